@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Packet expectations evaluated as events arrive: counts, absence, deadlines, and why they failed. */
+#include "expect/expect.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/xalloc.h"
+
+#define EXPLAIN_NEAREST 3 /* packets shown for a missing match */
+#define EXPLAIN_EXTRA 5   /* packets shown for an unwanted match */
+
+void expect_begin(struct expect_state *st, const struct step_expect *e, size_t point,
+		  size_t since_seq, uint64_t since_ns)
+{
+	memset(st, 0, sizeof(*st));
+	st->e = e;
+	st->point = point;
+	st->since_seq = since_seq;
+	st->since_ns = since_ns;
+	st->scanned = since_seq;
+}
+
+static bool in_window(const struct expect_state *st, const struct event *ev)
+{
+	return ev->point == st->point && ev->seq >= st->since_seq;
+}
+
+static bool dir_ok(const struct step_expect *e, const struct event *ev)
+{
+	return e->dir == DIR_ANY || e->dir == ev->dir;
+}
+
+bool expect_matches(const struct expect_state *st, const struct event *ev)
+{
+	size_t i;
+
+	if (!in_window(st, ev) || !dir_ok(st->e, ev))
+		return false;
+	for (i = 0; i < st->e->n_preds; i++)
+		if (!pred_match(&st->e->preds[i], &ev->pkt))
+			return false;
+	return true;
+}
+
+void expect_scan(struct expect_state *st, const struct evlog *log)
+{
+	for (; st->scanned < log->n; st->scanned++) {
+		if (!expect_matches(st, &log->ev[st->scanned]))
+			continue;
+		if (st->matched++ == 0)
+			st->first_match = st->scanned;
+	}
+}
+
+enum verdict expect_decide(struct expect_state *st, bool quiet, bool deadline_passed)
+{
+	const struct step_expect *e = st->e;
+
+	if (st->verdict != VERDICT_PENDING)
+		return st->verdict;
+	if (e->mode == COUNT_AT_LEAST) {
+		if (st->matched >= e->count)
+			st->verdict = VERDICT_PASS;
+		else if (deadline_passed)
+			st->verdict = VERDICT_FAIL;
+	} else {
+		if (st->matched > e->count)
+			st->verdict = VERDICT_FAIL;
+		else if (st->matched == e->count && (quiet || deadline_passed))
+			st->verdict = VERDICT_PASS;
+		else if (deadline_passed)
+			st->verdict = VERDICT_FAIL;
+	}
+	if (st->verdict != VERDICT_PENDING)
+		st->by_deadline = deadline_passed;
+	return st->verdict;
+}
+
+static const char *dir_name(enum pkt_dir d)
+{
+	return d == DIR_IN ? "in" : d == DIR_OUT ? "out" : "any";
+}
+
+static const char *count_text(const struct step_expect *e, char *buf, size_t len)
+{
+	if (e->mode == COUNT_AT_LEAST)
+		snprintf(buf, len, "at least %u", e->count);
+	else if (e->count == 0)
+		snprintf(buf, len, "none");
+	else
+		snprintf(buf, len, "exactly %u", e->count);
+	return buf;
+}
+
+static const char *op_text(enum pred_op op)
+{
+	switch (op) {
+	case PRED_NE:
+		return " != ";
+	case PRED_ABSENT:
+		return " ";
+	default:
+		return " == ";
+	}
+}
+
+/* "ip.src == 203.0.113.10, icmp.type == destination-unreachable" */
+static size_t preds_text(const struct step_expect *e, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < e->n_preds && n < len; i++) {
+		const struct pred *p = &e->preds[i];
+		char v[160];
+
+		pred_fmt(p, v, sizeof(v));
+		/* pred_fmt keeps operators like "!" and ">=": show "==" only for plain values. */
+		if (p->op == PRED_EQ || p->op == PRED_ABSENT)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s", i ? ", " : "",
+					      p->field->name, op_text(p->op), v);
+		else
+			n += (size_t)snprintf(buf + n, len - n, "%s%s %s", i ? ", " : "",
+					      p->field->name, v);
+	}
+	if (e->n_preds == 0)
+		n += (size_t)snprintf(buf, len, "any packet");
+	return n;
+}
+
+const char *expect_describe(const struct lab *lab, const struct step_expect *e, char *buf,
+			    size_t len)
+{
+	char point[80], cnt[32];
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, "%s packet%s at %s%s%s: ", count_text(e, cnt, sizeof(cnt)),
+			     e->mode == COUNT_EXACTLY && e->count == 1 ? "" : "s",
+			     lab_end_fmt(lab, &e->at, point, sizeof(point)),
+			     e->dir == DIR_ANY ? "" : " ", e->dir == DIR_ANY ? "" : dir_name(e->dir));
+	if (n < len)
+		preds_text(e, buf + n, len - n);
+	return buf;
+}
+
+static void print_event(const struct expect_state *st, const struct event *ev, const char *indent,
+			FILE *f)
+{
+	char sum[512];
+	double ms = ((double)ev->ts_ns - (double)st->since_ns) / 1e6;
+
+	fprintf(f, "%s  %+9.3f ms %-3s %s\n", indent, ms, dir_name(ev->dir),
+		pkt_summary(&ev->pkt, sum, sizeof(sum)));
+}
+
+/* How close ev comes to matching: matching predicates, plus one for the direction. */
+static unsigned int closeness(const struct step_expect *e, const struct event *ev)
+{
+	unsigned int score = dir_ok(e, ev);
+	size_t i;
+
+	for (i = 0; i < e->n_preds; i++)
+		score += pred_match(&e->preds[i], &ev->pkt);
+	return score;
+}
+
+static void print_mismatches(const struct step_expect *e, const struct event *ev,
+			     const char *indent, FILE *f)
+{
+	size_t i;
+
+	if (!dir_ok(e, ev))
+		fprintf(f, "%s      dir: expected %s, got %s\n", indent, dir_name(e->dir),
+			dir_name(ev->dir));
+	for (i = 0; i < e->n_preds; i++) {
+		const struct pred *p = &e->preds[i];
+		char want[160], got[160];
+		struct value v;
+
+		if (pred_match(p, &ev->pkt))
+			continue;
+		pred_fmt(p, want, sizeof(want));
+		if (p->field->get(&ev->pkt, &v))
+			value_fmt(p->field, &v, got, sizeof(got));
+		else
+			snprintf(got, sizeof(got), "absent");
+		fprintf(f, "%s      %s: expected %s, got %s\n", indent, p->field->name, want, got);
+	}
+}
+
+struct ranked {
+	size_t idx;
+	unsigned int score;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+void expect_explain(const struct expect_state *st, const struct evlog *log, const char *point_name,
+		    const char *indent, FILE *f)
+{
+	const struct step_expect *e = st->e;
+	struct ranked *r;
+	size_t i, n = 0, shown = 0;
+	char cnt[32];
+
+	fprintf(f, "%sexpected %s matching packet%s, saw %u%s\n", indent,
+		count_text(e, cnt, sizeof(cnt)), e->count == 1 ? "" : "s", st->matched,
+		st->by_deadline ? " before the deadline" : "");
+	if (st->matched > e->count && e->mode == COUNT_EXACTLY) {
+		fprintf(f, "%smatching packets at %s:\n", indent, point_name);
+		for (i = st->first_match; i < log->n && shown < EXPLAIN_EXTRA; i++) {
+			if (expect_matches(st, &log->ev[i])) {
+				print_event(st, &log->ev[i], indent, f);
+				shown++;
+			}
+		}
+		return;
+	}
+	r = xcalloc(log->n + 1, sizeof(*r));
+	for (i = st->since_seq; i < log->n; i++) {
+		if (!in_window(st, &log->ev[i]) || expect_matches(st, &log->ev[i]))
+			continue;
+		r[n].idx = i;
+		r[n].score = closeness(e, &log->ev[i]);
+		n++;
+	}
+	if (n == 0) {
+		fprintf(f, "%snothing else was captured at %s in the window\n", indent, point_name);
+		free(r);
+		return;
+	}
+	qsort(r, n, sizeof(*r), cmp_ranked);
+	fprintf(f, "%snearest of the %zu other packet%s at %s:\n", indent, n, n == 1 ? "" : "s",
+		point_name);
+	for (i = 0; i < n && i < EXPLAIN_NEAREST; i++) {
+		print_event(st, &log->ev[r[i].idx], indent, f);
+		print_mismatches(e, &log->ev[r[i].idx], indent, f);
+	}
+	free(r);
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Packet expectations evaluated as events arrive: counts, absence, deadlines, and why they failed. */
+#ifndef NFLAB_EXPECT_H
+#define NFLAB_EXPECT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "lab/lab.h"
+#include "observe/event.h"
+
+enum verdict {
+	VERDICT_PENDING = 0,
+	VERDICT_PASS,
+	VERDICT_FAIL,
+};
+
+/* One check in progress. */
+struct expect_state {
+	const struct step_expect *e;
+	size_t point;          /* capture point of e->at */
+	size_t since_seq;      /* window start: events logged before it are ignored */
+	uint64_t since_ns;     /* window start, CLOCK_REALTIME ns, for showing times */
+	size_t scanned;        /* events of the log already looked at */
+	unsigned int matched;  /* matching events so far */
+	size_t first_match;    /* log index of the first match, for reports */
+	enum verdict verdict;
+	bool by_deadline;      /* decided because the deadline passed */
+};
+
+void expect_begin(struct expect_state *st, const struct step_expect *e, size_t point,
+		  size_t since_seq, uint64_t since_ns);
+/* True when ev is at the check's point, in its direction and window, and matches every predicate. */
+bool expect_matches(const struct expect_state *st, const struct event *ev);
+/* Looks at events appended to log since the last call. */
+void expect_scan(struct expect_state *st, const struct evlog *log);
+/*
+ * Decides when possible: at-least checks pass on the n-th match; exact checks fail
+ * on match n+1 and pass once the path is quiet (or the deadline passes) with n
+ * matches. Returns the verdict (VERDICT_PENDING while undecided).
+ */
+enum verdict expect_decide(struct expect_state *st, bool quiet, bool deadline_passed);
+
+/* "at client:eth0 in: ip.src == 203.0.113.10, icmp.type == ..." into buf. Returns buf. */
+const char *expect_describe(const struct lab *lab, const struct step_expect *e, char *buf,
+			    size_t len);
+/*
+ * Explains a failed check to f, each line starting with indent: what was expected
+ * and what was seen; when too few packets matched, the nearest packets seen at the
+ * point with each mismatching field as "field: expected X, got Y"; when too many,
+ * the extra ones. point_name labels the capture point.
+ */
+void expect_explain(const struct expect_state *st, const struct evlog *log, const char *point_name,
+		    const char *indent, FILE *f);
+
+#endif

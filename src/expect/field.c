@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Named fields of observed events, and predicates over them ("ip.src: 192.0.2.0/24"). */
+#include "expect/field.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "observe/packet.h"
+
+/* ---- symbol tables ---- */
+
+static const struct sym proto_syms[] = {
+	{"icmp", 1}, {"igmp", 2},   {"tcp", 6},	   {"udp", 17},	 {"gre", 47},	 {"esp", 50},
+	{"ah", 51},  {"icmpv6", 58}, {"icmp6", 58}, {"sctp", 132}, {"udplite", 136}, {NULL, 0},
+};
+
+static const struct sym icmp_type_syms[] = {
+	{"echo-reply", 0},
+	{"destination-unreachable", 3},
+	{"dest-unreachable", 3},
+	{"source-quench", 4},
+	{"redirect", 5},
+	{"echo-request", 8},
+	{"router-advertisement", 9},
+	{"router-solicitation", 10},
+	{"time-exceeded", 11},
+	{"parameter-problem", 12},
+	{"timestamp-request", 13},
+	{"timestamp-reply", 14},
+	{NULL, 0},
+};
+
+static const struct sym icmp_code_syms[] = {
+	{"net-unreachable", 0}, {"host-unreachable", 1}, {"prot-unreachable", 2},
+	{"port-unreachable", 3}, {"frag-needed", 4},	   {"net-prohibited", 9},
+	{"host-prohibited", 10}, {"admin-prohibited", 13}, {NULL, 0},
+};
+
+static const struct sym icmp6_type_syms[] = {
+	{"destination-unreachable", 1},
+	{"dest-unreachable", 1},
+	{"packet-too-big", 2},
+	{"time-exceeded", 3},
+	{"parameter-problem", 4},
+	{"echo-request", 128},
+	{"echo-reply", 129},
+	{"mld-listener-query", 130},
+	{"nd-router-solicit", 133},
+	{"nd-router-advert", 134},
+	{"nd-neighbor-solicit", 135},
+	{"nd-neighbor-advert", 136},
+	{"mld2-listener-report", 143},
+	{NULL, 0},
+};
+
+static const struct sym icmp6_code_syms[] = {
+	{"no-route", 0},    {"admin-prohibited", 1}, {"addr-unreachable", 3},
+	{"port-unreachable", 4}, {"policy-fail", 5},  {"reject-route", 6},
+	{NULL, 0},
+};
+
+static const struct sym ethertype_syms[] = {
+	{"ip", 0x0800}, {"arp", 0x0806}, {"ip6", 0x86dd}, {"vlan", 0x8100}, {NULL, 0},
+};
+
+static const struct sym tcp_flag_syms[] = {
+	{"fin", 0x01}, {"syn", 0x02}, {"rst", 0x04}, {"psh", 0x08},
+	{"ack", 0x10}, {"urg", 0x20}, {"ece", 0x40}, {"cwr", 0x80}, {NULL, 0},
+};
+
+/* ---- getters ---- */
+
+#define PKT(rec) ((const struct pkt *)(rec))
+
+static bool put_uint(struct value *v, uint64_t u)
+{
+	v->kind = VAL_UINT;
+	v->u = u;
+	return true;
+}
+
+static bool put_addr(struct value *v, const struct ipaddr *a)
+{
+	v->kind = VAL_ADDR;
+	v->a = *a;
+	return true;
+}
+
+static bool put_mac(struct value *v, const uint8_t *mac)
+{
+	v->kind = VAL_MAC;
+	memcpy(v->mac, mac, 6);
+	return true;
+}
+
+/* A getter for a header field, present when cond (an expression on h) holds. */
+#define HDR_UINT(fn, which, cond, expr)                                                            \
+	static bool fn(const void *rec, struct value *v)                                           \
+	{                                                                                          \
+		const struct pkt *p = PKT(rec);                                                    \
+		const struct pkt_hdrs *h = &p->which;                                              \
+		if (&p->which == &p->inner && !p->has_inner)                                       \
+			return false;                                                              \
+		if (!(cond))                                                                       \
+			return false;                                                              \
+		return put_uint(v, (expr));                                                        \
+	}
+
+#define HDR_ADDR(fn, which, cond, member)                                                          \
+	static bool fn(const void *rec, struct value *v)                                           \
+	{                                                                                          \
+		const struct pkt *p = PKT(rec);                                                    \
+		const struct pkt_hdrs *h = &p->which;                                              \
+		if (&p->which == &p->inner && !p->has_inner)                                       \
+			return false;                                                              \
+		if (!(cond))                                                                       \
+			return false;                                                              \
+		return put_addr(v, &h->member);                                                    \
+	}
+
+static bool get_eth_src(const void *rec, struct value *v)
+{
+	return (PKT(rec)->present & PKT_ETH) && put_mac(v, PKT(rec)->eth_src);
+}
+
+static bool get_eth_dst(const void *rec, struct value *v)
+{
+	return (PKT(rec)->present & PKT_ETH) && put_mac(v, PKT(rec)->eth_dst);
+}
+
+static bool get_eth_type(const void *rec, struct value *v)
+{
+	return (PKT(rec)->present & PKT_ETH) && put_uint(v, PKT(rec)->eth_type);
+}
+
+static bool get_len(const void *rec, struct value *v)
+{
+	return put_uint(v, PKT(rec)->wirelen);
+}
+
+#define IP4 PKT_IP4
+#define IP6 PKT_IP6
+#define IPX (PKT_IP4 | PKT_IP6)
+
+HDR_ADDR(get_ip_src, outer, h->present & IP4, src)
+HDR_ADDR(get_ip_dst, outer, h->present & IP4, dst)
+HDR_UINT(get_ip_proto, outer, h->present & IP4, h->proto)
+HDR_UINT(get_ip_ttl, outer, h->present & IP4, h->ttl)
+HDR_UINT(get_ip_tos, outer, h->present & IP4, h->tos)
+HDR_UINT(get_ip_id, outer, h->present & IP4, h->id)
+HDR_UINT(get_ip_len, outer, h->present & IP4, h->ip_len)
+HDR_UINT(get_ip_df, outer, h->present & IP4, h->dont_frag)
+HDR_UINT(get_ip_mf, outer, h->present & IP4, h->more_frags)
+HDR_UINT(get_ip_frag_off, outer, h->present & IP4, h->frag_off)
+HDR_ADDR(get_ip6_src, outer, h->present & IP6, src)
+HDR_ADDR(get_ip6_dst, outer, h->present & IP6, dst)
+HDR_UINT(get_ip6_nexthdr, outer, h->present & IP6, h->proto)
+HDR_UINT(get_ip6_hlim, outer, h->present & IP6, h->ttl)
+HDR_UINT(get_ip6_flowlabel, outer, h->present & IP6, h->flowlabel)
+HDR_ADDR(get_src, outer, h->present & IPX, src)
+HDR_ADDR(get_dst, outer, h->present & IPX, dst)
+HDR_UINT(get_proto, outer, h->present & IPX, h->proto)
+HDR_UINT(get_sport, outer, h->present & PKT_PORTS, h->sport)
+HDR_UINT(get_dport, outer, h->present & PKT_PORTS, h->dport)
+HDR_UINT(get_tcp_sport, outer, h->present & PKT_TCP, h->sport)
+HDR_UINT(get_tcp_dport, outer, h->present & PKT_TCP, h->dport)
+HDR_UINT(get_tcp_flags, outer, h->present & PKT_TCP, h->tcp_flags)
+HDR_UINT(get_tcp_seq, outer, h->present & PKT_TCP, h->tcp_seq)
+HDR_UINT(get_tcp_ack, outer, h->present & PKT_TCP, h->tcp_ack)
+HDR_UINT(get_tcp_win, outer, h->present & PKT_TCP, h->tcp_win)
+HDR_UINT(get_udp_sport, outer, h->present & PKT_UDP, h->sport)
+HDR_UINT(get_udp_dport, outer, h->present & PKT_UDP, h->dport)
+HDR_UINT(get_udp_len, outer, h->present & PKT_UDP, h->udp_len)
+HDR_UINT(get_icmp_type, outer, h->present & PKT_ICMP4, h->icmp_type)
+HDR_UINT(get_icmp_code, outer, h->present & PKT_ICMP4, h->icmp_code)
+HDR_UINT(get_icmp_id, outer, (h->present & PKT_ICMP4) && (h->present & PKT_ICMPID), h->echo_id)
+HDR_UINT(get_icmp_seq, outer, (h->present & PKT_ICMP4) && (h->present & PKT_ICMPID), h->echo_seq)
+HDR_UINT(get_icmp_mtu, outer, h->present & PKT_ICMP4, h->icmp_mtu)
+HDR_UINT(get_icmp6_type, outer, h->present & PKT_ICMP6, h->icmp_type)
+HDR_UINT(get_icmp6_code, outer, h->present & PKT_ICMP6, h->icmp_code)
+HDR_UINT(get_icmp6_id, outer, (h->present & PKT_ICMP6) && (h->present & PKT_ICMPID), h->echo_id)
+HDR_UINT(get_icmp6_seq, outer, (h->present & PKT_ICMP6) && (h->present & PKT_ICMPID), h->echo_seq)
+HDR_UINT(get_icmp6_mtu, outer, h->present & PKT_ICMP6, h->icmp_mtu)
+HDR_ADDR(get_inner_src, inner, h->present & IPX, src)
+HDR_ADDR(get_inner_dst, inner, h->present & IPX, dst)
+HDR_UINT(get_inner_proto, inner, h->present & IPX, h->proto)
+HDR_UINT(get_inner_sport, inner, h->present & PKT_PORTS, h->sport)
+HDR_UINT(get_inner_dport, inner, h->present & PKT_PORTS, h->dport)
+HDR_UINT(get_inner_ttl, inner, h->present & IPX, h->ttl)
+HDR_UINT(get_inner_tcp_flags, inner, h->present & PKT_TCP, h->tcp_flags)
+HDR_UINT(get_inner_icmp_type, inner, h->present & (PKT_ICMP4 | PKT_ICMP6), h->icmp_type)
+HDR_UINT(get_inner_icmp_id, inner, h->present & PKT_ICMPID, h->echo_id)
+
+const struct field_def pkt_fields[] = {
+	{"eth.src", VAL_MAC, NULL, "source MAC address", get_eth_src},
+	{"eth.dst", VAL_MAC, NULL, "destination MAC address", get_eth_dst},
+	{"eth.type", VAL_UINT, ethertype_syms, "EtherType", get_eth_type},
+	{"ip.src", VAL_ADDR, NULL, "IPv4 source address", get_ip_src},
+	{"ip.dst", VAL_ADDR, NULL, "IPv4 destination address", get_ip_dst},
+	{"ip.proto", VAL_UINT, proto_syms, "IPv4 protocol", get_ip_proto},
+	{"ip.ttl", VAL_UINT, NULL, "IPv4 time to live", get_ip_ttl},
+	{"ip.tos", VAL_UINT, NULL, "IPv4 type of service", get_ip_tos},
+	{"ip.id", VAL_UINT, NULL, "IPv4 identification", get_ip_id},
+	{"ip.len", VAL_UINT, NULL, "IPv4 total length", get_ip_len},
+	{"ip.df", VAL_UINT, NULL, "IPv4 don't-fragment flag", get_ip_df},
+	{"ip.mf", VAL_UINT, NULL, "IPv4 more-fragments flag", get_ip_mf},
+	{"ip.frag_off", VAL_UINT, NULL, "IPv4 fragment offset in bytes", get_ip_frag_off},
+	{"ip6.src", VAL_ADDR, NULL, "IPv6 source address", get_ip6_src},
+	{"ip6.dst", VAL_ADDR, NULL, "IPv6 destination address", get_ip6_dst},
+	{"ip6.nexthdr", VAL_UINT, proto_syms, "IPv6 upper-layer protocol", get_ip6_nexthdr},
+	{"ip6.hlim", VAL_UINT, NULL, "IPv6 hop limit", get_ip6_hlim},
+	{"ip6.flowlabel", VAL_UINT, NULL, "IPv6 flow label", get_ip6_flowlabel},
+	{"src", VAL_ADDR, NULL, "source address, IPv4 or IPv6", get_src},
+	{"dst", VAL_ADDR, NULL, "destination address, IPv4 or IPv6", get_dst},
+	{"proto", VAL_UINT, proto_syms, "upper-layer protocol, IPv4 or IPv6", get_proto},
+	{"sport", VAL_UINT, NULL, "TCP or UDP source port", get_sport},
+	{"dport", VAL_UINT, NULL, "TCP or UDP destination port", get_dport},
+	{"tcp.sport", VAL_UINT, NULL, "TCP source port", get_tcp_sport},
+	{"tcp.dport", VAL_UINT, NULL, "TCP destination port", get_tcp_dport},
+	{"tcp.flags", VAL_FLAGS, tcp_flag_syms, "TCP flags", get_tcp_flags},
+	{"tcp.seq", VAL_UINT, NULL, "TCP sequence number", get_tcp_seq},
+	{"tcp.ack", VAL_UINT, NULL, "TCP acknowledgement number", get_tcp_ack},
+	{"tcp.win", VAL_UINT, NULL, "TCP window", get_tcp_win},
+	{"udp.sport", VAL_UINT, NULL, "UDP source port", get_udp_sport},
+	{"udp.dport", VAL_UINT, NULL, "UDP destination port", get_udp_dport},
+	{"udp.len", VAL_UINT, NULL, "UDP length", get_udp_len},
+	{"icmp.type", VAL_UINT, icmp_type_syms, "ICMP type", get_icmp_type},
+	{"icmp.code", VAL_UINT, icmp_code_syms, "ICMP code", get_icmp_code},
+	{"icmp.id", VAL_UINT, NULL, "ICMP echo identifier", get_icmp_id},
+	{"icmp.seq", VAL_UINT, NULL, "ICMP echo sequence", get_icmp_seq},
+	{"icmp.mtu", VAL_UINT, NULL, "next-hop MTU of fragmentation needed", get_icmp_mtu},
+	{"icmp6.type", VAL_UINT, icmp6_type_syms, "ICMPv6 type", get_icmp6_type},
+	{"icmp6.code", VAL_UINT, icmp6_code_syms, "ICMPv6 code", get_icmp6_code},
+	{"icmp6.id", VAL_UINT, NULL, "ICMPv6 echo identifier", get_icmp6_id},
+	{"icmp6.seq", VAL_UINT, NULL, "ICMPv6 echo sequence", get_icmp6_seq},
+	{"icmp6.mtu", VAL_UINT, NULL, "MTU of packet too big", get_icmp6_mtu},
+	{"inner.ip.src", VAL_ADDR, NULL, "source address an ICMP error quotes", get_inner_src},
+	{"inner.ip.dst", VAL_ADDR, NULL, "destination address an ICMP error quotes",
+	 get_inner_dst},
+	{"inner.proto", VAL_UINT, proto_syms, "protocol an ICMP error quotes", get_inner_proto},
+	{"inner.sport", VAL_UINT, NULL, "source port an ICMP error quotes", get_inner_sport},
+	{"inner.dport", VAL_UINT, NULL, "destination port an ICMP error quotes", get_inner_dport},
+	{"inner.ip.ttl", VAL_UINT, NULL, "TTL or hop limit an ICMP error quotes", get_inner_ttl},
+	{"inner.tcp.flags", VAL_FLAGS, tcp_flag_syms, "TCP flags an ICMP error quotes",
+	 get_inner_tcp_flags},
+	{"inner.icmp.type", VAL_UINT, icmp_type_syms, "ICMP type an ICMP error quotes",
+	 get_inner_icmp_type},
+	{"inner.icmp.id", VAL_UINT, NULL, "echo identifier an ICMP error quotes",
+	 get_inner_icmp_id},
+	{"len", VAL_UINT, NULL, "frame length on the wire", get_len},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+const struct field_def *field_find(const struct field_def *table, const char *name)
+{
+	for (; table->name; table++)
+		if (!strcmp(table->name, name))
+			return table;
+	return NULL;
+}
+
+/* ---- parsing ---- */
+
+static int parse_number(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return errno || *end ? -1 : 0;
+}
+
+static const struct sym *sym_by_name(const struct sym *t, const char *name)
+{
+	for (; t && t->name; t++)
+		if (!strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+static const char *sym_by_value(const struct sym *t, uint64_t v)
+{
+	for (; t && t->name; t++)
+		if (t->value == v)
+			return t->name;
+	return NULL;
+}
+
+static void sym_list(const struct sym *t, char *buf, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; t[i].name && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", t[i].name);
+}
+
+static int parse_uint_value(const struct field_def *f, const char *s, uint64_t *out, char *err,
+			    size_t errlen)
+{
+	const struct sym *sym = sym_by_name(f->syms, s);
+	char names[400];
+
+	if (sym) {
+		*out = sym->value;
+		return 0;
+	}
+	if (parse_number(s, out) == 0)
+		return 0;
+	if (f->syms) {
+		sym_list(f->syms, names, sizeof(names));
+		snprintf(err, errlen, "expected a number or one of %s; got \"%s\"", names, s);
+	} else {
+		snprintf(err, errlen, "expected a number, got \"%s\"", s);
+	}
+	return -1;
+}
+
+static int parse_flags(const struct field_def *f, const char *s, uint64_t *out, char *err,
+		       size_t errlen)
+{
+	char buf[128], *tok, *save = NULL, names[200];
+
+	if (parse_number(s, out) == 0)
+		return 0;
+	if (strlen(s) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, s);
+	*out = 0;
+	for (tok = strtok_r(buf, ",| ", &save); tok; tok = strtok_r(NULL, ",| ", &save)) {
+		const struct sym *sym = sym_by_name(f->syms, tok);
+
+		if (!sym)
+			goto bad;
+		*out |= sym->value;
+	}
+	if (*out)
+		return 0;
+bad:
+	sym_list(f->syms, names, sizeof(names));
+	snprintf(err, errlen, "expected flag names joined by ',' (%s) or a number, got \"%s\"",
+		 names, s);
+	return -1;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char tail;
+	int i;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) !=
+	    6)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		if (b[i] > 0xff)
+			return -1;
+		mac[i] = (uint8_t)b[i];
+	}
+	return 0;
+}
+
+int pred_parse(const struct field_def *f, const char *text, struct pred *out, char *err,
+	       size_t errlen)
+{
+	static const struct {
+		const char *prefix;
+		enum pred_op op;
+	} ops[] = {{"<=", PRED_LE}, {">=", PRED_GE}, {"<", PRED_LT}, {">", PRED_GT},
+		   {"!", PRED_NE},  {"+", PRED_HAS}};
+	const char *s = text;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->field = f;
+	out->op = PRED_EQ;
+	out->plen = -1;
+	out->v.kind = f->kind;
+	if (!strcmp(text, "absent")) {
+		out->op = PRED_ABSENT;
+		return 0;
+	}
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		size_t n = strlen(ops[i].prefix);
+
+		if (!strncmp(s, ops[i].prefix, n)) {
+			out->op = ops[i].op;
+			s += n;
+			break;
+		}
+	}
+	while (*s == ' ')
+		s++;
+	if (out->op >= PRED_LT && out->op <= PRED_GE && f->kind != VAL_UINT) {
+		snprintf(err, errlen, "%s compares numbers; %s is not a number field", text,
+			 f->name);
+		return -1;
+	}
+	if (out->op == PRED_HAS && f->kind != VAL_FLAGS) {
+		snprintf(err, errlen, "\"+\" (has these flags) only applies to flag fields, got \"%s\"",
+			 text);
+		return -1;
+	}
+	switch (f->kind) {
+	case VAL_UINT:
+		return parse_uint_value(f, s, &out->v.u, err, errlen);
+	case VAL_FLAGS:
+		return parse_flags(f, s, &out->v.u, err, errlen);
+	case VAL_ADDR:
+		if (ipaddr_parse(s, &out->v.a, &out->plen)) {
+			snprintf(err, errlen,
+				 "expected an IPv4 or IPv6 address or prefix (192.0.2.1, 2001:db8::/32), got \"%s\"",
+				 text);
+			return -1;
+		}
+		return 0;
+	case VAL_MAC:
+		if (parse_mac(s, out->v.mac)) {
+			snprintf(err, errlen, "expected a MAC address (02:00:00:00:00:01), got \"%s\"",
+				 text);
+			return -1;
+		}
+		return 0;
+	case VAL_STR:
+		snprintf(out->v.s, sizeof(out->v.s), "%s", s);
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- matching and formatting ---- */
+
+static int compare(const struct pred *p, const struct value *v)
+{
+	switch (p->v.kind) {
+	case VAL_UINT:
+	case VAL_FLAGS:
+		return v->u < p->v.u ? -1 : v->u > p->v.u;
+	case VAL_ADDR:
+		if (p->plen >= 0)
+			return !ipaddr_in_prefix(&v->a, &p->v.a, p->plen);
+		return !ipaddr_equal(&v->a, &p->v.a);
+	case VAL_MAC:
+		return memcmp(v->mac, p->v.mac, 6) != 0;
+	case VAL_STR:
+		return strcmp(v->s, p->v.s) != 0;
+	}
+	return 1;
+}
+
+bool pred_match(const struct pred *p, const void *rec)
+{
+	struct value v;
+
+	if (!p->field->get(rec, &v))
+		return p->op == PRED_ABSENT || p->op == PRED_NE;
+	switch (p->op) {
+	case PRED_EQ:
+		return compare(p, &v) == 0;
+	case PRED_NE:
+		return compare(p, &v) != 0;
+	case PRED_LT:
+		return compare(p, &v) < 0;
+	case PRED_LE:
+		return compare(p, &v) <= 0;
+	case PRED_GT:
+		return compare(p, &v) > 0;
+	case PRED_GE:
+		return compare(p, &v) >= 0;
+	case PRED_HAS:
+		return (v.u & p->v.u) == p->v.u;
+	case PRED_ABSENT:
+		return false;
+	}
+	return false;
+}
+
+const char *value_fmt(const struct field_def *f, const struct value *v, char *buf, size_t len)
+{
+	const char *name;
+	size_t n = 0;
+	int i;
+
+	switch (v->kind) {
+	case VAL_UINT:
+		name = sym_by_value(f->syms, v->u);
+		if (name)
+			snprintf(buf, len, "%s", name);
+		else
+			snprintf(buf, len, "%llu", (unsigned long long)v->u);
+		break;
+	case VAL_FLAGS:
+		buf[0] = '\0';
+		for (i = 0; f->syms && f->syms[i].name && n < len; i++)
+			if (v->u & f->syms[i].value)
+				n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? "," : "",
+						      f->syms[i].name);
+		if (!n)
+			snprintf(buf, len, "none");
+		break;
+	case VAL_ADDR:
+		if (len >= IPADDR_STRLEN)
+			ipaddr_fmt(&v->a, buf);
+		else
+			snprintf(buf, len, "?");
+		break;
+	case VAL_MAC:
+		snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0], v->mac[1],
+			 v->mac[2], v->mac[3], v->mac[4], v->mac[5]);
+		break;
+	case VAL_STR:
+		snprintf(buf, len, "%s", v->s);
+		break;
+	}
+	return buf;
+}
+
+const char *pred_fmt(const struct pred *p, char *buf, size_t len)
+{
+	static const char *const prefix[] = {
+		[PRED_EQ] = "", [PRED_NE] = "!", [PRED_LT] = "<", [PRED_LE] = "<=",
+		[PRED_GT] = ">", [PRED_GE] = ">=", [PRED_HAS] = "+",
+	};
+	char v[IPADDR_STRLEN + 64];
+	size_t n;
+
+	if (p->op == PRED_ABSENT) {
+		snprintf(buf, len, "absent");
+		return buf;
+	}
+	value_fmt(p->field, &p->v, v, sizeof(v));
+	n = (size_t)snprintf(buf, len, "%s%s", prefix[p->op], v);
+	if (p->v.kind == VAL_ADDR && p->plen >= 0 && n < len)
+		snprintf(buf + n, len - n, "/%d", p->plen);
+	return buf;
+}

@@ -1,0 +1,1232 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Lab files: YAML into the lab model, every mistake reported at file:line:column before anything runs. */
+#include "lab/lab.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <libgen.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lab/yamlnode.h"
+#include "util/xalloc.h"
+
+#define LAB_FILE_MAX (4u << 20) /* a lab is text written by people: 4 MiB is absurdly large */
+
+/* Parsing state for one file; several files (lab, topology) feed one lab. */
+struct parser {
+	struct lab *lab;
+	struct ydoc y;
+	const char *topo_dir;
+	struct diag *d;
+};
+
+static const char *const lab_keys[] = {"name",  "description", "topology", "nodes", "links",
+				       "steps", "requires",    "quiet",    NULL};
+static const char *const topo_keys[] = {"name", "description", "nodes", "links", NULL};
+static const char *const node_keys[] = {"router", "sysctl",    "interfaces",       "routes",
+					"nft",    "iptables",  "ip6tables",        "iptables-backend",
+					NULL};
+static const char *const iface_keys[] = {"address", "mtu", "mac", NULL};
+static const char *const link_keys[] = {"ends", "mtu", NULL};
+static const char *const route_keys[] = {"to", "via", "dev", NULL};
+
+static struct srcloc loc_of(struct parser *p, yaml_node_t *n)
+{
+	return ynode_loc(&p->y, n);
+}
+
+static int fail_at(struct parser *p, yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail_at(struct parser *p, yaml_node_t *n, const char *fmt, ...)
+{
+	struct srcloc loc = loc_of(p, n);
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vset(p->d, &loc, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static bool valid_name(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > max)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+			return false;
+	return true;
+}
+
+int lab_node_find(const struct lab *lab, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < lab->n_nodes; i++)
+		if (!strcmp(lab->nodes[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int iface_find(const struct lab_node *node, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_ifaces; i++)
+		if (!strcmp(node->ifaces[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+const char *lab_end_fmt(const struct lab *lab, const struct lab_end *e, char *buf, size_t len)
+{
+	const struct lab_node *n = &lab->nodes[e->node];
+
+	snprintf(buf, len, "%s:%s", n->name, n->ifaces[e->iface].name);
+	return buf;
+}
+
+static struct lab_node *node_get(struct parser *p, const char *name, yaml_node_t *at)
+{
+	struct lab *lab = p->lab;
+	struct lab_node *node;
+	int i = lab_node_find(lab, name);
+
+	if (i >= 0)
+		return &lab->nodes[i];
+	XGROW(lab->nodes, lab->n_nodes, lab->cap_nodes);
+	node = &lab->nodes[lab->n_nodes++];
+	memset(node, 0, sizeof(*node));
+	node->name = xstrdup(name);
+	node->loc = loc_of(p, at);
+	return node;
+}
+
+static struct lab_iface *iface_get(struct parser *p, struct lab_node *node, const char *name,
+				   yaml_node_t *at)
+{
+	struct lab_iface *ifc;
+	int i = iface_find(node, name);
+
+	if (i >= 0)
+		return &node->ifaces[i];
+	if (!valid_name(name, IFNAMSIZ - 1)) {
+		fail_at(p, at, "expected an interface name of 1 to %d letters, digits, '-', '_' or '.', got \"%s\"",
+			IFNAMSIZ - 1, name);
+		return NULL;
+	}
+	XGROW(node->ifaces, node->n_ifaces, node->cap_ifaces);
+	ifc = &node->ifaces[node->n_ifaces++];
+	memset(ifc, 0, sizeof(*ifc));
+	ifc->name = xstrdup(name);
+	ifc->loc = loc_of(p, at);
+	ifc->linked = !strcmp(name, "lo");
+	return ifc;
+}
+
+/* ---- small value parsers ---- */
+
+static int parse_addr_plen(struct parser *p, yaml_node_t *n, struct lab_addr *out)
+{
+	const char *s;
+
+	if (ystr(&p->y, n, "an address with prefix length (192.0.2.1/24, 2001:db8::1/64)", &s,
+		 p->d))
+		return -1;
+	if (ipaddr_parse(s, &out->a, &out->plen) || out->plen < 0)
+		return fail_at(p, n,
+			       "expected an address with prefix length (192.0.2.1/24, 2001:db8::1/64), got \"%s\"",
+			       s);
+	out->loc = loc_of(p, n);
+	return 0;
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+	char tail;
+	int i;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) !=
+	    6)
+		return -1;
+	for (i = 0; i < 6; i++) {
+		if (b[i] > 0xff)
+			return -1;
+		mac[i] = (uint8_t)b[i];
+	}
+	return 0;
+}
+
+/* "192.0.2.1:53" or "[2001:db8::1]:53". */
+static int parse_hostport(const char *s, struct ipaddr *a, uint16_t *port)
+{
+	char host[IPADDR_STRLEN];
+	const char *colon;
+	char *end;
+	unsigned long v;
+	size_t n;
+
+	if (*s == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			return -1;
+		n = (size_t)(close - s - 1);
+		s++;
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			return -1;
+		n = (size_t)(colon - s);
+	}
+	if (n == 0 || n >= sizeof(host))
+		return -1;
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (ipaddr_parse(host, a, NULL))
+		return -1;
+	errno = 0;
+	v = strtoul(colon + 1, &end, 10);
+	if (errno || end == colon + 1 || *end || v == 0 || v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static int parse_addr(struct parser *p, yaml_node_t *n, const char *what, struct ipaddr *a)
+{
+	const char *s;
+
+	if (ystr(&p->y, n, what, &s, p->d))
+		return -1;
+	if (ipaddr_parse(s, a, NULL))
+		return fail_at(p, n, "expected %s, got \"%s\"", what, s);
+	return 0;
+}
+
+static int parse_u16(struct parser *p, yaml_node_t *n, const char *what, uint16_t *out)
+{
+	uint64_t v;
+
+	if (yuint(&p->y, n, what, 65535, &v, p->d))
+		return -1;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/* ---- topology ---- */
+static int parse_iface(struct parser *p, struct lab_node *node, yaml_node_t *key,
+		       yaml_node_t *val)
+{
+	struct ydoc *y = &p->y;
+	struct lab_iface *ifc;
+	yaml_node_t *addrs = val, *v;
+	yaml_node_item_t *it;
+
+	ifc = iface_get(p, node, (const char *)key->data.scalar.value, key);
+	if (!ifc)
+		return -1;
+	if (val->type == YAML_MAPPING_NODE) {
+		if (ymap_check(y, val, "interface", iface_keys, p->d))
+			return -1;
+		addrs = ymap_get(y, val, "address");
+		if ((v = ymap_get(y, val, "mtu"))) {
+			uint64_t mtu;
+
+			if (yuint(y, v, "an MTU in bytes (68 to 65535)", 65535, &mtu, p->d))
+				return -1;
+			if (mtu < 68)
+				return fail_at(p, v, "expected an MTU in bytes (68 to 65535), got %llu",
+					       (unsigned long long)mtu);
+			ifc->mtu = (unsigned int)mtu;
+		}
+		if ((v = ymap_get(y, val, "mac"))) {
+			const char *s;
+
+			if (ystr(y, v, "a MAC address (02:00:00:00:00:01)", &s, p->d))
+				return -1;
+			if (parse_mac(s, ifc->mac))
+				return fail_at(p, v,
+					       "expected a MAC address (02:00:00:00:00:01), got \"%s\"",
+					       s);
+			if (ifc->mac[0] & 1)
+				return fail_at(p, v, "expected a unicast MAC address, got multicast \"%s\"",
+					       s);
+			ifc->has_mac = true;
+		}
+		if (!addrs)
+			return 0;
+	}
+	if (addrs->type == YAML_SCALAR_NODE) {
+		XGROW(ifc->addrs, ifc->n_addrs, ifc->cap_addrs);
+		if (parse_addr_plen(p, addrs, &ifc->addrs[ifc->n_addrs]))
+			return -1;
+		ifc->n_addrs++;
+		return 0;
+	}
+	if (yexpect_seq(y, addrs, "an address or a list of addresses with prefix lengths", p->d))
+		return -1;
+	for (it = yseq_begin(addrs); it < yseq_end(addrs); it++) {
+		XGROW(ifc->addrs, ifc->n_addrs, ifc->cap_addrs);
+		if (parse_addr_plen(p, ynode(y, *it), &ifc->addrs[ifc->n_addrs]))
+			return -1;
+		ifc->n_addrs++;
+	}
+	return 0;
+}
+
+/* "default via 192.0.2.1", "203.0.113.0/24 via 192.168.42.1 dev eth0", "10.0.0.0/8 dev eth1". */
+static int parse_route_text(struct parser *p, yaml_node_t *n, const char *s, struct lab_route *r)
+{
+	static const char *usage = "a route: \"default via ADDR\", \"PREFIX via ADDR\", "
+				   "\"PREFIX dev IFACE\" (or a mapping with to, via, dev)";
+	char *copy = xstrdup(s), *save = NULL, *tok;
+	bool is_default = false;
+	int ret = -1;
+
+	tok = strtok_r(copy, " \t", &save);
+	if (!tok)
+		goto bad;
+	if (!strcmp(tok, "default")) {
+		is_default = true;
+	} else if (ipaddr_parse(tok, &r->dst, &r->plen)) {
+		goto bad;
+	}
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		char *arg = strtok_r(NULL, " \t", &save);
+
+		if (!arg)
+			goto bad;
+		if (!strcmp(tok, "via") && !r->has_gw) {
+			if (ipaddr_parse(arg, &r->gw, NULL))
+				goto bad;
+			r->has_gw = true;
+		} else if (!strcmp(tok, "dev") && !r->dev) {
+			r->dev = xstrdup(arg);
+		} else {
+			goto bad;
+		}
+	}
+	if (is_default) {
+		memset(&r->dst, 0, sizeof(r->dst));
+		r->dst.family = r->has_gw ? r->gw.family : AF_INET;
+		r->plen = 0;
+	}
+	ret = 0;
+	goto out;
+bad:
+	fail_at(p, n, "expected %s, got \"%s\"", usage, s);
+out:
+	free(copy);
+	return ret;
+}
+
+static int parse_route(struct parser *p, struct lab_node *node, yaml_node_t *n)
+{
+	struct ydoc *y = &p->y;
+	struct lab_route *r;
+	const char *s;
+
+	XGROW(node->routes, node->n_routes, node->cap_routes);
+	r = &node->routes[node->n_routes++];
+	memset(r, 0, sizeof(*r));
+	r->loc = loc_of(p, n);
+	if (n->type == YAML_SCALAR_NODE) {
+		if (parse_route_text(p, n, (const char *)n->data.scalar.value, r))
+			return -1;
+	} else {
+		yaml_node_t *to, *via, *dev;
+
+		if (yexpect_map(y, n, "a route (\"default via ADDR\" or a mapping with to, via, dev)",
+				p->d) ||
+		    ymap_check(y, n, "route", route_keys, p->d))
+			return -1;
+		to = ymap_get(y, n, "to");
+		via = ymap_get(y, n, "via");
+		dev = ymap_get(y, n, "dev");
+		if (!to)
+			return fail_at(p, n, "route needs \"to\" (a prefix or \"default\")");
+		if (ystr(y, to, "a prefix or \"default\"", &s, p->d))
+			return -1;
+		if (via) {
+			if (parse_addr(p, via, "a gateway address", &r->gw))
+				return -1;
+			r->has_gw = true;
+		}
+		if (dev) {
+			if (ystr(y, dev, "an interface name", &s, p->d))
+				return -1;
+			r->dev = xstrdup(s);
+		}
+		s = (const char *)to->data.scalar.value;
+		if (!strcmp(s, "default")) {
+			r->dst.family = r->has_gw ? r->gw.family : AF_INET;
+			r->plen = 0;
+		} else if (ipaddr_parse(s, &r->dst, &r->plen)) {
+			return fail_at(p, to, "expected a prefix (203.0.113.0/24) or \"default\", got \"%s\"",
+				       s);
+		}
+	}
+	if (r->plen < 0)
+		r->plen = ipaddr_len(&r->dst) * 8;
+	if (!r->has_gw && !r->dev)
+		return fail_at(p, n, "route needs a gateway (via) or a device (dev)");
+	if (r->has_gw && r->gw.family != r->dst.family)
+		return fail_at(p, n, "route to an %s prefix via an %s gateway",
+			       r->dst.family == AF_INET ? "IPv4" : "IPv6",
+			       r->gw.family == AF_INET ? "IPv4" : "IPv6");
+	return 0;
+}
+
+static int parse_ruleset(struct parser *p, yaml_node_t *n, const char *what,
+			 struct lab_ruleset *rs)
+{
+	const char *s;
+
+	if (ystr(&p->y, n, what, &s, p->d))
+		return -1;
+	free(rs->text);
+	rs->text = xstrdup(s);
+	rs->loc = yscalar_content_loc(&p->y, n);
+	return 0;
+}
+
+static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
+{
+	struct ydoc *y = &p->y;
+	const char *name = (const char *)key->data.scalar.value;
+	struct lab_node *node;
+	yaml_node_pair_t *pr;
+	yaml_node_item_t *it;
+	yaml_node_t *v;
+
+	if (!valid_name(name, 32))
+		return fail_at(p, key,
+			       "expected a node name of 1 to 32 letters, digits, '-', '_' or '.', got \"%s\"",
+			       name);
+	node = node_get(p, name, key);
+	if (val->type == YAML_SCALAR_NODE && val->data.scalar.length == 0)
+		return 0; /* "client:" with nothing: a bare node */
+	if (yexpect_map(y, val, "a node (a mapping with interfaces, routes, nft ...)", p->d) ||
+	    ymap_check(y, val, "node", node_keys, p->d))
+		return -1;
+	if ((v = ymap_get(y, val, "router")) && ybool(y, v, "true or false", &node->router, p->d))
+		return -1;
+	if ((v = ymap_get(y, val, "sysctl"))) {
+		if (yexpect_map(y, v, "a mapping of sysctl keys to values", p->d))
+			return -1;
+		for (pr = ymap_begin(v); pr < ymap_end(v); pr++) {
+			yaml_node_t *k = ynode(y, pr->key), *sv = ynode(y, pr->value);
+			struct lab_sysctl *sc;
+			const char *ks, *vs;
+
+			if (ystr(y, k, "a sysctl key", &ks, p->d) ||
+			    ystr(y, sv, "a sysctl value", &vs, p->d))
+				return -1;
+			if (strncmp(ks, "net.", 4) || strstr(ks, "..") || strchr(ks, '/'))
+				return fail_at(p, k,
+					       "expected a net.* sysctl key (other keys are global and would change the host), got \"%s\"",
+					       ks);
+			XGROW(node->sysctls, node->n_sysctls, node->cap_sysctls);
+			sc = &node->sysctls[node->n_sysctls++];
+			sc->key = xstrdup(ks);
+			sc->value = xstrdup(vs);
+			sc->loc = loc_of(p, k);
+		}
+	}
+	if ((v = ymap_get(y, val, "interfaces"))) {
+		if (yexpect_map(y, v, "a mapping of interface names to addresses", p->d))
+			return -1;
+		for (pr = ymap_begin(v); pr < ymap_end(v); pr++) {
+			yaml_node_pair_t *q;
+
+			if (yexpect_scalar(y, ynode(y, pr->key), "an interface name", p->d))
+				return -1;
+			for (q = ymap_begin(v); q < pr; q++)
+				if (!strcmp(ykey(y, q), ykey(y, pr)))
+					return fail_at(p, ynode(y, pr->key),
+						       "duplicate interface \"%s\" in node %s",
+						       ykey(y, pr), name);
+			if (parse_iface(p, node, ynode(y, pr->key), ynode(y, pr->value)))
+				return -1;
+		}
+	}
+	if ((v = ymap_get(y, val, "routes"))) {
+		if (yexpect_seq(y, v, "a list of routes", p->d))
+			return -1;
+		for (it = yseq_begin(v); it < yseq_end(v); it++)
+			if (parse_route(p, node, ynode(y, *it)))
+				return -1;
+	}
+	if ((v = ymap_get(y, val, "nft")) &&
+	    parse_ruleset(p, v, "nft ruleset text (use a \"|\" block)", &node->nft))
+		return -1;
+	if ((v = ymap_get(y, val, "iptables")) &&
+	    parse_ruleset(p, v, "iptables-restore text (use a \"|\" block)", &node->iptables))
+		return -1;
+	if ((v = ymap_get(y, val, "ip6tables")) &&
+	    parse_ruleset(p, v, "ip6tables-restore text (use a \"|\" block)", &node->ip6tables))
+		return -1;
+	if ((v = ymap_get(y, val, "iptables-backend"))) {
+		const char *s;
+
+		if (ystr(y, v, "\"nft\" or \"legacy\"", &s, p->d))
+			return -1;
+		if (!strcmp(s, "nft"))
+			node->ipt_backend = IPT_BACKEND_NFT;
+		else if (!strcmp(s, "legacy"))
+			node->ipt_backend = IPT_BACKEND_LEGACY;
+		else
+			return fail_at(p, v, "expected \"nft\" or \"legacy\", got \"%s\"", s);
+	}
+	return 0;
+}
+
+static int parse_nodes(struct parser *p, yaml_node_t *n)
+{
+	yaml_node_pair_t *pr;
+
+	if (yexpect_map(&p->y, n, "a mapping of node names to nodes", p->d))
+		return -1;
+	for (pr = ymap_begin(n); pr < ymap_end(n); pr++) {
+		yaml_node_t *k = ynode(&p->y, pr->key);
+		yaml_node_pair_t *q;
+
+		if (yexpect_scalar(&p->y, k, "a node name", p->d))
+			return -1;
+		for (q = ymap_begin(n); q < pr; q++)
+			if (!strcmp(ykey(&p->y, q), ykey(&p->y, pr)))
+				return fail_at(p, k, "duplicate node \"%s\"", ykey(&p->y, pr));
+		if (parse_node(p, k, ynode(&p->y, pr->value)))
+			return -1;
+	}
+	return 0;
+}
+
+/* "node:iface" naming an existing node; the interface is created if new. */
+static int parse_link_end(struct parser *p, yaml_node_t *n, struct lab_end *end)
+{
+	const char *s, *colon;
+	char node_name[64];
+	struct lab_iface *ifc;
+	int ni;
+
+	if (ystr(&p->y, n, "a link end \"node:iface\"", &s, p->d))
+		return -1;
+	colon = strchr(s, ':');
+	if (!colon || colon == s || !colon[1] || (size_t)(colon - s) >= sizeof(node_name))
+		return fail_at(p, n, "expected a link end \"node:iface\", got \"%s\"", s);
+	memcpy(node_name, s, (size_t)(colon - s));
+	node_name[colon - s] = '\0';
+	ni = lab_node_find(p->lab, node_name);
+	if (ni < 0)
+		return fail_at(p, n, "link end \"%s\" names node \"%s\", which is not in nodes", s,
+			       node_name);
+	if (!strcmp(colon + 1, "lo"))
+		return fail_at(p, n, "link end \"%s\": lo is the loopback device, not a link end", s);
+	ifc = iface_get(p, &p->lab->nodes[ni], colon + 1, n);
+	if (!ifc)
+		return -1;
+	if (ifc->linked)
+		return fail_at(p, n, "interface \"%s\" is already an end of another link", s);
+	ifc->linked = true;
+	end->node = (size_t)ni;
+	end->iface = (size_t)(ifc - p->lab->nodes[ni].ifaces);
+	return 0;
+}
+
+static int parse_links(struct parser *p, yaml_node_t *n)
+{
+	struct ydoc *y = &p->y;
+	yaml_node_item_t *it;
+
+	if (yexpect_seq(y, n, "a list of links", p->d))
+		return -1;
+	for (it = yseq_begin(n); it < yseq_end(n); it++) {
+		yaml_node_t *ln = ynode(y, *it), *ends = ln, *v;
+		struct lab *lab = p->lab;
+		struct lab_link *link;
+
+		XGROW(lab->links, lab->n_links, lab->cap_links);
+		link = &lab->links[lab->n_links];
+		memset(link, 0, sizeof(*link));
+		link->loc = loc_of(p, ln);
+		if (ln->type == YAML_MAPPING_NODE) {
+			if (ymap_check(y, ln, "link", link_keys, p->d))
+				return -1;
+			ends = ymap_get(y, ln, "ends");
+			if (!ends)
+				return fail_at(p, ln, "link needs \"ends\": [node:iface, node:iface]");
+			if ((v = ymap_get(y, ln, "mtu"))) {
+				uint64_t mtu;
+
+				if (yuint(y, v, "an MTU in bytes (68 to 65535)", 65535, &mtu, p->d))
+					return -1;
+				if (mtu < 68)
+					return fail_at(p, v, "expected an MTU in bytes (68 to 65535), got %llu",
+						       (unsigned long long)mtu);
+				link->mtu = (unsigned int)mtu;
+			}
+		}
+		if (yexpect_seq(y, ends, "a link: [node:iface, node:iface] or {ends: [...], mtu: N}",
+				p->d))
+			return -1;
+		if (yseq_end(ends) - yseq_begin(ends) != 2)
+			return fail_at(p, ends, "expected exactly two link ends, got %d",
+				       (int)(yseq_end(ends) - yseq_begin(ends)));
+		if (parse_link_end(p, ynode(y, yseq_begin(ends)[0]), &link->a) ||
+		    parse_link_end(p, ynode(y, yseq_begin(ends)[1]), &link->b))
+			return -1;
+		lab->n_links++;
+	}
+	return 0;
+}
+
+/* ---- files ---- */
+
+static char *read_file(const char *path, size_t *len, struct diag *d)
+{
+	struct stat st;
+	char *buf;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return diag_errno(d, "cannot open %s", path), NULL;
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return diag_set(d, "%s: not a regular file", path), NULL;
+	}
+	if ((size_t)st.st_size > LAB_FILE_MAX) {
+		fclose(f);
+		return diag_set(d, "%s: %lld bytes; lab files are limited to %u bytes", path,
+				(long long)st.st_size, LAB_FILE_MAX),
+		       NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	*len = fread(buf, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return diag_errno(d, "cannot read %s", path), NULL;
+	}
+	fclose(f);
+	buf[*len] = '\0';
+	if (memchr(buf, '\0', *len)) {
+		free(buf);
+		return diag_set(d, "%s: binary data in a lab file", path), NULL;
+	}
+	return buf;
+}
+
+static char *find_topology(const char *lab_path, const char *topo_dir, const char *name)
+{
+	char *dir = xstrdup(lab_path), *base, *path;
+	int up;
+
+	if (topo_dir) {
+		free(dir);
+		return xasprintf("%s/%s.yaml", topo_dir, name);
+	}
+	base = dirname(dir);
+	/* labs/<area>/x.yaml looks in labs/<area>/, labs/ and the project root. */
+	for (up = 0; up < 4; up++) {
+		path = xasprintf("%s/%.*stopologies/%s.yaml", base, up * 3, "../../../../", name);
+		if (access(path, R_OK) == 0) {
+			free(dir);
+			return path;
+		}
+		free(path);
+	}
+	free(dir);
+	return xasprintf("topologies/%s.yaml", name);
+}
+
+static int load_topology(struct parser *p, yaml_node_t *n)
+{
+	struct parser tp = {.lab = p->lab, .topo_dir = p->topo_dir, .d = p->d};
+	const char *name;
+	char *text, *path;
+	size_t len;
+	yaml_node_t *root, *v;
+	int ret = -1;
+
+	if (ystr(&p->y, n, "a topology name (a file in topologies/)", &name, p->d))
+		return -1;
+	if (!valid_name(name, 64))
+		return fail_at(p, n, "expected a topology name, got \"%s\"", name);
+	path = find_topology(p->lab->path, p->topo_dir, name);
+	text = read_file(path, &len, p->d);
+	if (!text) {
+		struct srcloc loc = loc_of(p, n);
+
+		diag_locate(p->d, &loc);
+		diag_prefix(p->d, "topology \"%s\"", name);
+		free(path);
+		return -1;
+	}
+	p->lab->topology = xstrdup(name);
+	p->lab->topology_path = path;
+	if (ydoc_load(&tp.y, path, text, len, p->d))
+		goto out;
+	root = ydoc_root(&tp.y);
+	if (!root) {
+		diag_at(p->d, &(struct srcloc){path, 1, 1},
+			"expected a topology mapping with nodes and links, got an empty file");
+		goto out;
+	}
+	if (yexpect_map(&tp.y, root, "a topology mapping with nodes and links", p->d) ||
+	    ymap_check(&tp.y, root, "topology", topo_keys, p->d))
+		goto out;
+	if ((v = ymap_get(&tp.y, root, "nodes")) && parse_nodes(&tp, v))
+		goto out;
+	if ((v = ymap_get(&tp.y, root, "links")) && parse_links(&tp, v))
+		goto out;
+	ret = 0;
+out:
+	ydoc_release(&tp.y);
+	/* Ruleset locations point into the topology file's text: keep the path alive. */
+	free(text);
+	return ret;
+}
+
+/* ---- steps ---- */
+
+static const char *const udp_keys[] = {"from", "to", "src", "sport", "payload", NULL};
+static const char *const tcp_keys[] = {"from", "to", "src", "sport", "outcome", "timeout", NULL};
+static const char *const ping_keys[] = {"from", "to",      "src",     "count",
+					"id",   "outcome", "timeout", NULL};
+static const char *const listen_keys[] = {"node", "proto", "port", "family", NULL};
+static const char *const expect_keys[] = {"at",    "dir",   "match", "count",
+					  "within", "quiet", "since", NULL};
+
+static int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
+{
+	yaml_node_t *v = ymap_get(&p->y, map, key);
+	const char *s;
+	int i;
+
+	if (!v)
+		return fail_at(p, map, "missing \"%s\" (a node name)", key);
+	if (ystr(&p->y, v, "a node name", &s, p->d))
+		return -1;
+	i = lab_node_find(p->lab, s);
+	if (i < 0)
+		return fail_at(p, v, "unknown node \"%s\"", s);
+	*out = (size_t)i;
+	return 0;
+}
+
+static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
+{
+	struct ydoc *y = &p->y;
+	struct step_probe *pr = &st->probe;
+	const char *const *keys = st->kind == STEP_UDP	 ? udp_keys
+				  : st->kind == STEP_TCP ? tcp_keys
+							 : ping_keys;
+	const char *what = st->kind == STEP_UDP	  ? "udp probe"
+			   : st->kind == STEP_TCP ? "tcp probe"
+						  : "ping probe";
+	yaml_node_t *v;
+	const char *s;
+
+	if (yexpect_map(y, m, "a probe (a mapping with from, to ...)", p->d) ||
+	    ymap_check(y, m, what, keys, p->d) || step_node(p, m, "from", &pr->node))
+		return -1;
+	v = ymap_get(y, m, "to");
+	if (!v)
+		return fail_at(p, m, "%s needs \"to\"", what);
+	if (st->kind == STEP_PING) {
+		if (parse_addr(p, v, "an IPv4 or IPv6 address", &pr->dst))
+			return -1;
+	} else {
+		if (ystr(y, v, "ADDR:PORT ([ADDR]:PORT for IPv6)", &s, p->d))
+			return -1;
+		if (parse_hostport(s, &pr->dst, &pr->dport))
+			return fail_at(p, v,
+				       "expected ADDR:PORT ([ADDR]:PORT for IPv6) with a port from 1 to 65535, got \"%s\"",
+				       s);
+	}
+	if ((v = ymap_get(y, m, "src"))) {
+		if (parse_addr(p, v, "a source address", &pr->src))
+			return -1;
+		if (pr->src.family != pr->dst.family)
+			return fail_at(p, v, "source and destination addresses differ in family");
+		pr->has_src = true;
+	}
+	if ((v = ymap_get(y, m, "sport")) && parse_u16(p, v, "a source port (1 to 65535)", &pr->sport))
+		return -1;
+	if ((v = ymap_get(y, m, "payload"))) {
+		if (ystr(y, v, "payload text", &s, p->d))
+			return -1;
+		pr->payload = xstrdup(s);
+		pr->payload_len = v->data.scalar.length;
+	}
+	pr->count = 1;
+	if ((v = ymap_get(y, m, "count"))) {
+		uint64_t c;
+
+		if (yuint(y, v, "a number of echo requests (1 to 1000)", 1000, &c, p->d))
+			return -1;
+		if (c == 0)
+			return fail_at(p, v, "expected a number of echo requests (1 to 1000), got 0");
+		pr->count = (unsigned int)c;
+	}
+	if ((v = ymap_get(y, m, "id")) && parse_u16(p, v, "an ICMP echo id (0 to 65535)", &pr->echo_id))
+		return -1;
+	pr->timeout_ns = LAB_DEFAULT_TIMEOUT_NS;
+	if ((v = ymap_get(y, m, "timeout")) &&
+	    yduration(y, v, "a duration (500ms, 2s)", &pr->timeout_ns, p->d))
+		return -1;
+	if ((v = ymap_get(y, m, "outcome"))) {
+		if (ystr(y, v, "an outcome", &s, p->d))
+			return -1;
+		if (st->kind == STEP_TCP) {
+			static const char *names[] = {"", "connected", "refused", "timeout",
+						      "unreachable"};
+			int i;
+
+			for (i = 1; i < 5 && strcmp(names[i], s); i++)
+				;
+			if (i == 5)
+				return fail_at(p, v,
+					       "expected connected, refused, timeout or unreachable, got \"%s\"",
+					       s);
+			pr->outcome = i;
+		} else {
+			if (!strcmp(s, "reply"))
+				pr->outcome = PING_REPLY;
+			else if (!strcmp(s, "no-reply"))
+				pr->outcome = PING_NO_REPLY;
+			else
+				return fail_at(p, v, "expected reply or no-reply, got \"%s\"", s);
+		}
+	}
+	return 0;
+}
+
+static int parse_listen(struct parser *p, struct lab_step *st, yaml_node_t *m)
+{
+	struct ydoc *y = &p->y;
+	struct step_listen *l = &st->listen;
+	yaml_node_t *v;
+	const char *s;
+
+	if (yexpect_map(y, m, "a listener (a mapping with node, proto, port)", p->d) ||
+	    ymap_check(y, m, "listen", listen_keys, p->d) || step_node(p, m, "node", &l->node))
+		return -1;
+	l->proto = IPPROTO_TCP;
+	if ((v = ymap_get(y, m, "proto"))) {
+		if (ystr(y, v, "tcp or udp", &s, p->d))
+			return -1;
+		if (!strcmp(s, "udp"))
+			l->proto = IPPROTO_UDP;
+		else if (strcmp(s, "tcp"))
+			return fail_at(p, v, "expected tcp or udp, got \"%s\"", s);
+	}
+	v = ymap_get(y, m, "port");
+	if (!v)
+		return fail_at(p, m, "listen needs \"port\"");
+	if (parse_u16(p, v, "a port (1 to 65535)", &l->port))
+		return -1;
+	l->family = AF_UNSPEC;
+	if ((v = ymap_get(y, m, "family"))) {
+		if (ystr(y, v, "ipv4, ipv6 or both", &s, p->d))
+			return -1;
+		if (!strcmp(s, "ipv4"))
+			l->family = AF_INET;
+		else if (!strcmp(s, "ipv6"))
+			l->family = AF_INET6;
+		else if (strcmp(s, "both"))
+			return fail_at(p, v, "expected ipv4, ipv6 or both, got \"%s\"", s);
+	}
+	return 0;
+}
+
+/* "node:iface" naming an existing interface (or lo). */
+static int parse_point(struct parser *p, yaml_node_t *v, struct lab_end *end)
+{
+	const char *s, *colon;
+	char node_name[64];
+	int ni, ii;
+
+	if (ystr(&p->y, v, "a capture point \"node:iface\"", &s, p->d))
+		return -1;
+	colon = strchr(s, ':');
+	if (!colon || colon == s || !colon[1] || (size_t)(colon - s) >= sizeof(node_name))
+		return fail_at(p, v, "expected a capture point \"node:iface\", got \"%s\"", s);
+	memcpy(node_name, s, (size_t)(colon - s));
+	node_name[colon - s] = '\0';
+	ni = lab_node_find(p->lab, node_name);
+	if (ni < 0)
+		return fail_at(p, v, "unknown node \"%s\" in \"%s\"", node_name, s);
+	ii = iface_find(&p->lab->nodes[ni], colon + 1);
+	if (ii < 0 && !strcmp(colon + 1, "lo"))
+		ii = (int)(iface_get(p, &p->lab->nodes[ni], "lo", v) - p->lab->nodes[ni].ifaces);
+	if (ii < 0)
+		return fail_at(p, v, "node %s has no interface \"%s\"", node_name, colon + 1);
+	end->node = (size_t)ni;
+	end->iface = (size_t)ii;
+	return 0;
+}
+
+static int parse_count(struct parser *p, yaml_node_t *v, struct step_expect *e)
+{
+	static const char *what = "a count: N (exactly), \">= N\" (at least) or none";
+	const char *s, *num;
+	char *end;
+	unsigned long n;
+
+	if (ystr(&p->y, v, what, &s, p->d))
+		return -1;
+	if (!strcmp(s, "none")) {
+		e->mode = COUNT_EXACTLY;
+		e->count = 0;
+		return 0;
+	}
+	num = s;
+	e->mode = COUNT_EXACTLY;
+	if (!strncmp(s, ">=", 2)) {
+		e->mode = COUNT_AT_LEAST;
+		for (num = s + 2; *num == ' '; num++)
+			;
+	}
+	errno = 0;
+	n = strtoul(num, &end, 10);
+	if (errno || end == num || *end || *num == '-' || n > 1000000)
+		return fail_at(p, v, "expected %s, got \"%s\"", what, s);
+	e->count = (unsigned int)n;
+	return 0;
+}
+
+static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
+{
+	struct ydoc *y = &p->y;
+	struct step_expect *e = &st->expect;
+	yaml_node_pair_t *pr;
+	yaml_node_t *v;
+	const char *s;
+
+	if (yexpect_map(y, m, "an expectation (a mapping with at, match, count ...)", p->d) ||
+	    ymap_check(y, m, "expect", expect_keys, p->d))
+		return -1;
+	v = ymap_get(y, m, "at");
+	if (!v)
+		return fail_at(p, m, "expect needs \"at\" (a capture point node:iface)");
+	if (parse_point(p, v, &e->at))
+		return -1;
+	if ((v = ymap_get(y, m, "dir"))) {
+		if (ystr(y, v, "in, out or any", &s, p->d))
+			return -1;
+		if (!strcmp(s, "in"))
+			e->dir = DIR_IN;
+		else if (!strcmp(s, "out"))
+			e->dir = DIR_OUT;
+		else if (!strcmp(s, "any"))
+			e->dir = DIR_ANY;
+		else
+			return fail_at(p, v, "expected in, out or any, got \"%s\"", s);
+	}
+	if ((v = ymap_get(y, m, "match"))) {
+		if (yexpect_map(y, v, "a mapping of fields to values (ip.src: 192.0.2.1)", p->d))
+			return -1;
+		e->preds = xcalloc((size_t)(ymap_end(v) - ymap_begin(v)) + 1, sizeof(*e->preds));
+		for (pr = ymap_begin(v); pr < ymap_end(v); pr++) {
+			yaml_node_t *k = ynode(y, pr->key), *val = ynode(y, pr->value);
+			const struct field_def *f;
+			const char *fs;
+			char err[512];
+
+			if (ystr(y, k, "a field name", &fs, p->d))
+				return -1;
+			f = field_find(pkt_fields, fs);
+			if (!f)
+				return fail_at(p, k,
+					       "unknown packet field \"%s\" (see docs/lab-format.md for the list: ip.src, icmp.type, inner.ip.dst ...)",
+					       fs);
+			if (ystr(y, val, "a value", &s, p->d))
+				return -1;
+			if (pred_parse(f, s, &e->preds[e->n_preds], err, sizeof(err)))
+				return fail_at(p, val, "%s: %s", fs, err);
+			e->n_preds++;
+		}
+	}
+	e->mode = COUNT_AT_LEAST;
+	e->count = 1;
+	if ((v = ymap_get(y, m, "count")) && parse_count(p, v, e))
+		return -1;
+	e->within_ns = LAB_DEFAULT_WITHIN_NS;
+	if ((v = ymap_get(y, m, "within")) &&
+	    yduration(y, v, "a duration (500ms, 2s)", &e->within_ns, p->d))
+		return -1;
+	e->quiet_ns = p->lab->quiet_ns;
+	if ((v = ymap_get(y, m, "quiet")) &&
+	    yduration(y, v, "a duration (20ms, 100ms)", &e->quiet_ns, p->d))
+		return -1;
+	if ((v = ymap_get(y, m, "since"))) {
+		if (ystr(y, v, "probe or start", &s, p->d))
+			return -1;
+		if (!strcmp(s, "probe"))
+			e->since = SINCE_PROBE;
+		else if (!strcmp(s, "start"))
+			e->since = SINCE_START;
+		else
+			return fail_at(p, v, "expected probe or start, got \"%s\"", s);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *key;
+	enum step_kind kind;
+} step_kinds[] = {
+	{"udp", STEP_UDP},	 {"tcp", STEP_TCP},	  {"ping", STEP_PING},
+	{"listen", STEP_LISTEN}, {"expect", STEP_EXPECT},
+};
+
+static int parse_step(struct parser *p, yaml_node_t *n)
+{
+	static const char *const keys[] = {"name", "udp", "tcp", "ping", "listen", "expect", NULL};
+	struct ydoc *y = &p->y;
+	struct lab *lab = p->lab;
+	struct lab_step *st;
+	yaml_node_t *body = NULL, *v;
+	size_t i, kinds = 0;
+
+	if (yexpect_map(y, n, "a step (a mapping with one of udp, tcp, ping, listen, expect)",
+			p->d) ||
+	    ymap_check(y, n, "step", keys, p->d))
+		return -1;
+	XGROW(lab->steps, lab->n_steps, lab->cap_steps);
+	st = &lab->steps[lab->n_steps];
+	memset(st, 0, sizeof(*st));
+	st->loc = loc_of(p, n);
+	for (i = 0; i < sizeof(step_kinds) / sizeof(step_kinds[0]); i++) {
+		if ((v = ymap_get(y, n, step_kinds[i].key))) {
+			st->kind = step_kinds[i].kind;
+			body = v;
+			kinds++;
+		}
+	}
+	if (kinds != 1)
+		return fail_at(p, n, "expected a step with exactly one of udp, tcp, ping, listen, expect; got %zu",
+			       kinds);
+	lab->n_steps++; /* counted now so lab_free() releases what the parse below allocates */
+	if ((v = ymap_get(y, n, "name"))) {
+		const char *s;
+
+		if (ystr(y, v, "a step name", &s, p->d))
+			return -1;
+		st->name = xstrdup(s);
+	}
+	switch (st->kind) {
+	case STEP_UDP:
+	case STEP_TCP:
+	case STEP_PING:
+		return parse_probe(p, st, body);
+	case STEP_LISTEN:
+		return parse_listen(p, st, body);
+	case STEP_EXPECT:
+		return parse_expect(p, st, body);
+	}
+	return 0;
+}
+
+/* ---- whole-lab checks, after every file is read ---- */
+
+static int check_topology(struct parser *p)
+{
+	struct lab *lab = p->lab;
+	size_t i, j, k;
+
+	for (i = 0; i < lab->n_nodes; i++) {
+		struct lab_node *node = &lab->nodes[i];
+
+		for (j = 0; j < node->n_ifaces; j++) {
+			struct lab_iface *ifc = &node->ifaces[j];
+
+			if (!ifc->linked)
+				return diag_at(p->d, &ifc->loc,
+					       "interface %s:%s is not an end of any link (add it to links)",
+					       node->name, ifc->name);
+			for (k = 0; k < ifc->n_addrs; k++) {
+				struct lab_addr *a = &ifc->addrs[k];
+				size_t m;
+
+				for (m = 0; m < k; m++)
+					if (ipaddr_equal(&ifc->addrs[m].a, &a->a))
+						return diag_at(p->d, &a->loc,
+							       "duplicate address on %s:%s",
+							       node->name, ifc->name);
+			}
+		}
+		for (j = 0; j < node->n_routes; j++) {
+			struct lab_route *r = &node->routes[j];
+
+			if (r->dev && iface_find(node, r->dev) < 0 && strcmp(r->dev, "lo"))
+				return diag_at(p->d, &r->loc, "route via device \"%s\": node %s has no such interface",
+					       r->dev, node->name);
+		}
+	}
+	return 0;
+}
+
+static int parse_requires(struct parser *p, yaml_node_t *n)
+{
+	struct lab *lab = p->lab;
+	yaml_node_item_t *it;
+	const char *s;
+
+	if (yexpect_seq(&p->y, n, "a list of programs the lab needs", p->d))
+		return -1;
+	for (it = yseq_begin(n); it < yseq_end(n); it++) {
+		if (ystr(&p->y, ynode(&p->y, *it), "a program name", &s, p->d))
+			return -1;
+		XGROW(lab->requires, lab->n_requires, lab->cap_requires);
+		lab->requires[lab->n_requires++] = xstrdup(s);
+	}
+	return 0;
+}
+
+static int parse_lab(struct parser *p)
+{
+	struct ydoc *y = &p->y;
+	struct lab *lab = p->lab;
+	yaml_node_t *root = ydoc_root(y), *v;
+	yaml_node_item_t *it;
+	const char *s;
+
+	if (!root)
+		return diag_at(p->d, &(struct srcloc){lab->path, 1, 1},
+			       "expected a lab (a mapping with name, topology or nodes, steps), got an empty file");
+	if (yexpect_map(y, root, "a lab (a mapping with name, topology or nodes, steps)", p->d) ||
+	    ymap_check(y, root, "lab", lab_keys, p->d))
+		return -1;
+	v = ymap_get(y, root, "name");
+	if (!v)
+		return fail_at(p, root, "a lab needs a \"name\"");
+	if (ystr(y, v, "a lab name", &s, p->d))
+		return -1;
+	lab->name = xstrdup(s);
+	if ((v = ymap_get(y, root, "description"))) {
+		if (ystr(y, v, "a description", &s, p->d))
+			return -1;
+		lab->description = xstrdup(s);
+	}
+	lab->quiet_ns = LAB_DEFAULT_QUIET_NS;
+	if ((v = ymap_get(y, root, "quiet")) &&
+	    yduration(y, v, "a duration (20ms, 100ms)", &lab->quiet_ns, p->d))
+		return -1;
+	if ((v = ymap_get(y, root, "requires")) && parse_requires(p, v))
+		return -1;
+	if ((v = ymap_get(y, root, "topology")) && load_topology(p, v))
+		return -1;
+	if ((v = ymap_get(y, root, "nodes")) && parse_nodes(p, v))
+		return -1;
+	if ((v = ymap_get(y, root, "links")) && parse_links(p, v))
+		return -1;
+	if (lab->n_nodes == 0)
+		return fail_at(p, root, "a lab needs nodes (inline \"nodes:\" or \"topology: NAME\")");
+	if (check_topology(p))
+		return -1;
+	if ((v = ymap_get(y, root, "steps"))) {
+		if (yexpect_seq(y, v, "a list of steps", p->d))
+			return -1;
+		for (it = yseq_begin(v); it < yseq_end(v); it++)
+			if (parse_step(p, ynode(y, *it)))
+				return -1;
+	}
+	return 0;
+}
+
+struct lab *lab_load_buffer(const char *name, const char *text, size_t len, const char *topo_dir,
+			    struct diag *d)
+{
+	struct parser p = {.topo_dir = topo_dir, .d = d};
+
+	p.lab = xzalloc(sizeof(*p.lab));
+	p.lab->path = xstrdup(name);
+	if (ydoc_load(&p.y, p.lab->path, text, len, d) || parse_lab(&p)) {
+		ydoc_release(&p.y);
+		lab_free(p.lab);
+		return NULL;
+	}
+	ydoc_release(&p.y);
+	return p.lab;
+}
+
+struct lab *lab_load(const char *path, const char *topo_dir, struct diag *d)
+{
+	struct lab *lab;
+	size_t len;
+	char *text = read_file(path, &len, d);
+
+	if (!text)
+		return NULL;
+	lab = lab_load_buffer(path, text, len, topo_dir, d);
+	free(text);
+	return lab;
+}
+
+static void step_release(struct lab_step *st)
+{
+	free(st->name);
+	if (st->kind == STEP_UDP || st->kind == STEP_TCP || st->kind == STEP_PING)
+		free(st->probe.payload);
+	else if (st->kind == STEP_EXPECT)
+		free(st->expect.preds);
+}
+
+void lab_free(struct lab *lab)
+{
+	size_t i, j;
+
+	if (!lab)
+		return;
+	for (i = 0; i < lab->n_nodes; i++) {
+		struct lab_node *n = &lab->nodes[i];
+
+		for (j = 0; j < n->n_sysctls; j++) {
+			free(n->sysctls[j].key);
+			free(n->sysctls[j].value);
+		}
+		free(n->sysctls);
+		for (j = 0; j < n->n_ifaces; j++) {
+			free(n->ifaces[j].name);
+			free(n->ifaces[j].addrs);
+		}
+		free(n->ifaces);
+		for (j = 0; j < n->n_routes; j++)
+			free(n->routes[j].dev);
+		free(n->routes);
+		free(n->nft.text);
+		free(n->iptables.text);
+		free(n->ip6tables.text);
+		free(n->name);
+	}
+	free(lab->nodes);
+	free(lab->links);
+	for (i = 0; i < lab->n_steps; i++)
+		step_release(&lab->steps[i]);
+	free(lab->steps);
+	for (i = 0; i < lab->n_requires; i++)
+		free(lab->requires[i]);
+	free(lab->requires);
+	free(lab->name);
+	free(lab->description);
+	free(lab->topology);
+	free(lab->topology_path);
+	free(lab->path);
+	free(lab);
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The lab model: topology, rulesets and steps, as parsed and checked from a lab file. */
+#ifndef NFLAB_LAB_H
+#define NFLAB_LAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "expect/field.h"
+#include "rules/ruleset.h"
+#include "util/diag.h"
+#include "util/ipaddr.h"
+
+struct lab_addr {
+	struct ipaddr a;
+	int plen;
+	struct srcloc loc;
+};
+
+struct lab_iface {
+	char *name;
+	unsigned int mtu; /* bytes, 0 = kernel default */
+	bool has_mac;
+	uint8_t mac[6];
+	struct lab_addr *addrs;
+	size_t n_addrs, cap_addrs;
+	bool linked;      /* an end of some link (or "lo") */
+	struct srcloc loc;
+};
+
+struct lab_route {
+	struct ipaddr dst; /* family set even for "default" */
+	int plen;
+	bool has_gw;
+	struct ipaddr gw;
+	char *dev;         /* NULL: chosen by the kernel from gw */
+	struct srcloc loc;
+};
+
+struct lab_sysctl {
+	char *key;
+	char *value;
+	struct srcloc loc;
+};
+
+/* A ruleset text and where its first line sits in the lab file. */
+struct lab_ruleset {
+	char *text;        /* NULL when the node has none */
+	struct srcloc loc; /* first content line and column */
+};
+
+struct lab_node {
+	char *name;
+	bool router;                   /* forwards IPv4 and IPv6 */
+	enum ipt_backend ipt_backend;  /* for iptables and ip6tables text */
+	struct lab_sysctl *sysctls;
+	size_t n_sysctls, cap_sysctls;
+	struct lab_iface *ifaces;
+	size_t n_ifaces, cap_ifaces;
+	struct lab_route *routes;
+	size_t n_routes, cap_routes;
+	struct lab_ruleset nft, iptables, ip6tables;
+	struct srcloc loc;
+};
+
+/* One end of a link: indexes into lab.nodes and that node's ifaces. */
+struct lab_end {
+	size_t node;
+	size_t iface;
+};
+
+struct lab_link {
+	struct lab_end a, b;
+	unsigned int mtu;
+	struct srcloc loc;
+};
+
+enum step_kind {
+	STEP_UDP,
+	STEP_TCP,
+	STEP_PING,
+	STEP_LISTEN,
+	STEP_EXPECT,
+};
+
+enum tcp_outcome {
+	TCP_ANY = 0, /* not checked */
+	TCP_CONNECTED,
+	TCP_REFUSED,
+	TCP_TIMEOUT,
+	TCP_UNREACHABLE,
+};
+
+enum ping_outcome {
+	PING_ANY = 0,
+	PING_REPLY,
+	PING_NO_REPLY,
+};
+
+/* A socket probe sent from a node. */
+struct step_probe {
+	size_t node;
+	struct ipaddr dst;
+	uint16_t dport;      /* udp/tcp */
+	bool has_src;
+	struct ipaddr src;   /* bound source address */
+	uint16_t sport;      /* 0 = ephemeral */
+	char *payload;       /* udp */
+	size_t payload_len;
+	unsigned int count;  /* ping: echo requests to send */
+	uint16_t echo_id;    /* ping: ICMP echo identifier */
+	int outcome;         /* enum tcp_outcome / enum ping_outcome */
+	uint64_t timeout_ns; /* tcp connect / ping reply wait */
+};
+
+/* A listening socket opened in a node until the lab ends. */
+struct step_listen {
+	size_t node;
+	int proto;          /* IPPROTO_TCP or IPPROTO_UDP */
+	int family;
+	uint16_t port;
+};
+
+enum pkt_dir {
+	DIR_ANY = 0,
+	DIR_IN,
+	DIR_OUT,
+};
+
+enum count_mode {
+	COUNT_AT_LEAST, /* n or more */
+	COUNT_EXACTLY,  /* exactly n (0 = none) */
+};
+
+/* Which events a check considers. */
+enum since {
+	SINCE_PROBE, /* from the start of the latest probe step before this check */
+	SINCE_START, /* from the first step of the lab */
+};
+
+struct step_expect {
+	struct lab_end at;       /* capture point */
+	enum pkt_dir dir;
+	struct pred *preds;
+	size_t n_preds;
+	enum count_mode mode;
+	unsigned int count;
+	uint64_t within_ns;      /* deadline after the step starts */
+	uint64_t quiet_ns;       /* silence that proves nothing more is coming */
+	enum since since;
+};
+
+struct lab_step {
+	enum step_kind kind;
+	char *name;              /* optional label */
+	struct srcloc loc;
+	union {
+		struct step_probe probe;
+		struct step_listen listen;
+		struct step_expect expect;
+	};
+};
+
+struct lab {
+	char *path;              /* the lab file as given */
+	char *name;
+	char *description;
+	char *topology;          /* topology name, NULL when inline */
+	char *topology_path;     /* file the topology came from */
+	struct lab_node *nodes;
+	size_t n_nodes, cap_nodes;
+	struct lab_link *links;
+	size_t n_links, cap_links;
+	struct lab_step *steps;
+	size_t n_steps, cap_steps;
+	char **requires;         /* programs the lab needs (skip if missing) */
+	size_t n_requires, cap_requires;
+	uint64_t quiet_ns;       /* default quiet interval for checks */
+};
+
+#define LAB_DEFAULT_WITHIN_NS 1000000000ull /* 1 s */
+#define LAB_DEFAULT_QUIET_NS 50000000ull    /* 50 ms */
+#define LAB_DEFAULT_TIMEOUT_NS 1000000000ull
+
+/*
+ * Reads and checks the lab file at path; topologies named by "topology:" are
+ * looked up in topo_dir (NULL: "topologies" next to the lab's "labs" directory,
+ * then ./topologies). Nothing is created. Returns a new lab (caller frees with
+ * lab_free()), or NULL with d holding file:line:column and what was expected.
+ */
+struct lab *lab_load(const char *path, const char *topo_dir, struct diag *d);
+/* As lab_load(), from a buffer; name is the file name used in messages. */
+struct lab *lab_load_buffer(const char *name, const char *text, size_t len, const char *topo_dir,
+			    struct diag *d);
+void lab_free(struct lab *lab);
+
+/* Finds a node by name; returns its index or -1. */
+int lab_node_find(const struct lab *lab, const char *name);
+/* "node:iface" of an end, into buf. Returns buf. */
+const char *lab_end_fmt(const struct lab *lab, const struct lab_end *e, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Packet capture on a node's interface with libpcap, one handle per direction. */
+#include "observe/capture.h"
+
+#include <pcap/pcap.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topo/netns.h"
+#include "util/xalloc.h"
+
+#define CAP_SNAPLEN 65535
+#define CAP_BUFFER (2u << 20) /* bytes of kernel ring per handle */
+
+struct capture {
+	pcap_t *p;
+	enum pkt_dir dir;
+	size_t point;
+	int linktype;
+};
+
+struct capture *cap_open(int nsfd, const char *ifname, enum pkt_dir dir, size_t point,
+			 struct diag *d)
+{
+	char errbuf[PCAP_ERRBUF_SIZE] = "";
+	struct capture *c;
+	int rc;
+
+	if (netns_enter(nsfd, d))
+		return NULL;
+	c = xzalloc(sizeof(*c));
+	c->dir = dir;
+	c->point = point;
+	/* The AF_PACKET socket is created here, so it belongs to the node's netns. */
+	c->p = pcap_create(ifname, errbuf);
+	if (!c->p) {
+		diag_set(d, "cannot capture on %s: %s", ifname, errbuf);
+		goto err;
+	}
+	pcap_set_snaplen(c->p, CAP_SNAPLEN);
+	pcap_set_immediate_mode(c->p, 1);
+	pcap_set_buffer_size(c->p, CAP_BUFFER);
+	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO);
+	rc = pcap_activate(c->p);
+	if (rc < 0) {
+		diag_set(d, "cannot capture on %s: %s", ifname, pcap_geterr(c->p));
+		goto err;
+	}
+	if (pcap_setdirection(c->p, dir == DIR_IN ? PCAP_D_IN : PCAP_D_OUT) ||
+	    pcap_setnonblock(c->p, 1, errbuf)) {
+		diag_set(d, "cannot capture on %s: %s", ifname, pcap_geterr(c->p));
+		goto err;
+	}
+	c->linktype = pcap_datalink(c->p);
+	if (netns_restore(d))
+		goto err_restored;
+	return c;
+err:
+	netns_restore(NULL);
+err_restored:
+	cap_close(c);
+	return NULL;
+}
+
+void cap_close(struct capture *c)
+{
+	if (!c)
+		return;
+	if (c->p)
+		pcap_close(c->p);
+	free(c);
+}
+
+int cap_fd(const struct capture *c)
+{
+	return pcap_get_selectable_fd(c->p);
+}
+
+struct read_ctx {
+	struct capture *c;
+	struct evlog *log;
+	uint64_t arrival;
+};
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct read_ctx *rc = (struct read_ctx *)user;
+	struct event *e = evlog_add(rc->log, bytes, h->caplen);
+
+	/* With nanosecond precision, tv_usec holds nanoseconds. */
+	e->ts_ns = (uint64_t)h->ts.tv_sec * 1000000000ull + (uint64_t)h->ts.tv_usec;
+	e->arrival_ns = rc->arrival;
+	e->point = rc->c->point;
+	e->dir = rc->c->dir;
+	pkt_decode(e->data, h->caplen, h->len, rc->c->linktype, &e->pkt);
+}
+
+int cap_read(struct capture *c, struct evlog *log, struct diag *d)
+{
+	struct read_ctx rc = {c, log, now_mono_ns()};
+	int n, total = 0;
+
+	do {
+		n = pcap_dispatch(c->p, -1, on_packet, (u_char *)&rc);
+		if (n < 0)
+			return diag_set(d, "capture read failed: %s", pcap_geterr(c->p));
+		total += n;
+	} while (n > 0);
+	return total;
+}
+
+unsigned int cap_drops(struct capture *c)
+{
+	struct pcap_stat st;
+
+	if (pcap_stats(c->p, &st))
+		return 0;
+	return st.ps_drop;
+}
+
+static int cmp_event_ts(const void *a, const void *b)
+{
+	const struct event *x = *(const struct event *const *)a;
+	const struct event *y = *(const struct event *const *)b;
+
+	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
+}
+
+int cap_write_pcap(const char *path, const struct evlog *log, size_t point, struct diag *d)
+{
+	const struct event **sorted = xcalloc(log->n, sizeof(*sorted));
+	pcap_dumper_t *dump;
+	pcap_t *dead;
+	size_t i, n = 0;
+	int ret = 0;
+
+	for (i = 0; i < log->n; i++)
+		if (log->ev[i].point == point)
+			sorted[n++] = &log->ev[i];
+	/* Both directions are read from separate handles: restore the time order. */
+	qsort(sorted, n, sizeof(*sorted), cmp_event_ts);
+	dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, CAP_SNAPLEN,
+						    PCAP_TSTAMP_PRECISION_NANO);
+	dump = pcap_dump_open(dead, path);
+	if (!dump) {
+		ret = diag_set(d, "cannot write %s: %s", path, pcap_geterr(dead));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct pcap_pkthdr h = {
+			.ts = {.tv_sec = (time_t)(sorted[i]->ts_ns / 1000000000ull),
+			       .tv_usec = (suseconds_t)(sorted[i]->ts_ns % 1000000000ull)},
+			.caplen = sorted[i]->caplen,
+			.len = sorted[i]->pkt.wirelen ? sorted[i]->pkt.wirelen : sorted[i]->caplen,
+		};
+
+		pcap_dump((u_char *)dump, &h, sorted[i]->data);
+	}
+	if (pcap_dump_flush(dump))
+		ret = diag_errno(d, "cannot write %s", path);
+	pcap_dump_close(dump);
+out:
+	pcap_close(dead);
+	free(sorted);
+	return ret;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Packet capture on a node's interface with libpcap, one handle per direction. */
+#ifndef NFLAB_CAPTURE_H
+#define NFLAB_CAPTURE_H
+
+#include "observe/event.h"
+#include "util/diag.h"
+
+struct capture;
+
+/*
+ * Opens a capture of packets going dir (DIR_IN or DIR_OUT) on ifname inside the
+ * netns held by nsfd: immediate mode, nanosecond timestamps, non-blocking, so it
+ * sees a packet the moment the kernel does. point tags the events it produces.
+ * Returns a new capture; caller frees it with cap_close(). NULL on error.
+ */
+struct capture *cap_open(int nsfd, const char *ifname, enum pkt_dir dir, size_t point,
+			 struct diag *d);
+void cap_close(struct capture *c);
+/* The fd to poll for readability. */
+int cap_fd(const struct capture *c);
+/*
+ * Reads every packet waiting and appends it to log. Returns the number of
+ * packets read, or -1 on error.
+ */
+int cap_read(struct capture *c, struct evlog *log, struct diag *d);
+/* Packets the kernel dropped for this capture (ring full), from pcap_stats. */
+unsigned int cap_drops(struct capture *c);
+
+/*
+ * Writes the events of one capture point, in time order, as a nanosecond pcap
+ * file readable by tcpdump and tshark. Returns 0 or -1.
+ */
+int cap_write_pcap(const char *path, const struct evlog *log, size_t point, struct diag *d);
+
+#endif

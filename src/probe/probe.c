@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Socket probes from a node: UDP datagrams, TCP connects, ICMP echoes, and listeners. */
+#include "probe/probe.h"
+
+#include <errno.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "topo/netns.h"
+
+/* A socket born in the node's netns: it stays there after we return home. */
+static int socket_in(int nsfd, int domain, int type, int proto, struct diag *d)
+{
+	int fd;
+
+	if (netns_enter(nsfd, d))
+		return -1;
+	fd = socket(domain, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+	if (fd < 0)
+		diag_errno(d, "socket");
+	if (netns_restore(d)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static socklen_t sockaddr_fill(struct sockaddr_storage *ss, const struct ipaddr *a, uint16_t port)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr = a->v4;
+		sin->sin_port = htons(port);
+		return sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+		sin6->sin6_family = AF_INET6;
+		if (a->family == AF_INET6)
+			sin6->sin6_addr = a->v6;
+		sin6->sin6_port = htons(port);
+		return sizeof(*sin6);
+	}
+}
+
+/* Binds to the probe's source address and port when it names them. */
+static int bind_source(int fd, const struct step_probe *p, struct diag *d)
+{
+	struct sockaddr_storage ss;
+	struct ipaddr any = {.family = p->dst.family};
+	socklen_t len;
+	int one = 1;
+
+	if (!p->has_src && !p->sport)
+		return 0;
+	len = sockaddr_fill(&ss, p->has_src ? &p->src : &any, p->sport);
+	/* A lab may reuse a source port another probe of it still holds. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		return diag_errno(d, "cannot bind the probe's source");
+	return 0;
+}
+
+int probe_udp_send(int nsfd, const struct step_probe *p, struct diag *d)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	fd = socket_in(nsfd, p->dst.family, SOCK_DGRAM, 0, d);
+	if (fd < 0)
+		return -1;
+	if (bind_source(fd, p, d))
+		goto err;
+	len = sockaddr_fill(&ss, &p->dst, p->dport);
+	if (sendto(fd, p->payload ? p->payload : "", p->payload_len, 0, (struct sockaddr *)&ss,
+		   len) < 0) {
+		diag_errno(d, "cannot send the UDP datagram");
+		goto err;
+	}
+	return fd;
+err:
+	close(fd);
+	return -1;
+}
+
+int probe_tcp_start(int nsfd, const struct step_probe *p, struct diag *d)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd;
+
+	fd = socket_in(nsfd, p->dst.family, SOCK_STREAM, 0, d);
+	if (fd < 0)
+		return -1;
+	if (bind_source(fd, p, d))
+		goto err;
+	len = sockaddr_fill(&ss, &p->dst, p->dport);
+	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
+		/* Refusals decided at once (a local route error) surface via SO_ERROR too. */
+		if (errno != ECONNREFUSED && errno != ENETUNREACH && errno != EHOSTUNREACH) {
+			diag_errno(d, "cannot start the TCP connect");
+			goto err;
+		}
+	}
+	return fd;
+err:
+	close(fd);
+	return -1;
+}
+
+enum tcp_outcome probe_tcp_outcome(int fd, bool timed_out)
+{
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		err = errno;
+	switch (err) {
+	case 0:
+		return timed_out ? TCP_TIMEOUT : TCP_CONNECTED;
+	case ECONNREFUSED:
+		return TCP_REFUSED;
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case EACCES:
+	case EPERM:
+		return TCP_UNREACHABLE;
+	default:
+		return TCP_TIMEOUT;
+	}
+}
+
+const char *probe_tcp_outcome_name(enum tcp_outcome o)
+{
+	static const char *const names[] = {"any", "connected", "refused", "timeout",
+					    "unreachable"};
+
+	return (unsigned int)o < 5 ? names[o] : "?";
+}
+
+int probe_ping_open(int nsfd, const struct step_probe *p, struct diag *d)
+{
+	int v6 = p->dst.family == AF_INET6;
+	int fd = socket_in(nsfd, p->dst.family, SOCK_RAW, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, d);
+
+	if (fd < 0)
+		return -1;
+	if (bind_source(fd, p, d)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static uint16_t inet_csum(const void *data, size_t len)
+{
+	const uint8_t *b = data;
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+int probe_ping_send(int fd, const struct step_probe *p, uint16_t seq, struct diag *d)
+{
+	uint8_t msg[8 + 56];
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_fill(&ss, &p->dst, 0);
+	size_t i;
+
+	memset(msg, 0, sizeof(msg));
+	msg[0] = p->dst.family == AF_INET6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
+	msg[4] = (uint8_t)(p->echo_id >> 8);
+	msg[5] = (uint8_t)p->echo_id;
+	msg[6] = (uint8_t)(seq >> 8);
+	msg[7] = (uint8_t)seq;
+	for (i = 8; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)i;
+	/* The kernel fills the ICMPv6 checksum (it needs the pseudo-header); ICMPv4 is ours. */
+	if (p->dst.family == AF_INET) {
+		uint16_t c = inet_csum(msg, sizeof(msg));
+
+		memcpy(msg + 2, &c, 2);
+	}
+	if (sendto(fd, msg, sizeof(msg), 0, (struct sockaddr *)&ss, len) < 0)
+		return diag_errno(d, "cannot send the echo request");
+	return 0;
+}
+
+int probe_ping_replies(int fd, const struct step_probe *p)
+{
+	uint8_t buf[2048];
+	int n = 0;
+
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof(from);
+		ssize_t r = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		const uint8_t *icmp = buf;
+		size_t left = r > 0 ? (size_t)r : 0;
+
+		if (r < 0)
+			return n;
+		if (p->dst.family == AF_INET) {
+			size_t ihl = left ? (size_t)(buf[0] & 0x0f) * 4 : 0;
+
+			/* IPv4 raw sockets deliver the IP header too. */
+			if (ihl < 20 || left < ihl + 8)
+				continue;
+			icmp += ihl;
+			left -= ihl;
+			if (icmp[0] != ICMP_ECHOREPLY)
+				continue;
+			if (memcmp(&((struct sockaddr_in *)&from)->sin_addr, &p->dst.v4, 4))
+				continue;
+		} else {
+			if (left < 8 || icmp[0] != ICMP6_ECHO_REPLY)
+				continue;
+			if (memcmp(&((struct sockaddr_in6 *)&from)->sin6_addr, &p->dst.v6, 16))
+				continue;
+		}
+		if ((uint16_t)(icmp[4] << 8 | icmp[5]) == p->echo_id)
+			n++;
+	}
+}
+
+int probe_listen(int nsfd, const struct step_listen *l, struct diag *d)
+{
+	int family = l->family == AF_INET ? AF_INET : AF_INET6;
+	int type = l->proto == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
+	struct ipaddr any = {.family = family};
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_fill(&ss, &any, l->port);
+	int fd, one = 1, v6only = l->family == AF_INET6;
+
+	fd = socket_in(nsfd, family, type, 0, d);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only))) {
+		diag_errno(d, "IPV6_V6ONLY");
+		goto err;
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len)) {
+		diag_errno(d, "cannot bind port %u", l->port);
+		goto err;
+	}
+	if (type == SOCK_STREAM && listen(fd, 128)) {
+		diag_errno(d, "cannot listen on port %u", l->port);
+		goto err;
+	}
+	return fd;
+err:
+	close(fd);
+	return -1;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Socket probes from a node: UDP datagrams, TCP connects, ICMP echoes, and listeners. */
+#ifndef NFLAB_PROBE_H
+#define NFLAB_PROBE_H
+
+#include <stdbool.h>
+
+#include "lab/lab.h"
+#include "util/diag.h"
+
+/*
+ * Each function below creates its socket inside the netns held by nsfd and
+ * returns it (O_CLOEXEC, non-blocking); the caller keeps it open until the lab
+ * ends, so replies meet a socket as they would in real life, and closes it.
+ */
+
+/* Sends one UDP datagram as p says. Returns the socket, or -1. */
+int probe_udp_send(int nsfd, const struct step_probe *p, struct diag *d);
+
+/* Starts a TCP connect; poll the socket for POLLOUT, then call probe_tcp_outcome(). */
+int probe_tcp_start(int nsfd, const struct step_probe *p, struct diag *d);
+/* The outcome of a connect started by probe_tcp_start(); timed_out when the wait ended first. */
+enum tcp_outcome probe_tcp_outcome(int fd, bool timed_out);
+const char *probe_tcp_outcome_name(enum tcp_outcome o);
+
+/* Opens a raw ICMP (or ICMPv6) socket for echo probes toward p->dst. Returns it, or -1. */
+int probe_ping_open(int nsfd, const struct step_probe *p, struct diag *d);
+/* Sends echo request number seq with id p->icmp_id. Returns 0 or -1. */
+int probe_ping_send(int fd, const struct step_probe *p, uint16_t seq, struct diag *d);
+/* Reads what is waiting on fd; returns how many echo replies for p (id, source) it held. */
+int probe_ping_replies(int fd, const struct step_probe *p);
+
+/*
+ * Opens the listener l asks for (a dual-stack IPv6 socket for family both).
+ * TCP sockets listen with a backlog, so connections complete without accept().
+ * Returns the socket, or -1.
+ */
+int probe_listen(int nsfd, const struct step_listen *l, struct diag *d);
+
+#endif

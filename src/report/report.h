@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The human report of a lab run: a line per step, the reasons for failures, and the result. */
+#ifndef NFLAB_REPORT_H
+#define NFLAB_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "lab/lab.h"
+#include "util/diag.h"
+
+struct report {
+	FILE *f;
+	bool color; /* on a terminal, unless NO_COLOR is set */
+	bool quiet; /* only failures and the result */
+};
+
+void report_init(struct report *r, FILE *f, bool quiet);
+void report_lab(struct report *r, const struct lab *lab);
+/* "setup: 4 nodes, 3 links ... (12.3 ms)" */
+void report_setup(struct report *r, const char *what, double ms);
+/* "[ 3] PASS  text (0.4 ms)"; verdict is NFLAB_PASS or NFLAB_FAIL. */
+void report_step(struct report *r, size_t index, int verdict, const char *text, double ms);
+/* An error (or skip) that stopped the lab. */
+void report_diag(struct report *r, const struct diag *d);
+/* "result: PASS (6 steps, 41.2 ms)" and friends. */
+void report_result(struct report *r, const struct lab *lab, int outcome, size_t failed,
+		   size_t steps, double ms);
+
+#endif

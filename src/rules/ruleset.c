@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Rulesets: nft text through libnftables and iptables-restore text, inside a node's netns. */
+#include "rules/ruleset.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "topo/netns.h"
+#include "util/proc.h"
+#include "util/xalloc.h"
+
+/*
+ * Rewrites nft's "<cmdline>:3:5-10: Error: ..." locations (line in the text we
+ * gave it) into "lab.yaml:17:11-16: Error: ...", and records the first one.
+ */
+static char *map_nft_errors(const char *msg, const struct srcloc *where, struct diag *d,
+			    struct srcloc *first)
+{
+	size_t cap = strlen(msg) * 2 + 256, n = 0;
+	char *out = xmalloc(cap);
+	const char *line = msg;
+
+	first->line = 0;
+	while (*line) {
+		const char *eol = strchrnul(line, '\n');
+		const char *colon = memchr(line, ':', (size_t)(eol - line));
+		int ln, c1, c2, used = 0;
+
+		/* "X:LINE:COL-COL:" or "X:LINE:COL:" where X has no ':' itself. */
+		if (colon && (sscanf(colon, ":%d:%d-%d:%n", &ln, &c1, &c2, &used) == 3 ||
+			      (c2 = -1, sscanf(colon, ":%d:%d:%n", &ln, &c1, &used) == 2)) &&
+		    used > 0 && ln > 0) {
+			int fl = where->line + ln - 1, off = where->col - 1;
+
+			if (!first->line) {
+				first->file = where->file;
+				first->line = fl;
+				first->col = c1 + off;
+			}
+			if (c2 >= 0)
+				n += (size_t)snprintf(out + n, cap - n, "%s:%d:%d-%d:", where->file,
+						      fl, c1 + off, c2 + off);
+			else
+				n += (size_t)snprintf(out + n, cap - n, "%s:%d:%d:", where->file, fl,
+						      c1 + off);
+			line = colon + used;
+		}
+		if (n + (size_t)(eol - line) + 2 >= cap)
+			out = xrealloc(out, cap = (cap + (size_t)(eol - line)) * 2);
+		memcpy(out + n, line, (size_t)(eol - line));
+		n += (size_t)(eol - line);
+		if (*eol)
+			out[n++] = '\n';
+		line = *eol ? eol + 1 : eol;
+	}
+	while (n > 0 && out[n - 1] == '\n')
+		n--;
+	out[n] = '\0';
+	(void)d;
+	return out;
+}
+
+/* Runs cmd with libnftables inside the netns; returns the context (caller frees) or NULL. */
+static struct nft_ctx *nft_run_in(int nsfd, const char *cmd, int *rc, struct diag *d)
+{
+	struct nft_ctx *ctx;
+
+	if (netns_enter(nsfd, d))
+		return NULL;
+	/* The context's netlink socket is opened here, so it talks to this netns. */
+	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (ctx) {
+		nft_ctx_buffer_output(ctx);
+		nft_ctx_buffer_error(ctx);
+		*rc = nft_run_cmd_from_buffer(ctx, cmd);
+	} else {
+		diag_set(d, "cannot create an nftables context");
+	}
+	if (netns_restore(d)) {
+		if (ctx)
+			nft_ctx_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+int ruleset_nft_apply(int nsfd, const char *text, const struct srcloc *where, struct diag *d)
+{
+	struct srcloc first;
+	struct nft_ctx *ctx;
+	int rc = 0;
+
+	ctx = nft_run_in(nsfd, text, &rc, d);
+	if (!ctx)
+		return -1;
+	if (rc) {
+		const char *err = nft_ctx_get_error_buffer(ctx);
+		char *mapped = map_nft_errors(err ? err : "", where, d, &first);
+
+		diag_at(d, first.line ? &first : where, "nft rejected the ruleset:\n%s", mapped);
+		free(mapped);
+	}
+	nft_ctx_free(ctx);
+	return rc ? -1 : 0;
+}
+
+char *ruleset_nft_list(int nsfd, struct diag *d)
+{
+	struct nft_ctx *ctx;
+	char *out = NULL;
+	int rc = 0;
+
+	ctx = nft_run_in(nsfd, "list ruleset", &rc, d);
+	if (!ctx)
+		return NULL;
+	if (rc)
+		diag_set(d, "nft list ruleset: %s", nft_ctx_get_error_buffer(ctx));
+	else
+		out = xstrdup(nft_ctx_get_output_buffer(ctx));
+	nft_ctx_free(ctx);
+	return out;
+}
+
+/* iptables-restore names the failing line as "line N failed" or "at line: N". */
+static int ipt_error_line(const char *out)
+{
+	const char *p;
+	int n;
+
+	if ((p = strstr(out, "line ")) && sscanf(p, "line %d", &n) == 1)
+		return n;
+	if ((p = strstr(out, "line: ")) && sscanf(p, "line: %d", &n) == 1)
+		return n;
+	return 0;
+}
+
+int ruleset_ipt_apply(int nsfd, int family, enum ipt_backend backend, const char *text,
+		      const struct srcloc *where, struct diag *d)
+{
+	const char *prog = family == AF_INET6 ? (backend == IPT_BACKEND_LEGACY
+							 ? "ip6tables-legacy-restore"
+							 : "ip6tables-nft-restore")
+					      : (backend == IPT_BACKEND_LEGACY
+							 ? "iptables-legacy-restore"
+							 : "iptables-nft-restore");
+	char *argv[] = {(char *)prog, "-w", NULL};
+	struct proc_result res;
+	size_t len = strlen(text);
+	char *input;
+	int rc;
+
+	/* iptables-restore ignores a last line without a newline. */
+	input = xasprintf("%s%s", text, len && text[len - 1] == '\n' ? "" : "\n");
+	rc = proc_run_in_netns(nsfd, argv, input, strlen(input), &res, d);
+	free(input);
+	if (rc) {
+		if (d->err == ENOENT) {
+			d->outcome = NFLAB_SKIP;
+			diag_prefix(d, "needs the iptables %s backend",
+				    backend == IPT_BACKEND_LEGACY ? "legacy" : "nft");
+		}
+		return -1;
+	}
+	if (res.status) {
+		char *out = res.output;
+		int ln = ipt_error_line(out);
+		size_t n = strlen(out);
+		struct srcloc loc = *where;
+
+		while (n && isspace((unsigned char)out[n - 1]))
+			out[--n] = '\0';
+		if (ln > 0) {
+			loc.line = where->line + ln - 1;
+			diag_at(d, &loc, "%s rejected line %d of the ruleset:\n%s", prog, ln, out);
+		} else {
+			diag_at(d, where, "%s failed (exit %d):\n%s", prog, res.status, out);
+		}
+		free(out);
+		return -1;
+	}
+	free(res.output);
+	return 0;
+}

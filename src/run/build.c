@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Builds a lab's topology and rulesets in fresh namespaces, and takes them down. */
+#include "run/build.h"
+
+#include <errno.h>
+#include <linux/netlink.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rules/ruleset.h"
+#include "topo/addr.h"
+#include "topo/link.h"
+#include "topo/netns.h"
+#include "topo/route.h"
+#include "topo/sysctl.h"
+#include "util/xalloc.h"
+
+/*
+ * A new netns copies the host's IPv4 conf/all and conf/default (devconf_inherit_init_net
+ * 0), so without a baseline a lab would behave differently on every host.
+ */
+static const struct {
+	const char *key;
+	const char *value;
+} baseline[] = {
+	{"net.ipv4.conf.all.rp_filter", "0"},
+	{"net.ipv4.conf.default.rp_filter", "0"},
+	{"net.ipv4.conf.all.accept_redirects", "0"},
+	{"net.ipv4.conf.default.accept_redirects", "0"},
+	{"net.ipv6.conf.all.accept_dad", "0"},
+	{"net.ipv6.conf.default.accept_dad", "0"},
+	{"net.ipv6.conf.default.router_solicitations", "0"},
+	{"net.ipv6.conf.all.accept_ra", "0"},
+	{"net.ipv6.conf.default.accept_ra", "0"},
+	{"net.ipv4.icmp_ratelimit", "0"},
+	{"net.ipv6.icmp.ratelimit", "0"},
+};
+
+/* A sysctl that names one of the node's interfaces only exists once the link does. */
+static bool sysctl_names_iface(const struct lab_node *node, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < node->n_ifaces; i++) {
+		char pat[40];
+
+		snprintf(pat, sizeof(pat), ".%s.", node->ifaces[i].name);
+		if (strstr(key, pat))
+			return true;
+	}
+	return false;
+}
+
+static int apply_sysctls(struct built *b, size_t ni, bool iface_phase, struct diag *d)
+{
+	const struct lab_node *node = &b->lab->nodes[ni];
+	size_t i;
+
+	for (i = 0; i < node->n_sysctls; i++) {
+		const struct lab_sysctl *s = &node->sysctls[i];
+
+		if (sysctl_names_iface(node, s->key) != iface_phase)
+			continue;
+		if (sysctl_set(b->nodes[ni].nsfd, s->key, s->value, d)) {
+			diag_locate(d, &s->loc);
+			diag_prefix(d, "node %s: sysctl %s=%s", node->name, s->key, s->value);
+			return -1;
+		}
+		b->n_sysctls++;
+	}
+	return 0;
+}
+
+static int make_node(struct built *b, size_t ni, struct diag *d)
+{
+	const struct lab_node *node = &b->lab->nodes[ni];
+	struct built_node *bn = &b->nodes[ni];
+	const char *fwd = node->router ? "1" : "0";
+	size_t i;
+
+	bn->nsfd = netns_new(d);
+	if (bn->nsfd < 0)
+		return -1;
+	bn->rtnl = nl_open(bn->nsfd, NETLINK_ROUTE, d);
+	if (!bn->rtnl)
+		return -1;
+	for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++)
+		if (sysctl_set(bn->nsfd, baseline[i].key, baseline[i].value, d))
+			return -1;
+	if (sysctl_set(bn->nsfd, "net.ipv4.ip_forward", fwd, d) ||
+	    sysctl_set(bn->nsfd, "net.ipv6.conf.all.forwarding", fwd, d))
+		return -1;
+	return apply_sysctls(b, ni, false, d);
+}
+
+static int make_link(struct built *b, const struct lab_link *l, struct diag *d)
+{
+	const struct lab *lab = b->lab;
+	const struct lab_iface *ia = &lab->nodes[l->a.node].ifaces[l->a.iface];
+	const struct lab_iface *ib = &lab->nodes[l->b.node].ifaces[l->b.iface];
+	struct veth_end a = {
+		.name = ia->name,
+		.nsfd = b->nodes[l->a.node].nsfd,
+		.mtu = ia->mtu ? ia->mtu : l->mtu,
+		.mac = ia->has_mac ? ia->mac : NULL,
+	};
+	struct veth_end e = {
+		.name = ib->name,
+		.nsfd = b->nodes[l->b.node].nsfd,
+		.mtu = ib->mtu ? ib->mtu : l->mtu,
+		.mac = ib->has_mac ? ib->mac : NULL,
+	};
+	char an[80], bn[80];
+
+	if (link_veth_add(b->nodes[l->a.node].rtnl, &a, &e, d)) {
+		diag_locate(d, &l->loc);
+		diag_prefix(d, "link %s -- %s", lab_end_fmt(lab, &l->a, an, sizeof(an)),
+			    lab_end_fmt(lab, &l->b, bn, sizeof(bn)));
+		return -1;
+	}
+	return 0;
+}
+
+static int configure_node(struct built *b, size_t ni, struct diag *d)
+{
+	const struct lab_node *node = &b->lab->nodes[ni];
+	struct nl_sock *s = b->nodes[ni].rtnl;
+	size_t i, j;
+
+	if (link_up(s, "lo", d))
+		return -1;
+	for (i = 0; i < node->n_ifaces; i++) {
+		const struct lab_iface *ifc = &node->ifaces[i];
+
+		if (strcmp(ifc->name, "lo") && link_up(s, ifc->name, d))
+			goto err;
+		for (j = 0; j < ifc->n_addrs; j++) {
+			if (addr_add(s, ifc->name, &ifc->addrs[j].a, ifc->addrs[j].plen, d)) {
+				diag_locate(d, &ifc->addrs[j].loc);
+				goto err;
+			}
+			b->n_addrs++;
+		}
+	}
+	return apply_sysctls(b, ni, true, d);
+err:
+	diag_prefix(d, "node %s: interface %s", node->name, node->ifaces[i].name);
+	return -1;
+}
+
+static int add_routes(struct built *b, size_t ni, struct diag *d)
+{
+	const struct lab_node *node = &b->lab->nodes[ni];
+	size_t i;
+
+	for (i = 0; i < node->n_routes; i++) {
+		const struct lab_route *r = &node->routes[i];
+
+		if (route_add(b->nodes[ni].rtnl, &r->dst, r->plen, r->has_gw ? &r->gw : NULL,
+			      r->dev, d)) {
+			diag_locate(d, &r->loc);
+			diag_prefix(d, "node %s: route", node->name);
+			return -1;
+		}
+		b->n_routes++;
+	}
+	return 0;
+}
+
+static int apply_rulesets(struct built *b, size_t ni, struct diag *d)
+{
+	const struct lab_node *node = &b->lab->nodes[ni];
+	int ns = b->nodes[ni].nsfd;
+
+	if (node->nft.text) {
+		if (ruleset_nft_apply(ns, node->nft.text, &node->nft.loc, d))
+			goto err;
+		b->n_rulesets++;
+	}
+	if (node->iptables.text) {
+		if (ruleset_ipt_apply(ns, AF_INET, node->ipt_backend, node->iptables.text,
+				      &node->iptables.loc, d))
+			goto err;
+		b->n_rulesets++;
+	}
+	if (node->ip6tables.text) {
+		if (ruleset_ipt_apply(ns, AF_INET6, node->ipt_backend, node->ip6tables.text,
+				      &node->ip6tables.loc, d))
+			goto err;
+		b->n_rulesets++;
+	}
+	return 0;
+err:
+	diag_prefix(d, "node %s", node->name);
+	return -1;
+}
+
+int build_lab(struct built *b, const struct lab *lab, struct diag *d)
+{
+	size_t i;
+
+	memset(b, 0, sizeof(*b));
+	b->lab = lab;
+	b->n_nodes = lab->n_nodes;
+	b->nodes = xcalloc(lab->n_nodes, sizeof(*b->nodes));
+	for (i = 0; i < lab->n_nodes; i++)
+		b->nodes[i].nsfd = -1;
+	/* Order matters: links need both namespaces, routes need addresses on up links. */
+	for (i = 0; i < lab->n_nodes; i++)
+		if (make_node(b, i, d))
+			goto err_node;
+	for (i = 0; i < lab->n_links; i++)
+		if (make_link(b, &lab->links[i], d))
+			goto err;
+	for (i = 0; i < lab->n_nodes; i++)
+		if (configure_node(b, i, d))
+			goto err;
+	for (i = 0; i < lab->n_nodes; i++)
+		if (add_routes(b, i, d))
+			goto err;
+	for (i = 0; i < lab->n_nodes; i++)
+		if (apply_rulesets(b, i, d))
+			goto err;
+	return 0;
+err_node:
+	if (d->outcome != NFLAB_SKIP && (d->err == EPERM || d->err == EACCES)) {
+		/* Not the lab's fault: the harness lacks the privilege to build it. */
+		d->outcome = NFLAB_SKIP;
+		diag_prefix(d, "needs root (CAP_SYS_ADMIN and CAP_NET_ADMIN)");
+	} else {
+		diag_prefix(d, "node %s", lab->nodes[i].name);
+	}
+err:
+	build_release(b);
+	return -1;
+}
+
+void build_release(struct built *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_nodes; i++) {
+		nl_close(b->nodes[i].rtnl);
+		if (b->nodes[i].nsfd >= 0)
+			close(b->nodes[i].nsfd);
+	}
+	free(b->nodes);
+	b->nodes = NULL;
+	b->n_nodes = 0;
+}

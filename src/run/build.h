@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Builds a lab's topology and rulesets in fresh namespaces, and takes them down. */
+#ifndef NFLAB_BUILD_H
+#define NFLAB_BUILD_H
+
+#include "lab/lab.h"
+#include "topo/nl.h"
+
+/* The kernel side of one lab node. */
+struct built_node {
+	int nsfd;            /* holds the node's netns; -1 before creation */
+	struct nl_sock *rtnl; /* route socket living in that netns */
+};
+
+struct built {
+	const struct lab *lab; /* borrowed */
+	struct built_node *nodes;
+	size_t n_nodes;
+	/* figures for the report */
+	size_t n_addrs, n_routes, n_rulesets, n_sysctls;
+};
+
+/*
+ * Creates one anonymous netns per node, the links, addresses, routes and sysctls
+ * (a per-node baseline first, see docs/lab-format.md), then applies the rulesets.
+ * On failure everything created so far is released and d says what the kernel or
+ * nft refused, at the lab-file line. Returns 0 or -1.
+ */
+int build_lab(struct built *b, const struct lab *lab, struct diag *d);
+/* Releases every socket and namespace fd; the kernel then frees the namespaces. */
+void build_release(struct built *b);
+
+#endif

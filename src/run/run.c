@@ -1,0 +1,585 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Runs one lab: build, capture, step through probes and checks, report, tear down. */
+#include "run/run.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "expect/expect.h"
+#include "observe/capture.h"
+#include "probe/probe.h"
+#include "report/report.h"
+#include "run/build.h"
+#include "topo/netns.h"
+#include "util/xalloc.h"
+
+#define TAG_EXTRA UINT64_MAX /* epoll tag of a probe's own socket */
+
+/* An interface under capture, with one handle per direction. */
+struct point {
+	struct lab_end end;
+	char name[80];        /* "node:iface" */
+	struct capture *cap[2]; /* [0] in, [1] out */
+};
+
+struct run {
+	const struct lab *lab;
+	const struct run_opts *o;
+	struct report rep;
+	struct built b;
+	struct point *points;
+	size_t n_points, cap_points;
+	int epfd;
+	struct evlog log;
+	int *socks; /* probe sockets, open until the lab ends */
+	size_t n_socks, cap_socks;
+	uint64_t start_mono, start_real;
+	size_t window_seq;       /* log position when the latest probe started */
+	uint64_t window_mono, window_real;
+	uint64_t last_activity;  /* CLOCK_MONOTONIC ns of the last packet read */
+	struct diag d;
+};
+
+static double ms_since(uint64_t mono)
+{
+	return (double)(now_mono_ns() - mono) / 1e6;
+}
+
+static size_t point_add(struct run *r, const struct lab_end *e)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_points; i++)
+		if (r->points[i].end.node == e->node && r->points[i].end.iface == e->iface)
+			return i;
+	XGROW(r->points, r->n_points, r->cap_points);
+	memset(&r->points[i], 0, sizeof(r->points[i]));
+	r->points[i].end = *e;
+	lab_end_fmt(r->lab, e, r->points[i].name, sizeof(r->points[i].name));
+	r->n_points++;
+	return i;
+}
+
+/* Every capture is open before the first step, so nothing a probe causes can be missed. */
+static int open_captures(struct run *r)
+{
+	const struct lab *lab = r->lab;
+	size_t i, j, k;
+
+	for (i = 0; i < lab->n_steps; i++)
+		if (lab->steps[i].kind == STEP_EXPECT)
+			point_add(r, &lab->steps[i].expect.at);
+	if (r->o->pcap_dir)
+		for (i = 0; i < lab->n_nodes; i++)
+			for (j = 0; j < lab->nodes[i].n_ifaces; j++)
+				point_add(r, &(struct lab_end){i, j});
+	for (i = 0; i < r->n_points; i++) {
+		struct point *pt = &r->points[i];
+		const char *ifname = lab->nodes[pt->end.node].ifaces[pt->end.iface].name;
+
+		for (k = 0; k < 2; k++) {
+			struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i * 2 + k};
+
+			pt->cap[k] = cap_open(r->b.nodes[pt->end.node].nsfd, ifname,
+					      k ? DIR_OUT : DIR_IN, i, &r->d);
+			if (!pt->cap[k]) {
+				diag_prefix(&r->d, "%s", pt->name);
+				return -1;
+			}
+			if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, cap_fd(pt->cap[k]), &ev))
+				return diag_errno(&r->d, "epoll_ctl");
+		}
+	}
+	return 0;
+}
+
+/*
+ * Waits for captured packets until deadline (CLOCK_MONOTONIC ns) and logs them.
+ * Returns 1 when extra_fd (registered by the caller with TAG_EXTRA) became ready,
+ * 0 when the wait ended otherwise (packets read, or the deadline), -1 on error.
+ */
+static int pump(struct run *r, uint64_t deadline)
+{
+	struct epoll_event evs[32];
+	uint64_t now = now_mono_ns();
+	int timeout = deadline > now ? (int)((deadline - now + 999999) / 1000000) : 0;
+	int i, n, extra = 0;
+
+	n = epoll_wait(r->epfd, evs, 32, timeout);
+	if (n < 0)
+		return errno == EINTR ? 0 : diag_errno(&r->d, "epoll_wait");
+	for (i = 0; i < n; i++) {
+		uint64_t tag = evs[i].data.u64;
+		int got;
+
+		if (tag == TAG_EXTRA) {
+			extra = 1;
+			continue;
+		}
+		got = cap_read(r->points[tag / 2].cap[tag % 2], &r->log, &r->d);
+		if (got < 0)
+			return -1;
+		if (got > 0)
+			r->last_activity = now_mono_ns();
+	}
+	return extra;
+}
+
+/* Reads everything already captured, without waiting. */
+static int drain(struct run *r)
+{
+	int rc;
+
+	while ((rc = pump(r, 0)) != 0)
+		if (rc < 0)
+			return -1;
+	return 0;
+}
+
+static void keep_socket(struct run *r, int fd)
+{
+	XGROW(r->socks, r->n_socks, r->cap_socks);
+	r->socks[r->n_socks++] = fd;
+}
+
+/* A probe opens a new window: checks after it look at what it caused. */
+static int window_open(struct run *r)
+{
+	if (drain(r))
+		return -1;
+	r->window_seq = r->log.n;
+	r->window_mono = now_mono_ns();
+	r->window_real = now_real_ns();
+	return 0;
+}
+
+/* Waits until fd is ready for events or the deadline passes. Returns 1 ready, 0 timed out. */
+static int wait_fd(struct run *r, int fd, uint32_t events, uint64_t deadline,
+		   int (*done)(struct run *, int, void *), void *arg)
+{
+	struct epoll_event ev = {.events = events, .data.u64 = TAG_EXTRA};
+	int rc = 0;
+
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return diag_errno(&r->d, "epoll_ctl");
+	while (now_mono_ns() < deadline) {
+		rc = pump(r, deadline);
+		if (rc < 0)
+			break;
+		if (rc == 1 && (!done || done(r, fd, arg))) {
+			rc = 1;
+			break;
+		}
+		rc = 0;
+	}
+	epoll_ctl(r->epfd, EPOLL_CTL_DEL, fd, NULL);
+	return rc;
+}
+
+static const char *addr_port(const struct ipaddr *a, uint16_t port, char *buf, size_t len)
+{
+	char s[IPADDR_STRLEN];
+
+	snprintf(buf, len, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u", ipaddr_fmt(a, s), port);
+	return buf;
+}
+
+static int step_udp(struct run *r, const struct lab_step *st, char *text, size_t len)
+{
+	const struct step_probe *p = &st->probe;
+	char to[IPADDR_STRLEN + 8];
+	int fd;
+
+	snprintf(text, len, "udp %s -> %s%s%u", r->lab->nodes[p->node].name,
+		 addr_port(&p->dst, p->dport, to, sizeof(to)), p->sport ? " sport " : "",
+		 p->sport);
+	if (!p->sport)
+		text[strlen(text) - 1] = '\0'; /* drop the "0" */
+	if (window_open(r))
+		return -1;
+	fd = probe_udp_send(r->b.nodes[p->node].nsfd, p, &r->d);
+	if (fd < 0)
+		return -1;
+	keep_socket(r, fd);
+	return NFLAB_PASS;
+}
+
+static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t len)
+{
+	const struct step_probe *p = &st->probe;
+	char to[IPADDR_STRLEN + 8];
+	enum tcp_outcome got;
+	int fd, ready;
+
+	if (window_open(r))
+		return -1;
+	fd = probe_tcp_start(r->b.nodes[p->node].nsfd, p, &r->d);
+	if (fd < 0)
+		return -1;
+	keep_socket(r, fd);
+	ready = wait_fd(r, fd, EPOLLOUT, now_mono_ns() + p->timeout_ns, NULL, NULL);
+	if (ready < 0)
+		return -1;
+	got = probe_tcp_outcome(fd, !ready);
+	snprintf(text, len, "tcp %s -> %s: %s", r->lab->nodes[p->node].name,
+		 addr_port(&p->dst, p->dport, to, sizeof(to)), probe_tcp_outcome_name(got));
+	if (p->outcome != TCP_ANY && (int)got != p->outcome) {
+		size_t n = strlen(text);
+
+		snprintf(text + n, len - n, "\n         %s:%d: expected %s, got %s", st->loc.file,
+			 st->loc.line, probe_tcp_outcome_name(p->outcome),
+			 probe_tcp_outcome_name(got));
+		return NFLAB_FAIL;
+	}
+	return NFLAB_PASS;
+}
+
+struct ping_wait {
+	const struct step_probe *p;
+	unsigned int replies;
+};
+
+static int ping_done(struct run *r, int fd, void *arg)
+{
+	struct ping_wait *w = arg;
+
+	(void)r;
+	w->replies += (unsigned int)probe_ping_replies(fd, w->p);
+	/* Waiting for "no reply" ends at the first reply (a failure) or the deadline. */
+	return w->p->outcome == PING_NO_REPLY ? w->replies > 0 : w->replies >= w->p->count;
+}
+
+static int step_ping(struct run *r, const struct lab_step *st, char *text, size_t len)
+{
+	struct step_probe p = st->probe;
+	struct ping_wait w = {&p, 0};
+	char to[IPADDR_STRLEN];
+	unsigned int i;
+	int fd;
+
+	if (!p.echo_id)
+		p.echo_id = (uint16_t)(getpid() ^ (st - r->lab->steps));
+	if (window_open(r))
+		return -1;
+	fd = probe_ping_open(r->b.nodes[p.node].nsfd, &p, &r->d);
+	if (fd < 0)
+		return -1;
+	keep_socket(r, fd);
+	for (i = 0; i < p.count; i++)
+		if (probe_ping_send(fd, &p, (uint16_t)(i + 1), &r->d))
+			return -1;
+	snprintf(text, len, "ping %s -> %s: %u request%s", r->lab->nodes[p.node].name,
+		 ipaddr_fmt(&p.dst, to), p.count, p.count == 1 ? "" : "s");
+	if (p.outcome == PING_ANY)
+		return NFLAB_PASS;
+	if (wait_fd(r, fd, EPOLLIN, now_mono_ns() + p.timeout_ns, ping_done, &w) < 0)
+		return -1;
+	i = (unsigned int)strlen(text);
+	snprintf(text + i, len - i, ", %u repl%s", w.replies, w.replies == 1 ? "y" : "ies");
+	if ((p.outcome == PING_REPLY && w.replies < p.count) ||
+	    (p.outcome == PING_NO_REPLY && w.replies > 0)) {
+		i = (unsigned int)strlen(text);
+		snprintf(text + i, len - i, "\n         %s:%d: expected %s", st->loc.file,
+			 st->loc.line,
+			 p.outcome == PING_REPLY ? "a reply to every request" : "no reply");
+		return NFLAB_FAIL;
+	}
+	return NFLAB_PASS;
+}
+
+static int step_listen(struct run *r, const struct lab_step *st, char *text, size_t len)
+{
+	const struct step_listen *l = &st->listen;
+	int fd = probe_listen(r->b.nodes[l->node].nsfd, l, &r->d);
+
+	if (fd < 0)
+		return -1;
+	keep_socket(r, fd);
+	snprintf(text, len, "listen %s %s/%u", r->lab->nodes[l->node].name,
+		 l->proto == IPPROTO_TCP ? "tcp" : "udp", l->port);
+	return NFLAB_PASS;
+}
+
+static size_t point_of(struct run *r, const struct lab_end *e)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_points; i++)
+		if (r->points[i].end.node == e->node && r->points[i].end.iface == e->iface)
+			return i;
+	abort(); /* open_captures() added every point a check names */
+}
+
+static int step_expect(struct run *r, const struct lab_step *st, char **detail)
+{
+	const struct step_expect *e = &st->expect;
+	uint64_t start = now_mono_ns(), deadline = start + e->within_ns;
+	struct expect_state es;
+	size_t point = point_of(r, &e->at);
+	bool from_start = e->since == SINCE_START;
+	enum verdict v;
+
+	expect_begin(&es, e, point, from_start ? 0 : r->window_seq,
+		     from_start ? r->start_real : r->window_real);
+	for (;;) {
+		uint64_t now, calm_since, wake;
+
+		if (drain(r))
+			return -1;
+		expect_scan(&es, &r->log);
+		now = now_mono_ns();
+		/* Quiet: no packet anywhere under capture since the probe, for quiet_ns. */
+		calm_since = r->last_activity > r->window_mono ? r->last_activity : r->window_mono;
+		v = expect_decide(&es, now - calm_since >= e->quiet_ns, now >= deadline);
+		if (v != VERDICT_PENDING)
+			break;
+		wake = deadline;
+		if (e->mode == COUNT_EXACTLY && calm_since + e->quiet_ns < wake)
+			wake = calm_since + e->quiet_ns;
+		if (pump(r, wake) < 0)
+			return -1;
+	}
+	if (v == VERDICT_FAIL) {
+		size_t size = 0;
+		FILE *f = open_memstream(detail, &size);
+		char head[32];
+
+		snprintf(head, sizeof(head), "         ");
+		fprintf(f, "%s%s:%d: ", head, st->loc.file, st->loc.line);
+		expect_explain(&es, &r->log, r->points[point].name, "", f);
+		fclose(f);
+		/* Indent every following line of the explanation under the step. */
+		{
+			char *src = *detail, *out = xmalloc(strlen(src) * 2 + 64), *o = out;
+
+			for (; *src; src++) {
+				*o++ = *src;
+				if (*src == '\n' && src[1]) {
+					memcpy(o, head, strlen(head));
+					o += strlen(head);
+				}
+			}
+			*o = '\0';
+			free(*detail);
+			*detail = out;
+		}
+	}
+	return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
+}
+
+static int run_steps(struct run *r, size_t *failed)
+{
+	const struct lab *lab = r->lab;
+	size_t i;
+
+	r->window_seq = r->log.n;
+	r->window_mono = r->start_mono = now_mono_ns();
+	r->window_real = r->start_real = now_real_ns();
+	for (i = 0; i < lab->n_steps; i++) {
+		const struct lab_step *st = &lab->steps[i];
+		uint64_t t0 = now_mono_ns();
+		char text[1024] = "", *detail = NULL;
+		int v;
+
+		switch (st->kind) {
+		case STEP_UDP:
+			v = step_udp(r, st, text, sizeof(text));
+			break;
+		case STEP_TCP:
+			v = step_tcp(r, st, text, sizeof(text));
+			break;
+		case STEP_PING:
+			v = step_ping(r, st, text, sizeof(text));
+			break;
+		case STEP_LISTEN:
+			v = step_listen(r, st, text, sizeof(text));
+			break;
+		case STEP_EXPECT:
+		default:
+			expect_describe(lab, &st->expect, text, sizeof(text));
+			v = step_expect(r, st, &detail);
+			break;
+		}
+		if (v < 0) {
+			diag_locate(&r->d, &st->loc);
+			diag_prefix(&r->d, "step %zu", i + 1);
+			return -1;
+		}
+		if (st->name) {
+			char named[1200];
+
+			snprintf(named, sizeof(named), "%s: %s", st->name, text);
+			report_step(&r->rep, i, v, named, ms_since(t0));
+		} else {
+			report_step(&r->rep, i, v, text, ms_since(t0));
+		}
+		if (detail) {
+			fputs(detail, r->rep.f);
+			free(detail);
+		}
+		if (v == NFLAB_FAIL)
+			(*failed)++;
+	}
+	return drain(r);
+}
+
+/* A capture that lost packets could have hidden the very packet a check was about. */
+static int check_drops(struct run *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->n_points; i++)
+		for (k = 0; k < 2; k++) {
+			unsigned int lost = cap_drops(r->points[i].cap[k]);
+
+			if (lost)
+				return diag_set(&r->d,
+						"capture at %s (%s) lost %u packets: verdicts cannot be trusted",
+						r->points[i].name, k ? "out" : "in", lost);
+		}
+	return 0;
+}
+
+static int write_pcaps(struct run *r)
+{
+	size_t i;
+
+	if (mkdir(r->o->pcap_dir, 0755) && errno != EEXIST)
+		return diag_errno(&r->d, "cannot create %s", r->o->pcap_dir);
+	for (i = 0; i < r->n_points; i++) {
+		const struct lab_node *n = &r->lab->nodes[r->points[i].end.node];
+		char *path = xasprintf("%s/%s-%s.pcap", r->o->pcap_dir, n->name,
+				       n->ifaces[r->points[i].end.iface].name);
+		int rc = cap_write_pcap(path, &r->log, i, &r->d);
+
+		free(path);
+		if (rc)
+			return -1;
+	}
+	return 0;
+}
+
+static int cmp_ts(const void *a, const void *b)
+{
+	const struct event *x = *(const struct event *const *)a;
+	const struct event *y = *(const struct event *const *)b;
+
+	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
+}
+
+static void print_timeline(struct run *r)
+{
+	const struct event **ev = xcalloc(r->log.n + 1, sizeof(*ev));
+	size_t i;
+
+	for (i = 0; i < r->log.n; i++)
+		ev[i] = &r->log.ev[i];
+	qsort(ev, r->log.n, sizeof(*ev), cmp_ts);
+	fprintf(r->rep.f, "  timeline (%zu packets):\n", r->log.n);
+	for (i = 0; i < r->log.n; i++) {
+		char sum[512];
+
+		fprintf(r->rep.f, "    %+9.3f ms %-14s %-3s %s\n",
+			((double)ev[i]->ts_ns - (double)r->start_real) / 1e6,
+			r->points[ev[i]->point].name, ev[i]->dir == DIR_IN ? "in" : "out",
+			pkt_summary(&ev[i]->pkt, sum, sizeof(sum)));
+	}
+	free(ev);
+}
+
+static void run_release(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_socks; i++)
+		close(r->socks[i]);
+	free(r->socks);
+	for (i = 0; i < r->n_points; i++) {
+		cap_close(r->points[i].cap[0]);
+		cap_close(r->points[i].cap[1]);
+	}
+	free(r->points);
+	if (r->epfd >= 0)
+		close(r->epfd);
+	build_release(&r->b);
+	evlog_release(&r->log);
+}
+
+static bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *dir, *save = NULL;
+	bool found = false;
+
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	dirs = xstrdup(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+	for (dir = strtok_r(dirs, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *full = xasprintf("%s/%s", dir, prog);
+
+		found = access(full, X_OK) == 0;
+		free(full);
+	}
+	free(dirs);
+	return found;
+}
+
+static int check_requires(struct run *r)
+{
+	const struct lab *lab = r->lab;
+	size_t i;
+
+	for (i = 0; i < lab->n_requires; i++)
+		if (!in_path(lab->requires[i]))
+			return diag_skip(&r->d, "needs %s, which is not installed", lab->requires[i]);
+	return 0;
+}
+
+int run_lab(const struct lab *lab, const struct run_opts *o)
+{
+	struct run r = {.lab = lab, .o = o, .epfd = -1};
+	uint64_t t0 = now_mono_ns(), t1;
+	size_t failed = 0;
+	int outcome = NFLAB_ERROR;
+	char what[256];
+
+	report_init(&r.rep, o->out, o->quiet);
+	report_lab(&r.rep, lab);
+	if (check_requires(&r) || netns_home_open(&r.d))
+		goto out;
+	r.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (r.epfd < 0) {
+		diag_errno(&r.d, "epoll_create1");
+		goto out;
+	}
+	if (build_lab(&r.b, lab, &r.d))
+		goto out;
+	snprintf(what, sizeof(what), "%zu nodes, %zu links, %zu addresses, %zu routes, %zu rulesets",
+		 lab->n_nodes, lab->n_links, r.b.n_addrs, r.b.n_routes, r.b.n_rulesets);
+	report_setup(&r.rep, what, ms_since(t0));
+	t1 = now_mono_ns();
+	if (open_captures(&r))
+		goto out;
+	snprintf(what, sizeof(what), "%zu capture points", r.n_points);
+	report_setup(&r.rep, what, ms_since(t1));
+	if (run_steps(&r, &failed) || check_drops(&r))
+		goto out;
+	if (o->pcap_dir && write_pcaps(&r))
+		goto out;
+	outcome = failed ? NFLAB_FAIL : NFLAB_PASS;
+out:
+	if (o->timeline && r.log.n)
+		print_timeline(&r);
+	if (r.d.set) {
+		outcome = r.d.outcome;
+		report_diag(&r.rep, &r.d);
+	}
+	run_release(&r);
+	netns_home_close();
+	report_result(&r.rep, lab, outcome, failed, lab->n_steps, ms_since(t0));
+	return outcome;
+}

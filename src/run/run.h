@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Runs one lab: build, capture, step through probes and checks, report, tear down. */
+#ifndef NFLAB_RUN_H
+#define NFLAB_RUN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "lab/lab.h"
+
+struct run_opts {
+	FILE *out;            /* the human report */
+	const char *pcap_dir; /* write <node>-<iface>.pcap of every interface there, or NULL */
+	bool quiet;           /* report failures and the result only */
+	bool timeline;        /* print every captured packet at the end */
+};
+
+/*
+ * Runs lab and reports to o->out. Returns the outcome: NFLAB_PASS, NFLAB_FAIL (an
+ * expectation did not hold), NFLAB_ERROR (the lab could not run) or NFLAB_SKIP.
+ * Everything the run created is gone when it returns.
+ */
+int run_lab(const struct lab *lab, const struct run_opts *o);
+
+#endif

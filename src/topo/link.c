@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Links over rtnetlink: veth pairs across namespaces, state, MTU and MAC. */
+#include "topo/link.h"
+
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <string.h>
+
+static void put_end(struct nlmsghdr *nlh, const struct veth_end *e)
+{
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, e->name);
+	if (e->mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, e->mtu);
+	if (e->mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, e->mac);
+}
+
+int link_veth_add(struct nl_sock *s, const struct veth_end *a, const struct veth_end *b,
+		  struct diag *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlattr *info, *data, *peer;
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	put_end(nlh, a);
+	/* As ip/link_veth.c: the peer is a nested ifinfomsg plus its attributes. */
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	put_end(nlh, b);
+	/* Created straight into its netns: the end is never visible at home. */
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)b->nsfd);
+	mnl_attr_nest_end(nlh, peer);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	return nl_request(s, nlh, d);
+}
+
+int link_up(struct nl_sock *s, const char *name, struct diag *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = RTM_NEWLINK;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_flags = IFF_UP;
+	ifm->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	if (nl_request(s, nlh, d)) {
+		diag_prefix(d, "cannot set %s up", name);
+		return -1;
+	}
+	return 0;
+}
+
+struct link_info {
+	int index;
+	uint8_t mac[6];
+	int has_mac;
+};
+
+static int link_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct link_info *li = data;
+
+	if (mnl_attr_get_type(attr) == IFLA_ADDRESS && mnl_attr_get_payload_len(attr) == 6) {
+		memcpy(li->mac, mnl_attr_get_payload(attr), 6);
+		li->has_mac = 1;
+	}
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_info *li = data;
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	li->index = ifm->ifi_index;
+	mnl_attr_parse(nlh, sizeof(*ifm), link_attr_cb, li);
+	return MNL_CB_OK;
+}
+
+static int link_get(struct nl_sock *s, const char *name, struct link_info *li, struct diag *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifinfomsg *ifm;
+
+	memset(li, 0, sizeof(*li));
+	nlh->nlmsg_type = RTM_GETLINK;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	/* A GET with NLM_F_ACK answers with the link, then the ack. */
+	if (nl_request_cb(s, nlh, link_cb, li, d)) {
+		diag_prefix(d, "interface \"%s\"", name);
+		return -1;
+	}
+	return 0;
+}
+
+int link_index(struct nl_sock *s, const char *name, struct diag *d)
+{
+	struct link_info li;
+
+	if (link_get(s, name, &li, d))
+		return -1;
+	return li.index;
+}
+
+int link_mac(struct nl_sock *s, const char *name, uint8_t mac[6], struct diag *d)
+{
+	struct link_info li;
+
+	if (link_get(s, name, &li, d))
+		return -1;
+	if (!li.has_mac)
+		return diag_set(d, "%s has no MAC address", name);
+	memcpy(mac, li.mac, 6);
+	return 0;
+}

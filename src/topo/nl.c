@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* A netlink command socket bound to one netns, with acked requests and extended-ack errors. */
+#include "topo/nl.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topo/netns.h"
+#include "util/xalloc.h"
+
+#ifndef NETLINK_EXT_ACK
+#define NETLINK_EXT_ACK 11
+#endif
+
+struct nl_sock {
+	struct mnl_socket *mnl;
+	uint32_t portid;
+	uint32_t seq;
+	char buf[32768]; /* one recv of a dump; MNL_SOCKET_DUMP_SIZE is newer than libmnl 1.0.4 */
+};
+
+struct nl_sock *nl_open(int nsfd, int bus, struct diag *d)
+{
+	struct nl_sock *s = xzalloc(sizeof(*s));
+	int one = 1;
+
+	if (nsfd >= 0 && netns_enter(nsfd, d))
+		goto err;
+	s->mnl = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	if (!s->mnl)
+		diag_errno(d, "cannot open a netlink socket");
+	if (nsfd >= 0 && netns_restore(d))
+		goto err;
+	if (!s->mnl)
+		goto err;
+	if (mnl_socket_bind(s->mnl, 0, MNL_SOCKET_AUTOPID)) {
+		diag_errno(d, "cannot bind a netlink socket");
+		goto err;
+	}
+	/* Without these the kernel's reason for a refusal is lost. */
+	mnl_socket_setsockopt(s->mnl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(s->mnl, NETLINK_CAP_ACK, &one, sizeof(one));
+	s->portid = mnl_socket_get_portid(s->mnl);
+	s->seq = 1;
+	return s;
+err:
+	nl_close(s);
+	return NULL;
+}
+
+void nl_close(struct nl_sock *s)
+{
+	if (!s)
+		return;
+	if (s->mnl)
+		mnl_socket_close(s->mnl);
+	free(s);
+}
+
+static const char *msg_name(uint16_t type)
+{
+	switch (type) {
+	case RTM_NEWLINK:
+		return "RTM_NEWLINK";
+	case RTM_GETLINK:
+		return "RTM_GETLINK";
+	case RTM_NEWADDR:
+		return "RTM_NEWADDR";
+	case RTM_NEWROUTE:
+		return "RTM_NEWROUTE";
+	default:
+		return "netlink request";
+	}
+}
+
+struct ack_ctx {
+	uint16_t type;
+	struct diag *d;
+	int (*cb)(const struct nlmsghdr *, void *);
+	void *data;
+};
+
+static int extack_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type > NLMSGERR_ATTR_MAX)
+		return MNL_CB_OK;
+	if (type == NLMSGERR_ATTR_MSG && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+		return MNL_CB_OK;
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ack_ctx *c = data;
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {0};
+	unsigned int off;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
+		return diag_set(c->d, "%s: truncated netlink error", msg_name(c->type)), MNL_CB_ERROR;
+	if (err->error == 0)
+		return MNL_CB_STOP;
+	/* Extended-ack attributes follow the (capped) original message. */
+	off = sizeof(*err);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && mnl_nlmsg_size(off) <= nlh->nlmsg_len)
+		mnl_attr_parse(nlh, off, extack_attr_cb, tb);
+	errno = -err->error;
+	if (tb[NLMSGERR_ATTR_MSG])
+		diag_set(c->d, "%s: %s (kernel: %s)", msg_name(c->type), strerror(-err->error),
+			 mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
+	else
+		diag_set(c->d, "%s: %s", msg_name(c->type), strerror(-err->error));
+	if (c->d)
+		c->d->err = -err->error;
+	return MNL_CB_ERROR;
+}
+
+static int data_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ack_ctx *c = data;
+
+	return c->cb ? c->cb(nlh, c->data) : MNL_CB_OK;
+}
+
+static int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, struct ack_ctx *c)
+{
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb};
+	uint32_t seq = s->seq++;
+	ssize_t n;
+	int rc;
+
+	nlh->nlmsg_seq = seq;
+	if (mnl_socket_sendto(s->mnl, nlh, nlh->nlmsg_len) < 0)
+		return diag_errno(c->d, "%s: send", msg_name(c->type));
+	do {
+		n = mnl_socket_recvfrom(s->mnl, s->buf, sizeof(s->buf));
+		if (n < 0)
+			return diag_errno(c->d, "%s: receive", msg_name(c->type));
+		rc = mnl_cb_run2(s->buf, (size_t)n, seq, s->portid, data_cb, c, ctl,
+				 MNL_ARRAY_SIZE(ctl));
+	} while (rc > 0);
+	if (rc < 0) {
+		if (c->d && !c->d->set)
+			diag_errno(c->d, "%s", msg_name(c->type));
+		return -1;
+	}
+	return 0;
+}
+
+int nl_request(struct nl_sock *s, struct nlmsghdr *nlh, struct diag *d)
+{
+	struct ack_ctx c = {.type = nlh->nlmsg_type, .d = d};
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	return nl_talk(s, nlh, &c);
+}
+
+int nl_request_cb(struct nl_sock *s, struct nlmsghdr *nlh,
+		  int (*cb)(const struct nlmsghdr *, void *), void *data, struct diag *d)
+{
+	struct ack_ctx c = {.type = nlh->nlmsg_type, .d = d, .cb = cb, .data = data};
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	return nl_talk(s, nlh, &c);
+}
+
+int nl_dump(struct nl_sock *s, struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *, void *),
+	    void *data, struct diag *d)
+{
+	struct ack_ctx c = {.type = nlh->nlmsg_type, .d = d, .cb = cb, .data = data};
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
+	return nl_talk(s, nlh, &c);
+}

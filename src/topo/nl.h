@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* A netlink command socket bound to one netns, with acked requests and extended-ack errors. */
+#ifndef NFLAB_NL_H
+#define NFLAB_NL_H
+
+#include <linux/netlink.h>
+#include <stdint.h>
+
+#include "util/diag.h"
+
+struct nl_sock;
+
+/*
+ * Opens a NETLINK_ROUTE (bus) socket inside the netns held by nsfd (-1: the home
+ * netns) with NETLINK_EXT_ACK on. The socket stays in that netns for its whole
+ * life. Returns a new socket; caller frees it with nl_close(). NULL on error.
+ */
+struct nl_sock *nl_open(int nsfd, int bus, struct diag *d);
+void nl_close(struct nl_sock *s);
+
+/*
+ * Sends nlh (its nlmsg_seq is assigned here and NLM_F_ACK is set) and reads
+ * until its ack or error arrives. A kernel error is reported with the kernel's
+ * errno and its extended-ack text when it gave one. Returns 0 or -1.
+ */
+int nl_request(struct nl_sock *s, struct nlmsghdr *nlh, struct diag *d);
+
+/* As nl_request(), passing every reply message before the ack to cb(nlh, data). */
+int nl_request_cb(struct nl_sock *s, struct nlmsghdr *nlh,
+		  int (*cb)(const struct nlmsghdr *, void *), void *data, struct diag *d);
+
+/*
+ * Sends a dump request (NLM_F_DUMP) and calls cb(nlh, data) for every reply
+ * message until NLMSG_DONE. cb returns MNL_CB_OK to go on. Returns 0 or -1.
+ */
+int nl_dump(struct nl_sock *s, struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *, void *),
+	    void *data, struct diag *d);
+
+#endif

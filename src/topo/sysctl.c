@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Sysctls of one network namespace, written through /proc/sys from inside it. */
+#include "topo/sysctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "topo/netns.h"
+
+/* "/proc/sys/net/ipv4/ip_forward" from either spelling; -1 for non-net keys. */
+static int sysctl_path(const char *key, char *path, size_t len)
+{
+	size_t i, n;
+
+	if (strncmp(key, "net.", 4) && strncmp(key, "net/", 4))
+		return -1;
+	n = (size_t)snprintf(path, len, "/proc/sys/%s", key);
+	if (n >= len)
+		return -1;
+	/* Dots separate levels unless the key is written with slashes already. */
+	if (!strchr(key, '/'))
+		for (i = strlen("/proc/sys/"); path[i]; i++)
+			if (path[i] == '.')
+				path[i] = '/';
+	return 0;
+}
+
+static int sysctl_open(int nsfd, const char *key, int flags, struct diag *d)
+{
+	char path[256];
+	int fd;
+
+	if (sysctl_path(key, path, sizeof(path)))
+		return diag_set(d, "sysctl %s: only net.* keys belong to a namespace", key);
+	if (netns_enter(nsfd, d))
+		return -1;
+	/* /proc/sys/net resolves the netns of the thread at open(): open it inside. */
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		diag_errno(d, "sysctl %s", key);
+	if (netns_restore(d)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int sysctl_set(int nsfd, const char *key, const char *value, struct diag *d)
+{
+	int fd = sysctl_open(nsfd, key, O_WRONLY, d);
+	size_t len = strlen(value);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, value, len);
+	if (n < 0 || (size_t)n != len) {
+		diag_errno(d, "sysctl %s=%s", key, value);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int sysctl_get(int nsfd, const char *key, char *buf, size_t len, struct diag *d)
+{
+	int fd = sysctl_open(nsfd, key, O_RDONLY, d);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return diag_errno(d, "sysctl %s", key);
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}

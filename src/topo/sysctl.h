@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Sysctls of one network namespace, written through /proc/sys from inside it. */
+#ifndef NFLAB_SYSCTL_H
+#define NFLAB_SYSCTL_H
+
+#include "util/diag.h"
+
+/*
+ * Writes value to key inside the netns held by nsfd. key is dotted
+ * ("net.ipv4.ip_forward") or a path under /proc/sys ("net/ipv4/ip_forward").
+ * Only net.* keys are accepted: anything else is global and would touch the host.
+ * Returns 0 or -1; a missing key is reported as such (ENOENT).
+ */
+int sysctl_set(int nsfd, const char *key, const char *value, struct diag *d);
+/* Reads key into buf (trailing newline stripped). Returns 0 or -1. */
+int sysctl_get(int nsfd, const char *key, char *buf, size_t len, struct diag *d);
+
+#endif

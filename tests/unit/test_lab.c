@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Lab-file parser: good labs load, and every malformed one names file:line:column and what was expected. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab/lab.h"
+
+#define HOSTS                                                                                      \
+	"name: t\n"                                                                                \
+	"nodes:\n"                                                                                 \
+	"  a:\n"                                                                                   \
+	"    interfaces:\n"                                                                        \
+	"      eth0: 192.0.2.1/24\n"                                                               \
+	"  b:\n"                                                                                   \
+	"    interfaces:\n"                                                                        \
+	"      eth0: [192.0.2.2/24, 2001:db8::2/64]\n"                                             \
+	"links:\n"                                                                                 \
+	"  - [a:eth0, b:eth0]\n"
+
+static struct lab *load(const char *text, struct diag *d)
+{
+	return lab_load_buffer("t.yaml", text, strlen(text), "/nonexistent", d);
+}
+
+/* Asserts text fails at line:col with msg somewhere in the message. */
+static void check_error(const char *text, int line, int col, const char *msg)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab = load(text, &d);
+
+	if (lab || !d.set || d.loc.line != line || d.loc.col != col || !strstr(d.msg, msg)) {
+		print_error("input:\n%s\nwant %d:%d \"%s\"\ngot  %d:%d \"%s\"\n", text, line, col,
+			    msg, d.loc.line, d.loc.col, d.msg);
+		lab_free(lab);
+		fail();
+	}
+	assert_string_equal(d.loc.file, "t.yaml");
+	assert_int_equal(d.outcome, NFLAB_ERROR);
+}
+
+static void test_good_lab(void **state)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+
+	(void)state;
+	lab = load(HOSTS "steps:\n"
+			 "  - udp: {from: a, to: 192.0.2.2:53, sport: 1000, payload: hi}\n"
+			 "  - tcp: {from: a, to: '[2001:db8::2]:80', outcome: refused}\n"
+			 "  - ping: {from: a, to: 2001:db8::2, count: 2, outcome: reply}\n"
+			 "  - listen: {node: b, proto: udp, port: 53}\n"
+			 "  - name: answer\n"
+			 "    expect:\n"
+			 "      at: a:eth0\n"
+			 "      dir: in\n"
+			 "      match: {ip.src: 192.0.2.0/24, icmp.type: destination-unreachable}\n"
+			 "      count: '>= 2'\n"
+			 "      within: 250ms\n",
+		   &d);
+	if (!lab)
+		diag_print(&d, stderr);
+	assert_non_null(lab);
+	assert_int_equal(lab->n_nodes, 2);
+	assert_int_equal(lab->n_links, 1);
+	assert_int_equal(lab->nodes[1].ifaces[0].n_addrs, 2);
+	assert_int_equal(lab->n_steps, 5);
+	assert_int_equal(lab->steps[0].kind, STEP_UDP);
+	assert_int_equal(lab->steps[0].probe.dport, 53);
+	assert_int_equal(lab->steps[0].probe.payload_len, 2);
+	assert_int_equal(lab->steps[1].probe.dst.family, AF_INET6);
+	assert_int_equal(lab->steps[1].probe.outcome, TCP_REFUSED);
+	assert_int_equal(lab->steps[2].probe.count, 2);
+	assert_int_equal(lab->steps[4].expect.n_preds, 2);
+	assert_int_equal(lab->steps[4].expect.mode, COUNT_AT_LEAST);
+	assert_int_equal(lab->steps[4].expect.count, 2);
+	assert_int_equal(lab->steps[4].expect.within_ns, 250000000ull);
+	assert_string_equal(lab->steps[4].name, "answer");
+	assert_int_equal(lab->steps[4].loc.line, 16);
+	lab_free(lab);
+}
+
+static void test_defaults(void **state)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+
+	(void)state;
+	lab = load(HOSTS "steps:\n  - expect: {at: b:eth0}\n", &d);
+	assert_non_null(lab);
+	assert_int_equal(lab->steps[0].expect.mode, COUNT_AT_LEAST);
+	assert_int_equal(lab->steps[0].expect.count, 1);
+	assert_int_equal(lab->steps[0].expect.dir, DIR_ANY);
+	assert_int_equal(lab->steps[0].expect.within_ns, LAB_DEFAULT_WITHIN_NS);
+	assert_int_equal(lab->steps[0].expect.quiet_ns, LAB_DEFAULT_QUIET_NS);
+	lab_free(lab);
+	lab = load(HOSTS "steps:\n  - expect: {at: b:eth0, count: none}\n", &d);
+	assert_non_null(lab);
+	assert_int_equal(lab->steps[0].expect.mode, COUNT_EXACTLY);
+	assert_int_equal(lab->steps[0].expect.count, 0);
+	lab_free(lab);
+}
+
+static void test_yaml_syntax(void **state)
+{
+	(void)state;
+	check_error("name: t\nnodes: [a, b\n", 3, 1, "YAML syntax");
+	check_error("name: t\n  bad: indent\n", 2, 6, "YAML syntax");
+}
+
+static void test_empty_and_shape(void **state)
+{
+	(void)state;
+	check_error("", 1, 1, "got an empty file");
+	check_error("- a\n- b\n", 1, 1, "expected a lab");
+	check_error("nodes: {a: }\n", 1, 1, "needs a \"name\"");
+}
+
+static void test_unknown_key(void **state)
+{
+	(void)state;
+	check_error(HOSTS "stepz: []\n", 11, 1, "unknown key \"stepz\" in lab");
+	check_error("name: t\nnodes:\n  a:\n    interfacs: {}\n", 4, 5,
+		    "unknown key \"interfacs\" in node; expected one of: router");
+	check_error(HOSTS "steps:\n  - udp: {from: a, to: 192.0.2.2:9, port: 3}\n", 12, 37,
+		    "unknown key \"port\" in udp probe");
+}
+
+static void test_duplicates(void **state)
+{
+	(void)state;
+	check_error("name: t\nname: u\n", 2, 1, "duplicate key \"name\"");
+	check_error("name: t\nnodes:\n  a: {}\n  a: {}\n", 4, 3, "duplicate node \"a\"");
+	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1/24\n      eth0: 192.0.2.2/24\n",
+		    6, 7, "duplicate interface \"eth0\"");
+	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: [192.0.2.1/24, 192.0.2.1/25]\n"
+		    "  b: {}\nlinks:\n  - [a:eth0, b:eth0]\n",
+		    5, 28, "duplicate address on a:eth0");
+	check_error(HOSTS "  - [a:eth0, b:eth1]\n", 11, 6, "already an end of another link");
+}
+
+static void test_wrong_types(void **state)
+{
+	(void)state;
+	check_error("name: t\nnodes:\n  a:\n    router: maybe\n", 4, 13, "expected true or false");
+	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: {mtu: big}\n", 5, 19,
+		    "expected an MTU in bytes (68 to 65535), got \"big\"");
+	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: {mtu: 20}\n", 5, 19,
+		    "got 20");
+	check_error("name: t\nnodes: [a]\n", 2, 8, "expected a mapping of node names");
+	check_error(HOSTS "steps: {a: 1}\n", 11, 8, "expected a list of steps");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, within: soon}\n", 12, 34,
+		    "expected a duration");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, count: many}\n", 12, 33,
+		    "expected a count");
+}
+
+static void test_bad_addresses(void **state)
+{
+	(void)state;
+	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.300/24\n", 5, 13,
+		    "expected an address with prefix length");
+	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1/33\n", 5, 13,
+		    "got \"192.0.2.1/33\"");
+	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1\n", 5, 13,
+		    "with prefix length");
+	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: {mac: 01:00:5e:00:00:01}\n",
+		    5, 19, "unicast MAC");
+	check_error(HOSTS "steps:\n  - udp: {from: a, to: 192.0.2.2}\n", 12, 24,
+		    "expected ADDR:PORT");
+	check_error(HOSTS "steps:\n  - udp: {from: a, to: 192.0.2.2:70000}\n", 12, 24,
+		    "port from 1 to 65535");
+}
+
+static void test_routes(void **state)
+{
+	(void)state;
+	check_error("name: t\nnodes:\n  a:\n    routes:\n      - default by 192.0.2.1\n", 5, 9,
+		    "expected a route");
+	check_error("name: t\nnodes:\n  a:\n    routes:\n      - 2001:db8::/32 via 192.0.2.1\n", 5,
+		    9, "IPv6 prefix via an IPv4 gateway");
+	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1/24\n"
+		    "    routes:\n      - default dev eth9\n  b: {}\nlinks:\n  - [a:eth0, b:eth0]\n",
+		    7, 9, "node a has no such interface");
+}
+
+static void test_references(void **state)
+{
+	(void)state;
+	check_error("name: t\nnodes:\n  a: {}\nlinks:\n  - [a:eth0, c:eth0]\n", 5, 14,
+		    "names node \"c\", which is not in nodes");
+	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1/24\n", 5, 7,
+		    "interface a:eth0 is not an end of any link");
+	check_error(HOSTS "steps:\n  - udp: {from: c, to: 192.0.2.2:9}\n", 12, 17,
+		    "unknown node \"c\"");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth1}\n", 12, 18,
+		    "node a has no interface \"eth1\"");
+	check_error(HOSTS "steps:\n  - expect: {at: a}\n", 12, 18, "expected a capture point");
+	check_error("name: t\ntopology: nosuch\n", 2, 11, "topology \"nosuch\": cannot open");
+	check_error("name: t\nnodes:\n  a:\n    sysctl: {kernel.panic: 1}\n", 4, 14,
+		    "expected a net.* sysctl key");
+}
+
+static void test_steps(void **state)
+{
+	(void)state;
+	check_error(HOSTS "steps:\n  - {name: x}\n", 12, 5, "exactly one of udp, tcp");
+	check_error(HOSTS "steps:\n  - udp: {from: a, to: 192.0.2.2:9}\n    ping: {from: a, to: 192.0.2.2}\n",
+		    12, 5, "got 2");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.sauce: 1.2.3.4}}\n", 12, 34,
+		    "unknown packet field \"ip.sauce\"");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.src: nowhere}}\n", 12, 42,
+		    "ip.src:");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, dir: sideways}\n", 12, 31,
+		    "expected in, out or any");
+	check_error(HOSTS "steps:\n  - tcp: {from: a, to: 192.0.2.2:80, outcome: maybe}\n", 12,
+		    47, "expected connected, refused, timeout or unreachable");
+}
+
+static void test_flagship_loads(void **state)
+{
+	const char *src = getenv("NFLAB_SOURCE_DIR");
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+	char path[1024];
+	int fw;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/labs/nat/icmp-error-related.yaml", src ? src : ".");
+	lab = lab_load(path, NULL, &d);
+	if (!lab)
+		diag_print(&d, stderr);
+	assert_non_null(lab);
+	assert_string_equal(lab->topology, "dmz-firewall");
+	assert_int_equal(lab->n_nodes, 4);
+	assert_int_equal(lab->n_links, 3);
+	fw = lab_node_find(lab, "fw");
+	assert_true(fw >= 0);
+	assert_true(lab->nodes[fw].router);
+	assert_non_null(lab->nodes[fw].nft.text);
+	/* The nft text starts on the line after "nft: |", at its indentation. */
+	assert_int_equal(lab->nodes[fw].nft.loc.line, 15);
+	assert_int_equal(lab->nodes[fw].nft.loc.col, 7);
+	lab_free(lab);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_lab),	cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_yaml_syntax),	cmocka_unit_test(test_empty_and_shape),
+		cmocka_unit_test(test_unknown_key),	cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_wrong_types),	cmocka_unit_test(test_bad_addresses),
+		cmocka_unit_test(test_routes),		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_steps),		cmocka_unit_test(test_flagship_loads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
