@@ -87,7 +87,7 @@ static const char *count_text(const struct step_expect *e, char *buf, size_t len
 	if (e->mode == COUNT_AT_LEAST)
 		snprintf(buf, len, "at least %u", e->count);
 	else if (e->count == 0)
-		snprintf(buf, len, "none");
+		snprintf(buf, len, "no");
 	else
 		snprintf(buf, len, "exactly %u", e->count);
 	return buf;
@@ -165,10 +165,12 @@ static unsigned int closeness(const struct step_expect *e, const struct event *e
 	return score;
 }
 
+#define EXPLAIN_FIELDS 3 /* mismatching fields shown per packet */
+
 static void print_mismatches(const struct step_expect *e, const struct event *ev,
 			     const char *indent, FILE *f)
 {
-	size_t i;
+	size_t i, shown = 0, hidden = 0;
 
 	if (!dir_ok(e, ev))
 		fprintf(f, "%s      dir: expected %s, got %s\n", indent, dir_name(e->dir),
@@ -180,6 +182,11 @@ static void print_mismatches(const struct step_expect *e, const struct event *ev
 
 		if (pred_match(p, &ev->pkt))
 			continue;
+		if (shown++ == EXPLAIN_FIELDS) {
+			hidden++;
+			shown--;
+			continue;
+		}
 		pred_fmt(p, want, sizeof(want));
 		if (p->field->get(&ev->pkt, &v))
 			value_fmt(p->field, &v, got, sizeof(got));
@@ -187,6 +194,8 @@ static void print_mismatches(const struct step_expect *e, const struct event *ev
 			snprintf(got, sizeof(got), "absent");
 		fprintf(f, "%s      %s: expected %s, got %s\n", indent, p->field->name, want, got);
 	}
+	if (hidden)
+		fprintf(f, "%s      (and %zu more field%s)\n", indent, hidden, hidden == 1 ? "" : "s");
 }
 
 struct ranked {

@@ -212,6 +212,15 @@ int pkt_decode(const uint8_t *frame, size_t caplen, size_t wirelen, int linktype
 			off = 18;
 		}
 		out->present |= PKT_ETH;
+		/* IPv4-over-Ethernet ARP: htype 1, ptype 0x0800, hlen 6, plen 4. */
+		if (out->eth_type == 0x0806 && caplen >= off + 28 && get16(frame + off) == 1 &&
+		    get16(frame + off + 2) == 0x0800 && frame[off + 4] == 6 && frame[off + 5] == 4) {
+			out->arp_op = get16(frame + off + 6);
+			out->arp_spa.family = out->arp_tpa.family = AF_INET;
+			memcpy(out->arp_spa.b, frame + off + 14, 4);
+			memcpy(out->arp_tpa.b, frame + off + 24, 4);
+			return 0;
+		}
 		if (out->eth_type != 0x0800 && out->eth_type != 0x86dd)
 			return 0;
 	} else if (linktype != PKT_LINK_RAW) {
@@ -364,12 +373,25 @@ static size_t hdrs_summary(const struct pkt_hdrs *h, char *buf, size_t len)
 				h->proto);
 }
 
+
 const char *pkt_summary(const struct pkt *p, char *buf, size_t len)
 {
 	size_t n;
 
 	if (!len)
 		return buf;
+	if ((p->present & PKT_ETH) && p->eth_type == 0x0806 && p->arp_op) {
+		char s[IPADDR_STRLEN], t[IPADDR_STRLEN];
+
+		if (p->arp_op == 1)
+			snprintf(buf, len, "ARP, Request who-has %s tell %s",
+				 ipaddr_fmt(&p->arp_tpa, t), ipaddr_fmt(&p->arp_spa, s));
+		else
+			snprintf(buf, len, "ARP, Reply %s is-at %02x:%02x:%02x:%02x:%02x:%02x",
+				 ipaddr_fmt(&p->arp_spa, s), p->eth_src[0], p->eth_src[1],
+				 p->eth_src[2], p->eth_src[3], p->eth_src[4], p->eth_src[5]);
+		return buf;
+	}
 	if (!(p->outer.present & (PKT_IP4 | PKT_IP6))) {
 		if (p->present & PKT_ETH)
 			snprintf(buf, len,

@@ -53,6 +53,8 @@ struct pkt {
 	uint32_t present;        /* PKT_ETH when the frame had an Ethernet header */
 	uint8_t eth_src[6], eth_dst[6];
 	uint16_t eth_type;       /* after any 802.1Q tag */
+	uint16_t arp_op;         /* ARP request 1 / reply 2, 0 when not ARP */
+	struct ipaddr arp_spa, arp_tpa; /* ARP sender and target protocol addresses */
 	struct pkt_hdrs outer;
 	int has_inner;           /* 1 when outer is an ICMP/ICMPv6 error quoting a packet */
 	struct pkt_hdrs inner;

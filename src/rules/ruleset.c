@@ -7,7 +7,9 @@
 #include <nftables/libnftables.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "topo/netns.h"
 #include "util/proc.h"
@@ -64,8 +66,12 @@ static char *map_nft_errors(const char *msg, const struct srcloc *where, struct 
 	return out;
 }
 
-/* Runs cmd with libnftables inside the netns; returns the context (caller frees) or NULL. */
-static struct nft_ctx *nft_run_in(int nsfd, const char *cmd, int *rc, struct diag *d)
+/*
+ * Runs cmd (or, with file set, the file of that name) with libnftables inside the
+ * netns; returns the context (caller frees) or NULL.
+ */
+static struct nft_ctx *nft_run_in(int nsfd, const char *cmd, const char *file, int *rc,
+				  struct diag *d)
 {
 	struct nft_ctx *ctx;
 
@@ -76,7 +82,7 @@ static struct nft_ctx *nft_run_in(int nsfd, const char *cmd, int *rc, struct dia
 	if (ctx) {
 		nft_ctx_buffer_output(ctx);
 		nft_ctx_buffer_error(ctx);
-		*rc = nft_run_cmd_from_buffer(ctx, cmd);
+		*rc = file ? nft_run_cmd_from_filename(ctx, file) : nft_run_cmd_from_buffer(ctx, cmd);
 	} else {
 		diag_set(d, "cannot create an nftables context");
 	}
@@ -92,9 +98,30 @@ int ruleset_nft_apply(int nsfd, const char *text, const struct srcloc *where, st
 {
 	struct srcloc first;
 	struct nft_ctx *ctx;
-	int rc = 0;
+	size_t len = strlen(text), off = 0;
+	char path[64];
+	int rc = 0, fd;
 
-	ctx = nft_run_in(nsfd, text, &rc, d);
+	/*
+	 * libnftables 1.0.6 reports errors in buffers without their line and quotes
+	 * the wrong one; for files it gets both right. A memfd is a file that leaves
+	 * nothing behind, and "nft -f" input is still one transaction.
+	 */
+	fd = memfd_create("nflab-ruleset", MFD_CLOEXEC);
+	if (fd < 0)
+		return diag_errno(d, "memfd_create");
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0) {
+			close(fd);
+			return diag_errno(d, "cannot write the ruleset to a memfd");
+		}
+		off += (size_t)n;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ctx = nft_run_in(nsfd, NULL, path, &rc, d);
+	close(fd);
 	if (!ctx)
 		return -1;
 	if (rc) {
@@ -114,7 +141,7 @@ char *ruleset_nft_list(int nsfd, struct diag *d)
 	char *out = NULL;
 	int rc = 0;
 
-	ctx = nft_run_in(nsfd, "list ruleset", &rc, d);
+	ctx = nft_run_in(nsfd, "list ruleset", NULL, &rc, d);
 	if (!ctx)
 		return NULL;
 	if (rc)

@@ -558,8 +558,9 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 	}
 	if (build_lab(&r.b, lab, &r.d))
 		goto out;
-	snprintf(what, sizeof(what), "%zu nodes, %zu links, %zu addresses, %zu routes, %zu rulesets",
-		 lab->n_nodes, lab->n_links, r.b.n_addrs, r.b.n_routes, r.b.n_rulesets);
+	snprintf(what, sizeof(what), "%zu nodes, %zu links, %zu addresses, %zu routes, %zu ruleset%s",
+		 lab->n_nodes, lab->n_links, r.b.n_addrs, r.b.n_routes, r.b.n_rulesets,
+		 r.b.n_rulesets == 1 ? "" : "s");
 	report_setup(&r.rep, what, ms_since(t0));
 	t1 = now_mono_ns();
 	if (open_captures(&r))
