@@ -785,7 +785,7 @@ static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	}
 	if ((v = ymap_get(y, m, "id")) && parse_u16(p, v, "an ICMP echo id (0 to 65535)", &pr->echo_id))
 		return -1;
-	pr->timeout_ns = LAB_DEFAULT_TIMEOUT_NS;
+	pr->timeout_ns = st->kind == STEP_TCP ? LAB_DEFAULT_TCP_TIMEOUT_NS : LAB_DEFAULT_TIMEOUT_NS;
 	if ((v = ymap_get(y, m, "timeout")) &&
 	    yduration(y, v, "a duration (500ms, 2s)", &pr->timeout_ns, p->d))
 		return -1;

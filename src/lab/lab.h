@@ -180,7 +180,9 @@ struct lab {
 
 #define LAB_DEFAULT_WITHIN_NS 1000000000ull /* 1 s */
 #define LAB_DEFAULT_QUIET_NS 50000000ull    /* 50 ms */
-#define LAB_DEFAULT_TIMEOUT_NS 1000000000ull
+#define LAB_DEFAULT_TIMEOUT_NS 1000000000ull     /* ping replies */
+/* An ICMP error to a connect() is acted on at the first SYN retransmission (1 s): see docs. */
+#define LAB_DEFAULT_TCP_TIMEOUT_NS 2000000000ull
 
 /*
  * Reads and checks the lab file at path; topologies named by "topology:" are
