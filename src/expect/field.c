@@ -349,23 +349,6 @@ bad:
 	return -1;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned int b[6];
-	char tail;
-	int i;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) !=
-	    6)
-		return -1;
-	for (i = 0; i < 6; i++) {
-		if (b[i] > 0xff)
-			return -1;
-		mac[i] = (uint8_t)b[i];
-	}
-	return 0;
-}
-
 int pred_parse(const struct field_def *f, const char *text, struct pred *out, char *err,
 	       size_t errlen)
 {
@@ -421,7 +404,7 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 		}
 		return 0;
 	case VAL_MAC:
-		if (parse_mac(s, out->v.mac)) {
+		if (mac_parse(s, out->v.mac)) {
 			snprintf(err, errlen, "expected a MAC address (02:00:00:00:00:01), got \"%s\"",
 				 text);
 			return -1;

@@ -150,23 +150,6 @@ static int parse_addr_plen(struct parser *p, yaml_node_t *n, struct lab_addr *ou
 	return 0;
 }
 
-static int parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned int b[6];
-	char tail;
-	int i;
-
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) !=
-	    6)
-		return -1;
-	for (i = 0; i < 6; i++) {
-		if (b[i] > 0xff)
-			return -1;
-		mac[i] = (uint8_t)b[i];
-	}
-	return 0;
-}
-
 /* "192.0.2.1:53" or "[2001:db8::1]:53". */
 static int parse_hostport(const char *s, struct ipaddr *a, uint16_t *port)
 {
@@ -225,6 +208,46 @@ static int parse_u16(struct parser *p, yaml_node_t *n, const char *what, uint16_
 	return 0;
 }
 
+/* A scalar that must be one of a few words; the error lists them ("in, out or any"). */
+struct keyword {
+	const char *name;
+	int value;
+};
+
+static int parse_keyword(struct parser *p, yaml_node_t *n, const struct keyword *kw, int *out)
+{
+	char list[256];
+	const char *s;
+	size_t i, len = 0, count;
+
+	for (count = 0; kw[count].name; count++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					count == 0 ? "" : kw[count + 1].name ? ", " : " or ",
+					kw[count].name);
+	if (ystr(&p->y, n, list, &s, p->d))
+		return -1;
+	for (i = 0; i < count; i++) {
+		if (!strcmp(s, kw[i].name)) {
+			*out = kw[i].value;
+			return 0;
+		}
+	}
+	return fail_at(p, n, "expected %s, got \"%s\"", list, s);
+}
+
+static int parse_mtu(struct parser *p, yaml_node_t *n, unsigned int *mtu)
+{
+	uint64_t v;
+
+	if (yuint(&p->y, n, "an MTU in bytes (68 to 65535)", 65535, &v, p->d))
+		return -1;
+	if (v < 68) /* the IPv4 minimum; the kernel refuses less */
+		return fail_at(p, n, "expected an MTU in bytes (68 to 65535), got %llu",
+			       (unsigned long long)v);
+	*mtu = (unsigned int)v;
+	return 0;
+}
+
 /* ---- topology ---- */
 static int parse_iface(struct parser *p, struct lab_node *node, yaml_node_t *key,
 		       yaml_node_t *val)
@@ -241,22 +264,14 @@ static int parse_iface(struct parser *p, struct lab_node *node, yaml_node_t *key
 		if (ymap_check(y, val, "interface", iface_keys, p->d))
 			return -1;
 		addrs = ymap_get(y, val, "address");
-		if ((v = ymap_get(y, val, "mtu"))) {
-			uint64_t mtu;
-
-			if (yuint(y, v, "an MTU in bytes (68 to 65535)", 65535, &mtu, p->d))
-				return -1;
-			if (mtu < 68)
-				return fail_at(p, v, "expected an MTU in bytes (68 to 65535), got %llu",
-					       (unsigned long long)mtu);
-			ifc->mtu = (unsigned int)mtu;
-		}
+		if ((v = ymap_get(y, val, "mtu")) && parse_mtu(p, v, &ifc->mtu))
+			return -1;
 		if ((v = ymap_get(y, val, "mac"))) {
 			const char *s;
 
 			if (ystr(y, v, "a MAC address (02:00:00:00:00:01)", &s, p->d))
 				return -1;
-			if (parse_mac(s, ifc->mac))
+			if (mac_parse(s, ifc->mac))
 				return fail_at(p, v,
 					       "expected a MAC address (02:00:00:00:00:01), got \"%s\"",
 					       s);
@@ -479,16 +494,13 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 	    parse_ruleset(p, v, "ip6tables-restore text (use a \"|\" block)", &node->ip6tables))
 		return -1;
 	if ((v = ymap_get(y, val, "iptables-backend"))) {
-		const char *s;
+		static const struct keyword backends[] = {
+			{"nft", IPT_BACKEND_NFT}, {"legacy", IPT_BACKEND_LEGACY}, {NULL, 0}};
+		int b;
 
-		if (ystr(y, v, "\"nft\" or \"legacy\"", &s, p->d))
+		if (parse_keyword(p, v, backends, &b))
 			return -1;
-		if (!strcmp(s, "nft"))
-			node->ipt_backend = IPT_BACKEND_NFT;
-		else if (!strcmp(s, "legacy"))
-			node->ipt_backend = IPT_BACKEND_LEGACY;
-		else
-			return fail_at(p, v, "expected \"nft\" or \"legacy\", got \"%s\"", s);
+		node->ipt_backend = (enum ipt_backend)b;
 	}
 	return 0;
 }
@@ -568,16 +580,8 @@ static int parse_links(struct parser *p, yaml_node_t *n)
 			ends = ymap_get(y, ln, "ends");
 			if (!ends)
 				return fail_at(p, ln, "link needs \"ends\": [node:iface, node:iface]");
-			if ((v = ymap_get(y, ln, "mtu"))) {
-				uint64_t mtu;
-
-				if (yuint(y, v, "an MTU in bytes (68 to 65535)", 65535, &mtu, p->d))
-					return -1;
-				if (mtu < 68)
-					return fail_at(p, v, "expected an MTU in bytes (68 to 65535), got %llu",
-						       (unsigned long long)mtu);
-				link->mtu = (unsigned int)mtu;
-			}
+			if ((v = ymap_get(y, ln, "mtu")) && parse_mtu(p, v, &link->mtu))
+				return -1;
 		}
 		if (yexpect_seq(y, ends, "a link: [node:iface, node:iface] or {ends: [...], mtu: N}",
 				p->d))
@@ -790,28 +794,17 @@ static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	    yduration(y, v, "a duration (500ms, 2s)", &pr->timeout_ns, p->d))
 		return -1;
 	if ((v = ymap_get(y, m, "outcome"))) {
-		if (ystr(y, v, "an outcome", &s, p->d))
-			return -1;
-		if (st->kind == STEP_TCP) {
-			static const char *names[] = {"", "connected", "refused", "timeout",
-						      "unreachable"};
-			int i;
+		static const struct keyword tcp_outcomes[] = {{"connected", TCP_CONNECTED},
+							      {"refused", TCP_REFUSED},
+							      {"timeout", TCP_TIMEOUT},
+							      {"unreachable", TCP_UNREACHABLE},
+							      {NULL, 0}};
+		static const struct keyword ping_outcomes[] = {
+			{"reply", PING_REPLY}, {"no-reply", PING_NO_REPLY}, {NULL, 0}};
 
-			for (i = 1; i < 5 && strcmp(names[i], s); i++)
-				;
-			if (i == 5)
-				return fail_at(p, v,
-					       "expected connected, refused, timeout or unreachable, got \"%s\"",
-					       s);
-			pr->outcome = i;
-		} else {
-			if (!strcmp(s, "reply"))
-				pr->outcome = PING_REPLY;
-			else if (!strcmp(s, "no-reply"))
-				pr->outcome = PING_NO_REPLY;
-			else
-				return fail_at(p, v, "expected reply or no-reply, got \"%s\"", s);
-		}
+		if (parse_keyword(p, v, st->kind == STEP_TCP ? tcp_outcomes : ping_outcomes,
+				  &pr->outcome))
+			return -1;
 	}
 	return 0;
 }
@@ -819,38 +812,27 @@ static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 static int parse_listen(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
+	static const struct keyword protos[] = {
+		{"tcp", IPPROTO_TCP}, {"udp", IPPROTO_UDP}, {NULL, 0}};
+	static const struct keyword families[] = {
+		{"ipv4", AF_INET}, {"ipv6", AF_INET6}, {"both", AF_UNSPEC}, {NULL, 0}};
 	struct step_listen *l = &st->listen;
 	yaml_node_t *v;
-	const char *s;
 
 	if (yexpect_map(y, m, "a listener (a mapping with node, proto, port)", p->d) ||
 	    ymap_check(y, m, "listen", listen_keys, p->d) || step_node(p, m, "node", &l->node))
 		return -1;
 	l->proto = IPPROTO_TCP;
-	if ((v = ymap_get(y, m, "proto"))) {
-		if (ystr(y, v, "tcp or udp", &s, p->d))
-			return -1;
-		if (!strcmp(s, "udp"))
-			l->proto = IPPROTO_UDP;
-		else if (strcmp(s, "tcp"))
-			return fail_at(p, v, "expected tcp or udp, got \"%s\"", s);
-	}
+	if ((v = ymap_get(y, m, "proto")) && parse_keyword(p, v, protos, &l->proto))
+		return -1;
 	v = ymap_get(y, m, "port");
 	if (!v)
 		return fail_at(p, m, "listen needs \"port\"");
 	if (parse_u16(p, v, "a port (1 to 65535)", &l->port))
 		return -1;
 	l->family = AF_UNSPEC;
-	if ((v = ymap_get(y, m, "family"))) {
-		if (ystr(y, v, "ipv4, ipv6 or both", &s, p->d))
-			return -1;
-		if (!strcmp(s, "ipv4"))
-			l->family = AF_INET;
-		else if (!strcmp(s, "ipv6"))
-			l->family = AF_INET6;
-		else if (strcmp(s, "both"))
-			return fail_at(p, v, "expected ipv4, ipv6 or both, got \"%s\"", s);
-	}
+	if ((v = ymap_get(y, m, "family")) && parse_keyword(p, v, families, &l->family))
+		return -1;
 	return 0;
 }
 
@@ -913,7 +895,12 @@ static int parse_count(struct parser *p, yaml_node_t *v, struct step_expect *e)
 static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
+	static const struct keyword dirs[] = {
+		{"in", DIR_IN}, {"out", DIR_OUT}, {"any", DIR_ANY}, {NULL, 0}};
+	static const struct keyword sinces[] = {
+		{"probe", SINCE_PROBE}, {"start", SINCE_START}, {NULL, 0}};
 	struct step_expect *e = &st->expect;
+	int kw = DIR_ANY;
 	yaml_node_pair_t *pr;
 	yaml_node_t *v;
 	const char *s;
@@ -926,18 +913,9 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 		return fail_at(p, m, "expect needs \"at\" (a capture point node:iface)");
 	if (parse_point(p, v, &e->at))
 		return -1;
-	if ((v = ymap_get(y, m, "dir"))) {
-		if (ystr(y, v, "in, out or any", &s, p->d))
-			return -1;
-		if (!strcmp(s, "in"))
-			e->dir = DIR_IN;
-		else if (!strcmp(s, "out"))
-			e->dir = DIR_OUT;
-		else if (!strcmp(s, "any"))
-			e->dir = DIR_ANY;
-		else
-			return fail_at(p, v, "expected in, out or any, got \"%s\"", s);
-	}
+	if ((v = ymap_get(y, m, "dir")) && parse_keyword(p, v, dirs, &kw))
+		return -1;
+	e->dir = (enum pkt_dir)kw;
 	if ((v = ymap_get(y, m, "match"))) {
 		if (yexpect_map(y, v, "a mapping of fields to values (ip.src: 192.0.2.1)", p->d))
 			return -1;
@@ -974,16 +952,10 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	if ((v = ymap_get(y, m, "quiet")) &&
 	    yduration(y, v, "a duration (20ms, 100ms)", &e->quiet_ns, p->d))
 		return -1;
-	if ((v = ymap_get(y, m, "since"))) {
-		if (ystr(y, v, "probe or start", &s, p->d))
-			return -1;
-		if (!strcmp(s, "probe"))
-			e->since = SINCE_PROBE;
-		else if (!strcmp(s, "start"))
-			e->since = SINCE_START;
-		else
-			return fail_at(p, v, "expected probe or start, got \"%s\"", s);
-	}
+	kw = SINCE_PROBE;
+	if ((v = ymap_get(y, m, "since")) && parse_keyword(p, v, sinces, &kw))
+		return -1;
+	e->since = (enum since)kw;
 	return 0;
 }
 

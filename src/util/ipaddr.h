@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* IPv4/IPv6 addresses with an optional prefix length, as lab files write them. */
+/* IPv4/IPv6 addresses with an optional prefix length, and MAC addresses, as lab files write them. */
 #ifndef NFLAB_IPADDR_H
 #define NFLAB_IPADDR_H
 
@@ -31,5 +31,8 @@ int ipaddr_len(const struct ipaddr *a);
 bool ipaddr_equal(const struct ipaddr *a, const struct ipaddr *b);
 /* True when a lies inside net/plen (same family). */
 bool ipaddr_in_prefix(const struct ipaddr *a, const struct ipaddr *net, int plen);
+
+/* Parses a MAC address "02:00:00:00:00:01" into mac. Returns 0 or -1. */
+int mac_parse(const char *text, uint8_t mac[6]);
 
 #endif
