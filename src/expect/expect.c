@@ -136,7 +136,7 @@ const char *expect_describe(const struct lab *lab, const struct step_expect *e, 
 	size_t n;
 
 	n = (size_t)snprintf(buf, len, "%s packet%s at %s%s%s: ", count_text(e, cnt, sizeof(cnt)),
-			     e->mode == COUNT_EXACTLY && e->count == 1 ? "" : "s",
+			     e->count == 1 ? "" : "s",
 			     lab_end_fmt(lab, &e->at, point, sizeof(point)),
 			     e->dir == DIR_ANY ? "" : " ", e->dir == DIR_ANY ? "" : dir_name(e->dir));
 	if (n < len)

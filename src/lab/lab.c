@@ -216,7 +216,7 @@ struct keyword {
 
 static int parse_keyword(struct parser *p, yaml_node_t *n, const struct keyword *kw, int *out)
 {
-	char list[256];
+	char list[256] = "";
 	const char *s;
 	size_t i, len = 0, count;
 

@@ -18,6 +18,7 @@
 #include "util/xalloc.h"
 
 #define TAG_EXTRA UINT64_MAX /* epoll tag of a probe's own socket */
+#define PLURAL(n) ((n) == 1 ? "" : "s")
 
 /* An interface under capture, with one handle per direction. */
 struct point {
@@ -558,14 +559,15 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 	}
 	if (build_lab(&r.b, lab, &r.d))
 		goto out;
-	snprintf(what, sizeof(what), "%zu nodes, %zu links, %zu addresses, %zu routes, %zu ruleset%s",
-		 lab->n_nodes, lab->n_links, r.b.n_addrs, r.b.n_routes, r.b.n_rulesets,
-		 r.b.n_rulesets == 1 ? "" : "s");
+	snprintf(what, sizeof(what), "%zu node%s, %zu link%s, %zu address%s, %zu route%s, %zu ruleset%s",
+		 lab->n_nodes, PLURAL(lab->n_nodes), lab->n_links, PLURAL(lab->n_links), r.b.n_addrs,
+		 r.b.n_addrs == 1 ? "" : "es", r.b.n_routes, PLURAL(r.b.n_routes), r.b.n_rulesets,
+		 PLURAL(r.b.n_rulesets));
 	report_setup(&r.rep, what, ms_since(t0));
 	t1 = now_mono_ns();
 	if (open_captures(&r))
 		goto out;
-	snprintf(what, sizeof(what), "%zu capture points", r.n_points);
+	snprintf(what, sizeof(what), "%zu capture point%s", r.n_points, PLURAL(r.n_points));
 	report_setup(&r.rep, what, ms_since(t1));
 	if (run_steps(&r, &failed) || check_drops(&r))
 		goto out;
