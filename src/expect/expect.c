@@ -23,12 +23,14 @@ void expect_begin(struct expect_state *st, const struct step_expect *e, size_t p
 
 static bool in_window(const struct expect_state *st, const struct event *ev)
 {
-	return ev->point == st->point && ev->seq >= st->since_seq;
+	enum ev_kind kind = st->e->source == SRC_CAPTURE ? EV_PACKET : EV_CT;
+
+	return ev->kind == kind && ev->point == st->point && ev->seq >= st->since_seq;
 }
 
 static bool dir_ok(const struct step_expect *e, const struct event *ev)
 {
-	return e->dir == DIR_ANY || e->dir == ev->dir;
+	return e->dir == DIR_ANY || ev->kind != EV_PACKET || e->dir == ev->dir;
 }
 
 bool expect_matches(const struct expect_state *st, const struct event *ev)
@@ -38,7 +40,7 @@ bool expect_matches(const struct expect_state *st, const struct event *ev)
 	if (!in_window(st, ev) || !dir_ok(st->e, ev))
 		return false;
 	for (i = 0; i < st->e->n_preds; i++)
-		if (!pred_match(&st->e->preds[i], &ev->pkt))
+		if (!pred_match(&st->e->preds[i], event_record(ev)))
 			return false;
 	return true;
 }
@@ -82,6 +84,18 @@ static const char *dir_name(enum pkt_dir d)
 	return d == DIR_IN ? "in" : d == DIR_OUT ? "out" : "any";
 }
 
+/* "packet"/"packets", "event"/"events", "entry"/"entries" for n things of e's source. */
+static const char *noun(const struct step_expect *e, size_t n)
+{
+	static const char *const names[][2] = {
+		[SRC_CAPTURE] = {"packet", "packets"},
+		[SRC_CT_EVENT] = {"event", "events"},
+		[SRC_CT_TABLE] = {"entry", "entries"},
+	};
+
+	return names[e->source][n != 1];
+}
+
 static const char *count_text(const struct step_expect *e, char *buf, size_t len)
 {
 	if (e->mode == COUNT_AT_LEAST)
@@ -98,6 +112,8 @@ static const char *op_text(enum pred_op op)
 	switch (op) {
 	case PRED_NE:
 		return " != ";
+	case PRED_HAS:
+	case PRED_LACKS:
 	case PRED_ABSENT:
 		return " ";
 	default:
@@ -125,7 +141,7 @@ static size_t preds_text(const struct step_expect *e, char *buf, size_t len)
 					      p->field->name, v);
 	}
 	if (e->n_preds == 0)
-		n += (size_t)snprintf(buf, len, "any packet");
+		n += (size_t)snprintf(buf, len, "any %s", noun(e, 1));
 	return n;
 }
 
@@ -135,10 +151,20 @@ const char *expect_describe(const struct lab *lab, const struct step_expect *e, 
 	char point[80], cnt[32];
 	size_t n;
 
-	n = (size_t)snprintf(buf, len, "%s packet%s at %s%s%s: ", count_text(e, cnt, sizeof(cnt)),
-			     e->count == 1 ? "" : "s",
-			     lab_end_fmt(lab, &e->at, point, sizeof(point)),
-			     e->dir == DIR_ANY ? "" : " ", e->dir == DIR_ANY ? "" : dir_name(e->dir));
+	if (e->source == SRC_CT_EVENT)
+		n = (size_t)snprintf(buf, len, "%s conntrack event%s of %s: ",
+				     count_text(e, cnt, sizeof(cnt)), e->count == 1 ? "" : "s",
+				     lab->nodes[e->node].name);
+	else if (e->source == SRC_CT_TABLE)
+		n = (size_t)snprintf(buf, len, "%s entr%s in the conntrack table of %s: ",
+				     count_text(e, cnt, sizeof(cnt)), e->count == 1 ? "y" : "ies",
+				     lab->nodes[e->node].name);
+	else
+		n = (size_t)snprintf(buf, len, "%s packet%s at %s%s%s: ",
+				     count_text(e, cnt, sizeof(cnt)), e->count == 1 ? "" : "s",
+				     lab_end_fmt(lab, &e->at, point, sizeof(point)),
+				     e->dir == DIR_ANY ? "" : " ",
+				     e->dir == DIR_ANY ? "" : dir_name(e->dir));
 	if (n < len)
 		preds_text(e, buf + n, len - n);
 	return buf;
@@ -150,8 +176,11 @@ static void print_event(const struct expect_state *st, const struct event *ev, c
 	char sum[512];
 	double ms = ((double)ev->ts_ns - (double)st->since_ns) / 1e6;
 
-	fprintf(f, "%s  %+9.3f ms %-3s %s\n", indent, ms, dir_name(ev->dir),
-		pkt_summary(&ev->pkt, sum, sizeof(sum)));
+	if (ev->kind == EV_CT)
+		fprintf(f, "%s  %+9.3f ms %s\n", indent, ms, ct_summary(&ev->ct, sum, sizeof(sum)));
+	else
+		fprintf(f, "%s  %+9.3f ms %-3s %s\n", indent, ms, dir_name(ev->dir),
+			pkt_summary(&ev->pkt, sum, sizeof(sum)));
 }
 
 /* How close ev comes to matching: matching predicates, plus one for the direction. */
@@ -161,7 +190,7 @@ static unsigned int closeness(const struct step_expect *e, const struct event *e
 	size_t i;
 
 	for (i = 0; i < e->n_preds; i++)
-		score += pred_match(&e->preds[i], &ev->pkt);
+		score += pred_match(&e->preds[i], event_record(ev));
 	return score;
 }
 
@@ -180,7 +209,7 @@ static void print_mismatches(const struct step_expect *e, const struct event *ev
 		char want[160], got[160];
 		struct value v;
 
-		if (pred_match(p, &ev->pkt))
+		if (pred_match(p, event_record(ev)))
 			continue;
 		if (shown++ == EXPLAIN_FIELDS) {
 			hidden++;
@@ -188,7 +217,7 @@ static void print_mismatches(const struct step_expect *e, const struct event *ev
 			continue;
 		}
 		pred_fmt(p, want, sizeof(want));
-		if (p->field->get(&ev->pkt, &v))
+		if (p->field->get(event_record(ev), &v))
 			value_fmt(p->field, &v, got, sizeof(got));
 		else
 			snprintf(got, sizeof(got), "absent");
@@ -220,11 +249,12 @@ void expect_explain(const struct expect_state *st, const struct evlog *log, cons
 	size_t i, n = 0, shown = 0;
 	char cnt[32];
 
-	fprintf(f, "%sexpected %s matching packet%s, saw %u%s\n", indent,
-		count_text(e, cnt, sizeof(cnt)), e->count == 1 ? "" : "s", st->matched,
+
+	fprintf(f, "%sexpected %s matching %s, saw %u%s\n", indent,
+		count_text(e, cnt, sizeof(cnt)), noun(e, e->count), st->matched,
 		st->by_deadline ? " before the deadline" : "");
 	if (st->matched > e->count && e->mode == COUNT_EXACTLY) {
-		fprintf(f, "%smatching packets at %s:\n", indent, point_name);
+		fprintf(f, "%smatching %s at %s:\n", indent, noun(e, 2), point_name);
 		for (i = st->first_match; i < log->n && shown < EXPLAIN_EXTRA; i++) {
 			if (expect_matches(st, &log->ev[i])) {
 				print_event(st, &log->ev[i], indent, f);
@@ -242,13 +272,12 @@ void expect_explain(const struct expect_state *st, const struct evlog *log, cons
 		n++;
 	}
 	if (n == 0) {
-		fprintf(f, "%snothing else was captured at %s in the window\n", indent, point_name);
+		fprintf(f, "%snothing else was seen at %s in the window\n", indent, point_name);
 		free(r);
 		return;
 	}
 	qsort(r, n, sizeof(*r), cmp_ranked);
-	fprintf(f, "%snearest of the %zu other packet%s at %s:\n", indent, n, n == 1 ? "" : "s",
-		point_name);
+	fprintf(f, "%snearest of the %zu other %s at %s:\n", indent, n, noun(e, n), point_name);
 	for (i = 0; i < n && i < EXPLAIN_NEAREST; i++) {
 		print_event(st, &log->ev[r[i].idx], indent, f);
 		print_mismatches(e, &log->ev[r[i].idx], indent, f);

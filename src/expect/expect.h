@@ -18,7 +18,7 @@ enum verdict {
 /* One check in progress. */
 struct expect_state {
 	const struct step_expect *e;
-	size_t point;          /* capture point of e->at */
+	size_t point;          /* SRC_CAPTURE: capture point of e->at; SRC_CT_*: the node */
 	size_t since_seq;      /* window start: events logged before it are ignored */
 	uint64_t since_ns;     /* window start, CLOCK_REALTIME ns, for showing times */
 	size_t scanned;        /* events of the log already looked at */
@@ -41,14 +41,14 @@ void expect_scan(struct expect_state *st, const struct evlog *log);
  */
 enum verdict expect_decide(struct expect_state *st, bool quiet, bool deadline_passed);
 
-/* "at client:eth0 in: ip.src == 203.0.113.10, icmp.type == ..." into buf. Returns buf. */
+/* "exactly 1 packet at client:eth0 in: ip.src == 203.0.113.10, ..." into buf. Returns buf. */
 const char *expect_describe(const struct lab *lab, const struct step_expect *e, char *buf,
 			    size_t len);
 /*
  * Explains a failed check to f, each line starting with indent: what was expected
  * and what was seen; when too few packets matched, the nearest packets seen at the
  * point with each mismatching field as "field: expected X, got Y"; when too many,
- * the extra ones. point_name labels the capture point.
+ * the extra ones. point_name labels the source ("client:eth0", "fw conntrack").
  */
 void expect_explain(const struct expect_state *st, const struct evlog *log, const char *point_name,
 		    const char *indent, FILE *f);

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
+#include "observe/ctev.h"
 #include "observe/packet.h"
 
 /* ---- symbol tables ---- */
@@ -254,6 +256,106 @@ const struct field_def pkt_fields[] = {
 	{NULL, 0, NULL, NULL, NULL},
 };
 
+/* ---- conntrack entries ---- */
+
+#define CT(rec) ((const struct ct_rec *)(rec))
+
+static const struct sym ct_event_syms[] = {
+	{"entry", CT_ENTRY}, {"new", CT_NEW}, {"update", CT_UPDATE}, {"destroy", CT_DESTROY},
+	{NULL, 0},
+};
+
+static const struct sym tcp_state_syms[] = {
+	{"NONE", 0},	     {"SYN_SENT", 1},	{"SYN_RECV", 2}, {"ESTABLISHED", 3},
+	{"FIN_WAIT", 4},     {"CLOSE_WAIT", 5}, {"LAST_ACK", 6}, {"TIME_WAIT", 7},
+	{"CLOSE", 8},	     {"SYN_SENT2", 9},	{NULL, 0},
+};
+
+/* enum ip_conntrack_status, as conntrack(8) names the bits. */
+static const struct sym ct_status_syms[] = {
+	{"EXPECTED", 1 << 0},	   {"SEEN_REPLY", 1 << 1},	{"ASSURED", 1 << 2},
+	{"CONFIRMED", 1 << 3},	   {"SRC_NAT", 1 << 4},		{"DST_NAT", 1 << 5},
+	{"SEQ_ADJUST", 1 << 6},	   {"SRC_NAT_DONE", 1 << 7},	{"DST_NAT_DONE", 1 << 8},
+	{"DYING", 1 << 9},	   {"FIXED_TIMEOUT", 1 << 10},	{"TEMPLATE", 1 << 11},
+	{"NAT_CLASH", 1 << 12},	   {"HELPER", 1 << 13},		{"OFFLOAD", 1 << 14},
+	{"HW_OFFLOAD", 1 << 15},   {NULL, 0},
+};
+
+#define CT_UINT(fn, cond, expr)                                                                    \
+	static bool fn(const void *rec, struct value *v)                                           \
+	{                                                                                          \
+		const struct ct_rec *c = CT(rec);                                                  \
+		return (cond) && put_uint(v, (expr));                                              \
+	}
+
+#define CT_ADDR(fn, member)                                                                        \
+	static bool fn(const void *rec, struct value *v)                                           \
+	{                                                                                          \
+		return put_addr(v, &CT(rec)->member);                                              \
+	}
+
+CT_UINT(get_ct_event, true, c->event)
+CT_UINT(get_ct_proto, true, c->proto)
+CT_ADDR(get_ct_orig_src, orig_src)
+CT_ADDR(get_ct_orig_dst, orig_dst)
+CT_ADDR(get_ct_reply_src, reply_src)
+CT_ADDR(get_ct_reply_dst, reply_dst)
+CT_UINT(get_ct_orig_sport, c->present & CT_HAS_PORTS, c->orig_sport)
+CT_UINT(get_ct_orig_dport, c->present & CT_HAS_PORTS, c->orig_dport)
+CT_UINT(get_ct_reply_sport, c->present & CT_HAS_PORTS, c->reply_sport)
+CT_UINT(get_ct_reply_dport, c->present & CT_HAS_PORTS, c->reply_dport)
+CT_UINT(get_ct_icmp_type, c->present & CT_HAS_ICMP, c->icmp_type)
+CT_UINT(get_ct_icmp_code, c->present & CT_HAS_ICMP, c->icmp_code)
+CT_UINT(get_ct_icmp_id, c->present & CT_HAS_ICMP, c->icmp_id)
+CT_UINT(get_ct_state, c->present & CT_HAS_TCP_STATE, c->tcp_state)
+CT_UINT(get_ct_mark, true, c->mark)
+CT_UINT(get_ct_zone, true, c->zone)
+CT_UINT(get_ct_timeout, c->present & CT_HAS_TIMEOUT, c->timeout)
+CT_UINT(get_ct_id, true, c->id)
+
+static bool get_ct_status(const void *rec, struct value *v)
+{
+	v->kind = VAL_FLAGS;
+	v->u = CT(rec)->status;
+	return true;
+}
+
+static bool get_ct_helper(const void *rec, struct value *v)
+{
+	if (!(CT(rec)->present & CT_HAS_HELPER))
+		return false;
+	v->kind = VAL_STR;
+	snprintf(v->s, sizeof(v->s), "%s", CT(rec)->helper);
+	return true;
+}
+
+const struct field_def ct_fields[] = {
+	{"ct.event", VAL_UINT, ct_event_syms, "new, update or destroy (entry for a table dump)",
+	 get_ct_event},
+	{"ct.proto", VAL_UINT, proto_syms, "layer-4 protocol", get_ct_proto},
+	{"ct.orig.src", VAL_ADDR, NULL, "original direction source address", get_ct_orig_src},
+	{"ct.orig.dst", VAL_ADDR, NULL, "original direction destination address", get_ct_orig_dst},
+	{"ct.orig.sport", VAL_UINT, NULL, "original direction source port", get_ct_orig_sport},
+	{"ct.orig.dport", VAL_UINT, NULL, "original direction destination port", get_ct_orig_dport},
+	{"ct.reply.src", VAL_ADDR, NULL, "reply direction source address", get_ct_reply_src},
+	{"ct.reply.dst", VAL_ADDR, NULL, "reply direction destination address", get_ct_reply_dst},
+	{"ct.reply.sport", VAL_UINT, NULL, "reply direction source port", get_ct_reply_sport},
+	{"ct.reply.dport", VAL_UINT, NULL, "reply direction destination port", get_ct_reply_dport},
+	{"ct.icmp.type", VAL_UINT, icmp_type_syms, "ICMP type of the original direction",
+	 get_ct_icmp_type},
+	{"ct.icmp.code", VAL_UINT, NULL, "ICMP code of the original direction", get_ct_icmp_code},
+	{"ct.icmp.id", VAL_UINT, NULL, "ICMP echo identifier", get_ct_icmp_id},
+	{"ct.state", VAL_UINT, tcp_state_syms, "TCP state (SYN_SENT ... TIME_WAIT)", get_ct_state},
+	{"ct.status", VAL_FLAGS, ct_status_syms, "status bits (ASSURED, SRC_NAT, DST_NAT ...)",
+	 get_ct_status},
+	{"ct.mark", VAL_UINT, NULL, "connection mark", get_ct_mark},
+	{"ct.zone", VAL_UINT, NULL, "conntrack zone", get_ct_zone},
+	{"ct.timeout", VAL_UINT, NULL, "seconds until the entry expires", get_ct_timeout},
+	{"ct.helper", VAL_STR, NULL, "helper name (ftp, sip ...)", get_ct_helper},
+	{"ct.id", VAL_UINT, NULL, "conntrack id", get_ct_id},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
 const struct field_def *field_find(const struct field_def *table, const char *name)
 {
 	for (; table->name; table++)
@@ -275,10 +377,22 @@ static int parse_number(const char *s, uint64_t *out)
 	return errno || *end ? -1 : 0;
 }
 
+/* Names compare without case, with '-' and '_' alike: "SYN_SENT" is "syn-sent". */
+static bool name_equal(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a == '_' ? '-' : *a, y = *b == '_' ? '-' : *b;
+
+		if (strncasecmp(&x, &y, 1))
+			return false;
+	}
+	return *a == *b;
+}
+
 static const struct sym *sym_by_name(const struct sym *t, const char *name)
 {
 	for (; t && t->name; t++)
-		if (!strcmp(t->name, name))
+		if (name_equal(t->name, name))
 			return t;
 	return NULL;
 }
@@ -356,7 +470,7 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 		const char *prefix;
 		enum pred_op op;
 	} ops[] = {{"<=", PRED_LE}, {">=", PRED_GE}, {"<", PRED_LT}, {">", PRED_GT},
-		   {"!", PRED_NE},  {"+", PRED_HAS}};
+		   {"!", PRED_NE},  {"+", PRED_HAS}, {"-", PRED_LACKS}};
 	const char *s = text;
 	size_t i;
 
@@ -372,6 +486,9 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		size_t n = strlen(ops[i].prefix);
 
+		/* "-" is an operator only for flags: elsewhere "-1" is a bad number. */
+		if (ops[i].op == PRED_LACKS && f->kind != VAL_FLAGS)
+			continue;
 		if (!strncmp(s, ops[i].prefix, n)) {
 			out->op = ops[i].op;
 			s += n;
@@ -385,8 +502,9 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 			 f->name);
 		return -1;
 	}
-	if (out->op == PRED_HAS && f->kind != VAL_FLAGS) {
-		snprintf(err, errlen, "\"+\" (has these flags) only applies to flag fields, got \"%s\"",
+	if ((out->op == PRED_HAS || out->op == PRED_LACKS) && f->kind != VAL_FLAGS) {
+		snprintf(err, errlen,
+			 "\"+\" and \"-\" (has / lacks these flags) only apply to flag fields, got \"%s\"",
 			 text);
 		return -1;
 	}
@@ -458,6 +576,8 @@ bool pred_match(const struct pred *p, const void *rec)
 		return compare(p, &v) >= 0;
 	case PRED_HAS:
 		return (v.u & p->v.u) == p->v.u;
+	case PRED_LACKS:
+		return (v.u & p->v.u) == 0;
 	case PRED_ABSENT:
 		return false;
 	}
@@ -508,7 +628,7 @@ const char *pred_fmt(const struct pred *p, char *buf, size_t len)
 {
 	static const char *const prefix[] = {
 		[PRED_EQ] = "", [PRED_NE] = "!", [PRED_LT] = "<", [PRED_LE] = "<=",
-		[PRED_GT] = ">", [PRED_GE] = ">=", [PRED_HAS] = "+",
+		[PRED_GT] = ">", [PRED_GE] = ">=", [PRED_HAS] = "+", [PRED_LACKS] = "-",
 	};
 	char v[IPADDR_STRLEN + 64];
 	size_t n;

@@ -41,6 +41,8 @@ struct field_def {
 
 /* The fields of decoded packets (struct pkt), NULL-name terminated. */
 extern const struct field_def pkt_fields[];
+/* The fields of conntrack entries and events (struct ct_rec), NULL-name terminated. */
+extern const struct field_def ct_fields[];
 
 /* Finds name in a NULL-name-terminated table, or NULL. */
 const struct field_def *field_find(const struct field_def *table, const char *name);
@@ -53,6 +55,7 @@ enum pred_op {
 	PRED_GT,     /* ">n" */
 	PRED_GE,     /* ">=n" */
 	PRED_HAS,    /* flags: "+syn,ack" means at least these bits */
+	PRED_LACKS,  /* flags: "-src-nat,dst-nat" means none of these bits */
 	PRED_ABSENT, /* "absent": the field is not present in the record */
 };
 
@@ -66,8 +69,8 @@ struct pred {
 
 /*
  * Parses text as a condition on field f. Accepts a number or a symbolic name
- * of f->syms, an address (with /len), a MAC, flag names joined by ',' or '|'
- * (or a number), or text; prefixed by '!', '<', '<=', '>', '>=', '+' as enum
+ * of f->syms (case-insensitive, '-' and '_' alike), an address (with /len), a MAC, flag names joined by ',' or '|'
+ * (or a number), or text; prefixed by '!', '<', '<=', '>', '>=', '+', '-' as enum
  * pred_op says, or the word "absent". Returns 0, or -1 with a message in
  * err (what was expected, e.g. "expected an IPv4 or IPv6 address, got \"x\"").
  */

@@ -712,8 +712,9 @@ static const char *const tcp_keys[] = {"from", "to", "src", "sport", "outcome", 
 static const char *const ping_keys[] = {"from", "to",      "src",     "count",
 					"id",   "outcome", "timeout", NULL};
 static const char *const listen_keys[] = {"node", "proto", "port", "family", NULL};
-static const char *const expect_keys[] = {"at",    "dir",   "match", "count",
-					  "within", "quiet", "since", NULL};
+static const char *const expect_keys[] = {"at",	  "conntrack", "conntrack-table",
+					  "dir",   "match",	"count",
+					  "within", "quiet",	"since",	   NULL};
 
 static int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
 {
@@ -892,6 +893,24 @@ static int parse_count(struct parser *p, yaml_node_t *v, struct step_expect *e)
 	return 0;
 }
 
+/* Exactly one of at (packets), conntrack (events) or conntrack-table (a dump). */
+static int parse_expect_source(struct parser *p, struct step_expect *e, yaml_node_t *m)
+{
+	yaml_node_t *at = ymap_get(&p->y, m, "at"), *ev = ymap_get(&p->y, m, "conntrack");
+	yaml_node_t *tab = ymap_get(&p->y, m, "conntrack-table");
+
+	if (!!at + !!ev + !!tab != 1)
+		return fail_at(p, m,
+			       "expect needs exactly one of \"at\" (packets at node:iface), "
+			       "\"conntrack\" (a node's conntrack events) or \"conntrack-table\" (a node's table)");
+	if (at) {
+		e->source = SRC_CAPTURE;
+		return parse_point(p, at, &e->at);
+	}
+	e->source = ev ? SRC_CT_EVENT : SRC_CT_TABLE;
+	return step_node(p, m, ev ? "conntrack" : "conntrack-table", &e->node);
+}
+
 static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
@@ -900,6 +919,7 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	static const struct keyword sinces[] = {
 		{"probe", SINCE_PROBE}, {"start", SINCE_START}, {NULL, 0}};
 	struct step_expect *e = &st->expect;
+	const struct field_def *table;
 	int kw = DIR_ANY;
 	yaml_node_pair_t *pr;
 	yaml_node_t *v;
@@ -908,14 +928,16 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	if (yexpect_map(y, m, "an expectation (a mapping with at, match, count ...)", p->d) ||
 	    ymap_check(y, m, "expect", expect_keys, p->d))
 		return -1;
-	v = ymap_get(y, m, "at");
-	if (!v)
-		return fail_at(p, m, "expect needs \"at\" (a capture point node:iface)");
-	if (parse_point(p, v, &e->at))
+	if (parse_expect_source(p, e, m))
 		return -1;
-	if ((v = ymap_get(y, m, "dir")) && parse_keyword(p, v, dirs, &kw))
-		return -1;
-	e->dir = (enum pkt_dir)kw;
+	table = e->source == SRC_CAPTURE ? pkt_fields : ct_fields;
+	if ((v = ymap_get(y, m, "dir"))) {
+		if (e->source != SRC_CAPTURE)
+			return fail_at(p, v, "dir applies to packets (at), not to conntrack");
+		if (parse_keyword(p, v, dirs, &kw))
+			return -1;
+		e->dir = (enum pkt_dir)kw;
+	}
 	if ((v = ymap_get(y, m, "match"))) {
 		if (yexpect_map(y, v, "a mapping of fields to values (ip.src: 192.0.2.1)", p->d))
 			return -1;
@@ -928,10 +950,14 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 
 			if (ystr(y, k, "a field name", &fs, p->d))
 				return -1;
-			f = field_find(pkt_fields, fs);
-			if (!f)
+			f = field_find(table, fs);
+			if (!f && e->source == SRC_CAPTURE)
 				return fail_at(p, k,
 					       "unknown packet field \"%s\" (see docs/lab-format.md for the list: ip.src, icmp.type, inner.ip.dst ...)",
+					       fs);
+			if (!f)
+				return fail_at(p, k,
+					       "unknown conntrack field \"%s\" (see docs/lab-format.md for the list: ct.orig.src, ct.status, ct.state ...)",
 					       fs);
 			if (ystr(y, val, "a value", &s, p->d))
 				return -1;

@@ -138,8 +138,17 @@ enum since {
 	SINCE_START, /* from the first step of the lab */
 };
 
+/* What an expectation looks at. */
+enum expect_source {
+	SRC_CAPTURE,  /* packets at a node's interface ("at") */
+	SRC_CT_EVENT, /* a node's conntrack events ("conntrack") */
+	SRC_CT_TABLE, /* a node's conntrack table, dumped at the step ("conntrack-table") */
+};
+
 struct step_expect {
-	struct lab_end at;       /* capture point */
+	enum expect_source source;
+	struct lab_end at;       /* SRC_CAPTURE: capture point */
+	size_t node;             /* SRC_CT_*: the node */
 	enum pkt_dir dir;
 	struct pred *preds;
 	size_t n_preds;

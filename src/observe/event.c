@@ -21,6 +21,27 @@ struct event *evlog_add(struct evlog *log, const uint8_t *data, uint32_t caplen)
 	return e;
 }
 
+struct event *evlog_add_ct(struct evlog *log, size_t node, const struct ct_rec *ct)
+{
+	struct event *e;
+
+	XGROW(log->ev, log->n, log->cap);
+	e = &log->ev[log->n++];
+	memset(e, 0, sizeof(*e));
+	e->kind = EV_CT;
+	e->seq = log->n - 1;
+	e->point = node;
+	e->ct = *ct;
+	e->ts_ns = now_real_ns();
+	e->arrival_ns = now_mono_ns();
+	return e;
+}
+
+const void *event_record(const struct event *ev)
+{
+	return ev->kind == EV_CT ? (const void *)&ev->ct : (const void *)&ev->pkt;
+}
+
 void evlog_release(struct evlog *log)
 {
 	size_t i;

@@ -11,13 +11,15 @@
 
 #include "expect/expect.h"
 #include "observe/capture.h"
+#include "observe/ctev.h"
 #include "probe/probe.h"
 #include "report/report.h"
 #include "run/build.h"
 #include "topo/netns.h"
 #include "util/xalloc.h"
 
-#define TAG_EXTRA UINT64_MAX /* epoll tag of a probe's own socket */
+#define TAG_EXTRA UINT64_MAX  /* epoll tag of a probe's own socket */
+#define TAG_CT (1ull << 32)    /* epoll tags from here on: conntrack listener of node (tag - TAG_CT) */
 #define PLURAL(n) ((n) == 1 ? "" : "s")
 
 /* An interface under capture, with one handle per direction. */
@@ -34,6 +36,7 @@ struct run {
 	struct built b;
 	struct point *points;
 	size_t n_points, cap_points;
+	struct ctev **ctevs; /* per node: conntrack listener, NULL when no check needs one */
 	int epfd;
 	struct evlog log;
 	int *socks; /* probe sockets, open until the lab ends */
@@ -98,8 +101,34 @@ static int open_captures(struct run *r)
 	return 0;
 }
 
+/* Conntrack listeners for the nodes checks name, open before the first step like captures. */
+static int open_ct_listeners(struct run *r)
+{
+	const struct lab *lab = r->lab;
+	size_t i;
+
+	r->ctevs = xcalloc(lab->n_nodes, sizeof(*r->ctevs));
+	for (i = 0; i < lab->n_steps; i++) {
+		const struct lab_step *st = &lab->steps[i];
+		size_t node = st->expect.node;
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_CT + node};
+
+		if (st->kind != STEP_EXPECT || st->expect.source == SRC_CAPTURE || r->ctevs[node])
+			continue;
+		r->ctevs[node] = ctev_open(r->b.nodes[node].nsfd, node, &r->d);
+		if (!r->ctevs[node]) {
+			diag_prefix(&r->d, "node %s", lab->nodes[node].name);
+			return -1;
+		}
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, ctev_fd(r->ctevs[node]), &ev))
+			return diag_errno(&r->d, "epoll_ctl");
+	}
+	return 0;
+}
+
 /*
- * Waits for captured packets until deadline (CLOCK_MONOTONIC ns) and logs them.
+ * Waits for captured packets and conntrack events until deadline (CLOCK_MONOTONIC ns)
+ * and logs them.
  * Returns 1 when extra_fd (registered by the caller with TAG_EXTRA) became ready,
  * 0 when the wait ended otherwise (packets read, or the deadline), -1 on error.
  */
@@ -121,7 +150,15 @@ static int pump(struct run *r, uint64_t deadline)
 			extra = 1;
 			continue;
 		}
-		got = cap_read(r->points[tag / 2].cap[tag % 2], &r->log, &r->d);
+		if (tag >= TAG_CT) {
+			got = ctev_read(r->ctevs[tag - TAG_CT], &r->log, &r->d);
+			if (got < 0) {
+				diag_prefix(&r->d, "node %s", r->lab->nodes[tag - TAG_CT].name);
+				return -1;
+			}
+		} else {
+			got = cap_read(r->points[tag / 2].cap[tag % 2], &r->log, &r->d);
+		}
 		if (got < 0)
 			return -1;
 		if (got > 0)
@@ -315,15 +352,83 @@ static size_t point_of(struct run *r, const struct lab_end *e)
 	abort(); /* open_captures() added every point a check names */
 }
 
+/* Writes a failed check's explanation, indented under its step line, into a new string. */
+static char *explain(const struct lab_step *st, const struct expect_state *es,
+		     const struct evlog *log, const char *source)
+{
+	static const char indent[] = "         ";
+	char *text = NULL, *out, *o, *t;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	fprintf(f, "%s:%d: ", st->loc.file, st->loc.line);
+	expect_explain(es, log, source, "", f);
+	fclose(f);
+	/* Every line goes under the step: room for one indent per line. */
+	o = out = xmalloc(strlen(text) * (sizeof(indent) + 1) + 1);
+	for (t = text; *t; t++) {
+		if (t == text || t[-1] == '\n') {
+			memcpy(o, indent, sizeof(indent) - 1);
+			o += sizeof(indent) - 1;
+		}
+		*o++ = *t;
+	}
+	*o = '\0';
+	free(text);
+	return out;
+}
+
+/* A conntrack table check: dump, count, and dump again whenever something new was seen. */
+static int expect_table(struct run *r, const struct lab_step *st, struct expect_state *es,
+			char **detail)
+{
+	const struct step_expect *e = &st->expect;
+	uint64_t deadline = now_mono_ns() + e->within_ns;
+	enum verdict v;
+
+	for (;;) {
+		struct evlog dump = EVLOG_INIT;
+		uint64_t now, calm_since;
+
+		if (drain(r) || ctev_dump(r->b.nodes[e->node].nsfd, e->node, &dump, &r->d)) {
+			evlog_release(&dump);
+			return -1;
+		}
+		expect_begin(es, e, e->node, 0, r->window_real);
+		expect_scan(es, &dump);
+		now = now_mono_ns();
+		calm_since = r->last_activity > r->window_mono ? r->last_activity : r->window_mono;
+		v = expect_decide(es, now - calm_since >= e->quiet_ns, now >= deadline);
+		if (v == VERDICT_FAIL) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "the conntrack table of %s",
+				 r->lab->nodes[e->node].name);
+			*detail = explain(st, es, &dump, name);
+		}
+		evlog_release(&dump);
+		if (v != VERDICT_PENDING)
+			return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
+		if (pump(r, e->mode == COUNT_EXACTLY && calm_since + e->quiet_ns < deadline
+				    ? calm_since + e->quiet_ns
+				    : deadline) < 0)
+			return -1;
+	}
+}
+
 static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct step_expect *e = &st->expect;
 	uint64_t start = now_mono_ns(), deadline = start + e->within_ns;
 	struct expect_state es;
-	size_t point = point_of(r, &e->at);
 	bool from_start = e->since == SINCE_START;
+	size_t point;
 	enum verdict v;
+	char name[80];
 
+	if (e->source == SRC_CT_TABLE)
+		return expect_table(r, st, &es, detail);
+	point = e->source == SRC_CT_EVENT ? e->node : point_of(r, &e->at);
 	expect_begin(&es, e, point, from_start ? 0 : r->window_seq,
 		     from_start ? r->start_real : r->window_real);
 	for (;;) {
@@ -333,7 +438,7 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 			return -1;
 		expect_scan(&es, &r->log);
 		now = now_mono_ns();
-		/* Quiet: no packet anywhere under capture since the probe, for quiet_ns. */
+		/* Quiet: nothing observed anywhere since the probe, for quiet_ns. */
 		calm_since = r->last_activity > r->window_mono ? r->last_activity : r->window_mono;
 		v = expect_decide(&es, now - calm_since >= e->quiet_ns, now >= deadline);
 		if (v != VERDICT_PENDING)
@@ -345,29 +450,12 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 			return -1;
 	}
 	if (v == VERDICT_FAIL) {
-		size_t size = 0;
-		FILE *f = open_memstream(detail, &size);
-		char head[32];
-
-		snprintf(head, sizeof(head), "         ");
-		fprintf(f, "%s%s:%d: ", head, st->loc.file, st->loc.line);
-		expect_explain(&es, &r->log, r->points[point].name, "", f);
-		fclose(f);
-		/* Indent every following line of the explanation under the step. */
-		{
-			char *src = *detail, *out = xmalloc(strlen(src) * 2 + 64), *o = out;
-
-			for (; *src; src++) {
-				*o++ = *src;
-				if (*src == '\n' && src[1]) {
-					memcpy(o, head, strlen(head));
-					o += strlen(head);
-				}
-			}
-			*o = '\0';
-			free(*detail);
-			*detail = out;
-		}
+		if (e->source == SRC_CT_EVENT)
+			snprintf(name, sizeof(name), "the conntrack events of %s",
+				 r->lab->nodes[e->node].name);
+		else
+			snprintf(name, sizeof(name), "%s", r->points[point].name);
+		*detail = explain(st, &es, &r->log, name);
 	}
 	return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
 }
@@ -480,14 +568,20 @@ static void print_timeline(struct run *r)
 	for (i = 0; i < r->log.n; i++)
 		ev[i] = &r->log.ev[i];
 	qsort(ev, r->log.n, sizeof(*ev), cmp_ts);
-	fprintf(r->rep.f, "  timeline (%zu packets):\n", r->log.n);
+	fprintf(r->rep.f, "  timeline (%zu events):\n", r->log.n);
 	for (i = 0; i < r->log.n; i++) {
-		char sum[512];
+		double ms = ((double)ev[i]->ts_ns - (double)r->start_real) / 1e6;
+		char sum[512], who[80];
 
-		fprintf(r->rep.f, "    %+9.3f ms %-14s %-3s %s\n",
-			((double)ev[i]->ts_ns - (double)r->start_real) / 1e6,
-			r->points[ev[i]->point].name, ev[i]->dir == DIR_IN ? "in" : "out",
-			pkt_summary(&ev[i]->pkt, sum, sizeof(sum)));
+		if (ev[i]->kind == EV_CT) {
+			snprintf(who, sizeof(who), "%s conntrack", r->lab->nodes[ev[i]->point].name);
+			fprintf(r->rep.f, "    %+9.3f ms %-14s     %s\n", ms, who,
+				ct_summary(&ev[i]->ct, sum, sizeof(sum)));
+		} else {
+			fprintf(r->rep.f, "    %+9.3f ms %-14s %-3s %s\n", ms,
+				r->points[ev[i]->point].name, ev[i]->dir == DIR_IN ? "in" : "out",
+				pkt_summary(&ev[i]->pkt, sum, sizeof(sum)));
+		}
 	}
 	free(ev);
 }
@@ -504,6 +598,9 @@ static void run_release(struct run *r)
 		cap_close(r->points[i].cap[1]);
 	}
 	free(r->points);
+	for (i = 0; r->ctevs && i < r->lab->n_nodes; i++)
+		ctev_close(r->ctevs[i]);
+	free(r->ctevs);
 	if (r->epfd >= 0)
 		close(r->epfd);
 	build_release(&r->b);
@@ -565,7 +662,7 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 		 PLURAL(r.b.n_rulesets));
 	report_setup(&r.rep, what, ms_since(t0));
 	t1 = now_mono_ns();
-	if (open_captures(&r))
+	if (open_captures(&r) || open_ct_listeners(&r))
 		goto out;
 	snprintf(what, sizeof(what), "%zu capture point%s", r.n_points, PLURAL(r.n_points));
 	report_setup(&r.rep, what, ms_since(t1));

@@ -124,6 +124,13 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
+static int done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_STOP;
+}
+
 static int data_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct ack_ctx *c = data;
@@ -133,7 +140,8 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 
 static int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, struct ack_ctx *c)
 {
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb};
+	/* With a control array libmnl ignores types it has no entry for: DONE needs one. */
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb};
 	uint32_t seq = s->seq++;
 	ssize_t n;
 	int rc;

@@ -97,6 +97,8 @@ static void test_operators(void **state)
 	assert_true(holds("tcp.flags", "+syn", &tcp));
 	assert_false(holds("tcp.flags", "+rst", &tcp));
 	assert_true(holds("tcp.flags", "0x12", &tcp));
+	assert_true(holds("tcp.flags", "-rst,fin", &tcp));
+	assert_false(holds("tcp.flags", "-rst,ack", &tcp));
 }
 
 static void test_absent_fields(void **state)
@@ -140,7 +142,8 @@ static void test_parse_errors(void **state)
 	check_parse_error("udp.dport", "-1", "expected a number");
 	check_parse_error("tcp.flags", "syn,fin,bogus", "expected flag names");
 	check_parse_error("ip.src", "<10.0.0.1", "compares numbers");
-	check_parse_error("ip.ttl", "+1", "only applies to flag fields");
+	check_parse_error("ip.ttl", "+1", "only apply to flag fields");
+	check_parse_error("ip.ttl", "-1", "expected a number, got \"-1\"");
 	check_parse_error("eth.src", "02:00", "expected a MAC address");
 	assert_null(field_find(pkt_fields, "ip.sauce"));
 }

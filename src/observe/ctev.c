@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Conntrack of one node: its event stream (NEW, UPDATE, DESTROY) and table dumps. */
+#include "observe/ctev.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "observe/event.h"
+#include "topo/netns.h"
+#include "topo/nl.h"
+#include "util/xalloc.h"
+
+#define CTEV_RCVBUF (8 << 20) /* bytes: a burst of some ten thousand events */
+
+struct ctev {
+	struct mnl_socket *mnl;
+	size_t node;
+	char buf[65536];
+};
+
+struct ctev *ctev_open(int nsfd, size_t node, struct diag *d)
+{
+	struct ctev *c = xzalloc(sizeof(*c));
+	int size = CTEV_RCVBUF;
+
+	c->node = node;
+	if (netns_enter(nsfd, d))
+		goto err;
+	c->mnl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (!c->mnl)
+		diag_errno(d, "cannot open a conntrack event socket");
+	if (netns_restore(d) || !c->mnl)
+		goto err;
+	if (mnl_socket_bind(c->mnl,
+			    NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE |
+				    NF_NETLINK_CONNTRACK_DESTROY,
+			    MNL_SOCKET_AUTOPID)) {
+		diag_errno(d, "cannot subscribe to conntrack events");
+		goto err;
+	}
+	/* FORCE passes rmem_max (root); fall back to what an unprivileged size gives. */
+	if (setsockopt(mnl_socket_get_fd(c->mnl), SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		       sizeof(size)))
+		setsockopt(mnl_socket_get_fd(c->mnl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return c;
+err:
+	ctev_close(c);
+	return NULL;
+}
+
+void ctev_close(struct ctev *c)
+{
+	if (!c)
+		return;
+	if (c->mnl)
+		mnl_socket_close(c->mnl);
+	free(c);
+}
+
+int ctev_fd(const struct ctev *c)
+{
+	return mnl_socket_get_fd(c->mnl);
+}
+
+static void get_addr(const struct nf_conntrack *ct, int family, int a4, int a6,
+		     struct ipaddr *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->family = family;
+	if (family == AF_INET)
+		out->v4.s_addr = nfct_get_attr_u32(ct, a4);
+	else if (family == AF_INET6)
+		memcpy(out->b, nfct_get_attr(ct, a6), 16);
+}
+
+/* Converts a parsed nf_conntrack into the record expectations look at. */
+static void ct_fill(const struct nf_conntrack *ct, uint8_t event, struct ct_rec *r)
+{
+	int family = nfct_get_attr_u8(ct, ATTR_L3PROTO);
+
+	memset(r, 0, sizeof(*r));
+	r->event = event;
+	r->proto = nfct_get_attr_u8(ct, ATTR_L4PROTO);
+	get_addr(ct, family, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, &r->orig_src);
+	get_addr(ct, family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, &r->orig_dst);
+	get_addr(ct, family, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, &r->reply_src);
+	get_addr(ct, family, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST, &r->reply_dst);
+	if (nfct_attr_is_set(ct, ATTR_ORIG_PORT_SRC) > 0) {
+		r->present |= CT_HAS_PORTS;
+		r->orig_sport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC));
+		r->orig_dport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST));
+		r->reply_sport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_SRC));
+		r->reply_dport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST));
+	}
+	if (nfct_attr_is_set(ct, ATTR_ICMP_TYPE) > 0) {
+		r->present |= CT_HAS_ICMP;
+		r->icmp_type = nfct_get_attr_u8(ct, ATTR_ICMP_TYPE);
+		r->icmp_code = nfct_get_attr_u8(ct, ATTR_ICMP_CODE);
+		r->icmp_id = ntohs(nfct_get_attr_u16(ct, ATTR_ICMP_ID));
+	}
+	if (nfct_attr_is_set(ct, ATTR_TCP_STATE) > 0) {
+		r->present |= CT_HAS_TCP_STATE;
+		r->tcp_state = nfct_get_attr_u8(ct, ATTR_TCP_STATE);
+	}
+	if (nfct_attr_is_set(ct, ATTR_TIMEOUT) > 0) {
+		r->present |= CT_HAS_TIMEOUT;
+		r->timeout = nfct_get_attr_u32(ct, ATTR_TIMEOUT);
+	}
+	if (nfct_attr_is_set(ct, ATTR_HELPER_NAME) > 0) {
+		r->present |= CT_HAS_HELPER;
+		snprintf(r->helper, sizeof(r->helper), "%s",
+			 (const char *)nfct_get_attr(ct, ATTR_HELPER_NAME));
+	}
+	r->status = nfct_get_attr_u32(ct, ATTR_STATUS);
+	r->mark = nfct_get_attr_u32(ct, ATTR_MARK);
+	r->zone = nfct_get_attr_u16(ct, ATTR_ZONE);
+	r->id = nfct_get_attr_u32(ct, ATTR_ID);
+}
+
+struct parse_ctx {
+	struct evlog *log;
+	size_t node;
+	int dump;
+};
+
+static int ct_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct parse_ctx *pc = data;
+	struct nf_conntrack *ct = nfct_new();
+	uint8_t type = CT_ENTRY;
+	struct ct_rec r;
+
+	if (!ct)
+		return MNL_CB_ERROR;
+	if (!pc->dump) {
+		switch (nlh->nlmsg_type & 0xff) {
+		case IPCTNL_MSG_CT_NEW:
+			/* The kernel marks the first event of an entry with CREATE|EXCL. */
+			type = nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL) ? CT_NEW : CT_UPDATE;
+			break;
+		case IPCTNL_MSG_CT_DELETE:
+			type = CT_DESTROY;
+			break;
+		default:
+			nfct_destroy(ct);
+			return MNL_CB_OK;
+		}
+	}
+	if (nfct_nlmsg_parse(nlh, ct) == 0) {
+		ct_fill(ct, type, &r);
+		evlog_add_ct(pc->log, pc->node, &r);
+	}
+	nfct_destroy(ct);
+	return MNL_CB_OK;
+}
+
+int ctev_read(struct ctev *c, struct evlog *log, struct diag *d)
+{
+	struct parse_ctx pc = {log, c->node, 0};
+	size_t before = log->n;
+
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(c->mnl, c->buf, sizeof(c->buf));
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			if (errno == ENOBUFS)
+				return diag_set(d, "conntrack events lost (ENOBUFS): the kernel "
+						   "dropped events nflab could not read in time");
+			return diag_errno(d, "conntrack events");
+		}
+		if (mnl_cb_run(c->buf, (size_t)n, 0, 0, ct_msg_cb, &pc) < 0)
+			return diag_errno(d, "cannot parse a conntrack event");
+	}
+	return (int)(log->n - before);
+}
+
+int ctev_dump(int nsfd, size_t node, struct evlog *log, struct diag *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct parse_ctx pc = {log, node, 1};
+	struct nl_sock *s = nl_open(nsfd, NETLINK_NETFILTER, d);
+	struct nfgenmsg *nfg;
+	int rc;
+
+	if (!s)
+		return -1;
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	rc = nl_dump(s, nlh, ct_msg_cb, &pc, d);
+	nl_close(s);
+	return rc;
+}
+
+static const char *const tcp_states[] = {"NONE",	"SYN_SENT",   "SYN_RECV", "ESTABLISHED",
+					 "FIN_WAIT",	"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT",
+					 "CLOSE",	"SYN_SENT2"};
+
+const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len)
+{
+	static const char *const events[] = {"ENTRY", "NEW", "UPDATE", "DESTROY"};
+	char a[IPADDR_STRLEN], b[IPADDR_STRLEN], c[IPADDR_STRLEN], e[IPADDR_STRLEN];
+	size_t n;
+
+	const char *proto = ct->proto == 6	? "tcp"
+			    : ct->proto == 17 ? "udp"
+			    : ct->proto == 1  ? "icmp"
+			    : ct->proto == 58 ? "icmpv6"
+					      : NULL;
+
+	if (proto)
+		n = (size_t)snprintf(buf, len, "[%s] %s ", events[ct->event & 3], proto);
+	else
+		n = (size_t)snprintf(buf, len, "[%s] proto %u ", events[ct->event & 3], ct->proto);
+	if (n < len && (ct->present & CT_HAS_TCP_STATE) && ct->tcp_state < 10)
+		n += (size_t)snprintf(buf + n, len - n, "%s ", tcp_states[ct->tcp_state]);
+	ipaddr_fmt(&ct->orig_src, a);
+	ipaddr_fmt(&ct->orig_dst, b);
+	ipaddr_fmt(&ct->reply_src, c);
+	ipaddr_fmt(&ct->reply_dst, e);
+	if (n < len && (ct->present & CT_HAS_PORTS))
+		n += (size_t)snprintf(buf + n, len - n,
+				      "src=%s dst=%s sport=%u dport=%u reply src=%s dst=%s sport=%u dport=%u",
+				      a, b, ct->orig_sport, ct->orig_dport, c, e, ct->reply_sport,
+				      ct->reply_dport);
+	else if (n < len)
+		n += (size_t)snprintf(buf + n, len - n, "src=%s dst=%s%s reply src=%s dst=%s", a, b,
+				      ct->present & CT_HAS_ICMP ? " (icmp)" : "", c, e);
+	if (n < len) {
+		static const char *const flags[] = {"EXPECTED", "SEEN_REPLY", "ASSURED",
+						    "CONFIRMED", "SRC_NAT",    "DST_NAT"};
+		int i;
+
+		if (!(ct->status & 2))
+			n += (size_t)snprintf(buf + n, len - n, " [UNREPLIED]");
+		for (i = 0; i < 6 && n < len; i++)
+			if (i != 1 && i != 3 && (ct->status & (1u << i)))
+				n += (size_t)snprintf(buf + n, len - n, " [%s]", flags[i]);
+		if (n < len && ct->mark)
+			n += (size_t)snprintf(buf + n, len - n, " mark=%u", ct->mark);
+		if (n < len && ct->zone)
+			snprintf(buf + n, len - n, " zone=%u", ct->zone);
+	}
+	return buf;
+}
