@@ -2,11 +2,11 @@
 /* Named fields of observed events, and predicates over them ("ip.src: 192.0.2.0/24"). */
 #include "expect/field.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 
 #include "observe/ctev.h"
@@ -381,9 +381,10 @@ static int parse_number(const char *s, uint64_t *out)
 static bool name_equal(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++) {
-		char x = *a == '_' ? '-' : *a, y = *b == '_' ? '-' : *b;
+		int x = *a == '_' ? '-' : tolower((unsigned char)*a);
+		int y = *b == '_' ? '-' : tolower((unsigned char)*b);
 
-		if (strncasecmp(&x, &y, 1))
+		if (x != y)
 			return false;
 	}
 	return *a == *b;
