@@ -231,12 +231,11 @@ static int step_udp(struct run *r, const struct lab_step *st, char *text, size_t
 	const struct step_probe *p = &st->probe;
 	char to[IPADDR_STRLEN + 8];
 	int fd;
+	int n = snprintf(text, len, "udp %s -> %s", r->lab->nodes[p->node].name,
+			 addr_port(&p->dst, p->dport, to, sizeof(to)));
 
-	snprintf(text, len, "udp %s -> %s%s%u", r->lab->nodes[p->node].name,
-		 addr_port(&p->dst, p->dport, to, sizeof(to)), p->sport ? " sport " : "",
-		 p->sport);
-	if (!p->sport)
-		text[strlen(text) - 1] = '\0'; /* drop the "0" */
+	if (p->sport && n > 0 && (size_t)n < len)
+		snprintf(text + n, len - (size_t)n, " sport %u", p->sport);
 	if (window_open(r))
 		return -1;
 	fd = probe_udp_send(r->b.nodes[p->node].nsfd, p, &r->d);
