@@ -184,7 +184,7 @@ int ctev_read(struct ctev *c, struct evlog *log, struct diag *d)
 
 int ctev_dump(int nsfd, size_t node, struct evlog *log, struct diag *d)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct parse_ctx pc = {log, node, 1};
 	struct nl_sock *s = nl_open(nsfd, NETLINK_NETFILTER, d);

@@ -12,7 +12,7 @@
 int addr_add(struct nl_sock *s, const char *ifname, const struct ipaddr *a, int plen,
 	     struct diag *d)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], text[IPADDR_STRLEN];
+	char buf[NL_REQUEST_SIZE] = {0}, text[IPADDR_STRLEN];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifaddrmsg *ifa;
 	int index = link_index(s, ifname, d);

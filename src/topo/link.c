@@ -21,7 +21,7 @@ static void put_end(struct nlmsghdr *nlh, const struct veth_end *e)
 int link_veth_add(struct nl_sock *s, const struct veth_end *a, const struct veth_end *b,
 		  struct diag *d)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nlattr *info, *data, *peer;
 	struct ifinfomsg *ifm;
@@ -49,7 +49,7 @@ int link_veth_add(struct nl_sock *s, const struct veth_end *a, const struct veth
 
 int link_up(struct nl_sock *s, const char *name, struct diag *d)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifm;
 
@@ -97,7 +97,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 static int link_get(struct nl_sock *s, const char *name, struct link_info *li, struct diag *d)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifm;
 

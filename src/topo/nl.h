@@ -11,6 +11,12 @@
 struct nl_sock;
 
 /*
+ * Room for one request message. Callers zero their buffer: libmnl 1.0.4 does
+ * not clear attribute padding, and those bytes would go to the kernel.
+ */
+#define NL_REQUEST_SIZE 4096
+
+/*
  * Opens a NETLINK_ROUTE (bus) socket inside the netns held by nsfd (-1: the home
  * netns) with NETLINK_EXT_ACK on. The socket stays in that netns for its whole
  * life. Returns a new socket; caller frees it with nl_close(). NULL on error.

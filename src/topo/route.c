@@ -10,7 +10,7 @@
 int route_add(struct nl_sock *s, const struct ipaddr *dst, int plen, const struct ipaddr *gw,
 	      const char *dev, struct diag *d)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], t1[IPADDR_STRLEN], t2[IPADDR_STRLEN];
+	char buf[NL_REQUEST_SIZE] = {0}, t1[IPADDR_STRLEN], t2[IPADDR_STRLEN];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct rtmsg *rtm;
 	int index = -1;
