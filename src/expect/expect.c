@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Packet expectations evaluated as events arrive: counts, absence, deadlines, and why they failed. */
+/* Packet expectations evaluated as events arrive: counts, absence, deadlines, and why they failed.
+ */
 #include "expect/expect.h"
 
 #include <stdlib.h>
@@ -8,7 +9,7 @@
 #include "util/xalloc.h"
 
 #define EXPLAIN_NEAREST 3 /* packets shown for a missing match */
-#define EXPLAIN_EXTRA 5   /* packets shown for an unwanted match */
+#define EXPLAIN_EXTRA	5 /* packets shown for an unwanted match */
 
 void expect_begin(struct expect_state *st, const struct step_expect *e, size_t point,
 		  size_t since_seq, uint64_t since_ns)
@@ -152,19 +153,18 @@ const char *expect_describe(const struct lab *lab, const struct step_expect *e, 
 	size_t n;
 
 	if (e->source == SRC_CT_EVENT)
-		n = (size_t)snprintf(buf, len, "%s conntrack event%s of %s: ",
-				     count_text(e, cnt, sizeof(cnt)), e->count == 1 ? "" : "s",
-				     lab->nodes[e->node].name);
+		n = (size_t)snprintf(
+			buf, len, "%s conntrack event%s of %s: ", count_text(e, cnt, sizeof(cnt)),
+			e->count == 1 ? "" : "s", lab->nodes[e->node].name);
 	else if (e->source == SRC_CT_TABLE)
 		n = (size_t)snprintf(buf, len, "%s entr%s in the conntrack table of %s: ",
 				     count_text(e, cnt, sizeof(cnt)), e->count == 1 ? "y" : "ies",
 				     lab->nodes[e->node].name);
 	else
-		n = (size_t)snprintf(buf, len, "%s packet%s at %s%s%s: ",
-				     count_text(e, cnt, sizeof(cnt)), e->count == 1 ? "" : "s",
-				     lab_end_fmt(lab, &e->at, point, sizeof(point)),
-				     e->dir == DIR_ANY ? "" : " ",
-				     e->dir == DIR_ANY ? "" : dir_name(e->dir));
+		n = (size_t)snprintf(
+			buf, len, "%s packet%s at %s%s%s: ", count_text(e, cnt, sizeof(cnt)),
+			e->count == 1 ? "" : "s", lab_end_fmt(lab, &e->at, point, sizeof(point)),
+			e->dir == DIR_ANY ? "" : " ", e->dir == DIR_ANY ? "" : dir_name(e->dir));
 	if (n < len)
 		preds_text(e, buf + n, len - n);
 	return buf;
@@ -224,7 +224,8 @@ static void print_mismatches(const struct step_expect *e, const struct event *ev
 		fprintf(f, "%s      %s: expected %s, got %s\n", indent, p->field->name, want, got);
 	}
 	if (hidden)
-		fprintf(f, "%s      (and %zu more field%s)\n", indent, hidden, hidden == 1 ? "" : "s");
+		fprintf(f, "%s      (and %zu more field%s)\n", indent, hidden,
+			hidden == 1 ? "" : "s");
 }
 
 struct ranked {
@@ -249,10 +250,8 @@ void expect_explain(const struct expect_state *st, const struct evlog *log, cons
 	size_t i, n = 0, shown = 0;
 	char cnt[32];
 
-
-	fprintf(f, "%sexpected %s matching %s, saw %u%s\n", indent,
-		count_text(e, cnt, sizeof(cnt)), noun(e, e->count), st->matched,
-		st->by_deadline ? " before the deadline" : "");
+	fprintf(f, "%sexpected %s matching %s, saw %u%s\n", indent, count_text(e, cnt, sizeof(cnt)),
+		noun(e, e->count), st->matched, st->by_deadline ? " before the deadline" : "");
 	if (st->matched > e->count && e->mode == COUNT_EXACTLY) {
 		fprintf(f, "%smatching %s at %s:\n", indent, noun(e, 2), point_name);
 		for (i = st->first_match; i < log->n && shown < EXPLAIN_EXTRA; i++) {

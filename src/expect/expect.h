@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Packet expectations evaluated as events arrive: counts, absence, deadlines, and why they failed. */
+/* Packet expectations evaluated as events arrive: counts, absence, deadlines, and why they failed.
+ */
 #ifndef NFLAB_EXPECT_H
 #define NFLAB_EXPECT_H
 
@@ -18,19 +19,20 @@ enum verdict {
 /* One check in progress. */
 struct expect_state {
 	const struct step_expect *e;
-	size_t point;          /* SRC_CAPTURE: capture point of e->at; SRC_CT_*: the node */
-	size_t since_seq;      /* window start: events logged before it are ignored */
-	uint64_t since_ns;     /* window start, CLOCK_REALTIME ns, for showing times */
-	size_t scanned;        /* events of the log already looked at */
-	unsigned int matched;  /* matching events so far */
-	size_t first_match;    /* log index of the first match, for reports */
+	size_t point;	      /* SRC_CAPTURE: capture point of e->at; SRC_CT_*: the node */
+	size_t since_seq;     /* window start: events logged before it are ignored */
+	uint64_t since_ns;    /* window start, CLOCK_REALTIME ns, for showing times */
+	size_t scanned;	      /* events of the log already looked at */
+	unsigned int matched; /* matching events so far */
+	size_t first_match;   /* log index of the first match, for reports */
 	enum verdict verdict;
-	bool by_deadline;      /* decided because the deadline passed */
+	bool by_deadline; /* decided because the deadline passed */
 };
 
 void expect_begin(struct expect_state *st, const struct step_expect *e, size_t point,
 		  size_t since_seq, uint64_t since_ns);
-/* True when ev is at the check's point, in its direction and window, and matches every predicate. */
+/* True when ev is at the check's point, in its direction and window, and matches every predicate.
+ */
 bool expect_matches(const struct expect_state *st, const struct event *ev);
 /* Looks at events appended to log since the last call. */
 void expect_scan(struct expect_state *st, const struct evlog *log);

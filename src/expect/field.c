@@ -15,7 +15,7 @@
 /* ---- symbol tables ---- */
 
 static const struct sym proto_syms[] = {
-	{"icmp", 1}, {"igmp", 2},   {"tcp", 6},	   {"udp", 17},	 {"gre", 47},	 {"esp", 50},
+	{"icmp", 1}, {"igmp", 2},    {"tcp", 6},    {"udp", 17},   {"gre", 47},	     {"esp", 50},
 	{"ah", 51},  {"icmpv6", 58}, {"icmp6", 58}, {"sctp", 132}, {"udplite", 136}, {NULL, 0},
 };
 
@@ -36,7 +36,7 @@ static const struct sym icmp_type_syms[] = {
 };
 
 static const struct sym icmp_code_syms[] = {
-	{"net-unreachable", 0}, {"host-unreachable", 1}, {"prot-unreachable", 2},
+	{"net-unreachable", 0},	 {"host-unreachable", 1},  {"prot-unreachable", 2},
 	{"port-unreachable", 3}, {"frag-needed", 4},	   {"net-prohibited", 9},
 	{"host-prohibited", 10}, {"admin-prohibited", 13}, {NULL, 0},
 };
@@ -59,8 +59,12 @@ static const struct sym icmp6_type_syms[] = {
 };
 
 static const struct sym icmp6_code_syms[] = {
-	{"no-route", 0},    {"admin-prohibited", 1}, {"addr-unreachable", 3},
-	{"port-unreachable", 4}, {"policy-fail", 5},  {"reject-route", 6},
+	{"no-route", 0},
+	{"admin-prohibited", 1},
+	{"addr-unreachable", 3},
+	{"port-unreachable", 4},
+	{"policy-fail", 5},
+	{"reject-route", 6},
 	{NULL, 0},
 };
 
@@ -69,8 +73,8 @@ static const struct sym ethertype_syms[] = {
 };
 
 static const struct sym tcp_flag_syms[] = {
-	{"fin", 0x01}, {"syn", 0x02}, {"rst", 0x04}, {"psh", 0x08},
-	{"ack", 0x10}, {"urg", 0x20}, {"ece", 0x40}, {"cwr", 0x80}, {NULL, 0},
+	{"fin", 0x01}, {"syn", 0x02}, {"rst", 0x04}, {"psh", 0x08}, {"ack", 0x10},
+	{"urg", 0x20}, {"ece", 0x40}, {"cwr", 0x80}, {NULL, 0},
 };
 
 /* ---- getters ---- */
@@ -99,28 +103,28 @@ static bool put_mac(struct value *v, const uint8_t *mac)
 }
 
 /* A getter for a header field, present when cond (an expression on h) holds. */
-#define HDR_UINT(fn, which, cond, expr)                                                            \
-	static bool fn(const void *rec, struct value *v)                                           \
-	{                                                                                          \
-		const struct pkt *p = PKT(rec);                                                    \
-		const struct pkt_hdrs *h = &p->which;                                              \
-		if (&p->which == &p->inner && !p->has_inner)                                       \
-			return false;                                                              \
-		if (!(cond))                                                                       \
-			return false;                                                              \
-		return put_uint(v, (expr));                                                        \
+#define HDR_UINT(fn, which, cond, expr)                      \
+	static bool fn(const void *rec, struct value *v)     \
+	{                                                    \
+		const struct pkt *p = PKT(rec);              \
+		const struct pkt_hdrs *h = &p->which;        \
+		if (&p->which == &p->inner && !p->has_inner) \
+			return false;                        \
+		if (!(cond))                                 \
+			return false;                        \
+		return put_uint(v, (expr));                  \
 	}
 
-#define HDR_ADDR(fn, which, cond, member)                                                          \
-	static bool fn(const void *rec, struct value *v)                                           \
-	{                                                                                          \
-		const struct pkt *p = PKT(rec);                                                    \
-		const struct pkt_hdrs *h = &p->which;                                              \
-		if (&p->which == &p->inner && !p->has_inner)                                       \
-			return false;                                                              \
-		if (!(cond))                                                                       \
-			return false;                                                              \
-		return put_addr(v, &h->member);                                                    \
+#define HDR_ADDR(fn, which, cond, member)                    \
+	static bool fn(const void *rec, struct value *v)     \
+	{                                                    \
+		const struct pkt *p = PKT(rec);              \
+		const struct pkt_hdrs *h = &p->which;        \
+		if (&p->which == &p->inner && !p->has_inner) \
+			return false;                        \
+		if (!(cond))                                 \
+			return false;                        \
+		return put_addr(v, &h->member);              \
 	}
 
 static bool get_eth_src(const void *rec, struct value *v)
@@ -147,54 +151,54 @@ static bool get_len(const void *rec, struct value *v)
 #define IP6 PKT_IP6
 #define IPX (PKT_IP4 | PKT_IP6)
 
-HDR_ADDR(get_ip_src, outer, h->present & IP4, src)
-HDR_ADDR(get_ip_dst, outer, h->present & IP4, dst)
-HDR_UINT(get_ip_proto, outer, h->present & IP4, h->proto)
-HDR_UINT(get_ip_ttl, outer, h->present & IP4, h->ttl)
-HDR_UINT(get_ip_tos, outer, h->present & IP4, h->tos)
-HDR_UINT(get_ip_id, outer, h->present & IP4, h->id)
-HDR_UINT(get_ip_len, outer, h->present & IP4, h->ip_len)
-HDR_UINT(get_ip_df, outer, h->present & IP4, h->dont_frag)
-HDR_UINT(get_ip_mf, outer, h->present & IP4, h->more_frags)
-HDR_UINT(get_ip_frag_off, outer, h->present & IP4, h->frag_off)
-HDR_ADDR(get_ip6_src, outer, h->present & IP6, src)
-HDR_ADDR(get_ip6_dst, outer, h->present & IP6, dst)
-HDR_UINT(get_ip6_nexthdr, outer, h->present & IP6, h->proto)
-HDR_UINT(get_ip6_hlim, outer, h->present & IP6, h->ttl)
-HDR_UINT(get_ip6_flowlabel, outer, h->present & IP6, h->flowlabel)
-HDR_ADDR(get_src, outer, h->present & IPX, src)
-HDR_ADDR(get_dst, outer, h->present & IPX, dst)
-HDR_UINT(get_proto, outer, h->present & IPX, h->proto)
-HDR_UINT(get_sport, outer, h->present & PKT_PORTS, h->sport)
-HDR_UINT(get_dport, outer, h->present & PKT_PORTS, h->dport)
-HDR_UINT(get_tcp_sport, outer, h->present & PKT_TCP, h->sport)
-HDR_UINT(get_tcp_dport, outer, h->present & PKT_TCP, h->dport)
-HDR_UINT(get_tcp_flags, outer, h->present & PKT_TCP, h->tcp_flags)
-HDR_UINT(get_tcp_seq, outer, h->present & PKT_TCP, h->tcp_seq)
-HDR_UINT(get_tcp_ack, outer, h->present & PKT_TCP, h->tcp_ack)
-HDR_UINT(get_tcp_win, outer, h->present & PKT_TCP, h->tcp_win)
-HDR_UINT(get_udp_sport, outer, h->present & PKT_UDP, h->sport)
-HDR_UINT(get_udp_dport, outer, h->present & PKT_UDP, h->dport)
-HDR_UINT(get_udp_len, outer, h->present & PKT_UDP, h->udp_len)
-HDR_UINT(get_icmp_type, outer, h->present & PKT_ICMP4, h->icmp_type)
-HDR_UINT(get_icmp_code, outer, h->present & PKT_ICMP4, h->icmp_code)
+HDR_ADDR(get_ip_src, outer, h->present &IP4, src)
+HDR_ADDR(get_ip_dst, outer, h->present &IP4, dst)
+HDR_UINT(get_ip_proto, outer, h->present &IP4, h->proto)
+HDR_UINT(get_ip_ttl, outer, h->present &IP4, h->ttl)
+HDR_UINT(get_ip_tos, outer, h->present &IP4, h->tos)
+HDR_UINT(get_ip_id, outer, h->present &IP4, h->id)
+HDR_UINT(get_ip_len, outer, h->present &IP4, h->ip_len)
+HDR_UINT(get_ip_df, outer, h->present &IP4, h->dont_frag)
+HDR_UINT(get_ip_mf, outer, h->present &IP4, h->more_frags)
+HDR_UINT(get_ip_frag_off, outer, h->present &IP4, h->frag_off)
+HDR_ADDR(get_ip6_src, outer, h->present &IP6, src)
+HDR_ADDR(get_ip6_dst, outer, h->present &IP6, dst)
+HDR_UINT(get_ip6_nexthdr, outer, h->present &IP6, h->proto)
+HDR_UINT(get_ip6_hlim, outer, h->present &IP6, h->ttl)
+HDR_UINT(get_ip6_flowlabel, outer, h->present &IP6, h->flowlabel)
+HDR_ADDR(get_src, outer, h->present &IPX, src)
+HDR_ADDR(get_dst, outer, h->present &IPX, dst)
+HDR_UINT(get_proto, outer, h->present &IPX, h->proto)
+HDR_UINT(get_sport, outer, h->present &PKT_PORTS, h->sport)
+HDR_UINT(get_dport, outer, h->present &PKT_PORTS, h->dport)
+HDR_UINT(get_tcp_sport, outer, h->present &PKT_TCP, h->sport)
+HDR_UINT(get_tcp_dport, outer, h->present &PKT_TCP, h->dport)
+HDR_UINT(get_tcp_flags, outer, h->present &PKT_TCP, h->tcp_flags)
+HDR_UINT(get_tcp_seq, outer, h->present &PKT_TCP, h->tcp_seq)
+HDR_UINT(get_tcp_ack, outer, h->present &PKT_TCP, h->tcp_ack)
+HDR_UINT(get_tcp_win, outer, h->present &PKT_TCP, h->tcp_win)
+HDR_UINT(get_udp_sport, outer, h->present &PKT_UDP, h->sport)
+HDR_UINT(get_udp_dport, outer, h->present &PKT_UDP, h->dport)
+HDR_UINT(get_udp_len, outer, h->present &PKT_UDP, h->udp_len)
+HDR_UINT(get_icmp_type, outer, h->present &PKT_ICMP4, h->icmp_type)
+HDR_UINT(get_icmp_code, outer, h->present &PKT_ICMP4, h->icmp_code)
 HDR_UINT(get_icmp_id, outer, (h->present & PKT_ICMP4) && (h->present & PKT_ICMPID), h->echo_id)
 HDR_UINT(get_icmp_seq, outer, (h->present & PKT_ICMP4) && (h->present & PKT_ICMPID), h->echo_seq)
-HDR_UINT(get_icmp_mtu, outer, h->present & PKT_ICMP4, h->icmp_mtu)
-HDR_UINT(get_icmp6_type, outer, h->present & PKT_ICMP6, h->icmp_type)
-HDR_UINT(get_icmp6_code, outer, h->present & PKT_ICMP6, h->icmp_code)
+HDR_UINT(get_icmp_mtu, outer, h->present &PKT_ICMP4, h->icmp_mtu)
+HDR_UINT(get_icmp6_type, outer, h->present &PKT_ICMP6, h->icmp_type)
+HDR_UINT(get_icmp6_code, outer, h->present &PKT_ICMP6, h->icmp_code)
 HDR_UINT(get_icmp6_id, outer, (h->present & PKT_ICMP6) && (h->present & PKT_ICMPID), h->echo_id)
 HDR_UINT(get_icmp6_seq, outer, (h->present & PKT_ICMP6) && (h->present & PKT_ICMPID), h->echo_seq)
-HDR_UINT(get_icmp6_mtu, outer, h->present & PKT_ICMP6, h->icmp_mtu)
-HDR_ADDR(get_inner_src, inner, h->present & IPX, src)
-HDR_ADDR(get_inner_dst, inner, h->present & IPX, dst)
-HDR_UINT(get_inner_proto, inner, h->present & IPX, h->proto)
-HDR_UINT(get_inner_sport, inner, h->present & PKT_PORTS, h->sport)
-HDR_UINT(get_inner_dport, inner, h->present & PKT_PORTS, h->dport)
-HDR_UINT(get_inner_ttl, inner, h->present & IPX, h->ttl)
-HDR_UINT(get_inner_tcp_flags, inner, h->present & PKT_TCP, h->tcp_flags)
-HDR_UINT(get_inner_icmp_type, inner, h->present & (PKT_ICMP4 | PKT_ICMP6), h->icmp_type)
-HDR_UINT(get_inner_icmp_id, inner, h->present & PKT_ICMPID, h->echo_id)
+HDR_UINT(get_icmp6_mtu, outer, h->present &PKT_ICMP6, h->icmp_mtu)
+HDR_ADDR(get_inner_src, inner, h->present &IPX, src)
+HDR_ADDR(get_inner_dst, inner, h->present &IPX, dst)
+HDR_UINT(get_inner_proto, inner, h->present &IPX, h->proto)
+HDR_UINT(get_inner_sport, inner, h->present &PKT_PORTS, h->sport)
+HDR_UINT(get_inner_dport, inner, h->present &PKT_PORTS, h->dport)
+HDR_UINT(get_inner_ttl, inner, h->present &IPX, h->ttl)
+HDR_UINT(get_inner_tcp_flags, inner, h->present &PKT_TCP, h->tcp_flags)
+HDR_UINT(get_inner_icmp_type, inner, h->present &(PKT_ICMP4 | PKT_ICMP6), h->icmp_type)
+HDR_UINT(get_inner_icmp_id, inner, h->present &PKT_ICMPID, h->echo_id)
 
 const struct field_def pkt_fields[] = {
 	{"eth.src", VAL_MAC, NULL, "source MAC address", get_eth_src},
@@ -240,8 +244,7 @@ const struct field_def pkt_fields[] = {
 	{"icmp6.seq", VAL_UINT, NULL, "ICMPv6 echo sequence", get_icmp6_seq},
 	{"icmp6.mtu", VAL_UINT, NULL, "MTU of packet too big", get_icmp6_mtu},
 	{"inner.ip.src", VAL_ADDR, NULL, "source address an ICMP error quotes", get_inner_src},
-	{"inner.ip.dst", VAL_ADDR, NULL, "destination address an ICMP error quotes",
-	 get_inner_dst},
+	{"inner.ip.dst", VAL_ADDR, NULL, "destination address an ICMP error quotes", get_inner_dst},
 	{"inner.proto", VAL_UINT, proto_syms, "protocol an ICMP error quotes", get_inner_proto},
 	{"inner.sport", VAL_UINT, NULL, "source port an ICMP error quotes", get_inner_sport},
 	{"inner.dport", VAL_UINT, NULL, "destination port an ICMP error quotes", get_inner_dport},
@@ -261,37 +264,48 @@ const struct field_def pkt_fields[] = {
 #define CT(rec) ((const struct ct_rec *)(rec))
 
 static const struct sym ct_event_syms[] = {
-	{"entry", CT_ENTRY}, {"new", CT_NEW}, {"update", CT_UPDATE}, {"destroy", CT_DESTROY},
-	{NULL, 0},
+	{"entry", CT_ENTRY},	 {"new", CT_NEW}, {"update", CT_UPDATE},
+	{"destroy", CT_DESTROY}, {NULL, 0},
 };
 
 static const struct sym tcp_state_syms[] = {
-	{"NONE", 0},	     {"SYN_SENT", 1},	{"SYN_RECV", 2}, {"ESTABLISHED", 3},
-	{"FIN_WAIT", 4},     {"CLOSE_WAIT", 5}, {"LAST_ACK", 6}, {"TIME_WAIT", 7},
-	{"CLOSE", 8},	     {"SYN_SENT2", 9},	{NULL, 0},
+	{"NONE", 0},	 {"SYN_SENT", 1},   {"SYN_RECV", 2}, {"ESTABLISHED", 3},
+	{"FIN_WAIT", 4}, {"CLOSE_WAIT", 5}, {"LAST_ACK", 6}, {"TIME_WAIT", 7},
+	{"CLOSE", 8},	 {"SYN_SENT2", 9},  {NULL, 0},
 };
 
 /* enum ip_conntrack_status, as conntrack(8) names the bits. */
 static const struct sym ct_status_syms[] = {
-	{"EXPECTED", 1 << 0},	   {"SEEN_REPLY", 1 << 1},	{"ASSURED", 1 << 2},
-	{"CONFIRMED", 1 << 3},	   {"SRC_NAT", 1 << 4},		{"DST_NAT", 1 << 5},
-	{"SEQ_ADJUST", 1 << 6},	   {"SRC_NAT_DONE", 1 << 7},	{"DST_NAT_DONE", 1 << 8},
-	{"DYING", 1 << 9},	   {"FIXED_TIMEOUT", 1 << 10},	{"TEMPLATE", 1 << 11},
-	{"NAT_CLASH", 1 << 12},	   {"HELPER", 1 << 13},		{"OFFLOAD", 1 << 14},
-	{"HW_OFFLOAD", 1 << 15},   {NULL, 0},
+	{"EXPECTED", 1 << 0},
+	{"SEEN_REPLY", 1 << 1},
+	{"ASSURED", 1 << 2},
+	{"CONFIRMED", 1 << 3},
+	{"SRC_NAT", 1 << 4},
+	{"DST_NAT", 1 << 5},
+	{"SEQ_ADJUST", 1 << 6},
+	{"SRC_NAT_DONE", 1 << 7},
+	{"DST_NAT_DONE", 1 << 8},
+	{"DYING", 1 << 9},
+	{"FIXED_TIMEOUT", 1 << 10},
+	{"TEMPLATE", 1 << 11},
+	{"NAT_CLASH", 1 << 12},
+	{"HELPER", 1 << 13},
+	{"OFFLOAD", 1 << 14},
+	{"HW_OFFLOAD", 1 << 15},
+	{NULL, 0},
 };
 
-#define CT_UINT(fn, cond, expr)                                                                    \
-	static bool fn(const void *rec, struct value *v)                                           \
-	{                                                                                          \
-		const struct ct_rec *c = CT(rec);                                                  \
-		return (cond) && put_uint(v, (expr));                                              \
+#define CT_UINT(fn, cond, expr)                          \
+	static bool fn(const void *rec, struct value *v) \
+	{                                                \
+		const struct ct_rec *c = CT(rec);        \
+		return (cond) && put_uint(v, (expr));    \
 	}
 
-#define CT_ADDR(fn, member)                                                                        \
-	static bool fn(const void *rec, struct value *v)                                           \
-	{                                                                                          \
-		return put_addr(v, &CT(rec)->member);                                              \
+#define CT_ADDR(fn, member)                              \
+	static bool fn(const void *rec, struct value *v) \
+	{                                                \
+		return put_addr(v, &CT(rec)->member);    \
 	}
 
 CT_UINT(get_ct_event, true, c->event)
@@ -300,17 +314,17 @@ CT_ADDR(get_ct_orig_src, orig_src)
 CT_ADDR(get_ct_orig_dst, orig_dst)
 CT_ADDR(get_ct_reply_src, reply_src)
 CT_ADDR(get_ct_reply_dst, reply_dst)
-CT_UINT(get_ct_orig_sport, c->present & CT_HAS_PORTS, c->orig_sport)
-CT_UINT(get_ct_orig_dport, c->present & CT_HAS_PORTS, c->orig_dport)
-CT_UINT(get_ct_reply_sport, c->present & CT_HAS_PORTS, c->reply_sport)
-CT_UINT(get_ct_reply_dport, c->present & CT_HAS_PORTS, c->reply_dport)
-CT_UINT(get_ct_icmp_type, c->present & CT_HAS_ICMP, c->icmp_type)
-CT_UINT(get_ct_icmp_code, c->present & CT_HAS_ICMP, c->icmp_code)
-CT_UINT(get_ct_icmp_id, c->present & CT_HAS_ICMP, c->icmp_id)
-CT_UINT(get_ct_state, c->present & CT_HAS_TCP_STATE, c->tcp_state)
+CT_UINT(get_ct_orig_sport, c->present &CT_HAS_PORTS, c->orig_sport)
+CT_UINT(get_ct_orig_dport, c->present &CT_HAS_PORTS, c->orig_dport)
+CT_UINT(get_ct_reply_sport, c->present &CT_HAS_PORTS, c->reply_sport)
+CT_UINT(get_ct_reply_dport, c->present &CT_HAS_PORTS, c->reply_dport)
+CT_UINT(get_ct_icmp_type, c->present &CT_HAS_ICMP, c->icmp_type)
+CT_UINT(get_ct_icmp_code, c->present &CT_HAS_ICMP, c->icmp_code)
+CT_UINT(get_ct_icmp_id, c->present &CT_HAS_ICMP, c->icmp_id)
+CT_UINT(get_ct_state, c->present &CT_HAS_TCP_STATE, c->tcp_state)
 CT_UINT(get_ct_mark, true, c->mark)
 CT_UINT(get_ct_zone, true, c->zone)
-CT_UINT(get_ct_timeout, c->present & CT_HAS_TIMEOUT, c->timeout)
+CT_UINT(get_ct_timeout, c->present &CT_HAS_TIMEOUT, c->timeout)
 CT_UINT(get_ct_id, true, c->id)
 
 static bool get_ct_status(const void *rec, struct value *v)
@@ -470,7 +484,7 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 	static const struct {
 		const char *prefix;
 		enum pred_op op;
-	} ops[] = {{"<=", PRED_LE}, {">=", PRED_GE}, {"<", PRED_LT}, {">", PRED_GT},
+	} ops[] = {{"<=", PRED_LE}, {">=", PRED_GE}, {"<", PRED_LT},   {">", PRED_GT},
 		   {"!", PRED_NE},  {"+", PRED_HAS}, {"-", PRED_LACKS}};
 	const char *s = text;
 	size_t i;
@@ -505,7 +519,8 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 	}
 	if ((out->op == PRED_HAS || out->op == PRED_LACKS) && f->kind != VAL_FLAGS) {
 		snprintf(err, errlen,
-			 "\"+\" and \"-\" (has / lacks these flags) only apply to flag fields, got \"%s\"",
+			 "\"+\" and \"-\" (has / lacks these flags) only apply to flag fields, got "
+			 "\"%s\"",
 			 text);
 		return -1;
 	}
@@ -517,15 +532,16 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 	case VAL_ADDR:
 		if (ipaddr_parse(s, &out->v.a, &out->plen)) {
 			snprintf(err, errlen,
-				 "expected an IPv4 or IPv6 address or prefix (192.0.2.1, 2001:db8::/32), got \"%s\"",
+				 "expected an IPv4 or IPv6 address or prefix (192.0.2.1, "
+				 "2001:db8::/32), got \"%s\"",
 				 text);
 			return -1;
 		}
 		return 0;
 	case VAL_MAC:
 		if (mac_parse(s, out->v.mac)) {
-			snprintf(err, errlen, "expected a MAC address (02:00:00:00:00:01), got \"%s\"",
-				 text);
+			snprintf(err, errlen,
+				 "expected a MAC address (02:00:00:00:00:01), got \"%s\"", text);
 			return -1;
 		}
 		return 0;
@@ -615,8 +631,8 @@ const char *value_fmt(const struct field_def *f, const struct value *v, char *bu
 			snprintf(buf, len, "?");
 		break;
 	case VAL_MAC:
-		snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0], v->mac[1],
-			 v->mac[2], v->mac[3], v->mac[4], v->mac[5]);
+		snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", v->mac[0], v->mac[1], v->mac[2],
+			 v->mac[3], v->mac[4], v->mac[5]);
 		break;
 	case VAL_STR:
 		snprintf(buf, len, "%s", v->s);
@@ -628,7 +644,7 @@ const char *value_fmt(const struct field_def *f, const struct value *v, char *bu
 const char *pred_fmt(const struct pred *p, char *buf, size_t len)
 {
 	static const char *const prefix[] = {
-		[PRED_EQ] = "", [PRED_NE] = "!", [PRED_LT] = "<", [PRED_LE] = "<=",
+		[PRED_EQ] = "",	 [PRED_NE] = "!",  [PRED_LT] = "<",  [PRED_LE] = "<=",
 		[PRED_GT] = ">", [PRED_GE] = ">=", [PRED_HAS] = "+", [PRED_LACKS] = "-",
 	};
 	char v[IPADDR_STRLEN + 64];

@@ -18,10 +18,10 @@ enum value_kind {
 
 struct value {
 	enum value_kind kind;
-	uint64_t u;        /* VAL_UINT, VAL_FLAGS */
-	struct ipaddr a;   /* VAL_ADDR */
-	uint8_t mac[6];    /* VAL_MAC */
-	char s[128];       /* VAL_STR */
+	uint64_t u;	 /* VAL_UINT, VAL_FLAGS */
+	struct ipaddr a; /* VAL_ADDR */
+	uint8_t mac[6];	 /* VAL_MAC */
+	char s[128];	 /* VAL_STR */
 };
 
 /* A symbolic name for a number. Tables end with {NULL, 0}. */
@@ -31,10 +31,10 @@ struct sym {
 };
 
 struct field_def {
-	const char *name;          /* "ip.src", "inner.dport" ... */
+	const char *name; /* "ip.src", "inner.dport" ... */
 	enum value_kind kind;
-	const struct sym *syms;    /* names accepted and printed for the value, or NULL */
-	const char *help;          /* one line for docs and "unknown field" hints */
+	const struct sym *syms; /* names accepted and printed for the value, or NULL */
+	const char *help;	/* one line for docs and "unknown field" hints */
 	/* Reads the field from a record; returns true when the field is present. */
 	bool (*get)(const void *rec, struct value *out);
 };
@@ -64,15 +64,15 @@ struct pred {
 	const struct field_def *field;
 	enum pred_op op;
 	struct value v;
-	int plen;      /* prefix length for VAL_ADDR with PRED_EQ/PRED_NE, -1 for an exact address */
+	int plen; /* prefix length for VAL_ADDR with PRED_EQ/PRED_NE, -1 for an exact address */
 };
 
 /*
  * Parses text as a condition on field f. Accepts a number or a symbolic name
- * of f->syms (case-insensitive, '-' and '_' alike), an address (with /len), a MAC, flag names joined by ',' or '|'
- * (or a number), or text; prefixed by '!', '<', '<=', '>', '>=', '+', '-' as enum
- * pred_op says, or the word "absent". Returns 0, or -1 with a message in
- * err (what was expected, e.g. "expected an IPv4 or IPv6 address, got \"x\"").
+ * of f->syms (case-insensitive, '-' and '_' alike), an address (with /len), a MAC, flag names
+ * joined by ',' or '|' (or a number), or text; prefixed by '!', '<', '<=', '>', '>=', '+', '-' as
+ * enum pred_op says, or the word "absent". Returns 0, or -1 with a message in err (what was
+ * expected, e.g. "expected an IPv4 or IPv6 address, got \"x\"").
  */
 int pred_parse(const struct field_def *f, const char *text, struct pred *out, char *err,
 	       size_t errlen);

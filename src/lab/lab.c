@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Lab files: YAML into the lab model, every mistake reported at file:line:column before anything runs. */
+/* Lab files: YAML into the lab model, every mistake reported at file:line:column before anything
+ * runs. */
 #include "lab/lab.h"
 
 #include <ctype.h>
@@ -26,11 +27,11 @@ struct parser {
 	struct diag *d;
 };
 
-static const char *const lab_keys[] = {"name",  "description", "topology", "nodes", "links",
-				       "steps", "requires",    "quiet",    NULL};
+static const char *const lab_keys[] = {"name",	"description", "topology", "nodes", "links",
+				       "steps", "requires",    "quiet",	   NULL};
 static const char *const topo_keys[] = {"name", "description", "nodes", "links", NULL};
-static const char *const node_keys[] = {"router", "sysctl",    "interfaces",       "routes",
-					"nft",    "iptables",  "ip6tables",        "iptables-backend",
+static const char *const node_keys[] = {"router", "sysctl",   "interfaces", "routes",
+					"nft",	  "iptables", "ip6tables",  "iptables-backend",
 					NULL};
 static const char *const iface_keys[] = {"address", "mtu", "mac", NULL};
 static const char *const link_keys[] = {"ends", "mtu", NULL};
@@ -120,7 +121,9 @@ static struct lab_iface *iface_get(struct parser *p, struct lab_node *node, cons
 	if (i >= 0)
 		return &node->ifaces[i];
 	if (!valid_name(name, IFNAMSIZ - 1)) {
-		fail_at(p, at, "expected an interface name of 1 to %d letters, digits, '-', '_' or '.', got \"%s\"",
+		fail_at(p, at,
+			"expected an interface name of 1 to %d letters, digits, '-', '_' or '.', "
+			"got \"%s\"",
 			IFNAMSIZ - 1, name);
 		return NULL;
 	}
@@ -144,7 +147,8 @@ static int parse_addr_plen(struct parser *p, yaml_node_t *n, struct lab_addr *ou
 		return -1;
 	if (ipaddr_parse(s, &out->a, &out->plen) || out->plen < 0)
 		return fail_at(p, n,
-			       "expected an address with prefix length (192.0.2.1/24, 2001:db8::1/64), got \"%s\"",
+			       "expected an address with prefix length (192.0.2.1/24, "
+			       "2001:db8::1/64), got \"%s\"",
 			       s);
 	out->loc = loc_of(p, n);
 	return 0;
@@ -222,7 +226,9 @@ static int parse_keyword(struct parser *p, yaml_node_t *n, const struct keyword 
 
 	for (count = 0; kw[count].name; count++)
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-					count == 0 ? "" : kw[count + 1].name ? ", " : " or ",
+					count == 0	     ? ""
+					: kw[count + 1].name ? ", "
+							     : " or ",
 					kw[count].name);
 	if (ystr(&p->y, n, list, &s, p->d))
 		return -1;
@@ -249,8 +255,7 @@ static int parse_mtu(struct parser *p, yaml_node_t *n, unsigned int *mtu)
 }
 
 /* ---- topology ---- */
-static int parse_iface(struct parser *p, struct lab_node *node, yaml_node_t *key,
-		       yaml_node_t *val)
+static int parse_iface(struct parser *p, struct lab_node *node, yaml_node_t *key, yaml_node_t *val)
 {
 	struct ydoc *y = &p->y;
 	struct lab_iface *ifc;
@@ -272,12 +277,14 @@ static int parse_iface(struct parser *p, struct lab_node *node, yaml_node_t *key
 			if (ystr(y, v, "a MAC address (02:00:00:00:00:01)", &s, p->d))
 				return -1;
 			if (mac_parse(s, ifc->mac))
-				return fail_at(p, v,
-					       "expected a MAC address (02:00:00:00:00:01), got \"%s\"",
-					       s);
+				return fail_at(
+					p, v,
+					"expected a MAC address (02:00:00:00:00:01), got \"%s\"",
+					s);
 			if (ifc->mac[0] & 1)
-				return fail_at(p, v, "expected a unicast MAC address, got multicast \"%s\"",
-					       s);
+				return fail_at(
+					p, v,
+					"expected a unicast MAC address, got multicast \"%s\"", s);
 			ifc->has_mac = true;
 		}
 		if (!addrs)
@@ -363,7 +370,8 @@ static int parse_route(struct parser *p, struct lab_node *node, yaml_node_t *n)
 	} else {
 		yaml_node_t *to, *via, *dev;
 
-		if (yexpect_map(y, n, "a route (\"default via ADDR\" or a mapping with to, via, dev)",
+		if (yexpect_map(y, n,
+				"a route (\"default via ADDR\" or a mapping with to, via, dev)",
 				p->d) ||
 		    ymap_check(y, n, "route", route_keys, p->d))
 			return -1;
@@ -389,8 +397,9 @@ static int parse_route(struct parser *p, struct lab_node *node, yaml_node_t *n)
 			r->dst.family = r->has_gw ? r->gw.family : AF_INET;
 			r->plen = 0;
 		} else if (ipaddr_parse(s, &r->dst, &r->plen)) {
-			return fail_at(p, to, "expected a prefix (203.0.113.0/24) or \"default\", got \"%s\"",
-				       s);
+			return fail_at(
+				p, to,
+				"expected a prefix (203.0.113.0/24) or \"default\", got \"%s\"", s);
 		}
 	}
 	if (r->plen < 0)
@@ -404,8 +413,7 @@ static int parse_route(struct parser *p, struct lab_node *node, yaml_node_t *n)
 	return 0;
 }
 
-static int parse_ruleset(struct parser *p, yaml_node_t *n, const char *what,
-			 struct lab_ruleset *rs)
+static int parse_ruleset(struct parser *p, yaml_node_t *n, const char *what, struct lab_ruleset *rs)
 {
 	const char *s;
 
@@ -428,7 +436,8 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 
 	if (!valid_name(name, 32))
 		return fail_at(p, key,
-			       "expected a node name of 1 to 32 letters, digits, '-', '_' or '.', got \"%s\"",
+			       "expected a node name of 1 to 32 letters, digits, '-', '_' or '.', "
+			       "got \"%s\"",
 			       name);
 	node = node_get(p, name, key);
 	if (val->type == YAML_SCALAR_NODE && val->data.scalar.length == 0)
@@ -451,7 +460,8 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 				return -1;
 			if (strncmp(ks, "net.", 4) || strstr(ks, "..") || strchr(ks, '/'))
 				return fail_at(p, k,
-					       "expected a net.* sysctl key (other keys are global and would change the host), got \"%s\"",
+					       "expected a net.* sysctl key (other keys are global "
+					       "and would change the host), got \"%s\"",
 					       ks);
 			XGROW(node->sysctls, node->n_sysctls, node->cap_sysctls);
 			sc = &node->sysctls[node->n_sysctls++];
@@ -546,7 +556,8 @@ static int parse_link_end(struct parser *p, yaml_node_t *n, struct lab_end *end)
 		return fail_at(p, n, "link end \"%s\" names node \"%s\", which is not in nodes", s,
 			       node_name);
 	if (!strcmp(colon + 1, "lo"))
-		return fail_at(p, n, "link end \"%s\": lo is the loopback device, not a link end", s);
+		return fail_at(p, n, "link end \"%s\": lo is the loopback device, not a link end",
+			       s);
 	ifc = iface_get(p, &p->lab->nodes[ni], colon + 1, n);
 	if (!ifc)
 		return -1;
@@ -579,12 +590,13 @@ static int parse_links(struct parser *p, yaml_node_t *n)
 				return -1;
 			ends = ymap_get(y, ln, "ends");
 			if (!ends)
-				return fail_at(p, ln, "link needs \"ends\": [node:iface, node:iface]");
+				return fail_at(p, ln,
+					       "link needs \"ends\": [node:iface, node:iface]");
 			if ((v = ymap_get(y, ln, "mtu")) && parse_mtu(p, v, &link->mtu))
 				return -1;
 		}
-		if (yexpect_seq(y, ends, "a link: [node:iface, node:iface] or {ends: [...], mtu: N}",
-				p->d))
+		if (yexpect_seq(y, ends,
+				"a link: [node:iface, node:iface] or {ends: [...], mtu: N}", p->d))
 			return -1;
 		if (yseq_end(ends) - yseq_begin(ends) != 2)
 			return fail_at(p, ends, "expected exactly two link ends, got %d",
@@ -709,12 +721,11 @@ out:
 
 static const char *const udp_keys[] = {"from", "to", "src", "sport", "payload", NULL};
 static const char *const tcp_keys[] = {"from", "to", "src", "sport", "outcome", "timeout", NULL};
-static const char *const ping_keys[] = {"from", "to",      "src",     "count",
-					"id",   "outcome", "timeout", NULL};
+static const char *const ping_keys[] = {"from", "to",	   "src",     "count",
+					"id",	"outcome", "timeout", NULL};
 static const char *const listen_keys[] = {"node", "proto", "port", "family", NULL};
-static const char *const expect_keys[] = {"at",	  "conntrack", "conntrack-table",
-					  "dir",   "match",	"count",
-					  "within", "quiet",	"since",	   NULL};
+static const char *const expect_keys[] = {"at",	   "conntrack", "conntrack-table", "dir",   "match",
+					  "count", "within",	"quiet",	   "since", NULL};
 
 static int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
 {
@@ -760,7 +771,8 @@ static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 			return -1;
 		if (parse_hostport(s, &pr->dst, &pr->dport))
 			return fail_at(p, v,
-				       "expected ADDR:PORT ([ADDR]:PORT for IPv6) with a port from 1 to 65535, got \"%s\"",
+				       "expected ADDR:PORT ([ADDR]:PORT for IPv6) with a port from "
+				       "1 to 65535, got \"%s\"",
 				       s);
 	}
 	if ((v = ymap_get(y, m, "src"))) {
@@ -770,7 +782,8 @@ static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 			return fail_at(p, v, "source and destination addresses differ in family");
 		pr->has_src = true;
 	}
-	if ((v = ymap_get(y, m, "sport")) && parse_u16(p, v, "a source port (1 to 65535)", &pr->sport))
+	if ((v = ymap_get(y, m, "sport")) &&
+	    parse_u16(p, v, "a source port (1 to 65535)", &pr->sport))
 		return -1;
 	if ((v = ymap_get(y, m, "payload"))) {
 		if (ystr(y, v, "payload text", &s, p->d))
@@ -785,10 +798,12 @@ static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 		if (yuint(y, v, "a number of echo requests (1 to 1000)", 1000, &c, p->d))
 			return -1;
 		if (c == 0)
-			return fail_at(p, v, "expected a number of echo requests (1 to 1000), got 0");
+			return fail_at(p, v,
+				       "expected a number of echo requests (1 to 1000), got 0");
 		pr->count = (unsigned int)c;
 	}
-	if ((v = ymap_get(y, m, "id")) && parse_u16(p, v, "an ICMP echo id (0 to 65535)", &pr->echo_id))
+	if ((v = ymap_get(y, m, "id")) &&
+	    parse_u16(p, v, "an ICMP echo id (0 to 65535)", &pr->echo_id))
 		return -1;
 	pr->timeout_ns = st->kind == STEP_TCP ? LAB_DEFAULT_TCP_TIMEOUT_NS : LAB_DEFAULT_TIMEOUT_NS;
 	if ((v = ymap_get(y, m, "timeout")) &&
@@ -902,7 +917,8 @@ static int parse_expect_source(struct parser *p, struct step_expect *e, yaml_nod
 	if (!!at + !!ev + !!tab != 1)
 		return fail_at(p, m,
 			       "expect needs exactly one of \"at\" (packets at node:iface), "
-			       "\"conntrack\" (a node's conntrack events) or \"conntrack-table\" (a node's table)");
+			       "\"conntrack\" (a node's conntrack events) or \"conntrack-table\" "
+			       "(a node's table)");
 	if (at) {
 		e->source = SRC_CAPTURE;
 		return parse_point(p, at, &e->at);
@@ -952,13 +968,17 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 				return -1;
 			f = field_find(table, fs);
 			if (!f && e->source == SRC_CAPTURE)
-				return fail_at(p, k,
-					       "unknown packet field \"%s\" (see docs/lab-format.md for the list: ip.src, icmp.type, inner.ip.dst ...)",
-					       fs);
+				return fail_at(
+					p, k,
+					"unknown packet field \"%s\" (see docs/lab-format.md for "
+					"the list: ip.src, icmp.type, inner.ip.dst ...)",
+					fs);
 			if (!f)
-				return fail_at(p, k,
-					       "unknown conntrack field \"%s\" (see docs/lab-format.md for the list: ct.orig.src, ct.status, ct.state ...)",
-					       fs);
+				return fail_at(
+					p, k,
+					"unknown conntrack field \"%s\" (see docs/lab-format.md "
+					"for the list: ct.orig.src, ct.status, ct.state ...)",
+					fs);
 			if (ystr(y, val, "a value", &s, p->d))
 				return -1;
 			if (pred_parse(f, s, &e->preds[e->n_preds], err, sizeof(err)))
@@ -1018,7 +1038,9 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 		}
 	}
 	if (kinds != 1)
-		return fail_at(p, n, "expected a step with exactly one of udp, tcp, ping, listen, expect; got %zu",
+		return fail_at(p, n,
+			       "expected a step with exactly one of udp, tcp, ping, listen, "
+			       "expect; got %zu",
 			       kinds);
 	lab->n_steps++; /* counted now so lab_free() releases what the parse below allocates */
 	if ((v = ymap_get(y, n, "name"))) {
@@ -1056,7 +1078,8 @@ static int check_topology(struct parser *p)
 
 			if (!ifc->linked)
 				return diag_at(p->d, &ifc->loc,
-					       "interface %s:%s is not an end of any link (add it to links)",
+					       "interface %s:%s is not an end of any link (add it "
+					       "to links)",
 					       node->name, ifc->name);
 			for (k = 0; k < ifc->n_addrs; k++) {
 				struct lab_addr *a = &ifc->addrs[k];
@@ -1073,8 +1096,10 @@ static int check_topology(struct parser *p)
 			struct lab_route *r = &node->routes[j];
 
 			if (r->dev && iface_find(node, r->dev) < 0 && strcmp(r->dev, "lo"))
-				return diag_at(p->d, &r->loc, "route via device \"%s\": node %s has no such interface",
-					       r->dev, node->name);
+				return diag_at(
+					p->d, &r->loc,
+					"route via device \"%s\": node %s has no such interface",
+					r->dev, node->name);
 		}
 	}
 	return 0;
@@ -1107,7 +1132,8 @@ static int parse_lab(struct parser *p)
 
 	if (!root)
 		return diag_at(p->d, &(struct srcloc){lab->path, 1, 1},
-			       "expected a lab (a mapping with name, topology or nodes, steps), got an empty file");
+			       "expected a lab (a mapping with name, topology or nodes, steps), "
+			       "got an empty file");
 	if (yexpect_map(y, root, "a lab (a mapping with name, topology or nodes, steps)", p->d) ||
 	    ymap_check(y, root, "lab", lab_keys, p->d))
 		return -1;
@@ -1135,7 +1161,8 @@ static int parse_lab(struct parser *p)
 	if ((v = ymap_get(y, root, "links")) && parse_links(p, v))
 		return -1;
 	if (lab->n_nodes == 0)
-		return fail_at(p, root, "a lab needs nodes (inline \"nodes:\" or \"topology: NAME\")");
+		return fail_at(p, root,
+			       "a lab needs nodes (inline \"nodes:\" or \"topology: NAME\")");
 	if (check_topology(p))
 		return -1;
 	if ((v = ymap_get(y, root, "steps"))) {

@@ -24,7 +24,7 @@ struct lab_iface {
 	uint8_t mac[6];
 	struct lab_addr *addrs;
 	size_t n_addrs, cap_addrs;
-	bool linked;      /* an end of some link (or "lo") */
+	bool linked; /* an end of some link (or "lo") */
 	struct srcloc loc;
 };
 
@@ -33,7 +33,7 @@ struct lab_route {
 	int plen;
 	bool has_gw;
 	struct ipaddr gw;
-	char *dev;         /* NULL: chosen by the kernel from gw */
+	char *dev; /* NULL: chosen by the kernel from gw */
 	struct srcloc loc;
 };
 
@@ -45,14 +45,14 @@ struct lab_sysctl {
 
 /* A ruleset text and where its first line sits in the lab file. */
 struct lab_ruleset {
-	char *text;        /* NULL when the node has none */
+	char *text;	   /* NULL when the node has none */
 	struct srcloc loc; /* first content line and column */
 };
 
 struct lab_node {
 	char *name;
-	bool router;                   /* forwards IPv4 and IPv6 */
-	enum ipt_backend ipt_backend;  /* for iptables and ip6tables text */
+	bool router;		      /* forwards IPv4 and IPv6 */
+	enum ipt_backend ipt_backend; /* for iptables and ip6tables text */
 	struct lab_sysctl *sysctls;
 	size_t n_sysctls, cap_sysctls;
 	struct lab_iface *ifaces;
@@ -101,22 +101,22 @@ enum ping_outcome {
 struct step_probe {
 	size_t node;
 	struct ipaddr dst;
-	uint16_t dport;      /* udp/tcp */
+	uint16_t dport; /* udp/tcp */
 	bool has_src;
-	struct ipaddr src;   /* bound source address */
-	uint16_t sport;      /* 0 = ephemeral */
-	char *payload;       /* udp */
+	struct ipaddr src; /* bound source address */
+	uint16_t sport;	   /* 0 = ephemeral */
+	char *payload;	   /* udp */
 	size_t payload_len;
 	unsigned int count;  /* ping: echo requests to send */
 	uint16_t echo_id;    /* ping: ICMP echo identifier */
-	int outcome;         /* enum tcp_outcome / enum ping_outcome */
+	int outcome;	     /* enum tcp_outcome / enum ping_outcome */
 	uint64_t timeout_ns; /* tcp connect / ping reply wait */
 };
 
 /* A listening socket opened in a node until the lab ends. */
 struct step_listen {
 	size_t node;
-	int proto;          /* IPPROTO_TCP or IPPROTO_UDP */
+	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
 	int family;
 	uint16_t port;
 };
@@ -129,7 +129,7 @@ enum pkt_dir {
 
 enum count_mode {
 	COUNT_AT_LEAST, /* n or more */
-	COUNT_EXACTLY,  /* exactly n (0 = none) */
+	COUNT_EXACTLY,	/* exactly n (0 = none) */
 };
 
 /* Which events a check considers. */
@@ -147,21 +147,21 @@ enum expect_source {
 
 struct step_expect {
 	enum expect_source source;
-	struct lab_end at;       /* SRC_CAPTURE: capture point */
-	size_t node;             /* SRC_CT_*: the node */
+	struct lab_end at; /* SRC_CAPTURE: capture point */
+	size_t node;	   /* SRC_CT_*: the node */
 	enum pkt_dir dir;
 	struct pred *preds;
 	size_t n_preds;
 	enum count_mode mode;
 	unsigned int count;
-	uint64_t within_ns;      /* deadline after the step starts */
-	uint64_t quiet_ns;       /* silence that proves nothing more is coming */
+	uint64_t within_ns; /* deadline after the step starts */
+	uint64_t quiet_ns;  /* silence that proves nothing more is coming */
 	enum since since;
 };
 
 struct lab_step {
 	enum step_kind kind;
-	char *name;              /* optional label */
+	char *name; /* optional label */
 	struct srcloc loc;
 	union {
 		struct step_probe probe;
@@ -171,25 +171,25 @@ struct lab_step {
 };
 
 struct lab {
-	char *path;              /* the lab file as given */
+	char *path; /* the lab file as given */
 	char *name;
 	char *description;
-	char *topology;          /* topology name, NULL when inline */
-	char *topology_path;     /* file the topology came from */
+	char *topology;	     /* topology name, NULL when inline */
+	char *topology_path; /* file the topology came from */
 	struct lab_node *nodes;
 	size_t n_nodes, cap_nodes;
 	struct lab_link *links;
 	size_t n_links, cap_links;
 	struct lab_step *steps;
 	size_t n_steps, cap_steps;
-	char **requires;         /* programs the lab needs (skip if missing) */
+	char **requires; /* programs the lab needs (skip if missing) */
 	size_t n_requires, cap_requires;
-	uint64_t quiet_ns;       /* default quiet interval for checks */
+	uint64_t quiet_ns; /* default quiet interval for checks */
 };
 
-#define LAB_DEFAULT_WITHIN_NS 1000000000ull /* 1 s */
-#define LAB_DEFAULT_QUIET_NS 50000000ull    /* 50 ms */
-#define LAB_DEFAULT_TIMEOUT_NS 1000000000ull     /* ping replies */
+#define LAB_DEFAULT_WITHIN_NS  1000000000ull /* 1 s */
+#define LAB_DEFAULT_QUIET_NS   50000000ull   /* 50 ms */
+#define LAB_DEFAULT_TIMEOUT_NS 1000000000ull /* ping replies */
 /* An ICMP error to a connect() is acted on at the first SYN retransmission (1 s): see docs. */
 #define LAB_DEFAULT_TCP_TIMEOUT_NS 2000000000ull
 

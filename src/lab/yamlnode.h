@@ -38,9 +38,9 @@ const char *ynode_describe(const yaml_node_t *n, char *buf, size_t len);
 
 /* Iterates a mapping's pairs: for (p = ymap_begin(n); p < ymap_end(n); p++). */
 #define ymap_begin(n) ((n)->data.mapping.pairs.start)
-#define ymap_end(n) ((n)->data.mapping.pairs.top)
+#define ymap_end(n)   ((n)->data.mapping.pairs.top)
 #define yseq_begin(n) ((n)->data.sequence.items.start)
-#define yseq_end(n) ((n)->data.sequence.items.top)
+#define yseq_end(n)   ((n)->data.sequence.items.top)
 yaml_node_t *ynode(struct ydoc *y, int index);
 
 /* Requires n to be a mapping / list / scalar; what names the expected thing. Returns 0 or -1. */

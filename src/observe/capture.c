@@ -10,7 +10,7 @@
 #include "util/xalloc.h"
 
 #define CAP_SNAPLEN 65535
-#define CAP_BUFFER (2u << 20) /* bytes of kernel ring per handle */
+#define CAP_BUFFER  (2u << 20) /* bytes of kernel ring per handle */
 
 struct capture {
 	pcap_t *p;

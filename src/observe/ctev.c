@@ -45,8 +45,7 @@ struct ctev *ctev_open(int nsfd, size_t node, struct diag *d)
 		goto err;
 	}
 	/* FORCE passes rmem_max (root); fall back to what an unprivileged size gives. */
-	if (setsockopt(mnl_socket_get_fd(c->mnl), SOL_SOCKET, SO_RCVBUFFORCE, &size,
-		       sizeof(size)))
+	if (setsockopt(mnl_socket_get_fd(c->mnl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
 		setsockopt(mnl_socket_get_fd(c->mnl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	return c;
 err:
@@ -68,8 +67,7 @@ int ctev_fd(const struct ctev *c)
 	return mnl_socket_get_fd(c->mnl);
 }
 
-static void get_addr(const struct nf_conntrack *ct, int family, int a4, int a6,
-		     struct ipaddr *out)
+static void get_addr(const struct nf_conntrack *ct, int family, int a4, int a6, struct ipaddr *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->family = family;
@@ -202,9 +200,9 @@ int ctev_dump(int nsfd, size_t node, struct evlog *log, struct diag *d)
 	return rc;
 }
 
-static const char *const tcp_states[] = {"NONE",	"SYN_SENT",   "SYN_RECV", "ESTABLISHED",
-					 "FIN_WAIT",	"CLOSE_WAIT", "LAST_ACK", "TIME_WAIT",
-					 "CLOSE",	"SYN_SENT2"};
+static const char *const tcp_states[] = {"NONE",     "SYN_SENT",   "SYN_RECV", "ESTABLISHED",
+					 "FIN_WAIT", "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT",
+					 "CLOSE",    "SYN_SENT2"};
 
 const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len)
 {
@@ -212,7 +210,7 @@ const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len)
 	char a[IPADDR_STRLEN], b[IPADDR_STRLEN], c[IPADDR_STRLEN], e[IPADDR_STRLEN];
 	size_t n;
 
-	const char *proto = ct->proto == 6	? "tcp"
+	const char *proto = ct->proto == 6    ? "tcp"
 			    : ct->proto == 17 ? "udp"
 			    : ct->proto == 1  ? "icmp"
 			    : ct->proto == 58 ? "icmpv6"
@@ -229,15 +227,15 @@ const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len)
 	ipaddr_fmt(&ct->reply_src, c);
 	ipaddr_fmt(&ct->reply_dst, e);
 	if (n < len && (ct->present & CT_HAS_PORTS))
-		n += (size_t)snprintf(buf + n, len - n,
-				      "src=%s dst=%s sport=%u dport=%u reply src=%s dst=%s sport=%u dport=%u",
-				      a, b, ct->orig_sport, ct->orig_dport, c, e, ct->reply_sport,
-				      ct->reply_dport);
+		n += (size_t)snprintf(
+			buf + n, len - n,
+			"src=%s dst=%s sport=%u dport=%u reply src=%s dst=%s sport=%u dport=%u", a,
+			b, ct->orig_sport, ct->orig_dport, c, e, ct->reply_sport, ct->reply_dport);
 	else if (n < len)
 		n += (size_t)snprintf(buf + n, len - n, "src=%s dst=%s%s reply src=%s dst=%s", a, b,
 				      ct->present & CT_HAS_ICMP ? " (icmp)" : "", c, e);
 	if (n < len) {
-		static const char *const flags[] = {"EXPECTED", "SEEN_REPLY", "ASSURED",
+		static const char *const flags[] = {"EXPECTED",	 "SEEN_REPLY", "ASSURED",
 						    "CONFIRMED", "SRC_NAT",    "DST_NAT"};
 		int i;
 

@@ -27,18 +27,18 @@ enum {
 
 /* One conntrack entry as an event or a dump delivered it. */
 struct ct_rec {
-	uint32_t present;             /* CT_HAS_* */
-	uint8_t event;                /* enum ct_event_type */
-	uint8_t proto;                /* layer-4 protocol */
+	uint32_t present; /* CT_HAS_* */
+	uint8_t event;	  /* enum ct_event_type */
+	uint8_t proto;	  /* layer-4 protocol */
 	struct ipaddr orig_src, orig_dst, reply_src, reply_dst;
 	uint16_t orig_sport, orig_dport, reply_sport, reply_dport; /* host order */
-	uint8_t icmp_type, icmp_code; /* original direction */
+	uint8_t icmp_type, icmp_code;				   /* original direction */
 	uint16_t icmp_id;
-	uint8_t tcp_state;            /* TCP_CONNTRACK_*: 1 SYN_SENT ... 7 TIME_WAIT, 8 CLOSE */
-	uint32_t status;              /* IPS_* bits */
+	uint8_t tcp_state; /* TCP_CONNTRACK_*: 1 SYN_SENT ... 7 TIME_WAIT, 8 CLOSE */
+	uint32_t status;   /* IPS_* bits */
 	uint32_t mark;
 	uint16_t zone;
-	uint32_t timeout;             /* seconds left */
+	uint32_t timeout; /* seconds left */
 	uint32_t id;
 	char helper[32];
 };
@@ -60,10 +60,12 @@ int ctev_fd(const struct ctev *c);
  */
 int ctev_read(struct ctev *c, struct evlog *log, struct diag *d);
 
-/* Dumps the conntrack table of the netns held by nsfd into log (event CT_ENTRY). Returns 0 or -1. */
+/* Dumps the conntrack table of the netns held by nsfd into log (event CT_ENTRY). Returns 0 or -1.
+ */
 int ctev_dump(int nsfd, size_t node, struct evlog *log, struct diag *d);
 
-/* "[NEW] udp 198.51.100.10:40000 -> 203.0.113.10:9 reply 192.168.1.10:9 -> ... [DST_NAT]". Returns buf. */
+/* "[NEW] udp 198.51.100.10:40000 -> 203.0.113.10:9 reply 192.168.1.10:9 -> ... [DST_NAT]". Returns
+ * buf. */
 const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len);
 
 #endif

@@ -13,21 +13,21 @@
 
 enum ev_kind {
 	EV_PACKET, /* a frame seen at a capture point */
-	EV_CT,     /* a conntrack event of a node */
+	EV_CT,	   /* a conntrack event of a node */
 };
 
 /* Something an observer saw. */
 struct event {
 	enum ev_kind kind;
-	size_t seq;          /* position in the log: windows are defined by it, not by clocks */
-	uint64_t ts_ns;      /* kernel capture time, CLOCK_REALTIME ns */
+	size_t seq;	     /* position in the log: windows are defined by it, not by clocks */
+	uint64_t ts_ns;	     /* kernel capture time, CLOCK_REALTIME ns */
 	uint64_t arrival_ns; /* when nflab read it, CLOCK_MONOTONIC ns */
-	size_t point;        /* EV_PACKET: capture point (run's table); EV_CT: node index */
+	size_t point;	     /* EV_PACKET: capture point (run's table); EV_CT: node index */
 	enum pkt_dir dir;    /* EV_PACKET: DIR_IN or DIR_OUT */
-	struct pkt pkt;      /* EV_PACKET: decoded headers */
+	struct pkt pkt;	     /* EV_PACKET: decoded headers */
 	struct ct_rec ct;    /* EV_CT: the conntrack entry */
 	uint32_t caplen;
-	uint8_t *data;       /* caplen bytes of the frame, owned by the log */
+	uint8_t *data; /* caplen bytes of the frame, owned by the log */
 };
 
 struct evlog {
@@ -35,7 +35,10 @@ struct evlog {
 	size_t n, cap;
 };
 
-#define EVLOG_INIT {0}
+#define EVLOG_INIT \
+	{          \
+		0  \
+	}
 
 /* Appends a packet event with a copy of data; returns it (valid until the next append). */
 struct event *evlog_add(struct evlog *log, const uint8_t *data, uint32_t caplen);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Decoded packets: Ethernet, IPv4/IPv6, TCP/UDP/ICMP/ICMPv6, and the header an ICMP error quotes. */
+/* Decoded packets: Ethernet, IPv4/IPv6, TCP/UDP/ICMP/ICMPv6, and the header an ICMP error quotes.
+ */
 #include "observe/packet.h"
 
 #include <stdio.h>
@@ -52,7 +53,7 @@ static void decode_l4(const uint8_t *p, size_t len, struct pkt_hdrs *h, const ui
 			h->tcp_win = get16(p + 14);
 		hl = (size_t)(p[12] >> 4) * 4;
 		break;
-	case 17: /* UDP */
+	case 17:  /* UDP */
 	case 136: /* UDP-Lite */
 		if (len < 4)
 			return;
@@ -63,7 +64,7 @@ static void decode_l4(const uint8_t *p, size_t len, struct pkt_hdrs *h, const ui
 			h->udp_len = get16(p + 4);
 		hl = 8;
 		break;
-	case 1:  /* ICMP */
+	case 1:	 /* ICMP */
 	case 58: /* ICMPv6 */
 		if (len < 2)
 			return;
@@ -214,7 +215,8 @@ int pkt_decode(const uint8_t *frame, size_t caplen, size_t wirelen, int linktype
 		out->present |= PKT_ETH;
 		/* IPv4-over-Ethernet ARP: htype 1, ptype 0x0800, hlen 6, plen 4. */
 		if (out->eth_type == 0x0806 && caplen >= off + 28 && get16(frame + off) == 1 &&
-		    get16(frame + off + 2) == 0x0800 && frame[off + 4] == 6 && frame[off + 5] == 4) {
+		    get16(frame + off + 2) == 0x0800 && frame[off + 4] == 6 &&
+		    frame[off + 5] == 4) {
 			out->arp_op = get16(frame + off + 6);
 			out->arp_spa.family = out->arp_tpa.family = AF_INET;
 			memcpy(out->arp_spa.b, frame + off + 14, 4);
@@ -253,11 +255,11 @@ static const char *proto_name(uint8_t p)
 static const char *icmp4_text(uint8_t type, uint8_t code)
 {
 	static const char *const unreach[] = {
-		"net unreachable",     "host unreachable",    "protocol unreachable",
-		"port unreachable",    "need to frag",        "source route failed",
-		"net unknown",         "host unknown",        "source isolated",
-		"net prohibited",      "host prohibited",     "net tos unreachable",
-		"host tos unreachable", "admin prohibited",   "host precedence violation",
+		"net unreachable",	"host unreachable", "protocol unreachable",
+		"port unreachable",	"need to frag",	    "source route failed",
+		"net unknown",		"host unknown",	    "source isolated",
+		"net prohibited",	"host prohibited",  "net tos unreachable",
+		"host tos unreachable", "admin prohibited", "host precedence violation",
 		"precedence cutoff"};
 
 	switch (type) {
@@ -282,9 +284,9 @@ static const char *icmp4_text(uint8_t type, uint8_t code)
 
 static const char *icmp6_text(uint8_t type, uint8_t code)
 {
-	static const char *const unreach[] = {"no route", "admin prohibited", "beyond scope",
-					      "address unreachable", "port unreachable",
-					      "policy fail", "reject route"};
+	static const char *const unreach[] = {
+		"no route",	    "admin prohibited", "beyond scope", "address unreachable",
+		"port unreachable", "policy fail",	"reject route"};
 
 	switch (type) {
 	case 1:
@@ -373,7 +375,6 @@ static size_t hdrs_summary(const struct pkt_hdrs *h, char *buf, size_t len)
 				h->proto);
 }
 
-
 const char *pkt_summary(const struct pkt *p, char *buf, size_t len)
 {
 	size_t n;
@@ -395,7 +396,8 @@ const char *pkt_summary(const struct pkt *p, char *buf, size_t len)
 	if (!(p->outer.present & (PKT_IP4 | PKT_IP6))) {
 		if (p->present & PKT_ETH)
 			snprintf(buf, len,
-				 "%02x:%02x:%02x:%02x:%02x:%02x > %02x:%02x:%02x:%02x:%02x:%02x, ethertype 0x%04x, length %u",
+				 "%02x:%02x:%02x:%02x:%02x:%02x > %02x:%02x:%02x:%02x:%02x:%02x, "
+				 "ethertype 0x%04x, length %u",
 				 p->eth_src[0], p->eth_src[1], p->eth_src[2], p->eth_src[3],
 				 p->eth_src[4], p->eth_src[5], p->eth_dst[0], p->eth_dst[1],
 				 p->eth_dst[2], p->eth_dst[3], p->eth_dst[4], p->eth_dst[5],

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Decoded packets: Ethernet, IPv4/IPv6, TCP/UDP/ICMP/ICMPv6, and the header an ICMP error quotes. */
+/* Decoded packets: Ethernet, IPv4/IPv6, TCP/UDP/ICMP/ICMPv6, and the header an ICMP error quotes.
+ */
 #ifndef NFLAB_PACKET_H
 #define NFLAB_PACKET_H
 
@@ -24,46 +25,47 @@ enum {
 
 /* One IP packet's headers. For a quoted inner packet, lengths may be truncated. */
 struct pkt_hdrs {
-	uint32_t present;     /* PKT_* bits */
-	struct ipaddr src;    /* ip.src / ip6.src */
-	struct ipaddr dst;    /* ip.dst / ip6.dst */
-	uint8_t proto;        /* IPv4 protocol, or IPv6 upper-layer nexthdr after extension headers */
-	uint8_t nexthdr;      /* IPv6 first next-header field as on the wire */
-	uint8_t ttl;          /* IPv4 ttl or IPv6 hop limit */
-	uint8_t tos;          /* IPv4 tos or IPv6 traffic class */
-	uint16_t id;          /* IPv4 identification */
-	uint16_t frag_off;    /* fragment offset in bytes */
-	uint8_t more_frags;   /* MF flag / IPv6 M bit */
-	uint8_t dont_frag;    /* IPv4 DF */
-	uint16_t ip_len;      /* IPv4 total length or IPv6 payload length + 40 */
-	uint32_t flowlabel;   /* IPv6 flow label */
+	uint32_t present;   /* PKT_* bits */
+	struct ipaddr src;  /* ip.src / ip6.src */
+	struct ipaddr dst;  /* ip.dst / ip6.dst */
+	uint8_t proto;	    /* IPv4 protocol, or IPv6 upper-layer nexthdr after extension headers */
+	uint8_t nexthdr;    /* IPv6 first next-header field as on the wire */
+	uint8_t ttl;	    /* IPv4 ttl or IPv6 hop limit */
+	uint8_t tos;	    /* IPv4 tos or IPv6 traffic class */
+	uint16_t id;	    /* IPv4 identification */
+	uint16_t frag_off;  /* fragment offset in bytes */
+	uint8_t more_frags; /* MF flag / IPv6 M bit */
+	uint8_t dont_frag;  /* IPv4 DF */
+	uint16_t ip_len;    /* IPv4 total length or IPv6 payload length + 40 */
+	uint32_t flowlabel; /* IPv6 flow label */
 	uint16_t sport, dport;
-	uint8_t tcp_flags;    /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR 0x80 */
+	uint8_t tcp_flags; /* FIN 0x01 SYN 0x02 RST 0x04 PSH 0x08 ACK 0x10 URG 0x20 ECE 0x40 CWR
+			      0x80 */
 	uint32_t tcp_seq, tcp_ack;
 	uint16_t tcp_win;
 	uint16_t udp_len;
 	uint8_t icmp_type, icmp_code; /* ICMPv4 or ICMPv6 */
-	uint16_t echo_id, echo_seq;     /* ICMP(v6) echo identifier and sequence */
-	uint32_t icmp_mtu;            /* frag-needed next-hop MTU or ICMPv6 packet-too-big MTU */
-	uint16_t payload_len;         /* bytes after the L4 header that were captured */
+	uint16_t echo_id, echo_seq;   /* ICMP(v6) echo identifier and sequence */
+	uint32_t icmp_mtu;	      /* frag-needed next-hop MTU or ICMPv6 packet-too-big MTU */
+	uint16_t payload_len;	      /* bytes after the L4 header that were captured */
 };
 
 /* A decoded frame: link header, outer packet and, for ICMP errors, the quoted packet. */
 struct pkt {
-	uint32_t present;        /* PKT_ETH when the frame had an Ethernet header */
+	uint32_t present; /* PKT_ETH when the frame had an Ethernet header */
 	uint8_t eth_src[6], eth_dst[6];
-	uint16_t eth_type;       /* after any 802.1Q tag */
-	uint16_t arp_op;         /* ARP request 1 / reply 2, 0 when not ARP */
+	uint16_t eth_type;		/* after any 802.1Q tag */
+	uint16_t arp_op;		/* ARP request 1 / reply 2, 0 when not ARP */
 	struct ipaddr arp_spa, arp_tpa; /* ARP sender and target protocol addresses */
 	struct pkt_hdrs outer;
-	int has_inner;           /* 1 when outer is an ICMP/ICMPv6 error quoting a packet */
+	int has_inner; /* 1 when outer is an ICMP/ICMPv6 error quoting a packet */
 	struct pkt_hdrs inner;
-	uint32_t wirelen;        /* frame length on the wire */
+	uint32_t wirelen; /* frame length on the wire */
 };
 
 /* Link types understood by pkt_decode (values of libpcap's DLT_*). */
 #define PKT_LINK_ETHERNET 1
-#define PKT_LINK_RAW 101 /* bare IPv4/IPv6 */
+#define PKT_LINK_RAW	  101 /* bare IPv4/IPv6 */
 
 /*
  * Decodes caplen bytes of a frame of the given link type (wirelen its length on
@@ -75,8 +77,8 @@ int pkt_decode(const uint8_t *frame, size_t caplen, size_t wirelen, int linktype
 /*
  * Writes a one-line tcpdump-like summary, e.g.
  * "198.51.100.10.40000 > 203.0.113.10.9: UDP, length 5" or
- * "203.0.113.10 > 198.51.100.10: ICMP port unreachable [203.0.113.10 udp 198.51.100.10.40000 > 203.0.113.10.9]".
- * Returns buf.
+ * "203.0.113.10 > 198.51.100.10: ICMP port unreachable [203.0.113.10 udp 198.51.100.10.40000 >
+ * 203.0.113.10.9]". Returns buf.
  */
 const char *pkt_summary(const struct pkt *p, char *buf, size_t len);
 

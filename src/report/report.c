@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define GREEN "\033[32m"
-#define RED "\033[31m"
+#define GREEN  "\033[32m"
+#define RED    "\033[31m"
 #define YELLOW "\033[33m"
-#define BOLD "\033[1m"
-#define RESET "\033[0m"
+#define BOLD   "\033[1m"
+#define RESET  "\033[0m"
 
 void report_init(struct report *r, FILE *f, bool quiet)
 {

@@ -33,8 +33,9 @@ static char *map_nft_errors(const char *msg, const struct srcloc *where, struct 
 		int ln, c1, c2, used = 0;
 
 		/* "X:LINE:COL-COL:" or "X:LINE:COL:" where X has no ':' itself. */
-		if (colon && (sscanf(colon, ":%d:%d-%d:%n", &ln, &c1, &c2, &used) == 3 ||
-			      (c2 = -1, sscanf(colon, ":%d:%d:%n", &ln, &c1, &used) == 2)) &&
+		if (colon &&
+		    (sscanf(colon, ":%d:%d-%d:%n", &ln, &c1, &c2, &used) == 3 ||
+		     (c2 = -1, sscanf(colon, ":%d:%d:%n", &ln, &c1, &used) == 2)) &&
 		    used > 0 && ln > 0) {
 			int fl = where->line + ln - 1, off = where->col - 1;
 
@@ -47,8 +48,8 @@ static char *map_nft_errors(const char *msg, const struct srcloc *where, struct 
 				n += (size_t)snprintf(out + n, cap - n, "%s:%d:%d-%d:", where->file,
 						      fl, c1 + off, c2 + off);
 			else
-				n += (size_t)snprintf(out + n, cap - n, "%s:%d:%d:", where->file, fl,
-						      c1 + off);
+				n += (size_t)snprintf(out + n, cap - n, "%s:%d:%d:", where->file,
+						      fl, c1 + off);
 			line = colon + used;
 		}
 		if (n + (size_t)(eol - line) + 2 >= cap)
@@ -82,7 +83,8 @@ static struct nft_ctx *nft_run_in(int nsfd, const char *cmd, const char *file, i
 	if (ctx) {
 		nft_ctx_buffer_output(ctx);
 		nft_ctx_buffer_error(ctx);
-		*rc = file ? nft_run_cmd_from_filename(ctx, file) : nft_run_cmd_from_buffer(ctx, cmd);
+		*rc = file ? nft_run_cmd_from_filename(ctx, file)
+			   : nft_run_cmd_from_buffer(ctx, cmd);
 	} else {
 		diag_set(d, "cannot create an nftables context");
 	}
@@ -168,12 +170,11 @@ static int ipt_error_line(const char *out)
 int ruleset_ipt_apply(int nsfd, int family, enum ipt_backend backend, const char *text,
 		      const struct srcloc *where, struct diag *d)
 {
-	const char *prog = family == AF_INET6 ? (backend == IPT_BACKEND_LEGACY
-							 ? "ip6tables-legacy-restore"
-							 : "ip6tables-nft-restore")
-					      : (backend == IPT_BACKEND_LEGACY
-							 ? "iptables-legacy-restore"
-							 : "iptables-nft-restore");
+	const char *prog = family == AF_INET6
+				   ? (backend == IPT_BACKEND_LEGACY ? "ip6tables-legacy-restore"
+								    : "ip6tables-nft-restore")
+				   : (backend == IPT_BACKEND_LEGACY ? "iptables-legacy-restore"
+								    : "iptables-nft-restore");
 	char *argv[] = {(char *)prog, "-w", NULL};
 	struct proc_result res;
 	size_t len = strlen(text);

@@ -8,7 +8,7 @@
 
 /* The kernel side of one lab node. */
 struct built_node {
-	int nsfd;            /* holds the node's netns; -1 before creation */
+	int nsfd;	      /* holds the node's netns; -1 before creation */
 	struct nl_sock *rtnl; /* route socket living in that netns */
 };
 

@@ -18,14 +18,15 @@
 #include "topo/netns.h"
 #include "util/xalloc.h"
 
-#define TAG_EXTRA UINT64_MAX  /* epoll tag of a probe's own socket */
-#define TAG_CT (1ull << 32)    /* epoll tags from here on: conntrack listener of node (tag - TAG_CT) */
+#define TAG_EXTRA UINT64_MAX   /* epoll tag of a probe's own socket */
+#define TAG_CT	  (1ull << 32) /* epoll tags from here on: conntrack listener of node (tag - TAG_CT) \
+				*/
 #define PLURAL(n) ((n) == 1 ? "" : "s")
 
 /* An interface under capture, with one handle per direction. */
 struct point {
 	struct lab_end end;
-	char name[80];        /* "node:iface" */
+	char name[80];		/* "node:iface" */
 	struct capture *cap[2]; /* [0] in, [1] out */
 };
 
@@ -42,9 +43,9 @@ struct run {
 	int *socks; /* probe sockets, open until the lab ends */
 	size_t n_socks, cap_socks;
 	uint64_t start_mono, start_real;
-	size_t window_seq;       /* log position when the latest probe started */
+	size_t window_seq; /* log position when the latest probe started */
 	uint64_t window_mono, window_real;
-	uint64_t last_activity;  /* CLOCK_MONOTONIC ns of the last packet read */
+	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
 	struct diag d;
 };
 
@@ -110,11 +111,15 @@ static int open_ct_listeners(struct run *r)
 	r->ctevs = xcalloc(lab->n_nodes, sizeof(*r->ctevs));
 	for (i = 0; i < lab->n_steps; i++) {
 		const struct lab_step *st = &lab->steps[i];
-		size_t node = st->expect.node;
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_CT + node};
+		struct epoll_event ev = {.events = EPOLLIN};
+		size_t node;
 
-		if (st->kind != STEP_EXPECT || st->expect.source == SRC_CAPTURE || r->ctevs[node])
+		if (st->kind != STEP_EXPECT || st->expect.source == SRC_CAPTURE)
 			continue;
+		node = st->expect.node;
+		if (r->ctevs[node])
+			continue;
+		ev.data.u64 = TAG_CT + node;
 		r->ctevs[node] = ctev_open(r->b.nodes[node].nsfd, node, &r->d);
 		if (!r->ctevs[node]) {
 			diag_prefix(&r->d, "node %s", lab->nodes[node].name);
@@ -526,7 +531,8 @@ static int check_drops(struct run *r)
 
 			if (lost)
 				return diag_set(&r->d,
-						"capture at %s (%s) lost %u packets: verdicts cannot be trusted",
+						"capture at %s (%s) lost %u packets: verdicts "
+						"cannot be trusted",
 						r->points[i].name, k ? "out" : "in", lost);
 		}
 	return 0;
@@ -573,7 +579,8 @@ static void print_timeline(struct run *r)
 		char sum[512], who[80];
 
 		if (ev[i]->kind == EV_CT) {
-			snprintf(who, sizeof(who), "%s conntrack", r->lab->nodes[ev[i]->point].name);
+			snprintf(who, sizeof(who), "%s conntrack",
+				 r->lab->nodes[ev[i]->point].name);
 			fprintf(r->rep.f, "    %+9.3f ms %-14s     %s\n", ms, who,
 				ct_summary(&ev[i]->ct, sum, sizeof(sum)));
 		} else {
@@ -632,7 +639,8 @@ static int check_requires(struct run *r)
 
 	for (i = 0; i < lab->n_requires; i++)
 		if (!in_path(lab->requires[i]))
-			return diag_skip(&r->d, "needs %s, which is not installed", lab->requires[i]);
+			return diag_skip(&r->d, "needs %s, which is not installed",
+					 lab->requires[i]);
 	return 0;
 }
 
@@ -655,8 +663,9 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 	}
 	if (build_lab(&r.b, lab, &r.d))
 		goto out;
-	snprintf(what, sizeof(what), "%zu node%s, %zu link%s, %zu address%s, %zu route%s, %zu ruleset%s",
-		 lab->n_nodes, PLURAL(lab->n_nodes), lab->n_links, PLURAL(lab->n_links), r.b.n_addrs,
+	snprintf(what, sizeof(what),
+		 "%zu node%s, %zu link%s, %zu address%s, %zu route%s, %zu ruleset%s", lab->n_nodes,
+		 PLURAL(lab->n_nodes), lab->n_links, PLURAL(lab->n_links), r.b.n_addrs,
 		 r.b.n_addrs == 1 ? "" : "es", r.b.n_routes, PLURAL(r.b.n_routes), r.b.n_rulesets,
 		 PLURAL(r.b.n_rulesets));
 	report_setup(&r.rep, what, ms_since(t0));

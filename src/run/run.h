@@ -9,10 +9,10 @@
 #include "lab/lab.h"
 
 struct run_opts {
-	FILE *out;            /* the human report */
+	FILE *out;	      /* the human report */
 	const char *pcap_dir; /* write <node>-<iface>.pcap of every interface there, or NULL */
-	bool quiet;           /* report failures and the result only */
-	bool timeline;        /* print every captured packet at the end */
+	bool quiet;	      /* report failures and the result only */
+	bool timeline;	      /* print every captured packet at the end */
 };
 
 /*

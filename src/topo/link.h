@@ -10,7 +10,7 @@
 /* One end of a veth pair. */
 struct veth_end {
 	const char *name;   /* interface name in its netns, < IFNAMSIZ */
-	int nsfd;           /* netns fd holding this end */
+	int nsfd;	    /* netns fd holding this end */
 	unsigned int mtu;   /* bytes, 0 = kernel default */
 	const uint8_t *mac; /* 6 bytes, NULL = random */
 };

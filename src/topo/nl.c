@@ -104,7 +104,8 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	unsigned int off;
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
-		return diag_set(c->d, "%s: truncated netlink error", msg_name(c->type)), MNL_CB_ERROR;
+		return diag_set(c->d, "%s: truncated netlink error", msg_name(c->type)),
+		       MNL_CB_ERROR;
 	if (err->error == 0)
 		return MNL_CB_STOP;
 	/* Extended-ack attributes follow the (capped) original message. */

@@ -8,8 +8,8 @@
 
 /* Process outcomes, kept apart everywhere (automake/ctest conventions). */
 enum nflab_outcome {
-	NFLAB_PASS = 0,  /* every expectation held */
-	NFLAB_FAIL = 1,  /* an expectation mismatched */
+	NFLAB_PASS = 0,	 /* every expectation held */
+	NFLAB_FAIL = 1,	 /* an expectation mismatched */
 	NFLAB_ERROR = 2, /* the lab could not run: bad file, kernel refusal, harness bug */
 	NFLAB_SKIP = 77, /* a needed kernel feature or program is missing */
 };
@@ -30,15 +30,18 @@ struct srcloc {
  * cannot overwrite the cause.
  */
 struct diag {
-	int set;                /* 1 once an error was recorded */
-	int outcome;            /* NFLAB_ERROR unless diag_skip() said NFLAB_SKIP */
-	int err;                /* errno at the failure, 0 if none */
-	struct srcloc loc;      /* where in a lab file, loc.file NULL if nowhere */
-	char file[512];         /* loc.file points here: the record outlives the lab */
+	int set;		/* 1 once an error was recorded */
+	int outcome;		/* NFLAB_ERROR unless diag_skip() said NFLAB_SKIP */
+	int err;		/* errno at the failure, 0 if none */
+	struct srcloc loc;	/* where in a lab file, loc.file NULL if nowhere */
+	char file[512];		/* loc.file points here: the record outlives the lab */
 	char msg[DIAG_MSG_MAX]; /* human text, no trailing newline */
 };
 
-#define DIAG_INIT {0}
+#define DIAG_INIT \
+	{         \
+		0 \
+	}
 
 #define DIAG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* IPv4/IPv6 addresses with an optional prefix length, and MAC addresses, as lab files write them. */
+/* IPv4/IPv6 addresses with an optional prefix length, and MAC addresses, as lab files write them.
+ */
 #include "util/ipaddr.h"
 
 #include <arpa/inet.h>
@@ -86,8 +87,8 @@ int mac_parse(const char *text, uint8_t mac[6])
 	char tail;
 	int i;
 
-	if (sscanf(text, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &tail) != 6)
+	if (sscanf(text, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) !=
+	    6)
 		return -1;
 	for (i = 0; i < 6; i++) {
 		if (b[i] > 0xff)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* IPv4/IPv6 addresses with an optional prefix length, and MAC addresses, as lab files write them. */
+/* IPv4/IPv6 addresses with an optional prefix length, and MAC addresses, as lab files write them.
+ */
 #ifndef NFLAB_IPADDR_H
 #define NFLAB_IPADDR_H
 

@@ -15,15 +15,15 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Grows *arr (of *cap elements of size elem) so that index n fits. */
-#define XGROW(arr, n, cap)                                                                         \
-	do {                                                                                       \
-		if ((size_t)(n) >= (cap)) {                                                        \
-			size_t _c = (cap) ? (cap) * 2 : 8;                                         \
-			while (_c <= (size_t)(n))                                                  \
-				_c *= 2;                                                           \
-			(arr) = xrealloc((arr), _c * sizeof(*(arr)));                              \
-			(cap) = _c;                                                                \
-		}                                                                                  \
+#define XGROW(arr, n, cap)                                            \
+	do {                                                          \
+		if ((size_t)(n) >= (cap)) {                           \
+			size_t _c = (cap) ? (cap)*2 : 8;              \
+			while (_c <= (size_t)(n))                     \
+				_c *= 2;                              \
+			(arr) = xrealloc((arr), _c * sizeof(*(arr))); \
+			(cap) = _c;                                   \
+		}                                                     \
 	} while (0)
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The expectation matcher on canned event streams: counts, absence, windows, direction, explanations. */
+/* The expectation matcher on canned event streams: counts, absence, windows, direction,
+ * explanations. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,9 +36,9 @@ static void make_expect(struct step_expect *e, const char *src, enum count_mode 
 
 	memset(e, 0, sizeof(*e));
 	e->preds = calloc(2, sizeof(*e->preds));
-	assert_int_equal(pred_parse(field_find(pkt_fields, "ip.src"), src, &e->preds[0], err,
-				    sizeof(err)),
-			 0);
+	assert_int_equal(
+		pred_parse(field_find(pkt_fields, "ip.src"), src, &e->preds[0], err, sizeof(err)),
+		0);
 	assert_int_equal(pred_parse(field_find(pkt_fields, "icmp.type"), "destination-unreachable",
 				    &e->preds[1], err, sizeof(err)),
 			 0);

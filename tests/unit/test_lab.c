@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Lab-file parser: good labs load, and every malformed one names file:line:column and what was expected. */
+/* Lab-file parser: good labs load, and every malformed one names file:line:column and what was
+ * expected. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,16 +12,16 @@
 
 #include "lab/lab.h"
 
-#define HOSTS                                                                                      \
-	"name: t\n"                                                                                \
-	"nodes:\n"                                                                                 \
-	"  a:\n"                                                                                   \
-	"    interfaces:\n"                                                                        \
-	"      eth0: 192.0.2.1/24\n"                                                               \
-	"  b:\n"                                                                                   \
-	"    interfaces:\n"                                                                        \
-	"      eth0: [192.0.2.2/24, 2001:db8::2/64]\n"                                             \
-	"links:\n"                                                                                 \
+#define HOSTS                                          \
+	"name: t\n"                                    \
+	"nodes:\n"                                     \
+	"  a:\n"                                       \
+	"    interfaces:\n"                            \
+	"      eth0: 192.0.2.1/24\n"                   \
+	"  b:\n"                                       \
+	"    interfaces:\n"                            \
+	"      eth0: [192.0.2.2/24, 2001:db8::2/64]\n" \
+	"links:\n"                                     \
 	"  - [a:eth0, b:eth0]\n"
 
 static struct lab *load(const char *text, struct diag *d)
@@ -136,11 +137,13 @@ static void test_duplicates(void **state)
 	(void)state;
 	check_error("name: t\nname: u\n", 2, 1, "duplicate key \"name\"");
 	check_error("name: t\nnodes:\n  a: {}\n  a: {}\n", 4, 3, "duplicate node \"a\"");
-	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1/24\n      eth0: 192.0.2.2/24\n",
+	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1/24\n      eth0: "
+		    "192.0.2.2/24\n",
 		    6, 7, "duplicate interface \"eth0\"");
-	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: [192.0.2.1/24, 192.0.2.1/25]\n"
-		    "  b: {}\nlinks:\n  - [a:eth0, b:eth0]\n",
-		    5, 28, "duplicate address on a:eth0");
+	check_error(
+		"name: t\nnodes:\n  a:\n    interfaces:\n      eth0: [192.0.2.1/24, 192.0.2.1/25]\n"
+		"  b: {}\nlinks:\n  - [a:eth0, b:eth0]\n",
+		5, 28, "duplicate address on a:eth0");
 	check_error(HOSTS "  - [a:eth0, b:eth1]\n", 11, 6, "already an end of another link");
 }
 
@@ -169,8 +172,9 @@ static void test_bad_addresses(void **state)
 		    "got \"192.0.2.1/33\"");
 	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1\n", 5, 13,
 		    "with prefix length");
-	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: {mac: 01:00:5e:00:00:01}\n",
-		    5, 19, "unicast MAC");
+	check_error(
+		"name: t\nnodes:\n  a:\n    interfaces:\n      eth0: {mac: 01:00:5e:00:00:01}\n", 5,
+		19, "unicast MAC");
 	check_error(HOSTS "steps:\n  - udp: {from: a, to: 192.0.2.2}\n", 12, 24,
 		    "expected ADDR:PORT");
 	check_error(HOSTS "steps:\n  - udp: {from: a, to: 192.0.2.2:70000}\n", 12, 24,
@@ -184,9 +188,10 @@ static void test_routes(void **state)
 		    "expected a route");
 	check_error("name: t\nnodes:\n  a:\n    routes:\n      - 2001:db8::/32 via 192.0.2.1\n", 5,
 		    9, "IPv6 prefix via an IPv4 gateway");
-	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1/24\n"
-		    "    routes:\n      - default dev eth9\n  b: {}\nlinks:\n  - [a:eth0, b:eth0]\n",
-		    7, 9, "node a has no such interface");
+	check_error(
+		"name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1/24\n"
+		"    routes:\n      - default dev eth9\n  b: {}\nlinks:\n  - [a:eth0, b:eth0]\n",
+		7, 9, "node a has no such interface");
 }
 
 static void test_references(void **state)
@@ -210,16 +215,18 @@ static void test_steps(void **state)
 {
 	(void)state;
 	check_error(HOSTS "steps:\n  - {name: x}\n", 12, 5, "exactly one of udp, tcp");
-	check_error(HOSTS "steps:\n  - udp: {from: a, to: 192.0.2.2:9}\n    ping: {from: a, to: 192.0.2.2}\n",
-		    12, 5, "got 2");
+	check_error(
+		HOSTS
+		"steps:\n  - udp: {from: a, to: 192.0.2.2:9}\n    ping: {from: a, to: 192.0.2.2}\n",
+		12, 5, "got 2");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.sauce: 1.2.3.4}}\n", 12, 34,
 		    "unknown packet field \"ip.sauce\"");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.src: nowhere}}\n", 12, 42,
 		    "ip.src:");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, dir: sideways}\n", 12, 31,
 		    "expected in, out or any");
-	check_error(HOSTS "steps:\n  - tcp: {from: a, to: 192.0.2.2:80, outcome: maybe}\n", 12,
-		    47, "expected connected, refused, timeout or unreachable");
+	check_error(HOSTS "steps:\n  - tcp: {from: a, to: 192.0.2.2:80, outcome: maybe}\n", 12, 47,
+		    "expected connected, refused, timeout or unreachable");
 }
 
 static void test_flagship_loads(void **state)
@@ -252,12 +259,12 @@ static void test_flagship_loads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_lab),	cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_yaml_syntax),	cmocka_unit_test(test_empty_and_shape),
-		cmocka_unit_test(test_unknown_key),	cmocka_unit_test(test_duplicates),
-		cmocka_unit_test(test_wrong_types),	cmocka_unit_test(test_bad_addresses),
-		cmocka_unit_test(test_routes),		cmocka_unit_test(test_references),
-		cmocka_unit_test(test_steps),		cmocka_unit_test(test_flagship_loads),
+		cmocka_unit_test(test_good_lab),    cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_yaml_syntax), cmocka_unit_test(test_empty_and_shape),
+		cmocka_unit_test(test_unknown_key), cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_wrong_types), cmocka_unit_test(test_bad_addresses),
+		cmocka_unit_test(test_routes),	    cmocka_unit_test(test_references),
+		cmocka_unit_test(test_steps),	    cmocka_unit_test(test_flagship_loads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
