@@ -108,20 +108,6 @@ static const char *count_text(const struct step_expect *e, char *buf, size_t len
 	return buf;
 }
 
-static const char *op_text(enum pred_op op)
-{
-	switch (op) {
-	case PRED_NE:
-		return " != ";
-	case PRED_HAS:
-	case PRED_LACKS:
-	case PRED_ABSENT:
-		return " ";
-	default:
-		return " == ";
-	}
-}
-
 /* "ip.src == 203.0.113.10, icmp.type == destination-unreachable" */
 static size_t preds_text(const struct step_expect *e, char *buf, size_t len)
 {
@@ -134,12 +120,8 @@ static size_t preds_text(const struct step_expect *e, char *buf, size_t len)
 
 		pred_fmt(p, v, sizeof(v));
 		/* pred_fmt keeps operators like "!" and ">=": show "==" only for plain values. */
-		if (p->op == PRED_EQ || p->op == PRED_ABSENT)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s", i ? ", " : "",
-					      p->field->name, op_text(p->op), v);
-		else
-			n += (size_t)snprintf(buf + n, len - n, "%s%s %s", i ? ", " : "",
-					      p->field->name, v);
+		n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s", i ? ", " : "", p->field->name,
+				      p->op == PRED_EQ ? " == " : " ", v);
 	}
 	if (e->n_preds == 0)
 		n += (size_t)snprintf(buf, len, "any %s", noun(e, 1));

@@ -102,30 +102,19 @@ static bool put_mac(struct value *v, const uint8_t *mac)
 	return true;
 }
 
-/* A getter for a header field, present when cond (an expression on h) holds. */
-#define HDR_UINT(fn, which, cond, expr)                      \
-	static bool fn(const void *rec, struct value *v)     \
-	{                                                    \
-		const struct pkt *p = PKT(rec);              \
-		const struct pkt_hdrs *h = &p->which;        \
-		if (&p->which == &p->inner && !p->has_inner) \
-			return false;                        \
-		if (!(cond))                                 \
-			return false;                        \
-		return put_uint(v, (expr));                  \
+/*
+ * A getter for a header field of the outer packet or of the quoted one (absent
+ * when there is none), present when cond (an expression on h) holds.
+ */
+#define HDR_GET(fn, which, cond, put)                                       \
+	static bool fn(const void *rec, struct value *v)                    \
+	{                                                                   \
+		const struct pkt *p = PKT(rec);                             \
+		const struct pkt_hdrs *h = &p->which;                       \
+		return (h == &p->outer || p->has_inner) && (cond) && (put); \
 	}
-
-#define HDR_ADDR(fn, which, cond, member)                    \
-	static bool fn(const void *rec, struct value *v)     \
-	{                                                    \
-		const struct pkt *p = PKT(rec);              \
-		const struct pkt_hdrs *h = &p->which;        \
-		if (&p->which == &p->inner && !p->has_inner) \
-			return false;                        \
-		if (!(cond))                                 \
-			return false;                        \
-		return put_addr(v, &h->member);              \
-	}
+#define HDR_UINT(fn, which, cond, expr)	  HDR_GET(fn, which, cond, put_uint(v, (expr)))
+#define HDR_ADDR(fn, which, cond, member) HDR_GET(fn, which, cond, put_addr(v, &h->member))
 
 static bool get_eth_src(const void *rec, struct value *v)
 {

@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 
 #include "observe/event.h"
-#include "topo/netns.h"
 #include "topo/nl.h"
 #include "util/xalloc.h"
 
@@ -30,12 +29,8 @@ struct ctev *ctev_open(int nsfd, size_t node, struct diag *d)
 	int size = CTEV_RCVBUF;
 
 	c->node = node;
-	if (netns_enter(nsfd, d))
-		goto err;
-	c->mnl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	c->mnl = nl_mnl_open(nsfd, NETLINK_NETFILTER, SOCK_NONBLOCK, d);
 	if (!c->mnl)
-		diag_errno(d, "cannot open a conntrack event socket");
-	if (netns_restore(d) || !c->mnl)
 		goto err;
 	if (mnl_socket_bind(c->mnl,
 			    NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE |

@@ -19,8 +19,7 @@
  * Rewrites nft's "<cmdline>:3:5-10: Error: ..." locations (line in the text we
  * gave it) into "lab.yaml:17:11-16: Error: ...", and records the first one.
  */
-static char *map_nft_errors(const char *msg, const struct srcloc *where, struct diag *d,
-			    struct srcloc *first)
+static char *map_nft_errors(const char *msg, const struct srcloc *where, struct srcloc *first)
 {
 	size_t cap = strlen(msg) * 2 + 256, n = 0;
 	char *out = xmalloc(cap);
@@ -63,7 +62,6 @@ static char *map_nft_errors(const char *msg, const struct srcloc *where, struct 
 	while (n > 0 && out[n - 1] == '\n')
 		n--;
 	out[n] = '\0';
-	(void)d;
 	return out;
 }
 
@@ -128,7 +126,7 @@ int ruleset_nft_apply(int nsfd, const char *text, const struct srcloc *where, st
 		return -1;
 	if (rc) {
 		const char *err = nft_ctx_get_error_buffer(ctx);
-		char *mapped = map_nft_errors(err ? err : "", where, d, &first);
+		char *mapped = map_nft_errors(err ? err : "", where, &first);
 
 		diag_at(d, first.line ? &first : where, "nft rejected the ruleset:\n%s", mapped);
 		free(mapped);

@@ -18,10 +18,13 @@
 #include "topo/netns.h"
 #include "util/xalloc.h"
 
-#define TAG_EXTRA UINT64_MAX   /* epoll tag of a probe's own socket */
-#define TAG_CT	  (1ull << 32) /* epoll tags from here on: conntrack listener of node (tag - TAG_CT) \
-				*/
+#define TAG_EXTRA UINT64_MAX /* epoll tag of a probe's own socket */
+#define TAG_CT                                                                             \
+	(1ull << 32) /* epoll tags from here on: conntrack listener of node (tag - TAG_CT) \
+		      */
 #define PLURAL(n) ((n) == 1 ? "" : "s")
+
+static const char detail_indent[] = "         "; /* lines under a step's PASS/FAIL line */
 
 /* An interface under capture, with one handle per direction. */
 struct point {
@@ -202,7 +205,7 @@ static int window_open(struct run *r)
 
 /* Waits until fd is ready for events or the deadline passes. Returns 1 ready, 0 timed out. */
 static int wait_fd(struct run *r, int fd, uint32_t events, uint64_t deadline,
-		   int (*done)(struct run *, int, void *), void *arg)
+		   int (*done)(int, void *), void *arg)
 {
 	struct epoll_event ev = {.events = events, .data.u64 = TAG_EXTRA};
 	int rc = 0;
@@ -213,7 +216,7 @@ static int wait_fd(struct run *r, int fd, uint32_t events, uint64_t deadline,
 		rc = pump(r, deadline);
 		if (rc < 0)
 			break;
-		if (rc == 1 && (!done || done(r, fd, arg))) {
+		if (rc == 1 && (!done || done(fd, arg))) {
 			rc = 1;
 			break;
 		}
@@ -272,8 +275,8 @@ static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t
 	if (p->outcome != TCP_ANY && (int)got != p->outcome) {
 		size_t n = strlen(text);
 
-		snprintf(text + n, len - n, "\n         %s:%d: expected %s, got %s", st->loc.file,
-			 st->loc.line, probe_tcp_outcome_name(p->outcome),
+		snprintf(text + n, len - n, "\n%s%s:%d: expected %s, got %s", detail_indent,
+			 st->loc.file, st->loc.line, probe_tcp_outcome_name(p->outcome),
 			 probe_tcp_outcome_name(got));
 		return NFLAB_FAIL;
 	}
@@ -285,11 +288,10 @@ struct ping_wait {
 	unsigned int replies;
 };
 
-static int ping_done(struct run *r, int fd, void *arg)
+static int ping_done(int fd, void *arg)
 {
 	struct ping_wait *w = arg;
 
-	(void)r;
 	w->replies += (unsigned int)probe_ping_replies(fd, w->p);
 	/* Waiting for "no reply" ends at the first reply (a failure) or the deadline. */
 	return w->p->outcome == PING_NO_REPLY ? w->replies > 0 : w->replies >= w->p->count;
@@ -325,7 +327,7 @@ static int step_ping(struct run *r, const struct lab_step *st, char *text, size_
 	if ((p.outcome == PING_REPLY && w.replies < p.count) ||
 	    (p.outcome == PING_NO_REPLY && w.replies > 0)) {
 		i = (unsigned int)strlen(text);
-		snprintf(text + i, len - i, "\n         %s:%d: expected %s", st->loc.file,
+		snprintf(text + i, len - i, "\n%s%s:%d: expected %s", detail_indent, st->loc.file,
 			 st->loc.line,
 			 p.outcome == PING_REPLY ? "a reply to every request" : "no reply");
 		return NFLAB_FAIL;
@@ -360,7 +362,6 @@ static size_t point_of(struct run *r, const struct lab_end *e)
 static char *explain(const struct lab_step *st, const struct expect_state *es,
 		     const struct evlog *log, const char *source)
 {
-	static const char indent[] = "         ";
 	char *text = NULL, *out, *o, *t;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
@@ -369,17 +370,48 @@ static char *explain(const struct lab_step *st, const struct expect_state *es,
 	expect_explain(es, log, source, "", f);
 	fclose(f);
 	/* Every line goes under the step: room for one indent per line. */
-	o = out = xmalloc(strlen(text) * (sizeof(indent) + 1) + 1);
+	o = out = xmalloc(strlen(text) * sizeof(detail_indent) + 1);
 	for (t = text; *t; t++) {
 		if (t == text || t[-1] == '\n') {
-			memcpy(o, indent, sizeof(indent) - 1);
-			o += sizeof(indent) - 1;
+			memcpy(o, detail_indent, sizeof(detail_indent) - 1);
+			o += sizeof(detail_indent) - 1;
 		}
 		*o++ = *t;
 	}
 	*o = '\0';
 	free(text);
 	return out;
+}
+
+/*
+ * Decides es as things stand. Quiet means nothing observed anywhere since the
+ * probe for quiet_ns. *wake is when to look again if it is still pending.
+ */
+static enum verdict decide_now(const struct run *r, struct expect_state *es, uint64_t deadline,
+			       uint64_t *wake)
+{
+	const struct step_expect *e = es->e;
+	uint64_t now = now_mono_ns();
+	uint64_t calm = r->last_activity > r->window_mono ? r->last_activity : r->window_mono;
+
+	*wake = deadline;
+	if (e->mode == COUNT_EXACTLY && calm + e->quiet_ns < deadline)
+		*wake = calm + e->quiet_ns;
+	return expect_decide(es, now - calm >= e->quiet_ns, now >= deadline);
+}
+
+/* What a check looks at, for its failure report ("client:eth0", "the conntrack table of fw"). */
+static const char *source_name(const struct run *r, const struct step_expect *e, size_t point,
+			       char *buf, size_t len)
+{
+	static const char *const what[] = {[SRC_CT_EVENT] = "events", [SRC_CT_TABLE] = "table"};
+
+	if (e->source == SRC_CAPTURE)
+		snprintf(buf, len, "%s", r->points[point].name);
+	else
+		snprintf(buf, len, "the conntrack %s of %s", what[e->source],
+			 r->lab->nodes[e->node].name);
+	return buf;
 }
 
 /* A conntrack table check: dump, count, and dump again whenever something new was seen. */
@@ -392,7 +424,8 @@ static int expect_table(struct run *r, const struct lab_step *st, struct expect_
 
 	for (;;) {
 		struct evlog dump = EVLOG_INIT;
-		uint64_t now, calm_since;
+		uint64_t wake;
+		char name[80];
 
 		if (drain(r) || ctev_dump(r->b.nodes[e->node].nsfd, e->node, &dump, &r->d)) {
 			evlog_release(&dump);
@@ -400,22 +433,13 @@ static int expect_table(struct run *r, const struct lab_step *st, struct expect_
 		}
 		expect_begin(es, e, e->node, 0, r->window_real);
 		expect_scan(es, &dump);
-		now = now_mono_ns();
-		calm_since = r->last_activity > r->window_mono ? r->last_activity : r->window_mono;
-		v = expect_decide(es, now - calm_since >= e->quiet_ns, now >= deadline);
-		if (v == VERDICT_FAIL) {
-			char name[64];
-
-			snprintf(name, sizeof(name), "the conntrack table of %s",
-				 r->lab->nodes[e->node].name);
-			*detail = explain(st, es, &dump, name);
-		}
+		v = decide_now(r, es, deadline, &wake);
+		if (v == VERDICT_FAIL)
+			*detail = explain(st, es, &dump, source_name(r, e, 0, name, sizeof(name)));
 		evlog_release(&dump);
 		if (v != VERDICT_PENDING)
 			return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
-		if (pump(r, e->mode == COUNT_EXACTLY && calm_since + e->quiet_ns < deadline
-				    ? calm_since + e->quiet_ns
-				    : deadline) < 0)
+		if (pump(r, wake) < 0)
 			return -1;
 	}
 }
@@ -423,7 +447,7 @@ static int expect_table(struct run *r, const struct lab_step *st, struct expect_
 static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct step_expect *e = &st->expect;
-	uint64_t start = now_mono_ns(), deadline = start + e->within_ns;
+	uint64_t deadline = now_mono_ns() + e->within_ns;
 	struct expect_state es;
 	bool from_start = e->since == SINCE_START;
 	size_t point;
@@ -436,31 +460,19 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 	expect_begin(&es, e, point, from_start ? 0 : r->window_seq,
 		     from_start ? r->start_real : r->window_real);
 	for (;;) {
-		uint64_t now, calm_since, wake;
+		uint64_t wake;
 
 		if (drain(r))
 			return -1;
 		expect_scan(&es, &r->log);
-		now = now_mono_ns();
-		/* Quiet: nothing observed anywhere since the probe, for quiet_ns. */
-		calm_since = r->last_activity > r->window_mono ? r->last_activity : r->window_mono;
-		v = expect_decide(&es, now - calm_since >= e->quiet_ns, now >= deadline);
+		v = decide_now(r, &es, deadline, &wake);
 		if (v != VERDICT_PENDING)
 			break;
-		wake = deadline;
-		if (e->mode == COUNT_EXACTLY && calm_since + e->quiet_ns < wake)
-			wake = calm_since + e->quiet_ns;
 		if (pump(r, wake) < 0)
 			return -1;
 	}
-	if (v == VERDICT_FAIL) {
-		if (e->source == SRC_CT_EVENT)
-			snprintf(name, sizeof(name), "the conntrack events of %s",
-				 r->lab->nodes[e->node].name);
-		else
-			snprintf(name, sizeof(name), "%s", r->points[point].name);
-		*detail = explain(st, &es, &r->log, name);
-	}
+	if (v == VERDICT_FAIL)
+		*detail = explain(st, &es, &r->log, source_name(r, e, point, name, sizeof(name)));
 	return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
 }
 

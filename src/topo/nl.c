@@ -22,18 +22,30 @@ struct nl_sock {
 	char buf[32768]; /* one recv of a dump; MNL_SOCKET_DUMP_SIZE is newer than libmnl 1.0.4 */
 };
 
+struct mnl_socket *nl_mnl_open(int nsfd, int bus, int flags, struct diag *d)
+{
+	struct mnl_socket *mnl;
+
+	if (nsfd >= 0 && netns_enter(nsfd, d))
+		return NULL;
+	/* Created while inside: the socket belongs to that netns for good. */
+	mnl = mnl_socket_open2(bus, SOCK_CLOEXEC | flags);
+	if (!mnl)
+		diag_errno(d, "cannot open a netlink socket");
+	if (nsfd >= 0 && netns_restore(d)) {
+		if (mnl)
+			mnl_socket_close(mnl);
+		return NULL;
+	}
+	return mnl;
+}
+
 struct nl_sock *nl_open(int nsfd, int bus, struct diag *d)
 {
 	struct nl_sock *s = xzalloc(sizeof(*s));
 	int one = 1;
 
-	if (nsfd >= 0 && netns_enter(nsfd, d))
-		goto err;
-	s->mnl = mnl_socket_open2(bus, SOCK_CLOEXEC);
-	if (!s->mnl)
-		diag_errno(d, "cannot open a netlink socket");
-	if (nsfd >= 0 && netns_restore(d))
-		goto err;
+	s->mnl = nl_mnl_open(nsfd, bus, 0, d);
 	if (!s->mnl)
 		goto err;
 	if (mnl_socket_bind(s->mnl, 0, MNL_SOCKET_AUTOPID)) {

@@ -22,6 +22,14 @@ struct nl_sock;
  * life. Returns a new socket; caller frees it with nl_close(). NULL on error.
  */
 struct nl_sock *nl_open(int nsfd, int bus, struct diag *d);
+
+struct mnl_socket;
+/*
+ * Opens a libmnl socket on bus inside the netns held by nsfd (-1: home), with
+ * extra socket flags (SOCK_NONBLOCK ...) besides SOCK_CLOEXEC; unbound. For
+ * sockets that are not command sockets, such as event listeners. NULL on error.
+ */
+struct mnl_socket *nl_mnl_open(int nsfd, int bus, int flags, struct diag *d);
 void nl_close(struct nl_sock *s);
 
 /*
