@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect/source.h"
 #include "util/xalloc.h"
 
 #define EXPLAIN_NEAREST 3 /* packets shown for a missing match */
@@ -24,9 +25,8 @@ void expect_begin(struct expect_state *st, const struct step_expect *e, size_t p
 
 static bool in_window(const struct expect_state *st, const struct event *ev)
 {
-	enum ev_kind kind = st->e->source == SRC_CAPTURE ? EV_PACKET : EV_CT;
-
-	return ev->kind == kind && ev->point == st->point && ev->seq >= st->since_seq;
+	return ev->kind == sources[st->e->source].kind && ev->point == st->point &&
+	       ev->seq >= st->since_seq;
 }
 
 static bool dir_ok(const struct step_expect *e, const struct event *ev)
@@ -88,13 +88,7 @@ static const char *dir_name(enum pkt_dir d)
 /* "packet"/"packets", "event"/"events", "entry"/"entries" for n things of e's source. */
 static const char *noun(const struct step_expect *e, size_t n)
 {
-	static const char *const names[][2] = {
-		[SRC_CAPTURE] = {"packet", "packets"},
-		[SRC_CT_EVENT] = {"event", "events"},
-		[SRC_CT_TABLE] = {"entry", "entries"},
-	};
-
-	return names[e->source][n != 1];
+	return sources[e->source].thing[n != 1];
 }
 
 static const char *count_text(const struct step_expect *e, char *buf, size_t len)
@@ -134,19 +128,14 @@ const char *expect_describe(const struct lab *lab, const struct step_expect *e, 
 	char point[80], cnt[32];
 	size_t n;
 
-	if (e->source == SRC_CT_EVENT)
+	if (e->source == SRC_CAPTURE)
 		n = (size_t)snprintf(
-			buf, len, "%s conntrack event%s of %s: ", count_text(e, cnt, sizeof(cnt)),
-			e->count == 1 ? "" : "s", lab->nodes[e->node].name);
-	else if (e->source == SRC_CT_TABLE)
-		n = (size_t)snprintf(buf, len, "%s entr%s in the conntrack table of %s: ",
-				     count_text(e, cnt, sizeof(cnt)), e->count == 1 ? "y" : "ies",
-				     lab->nodes[e->node].name);
-	else
-		n = (size_t)snprintf(
-			buf, len, "%s packet%s at %s%s%s: ", count_text(e, cnt, sizeof(cnt)),
-			e->count == 1 ? "" : "s", lab_end_fmt(lab, &e->at, point, sizeof(point)),
+			buf, len, "%s %s at %s%s%s: ", count_text(e, cnt, sizeof(cnt)),
+			noun(e, e->count), lab_end_fmt(lab, &e->at, point, sizeof(point)),
 			e->dir == DIR_ANY ? "" : " ", e->dir == DIR_ANY ? "" : dir_name(e->dir));
+	else
+		n = (size_t)snprintf(buf, len, "%s %s of %s: ", count_text(e, cnt, sizeof(cnt)),
+				     noun(e, e->count), lab->nodes[e->node].name);
 	if (n < len)
 		preds_text(e, buf + n, len - n);
 	return buf;
@@ -158,11 +147,11 @@ static void print_event(const struct expect_state *st, const struct event *ev, c
 	char sum[512];
 	double ms = ((double)ev->ts_ns - (double)st->since_ns) / 1e6;
 
-	if (ev->kind == EV_CT)
-		fprintf(f, "%s  %+9.3f ms %s\n", indent, ms, ct_summary(&ev->ct, sum, sizeof(sum)));
-	else
+	if (ev->kind == EV_PACKET)
 		fprintf(f, "%s  %+9.3f ms %-3s %s\n", indent, ms, dir_name(ev->dir),
-			pkt_summary(&ev->pkt, sum, sizeof(sum)));
+			event_summary(ev, sum, sizeof(sum)));
+	else
+		fprintf(f, "%s  %+9.3f ms %s\n", indent, ms, event_summary(ev, sum, sizeof(sum)));
 }
 
 /* How close ev comes to matching: matching predicates, plus one for the direction. */

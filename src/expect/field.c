@@ -264,7 +264,7 @@ static const struct sym tcp_state_syms[] = {
 };
 
 /* enum ip_conntrack_status, as conntrack(8) names the bits. */
-static const struct sym ct_status_syms[] = {
+const struct sym ct_status_syms[] = {
 	{"EXPECTED", 1 << 0},
 	{"SEEN_REPLY", 1 << 1},
 	{"ASSURED", 1 << 2},

@@ -44,6 +44,15 @@ extern const struct field_def pkt_fields[];
 /* The fields of conntrack entries and events (struct ct_rec), NULL-name terminated. */
 extern const struct field_def ct_fields[];
 
+/* NFLOG records (struct log_rec): log.* plus the packet fields. */
+extern const struct field_def log_fields[];
+/* nft trace events (struct trace_rec): trace.* plus the packet fields. */
+extern const struct field_def trace_fields[];
+/* Rule and named counters (struct counter_rec). */
+extern const struct field_def counter_fields[];
+/* Conntrack status bit names, shared by ct.status, log.ct.status and trace.ct.status. */
+extern const struct sym ct_status_syms[];
+
 /* Finds name in a NULL-name-terminated table, or NULL. */
 const struct field_def *field_find(const struct field_def *table, const char *name);
 

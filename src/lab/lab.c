@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "expect/source.h"
 #include "lab/yamlnode.h"
 #include "util/xalloc.h"
 
@@ -724,8 +725,9 @@ static const char *const tcp_keys[] = {"from", "to", "src", "sport", "outcome", 
 static const char *const ping_keys[] = {"from", "to",	   "src",     "count",
 					"id",	"outcome", "timeout", NULL};
 static const char *const listen_keys[] = {"node", "proto", "port", "family", NULL};
-static const char *const expect_keys[] = {"at",	   "conntrack", "conntrack-table", "dir",   "match",
-					  "count", "within",	"quiet",	   "since", NULL};
+static const char *const expect_keys[] = {
+	"at",	 "conntrack", "conntrack-table", "nflog", "trace", "counters", "dir",
+	"match", "count",     "within",		 "quiet", "since", NULL};
 
 static int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
 {
@@ -908,23 +910,26 @@ static int parse_count(struct parser *p, yaml_node_t *v, struct step_expect *e)
 	return 0;
 }
 
-/* Exactly one of at (packets), conntrack (events) or conntrack-table (a dump). */
+/* Exactly one source key: at (packets), conntrack, conntrack-table, nflog, trace, counters. */
 static int parse_expect_source(struct parser *p, struct step_expect *e, yaml_node_t *m)
 {
-	yaml_node_t *at = ymap_get(&p->y, m, "at"), *ev = ymap_get(&p->y, m, "conntrack");
-	yaml_node_t *tab = ymap_get(&p->y, m, "conntrack-table");
+	yaml_node_t *found = NULL;
+	int i, n = 0;
 
-	if (!!at + !!ev + !!tab != 1)
-		return fail_at(p, m,
+	for (i = 0; i < SRC_COUNT; i++)
+		if (ymap_get(&p->y, m, sources[i].key)) {
+			found = ymap_get(&p->y, m, sources[i].key);
+			e->source = (enum expect_source)i;
+			n++;
+		}
+	if (n != 1)
+		return fail_at(p, found && n > 1 ? found : m,
 			       "expect needs exactly one of \"at\" (packets at node:iface), "
-			       "\"conntrack\" (a node's conntrack events) or \"conntrack-table\" "
-			       "(a node's table)");
-	if (at) {
-		e->source = SRC_CAPTURE;
-		return parse_point(p, at, &e->at);
-	}
-	e->source = ev ? SRC_CT_EVENT : SRC_CT_TABLE;
-	return step_node(p, m, ev ? "conntrack" : "conntrack-table", &e->node);
+			       "\"conntrack\" (a node's conntrack events), \"conntrack-table\", "
+			       "\"nflog\", \"trace\" or \"counters\" (a node's)");
+	if (e->source == SRC_CAPTURE)
+		return parse_point(p, found, &e->at);
+	return step_node(p, m, sources[e->source].key, &e->node);
 }
 
 static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
@@ -935,7 +940,6 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	static const struct keyword sinces[] = {
 		{"probe", SINCE_PROBE}, {"start", SINCE_START}, {NULL, 0}};
 	struct step_expect *e = &st->expect;
-	const struct field_def *table;
 	int kw = DIR_ANY;
 	yaml_node_pair_t *pr;
 	yaml_node_t *v;
@@ -946,10 +950,10 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 		return -1;
 	if (parse_expect_source(p, e, m))
 		return -1;
-	table = e->source == SRC_CAPTURE ? pkt_fields : ct_fields;
 	if ((v = ymap_get(y, m, "dir"))) {
 		if (e->source != SRC_CAPTURE)
-			return fail_at(p, v, "dir applies to packets (at), not to conntrack");
+			return fail_at(p, v, "dir applies to packets (at), not to %s",
+				       sources[e->source].what);
 		if (parse_keyword(p, v, dirs, &kw))
 			return -1;
 		e->dir = (enum pkt_dir)kw;
@@ -966,19 +970,13 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 
 			if (ystr(y, k, "a field name", &fs, p->d))
 				return -1;
-			f = field_find(table, fs);
-			if (!f && e->source == SRC_CAPTURE)
-				return fail_at(
-					p, k,
-					"unknown packet field \"%s\" (see docs/lab-format.md for "
-					"the list: ip.src, icmp.type, inner.ip.dst ...)",
-					fs);
+			f = source_field(e->source, fs);
 			if (!f)
 				return fail_at(
 					p, k,
-					"unknown conntrack field \"%s\" (see docs/lab-format.md "
-					"for the list: ct.orig.src, ct.status, ct.state ...)",
-					fs);
+					"unknown field \"%s\" for %s (see docs/lab-format.md "
+					"for the list: %s)",
+					fs, sources[e->source].what, sources[e->source].examples);
 			if (ystr(y, val, "a value", &s, p->d))
 				return -1;
 			if (pred_parse(f, s, &e->preds[e->n_preds], err, sizeof(err)))

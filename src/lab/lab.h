@@ -143,12 +143,16 @@ enum expect_source {
 	SRC_CAPTURE,  /* packets at a node's interface ("at") */
 	SRC_CT_EVENT, /* a node's conntrack events ("conntrack") */
 	SRC_CT_TABLE, /* a node's conntrack table, dumped at the step ("conntrack-table") */
+	SRC_NFLOG,    /* a node's NFLOG records ("nflog") */
+	SRC_TRACE,    /* a node's nft trace events ("trace") */
+	SRC_COUNTERS, /* a node's rule and named counters, read at the step ("counters") */
+	SRC_COUNT,
 };
 
 struct step_expect {
 	enum expect_source source;
 	struct lab_end at; /* SRC_CAPTURE: capture point */
-	size_t node;	   /* SRC_CT_*: the node */
+	size_t node;	   /* every source but SRC_CAPTURE: the node */
 	enum pkt_dir dir;
 	struct pred *preds;
 	size_t n_preds;

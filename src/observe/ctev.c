@@ -9,57 +9,44 @@
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "observe/event.h"
+#include "observe/nlwatch.h"
 #include "topo/nl.h"
 #include "util/xalloc.h"
 
-#define CTEV_RCVBUF (8 << 20) /* bytes: a burst of some ten thousand events */
-
 struct ctev {
-	struct mnl_socket *mnl;
+	struct nlwatch *w;
 	size_t node;
-	char buf[65536];
 };
 
-struct ctev *ctev_open(int nsfd, size_t node, struct diag *d)
+struct ctev *ctev_open(int nsfd, size_t node, int rcvbuf, const char *what, struct diag *d)
 {
 	struct ctev *c = xzalloc(sizeof(*c));
-	int size = CTEV_RCVBUF;
 
 	c->node = node;
-	c->mnl = nl_mnl_open(nsfd, NETLINK_NETFILTER, SOCK_NONBLOCK, d);
-	if (!c->mnl)
-		goto err;
-	if (mnl_socket_bind(c->mnl,
+	c->w = nlwatch_open(nsfd,
 			    NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_UPDATE |
 				    NF_NETLINK_CONNTRACK_DESTROY,
-			    MNL_SOCKET_AUTOPID)) {
-		diag_errno(d, "cannot subscribe to conntrack events");
-		goto err;
+			    rcvbuf, what, d);
+	if (!c->w) {
+		free(c);
+		return NULL;
 	}
-	/* FORCE passes rmem_max (root); fall back to what an unprivileged size gives. */
-	if (setsockopt(mnl_socket_get_fd(c->mnl), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
-		setsockopt(mnl_socket_get_fd(c->mnl), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	return c;
-err:
-	ctev_close(c);
-	return NULL;
 }
 
 void ctev_close(struct ctev *c)
 {
 	if (!c)
 		return;
-	if (c->mnl)
-		mnl_socket_close(c->mnl);
+	nlwatch_close(c->w);
 	free(c);
 }
 
 int ctev_fd(const struct ctev *c)
 {
-	return mnl_socket_get_fd(c->mnl);
+	return nlwatch_fd(c->w);
 }
 
 static void get_addr(const struct nf_conntrack *ct, int family, int a4, int a6, struct ipaddr *out)
@@ -158,20 +145,8 @@ int ctev_read(struct ctev *c, struct evlog *log, struct diag *d)
 	struct parse_ctx pc = {log, c->node, 0};
 	size_t before = log->n;
 
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(c->mnl, c->buf, sizeof(c->buf));
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == ENOBUFS)
-				return diag_set(d, "conntrack events lost (ENOBUFS): the kernel "
-						   "dropped events nflab could not read in time");
-			return diag_errno(d, "conntrack events");
-		}
-		if (mnl_cb_run(c->buf, (size_t)n, 0, 0, ct_msg_cb, &pc) < 0)
-			return diag_errno(d, "cannot parse a conntrack event");
-	}
+	if (nlwatch_read(c->w, ct_msg_cb, &pc, d))
+		return -1;
 	return (int)(log->n - before);
 }
 

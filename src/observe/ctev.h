@@ -48,10 +48,11 @@ struct evlog;
 
 /*
  * Subscribes to the conntrack events of the netns held by nsfd, with a receive
- * buffer sized for bursts. Events are logged with source `node`. Returns a new
- * listener; caller frees it with ctev_close(). NULL on error.
+ * buffer of rcvbuf bytes (0: sized for bursts). Events are logged with source
+ * `node`; what names the observer in messages. Returns a new listener; caller
+ * frees it with ctev_close(). NULL on error.
  */
-struct ctev *ctev_open(int nsfd, size_t node, struct diag *d);
+struct ctev *ctev_open(int nsfd, size_t node, int rcvbuf, const char *what, struct diag *d);
 void ctev_close(struct ctev *c);
 int ctev_fd(const struct ctev *c);
 /*

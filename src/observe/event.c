@@ -16,30 +16,65 @@ struct event *evlog_add(struct evlog *log, const uint8_t *data, uint32_t caplen)
 	memset(e, 0, sizeof(*e));
 	e->seq = log->n - 1;
 	e->caplen = caplen;
-	e->data = xmalloc(caplen);
-	memcpy(e->data, data, caplen);
+	if (caplen) {
+		e->data = xmalloc(caplen);
+		memcpy(e->data, data, caplen);
+	}
 	return e;
 }
 
-struct event *evlog_add_ct(struct evlog *log, size_t node, const struct ct_rec *ct)
+struct event *evlog_add_node(struct evlog *log, enum ev_kind kind, size_t node, const uint8_t *data,
+			     uint32_t len)
 {
-	struct event *e;
+	struct event *e = evlog_add(log, data, len);
 
-	XGROW(log->ev, log->n, log->cap);
-	e = &log->ev[log->n++];
-	memset(e, 0, sizeof(*e));
-	e->kind = EV_CT;
-	e->seq = log->n - 1;
+	e->kind = kind;
 	e->point = node;
-	e->ct = *ct;
 	e->ts_ns = now_real_ns();
 	e->arrival_ns = now_mono_ns();
 	return e;
 }
 
+struct event *evlog_add_ct(struct evlog *log, size_t node, const struct ct_rec *ct)
+{
+	struct event *e = evlog_add_node(log, EV_CT, node, NULL, 0);
+
+	e->ct = *ct;
+	return e;
+}
+
 const void *event_record(const struct event *ev)
 {
-	return ev->kind == EV_CT ? (const void *)&ev->ct : (const void *)&ev->pkt;
+	switch (ev->kind) {
+	case EV_CT:
+		return &ev->ct;
+	case EV_LOG:
+		return &ev->log;
+	case EV_TRACE:
+		return &ev->trace;
+	case EV_COUNTER:
+		return &ev->counter;
+	case EV_PACKET:
+	default:
+		return &ev->pkt;
+	}
+}
+
+const char *event_summary(const struct event *ev, char *buf, size_t len)
+{
+	switch (ev->kind) {
+	case EV_CT:
+		return ct_summary(&ev->ct, buf, len);
+	case EV_LOG:
+		return log_summary(&ev->log, buf, len);
+	case EV_TRACE:
+		return trace_summary(&ev->trace, buf, len);
+	case EV_COUNTER:
+		return counter_summary(&ev->counter, buf, len);
+	case EV_PACKET:
+	default:
+		return pkt_summary(&ev->pkt, buf, len);
+	}
 }
 
 void evlog_release(struct evlog *log)

@@ -11,17 +11,20 @@
 
 #include "expect/expect.h"
 #include "observe/capture.h"
+#include "expect/source.h"
+#include "observe/counters.h"
 #include "observe/ctev.h"
+#include "observe/nflog.h"
+#include "observe/trace.h"
 #include "probe/probe.h"
 #include "report/report.h"
 #include "run/build.h"
+#include "topo/link.h"
 #include "topo/netns.h"
 #include "util/xalloc.h"
 
-#define TAG_EXTRA UINT64_MAX /* epoll tag of a probe's own socket */
-#define TAG_CT                                                                             \
-	(1ull << 32) /* epoll tags from here on: conntrack listener of node (tag - TAG_CT) \
-		      */
+#define TAG_EXTRA UINT64_MAX   /* epoll tag of a probe's own socket */
+#define TAG_OBS	  (1ull << 32) /* epoll tags from here on: observer (tag - TAG_OBS) */
 #define PLURAL(n) ((n) == 1 ? "" : "s")
 
 static const char detail_indent[] = "         "; /* lines under a step's PASS/FAIL line */
@@ -33,6 +36,24 @@ struct point {
 	struct capture *cap[2]; /* [0] in, [1] out */
 };
 
+/* A kernel-side observer of one node: conntrack events, NFLOG or trace. */
+struct observer {
+	enum expect_source src; /* SRC_CT_EVENT, SRC_NFLOG or SRC_TRACE */
+	size_t node;
+	char name[96]; /* "conntrack events of fw": for loss reports */
+	union {
+		struct ctev *ct;
+		struct nflog_listener *log;
+		struct trace *trace;
+	};
+};
+
+/* What the observers of one node need to name things. */
+struct node_info {
+	struct ifnames ifnames;
+	struct nft_rules rules;
+};
+
 struct run {
 	const struct lab *lab;
 	const struct run_opts *o;
@@ -40,7 +61,9 @@ struct run {
 	struct built b;
 	struct point *points;
 	size_t n_points, cap_points;
-	struct ctev **ctevs; /* per node: conntrack listener, NULL when no check needs one */
+	struct observer *obs;
+	size_t n_obs, cap_obs;
+	struct node_info *info; /* per node */
 	int epfd;
 	struct evlog log;
 	int *socks; /* probe sockets, open until the lab ends */
@@ -79,9 +102,9 @@ static int open_captures(struct run *r)
 	size_t i, j, k;
 
 	for (i = 0; i < lab->n_steps; i++)
-		if (lab->steps[i].kind == STEP_EXPECT)
+		if (lab->steps[i].kind == STEP_EXPECT && lab->steps[i].expect.source == SRC_CAPTURE)
 			point_add(r, &lab->steps[i].expect.at);
-	if (r->o->pcap_dir)
+	if (r->o->pcap_dir || r->o->timeline || r->o->events_path)
 		for (i = 0; i < lab->n_nodes; i++)
 			for (j = 0; j < lab->nodes[i].n_ifaces; j++)
 				point_add(r, &(struct lab_end){i, j});
@@ -105,31 +128,175 @@ static int open_captures(struct run *r)
 	return 0;
 }
 
-/* Conntrack listeners for the nodes checks name, open before the first step like captures. */
-static int open_ct_listeners(struct run *r)
+/* Interface names by index and nft rule comments of a node, for its observers. */
+static int node_info_load(struct run *r, size_t node)
+{
+	const struct lab_node *n = &r->lab->nodes[node];
+	struct node_info *ni = &r->info[node];
+	size_t i;
+
+	if (ni->ifnames.v)
+		return 0;
+	ni->ifnames.v = xcalloc(n->n_ifaces + 1, sizeof(*ni->ifnames.v));
+	for (i = 0; i < n->n_ifaces; i++) {
+		int idx = link_index(r->b.nodes[node].rtnl, n->ifaces[i].name, &r->d);
+
+		if (idx < 0)
+			return -1;
+		ni->ifnames.v[i].index = (uint32_t)idx;
+		snprintf(ni->ifnames.v[i].name, sizeof(ni->ifnames.v[i].name), "%s",
+			 n->ifaces[i].name);
+	}
+	ni->ifnames.n = n->n_ifaces;
+	return n->nft.text ? nft_rules_read(r->b.nodes[node].nsfd, &ni->rules, &r->d) : 0;
+}
+
+/* The NFLOG groups the node's rules log to. */
+static size_t node_log_groups(const struct lab_node *n, uint16_t **groups)
+{
+	size_t count = 0, cap = 0;
+
+	*groups = NULL;
+	nflog_groups_scan(n->nft.text, groups, &count, &cap);
+	nflog_groups_scan(n->iptables.text, groups, &count, &cap);
+	nflog_groups_scan(n->ip6tables.text, groups, &count, &cap);
+	return count;
+}
+
+/* True when an NFLOG check on node reads log.ct.* fields. */
+static bool checks_log_ct(const struct lab *lab, size_t node)
+{
+	size_t i, j;
+
+	for (i = 0; i < lab->n_steps; i++) {
+		const struct step_expect *e = &lab->steps[i].expect;
+
+		if (lab->steps[i].kind != STEP_EXPECT || e->source != SRC_NFLOG || e->node != node)
+			continue;
+		for (j = 0; j < e->n_preds; j++)
+			if (!strncmp(e->preds[j].field->name, "log.ct.", 7))
+				return true;
+	}
+	return false;
+}
+
+static int observer_open(struct run *r, enum expect_source src, size_t node)
+{
+	const struct lab_node *n = &r->lab->nodes[node];
+	int nsfd = r->b.nodes[node].nsfd, fd;
+	struct epoll_event ev = {.events = EPOLLIN};
+	struct observer *o;
+	uint16_t *groups;
+	size_t i, n_groups;
+
+	for (i = 0; i < r->n_obs; i++)
+		if (r->obs[i].src == src && r->obs[i].node == node)
+			return 0;
+	if (node_info_load(r, node))
+		return -1;
+	XGROW(r->obs, r->n_obs, r->cap_obs);
+	o = &r->obs[r->n_obs];
+	memset(o, 0, sizeof(*o));
+	ev.data.u64 = TAG_OBS + r->n_obs++; /* counted now: run_release() closes it on failure */
+	o->src = src;
+	o->node = node;
+	snprintf(o->name, sizeof(o->name), "%s of %s", sources[src].what, n->name);
+	switch (src) {
+	case SRC_NFLOG:
+		n_groups = node_log_groups(n, &groups);
+		if (!n_groups)
+			return diag_set(
+				&r->d,
+				"node %s: no rule logs to an NFLOG group (nft \"log group "
+				"N\", iptables \"-j NFLOG\"), so there is nothing to expect",
+				n->name);
+		o->log = nflog_listener_open(nsfd, node, groups, n_groups, &r->info[node].ifnames,
+					     r->o->rcvbuf, o->name, &r->d);
+		free(groups);
+		if (!o->log)
+			return -1;
+		if (!nflog_listener_has_ct(o->log) && checks_log_ct(r->lab, node))
+			return diag_skip(&r->d,
+					 "node %s: this kernel cannot attach conntrack info to "
+					 "NFLOG records (CONFIG_NETFILTER_NETLINK_GLUE_CT is off), "
+					 "and a check reads log.ct.*",
+					 n->name);
+		fd = nflog_listener_fd(o->log);
+		break;
+	case SRC_TRACE:
+		o->trace = trace_open(nsfd, node, &r->info[node].ifnames, &r->info[node].rules,
+				      r->o->rcvbuf, o->name, &r->d);
+		if (!o->trace)
+			return -1;
+		fd = trace_fd(o->trace);
+		break;
+	case SRC_CT_EVENT:
+	default:
+		o->ct = ctev_open(nsfd, node, r->o->rcvbuf, o->name, &r->d);
+		if (!o->ct)
+			return -1;
+		fd = ctev_fd(o->ct);
+		break;
+	}
+	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return diag_errno(&r->d, "epoll_ctl");
+	return 0;
+}
+
+static void observer_close(struct observer *o)
+{
+	if (o->src == SRC_NFLOG)
+		nflog_listener_close(o->log);
+	else if (o->src == SRC_TRACE)
+		trace_close(o->trace);
+	else
+		ctev_close(o->ct);
+}
+
+static int observer_read(struct run *r, struct observer *o)
+{
+	if (o->src == SRC_NFLOG)
+		return nflog_listener_read(o->log, &r->log, &r->d);
+	if (o->src == SRC_TRACE)
+		return trace_read(o->trace, &r->log, &r->d);
+	return ctev_read(o->ct, &r->log, &r->d);
+}
+
+static bool wants_trace(const struct lab_node *n)
+{
+	return n->nft.text && strstr(n->nft.text, "nftrace");
+}
+
+/*
+ * Kernel-side observers for the nodes checks name, open before the first step
+ * like captures; for a timeline, every node's.
+ */
+static int open_observers(struct run *r)
 {
 	const struct lab *lab = r->lab;
 	size_t i;
 
-	r->ctevs = xcalloc(lab->n_nodes, sizeof(*r->ctevs));
+	r->info = xcalloc(lab->n_nodes, sizeof(*r->info));
 	for (i = 0; i < lab->n_steps; i++) {
 		const struct lab_step *st = &lab->steps[i];
-		struct epoll_event ev = {.events = EPOLLIN};
-		size_t node;
 
-		if (st->kind != STEP_EXPECT || st->expect.source == SRC_CAPTURE)
+		if (st->kind != STEP_EXPECT || sources[st->expect.source].snapshot ||
+		    st->expect.source == SRC_CAPTURE)
 			continue;
-		node = st->expect.node;
-		if (r->ctevs[node])
-			continue;
-		ev.data.u64 = TAG_CT + node;
-		r->ctevs[node] = ctev_open(r->b.nodes[node].nsfd, node, &r->d);
-		if (!r->ctevs[node]) {
-			diag_prefix(&r->d, "node %s", lab->nodes[node].name);
+		if (observer_open(r, st->expect.source, st->expect.node))
 			return -1;
-		}
-		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, ctev_fd(r->ctevs[node]), &ev))
-			return diag_errno(&r->d, "epoll_ctl");
+	}
+	if (!r->o->timeline && !r->o->events_path)
+		return 0;
+	for (i = 0; i < lab->n_nodes; i++) {
+		uint16_t *groups;
+		size_t n_groups = node_log_groups(&lab->nodes[i], &groups);
+
+		free(groups);
+		if (observer_open(r, SRC_CT_EVENT, i) ||
+		    (n_groups && observer_open(r, SRC_NFLOG, i)) ||
+		    (wants_trace(&lab->nodes[i]) && observer_open(r, SRC_TRACE, i)))
+			return -1;
 	}
 	return 0;
 }
@@ -158,12 +325,8 @@ static int pump(struct run *r, uint64_t deadline)
 			extra = 1;
 			continue;
 		}
-		if (tag >= TAG_CT) {
-			got = ctev_read(r->ctevs[tag - TAG_CT], &r->log, &r->d);
-			if (got < 0) {
-				diag_prefix(&r->d, "node %s", r->lab->nodes[tag - TAG_CT].name);
-				return -1;
-			}
+		if (tag >= TAG_OBS) {
+			got = observer_read(r, &r->obs[tag - TAG_OBS]);
 		} else {
 			got = cap_read(r->points[tag / 2].cap[tag % 2], &r->log, &r->d);
 		}
@@ -404,19 +567,27 @@ static enum verdict decide_now(const struct run *r, struct expect_state *es, uin
 static const char *source_name(const struct run *r, const struct step_expect *e, size_t point,
 			       char *buf, size_t len)
 {
-	static const char *const what[] = {[SRC_CT_EVENT] = "events", [SRC_CT_TABLE] = "table"};
-
 	if (e->source == SRC_CAPTURE)
 		snprintf(buf, len, "%s", r->points[point].name);
 	else
-		snprintf(buf, len, "the conntrack %s of %s", what[e->source],
+		snprintf(buf, len, "the %s of %s", sources[e->source].what,
 			 r->lab->nodes[e->node].name);
 	return buf;
 }
 
-/* A conntrack table check: dump, count, and dump again whenever something new was seen. */
-static int expect_table(struct run *r, const struct lab_step *st, struct expect_state *es,
-			char **detail)
+/* Reads a snapshot source (conntrack table, counters) of e's node into log. */
+static int snapshot_read(struct run *r, const struct step_expect *e, struct evlog *log)
+{
+	int nsfd = r->b.nodes[e->node].nsfd;
+
+	if (e->source == SRC_COUNTERS)
+		return counters_dump(nsfd, &r->lab->nodes[e->node], e->node, log, &r->d);
+	return ctev_dump(nsfd, e->node, log, &r->d);
+}
+
+/* A snapshot check: read, count, and read again whenever something new was seen. */
+static int expect_snapshot(struct run *r, const struct lab_step *st, struct expect_state *es,
+			   char **detail)
 {
 	const struct step_expect *e = &st->expect;
 	uint64_t deadline = now_mono_ns() + e->within_ns;
@@ -427,7 +598,7 @@ static int expect_table(struct run *r, const struct lab_step *st, struct expect_
 		uint64_t wake;
 		char name[80];
 
-		if (drain(r) || ctev_dump(r->b.nodes[e->node].nsfd, e->node, &dump, &r->d)) {
+		if (drain(r) || snapshot_read(r, e, &dump)) {
 			evlog_release(&dump);
 			return -1;
 		}
@@ -454,9 +625,9 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 	enum verdict v;
 	char name[80];
 
-	if (e->source == SRC_CT_TABLE)
-		return expect_table(r, st, &es, detail);
-	point = e->source == SRC_CT_EVENT ? e->node : point_of(r, &e->at);
+	if (sources[e->source].snapshot)
+		return expect_snapshot(r, st, &es, detail);
+	point = e->source == SRC_CAPTURE ? point_of(r, &e->at) : e->node;
 	expect_begin(&es, e, point, from_start ? 0 : r->window_seq,
 		     from_start ? r->start_real : r->window_real);
 	for (;;) {
@@ -588,18 +759,16 @@ static void print_timeline(struct run *r)
 	fprintf(r->rep.f, "  timeline (%zu events):\n", r->log.n);
 	for (i = 0; i < r->log.n; i++) {
 		double ms = ((double)ev[i]->ts_ns - (double)r->start_real) / 1e6;
-		char sum[512], who[80];
+		char sum[512];
 
-		if (ev[i]->kind == EV_CT) {
-			snprintf(who, sizeof(who), "%s conntrack",
-				 r->lab->nodes[ev[i]->point].name);
-			fprintf(r->rep.f, "    %+9.3f ms %-14s     %s\n", ms, who,
-				ct_summary(&ev[i]->ct, sum, sizeof(sum)));
-		} else {
+		if (ev[i]->kind == EV_PACKET)
 			fprintf(r->rep.f, "    %+9.3f ms %-14s %-3s %s\n", ms,
 				r->points[ev[i]->point].name, ev[i]->dir == DIR_IN ? "in" : "out",
-				pkt_summary(&ev[i]->pkt, sum, sizeof(sum)));
-		}
+				event_summary(ev[i], sum, sizeof(sum)));
+		else
+			fprintf(r->rep.f, "    %+9.3f ms %-14s     %s\n", ms,
+				r->lab->nodes[ev[i]->point].name,
+				event_summary(ev[i], sum, sizeof(sum)));
 	}
 	free(ev);
 }
@@ -616,9 +785,14 @@ static void run_release(struct run *r)
 		cap_close(r->points[i].cap[1]);
 	}
 	free(r->points);
-	for (i = 0; r->ctevs && i < r->lab->n_nodes; i++)
-		ctev_close(r->ctevs[i]);
-	free(r->ctevs);
+	for (i = 0; i < r->n_obs; i++)
+		observer_close(&r->obs[i]);
+	free(r->obs);
+	for (i = 0; r->info && i < r->lab->n_nodes; i++) {
+		free(r->info[i].ifnames.v);
+		nft_rules_release(&r->info[i].rules);
+	}
+	free(r->info);
 	if (r->epfd >= 0)
 		close(r->epfd);
 	build_release(&r->b);
@@ -682,7 +856,7 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 		 PLURAL(r.b.n_rulesets));
 	report_setup(&r.rep, what, ms_since(t0));
 	t1 = now_mono_ns();
-	if (open_captures(&r) || open_ct_listeners(&r))
+	if (open_captures(&r) || open_observers(&r))
 		goto out;
 	snprintf(what, sizeof(what), "%zu capture point%s", r.n_points, PLURAL(r.n_points));
 	report_setup(&r.rep, what, ms_since(t1));

@@ -9,10 +9,12 @@
 #include "lab/lab.h"
 
 struct run_opts {
-	FILE *out;	      /* the human report */
-	const char *pcap_dir; /* write <node>-<iface>.pcap of every interface there, or NULL */
-	bool quiet;	      /* report failures and the result only */
-	bool timeline;	      /* print every captured packet at the end */
+	FILE *out;		 /* the human report */
+	const char *pcap_dir;	 /* write <node>-<iface>.pcap of every interface there, or NULL */
+	bool quiet;		 /* report failures and the result only */
+	bool timeline;		 /* print every observed event at the end */
+	const char *events_path; /* write every observed event there as JSON lines, or NULL */
+	int rcvbuf;		 /* observer receive buffer in bytes, 0 = sized for bursts */
 };
 
 /*

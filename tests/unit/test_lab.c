@@ -220,7 +220,7 @@ static void test_steps(void **state)
 		"steps:\n  - udp: {from: a, to: 192.0.2.2:9}\n    ping: {from: a, to: 192.0.2.2}\n",
 		12, 5, "got 2");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.sauce: 1.2.3.4}}\n", 12, 34,
-		    "unknown packet field \"ip.sauce\"");
+		    "unknown field \"ip.sauce\" for packets");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.src: nowhere}}\n", 12, 42,
 		    "ip.src:");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, dir: sideways}\n", 12, 31,

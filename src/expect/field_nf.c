@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Fields of the netfilter observers: NFLOG records, nft trace events and counters. */
+/* Our headers first: they bring <netinet/in.h>, which must come before <linux/in.h>. */
+#include "expect/field.h"
+#include "observe/counters.h"
+#include "observe/nflog.h"
+#include "observe/trace.h"
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
+
+static bool put_uint(struct value *v, uint64_t u)
+{
+	v->kind = VAL_UINT;
+	v->u = u;
+	return true;
+}
+
+static bool put_flags(struct value *v, uint64_t u)
+{
+	v->kind = VAL_FLAGS;
+	v->u = u;
+	return true;
+}
+
+static bool put_str(struct value *v, const char *s)
+{
+	v->kind = VAL_STR;
+	snprintf(v->s, sizeof(v->s), "%s", s);
+	return true;
+}
+
+/* A getter on a record of type T, present when cond holds. */
+#define REC_GET(fn, T, cond, put)                        \
+	static bool fn(const void *rec, struct value *v) \
+	{                                                \
+		const T *r = rec;                        \
+		return (cond) && (put);                  \
+	}
+
+/* ---- NFLOG ---- */
+
+static const struct sym hook_syms[] = {
+	{"prerouting", NF_INET_PRE_ROUTING},   {"input", NF_INET_LOCAL_IN},
+	{"forward", NF_INET_FORWARD},	       {"output", NF_INET_LOCAL_OUT},
+	{"postrouting", NF_INET_POST_ROUTING}, {NULL, 0},
+};
+
+static const struct sym ctinfo_syms[] = {
+	{"ESTABLISHED", IP_CT_ESTABLISHED},
+	{"RELATED", IP_CT_RELATED},
+	{"NEW", IP_CT_NEW},
+	{"ESTABLISHED_REPLY", IP_CT_ESTABLISHED_REPLY},
+	{"RELATED_REPLY", IP_CT_RELATED_REPLY},
+	{"UNTRACKED", LOG_CT_UNTRACKED},
+	{"none", LOG_CT_NONE},
+	{NULL, 0},
+};
+
+REC_GET(get_log_group, struct log_rec, true, put_uint(v, r->group))
+REC_GET(get_log_prefix, struct log_rec, true, put_str(v, r->prefix))
+REC_GET(get_log_hook, struct log_rec, true, put_uint(v, r->hook))
+REC_GET(get_log_indev, struct log_rec, r->indev[0], put_str(v, r->indev))
+REC_GET(get_log_outdev, struct log_rec, r->outdev[0], put_str(v, r->outdev))
+REC_GET(get_log_mark, struct log_rec, true, put_uint(v, r->mark))
+REC_GET(get_log_ct_state, struct log_rec, r->ct_known, put_uint(v, r->ct_state))
+REC_GET(get_log_ct_status, struct log_rec, r->has_ct_status, put_flags(v, r->ct_status))
+REC_GET(get_log_ct_id, struct log_rec, r->has_ct_status, put_uint(v, r->ct_id))
+
+const struct field_def log_fields[] = {
+	{"log.group", VAL_UINT, NULL, "NFLOG group", get_log_group},
+	{"log.prefix", VAL_STR, NULL, "log prefix", get_log_prefix},
+	{"log.hook", VAL_UINT, hook_syms,
+	 "hook: prerouting, input, forward, output, "
+	 "postrouting",
+	 get_log_hook},
+	{"log.indev", VAL_STR, NULL, "input interface", get_log_indev},
+	{"log.outdev", VAL_STR, NULL, "output interface", get_log_outdev},
+	{"log.mark", VAL_UINT, NULL, "packet mark", get_log_mark},
+	{"log.ct.state", VAL_UINT, ctinfo_syms,
+	 "NEW, ESTABLISHED, RELATED, ESTABLISHED_REPLY, RELATED_REPLY, or none (INVALID "
+	 "or UNTRACKED)",
+	 get_log_ct_state},
+	{"log.ct.status", VAL_FLAGS, ct_status_syms, "status bits of the packet's entry",
+	 get_log_ct_status},
+	{"log.ct.id", VAL_UINT, NULL, "conntrack id of the packet's entry", get_log_ct_id},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+/* ---- nft trace ---- */
+
+static const struct sym trace_type_syms[] = {
+	{"policy", NFT_TRACETYPE_POLICY},
+	{"return", NFT_TRACETYPE_RETURN},
+	{"rule", NFT_TRACETYPE_RULE},
+	{NULL, 0},
+};
+
+/* Verdicts as unsigned 32-bit values: nft's own are negative. */
+static const struct sym verdict_syms[] = {
+	{"drop", NF_DROP},
+	{"accept", NF_ACCEPT},
+	{"stolen", NF_STOLEN},
+	{"queue", NF_QUEUE},
+	{"repeat", NF_REPEAT},
+	{"continue", (uint32_t)NFT_CONTINUE},
+	{"break", (uint32_t)NFT_BREAK},
+	{"jump", (uint32_t)NFT_JUMP},
+	{"goto", (uint32_t)NFT_GOTO},
+	{"return", (uint32_t)NFT_RETURN},
+	{NULL, 0},
+};
+
+static const struct sym nfproto_syms[] = {
+	{"inet", NFPROTO_INET},
+	{"ip", NFPROTO_IPV4},
+	{"ip6", NFPROTO_IPV6},
+	{"arp", NFPROTO_ARP},
+	{"bridge", NFPROTO_BRIDGE},
+	{"netdev", NFPROTO_NETDEV},
+	{NULL, 0},
+};
+
+static const struct sym trace_ct_state_syms[] = {
+	{"INVALID", TRACE_CT_INVALID},	   {"ESTABLISHED", TRACE_CT_ESTABLISHED},
+	{"RELATED", TRACE_CT_RELATED},	   {"NEW", TRACE_CT_NEW},
+	{"UNTRACKED", TRACE_CT_UNTRACKED}, {NULL, 0},
+};
+
+static const struct sym ct_dir_syms[] = {{"original", 0}, {"reply", 1}, {NULL, 0}};
+
+/* The rule's comment, or its handle as text when it has none. */
+static bool get_trace_rule(const void *rec, struct value *v)
+{
+	const struct trace_rec *r = rec;
+
+	if (!(r->present & TRACE_HAS_HANDLE))
+		return false;
+	if (r->comment[0])
+		return put_str(v, r->comment);
+	v->kind = VAL_STR;
+	snprintf(v->s, sizeof(v->s), "%llu", (unsigned long long)r->handle);
+	return true;
+}
+
+#define HAS(bit) (r->present & (bit))
+REC_GET(get_trace_table, struct trace_rec, true, put_str(v, r->table))
+REC_GET(get_trace_chain, struct trace_rec, true, put_str(v, r->chain))
+REC_GET(get_trace_handle, struct trace_rec, HAS(TRACE_HAS_HANDLE), put_uint(v, r->handle))
+REC_GET(get_trace_type, struct trace_rec, true, put_uint(v, r->type))
+REC_GET(get_trace_verdict, struct trace_rec, HAS(TRACE_HAS_VERDICT),
+	put_uint(v, (uint32_t)r->verdict))
+REC_GET(get_trace_target, struct trace_rec, r->target[0], put_str(v, r->target))
+REC_GET(get_trace_iif, struct trace_rec, r->iif[0], put_str(v, r->iif))
+REC_GET(get_trace_oif, struct trace_rec, r->oif[0], put_str(v, r->oif))
+REC_GET(get_trace_mark, struct trace_rec, true, put_uint(v, r->mark))
+REC_GET(get_trace_id, struct trace_rec, true, put_uint(v, r->id))
+REC_GET(get_trace_family, struct trace_rec, true, put_uint(v, r->family))
+REC_GET(get_trace_ct_state, struct trace_rec, HAS(TRACE_HAS_CT), put_uint(v, r->ct_state))
+REC_GET(get_trace_ct_status, struct trace_rec, HAS(TRACE_HAS_CT_STATUS), put_flags(v, r->ct_status))
+REC_GET(get_trace_ct_dir, struct trace_rec, HAS(TRACE_HAS_CT) && r->ct_id, put_uint(v, r->ct_dir))
+REC_GET(get_trace_ct_id, struct trace_rec, HAS(TRACE_HAS_CT) && r->ct_id, put_uint(v, r->ct_id))
+
+const struct field_def trace_fields[] = {
+	{"trace.table", VAL_STR, NULL, "table name", get_trace_table},
+	{"trace.chain", VAL_STR, NULL, "chain name", get_trace_chain},
+	{"trace.rule", VAL_STR, NULL, "the rule's comment, or its handle when it has none",
+	 get_trace_rule},
+	{"trace.handle", VAL_UINT, NULL, "rule handle", get_trace_handle},
+	{"trace.type", VAL_UINT, trace_type_syms, "rule, return or policy", get_trace_type},
+	{"trace.verdict", VAL_UINT, verdict_syms, "accept, drop, continue, jump, goto, return ...",
+	 get_trace_verdict},
+	{"trace.target", VAL_STR, NULL, "chain of a jump or goto", get_trace_target},
+	{"trace.iif", VAL_STR, NULL, "input interface", get_trace_iif},
+	{"trace.oif", VAL_STR, NULL, "output interface", get_trace_oif},
+	{"trace.mark", VAL_UINT, NULL, "packet mark", get_trace_mark},
+	{"trace.id", VAL_UINT, NULL, "the kernel's id of the traced packet", get_trace_id},
+	{"trace.family", VAL_UINT, nfproto_syms, "table family", get_trace_family},
+	{"trace.ct.state", VAL_UINT, trace_ct_state_syms,
+	 "NEW, ESTABLISHED, RELATED, UNTRACKED; absent: no entry (INVALID)", get_trace_ct_state},
+	{"trace.ct.status", VAL_FLAGS, ct_status_syms, "status bits of the packet's entry",
+	 get_trace_ct_status},
+	{"trace.ct.direction", VAL_UINT, ct_dir_syms, "original or reply", get_trace_ct_dir},
+	{"trace.ct.id", VAL_UINT, NULL, "conntrack id of the packet's entry", get_trace_ct_id},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+/* ---- counters ---- */
+
+static const struct sym counter_kind_syms[] = {
+	{"rule", COUNTER_RULE}, {"named", COUNTER_NAMED}, {"policy", COUNTER_POLICY}, {NULL, 0}};
+static const struct sym ruleset_syms[] = {{"nft", RULESET_NFT},
+					  {"iptables", RULESET_IPTABLES},
+					  {"ip6tables", RULESET_IP6TABLES},
+					  {NULL, 0}};
+
+REC_GET(get_ctr_kind, struct counter_rec, true, put_uint(v, r->kind))
+REC_GET(get_ctr_ruleset, struct counter_rec, true, put_uint(v, r->ruleset))
+REC_GET(get_ctr_family, struct counter_rec, true, put_str(v, r->family))
+REC_GET(get_ctr_table, struct counter_rec, true, put_str(v, r->table))
+REC_GET(get_ctr_chain, struct counter_rec, r->chain[0], put_str(v, r->chain))
+REC_GET(get_ctr_name, struct counter_rec, r->name[0], put_str(v, r->name))
+REC_GET(get_ctr_comment, struct counter_rec, r->comment[0], put_str(v, r->comment))
+REC_GET(get_ctr_policy, struct counter_rec, r->policy[0], put_str(v, r->policy))
+REC_GET(get_ctr_handle, struct counter_rec, r->handle, put_uint(v, r->handle))
+REC_GET(get_ctr_position, struct counter_rec, r->position, put_uint(v, r->position))
+REC_GET(get_ctr_packets, struct counter_rec, true, put_uint(v, r->packets))
+REC_GET(get_ctr_bytes, struct counter_rec, true, put_uint(v, r->bytes))
+
+const struct field_def counter_fields[] = {
+	{"counter.kind", VAL_UINT, counter_kind_syms, "rule, named or policy", get_ctr_kind},
+	{"counter.ruleset", VAL_UINT, ruleset_syms, "nft, iptables or ip6tables", get_ctr_ruleset},
+	{"counter.family", VAL_STR, NULL, "table family (ip, ip6, inet ...)", get_ctr_family},
+	{"counter.table", VAL_STR, NULL, "table name", get_ctr_table},
+	{"counter.chain", VAL_STR, NULL, "chain name", get_ctr_chain},
+	{"counter.name", VAL_STR, NULL, "name of an nft named counter", get_ctr_name},
+	{"counter.comment", VAL_STR, NULL, "the rule's comment", get_ctr_comment},
+	{"counter.policy", VAL_STR, NULL, "policy of an iptables built-in chain", get_ctr_policy},
+	{"counter.handle", VAL_UINT, NULL, "nft rule handle", get_ctr_handle},
+	{"counter.position", VAL_UINT, NULL, "1-based position of the rule in its chain",
+	 get_ctr_position},
+	{"counter.packets", VAL_UINT, NULL, "packets counted", get_ctr_packets},
+	{"counter.bytes", VAL_UINT, NULL, "bytes counted", get_ctr_bytes},
+	{NULL, 0, NULL, NULL, NULL},
+};

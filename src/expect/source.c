@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* What each expectation source is: its lab-file key, events, fields and words for reports. */
+#include "expect/source.h"
+
+const struct source_def sources[SRC_COUNT] = {
+	[SRC_CAPTURE] = {"at",
+			 EV_PACKET,
+			 false,
+			 {pkt_fields, NULL},
+			 {"packet", "packets"},
+			 "packets",
+			 "ip.src, icmp.type, inner.ip.dst ..."},
+	[SRC_CT_EVENT] = {"conntrack",
+			  EV_CT,
+			  false,
+			  {ct_fields, NULL},
+			  {"conntrack event", "conntrack events"},
+			  "conntrack events",
+			  "ct.orig.src, ct.status, ct.state ..."},
+	[SRC_CT_TABLE] = {"conntrack-table",
+			  EV_CT,
+			  true,
+			  {ct_fields, NULL},
+			  {"conntrack entry", "conntrack entries"},
+			  "conntrack table",
+			  "ct.orig.src, ct.status, ct.state ..."},
+	[SRC_NFLOG] = {"nflog",
+		       EV_LOG,
+		       false,
+		       {log_fields, pkt_fields},
+		       {"NFLOG record", "NFLOG records"},
+		       "NFLOG records",
+		       "log.prefix, log.ct.state, ip.src ..."},
+	[SRC_TRACE] = {"trace",
+		       EV_TRACE,
+		       false,
+		       {trace_fields, pkt_fields},
+		       {"trace event", "trace events"},
+		       "nft trace events",
+		       "trace.chain, trace.verdict, trace.ct.state, ip.src ..."},
+	[SRC_COUNTERS] = {"counters",
+			  EV_COUNTER,
+			  true,
+			  {counter_fields, NULL},
+			  {"counter", "counters"},
+			  "counters",
+			  "counter.comment, counter.name, counter.packets ..."},
+};
+
+const struct field_def *source_field(enum expect_source src, const char *name)
+{
+	const struct field_def *f = NULL;
+	size_t i;
+
+	for (i = 0; i < 2 && !f && sources[src].fields[i]; i++)
+		f = field_find(sources[src].fields[i], name);
+	return f;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What each expectation source is: its lab-file key, events, fields and words for reports. */
+#ifndef NFLAB_SOURCE_H
+#define NFLAB_SOURCE_H
+
+#include <stdbool.h>
+
+#include "expect/field.h"
+#include "lab/lab.h"
+#include "observe/event.h"
+
+struct source_def {
+	const char *key;   /* lab-file key naming the point or node: "at", "nflog" */
+	enum ev_kind kind; /* the events it looks at */
+	bool snapshot;	   /* read at the step, again until decided, not a stream */
+	const struct field_def *fields[2]; /* searched in order; NULL-terminated */
+	const char *thing[2];		   /* "packet", "packets" */
+	const char *what;		   /* "conntrack events" in "... of fw" */
+	const char *examples;		   /* fields for "unknown field" messages */
+};
+
+/* Indexed by enum expect_source. */
+extern const struct source_def sources[SRC_COUNT];
+
+/* The field named name among the source's fields, or NULL. */
+const struct field_def *source_field(enum expect_source src, const char *name);
+
+#endif

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* nft trace events of one node: each rule, return and policy a traced packet met. */
+#include "observe/trace.h"
+
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "observe/event.h"
+#include "observe/nlwatch.h"
+#include "util/xalloc.h"
+
+/* Conntrack attributes of trace events, newer than Debian 12's headers. */
+#define TRACE_ATTR_CT_ID	18
+#define TRACE_ATTR_CT_DIRECTION 19
+#define TRACE_ATTR_CT_STATUS	20
+#define TRACE_ATTR_CT_STATE	21
+#define TRACE_ATTR_MAX		21
+
+#define TRACE_PKTS 64 /* packets remembered for the events that come without headers */
+
+struct trace {
+	struct nlwatch *w;
+	size_t node;
+	const struct ifnames *names;
+	const struct nft_rules *rules;
+	struct {
+		uint32_t id;
+		struct pkt pkt;
+	} recent[TRACE_PKTS];
+	size_t next;
+};
+
+struct trace *trace_open(int nsfd, size_t node, const struct ifnames *names,
+			 const struct nft_rules *rules, int rcvbuf, const char *what,
+			 struct diag *d)
+{
+	struct trace *t = xzalloc(sizeof(*t));
+
+	t->node = node;
+	t->names = names;
+	t->rules = rules;
+	t->w = nlwatch_open(nsfd, 1u << (NFNLGRP_NFTRACE - 1), rcvbuf, what, d);
+	if (!t->w) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void trace_close(struct trace *t)
+{
+	if (!t)
+		return;
+	nlwatch_close(t->w);
+	free(t);
+}
+
+int trace_fd(const struct trace *t)
+{
+	return nlwatch_fd(t->w);
+}
+
+static int attr_cb(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type <= TRACE_ATTR_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int verdict_cb(const struct nlattr *a, void *data)
+{
+	struct trace_rec *r = data;
+
+	if (mnl_attr_get_type(a) == NFTA_VERDICT_CODE && mnl_attr_validate(a, MNL_TYPE_U32) == 0) {
+		r->verdict = (int32_t)ntohl(mnl_attr_get_u32(a));
+		if (r->verdict >= 0)
+			r->verdict &= NF_VERDICT_MASK; /* queue numbers live in the high bits */
+		r->present |= TRACE_HAS_VERDICT;
+	} else if (mnl_attr_get_type(a) == NFTA_VERDICT_CHAIN) {
+		snprintf(r->target, sizeof(r->target), "%s", mnl_attr_get_str(a));
+	}
+	return MNL_CB_OK;
+}
+
+static uint32_t attr_u32(const struct nlattr *a)
+{
+	return mnl_attr_get_payload_len(a) >= 4 ? ntohl(mnl_attr_get_u32(a)) : 0;
+}
+
+/* Headers come with a packet's first event only: decode them, or reuse the earlier ones. */
+static void trace_packet(struct trace *t, const struct nlattr **tb, struct trace_rec *r)
+{
+	uint8_t buf[128];
+	size_t n = 0, i;
+
+	if (tb[NFTA_TRACE_NETWORK_HEADER]) {
+		size_t nl = mnl_attr_get_payload_len(tb[NFTA_TRACE_NETWORK_HEADER]);
+		size_t tl = tb[NFTA_TRACE_TRANSPORT_HEADER]
+				    ? mnl_attr_get_payload_len(tb[NFTA_TRACE_TRANSPORT_HEADER])
+				    : 0;
+
+		nl = nl > 64 ? 64 : nl;
+		tl = tl > 64 ? 64 : tl;
+		memcpy(buf, mnl_attr_get_payload(tb[NFTA_TRACE_NETWORK_HEADER]), nl);
+		if (tl)
+			memcpy(buf + nl, mnl_attr_get_payload(tb[NFTA_TRACE_TRANSPORT_HEADER]), tl);
+		n = nl + tl;
+		pkt_decode(buf, n, n, PKT_LINK_RAW, &r->pkt);
+		r->present |= TRACE_HAS_PKT;
+		t->recent[t->next].id = r->id;
+		t->recent[t->next].pkt = r->pkt;
+		t->next = (t->next + 1) % TRACE_PKTS;
+		return;
+	}
+	for (i = 0; i < TRACE_PKTS; i++)
+		if (t->recent[i].id == r->id) {
+			r->pkt = t->recent[i].pkt;
+			r->present |= TRACE_HAS_PKT;
+			return;
+		}
+}
+
+static int trace_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct trace *t = ((void **)data)[0];
+	struct evlog *log = ((void **)data)[1];
+	const struct nlattr *tb[TRACE_ATTR_MAX + 1] = {0};
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	struct trace_rec r;
+	const char *comment;
+
+	if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES ||
+	    (nlh->nlmsg_type & 0xff) != NFT_MSG_TRACE ||
+	    mnl_attr_parse(nlh, sizeof(*nfg), attr_cb, tb) < 0)
+		return MNL_CB_OK;
+	memset(&r, 0, sizeof(r));
+	r.family = nfg->nfgen_family;
+	if (tb[NFTA_TRACE_ID])
+		r.id = attr_u32(tb[NFTA_TRACE_ID]);
+	if (tb[NFTA_TRACE_TYPE])
+		r.type = (uint8_t)attr_u32(tb[NFTA_TRACE_TYPE]);
+	if (tb[NFTA_TRACE_TABLE])
+		snprintf(r.table, sizeof(r.table), "%s", mnl_attr_get_str(tb[NFTA_TRACE_TABLE]));
+	if (tb[NFTA_TRACE_CHAIN])
+		snprintf(r.chain, sizeof(r.chain), "%s", mnl_attr_get_str(tb[NFTA_TRACE_CHAIN]));
+	if (tb[NFTA_TRACE_RULE_HANDLE] &&
+	    mnl_attr_get_payload_len(tb[NFTA_TRACE_RULE_HANDLE]) == 8) {
+		r.handle = be64toh(mnl_attr_get_u64(tb[NFTA_TRACE_RULE_HANDLE]));
+		r.present |= TRACE_HAS_HANDLE;
+		comment = nft_rules_comment(t->rules, r.family, r.table, r.chain, r.handle);
+		if (comment)
+			snprintf(r.comment, sizeof(r.comment), "%s", comment);
+	}
+	if (tb[NFTA_TRACE_VERDICT])
+		mnl_attr_parse_nested(tb[NFTA_TRACE_VERDICT], verdict_cb, &r);
+	if (tb[NFTA_TRACE_POLICY]) {
+		r.verdict = (int32_t)attr_u32(tb[NFTA_TRACE_POLICY]);
+		r.present |= TRACE_HAS_VERDICT;
+	}
+	if (tb[NFTA_TRACE_IIF])
+		ifnames_get(t->names, attr_u32(tb[NFTA_TRACE_IIF]), r.iif);
+	if (tb[NFTA_TRACE_OIF])
+		ifnames_get(t->names, attr_u32(tb[NFTA_TRACE_OIF]), r.oif);
+	if (tb[NFTA_TRACE_MARK])
+		r.mark = attr_u32(tb[NFTA_TRACE_MARK]);
+	if (tb[TRACE_ATTR_CT_STATE]) {
+		r.present |= TRACE_HAS_CT;
+		r.ct_state = attr_u32(tb[TRACE_ATTR_CT_STATE]);
+	}
+	if (tb[TRACE_ATTR_CT_DIRECTION])
+		r.ct_dir = mnl_attr_get_u8(tb[TRACE_ATTR_CT_DIRECTION]);
+	if (tb[TRACE_ATTR_CT_ID]) /* sent in host order, unlike ctnetlink's CTA_ID */
+		r.ct_id = mnl_attr_get_u32(tb[TRACE_ATTR_CT_ID]);
+	if (tb[TRACE_ATTR_CT_STATUS]) {
+		r.present |= TRACE_HAS_CT_STATUS;
+		r.ct_status = attr_u32(tb[TRACE_ATTR_CT_STATUS]);
+	}
+	trace_packet(t, tb, &r);
+	evlog_add_node(log, EV_TRACE, t->node, NULL, 0)->trace = r;
+	return MNL_CB_OK;
+}
+
+int trace_read(struct trace *t, struct evlog *log, struct diag *d)
+{
+	void *ctx[2] = {t, log};
+	size_t before = log->n;
+
+	if (nlwatch_read(t->w, trace_cb, ctx, d))
+		return -1;
+	return (int)(log->n - before);
+}
+
+static const char *verdict_name(int32_t v)
+{
+	switch (v) {
+	case NF_DROP:
+		return "drop";
+	case NF_ACCEPT:
+		return "accept";
+	case NF_STOLEN:
+		return "stolen";
+	case NF_QUEUE:
+		return "queue";
+	case NF_REPEAT:
+		return "repeat";
+	case NFT_CONTINUE:
+		return "continue";
+	case NFT_BREAK:
+		return "break";
+	case NFT_JUMP:
+		return "jump";
+	case NFT_GOTO:
+		return "goto";
+	case NFT_RETURN:
+		return "return";
+	default:
+		return "?";
+	}
+}
+
+static const char *ct_state_name(uint32_t s)
+{
+	switch (s) {
+	case TRACE_CT_INVALID:
+		return "INVALID";
+	case TRACE_CT_ESTABLISHED:
+		return "ESTABLISHED";
+	case TRACE_CT_RELATED:
+		return "RELATED";
+	case TRACE_CT_NEW:
+		return "NEW";
+	case TRACE_CT_UNTRACKED:
+		return "UNTRACKED";
+	default:
+		return "?";
+	}
+}
+
+const char *trace_summary(const struct trace_rec *r, char *buf, size_t len)
+{
+	static const char *const types[] = {"?", "policy", "return", "rule"};
+	size_t n = (size_t)snprintf(buf, len, "[TRACE %08x] %s %s %s", r->id, r->table, r->chain,
+				    r->type < 4 ? types[r->type] : "?");
+	char sum[400];
+
+	if (n < len && (r->present & TRACE_HAS_HANDLE))
+		n += (size_t)snprintf(buf + n, len - n, " handle %llu",
+				      (unsigned long long)r->handle);
+	if (n < len && r->comment[0])
+		n += (size_t)snprintf(buf + n, len - n, " \"%s\"", r->comment);
+	if (n < len && (r->present & TRACE_HAS_VERDICT))
+		n += (size_t)snprintf(buf + n, len - n, " %s%s%s", verdict_name(r->verdict),
+				      r->target[0] ? " " : "", r->target);
+	if (n < len && r->iif[0])
+		n += (size_t)snprintf(buf + n, len - n, " in=%s", r->iif);
+	if (n < len && r->oif[0])
+		n += (size_t)snprintf(buf + n, len - n, " out=%s", r->oif);
+	if (n < len && (r->present & TRACE_HAS_CT))
+		n += (size_t)snprintf(buf + n, len - n, " ct %s%s", ct_state_name(r->ct_state),
+				      r->ct_dir ? " reply" : "");
+	if (n < len && (r->present & TRACE_HAS_PKT))
+		snprintf(buf + n, len - n, ": %s", pkt_summary(&r->pkt, sum, sizeof(sum)));
+	return buf;
+}
