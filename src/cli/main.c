@@ -20,7 +20,11 @@ static void usage(FILE *f)
 	      "  --pcap-dir DIR     write DIR/<node>-<iface>.pcap for every interface\n"
 	      "  --topologies DIR   where \"topology: NAME\" files are (default: found\n"
 	      "                     next to the lab, in a topologies/ directory)\n"
-	      "  --timeline         print every captured packet at the end\n"
+	      "  --timeline         print every observed event at the end, grouped by packet\n"
+	      "  --events FILE      write every observed event to FILE as JSON lines\n"
+	      "  --observer-buffer BYTES\n"
+	      "                     receive buffer of each observer (default: sized for\n"
+	      "                     bursts); small values provoke loss, which is an error\n"
 	      "  -q, --quiet        print failures and the result only\n"
 	      "\n"
 	      "exit status: 0 passed, 1 an expectation failed, 2 the lab could not run,\n"
@@ -43,6 +47,8 @@ int main(int argc, char **argv)
 		{"pcap-dir", required_argument, NULL, 'p'},
 		{"topologies", required_argument, NULL, 't'},
 		{"timeline", no_argument, NULL, 'T'},
+		{"events", required_argument, NULL, 'e'},
+		{"observer-buffer", required_argument, NULL, 'b'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -81,6 +87,23 @@ int main(int argc, char **argv)
 		case 'q':
 			ro.quiet = true;
 			break;
+		case 'e':
+			ro.events_path = optarg;
+			break;
+		case 'b': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || v < 1 || v > (1 << 30)) {
+				fprintf(stderr,
+					"nflab: --observer-buffer needs bytes (1 to 2^30), got "
+					"\"%s\"\n",
+					optarg);
+				return NFLAB_ERROR;
+			}
+			ro.rcvbuf = (int)v;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -9,8 +9,9 @@
 #include "topo/netns.h"
 #include "util/xalloc.h"
 
-#define CAP_SNAPLEN 65535
-#define CAP_BUFFER  (2u << 20) /* bytes of kernel ring per handle */
+#define CAP_SNAPLEN 65535      /* most a frame can be */
+#define CAP_L2_ROOM 64	       /* link header and tags on top of the MTU */
+#define CAP_BUFFER  (4u << 20) /* bytes of kernel ring per handle: ~2000 full-size frames */
 
 struct capture {
 	pcap_t *p;
@@ -20,7 +21,7 @@ struct capture {
 };
 
 struct capture *cap_open(int nsfd, const char *ifname, enum pkt_dir dir, size_t point,
-			 struct diag *d)
+			 unsigned int mtu, int bufsize, struct diag *d)
 {
 	char errbuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture *c;
@@ -37,9 +38,10 @@ struct capture *cap_open(int nsfd, const char *ifname, enum pkt_dir dir, size_t 
 		diag_set(d, "cannot capture on %s: %s", ifname, errbuf);
 		goto err;
 	}
-	pcap_set_snaplen(c->p, CAP_SNAPLEN);
+	mtu = (mtu ? mtu : 1500) + CAP_L2_ROOM;
+	pcap_set_snaplen(c->p, mtu < CAP_SNAPLEN ? (int)mtu : CAP_SNAPLEN);
 	pcap_set_immediate_mode(c->p, 1);
-	pcap_set_buffer_size(c->p, CAP_BUFFER);
+	pcap_set_buffer_size(c->p, bufsize > 0 ? bufsize : (int)CAP_BUFFER);
 	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO);
 	rc = pcap_activate(c->p);
 	if (rc < 0) {

@@ -12,10 +12,13 @@ struct capture;
  * Opens a capture of packets going dir (DIR_IN or DIR_OUT) on ifname inside the
  * netns held by nsfd: immediate mode, nanosecond timestamps, non-blocking, so it
  * sees a packet the moment the kernel does. point tags the events it produces.
+ * Frames are captured whole up to the interface's mtu (0: 1500): in immediate
+ * mode the ring holds fixed-size slots, so a smaller snap length means more slots.
+ * bufsize is the kernel ring in bytes (0: sized for bursts).
  * Returns a new capture; caller frees it with cap_close(). NULL on error.
  */
 struct capture *cap_open(int nsfd, const char *ifname, enum pkt_dir dir, size_t point,
-			 struct diag *d);
+			 unsigned int mtu, int bufsize, struct diag *d);
 void cap_close(struct capture *c);
 /* The fd to poll for readability. */
 int cap_fd(const struct capture *c);

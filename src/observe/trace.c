@@ -28,10 +28,7 @@ struct trace {
 	size_t node;
 	const struct ifnames *names;
 	const struct nft_rules *rules;
-	struct {
-		uint32_t id;
-		struct pkt pkt;
-	} recent[TRACE_PKTS];
+	struct trace_rec recent[TRACE_PKTS]; /* each packet's latest event with headers */
 	size_t next;
 };
 
@@ -95,11 +92,15 @@ static uint32_t attr_u32(const struct nlattr *a)
 	return mnl_attr_get_payload_len(a) >= 4 ? ntohl(mnl_attr_get_u32(a)) : 0;
 }
 
-/* Headers come with a packet's first event only: decode them, or reuse the earlier ones. */
+/*
+ * Headers, interfaces and conntrack come with the first event of a packet in each
+ * hook only: decode them, or carry them over from that event.
+ */
 static void trace_packet(struct trace *t, const struct nlattr **tb, struct trace_rec *r)
 {
+	const uint32_t carried = TRACE_HAS_PKT | TRACE_HAS_CT | TRACE_HAS_CT_STATUS;
 	uint8_t buf[128];
-	size_t n = 0, i;
+	size_t n, i;
 
 	if (tb[NFTA_TRACE_NETWORK_HEADER]) {
 		size_t nl = mnl_attr_get_payload_len(tb[NFTA_TRACE_NETWORK_HEADER]);
@@ -115,17 +116,26 @@ static void trace_packet(struct trace *t, const struct nlattr **tb, struct trace
 		n = nl + tl;
 		pkt_decode(buf, n, n, PKT_LINK_RAW, &r->pkt);
 		r->present |= TRACE_HAS_PKT;
-		t->recent[t->next].id = r->id;
-		t->recent[t->next].pkt = r->pkt;
+		t->recent[t->next] = *r;
 		t->next = (t->next + 1) % TRACE_PKTS;
 		return;
 	}
-	for (i = 0; i < TRACE_PKTS; i++)
-		if (t->recent[i].id == r->id) {
-			r->pkt = t->recent[i].pkt;
-			r->present |= TRACE_HAS_PKT;
-			return;
-		}
+	for (i = 0; i < TRACE_PKTS; i++) {
+		const struct trace_rec *first =
+			&t->recent[(t->next + TRACE_PKTS - 1 - i) % TRACE_PKTS];
+
+		if (first->id != r->id || !(first->present & TRACE_HAS_PKT))
+			continue;
+		r->pkt = first->pkt;
+		r->present |= first->present & carried;
+		memcpy(r->iif, first->iif, sizeof(r->iif));
+		memcpy(r->oif, first->oif, sizeof(r->oif));
+		r->ct_state = first->ct_state;
+		r->ct_status = first->ct_status;
+		r->ct_id = first->ct_id;
+		r->ct_dir = first->ct_dir;
+		return;
+	}
 }
 
 static int trace_cb(const struct nlmsghdr *nlh, void *data)

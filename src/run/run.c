@@ -95,6 +95,24 @@ static size_t point_add(struct run *r, const struct lab_end *e)
 	return i;
 }
 
+/* The largest frame an interface can carry: its MTU, or its link's, or lo's. */
+static unsigned int point_mtu(const struct run *r, const struct lab_end *e)
+{
+	const struct lab_iface *ifc = &r->lab->nodes[e->node].ifaces[e->iface];
+	size_t i;
+
+	if (!ifc->linked || !strcmp(ifc->name, "lo"))
+		return 65536;
+	for (i = 0; i < r->lab->n_links; i++) {
+		const struct lab_link *l = &r->lab->links[i];
+
+		if (l->mtu && ((l->a.node == e->node && l->a.iface == e->iface) ||
+			       (l->b.node == e->node && l->b.iface == e->iface)))
+			return l->mtu > ifc->mtu ? l->mtu : ifc->mtu;
+	}
+	return ifc->mtu;
+}
+
 /* Every capture is open before the first step, so nothing a probe causes can be missed. */
 static int open_captures(struct run *r)
 {
@@ -116,7 +134,8 @@ static int open_captures(struct run *r)
 			struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i * 2 + k};
 
 			pt->cap[k] = cap_open(r->b.nodes[pt->end.node].nsfd, ifname,
-					      k ? DIR_OUT : DIR_IN, i, &r->d);
+					      k ? DIR_OUT : DIR_IN, i, point_mtu(r, &pt->end),
+					      r->o->rcvbuf, &r->d);
 			if (!pt->cap[k]) {
 				diag_prefix(&r->d, "%s", pt->name);
 				return -1;
@@ -647,6 +666,24 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 	return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
 }
 
+/* A capture that lost packets could have hidden the very packet a check was about. */
+static int check_drops(struct run *r)
+{
+	size_t i, k;
+
+	for (i = 0; i < r->n_points; i++)
+		for (k = 0; k < 2; k++) {
+			unsigned int lost = cap_drops(r->points[i].cap[k]);
+
+			if (lost)
+				return diag_set(&r->d,
+						"capture at %s (%s) lost %u packets: verdicts "
+						"cannot be trusted",
+						r->points[i].name, k ? "out" : "in", lost);
+		}
+	return 0;
+}
+
 static int run_steps(struct run *r, size_t *failed)
 {
 	const struct lab *lab = r->lab;
@@ -680,6 +717,9 @@ static int run_steps(struct run *r, size_t *failed)
 			v = step_expect(r, st, &detail);
 			break;
 		}
+		/* A check is only as good as the capture it read: loss turns it into an error. */
+		if (v >= 0 && st->kind == STEP_EXPECT && check_drops(r))
+			v = -1;
 		if (v < 0) {
 			diag_locate(&r->d, &st->loc);
 			diag_prefix(&r->d, "step %zu", i + 1);
@@ -701,24 +741,6 @@ static int run_steps(struct run *r, size_t *failed)
 			(*failed)++;
 	}
 	return drain(r);
-}
-
-/* A capture that lost packets could have hidden the very packet a check was about. */
-static int check_drops(struct run *r)
-{
-	size_t i, k;
-
-	for (i = 0; i < r->n_points; i++)
-		for (k = 0; k < 2; k++) {
-			unsigned int lost = cap_drops(r->points[i].cap[k]);
-
-			if (lost)
-				return diag_set(&r->d,
-						"capture at %s (%s) lost %u packets: verdicts "
-						"cannot be trusted",
-						r->points[i].name, k ? "out" : "in", lost);
-		}
-	return 0;
 }
 
 static int write_pcaps(struct run *r)

@@ -251,7 +251,7 @@ static void test_flagship_loads(void **state)
 	assert_true(lab->nodes[fw].router);
 	assert_non_null(lab->nodes[fw].nft.text);
 	/* The nft text starts on the line after "nft: |", at its indentation. */
-	assert_int_equal(lab->nodes[fw].nft.loc.line, 18);
+	assert_int_equal(lab->nodes[fw].nft.loc.line, 22);
 	assert_int_equal(lab->nodes[fw].nft.loc.col, 7);
 	lab_free(lab);
 }
