@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <stdlib.h>
@@ -274,8 +275,10 @@ const char *trace_summary(const struct trace_rec *r, char *buf, size_t len)
 	if (n < len && r->oif[0])
 		n += (size_t)snprintf(buf + n, len - n, " out=%s", r->oif);
 	if (n < len && (r->present & TRACE_HAS_CT))
-		n += (size_t)snprintf(buf + n, len - n, " ct %s%s", ct_state_name(r->ct_state),
-				      r->ct_dir ? " reply" : "");
+		n += (size_t)snprintf(buf + n, len - n, " ct %s%s%s%s", ct_state_name(r->ct_state),
+				      r->ct_dir ? " reply" : "",
+				      r->ct_status & IPS_SRC_NAT ? " [SRC_NAT]" : "",
+				      r->ct_status & IPS_DST_NAT ? " [DST_NAT]" : "");
 	if (n < len && (r->present & TRACE_HAS_PKT))
 		snprintf(buf + n, len - n, ": %s", pkt_summary(&r->pkt, sum, sizeof(sum)));
 	return buf;

@@ -18,6 +18,7 @@
 #include "observe/trace.h"
 #include "probe/probe.h"
 #include "report/report.h"
+#include "report/timeline.h"
 #include "run/build.h"
 #include "topo/link.h"
 #include "topo/netns.h"
@@ -762,37 +763,26 @@ static int write_pcaps(struct run *r)
 	return 0;
 }
 
-static int cmp_ts(const void *a, const void *b)
+/* The timeline and the --events file: every event, grouped by packet. */
+static int report_events(struct run *r)
 {
-	const struct event *x = *(const struct event *const *)a;
-	const struct event *y = *(const struct event *const *)b;
-
-	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
-}
-
-static void print_timeline(struct run *r)
-{
-	const struct event **ev = xcalloc(r->log.n + 1, sizeof(*ev));
+	size_t *node = xcalloc(r->n_points + 1, sizeof(*node));
+	const char **name = xcalloc(r->n_points + 1, sizeof(*name));
+	struct timeline_ctx c = {r->lab, &r->log, node, name, r->start_real};
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < r->log.n; i++)
-		ev[i] = &r->log.ev[i];
-	qsort(ev, r->log.n, sizeof(*ev), cmp_ts);
-	fprintf(r->rep.f, "  timeline (%zu events):\n", r->log.n);
-	for (i = 0; i < r->log.n; i++) {
-		double ms = ((double)ev[i]->ts_ns - (double)r->start_real) / 1e6;
-		char sum[512];
-
-		if (ev[i]->kind == EV_PACKET)
-			fprintf(r->rep.f, "    %+9.3f ms %-14s %-3s %s\n", ms,
-				r->points[ev[i]->point].name, ev[i]->dir == DIR_IN ? "in" : "out",
-				event_summary(ev[i], sum, sizeof(sum)));
-		else
-			fprintf(r->rep.f, "    %+9.3f ms %-14s     %s\n", ms,
-				r->lab->nodes[ev[i]->point].name,
-				event_summary(ev[i], sum, sizeof(sum)));
+	for (i = 0; i < r->n_points; i++) {
+		node[i] = r->points[i].end.node;
+		name[i] = r->points[i].name;
 	}
-	free(ev);
+	if (r->o->timeline)
+		timeline_print(&c, r->rep.f);
+	if (r->o->events_path)
+		rc = timeline_write_events(&c, r->o->events_path, &r->d);
+	free(node);
+	free(name);
+	return rc;
 }
 
 static void run_release(struct run *r)
@@ -888,8 +878,8 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 		goto out;
 	outcome = failed ? NFLAB_FAIL : NFLAB_PASS;
 out:
-	if (o->timeline && r.log.n)
-		print_timeline(&r);
+	if ((o->timeline || o->events_path) && r.start_real)
+		report_events(&r);
 	if (r.d.set) {
 		outcome = r.d.outcome;
 		report_diag(&r.rep, &r.d);

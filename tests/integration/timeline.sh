@@ -1,0 +1,33 @@
+#!/bin/sh
+# Runs the flagship lab with --timeline and --events and checks that the story
+# is told: the DNAT seen in fw's trace, the error RELATED in fw's output hook,
+# its reverse NAT on the way out, and one valid JSON object per event line.
+# usage: timeline.sh NFLAB LAB
+set -u
+nflab=$1 lab=$2
+[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-timeline.XXXXXX") || exit 2
+trap 'rm -rf "$dir"' EXIT
+"$nflab" run --timeline --events "$dir/events.jsonl" "$lab" >"$dir/out" 2>&1
+rc=$?
+cat "$dir/out"
+[ "$rc" = 0 ] || { echo "FAIL: exit $rc"; exit 1; }
+for want in \
+	"fw:eth0 in         198.51.100.10.40000 > 203.0.113.10.9: UDP" \
+	"ct NEW [DST_NAT]: 198.51.100.10.40000 > 192.168.1.10.9: UDP, length 5  <= DNAT 203.0.113.10:9 -> 192.168.1.10:9" \
+	"\"reject-published\" drop in=eth0 out=eth1 ct NEW [DST_NAT]" \
+	"filter output rule handle 6 continue out=eth0 ct RELATED reply [DST_NAT]: 192.168.42.1 > 198.51.100.10: ICMP port unreachable" \
+	"<= reverse NAT of an error: src 192.168.42.1 -> 203.0.113.10" \
+	"client:eth0 in     203.0.113.10 > 198.51.100.10: ICMP port unreachable [quoting 198.51.100.10.40000 > 203.0.113.10.9"; do
+	grep -qF -- "$want" "$dir/out" || { echo "FAIL: timeline lacks: $want"; exit 1; }
+done
+lines=$(wc -l <"$dir/events.jsonl")
+[ "$lines" -gt 20 ] || { echo "FAIL: only $lines event lines"; exit 1; }
+grep -q '"kind":"trace".*"trace.ct.state":"RELATED"' "$dir/events.jsonl" ||
+	{ echo "FAIL: no RELATED trace event in the JSON"; exit 1; }
+if command -v python3 >/dev/null; then
+	python3 -c 'import json, sys
+for n, line in enumerate(open(sys.argv[1]), 1):
+    json.loads(line)' "$dir/events.jsonl" || { echo "FAIL: invalid JSON"; exit 1; }
+fi
+echo "ok: timeline tells the story; $lines JSON events"
