@@ -271,9 +271,10 @@ static void ipt_option(const char *line, const char *opt, char *out, size_t len)
 	out[n] = '\0';
 }
 
-/* Parses "iptables-save -c" output: "*table", ":CHAIN POLICY [p:b]", "[p:b] -A CHAIN ...". */
-static void ipt_parse(const char *text, enum counter_ruleset rs, struct count_ctx *cc)
+void counters_parse_ipt_save(const char *text, enum counter_ruleset rs, size_t node,
+			     struct evlog *log)
 {
+	struct count_ctx ctx = {.log = log, .node = node}, *cc = &ctx;
 	char table[64] = "", chain[64] = "", prev[64] = "";
 	const char *line = text;
 	uint32_t position = 0;
@@ -335,7 +336,7 @@ static int ipt_counters(int nsfd, const struct lab_node *node, enum counter_rule
 		free(res.output);
 		return -1;
 	}
-	ipt_parse(res.output, rs, cc);
+	counters_parse_ipt_save(res.output, rs, cc->node, cc->log);
 	free(res.output);
 	return 0;
 }

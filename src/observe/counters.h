@@ -66,6 +66,14 @@ const char *nft_rules_comment(const struct nft_rules *r, uint32_t family, const 
 int counters_dump(int nsfd, const struct lab_node *node, size_t node_idx, struct evlog *log,
 		  struct diag *d);
 
+/*
+ * Adds the counters of "iptables-save -c" output text to log as EV_COUNTER events
+ * of node: "[p:b] -A CHAIN ..." rules (position, --comment) and built-in chain
+ * policies (":CHAIN POLICY [p:b]").
+ */
+void counters_parse_ipt_save(const char *text, enum counter_ruleset rs, size_t node,
+			     struct evlog *log);
+
 /* "nft inet filter forward #3 \"snat-out\": 0 packets, 0 bytes" into buf. Returns buf. */
 const char *counter_summary(const struct counter_rec *c, char *buf, size_t len);
 

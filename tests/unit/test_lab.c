@@ -221,6 +221,12 @@ static void test_steps(void **state)
 		12, 5, "got 2");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.sauce: 1.2.3.4}}\n", 12, 34,
 		    "unknown field \"ip.sauce\" for packets");
+	check_error(HOSTS "steps:\n  - expect: {trace: a, match: {ip.sauce: 1}}\n", 12, 32,
+		    "unknown field \"ip.sauce\" for nft trace events");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, trace: a}\n", 12, 33,
+		    "expect needs exactly one of");
+	check_error(HOSTS "steps:\n  - expect: {counters: a, dir: in}\n", 12, 32,
+		    "dir applies to packets (at), not to counters");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.src: nowhere}}\n", 12, 42,
 		    "ip.src:");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, dir: sideways}\n", 12, 31,
