@@ -722,6 +722,7 @@ static int run_steps(struct run *r, size_t *failed)
 		if (v >= 0 && st->kind == STEP_EXPECT && check_drops(r))
 			v = -1;
 		if (v < 0) {
+			free(detail);
 			diag_locate(&r->d, &st->loc);
 			diag_prefix(&r->d, "step %zu", i + 1);
 			return -1;
