@@ -812,11 +812,10 @@ static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	    yduration(y, v, "a duration (500ms, 2s)", &pr->timeout_ns, p->d))
 		return -1;
 	if ((v = ymap_get(y, m, "outcome"))) {
-		static const struct keyword tcp_outcomes[] = {{"connected", TCP_CONNECTED},
-							      {"refused", TCP_REFUSED},
-							      {"timeout", TCP_TIMEOUT},
-							      {"unreachable", TCP_UNREACHABLE},
-							      {NULL, 0}};
+		static const struct keyword tcp_outcomes[] = {
+			{"connected", TCP_CONNECTED}, {"refused", TCP_REFUSED},
+			{"timeout", TCP_TIMEOUT},     {"unreachable", TCP_UNREACHABLE},
+			{"reset", TCP_RESET},	      {NULL, 0}};
 		static const struct keyword ping_outcomes[] = {
 			{"reply", PING_REPLY}, {"no-reply", PING_NO_REPLY}, {NULL, 0}};
 

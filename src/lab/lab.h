@@ -89,6 +89,7 @@ enum tcp_outcome {
 	TCP_REFUSED,
 	TCP_TIMEOUT,
 	TCP_UNREACHABLE,
+	TCP_RESET, /* connected, then reset */
 };
 
 enum ping_outcome {

@@ -129,6 +129,8 @@ enum tcp_outcome probe_tcp_outcome(int fd, bool timed_out)
 		return timed_out ? TCP_TIMEOUT : TCP_CONNECTED;
 	case ECONNREFUSED:
 		return TCP_REFUSED;
+	case ECONNRESET: /* connected, then reset before nflab looked */
+		return TCP_RESET;
 	case ENETUNREACH:
 	case EHOSTUNREACH:
 	case EACCES:
@@ -141,10 +143,10 @@ enum tcp_outcome probe_tcp_outcome(int fd, bool timed_out)
 
 const char *probe_tcp_outcome_name(enum tcp_outcome o)
 {
-	static const char *const names[] = {"any", "connected", "refused", "timeout",
-					    "unreachable"};
+	static const char *const names[] = {"any",     "connected",   "refused",
+					    "timeout", "unreachable", "reset"};
 
-	return (unsigned int)o < 5 ? names[o] : "?";
+	return (unsigned int)o < 6 ? names[o] : "?";
 }
 
 int probe_ping_open(int nsfd, const struct step_probe *p, struct diag *d)
