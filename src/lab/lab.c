@@ -16,6 +16,7 @@
 
 #include "expect/source.h"
 #include "lab/yamlnode.h"
+#include "observe/nflog.h"
 #include "util/xalloc.h"
 
 #define LAB_FILE_MAX (4u << 20) /* a lab is text written by people: 4 MiB is absurdly large */
@@ -724,7 +725,7 @@ static const char *const udp_keys[] = {"from", "to", "src", "sport", "payload", 
 static const char *const tcp_keys[] = {"from", "to", "src", "sport", "outcome", "timeout", NULL};
 static const char *const ping_keys[] = {"from", "to",	   "src",     "count",
 					"id",	"outcome", "timeout", NULL};
-static const char *const listen_keys[] = {"node", "proto", "port", "family", NULL};
+static const char *const listen_keys[] = {"node", "proto", "port", "family", "accept", NULL};
 static const char *const expect_keys[] = {
 	"at",	 "conntrack", "conntrack-table", "nflog", "trace", "counters", "dir",
 	"match", "count",     "within",		 "quiet", "since", NULL};
@@ -850,7 +851,34 @@ static int parse_listen(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	l->family = AF_UNSPEC;
 	if ((v = ymap_get(y, m, "family")) && parse_keyword(p, v, families, &l->family))
 		return -1;
+	if ((v = ymap_get(y, m, "accept"))) {
+		if (ybool(y, v, "true or false", &l->accept, p->d))
+			return -1;
+		if (l->accept && l->proto != IPPROTO_TCP)
+			return fail_at(p, v, "accept applies to tcp listeners");
+	}
 	return 0;
+}
+
+/* close: NAME of an earlier tcp step, whose connection is closed (a FIN). */
+static int parse_close(struct parser *p, struct lab_step *st, yaml_node_t *v)
+{
+	const char *s;
+	size_t i;
+
+	if (ystr(&p->y, v, "the name of an earlier tcp step", &s, p->d))
+		return -1;
+	for (i = 0; i + 1 < p->lab->n_steps; i++) {
+		const struct lab_step *t = &p->lab->steps[i];
+
+		if (t->name && !strcmp(t->name, s)) {
+			if (t->kind != STEP_TCP)
+				return fail_at(p, v, "step \"%s\" is not a tcp step", s);
+			st->close = i;
+			return 0;
+		}
+	}
+	return fail_at(p, v, "no earlier step is named \"%s\" (close names a tcp step)", s);
 }
 
 /* "node:iface" naming an existing interface (or lo). */
@@ -909,6 +937,19 @@ static int parse_count(struct parser *p, yaml_node_t *v, struct step_expect *e)
 	return 0;
 }
 
+/* True when some rule of node logs to an NFLOG group. */
+static bool node_logs(const struct lab_node *n)
+{
+	uint16_t *groups = NULL;
+	size_t count = 0, cap = 0;
+
+	nflog_groups_scan(n->nft.text, &groups, &count, &cap);
+	nflog_groups_scan(n->iptables.text, &groups, &count, &cap);
+	nflog_groups_scan(n->ip6tables.text, &groups, &count, &cap);
+	free(groups);
+	return count > 0;
+}
+
 /* Exactly one source key: at (packets), conntrack, conntrack-table, nflog, trace, counters. */
 static int parse_expect_source(struct parser *p, struct step_expect *e, yaml_node_t *m)
 {
@@ -928,7 +969,14 @@ static int parse_expect_source(struct parser *p, struct step_expect *e, yaml_nod
 			       "\"nflog\", \"trace\" or \"counters\" (a node's)");
 	if (e->source == SRC_CAPTURE)
 		return parse_point(p, found, &e->at);
-	return step_node(p, m, sources[e->source].key, &e->node);
+	if (step_node(p, m, sources[e->source].key, &e->node))
+		return -1;
+	if (e->source == SRC_NFLOG && !node_logs(&p->lab->nodes[e->node]))
+		return fail_at(p, found,
+			       "node %s has no rule that logs to an NFLOG group (nft \"log group "
+			       "N\", iptables \"-j NFLOG\"), so no record could be seen",
+			       p->lab->nodes[e->node].name);
+	return 0;
 }
 
 static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
@@ -1007,12 +1055,13 @@ static const struct {
 	enum step_kind kind;
 } step_kinds[] = {
 	{"udp", STEP_UDP},	 {"tcp", STEP_TCP},	  {"ping", STEP_PING},
-	{"listen", STEP_LISTEN}, {"expect", STEP_EXPECT},
+	{"listen", STEP_LISTEN}, {"expect", STEP_EXPECT}, {"close", STEP_CLOSE},
 };
 
 static int parse_step(struct parser *p, yaml_node_t *n)
 {
-	static const char *const keys[] = {"name", "udp", "tcp", "ping", "listen", "expect", NULL};
+	static const char *const keys[] = {"name",   "udp",    "tcp",	"ping",
+					   "listen", "expect", "close", NULL};
 	struct ydoc *y = &p->y;
 	struct lab *lab = p->lab;
 	struct lab_step *st;
@@ -1037,7 +1086,7 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 	if (kinds != 1)
 		return fail_at(p, n,
 			       "expected a step with exactly one of udp, tcp, ping, listen, "
-			       "expect; got %zu",
+			       "expect, close; got %zu",
 			       kinds);
 	lab->n_steps++; /* counted now so lab_free() releases what the parse below allocates */
 	if ((v = ymap_get(y, n, "name"))) {
@@ -1056,6 +1105,8 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 		return parse_listen(p, st, body);
 	case STEP_EXPECT:
 		return parse_expect(p, st, body);
+	case STEP_CLOSE:
+		return parse_close(p, st, body);
 	}
 	return 0;
 }

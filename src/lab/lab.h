@@ -81,6 +81,7 @@ enum step_kind {
 	STEP_PING,
 	STEP_LISTEN,
 	STEP_EXPECT,
+	STEP_CLOSE,
 };
 
 enum tcp_outcome {
@@ -120,6 +121,7 @@ struct step_listen {
 	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
 	int family;
 	uint16_t port;
+	bool accept; /* TCP: accept connections, and close each when its peer closes */
 };
 
 enum pkt_dir {
@@ -172,6 +174,7 @@ struct lab_step {
 		struct step_probe probe;
 		struct step_listen listen;
 		struct step_expect expect;
+		size_t close; /* STEP_CLOSE: index of the tcp step whose connection to close */
 	};
 };
 

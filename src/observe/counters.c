@@ -249,23 +249,24 @@ static int named_counters(int nsfd, struct count_ctx *cc, struct diag *d)
 /* The text of option opt in an iptables-save rule line ("--comment"), unquoted, into out. */
 static void ipt_option(const char *line, const char *opt, char *out, size_t len)
 {
+	const char *eol = strchr(line, '\n');
 	const char *p = strstr(line, opt);
 	size_t n = 0;
 
 	out[0] = '\0';
-	if (!p)
+	if (!p || (eol && p > eol)) /* only this line's option */
 		return;
 	p += strlen(opt);
 	while (*p == ' ')
 		p++;
 	if (*p == '"') {
-		for (p++; *p && *p != '"' && n + 1 < len; p++) {
+		for (p++; *p && *p != '"' && *p != '\n' && n + 1 < len; p++) {
 			if (*p == '\\' && p[1])
 				p++;
 			out[n++] = *p;
 		}
 	} else {
-		while (*p && *p != ' ' && n + 1 < len)
+		while (*p && *p != ' ' && *p != '\n' && n + 1 < len)
 			out[n++] = *p++;
 	}
 	out[n] = '\0';

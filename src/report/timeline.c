@@ -135,14 +135,14 @@ static size_t ct_group(const struct timeline_ctx *c, const struct item *it, size
 		       uint64_t *seen, uint64_t *seen_id)
 {
 	const struct ct_rec *ct = &it[i].ev->ct;
-	size_t j, slot, pick = 0;
-	uint64_t after = 0;
+	size_t j, slot, pick = 0, prev_group = 0;
 
 	for (slot = 0; slot < n && seen_id[slot]; slot++)
 		if (seen_id[slot] == ((uint64_t)it[i].ev->point << 32 | ct->id))
 			break;
 	if (slot < n && seen_id[slot])
-		after = seen[slot];
+		prev_group = (size_t)seen[slot];
+	/* Items are in time order, and so are the groups' numbers. */
 	for (j = 0; j < n; j++) {
 		const struct pkt *p = event_pkt(it[j].ev);
 
@@ -150,14 +150,14 @@ static size_t ct_group(const struct timeline_ctx *c, const struct item *it, size
 		    !packet_of(p, ct))
 			continue;
 		pick = j + 1;
-		if (it[j].ev->ts_ns > after)
+		if (it[j].group > prev_group)
 			break;
 	}
 	if (!pick)
 		return 0;
 	if (slot < n) {
 		seen_id[slot] = (uint64_t)it[i].ev->point << 32 | ct->id;
-		seen[slot] = it[pick - 1].ev->ts_ns;
+		seen[slot] = it[pick - 1].group;
 	}
 	return it[pick - 1].group;
 }

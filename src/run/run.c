@@ -24,9 +24,11 @@
 #include "topo/netns.h"
 #include "util/xalloc.h"
 
-#define TAG_EXTRA UINT64_MAX   /* epoll tag of a probe's own socket */
-#define TAG_OBS	  (1ull << 32) /* epoll tags from here on: observer (tag - TAG_OBS) */
-#define PLURAL(n) ((n) == 1 ? "" : "s")
+#define TAG_EXTRA  UINT64_MAX	/* epoll tag of a probe's own socket */
+#define TAG_OBS	   (1ull << 32) /* epoll tags from here on: observer (tag - TAG_OBS) */
+#define TAG_LISTEN (1ull << 40) /* from here on: accepting listener, fd (tag - TAG_LISTEN) */
+#define TAG_CONN   (1ull << 41) /* from here on: accepted connection, fd (tag - TAG_CONN) */
+#define PLURAL(n)  ((n) == 1 ? "" : "s")
 
 static const char detail_indent[] = "         "; /* lines under a step's PASS/FAIL line */
 
@@ -67,8 +69,9 @@ struct run {
 	struct node_info *info; /* per node */
 	int epfd;
 	struct evlog log;
-	int *socks; /* probe sockets, open until the lab ends */
+	int *socks; /* probe sockets, open until the lab ends (-1 once closed) */
 	size_t n_socks, cap_socks;
+	int *step_fd; /* per step: the tcp step's connection, -1 when none */
 	uint64_t start_mono, start_real;
 	size_t window_seq; /* log position when the latest probe started */
 	uint64_t window_mono, window_real;
@@ -321,6 +324,51 @@ static int open_observers(struct run *r)
 	return 0;
 }
 
+static void keep_socket(struct run *r, int fd)
+{
+	XGROW(r->socks, r->n_socks, r->cap_socks);
+	r->socks[r->n_socks++] = fd;
+}
+
+/* Closes one of the lab's sockets before the lab ends. */
+static void close_socket(struct run *r, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_socks; i++)
+		if (r->socks[i] == fd)
+			r->socks[i] = -1;
+	epoll_ctl(r->epfd, EPOLL_CTL_DEL, fd, NULL);
+	close(fd);
+}
+
+/* An accepting listener is ready: take every waiting connection. */
+static int serve_accept(struct run *r, int lfd)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+	int fd;
+
+	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		keep_socket(r, fd);
+		ev.data.u64 = TAG_CONN + (uint64_t)fd;
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
+			return diag_errno(&r->d, "epoll_ctl");
+	}
+	return 0;
+}
+
+/* Data on an accepted connection is discarded; when the peer closes, so does the server. */
+static void serve_conn(struct run *r, int fd)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		close_socket(r, fd);
+}
+
 /*
  * Waits for captured packets and conntrack events until deadline (CLOCK_MONOTONIC ns)
  * and logs them.
@@ -345,6 +393,15 @@ static int pump(struct run *r, uint64_t deadline)
 			extra = 1;
 			continue;
 		}
+		if (tag >= TAG_CONN) {
+			serve_conn(r, (int)(tag - TAG_CONN));
+			continue;
+		}
+		if (tag >= TAG_LISTEN) {
+			if (serve_accept(r, (int)(tag - TAG_LISTEN)))
+				return -1;
+			continue;
+		}
 		if (tag >= TAG_OBS) {
 			got = observer_read(r, &r->obs[tag - TAG_OBS]);
 		} else {
@@ -367,12 +424,6 @@ static int drain(struct run *r)
 		if (rc < 0)
 			return -1;
 	return 0;
-}
-
-static void keep_socket(struct run *r, int fd)
-{
-	XGROW(r->socks, r->n_socks, r->cap_socks);
-	r->socks[r->n_socks++] = fd;
 }
 
 /* A probe opens a new window: checks after it look at what it caused. */
@@ -449,6 +500,7 @@ static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t
 	if (fd < 0)
 		return -1;
 	keep_socket(r, fd);
+	r->step_fd[st - r->lab->steps] = fd;
 	ready = wait_fd(r, fd, EPOLLOUT, now_mono_ns() + p->timeout_ns, NULL, NULL);
 	if (ready < 0)
 		return -1;
@@ -526,8 +578,30 @@ static int step_listen(struct run *r, const struct lab_step *st, char *text, siz
 	if (fd < 0)
 		return -1;
 	keep_socket(r, fd);
-	snprintf(text, len, "listen %s %s/%u", r->lab->nodes[l->node].name,
-		 l->proto == IPPROTO_TCP ? "tcp" : "udp", l->port);
+	if (l->accept) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_LISTEN + (uint64_t)fd};
+
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
+			return diag_errno(&r->d, "epoll_ctl");
+	}
+	snprintf(text, len, "listen %s %s/%u%s", r->lab->nodes[l->node].name,
+		 l->proto == IPPROTO_TCP ? "tcp" : "udp", l->port, l->accept ? ", accepting" : "");
+	return NFLAB_PASS;
+}
+
+/* Closes the connection of an earlier tcp step: its FIN starts the close handshake. */
+static int step_close(struct run *r, const struct lab_step *st, char *text, size_t len)
+{
+	const struct lab_step *conn = &r->lab->steps[st->close];
+	int fd = r->step_fd[st->close];
+
+	snprintf(text, len, "close the connection of step \"%s\"", conn->name);
+	if (fd < 0)
+		return diag_set(&r->d, "step \"%s\" has no open connection to close", conn->name);
+	if (window_open(r))
+		return -1;
+	r->step_fd[st->close] = -1;
+	close_socket(r, fd);
 	return NFLAB_PASS;
 }
 
@@ -690,6 +764,9 @@ static int run_steps(struct run *r, size_t *failed)
 	const struct lab *lab = r->lab;
 	size_t i;
 
+	r->step_fd = xcalloc(lab->n_steps + 1, sizeof(*r->step_fd));
+	for (i = 0; i < lab->n_steps; i++)
+		r->step_fd[i] = -1;
 	r->window_seq = r->log.n;
 	r->window_mono = r->start_mono = now_mono_ns();
 	r->window_real = r->start_real = now_real_ns();
@@ -711,6 +788,9 @@ static int run_steps(struct run *r, size_t *failed)
 			break;
 		case STEP_LISTEN:
 			v = step_listen(r, st, text, sizeof(text));
+			break;
+		case STEP_CLOSE:
+			v = step_close(r, st, text, sizeof(text));
 			break;
 		case STEP_EXPECT:
 		default:
@@ -791,8 +871,10 @@ static void run_release(struct run *r)
 	size_t i;
 
 	for (i = 0; i < r->n_socks; i++)
-		close(r->socks[i]);
+		if (r->socks[i] >= 0)
+			close(r->socks[i]);
 	free(r->socks);
+	free(r->step_fd);
 	for (i = 0; i < r->n_points; i++) {
 		cap_close(r->points[i].cap[0]);
 		cap_close(r->points[i].cap[1]);

@@ -225,6 +225,9 @@ static void test_steps(void **state)
 		    "unknown field \"ip.sauce\" for nft trace events");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, trace: a}\n", 12, 33,
 		    "expect needs exactly one of");
+	check_error(HOSTS "steps:\n  - expect: {nflog: a}\n", 12, 21,
+		    "node a has no rule that logs to an NFLOG group");
+	check_error(HOSTS "steps:\n  - close: nosuch\n", 12, 12, "no earlier step is named");
 	check_error(HOSTS "steps:\n  - expect: {counters: a, dir: in}\n", 12, 32,
 		    "dir applies to packets (at), not to counters");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.src: nowhere}}\n", 12, 42,
@@ -232,7 +235,7 @@ static void test_steps(void **state)
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, dir: sideways}\n", 12, 31,
 		    "expected in, out or any");
 	check_error(HOSTS "steps:\n  - tcp: {from: a, to: 192.0.2.2:80, outcome: maybe}\n", 12, 47,
-		    "expected connected, refused, timeout or unreachable");
+		    "expected connected, refused, timeout, unreachable or reset");
 }
 
 static void test_flagship_loads(void **state)

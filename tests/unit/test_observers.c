@@ -145,6 +145,10 @@ static void test_ipt_counters(void **state)
 	assert_true(holds(SRC_COUNTERS, "counter.position", "1", c));
 	assert_true(holds(SRC_COUNTERS, "counter.packets", "0", c));
 	assert_true(holds(SRC_COUNTERS, "counter.ruleset", "iptables", c));
+	c = &log.ev[2].counter; /* no comment of its own: none borrowed from a later line */
+	assert_true(holds(SRC_COUNTERS, "counter.comment", "absent", c));
+	c = &log.ev[5].counter;
+	assert_true(holds(SRC_COUNTERS, "counter.comment", "absent", c));
 	c = &log.ev[6].counter;
 	assert_true(holds(SRC_COUNTERS, "counter.position", "2", c));
 	assert_true(holds(SRC_COUNTERS, "counter.comment", "snat-icmp", c));
