@@ -4,15 +4,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lab/lab.h"
 #include "run/run.h"
+#include "suite/suite.h"
 
 #define NFLAB_VERSION "0.1.0"
 
 static void usage(FILE *f)
 {
 	fputs("usage: nflab run [options] LAB.yaml...\n"
+	      "       nflab test [options] [PATH...]   (every lab under PATH, default labs/)\n"
 	      "       nflab check LAB.yaml...   (parse and check only; creates nothing)\n"
 	      "       nflab --version\n"
 	      "\n"
@@ -27,6 +30,22 @@ static void usage(FILE *f)
 	      "                     bursts); small values provoke loss, which is an error\n"
 	      "  -q, --quiet        print failures and the result only\n"
 	      "\n"
+	      "test options:\n"
+	      "  -j, --jobs N       labs at once (default: the number of CPUs)\n"
+	      "  --filter PATTERN   only labs whose path contains PATTERN (or matches it\n"
+	      "                     as a glob when it has * ? [)\n"
+	      "  --shard I/N        only the I-th of N stable parts (for CI matrices)\n"
+	      "  --repeat N         run each lab N times (flake hunting)\n"
+	      "  --timeout SECONDS  stop a lab that runs longer, and count it an error\n"
+	      "  --tap              TAP version 13 on standard output (progress goes to\n"
+	      "                     standard error)\n"
+	      "  --junit FILE       JUnit XML report\n"
+	      "  --json FILE        JSON report: verdict, duration, steps, mismatches\n"
+	      "  --artifacts DIR    keep each failed lab's pcaps, events, timeline,\n"
+	      "                     rulesets and conntrack tables in DIR/<lab>/\n"
+	      "  --topologies DIR   as for run\n"
+	      "  --list             print the labs that would run, and stop\n"
+	      "\n"
 	      "exit status: 0 passed, 1 an expectation failed, 2 the lab could not run,\n"
 	      "77 skipped (a needed feature or program is missing)\n",
 	      f);
@@ -39,6 +58,139 @@ static int worse(int a, int b)
 	int ra = a == NFLAB_SKIP ? 1 : rank[a], rb = b == NFLAB_SKIP ? 1 : rank[b];
 
 	return ra >= rb ? a : b;
+}
+
+static int parse_uint(const char *opt, const char *arg, unsigned int max, unsigned int *out)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*end || end == arg || *arg == '-' || v < 1 || v > max) {
+		fprintf(stderr, "nflab test: %s needs a number from 1 to %u, got \"%s\"\n", opt,
+			max, arg);
+		return -1;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+/* nflab test [options] [PATH...] */
+static int main_test(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"jobs", required_argument, NULL, 'j'},
+		{"filter", required_argument, NULL, 'f'},
+		{"shard", required_argument, NULL, 's'},
+		{"repeat", required_argument, NULL, 'r'},
+		{"timeout", required_argument, NULL, 'T'},
+		{"tap", no_argument, NULL, 'a'},
+		{"junit", required_argument, NULL, 'J'},
+		{"json", required_argument, NULL, 'S'},
+		{"artifacts", required_argument, NULL, 'A'},
+		{"topologies", required_argument, NULL, 't'},
+		{"list", no_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool list = false;
+	struct suite_opts so = {.repeat = 1, .out = stdout};
+	struct lab_list labs = {0};
+	struct suite_result res;
+	struct diag d = DIAG_INIT;
+	const char *filter = NULL;
+	unsigned int shard = 0, shards = 0;
+	char *default_path[] = {"labs"};
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int c, rc;
+
+	so.jobs = cpus > 0 ? (unsigned int)cpus : 1;
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+		char *end;
+
+		switch (c) {
+		case 'j':
+			if (parse_uint("--jobs", optarg, 256, &so.jobs))
+				return NFLAB_ERROR;
+			break;
+		case 'f':
+			filter = optarg;
+			break;
+		case 's':
+			if (sscanf(optarg, "%u/%u", &shard, &shards) != 2 || !shards || !shard ||
+			    shard > shards) {
+				fprintf(stderr,
+					"nflab test: --shard needs I/N with 1 <= I <= N, got "
+					"\"%s\"\n",
+					optarg);
+				return NFLAB_ERROR;
+			}
+			break;
+		case 'r':
+			if (parse_uint("--repeat", optarg, 100000, &so.repeat))
+				return NFLAB_ERROR;
+			break;
+		case 'T':
+			so.timeout_s = strtod(optarg, &end);
+			if (*end || so.timeout_s <= 0) {
+				fprintf(stderr, "nflab test: --timeout needs seconds, got \"%s\"\n",
+					optarg);
+				return NFLAB_ERROR;
+			}
+			break;
+		case 'a':
+			so.tap = stdout;
+			so.out = stderr;
+			break;
+		case 'J':
+			so.junit_path = optarg;
+			break;
+		case 'S':
+			so.json_path = optarg;
+			break;
+		case 'A':
+			so.artifacts_dir = optarg;
+			break;
+		case 't':
+			so.topo_dir = optarg;
+			break;
+		case 'l':
+			list = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return NFLAB_ERROR;
+		}
+	}
+	if (optind < argc)
+		rc = discover_labs(argv + optind, (size_t)(argc - optind), &labs, &d);
+	else
+		rc = discover_labs(default_path, 1, &labs, &d);
+	if (rc) {
+		diag_print(&d, stderr);
+		lab_list_release(&labs);
+		return NFLAB_ERROR;
+	}
+	if (filter)
+		filter_labs(&labs, filter);
+	if (shards)
+		shard_labs(&labs, shard, shards);
+	if (list) {
+		size_t i;
+
+		for (i = 0; i < labs.n; i++)
+			printf("%s\n", labs.paths[i]);
+		lab_list_release(&labs);
+		return 0;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	rc = suite_run(&labs, &so, &res);
+	suite_result_release(&res);
+	lab_list_release(&labs);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -67,6 +219,8 @@ int main(int argc, char **argv)
 		return argc < 2 ? NFLAB_ERROR : 0;
 	}
 	cmd = argv[1];
+	if (!strcmp(cmd, "test"))
+		return main_test(argc, argv);
 	if (strcmp(cmd, "run") && strcmp(cmd, "check")) {
 		fprintf(stderr, "nflab: unknown command \"%s\"\n", cmd);
 		usage(stderr);

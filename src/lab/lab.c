@@ -17,6 +17,7 @@
 #include "expect/source.h"
 #include "lab/yamlnode.h"
 #include "observe/nflog.h"
+#include "run/requires.h"
 #include "util/xalloc.h"
 
 #define LAB_FILE_MAX (4u << 20) /* a lab is text written by people: 4 MiB is absurdly large */
@@ -1159,11 +1160,16 @@ static int parse_requires(struct parser *p, yaml_node_t *n)
 	yaml_node_item_t *it;
 	const char *s;
 
-	if (yexpect_seq(&p->y, n, "a list of programs the lab needs", p->d))
+	if (yexpect_seq(&p->y, n, "a list of what the lab needs (programs, sysctl:, kernel:)",
+			p->d))
 		return -1;
 	for (it = yseq_begin(n); it < yseq_end(n); it++) {
+		char err[256];
+
 		if (ystr(&p->y, ynode(&p->y, *it), "a program name", &s, p->d))
 			return -1;
+		if (requires_valid(s, err, sizeof(err)))
+			return fail_at(p, ynode(&p->y, *it), "%s", err);
 		XGROW(lab->requires, lab->n_requires, lab->cap_requires);
 		lab->requires[lab->n_requires++] = xstrdup(s);
 	}

@@ -15,7 +15,6 @@
 
 #include "observe/event.h"
 #include "topo/nl.h"
-#include "util/proc.h"
 #include "util/xalloc.h"
 
 static const char *family_name(uint32_t f)
@@ -323,22 +322,13 @@ void counters_parse_ipt_save(const char *text, enum counter_ruleset rs, size_t n
 static int ipt_counters(int nsfd, const struct lab_node *node, enum counter_ruleset rs,
 			struct count_ctx *cc, struct diag *d)
 {
-	bool legacy = node->ipt_backend == IPT_BACKEND_LEGACY;
-	char *argv[] = {rs == RULESET_IP6TABLES
-				? (legacy ? "ip6tables-legacy-save" : "ip6tables-nft-save")
-				: (legacy ? "iptables-legacy-save" : "iptables-nft-save"),
-			"-c", NULL};
-	struct proc_result res = {0};
+	char *text = ruleset_ipt_save(nsfd, rs == RULESET_IP6TABLES ? AF_INET6 : AF_INET,
+				      node->ipt_backend, d);
 
-	if (proc_run_in_netns(nsfd, argv, "", 0, &res, d))
+	if (!text)
 		return -1;
-	if (res.status) {
-		diag_set(d, "%s failed: %s", argv[0], res.output);
-		free(res.output);
-		return -1;
-	}
-	counters_parse_ipt_save(res.output, rs, cc->node, cc->log);
-	free(res.output);
+	counters_parse_ipt_save(text, rs, cc->node, cc->log);
+	free(text);
 	return 0;
 }
 

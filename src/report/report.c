@@ -11,13 +11,37 @@
 #define BOLD   "\033[1m"
 #define RESET  "\033[0m"
 
-void report_init(struct report *r, FILE *f, bool quiet)
+void report_init(struct report *r, FILE *f, bool quiet, FILE *machine)
 {
 	const char *nc = getenv("NO_COLOR");
 
 	r->f = f;
+	r->machine = machine;
 	r->quiet = quiet;
 	r->color = isatty(fileno(f)) && !(nc && *nc);
+}
+
+/* One field of a machine line: tabs and newlines escaped, so a line is a record. */
+static void machine_field(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\n')
+			fputs("\\n", f);
+		else if (*s == '\t')
+			fputs("\\t", f);
+		else if (*s == '\\')
+			fputs("\\\\", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static const char *outcome_word(int outcome)
+{
+	return outcome == NFLAB_PASS   ? "PASS"
+	       : outcome == NFLAB_FAIL ? "FAIL"
+	       : outcome == NFLAB_SKIP ? "SKIP"
+				       : "ERROR";
 }
 
 static const char *c(const struct report *r, const char *code)
@@ -42,10 +66,25 @@ void report_step(struct report *r, size_t index, int verdict, const char *text, 
 {
 	bool pass = verdict == NFLAB_PASS;
 
+	if (r->machine) {
+		fprintf(r->machine, "step\t%zu\t%s\t%.3f\t", index + 1, outcome_word(verdict), ms);
+		machine_field(r->machine, text);
+		fputc('\n', r->machine);
+	}
 	if (r->quiet && pass)
 		return;
 	fprintf(r->f, "  [%2zu] %s%s%s  %s (%.1f ms)\n", index + 1, c(r, pass ? GREEN : RED),
 		pass ? "PASS" : "FAIL", c(r, RESET), text, ms);
+}
+
+void report_detail(struct report *r, size_t index, const char *text)
+{
+	fputs(text, r->f);
+	if (r->machine) {
+		fprintf(r->machine, "detail\t%zu\t", index + 1);
+		machine_field(r->machine, text);
+		fputc('\n', r->machine);
+	}
 }
 
 void report_diag(struct report *r, const struct diag *d)
@@ -53,15 +92,24 @@ void report_diag(struct report *r, const struct diag *d)
 	fputs(c(r, d->outcome == NFLAB_SKIP ? YELLOW : RED), r->f);
 	diag_print(d, r->f);
 	fputs(c(r, RESET), r->f);
+	if (r->machine) {
+		char *text = NULL;
+		size_t size = 0;
+		FILE *m = open_memstream(&text, &size);
+
+		diag_print(d, m);
+		fclose(m);
+		fprintf(r->machine, "diag\t%s\t", outcome_word(d->outcome));
+		machine_field(r->machine, text);
+		fputc('\n', r->machine);
+		free(text);
+	}
 }
 
 void report_result(struct report *r, const struct lab *lab, int outcome, size_t failed,
 		   size_t steps, double ms)
 {
-	const char *word = outcome == NFLAB_PASS   ? "PASS"
-			   : outcome == NFLAB_FAIL ? "FAIL"
-			   : outcome == NFLAB_SKIP ? "SKIP"
-						   : "ERROR";
+	const char *word = outcome_word(outcome);
 	const char *col = outcome == NFLAB_PASS ? GREEN : outcome == NFLAB_SKIP ? YELLOW : RED;
 
 	fprintf(r->f, "%sresult: %s%s %s", c(r, BOLD), c(r, col), word, c(r, RESET));
@@ -70,4 +118,8 @@ void report_result(struct report *r, const struct lab *lab, int outcome, size_t 
 			lab->path);
 	else
 		fprintf(r->f, "(%zu steps, %.1f ms) %s\n", steps, ms, lab->path);
+	if (r->machine) {
+		fprintf(r->machine, "result\t%s\t%.3f\t%zu\t%zu\n", word, ms, failed, steps);
+		fflush(r->machine);
+	}
 }

@@ -211,3 +211,22 @@ int ruleset_ipt_apply(int nsfd, int family, enum ipt_backend backend, const char
 	free(res.output);
 	return 0;
 }
+
+char *ruleset_ipt_save(int nsfd, int family, enum ipt_backend backend, struct diag *d)
+{
+	bool legacy = backend == IPT_BACKEND_LEGACY;
+	char *argv[] = {family == AF_INET6
+				? (legacy ? "ip6tables-legacy-save" : "ip6tables-nft-save")
+				: (legacy ? "iptables-legacy-save" : "iptables-nft-save"),
+			"-c", NULL};
+	struct proc_result res = {0};
+
+	if (proc_run_in_netns(nsfd, argv, "", 0, &res, d))
+		return NULL;
+	if (res.status) {
+		diag_set(d, "%s failed: %s", argv[0], res.output);
+		free(res.output);
+		return NULL;
+	}
+	return res.output;
+}

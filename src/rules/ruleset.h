@@ -24,6 +24,12 @@ int ruleset_nft_apply(int nsfd, const char *text, const struct srcloc *where, st
 char *ruleset_nft_list(int nsfd, struct diag *d);
 
 /*
+ * Runs iptables-save -c (family AF_INET) or ip6tables-save -c (AF_INET6) of the
+ * backend in the netns held by nsfd. Returns its output (caller frees), or NULL.
+ */
+char *ruleset_ipt_save(int nsfd, int family, enum ipt_backend backend, struct diag *d);
+
+/*
  * Feeds text to iptables-restore (family AF_INET) or ip6tables-restore (AF_INET6)
  * of the chosen backend, run inside the netns held by nsfd. A missing binary is a
  * skip (NFLAB_SKIP). On error d holds the program's stderr, with its line number

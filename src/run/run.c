@@ -19,7 +19,9 @@
 #include "probe/probe.h"
 #include "report/report.h"
 #include "report/timeline.h"
+#include "run/artifacts.h"
 #include "run/build.h"
+#include "run/requires.h"
 #include "topo/link.h"
 #include "topo/netns.h"
 #include "util/xalloc.h"
@@ -126,7 +128,7 @@ static int open_captures(struct run *r)
 	for (i = 0; i < lab->n_steps; i++)
 		if (lab->steps[i].kind == STEP_EXPECT && lab->steps[i].expect.source == SRC_CAPTURE)
 			point_add(r, &lab->steps[i].expect.at);
-	if (r->o->pcap_dir || r->o->timeline || r->o->events_path)
+	if (r->o->pcap_dir || r->o->timeline || r->o->events_path || r->o->artifacts_dir)
 		for (i = 0; i < lab->n_nodes; i++)
 			for (j = 0; j < lab->nodes[i].n_ifaces; j++)
 				point_add(r, &(struct lab_end){i, j});
@@ -309,7 +311,7 @@ static int open_observers(struct run *r)
 		if (observer_open(r, st->expect.source, st->expect.node))
 			return -1;
 	}
-	if (!r->o->timeline && !r->o->events_path)
+	if (!r->o->timeline && !r->o->events_path && !r->o->artifacts_dir)
 		return 0;
 	for (i = 0; i < lab->n_nodes; i++) {
 		uint16_t *groups;
@@ -816,7 +818,7 @@ static int run_steps(struct run *r, size_t *failed)
 			report_step(&r->rep, i, v, text, ms_since(t0));
 		}
 		if (detail) {
-			fputs(detail, r->rep.f);
+			report_detail(&r->rep, i, detail);
 			free(detail);
 		}
 		if (v == NFLAB_FAIL)
@@ -825,15 +827,15 @@ static int run_steps(struct run *r, size_t *failed)
 	return drain(r);
 }
 
-static int write_pcaps(struct run *r)
+static int write_pcaps(struct run *r, const char *dir)
 {
 	size_t i;
 
-	if (mkdir(r->o->pcap_dir, 0755) && errno != EEXIST)
-		return diag_errno(&r->d, "cannot create %s", r->o->pcap_dir);
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return diag_errno(&r->d, "cannot create %s", dir);
 	for (i = 0; i < r->n_points; i++) {
 		const struct lab_node *n = &r->lab->nodes[r->points[i].end.node];
-		char *path = xasprintf("%s/%s-%s.pcap", r->o->pcap_dir, n->name,
+		char *path = xasprintf("%s/%s-%s.pcap", dir, n->name,
 				       n->ifaces[r->points[i].end.iface].name);
 		int rc = cap_write_pcap(path, &r->log, i, &r->d);
 
@@ -844,8 +846,11 @@ static int write_pcaps(struct run *r)
 	return 0;
 }
 
-/* The timeline and the --events file: every event, grouped by packet. */
-static int report_events(struct run *r)
+/*
+ * The timeline (to tl, or nowhere) and the events as JSON lines (to events_path,
+ * or nowhere): every event, grouped by packet.
+ */
+static int report_events(struct run *r, FILE *tl, const char *events_path)
 {
 	size_t *node = xcalloc(r->n_points + 1, sizeof(*node));
 	const char **name = xcalloc(r->n_points + 1, sizeof(*name));
@@ -857,13 +862,40 @@ static int report_events(struct run *r)
 		node[i] = r->points[i].end.node;
 		name[i] = r->points[i].name;
 	}
-	if (r->o->timeline)
-		timeline_print(&c, r->rep.f);
-	if (r->o->events_path)
-		rc = timeline_write_events(&c, r->o->events_path, &r->d);
+	if (tl)
+		timeline_print(&c, tl);
+	if (events_path)
+		rc = timeline_write_events(&c, events_path, &r->d);
 	free(node);
 	free(name);
 	return rc;
+}
+
+/*
+ * What a failed lab leaves for later: its pcaps, its events and timeline, and
+ * each node's ruleset and conntrack table as they are now, at the end. Best
+ * effort: a diag already set (the failure) is kept.
+ */
+static void write_artifacts(struct run *r)
+{
+	const char *dir = r->o->artifacts_dir;
+	char *path = xasprintf("%s/timeline.txt", dir);
+	FILE *tl;
+	size_t i;
+
+	if (write_pcaps(r, dir)) {
+		free(path);
+		return;
+	}
+	tl = fopen(path, "w");
+	free(path);
+	path = xasprintf("%s/events.jsonl", dir);
+	report_events(r, tl, path);
+	if (tl)
+		fclose(tl);
+	free(path);
+	for (i = 0; i < r->lab->n_nodes && r->b.nodes; i++)
+		artifacts_node_state(dir, r->b.nodes[i].nsfd, &r->lab->nodes[i], i, &r->d);
 }
 
 static void run_release(struct run *r)
@@ -894,37 +926,6 @@ static void run_release(struct run *r)
 	evlog_release(&r->log);
 }
 
-static bool in_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char *dirs, *dir, *save = NULL;
-	bool found = false;
-
-	if (strchr(prog, '/'))
-		return access(prog, X_OK) == 0;
-	dirs = xstrdup(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
-	for (dir = strtok_r(dirs, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		char *full = xasprintf("%s/%s", dir, prog);
-
-		found = access(full, X_OK) == 0;
-		free(full);
-	}
-	free(dirs);
-	return found;
-}
-
-static int check_requires(struct run *r)
-{
-	const struct lab *lab = r->lab;
-	size_t i;
-
-	for (i = 0; i < lab->n_requires; i++)
-		if (!in_path(lab->requires[i]))
-			return diag_skip(&r->d, "needs %s, which is not installed",
-					 lab->requires[i]);
-	return 0;
-}
-
 int run_lab(const struct lab *lab, const struct run_opts *o)
 {
 	struct run r = {.lab = lab, .o = o, .epfd = -1};
@@ -933,9 +934,9 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 	int outcome = NFLAB_ERROR;
 	char what[256];
 
-	report_init(&r.rep, o->out, o->quiet);
+	report_init(&r.rep, o->out, o->quiet, o->machine);
 	report_lab(&r.rep, lab);
-	if (check_requires(&r) || netns_home_open(&r.d))
+	if (netns_home_open(&r.d) || requires_check(lab, &r.d))
 		goto out;
 	r.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (r.epfd < 0) {
@@ -957,12 +958,14 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 	report_setup(&r.rep, what, ms_since(t1));
 	if (run_steps(&r, &failed) || check_drops(&r))
 		goto out;
-	if (o->pcap_dir && write_pcaps(&r))
+	if (o->pcap_dir && write_pcaps(&r, o->pcap_dir))
 		goto out;
 	outcome = failed ? NFLAB_FAIL : NFLAB_PASS;
 out:
 	if ((o->timeline || o->events_path) && r.start_real)
-		report_events(&r);
+		report_events(&r, o->timeline ? r.rep.f : NULL, o->events_path);
+	if (o->artifacts_dir && r.start_real && outcome != NFLAB_PASS && outcome != NFLAB_SKIP)
+		write_artifacts(&r);
 	if (r.d.set) {
 		outcome = r.d.outcome;
 		report_diag(&r.rep, &r.d);

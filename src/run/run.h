@@ -9,12 +9,15 @@
 #include "lab/lab.h"
 
 struct run_opts {
-	FILE *out;		 /* the human report */
-	const char *pcap_dir;	 /* write <node>-<iface>.pcap of every interface there, or NULL */
-	bool quiet;		 /* report failures and the result only */
-	bool timeline;		 /* print every observed event at the end */
-	const char *events_path; /* write every observed event there as JSON lines, or NULL */
-	int rcvbuf;		 /* observer receive buffer in bytes, 0 = sized for bursts */
+	FILE *out;		   /* the human report */
+	const char *pcap_dir;	   /* write <node>-<iface>.pcap of every interface there, or NULL */
+	bool quiet;		   /* report failures and the result only */
+	bool timeline;		   /* print every observed event at the end */
+	const char *events_path;   /* write every observed event there as JSON lines, or NULL */
+	int rcvbuf;		   /* observer receive buffer in bytes, 0 = sized for bursts */
+	FILE *machine;		   /* or NULL: the report as tab-separated records (report.h) */
+	const char *artifacts_dir; /* on failure or error, leave pcaps, events, rulesets and
+				      conntrack tables, and the timeline there; or NULL */
 };
 
 /*

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* What a lab needs from the machine ("requires:"), probed before anything is built. */
+#include "run/requires.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "observe/nflog.h"
+#include "rules/ruleset.h"
+#include "topo/netns.h"
+#include "util/xalloc.h"
+
+#define HELPER_PREFIX "kernel:ct-helper-"
+
+static bool in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *dirs, *dir, *save = NULL;
+	bool found = false;
+
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	dirs = xstrdup(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+	for (dir = strtok_r(dirs, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *full = xasprintf("%s/%s", dir, prog);
+
+		found = access(full, X_OK) == 0;
+		free(full);
+	}
+	free(dirs);
+	return found;
+}
+
+int requires_valid(const char *req, char *err, size_t len)
+{
+	static const char accepted[] =
+		"a program name, \"sysctl:NAME\", \"kernel:nflog-conntrack\" "
+		"or \"kernel:ct-helper-NAME\"";
+
+	if (!strncmp(req, "sysctl:", 7) && req[7])
+		return 0;
+	if (!strcmp(req, "kernel:nflog-conntrack"))
+		return 0;
+	if (!strncmp(req, HELPER_PREFIX, strlen(HELPER_PREFIX)) && req[strlen(HELPER_PREFIX)])
+		return 0;
+	if (!strchr(req, ':') && *req)
+		return 0;
+	snprintf(err, len, "expected %s, got \"%s\"", accepted, req);
+	return -1;
+}
+
+static bool sysctl_exists(const char *name)
+{
+	char *path = xasprintf("/proc/sys/%s", name), *p;
+	bool ok;
+
+	for (p = path + 10; *p; p++)
+		if (*p == '.')
+			*p = '/';
+	ok = access(path, F_OK) == 0;
+	free(path);
+	return ok;
+}
+
+/* Can NFLOG records carry conntrack here? Bound and asked in a scratch netns. */
+static bool nflog_conntrack(int nsfd)
+{
+	struct diag d = DIAG_INIT;
+	uint16_t group = 0;
+	struct nflog_listener *l = nflog_listener_open(nsfd, 0, &group, 1, NULL, 0, "probe", &d);
+	bool ok = l && nflog_listener_has_ct(l);
+
+	nflog_listener_close(l);
+	return ok;
+}
+
+/* Does the kernel have the conntrack helper? nft loads it for a ct helper object. */
+static bool ct_helper(int nsfd, const char *name)
+{
+	struct diag d = DIAG_INIT;
+	struct srcloc where = {.file = "probe", .line = 1, .col = 1};
+	char *rules = xasprintf("table inet nflab_probe {\n"
+				"  ct helper h { type \"%s\" protocol tcp; }\n"
+				"}\n",
+				name);
+	int rc = ruleset_nft_apply(nsfd, rules, &where, &d);
+
+	free(rules);
+	return rc == 0;
+}
+
+int requires_check(const struct lab *lab, struct diag *d)
+{
+	int nsfd = -1, missing = 0;
+	size_t i;
+
+	for (i = 0; i < lab->n_requires && !missing; i++) {
+		const char *req = lab->requires[i];
+
+		if (!strncmp(req, "sysctl:", 7)) {
+			if (!sysctl_exists(req + 7))
+				missing = diag_skip(
+					d, "needs the sysctl %s, which this kernel lacks", req + 7);
+			continue;
+		}
+		if (strncmp(req, "kernel:", 7)) {
+			if (!in_path(req))
+				missing = diag_skip(d, "needs %s, which is not installed", req);
+			continue;
+		}
+		if (nsfd < 0 && (nsfd = netns_new(d)) < 0)
+			return -1;
+		if (!strcmp(req, "kernel:nflog-conntrack") && !nflog_conntrack(nsfd))
+			missing = diag_skip(
+				d, "needs NFLOG records with conntrack info, which this "
+				   "kernel cannot give (CONFIG_NETFILTER_NETLINK_GLUE_CT)");
+		else if (!strncmp(req, HELPER_PREFIX, strlen(HELPER_PREFIX)) &&
+			 !ct_helper(nsfd, req + strlen(HELPER_PREFIX)))
+			missing = diag_skip(
+				d, "needs the %s conntrack helper, which this kernel lacks",
+				req + strlen(HELPER_PREFIX));
+	}
+	if (nsfd >= 0)
+		close(nsfd);
+	return missing;
+}

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* `nflab test`: many labs, each in its own process and namespaces, in parallel. */
+#include "suite/suite.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/lab.h"
+#include "observe/event.h"
+#include "report/report.h"
+#include "report/suite_report.h"
+#include "run/run.h"
+#include "util/xalloc.h"
+
+#define PROGRESS_MS 250 /* a terminal's progress line is redrawn this often */
+
+/* A run in progress. */
+struct job {
+	size_t idx; /* into the result's runs */
+	pid_t pid;
+	int pidfd;		/* readable when the child has exited */
+	int out_fd, machine_fd; /* memfds the child writes its reports to */
+	uint64_t start, deadline;
+};
+
+struct suite {
+	const struct suite_opts *o;
+	struct suite_result *res;
+	struct job *jobs;
+	size_t running;
+	bool tty, color;
+	uint64_t start;
+};
+
+static char *artifacts_for(const struct suite_opts *o, const struct lab_result *lr)
+{
+	char *name, *p;
+
+	if (!o->artifacts_dir)
+		return NULL;
+	name = o->repeat > 1 ? xasprintf("%s-run%u", lr->path, lr->run) : xstrdup(lr->path);
+	for (p = name; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	p = xasprintf("%s/%s", o->artifacts_dir, name);
+	free(name);
+	return p;
+}
+
+/* The child: one run of one lab, its reports into the memfds. Never returns. */
+static void child(const struct suite_opts *o, const struct lab_result *lr, int out_fd, int mfd)
+{
+	struct run_opts ro = {0};
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+	FILE *machine;
+	int rc;
+
+	/* Its own group, so a timeout kills whatever it started; and it dies with us. */
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0)
+		_exit(NFLAB_ERROR);
+	machine = fdopen(mfd, "w");
+	if (!machine)
+		_exit(NFLAB_ERROR);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	lab = lab_load(lr->path, o->topo_dir, &d);
+	if (!lab) {
+		struct report rep;
+
+		report_init(&rep, stdout, false, machine);
+		report_diag(&rep, &d);
+		fprintf(machine, "result\t%s\t0\t0\t0\n",
+			d.outcome == NFLAB_SKIP ? "SKIP" : "ERROR");
+		fclose(machine);
+		_exit(d.outcome ? d.outcome : NFLAB_ERROR);
+	}
+	ro.out = stdout;
+	ro.machine = machine;
+	ro.artifacts_dir = artifacts_for(o, lr);
+	rc = run_lab(lab, &ro);
+	fflush(stdout);
+	fclose(machine);
+	_exit(rc);
+}
+
+static int start(struct suite *s, size_t idx, struct diag *d)
+{
+	struct job *j = &s->jobs[s->running];
+	struct lab_result *lr = &s->res->runs[idx];
+
+	memset(j, 0, sizeof(*j));
+	j->idx = idx;
+	j->out_fd = memfd_create("nflab-out", MFD_CLOEXEC);
+	j->machine_fd = memfd_create("nflab-machine", MFD_CLOEXEC);
+	if (j->out_fd < 0 || j->machine_fd < 0)
+		return diag_errno(d, "memfd_create");
+	fflush(NULL);
+	j->pid = fork();
+	if (j->pid < 0)
+		return diag_errno(d, "fork");
+	if (j->pid == 0)
+		child(s->o, lr, j->out_fd, j->machine_fd);
+	setpgid(j->pid, j->pid); /* also here: no race with a kill at the timeout */
+	j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
+	if (j->pidfd < 0)
+		return diag_errno(d, "pidfd_open");
+	j->start = now_mono_ns();
+	j->deadline = s->o->timeout_s > 0 ? j->start + (uint64_t)(s->o->timeout_s * 1e9) : 0;
+	s->running++;
+	return 0;
+}
+
+static char *read_memfd(int fd)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	char *buf = xmalloc(size > 0 ? (size_t)size + 1 : 1);
+	ssize_t n = size > 0 ? pread(fd, buf, (size_t)size, 0) : 0;
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+/* Undoes the report's escaping of one field, in place. */
+static char *unescape(char *s)
+{
+	char *o = s, *p;
+
+	for (p = s; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			*o++ = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return s;
+}
+
+static int verdict_of(const char *word)
+{
+	return !strcmp(word, "PASS")   ? NFLAB_PASS
+	       : !strcmp(word, "FAIL") ? NFLAB_FAIL
+	       : !strcmp(word, "SKIP") ? NFLAB_SKIP
+				       : NFLAB_ERROR;
+}
+
+/* Reads the run's machine report: "step", "detail" and "diag" records. */
+static void parse_machine(struct lab_result *lr, char *text)
+{
+	char *save = NULL, *line;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[5] = {0}, *p = line;
+		int n = 0;
+
+		while (n < 5 && p) {
+			f[n++] = p;
+			p = n < 5 ? strchr(p, '\t') : NULL;
+			if (p)
+				*p++ = '\0';
+		}
+		if (!strcmp(f[0], "step") && n == 5) {
+			struct step_result *st;
+
+			XGROW(lr->steps, lr->n_steps, lr->cap_steps);
+			st = &lr->steps[lr->n_steps++];
+			memset(st, 0, sizeof(*st));
+			st->index = (unsigned int)strtoul(f[1], NULL, 10);
+			st->verdict = verdict_of(f[2]);
+			st->ms = strtod(f[3], NULL);
+			st->text = xstrdup(unescape(f[4]));
+		} else if (!strcmp(f[0], "detail") && n >= 3) {
+			unsigned int idx = (unsigned int)strtoul(f[1], NULL, 10);
+			size_t i;
+
+			for (i = 0; i < lr->n_steps; i++)
+				if (lr->steps[i].index == idx && !lr->steps[i].detail)
+					lr->steps[i].detail = xstrdup(unescape(f[2]));
+		} else if (!strcmp(f[0], "diag") && n >= 3) {
+			free(lr->diag);
+			lr->diag = xstrdup(unescape(f[2]));
+		}
+	}
+}
+
+static void progress_clear(struct suite *s)
+{
+	if (s->tty)
+		fputs("\r\033[K", s->o->out);
+}
+
+static void progress(struct suite *s, size_t done, size_t total)
+{
+	const struct suite_result *r = s->res;
+
+	if (!s->tty)
+		return;
+	fprintf(s->o->out, "\r\033[K[%zu/%zu] %zu failed, %zu errors, %.1f s", done, total,
+		r->failed, r->errors, (double)(now_mono_ns() - s->start) / 1e9);
+	fflush(s->o->out);
+}
+
+static const char *outcome_word(int o)
+{
+	return o == NFLAB_PASS	 ? "PASS"
+	       : o == NFLAB_FAIL ? "FAIL"
+	       : o == NFLAB_SKIP ? "SKIP"
+				 : "ERROR";
+}
+
+/* Prints a finished run: failures whole, as they happen; passes as one line off a terminal. */
+static void announce(struct suite *s, const struct lab_result *lr)
+{
+	FILE *f = s->o->out;
+	bool bad = lr->outcome == NFLAB_FAIL || lr->outcome == NFLAB_ERROR;
+	const char *col = !s->color		      ? ""
+			  : bad			      ? "\033[31m"
+			  : lr->outcome == NFLAB_SKIP ? "\033[33m"
+						      : "\033[32m";
+
+	progress_clear(s);
+	if (bad || !s->tty) {
+		fprintf(f, "%s%-5s%s %s", col, outcome_word(lr->outcome), s->color ? "\033[0m" : "",
+			lr->path);
+		if (s->o->repeat > 1)
+			fprintf(f, " (run %u)", lr->run);
+		fprintf(f, " (%.0f ms)%s%s\n", lr->ms,
+			lr->outcome == NFLAB_SKIP && lr->diag ? ": " : "",
+			lr->outcome == NFLAB_SKIP && lr->diag ? lr->diag : "");
+	}
+	if (lr->outcome == NFLAB_SKIP && lr->diag && lr->diag[strlen(lr->diag) - 1] != '\n')
+		fputc('\n', f);
+	if (bad)
+		fprintf(f, "%s", lr->output);
+}
+
+/* A finished or killed child: collect its reports and its verdict. */
+static void finish(struct suite *s, struct job *j, bool timed_out)
+{
+	struct lab_result *lr = &s->res->runs[j->idx];
+	int status = 0;
+	char *machine;
+
+	if (timed_out)
+		kill(-j->pid, SIGKILL);
+	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	lr->ms = (double)(now_mono_ns() - j->start) / 1e6;
+	lr->output = read_memfd(j->out_fd);
+	machine = read_memfd(j->machine_fd);
+	parse_machine(lr, machine);
+	free(machine);
+	if (timed_out) {
+		lr->timed_out = true;
+		lr->outcome = NFLAB_ERROR;
+		free(lr->diag);
+		lr->diag = xasprintf("timed out after %g s: killed, with everything it had made",
+				     s->o->timeout_s);
+		lr->output = xrealloc(lr->output, strlen(lr->output) + strlen(lr->diag) + 16);
+		strcat(strcat(strcat(lr->output, "error: "), lr->diag), "\n");
+	} else if (WIFEXITED(status)) {
+		int code = WEXITSTATUS(status);
+
+		lr->outcome = code == NFLAB_PASS || code == NFLAB_FAIL || code == NFLAB_SKIP
+				      ? code
+				      : NFLAB_ERROR;
+	} else {
+		lr->outcome = NFLAB_ERROR;
+		free(lr->diag);
+		lr->diag = xasprintf("killed by signal %d", WTERMSIG(status));
+	}
+	close(j->pidfd);
+	close(j->out_fd);
+	close(j->machine_fd);
+	switch (lr->outcome) {
+	case NFLAB_PASS:
+		s->res->passed++;
+		break;
+	case NFLAB_FAIL:
+		s->res->failed++;
+		break;
+	case NFLAB_SKIP:
+		s->res->skipped++;
+		break;
+	default:
+		s->res->errors++;
+	}
+	if (s->o->artifacts_dir && (lr->outcome == NFLAB_FAIL || lr->outcome == NFLAB_ERROR)) {
+		char *dir = artifacts_for(s->o, lr), *path = xasprintf("%s/output.txt", dir);
+		FILE *f;
+
+		mkdir(dir, 0755);
+		if ((f = fopen(path, "w"))) {
+			fputs(lr->output, f);
+			fclose(f);
+		}
+		free(path);
+		free(dir);
+	}
+	announce(s, lr);
+	*j = s->jobs[--s->running];
+}
+
+/* Waits for a child to end, a timeout, or the next progress tick. Returns 0 or -1. */
+static int wait_some(struct suite *s, struct diag *d)
+{
+	struct pollfd *pfd = xcalloc(s->running + 1, sizeof(*pfd));
+	uint64_t now = now_mono_ns(), wake = now + (s->tty ? PROGRESS_MS : 60000) * 1000000ull;
+	size_t i;
+	int n;
+
+	for (i = 0; i < s->running; i++) {
+		pfd[i].fd = s->jobs[i].pidfd;
+		pfd[i].events = POLLIN;
+		if (s->jobs[i].deadline && s->jobs[i].deadline < wake)
+			wake = s->jobs[i].deadline;
+	}
+	n = poll(pfd, s->running, wake > now ? (int)((wake - now) / 1000000 + 1) : 0);
+	if (n < 0 && errno != EINTR) {
+		free(pfd);
+		return diag_errno(d, "poll");
+	}
+	now = now_mono_ns();
+	/* Backwards: finish() moves the last job into the finished one's place. */
+	for (i = s->running; i-- > 0;) {
+		bool ended = pfd[i].revents & POLLIN;
+		bool late = s->jobs[i].deadline && now >= s->jobs[i].deadline;
+
+		if (ended || late)
+			finish(s, &s->jobs[i], !ended);
+	}
+	free(pfd);
+	return 0;
+}
+
+int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct suite_result *res)
+{
+	struct suite s = {.o = o, .res = res};
+	size_t i, next = 0, done;
+	struct diag d = DIAG_INIT;
+	const char *nc = getenv("NO_COLOR");
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->n = labs->n * o->repeat;
+	res->runs = xcalloc(res->n + 1, sizeof(*res->runs));
+	for (i = 0; i < res->n; i++) {
+		res->runs[i].path = labs->paths[i / o->repeat];
+		res->runs[i].run = (unsigned int)(i % o->repeat) + 1;
+	}
+	s.jobs = xcalloc(o->jobs + 1, sizeof(*s.jobs));
+	s.tty = isatty(fileno(o->out));
+	s.color = s.tty && !(nc && *nc);
+	s.start = now_mono_ns();
+	if (o->artifacts_dir && mkdir(o->artifacts_dir, 0755) && errno != EEXIST) {
+		diag_errno(&d, "cannot create %s", o->artifacts_dir);
+		rc = -1;
+	}
+	while (!rc && (next < res->n || s.running)) {
+		while (!rc && next < res->n && s.running < o->jobs)
+			rc = start(&s, next++, &d);
+		if (!rc)
+			rc = wait_some(&s, &d);
+		done = res->passed + res->failed + res->skipped + res->errors;
+		progress(&s, done, res->n);
+	}
+	while (s.running) /* only after an error: stop what runs */
+		finish(&s, &s.jobs[s.running - 1], true);
+	progress_clear(&s);
+	free(s.jobs);
+	res->ms = (double)(now_mono_ns() - s.start) / 1e6;
+	if (rc) {
+		diag_print(&d, o->out);
+		return NFLAB_ERROR;
+	}
+	fprintf(o->out, "%zu passed, %zu failed, %zu skipped, %zu errors (%zu runs, %.1f s)\n",
+		res->passed, res->failed, res->skipped, res->errors, res->n, res->ms / 1000);
+	if (suite_reports(res, o, &d)) {
+		diag_print(&d, o->out);
+		return NFLAB_ERROR;
+	}
+	return res->failed || res->errors ? NFLAB_FAIL : NFLAB_PASS;
+}
+
+void suite_result_release(struct suite_result *res)
+{
+	size_t i, k;
+
+	for (i = 0; i < res->n; i++) {
+		struct lab_result *lr = &res->runs[i];
+
+		for (k = 0; k < lr->n_steps; k++) {
+			free(lr->steps[k].text);
+			free(lr->steps[k].detail);
+		}
+		free(lr->steps);
+		free(lr->output);
+		free(lr->diag);
+	}
+	free(res->runs);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `nflab test`: many labs, each in its own process and namespaces, in parallel. */
+#ifndef NFLAB_SUITE_H
+#define NFLAB_SUITE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "suite/discover.h"
+
+struct suite_opts {
+	unsigned int jobs;	   /* labs at once */
+	unsigned int repeat;	   /* runs of each lab */
+	double timeout_s;	   /* per run; 0: none */
+	const char *topo_dir;	   /* or NULL */
+	const char *artifacts_dir; /* keep failed labs' evidence there, or NULL */
+	FILE *tap;		   /* TAP 13 here (stdout), or NULL */
+	const char *junit_path;	   /* or NULL */
+	const char *json_path;	   /* or NULL */
+	FILE *out;		   /* progress, failures and the summary */
+};
+
+/* One step of one run, from the run's machine report. */
+struct step_result {
+	unsigned int index;
+	int verdict;
+	double ms;
+	char *text;
+	char *detail; /* why it failed, or NULL */
+};
+
+/* One run of one lab. */
+struct lab_result {
+	const char *path; /* borrowed from the lab list */
+	unsigned int run; /* 1 ... repeat */
+	int outcome;	  /* NFLAB_* */
+	double ms;	  /* wall time of the run */
+	char *output;	  /* the lab's human report */
+	char *diag;	  /* the error or skip reason, or NULL */
+	struct step_result *steps;
+	size_t n_steps, cap_steps;
+	bool timed_out;
+};
+
+struct suite_result {
+	struct lab_result *runs; /* in lab-list order, then run order */
+	size_t n;
+	size_t passed, failed, skipped, errors;
+	double ms;
+};
+
+/*
+ * Runs every lab of labs repeat times, jobs at a time, each in a child process
+ * (its own namespaces; killed with its process group at the timeout), printing
+ * progress and failures to o->out as they happen, then the reports. Returns
+ * NFLAB_PASS when nothing failed or errored, NFLAB_FAIL otherwise, NFLAB_ERROR
+ * when the suite itself could not run.
+ */
+int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct suite_result *res);
+void suite_result_release(struct suite_result *res);
+
+#endif

@@ -1,0 +1,96 @@
+#!/bin/sh
+# nflab test end to end: a passing, a failing and a hanging lab run in parallel;
+# the failure's mismatch appears in TAP (read by prove), JUnit (parsed as XML)
+# and JSON; the hanging lab is killed at --timeout and leaves nothing behind;
+# failed labs leave artifacts; shards split the labs exactly; --repeat repeats.
+# usage: suite.sh NFLAB SOURCE_DIR
+set -u
+nflab=$1 src=$2
+[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-suite.XXXXXX") || exit 2
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+mkdir "$dir/labs"
+cp "$src/labs/basics/ping-dual-stack.yaml" "$dir/labs/ok.yaml"
+sed 's/inner.ip.dst: 203.0.113.10$/inner.ip.dst: 203.0.113.11/' \
+	"$src/labs/nat/icmp-error-related.yaml" >"$dir/labs/bad.yaml"
+cat >"$dir/labs/hang.yaml" <<'LAB'
+name: hang
+description: A connect that the router black-holes, waited for a minute.
+topology: client-router-server
+nodes:
+  router:
+    nft: |
+      table inet t {
+        chain f {
+          type filter hook forward priority 0; policy drop;
+        }
+      }
+steps:
+  - tcp: {from: client, to: 198.51.100.20:80, timeout: 60s, outcome: connected}
+LAB
+
+ip netns list >"$dir/netns.before"
+start=$(date +%s)
+"$nflab" test -j3 --topologies "$src/topologies" --timeout 2 --tap \
+	--junit "$dir/junit.xml" --json "$dir/report.json" --artifacts "$dir/art" \
+	"$dir/labs" >"$dir/tap" 2>"$dir/human"
+rc=$?
+took=$(($(date +%s) - start))
+cat "$dir/human"
+[ "$rc" = 1 ] || fail "exit $rc, expected 1"
+[ "$took" -lt 20 ] || fail "took ${took}s: the hanging lab was not stopped"
+grep -q "1 passed, 1 failed, 0 skipped, 1 errors" "$dir/human" || fail "summary line"
+grep -q "timed out after 2 s" "$dir/human" || fail "no timeout report"
+mismatch="inner.ip.dst: expected 203.0.113.11, got 203.0.113.10"
+
+# TAP: prove reads it; the mismatch is in the failing test's diagnostics.
+grep -qF "$mismatch" "$dir/tap" || fail "TAP lacks the mismatch"
+if command -v prove >/dev/null; then
+	prove --exec cat "$dir/tap" >"$dir/prove" 2>&1
+	grep -q "Tests=3" "$dir/prove" || { cat "$dir/prove"; fail "prove did not read 3 tests"; }
+	grep -q "Failed tests:  1-2" "$dir/prove" || { cat "$dir/prove"; fail "prove: wrong failures"; }
+fi
+# JUnit and JSON: valid, one testcase per lab, the mismatch in the failure.
+python3 - "$dir/junit.xml" "$dir/report.json" "$mismatch" <<'PY' || fail "reports"
+import json, sys
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+cases = root.findall(".//testcase")
+assert len(cases) == 3, len(cases)
+failures = [c for c in cases if c.find("failure") is not None]
+errors = [c for c in cases if c.find("error") is not None]
+assert len(failures) == 1 and len(errors) == 1, (failures, errors)
+assert sys.argv[3] in failures[0].find("failure").text
+assert "timed out" in errors[0].find("error").get("message")
+report = json.load(open(sys.argv[2]))
+assert report["summary"] == {**report["summary"], "runs": 3, "passed": 1, "failed": 1, "errors": 1}
+bad = [l for l in report["labs"] if l["verdict"] == "fail"][0]
+assert any(s["mismatch"] and sys.argv[3] in s["mismatch"] for s in bad["steps"])
+print("junit and json ok")
+PY
+
+# Artifacts of the failed lab; nothing for the lab that passed.
+art=$(find "$dir/art" -maxdepth 1 -name '*bad.yaml')
+for f in client-eth0.pcap events.jsonl timeline.txt fw.ruleset.txt fw.conntrack.txt output.txt; do
+	[ -s "$art/$f" ] || fail "artifact $f missing"
+done
+grep -q "snat to 203.0.113.1" "$art/fw.ruleset.txt" || fail "ruleset artifact"
+[ -z "$(find "$dir/art" -maxdepth 1 -name '*ok.yaml')" ] || fail "artifacts for a passing lab"
+
+# Nothing left behind by the killed lab.
+ip netns list >"$dir/netns.after"
+cmp -s "$dir/netns.before" "$dir/netns.after" || fail "network namespaces changed"
+pgrep -f "$dir/labs/hang.yaml" >/dev/null && fail "a run of the hanging lab survives"
+
+# Shards: disjoint, and together every lab exactly once.
+"$nflab" test --list "$src/labs" >"$dir/all"
+for i in 1 2 3; do "$nflab" test --list --shard "$i/3" "$src/labs"; done | sort >"$dir/shards"
+sort "$dir/all" | cmp -s - "$dir/shards" || fail "shards do not add up to the whole"
+
+# Repeat: each run counted.
+"$nflab" test -j2 --repeat 3 --topologies "$src/topologies" "$dir/labs/ok.yaml" >"$dir/repeat" 2>&1 ||
+	fail "repeat failed"
+grep -q "3 passed, 0 failed, 0 skipped, 0 errors (3 runs" "$dir/repeat" || fail "repeat count"
+echo "ok: suite runner"
