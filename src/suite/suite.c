@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,7 +28,6 @@
 struct job {
 	size_t idx; /* into the result's runs */
 	pid_t pid;
-	int pidfd;		/* readable when the child has exited */
 	int out_fd, machine_fd; /* memfds the child writes its reports to */
 	uint64_t start, deadline;
 };
@@ -38,6 +37,7 @@ struct suite {
 	struct suite_result *res;
 	struct job *jobs;
 	size_t running;
+	int sigfd; /* SIGCHLD as a file: readable when some child has ended */
 	bool tty, color;
 	uint64_t start;
 };
@@ -64,11 +64,15 @@ static void child(const struct suite_opts *o, const struct lab_result *lr, int o
 	struct diag d = DIAG_INIT;
 	struct lab *lab;
 	FILE *machine;
+	sigset_t chld;
 	int rc;
 
 	/* Its own group, so a timeout kills whatever it started; and it dies with us. */
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_UNBLOCK, &chld, NULL);
 	if (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0)
 		_exit(NFLAB_ERROR);
 	machine = fdopen(mfd, "w");
@@ -92,6 +96,8 @@ static void child(const struct suite_opts *o, const struct lab_result *lr, int o
 	rc = run_lab(lab, &ro);
 	fflush(stdout);
 	fclose(machine);
+	free((char *)ro.artifacts_dir);
+	lab_free(lab);
 	_exit(rc);
 }
 
@@ -113,9 +119,6 @@ static int start(struct suite *s, size_t idx, struct diag *d)
 	if (j->pid == 0)
 		child(s->o, lr, j->out_fd, j->machine_fd);
 	setpgid(j->pid, j->pid); /* also here: no race with a kill at the timeout */
-	j->pidfd = (int)syscall(SYS_pidfd_open, j->pid, 0);
-	if (j->pidfd < 0)
-		return diag_errno(d, "pidfd_open");
 	j->start = now_mono_ns();
 	j->deadline = s->o->timeout_s > 0 ? j->start + (uint64_t)(s->o->timeout_s * 1e9) : 0;
 	s->running++;
@@ -247,17 +250,20 @@ static void announce(struct suite *s, const struct lab_result *lr)
 		fprintf(f, "%s", lr->output);
 }
 
-/* A finished or killed child: collect its reports and its verdict. */
-static void finish(struct suite *s, struct job *j, bool timed_out)
+/*
+ * A finished child (its wait status) or one past its deadline (timed_out: killed
+ * here with its group): collect its reports and its verdict.
+ */
+static void finish(struct suite *s, struct job *j, int status, bool timed_out)
 {
 	struct lab_result *lr = &s->res->runs[j->idx];
-	int status = 0;
 	char *machine;
 
-	if (timed_out)
+	if (timed_out) {
 		kill(-j->pid, SIGKILL);
-	while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
-		;
+		while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
 	lr->ms = (double)(now_mono_ns() - j->start) / 1e6;
 	lr->output = read_memfd(j->out_fd);
 	machine = read_memfd(j->machine_fd);
@@ -282,7 +288,6 @@ static void finish(struct suite *s, struct job *j, bool timed_out)
 		free(lr->diag);
 		lr->diag = xasprintf("killed by signal %d", WTERMSIG(status));
 	}
-	close(j->pidfd);
 	close(j->out_fd);
 	close(j->machine_fd);
 	switch (lr->outcome) {
@@ -317,32 +322,28 @@ static void finish(struct suite *s, struct job *j, bool timed_out)
 /* Waits for a child to end, a timeout, or the next progress tick. Returns 0 or -1. */
 static int wait_some(struct suite *s, struct diag *d)
 {
-	struct pollfd *pfd = xcalloc(s->running + 1, sizeof(*pfd));
+	struct pollfd pfd = {.fd = s->sigfd, .events = POLLIN};
 	uint64_t now = now_mono_ns(), wake = now + (s->tty ? PROGRESS_MS : 60000) * 1000000ull;
+	struct signalfd_siginfo si;
 	size_t i;
-	int n;
 
-	for (i = 0; i < s->running; i++) {
-		pfd[i].fd = s->jobs[i].pidfd;
-		pfd[i].events = POLLIN;
+	for (i = 0; i < s->running; i++)
 		if (s->jobs[i].deadline && s->jobs[i].deadline < wake)
 			wake = s->jobs[i].deadline;
-	}
-	n = poll(pfd, s->running, wake > now ? (int)((wake - now) / 1000000 + 1) : 0);
-	if (n < 0 && errno != EINTR) {
-		free(pfd);
+	if (poll(&pfd, 1, wake > now ? (int)((wake - now) / 1000000 + 1) : 0) < 0 && errno != EINTR)
 		return diag_errno(d, "poll");
-	}
+	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si))
+		; /* signals merge: look at every child below */
 	now = now_mono_ns();
 	/* Backwards: finish() moves the last job into the finished one's place. */
 	for (i = s->running; i-- > 0;) {
-		bool ended = pfd[i].revents & POLLIN;
-		bool late = s->jobs[i].deadline && now >= s->jobs[i].deadline;
+		int status;
 
-		if (ended || late)
-			finish(s, &s->jobs[i], !ended);
+		if (waitpid(s->jobs[i].pid, &status, WNOHANG) == s->jobs[i].pid)
+			finish(s, &s->jobs[i], status, false);
+		else if (s->jobs[i].deadline && now >= s->jobs[i].deadline)
+			finish(s, &s->jobs[i], 0, true);
 	}
-	free(pfd);
 	return 0;
 }
 
@@ -352,6 +353,7 @@ int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct su
 	size_t i, next = 0, done;
 	struct diag d = DIAG_INIT;
 	const char *nc = getenv("NO_COLOR");
+	sigset_t chld, old_mask;
 	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -362,10 +364,19 @@ int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct su
 		res->runs[i].run = (unsigned int)(i % o->repeat) + 1;
 	}
 	s.jobs = xcalloc(o->jobs + 1, sizeof(*s.jobs));
+	/* Blocked, SIGCHLD is only read from the signalfd: no handler, no race. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old_mask);
+	s.sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (s.sigfd < 0) {
+		diag_errno(&d, "signalfd");
+		rc = -1;
+	}
 	s.tty = isatty(fileno(o->out));
 	s.color = s.tty && !(nc && *nc);
 	s.start = now_mono_ns();
-	if (o->artifacts_dir && mkdir(o->artifacts_dir, 0755) && errno != EEXIST) {
+	if (!rc && o->artifacts_dir && mkdir(o->artifacts_dir, 0755) && errno != EEXIST) {
 		diag_errno(&d, "cannot create %s", o->artifacts_dir);
 		rc = -1;
 	}
@@ -378,7 +389,9 @@ int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct su
 		progress(&s, done, res->n);
 	}
 	while (s.running) /* only after an error: stop what runs */
-		finish(&s, &s.jobs[s.running - 1], true);
+		finish(&s, &s.jobs[s.running - 1], 0, true);
+	close(s.sigfd);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	progress_clear(&s);
 	free(s.jobs);
 	res->ms = (double)(now_mono_ns() - s.start) / 1e6;
