@@ -151,7 +151,8 @@ static size_t l4_header(const struct craft *c, uint8_t *p)
 			memcpy(p + 8, l->target.b, 16);
 			n = 24;
 			if (l->has_lladdr) {
-				p[n] = l->type == 135 ? 1 : 2; /* source / target link-layer address */
+				p[n] = l->type == 135 ? 1
+						      : 2; /* source / target link-layer address */
 				p[n + 1] = 1;
 				memcpy(p + n + 2, l->lladdr, 6);
 				n += 8;
@@ -235,7 +236,8 @@ static int build_ip4(const struct craft *c, uint8_t *p, size_t cap, struct craft
 	p[1] = ip->tos;
 	put16(p + 2, ip->len == CRAFT_AUTO ? (uint32_t)(hl + (size_t)l4) : (uint32_t)ip->len);
 	put16(p + 4, ip->id);
-	put16(p + 6, (ip->df ? 0x4000u : 0) | (ip->mf ? 0x2000u : 0) | ((ip->frag_off / 8) & 0x1fffu));
+	put16(p + 6,
+	      (ip->df ? 0x4000u : 0) | (ip->mf ? 0x2000u : 0) | ((ip->frag_off / 8) & 0x1fffu));
 	p[8] = ip->ttl;
 	p[9] = (uint8_t)l4_proto(c);
 	put16(p + 10, 0);
@@ -270,8 +272,8 @@ static int build_ip6(const struct craft *c, uint8_t *p, size_t cap, struct craft
 	if (l4 < 0)
 		return -1;
 	put32(p, 6u << 28 | (uint32_t)ip->tos << 20 | (ip->flowlabel & 0xfffff));
-	put16(p + 4, ip->len == CRAFT_AUTO ? (uint32_t)(hl - IP6_LEN + (size_t)l4)
-					   : (uint32_t)ip->len);
+	put16(p + 4,
+	      ip->len == CRAFT_AUTO ? (uint32_t)(hl - IP6_LEN + (size_t)l4) : (uint32_t)ip->len);
 	p[6] = ip->frag_hdr ? 44 : (uint8_t)proto;
 	p[7] = ip->ttl;
 	memcpy(p + 8, ip->src.b, 16);
@@ -344,7 +346,7 @@ int craft_build(const struct craft *c, uint8_t *buf, size_t cap, struct craft_la
 /* RFC 1624: HC' = ~(~HC + ~m + m'). */
 static void csum_update(uint8_t *at, uint16_t old, uint16_t new, bool udp)
 {
-	uint32_t sum = (uint16_t)~(at[0] << 8 | at[1]);
+	uint32_t sum = (uint16_t) ~(at[0] << 8 | at[1]);
 
 	sum += (uint16_t)~old;
 	sum += new;

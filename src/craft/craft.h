@@ -71,8 +71,8 @@ struct craft_l4hdr {
 	uint32_t tsval, tsecr;
 	/* ICMP, ICMPv6 */
 	uint8_t type, code;
-	uint16_t id, seq16; /* echo */
-	uint32_t mtu;	    /* frag-needed next-hop MTU, packet-too-big MTU */
+	uint16_t id, seq16;   /* echo */
+	uint32_t mtu;	      /* frag-needed next-hop MTU, packet-too-big MTU */
 	struct ipaddr target; /* neighbour solicitation / advertisement */
 	bool has_lladdr;      /* a source/target link-layer address option */
 	uint8_t lladdr[6];
@@ -93,12 +93,12 @@ struct craft {
 
 /* Where the fields a sweep changes are in a built frame, for patching (0: not there). */
 struct craft_layout {
-	size_t len;			    /* of the frame */
-	size_t l3, l4;			    /* offsets of the IP and upper-layer headers */
-	size_t ip_src, ip_dst, ip_id;	    /* field offsets */
-	size_t sport, dport;		    /* UDP/TCP ports */
-	size_t ip_csum, l4_csum;	    /* checksum offsets, 0 when set by hand */
-	bool udp;			    /* a zero UDP checksum is written 0xffff */
+	size_t len;		      /* of the frame */
+	size_t l3, l4;		      /* offsets of the IP and upper-layer headers */
+	size_t ip_src, ip_dst, ip_id; /* field offsets */
+	size_t sport, dport;	      /* UDP/TCP ports */
+	size_t ip_csum, l4_csum;      /* checksum offsets, 0 when set by hand */
+	bool udp;		      /* a zero UDP checksum is written 0xffff */
 };
 
 /* Sets every CRAFT_AUTO field and sensible defaults (ttl 64, hop limit 64, window 65535). */

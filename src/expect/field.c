@@ -468,6 +468,14 @@ bad:
 	return -1;
 }
 
+int field_parse_number(const struct field_def *f, const char *s, uint64_t *out, char *err,
+		       size_t errlen)
+{
+	if (f->kind == VAL_FLAGS)
+		return parse_flags(f, s, out, err, errlen);
+	return parse_uint_value(f, s, out, err, errlen);
+}
+
 int pred_parse(const struct field_def *f, const char *text, struct pred *out, char *err,
 	       size_t errlen)
 {

@@ -86,6 +86,13 @@ struct pred {
 int pred_parse(const struct field_def *f, const char *text, struct pred *out, char *err,
 	       size_t errlen);
 
+/*
+ * Parses a number or symbolic name (flag names for flag fields) of f, as a
+ * value to put in a packet rather than to compare. Returns 0, or -1 with err.
+ */
+int field_parse_number(const struct field_def *f, const char *s, uint64_t *out, char *err,
+		       size_t errlen);
+
 /* True when rec satisfies p. A missing field satisfies only PRED_ABSENT and PRED_NE. */
 bool pred_match(const struct pred *p, const void *rec);
 

@@ -15,20 +15,13 @@
 #include <unistd.h>
 
 #include "expect/source.h"
+#include "lab/parse.h"
 #include "lab/yamlnode.h"
 #include "observe/nflog.h"
 #include "run/requires.h"
 #include "util/xalloc.h"
 
 #define LAB_FILE_MAX (4u << 20) /* a lab is text written by people: 4 MiB is absurdly large */
-
-/* Parsing state for one file; several files (lab, topology) feed one lab. */
-struct parser {
-	struct lab *lab;
-	struct ydoc y;
-	const char *topo_dir;
-	struct diag *d;
-};
 
 static const char *const lab_keys[] = {"name",	"description", "topology", "nodes", "links",
 				       "steps", "requires",    "quiet",	   NULL};
@@ -45,10 +38,7 @@ static struct srcloc loc_of(struct parser *p, yaml_node_t *n)
 	return ynode_loc(&p->y, n);
 }
 
-static int fail_at(struct parser *p, yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail_at(struct parser *p, yaml_node_t *n, const char *fmt, ...)
+int fail_at(struct parser *p, yaml_node_t *n, const char *fmt, ...)
 {
 	struct srcloc loc = loc_of(p, n);
 	va_list ap;
@@ -194,7 +184,7 @@ static int parse_hostport(const char *s, struct ipaddr *a, uint16_t *port)
 	return 0;
 }
 
-static int parse_addr(struct parser *p, yaml_node_t *n, const char *what, struct ipaddr *a)
+int parse_addr(struct parser *p, yaml_node_t *n, const char *what, struct ipaddr *a)
 {
 	const char *s;
 
@@ -205,7 +195,7 @@ static int parse_addr(struct parser *p, yaml_node_t *n, const char *what, struct
 	return 0;
 }
 
-static int parse_u16(struct parser *p, yaml_node_t *n, const char *what, uint16_t *out)
+int parse_u16(struct parser *p, yaml_node_t *n, const char *what, uint16_t *out)
 {
 	uint64_t v;
 
@@ -216,12 +206,8 @@ static int parse_u16(struct parser *p, yaml_node_t *n, const char *what, uint16_
 }
 
 /* A scalar that must be one of a few words; the error lists them ("in, out or any"). */
-struct keyword {
-	const char *name;
-	int value;
-};
 
-static int parse_keyword(struct parser *p, yaml_node_t *n, const struct keyword *kw, int *out)
+int parse_keyword(struct parser *p, yaml_node_t *n, const struct keyword *kw, int *out)
 {
 	char list[256] = "";
 	const char *s;
@@ -731,7 +717,7 @@ static const char *const expect_keys[] = {
 	"at",	 "conntrack", "conntrack-table", "nflog", "trace", "counters", "dir",
 	"match", "count",     "within",		 "quiet", "since", NULL};
 
-static int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
+int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
 {
 	yaml_node_t *v = ymap_get(&p->y, map, key);
 	const char *s;
@@ -883,7 +869,7 @@ static int parse_close(struct parser *p, struct lab_step *st, yaml_node_t *v)
 }
 
 /* "node:iface" naming an existing interface (or lo). */
-static int parse_point(struct parser *p, yaml_node_t *v, struct lab_end *end)
+int parse_point(struct parser *p, yaml_node_t *v, struct lab_end *end)
 {
 	const char *s, *colon;
 	char node_name[64];
@@ -980,6 +966,40 @@ static int parse_expect_source(struct parser *p, struct step_expect *e, yaml_nod
 	return 0;
 }
 
+int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct pred **preds,
+		size_t *n)
+{
+	struct ydoc *y = &p->y;
+	yaml_node_pair_t *pr;
+	const char *s;
+
+	if (yexpect_map(y, v, "a mapping of fields to values (ip.src: 192.0.2.1)", p->d))
+		return -1;
+	*preds = xcalloc((size_t)(ymap_end(v) - ymap_begin(v)) + 1, sizeof(**preds));
+	for (pr = ymap_begin(v); pr < ymap_end(v); pr++) {
+		yaml_node_t *k = ynode(y, pr->key), *val = ynode(y, pr->value);
+		const struct field_def *f;
+		const char *fs;
+		char err[512];
+
+		if (ystr(y, k, "a field name", &fs, p->d))
+			return -1;
+		f = source_field(src, fs);
+		if (!f)
+			return fail_at(
+				p, k,
+				"unknown field \"%s\" for %s (see docs/lab-format.md for the "
+				"list: %s)",
+				fs, sources[src].what, sources[src].examples);
+		if (ystr(y, val, "a value", &s, p->d))
+			return -1;
+		if (pred_parse(f, s, &(*preds)[*n], err, sizeof(err)))
+			return fail_at(p, val, "%s: %s", fs, err);
+		(*n)++;
+	}
+	return 0;
+}
+
 static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
@@ -989,9 +1009,7 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 		{"probe", SINCE_PROBE}, {"start", SINCE_START}, {NULL, 0}};
 	struct step_expect *e = &st->expect;
 	int kw = DIR_ANY;
-	yaml_node_pair_t *pr;
 	yaml_node_t *v;
-	const char *s;
 
 	if (yexpect_map(y, m, "an expectation (a mapping with at, match, count ...)", p->d) ||
 	    ymap_check(y, m, "expect", expect_keys, p->d))
@@ -1006,32 +1024,8 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 			return -1;
 		e->dir = (enum pkt_dir)kw;
 	}
-	if ((v = ymap_get(y, m, "match"))) {
-		if (yexpect_map(y, v, "a mapping of fields to values (ip.src: 192.0.2.1)", p->d))
-			return -1;
-		e->preds = xcalloc((size_t)(ymap_end(v) - ymap_begin(v)) + 1, sizeof(*e->preds));
-		for (pr = ymap_begin(v); pr < ymap_end(v); pr++) {
-			yaml_node_t *k = ynode(y, pr->key), *val = ynode(y, pr->value);
-			const struct field_def *f;
-			const char *fs;
-			char err[512];
-
-			if (ystr(y, k, "a field name", &fs, p->d))
-				return -1;
-			f = source_field(e->source, fs);
-			if (!f)
-				return fail_at(
-					p, k,
-					"unknown field \"%s\" for %s (see docs/lab-format.md "
-					"for the list: %s)",
-					fs, sources[e->source].what, sources[e->source].examples);
-			if (ystr(y, val, "a value", &s, p->d))
-				return -1;
-			if (pred_parse(f, s, &e->preds[e->n_preds], err, sizeof(err)))
-				return fail_at(p, val, "%s: %s", fs, err);
-			e->n_preds++;
-		}
-	}
+	if ((v = ymap_get(y, m, "match")) && parse_match(p, v, e->source, &e->preds, &e->n_preds))
+		return -1;
 	e->mode = COUNT_AT_LEAST;
 	e->count = 1;
 	if ((v = ymap_get(y, m, "count")) && parse_count(p, v, e))
@@ -1057,12 +1051,13 @@ static const struct {
 } step_kinds[] = {
 	{"udp", STEP_UDP},	 {"tcp", STEP_TCP},	  {"ping", STEP_PING},
 	{"listen", STEP_LISTEN}, {"expect", STEP_EXPECT}, {"close", STEP_CLOSE},
+	{"send", STEP_SEND},
 };
 
 static int parse_step(struct parser *p, yaml_node_t *n)
 {
-	static const char *const keys[] = {"name",   "udp",    "tcp",	"ping",
-					   "listen", "expect", "close", NULL};
+	static const char *const keys[] = {"name",   "udp",   "tcp",  "ping", "listen",
+					   "expect", "close", "send", NULL};
 	struct ydoc *y = &p->y;
 	struct lab *lab = p->lab;
 	struct lab_step *st;
@@ -1087,7 +1082,7 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 	if (kinds != 1)
 		return fail_at(p, n,
 			       "expected a step with exactly one of udp, tcp, ping, listen, "
-			       "expect, close; got %zu",
+			       "expect, close, send; got %zu",
 			       kinds);
 	lab->n_steps++; /* counted now so lab_free() releases what the parse below allocates */
 	if ((v = ymap_get(y, n, "name"))) {
@@ -1108,6 +1103,8 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 		return parse_expect(p, st, body);
 	case STEP_CLOSE:
 		return parse_close(p, st, body);
+	case STEP_SEND:
+		return parse_send(p, st, body);
 	}
 	return 0;
 }
@@ -1265,6 +1262,11 @@ static void step_release(struct lab_step *st)
 		free(st->probe.payload);
 	else if (st->kind == STEP_EXPECT)
 		free(st->expect.preds);
+	else if (st->kind == STEP_SEND) {
+		free(st->send.payload);
+		free(st->send.quote_bytes);
+		free(st->send.quote_preds);
+	}
 }
 
 void lab_free(struct lab *lab)

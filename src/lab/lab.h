@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "craft/craft.h"
 #include "expect/field.h"
 #include "rules/ruleset.h"
 #include "util/diag.h"
@@ -82,6 +83,7 @@ enum step_kind {
 	STEP_LISTEN,
 	STEP_EXPECT,
 	STEP_CLOSE,
+	STEP_SEND,
 };
 
 enum tcp_outcome {
@@ -166,6 +168,51 @@ struct step_expect {
 	enum since since;
 };
 
+enum quote_kind {
+	QUOTE_NONE,
+	QUOTE_INLINE,	/* a packet described in the step, built when the lab is read */
+	QUOTE_CAPTURED, /* the last packet matching a filter, captured earlier in the lab */
+};
+
+/* A field a load probe changes from packet to packet. */
+enum sweep_field {
+	SWEEP_SPORT,
+	SWEEP_DPORT,
+	SWEEP_IP_ID,
+	SWEEP_IP_SRC, /* IPv4 */
+	SWEEP_IP_DST, /* IPv4 */
+};
+
+struct sweep {
+	enum sweep_field field;
+	uint32_t from, to; /* inclusive; packet k gets from + k % (to - from + 1) */
+};
+
+#define SEND_MAX_SWEEPS 4
+
+/* A crafted packet, sent at L2 from an interface or at L3 from a node. */
+struct step_send {
+	size_t node;
+	bool l2;
+	size_t iface;	/* l2: the interface */
+	struct craft c; /* payload and quote point into the buffers below */
+	bool eth_src_set, eth_dst_set;
+	uint8_t *payload;
+	size_t payload_len;
+	enum quote_kind quote;
+	uint8_t *quote_bytes; /* QUOTE_INLINE */
+	size_t quote_len;
+	struct lab_end quote_at; /* QUOTE_CAPTURED: where, which direction, which packet */
+	enum pkt_dir quote_dir;
+	struct pred *quote_preds;
+	size_t n_quote_preds;
+	unsigned int count;
+	uint64_t rate; /* packets per second, 0: as fast as possible */
+	struct sweep sweeps[SEND_MAX_SWEEPS];
+	size_t n_sweeps;
+	unsigned int fragments; /* > 1: send the IP packet in that many fragments */
+};
+
 struct lab_step {
 	enum step_kind kind;
 	char *name; /* optional label */
@@ -175,6 +222,7 @@ struct lab_step {
 		struct step_listen listen;
 		struct step_expect expect;
 		size_t close; /* STEP_CLOSE: index of the tcp step whose connection to close */
+		struct step_send send;
 	};
 };
 

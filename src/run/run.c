@@ -16,6 +16,7 @@
 #include "observe/ctev.h"
 #include "observe/nflog.h"
 #include "observe/trace.h"
+#include "probe/inject.h"
 #include "probe/probe.h"
 #include "report/report.h"
 #include "report/timeline.h"
@@ -59,6 +60,14 @@ struct node_info {
 	struct nft_rules rules;
 };
 
+/* A crafted-packet socket, kept for the whole lab. */
+struct sender {
+	size_t node;
+	int ifindex; /* L2; 0 for L3 */
+	int family;  /* L3 */
+	struct injector *inj;
+};
+
 struct run {
 	const struct lab *lab;
 	const struct run_opts *o;
@@ -73,7 +82,9 @@ struct run {
 	struct evlog log;
 	int *socks; /* probe sockets, open until the lab ends (-1 once closed) */
 	size_t n_socks, cap_socks;
-	int *step_fd; /* per step: the tcp step's connection, -1 when none */
+	int *step_fd;		/* per step: the tcp step's connection, -1 when none */
+	struct sender *senders; /* one socket per sending interface or node and family */
+	size_t n_senders, cap_senders;
 	uint64_t start_mono, start_real;
 	size_t window_seq; /* log position when the latest probe started */
 	uint64_t window_mono, window_real;
@@ -125,9 +136,14 @@ static int open_captures(struct run *r)
 	const struct lab *lab = r->lab;
 	size_t i, j, k;
 
-	for (i = 0; i < lab->n_steps; i++)
-		if (lab->steps[i].kind == STEP_EXPECT && lab->steps[i].expect.source == SRC_CAPTURE)
-			point_add(r, &lab->steps[i].expect.at);
+	for (i = 0; i < lab->n_steps; i++) {
+		const struct lab_step *st = &lab->steps[i];
+
+		if (st->kind == STEP_EXPECT && st->expect.source == SRC_CAPTURE)
+			point_add(r, &st->expect.at);
+		if (st->kind == STEP_SEND && st->send.quote == QUOTE_CAPTURED)
+			point_add(r, &st->send.quote_at);
+	}
 	if (r->o->pcap_dir || r->o->timeline || r->o->events_path || r->o->artifacts_dir)
 		for (i = 0; i < lab->n_nodes; i++)
 			for (j = 0; j < lab->nodes[i].n_ifaces; j++)
@@ -572,6 +588,177 @@ static int step_ping(struct run *r, const struct lab_step *st, char *text, size_
 	return NFLAB_PASS;
 }
 
+static size_t point_of(struct run *r, const struct lab_end *e)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_points; i++)
+		if (r->points[i].end.node == e->node && r->points[i].end.iface == e->iface)
+			return i;
+	abort(); /* open_captures() added every point a check names */
+}
+
+static struct injector *sender_get(struct run *r, size_t node, int ifindex, int family)
+{
+	struct sender *sd;
+	size_t i;
+
+	for (i = 0; i < r->n_senders; i++) {
+		sd = &r->senders[i];
+		if (sd->node == node && sd->ifindex == ifindex && (ifindex || sd->family == family))
+			return sd->inj;
+	}
+	XGROW(r->senders, r->n_senders, r->cap_senders);
+	sd = &r->senders[r->n_senders];
+	sd->node = node;
+	sd->ifindex = ifindex;
+	sd->family = family;
+	sd->inj = inj_open(r->b.nodes[node].nsfd, ifindex, family, &r->d);
+	if (!sd->inj)
+		return NULL;
+	r->n_senders++;
+	return sd->inj;
+}
+
+/* The MAC of the interface at the other end of e's link, or broadcast when there is none. */
+static int peer_mac(struct run *r, const struct lab_end *e, uint8_t mac[6])
+{
+	const struct lab *lab = r->lab;
+	size_t i;
+
+	for (i = 0; i < lab->n_links; i++) {
+		const struct lab_link *l = &lab->links[i];
+		const struct lab_end *peer = NULL;
+
+		if (l->a.node == e->node && l->a.iface == e->iface)
+			peer = &l->b;
+		else if (l->b.node == e->node && l->b.iface == e->iface)
+			peer = &l->a;
+		if (peer)
+			return link_mac(r->b.nodes[peer->node].rtnl,
+					lab->nodes[peer->node].ifaces[peer->iface].name, mac,
+					&r->d);
+	}
+	memset(mac, 0xff, 6);
+	return 0;
+}
+
+#define QUOTE_MAX_V4 548  /* what fits in a 576-byte error (RFC 1812) */
+#define QUOTE_MAX_V6 1232 /* what fits in a 1280-byte error (RFC 4443) */
+
+/* The IP packet of the last capture matching the step's quote filter; NULL with d set. */
+static const uint8_t *captured_quote(struct run *r, const struct lab_step *st, size_t *len)
+{
+	const struct step_send *s = &st->send;
+	struct step_expect filter = {.source = SRC_CAPTURE,
+				     .dir = s->quote_dir,
+				     .preds = s->quote_preds,
+				     .n_preds = s->n_quote_preds};
+	struct expect_state es;
+	size_t i = r->log.n;
+	char where[80];
+
+	expect_begin(&es, &filter, point_of(r, &s->quote_at), 0, r->start_real);
+	while (i-- > 0) {
+		const struct event *ev = &r->log.ev[i];
+		size_t off = 14;
+
+		if (!expect_matches(&es, ev) || !(ev->pkt.outer.present & (PKT_IP4 | PKT_IP6)))
+			continue;
+		if (ev->caplen >= 14 && ev->data[12] == 0x81 && ev->data[13] == 0x00)
+			off += 4; /* an 802.1Q tag */
+		if (ev->caplen <= off)
+			continue;
+		*len = ev->caplen - off;
+		if (*len > (ev->pkt.outer.present & PKT_IP4 ? QUOTE_MAX_V4 : QUOTE_MAX_V6))
+			*len = ev->pkt.outer.present & PKT_IP4 ? QUOTE_MAX_V4 : QUOTE_MAX_V6;
+		return ev->data + off;
+	}
+	diag_set(&r->d, "no packet captured at %s so far matches the quote filter",
+		 lab_end_fmt(r->lab, &s->quote_at, where, sizeof(where)));
+	return NULL;
+}
+
+static const char *send_what(const struct step_send *s, char *buf, size_t len)
+{
+	static const char *const l4[] = {"ip", "udp", "tcp", "icmp", "icmp6"};
+	char a[IPADDR_STRLEN], b[IPADDR_STRLEN];
+
+	if (s->c.arp.present)
+		snprintf(buf, len, "arp");
+	else if (s->c.ip.version)
+		snprintf(buf, len, "%s %s > %s",
+			 s->c.ip.version == 6 && !s->c.l4.kind ? "ip6" : l4[s->c.l4.kind],
+			 ipaddr_fmt(&s->c.ip.src, a), ipaddr_fmt(&s->c.ip.dst, b));
+	else
+		snprintf(buf, len, "raw frame");
+	return buf;
+}
+
+static int step_send(struct run *r, const struct lab_step *st, char *text, size_t len)
+{
+	const struct step_send *s = &st->send;
+	const struct lab_node *n = &r->lab->nodes[s->node];
+	struct craft c = s->c;
+	struct craft_layout lay;
+	struct injector *inj;
+	uint8_t *frame = xmalloc(CRAFT_MAX), *frags[64];
+	size_t flen[64];
+	char what[200];
+	int ifindex = 0, size, rc = -1;
+	unsigned int i;
+
+	if (s->l2) {
+		struct lab_end e = {s->node, s->iface};
+
+		ifindex = link_index(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name, &r->d);
+		if (ifindex < 0 ||
+		    (!s->eth_src_set && link_mac(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name,
+						 c.eth.src, &r->d)) ||
+		    (!s->eth_dst_set && peer_mac(r, &e, c.eth.dst)))
+			goto out;
+	}
+	if (drain(r))
+		goto out;
+	if (s->quote == QUOTE_CAPTURED && !(c.quote = captured_quote(r, st, &c.quote_len)))
+		goto out;
+	size = craft_build(&c, frame, CRAFT_MAX, &lay);
+	if (size < 0) {
+		diag_set(&r->d, "the packet is larger than %d bytes", CRAFT_MAX);
+		goto out;
+	}
+	inj = sender_get(r, s->node, ifindex, c.ip.version == 6 ? AF_INET6 : AF_INET);
+	if (!inj || window_open(r))
+		goto out;
+	if (s->fragments) {
+		for (i = 0; i < s->fragments; i++)
+			frags[i] = xmalloc(CRAFT_MAX);
+		if (craft_fragment(
+			    frame, lay.l3, frame + lay.l3, lay.len - lay.l3, (int)s->fragments,
+			    c.ip.frag_id ? c.ip.frag_id : (uint32_t)getpid(), frags, flen) < 0)
+			diag_set(&r->d, "a %zu-byte IP packet cannot be cut into %u fragments",
+				 lay.len - lay.l3, s->fragments);
+		else
+			for (i = 0; i < s->count && !r->d.set; i++)
+				inj_send(inj, frags, flen, s->fragments, &c.ip.dst, &r->d);
+		for (i = 0; i < s->fragments; i++)
+			free(frags[i]);
+		if (r->d.set)
+			goto out;
+	} else if (inj_burst(inj, frame, &lay, s->sweeps, s->n_sweeps, s->count, s->rate, &c.ip.dst,
+			     &r->d)) {
+		goto out;
+	}
+	snprintf(text, len, "send %s%s%s: %s%s, %u packet%s%s", n->name, s->l2 ? ":" : "",
+		 s->l2 ? n->ifaces[s->iface].name : "", send_what(s, what, sizeof(what)),
+		 s->fragments ? " in fragments" : "", s->count, s->count == 1 ? "" : "s",
+		 s->n_sweeps ? " (swept)" : "");
+	rc = NFLAB_PASS;
+out:
+	free(frame);
+	return rc;
+}
+
 static int step_listen(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	const struct step_listen *l = &st->listen;
@@ -605,16 +792,6 @@ static int step_close(struct run *r, const struct lab_step *st, char *text, size
 	r->step_fd[st->close] = -1;
 	close_socket(r, fd);
 	return NFLAB_PASS;
-}
-
-static size_t point_of(struct run *r, const struct lab_end *e)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_points; i++)
-		if (r->points[i].end.node == e->node && r->points[i].end.iface == e->iface)
-			return i;
-	abort(); /* open_captures() added every point a check names */
 }
 
 /* Writes a failed check's explanation, indented under its step line, into a new string. */
@@ -794,6 +971,9 @@ static int run_steps(struct run *r, size_t *failed)
 		case STEP_CLOSE:
 			v = step_close(r, st, text, sizeof(text));
 			break;
+		case STEP_SEND:
+			v = step_send(r, st, text, sizeof(text));
+			break;
 		case STEP_EXPECT:
 		default:
 			expect_describe(lab, &st->expect, text, sizeof(text));
@@ -907,6 +1087,9 @@ static void run_release(struct run *r)
 			close(r->socks[i]);
 	free(r->socks);
 	free(r->step_fd);
+	for (i = 0; i < r->n_senders; i++)
+		inj_close(r->senders[i].inj);
+	free(r->senders);
 	for (i = 0; i < r->n_points; i++) {
 		cap_close(r->points[i].cap[0]);
 		cap_close(r->points[i].cap[1]);

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Inside the lab parser: what its files share (lab.c, send.c). */
+#ifndef NFLAB_PARSE_H
+#define NFLAB_PARSE_H
+
+#include "lab/lab.h"
+#include "lab/yamlnode.h"
+
+/* Parsing state for one file; several files (lab, topology) feed one lab. */
+struct parser {
+	struct lab *lab;
+	struct ydoc y;
+	const char *topo_dir;
+	struct diag *d;
+};
+
+struct keyword {
+	const char *name;
+	int value;
+};
+
+/* Records an error at n's position; returns -1. */
+int fail_at(struct parser *p, yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int parse_addr(struct parser *p, yaml_node_t *n, const char *what, struct ipaddr *a);
+int parse_u16(struct parser *p, yaml_node_t *n, const char *what, uint16_t *out);
+/* One of kw's names (NULL-name terminated) into *out. */
+int parse_keyword(struct parser *p, yaml_node_t *n, const struct keyword *kw, int *out);
+/* map[key] names a node: its index into *out. */
+int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out);
+/* "node:iface" naming an existing interface (or lo). */
+int parse_point(struct parser *p, yaml_node_t *v, struct lab_end *end);
+/* A "match" mapping of src's fields into new predicates (*preds, *n). */
+int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct pred **preds,
+		size_t *n);
+/* The body of a send step. */
+int parse_send(struct parser *p, struct lab_step *st, yaml_node_t *m);
+
+#endif
