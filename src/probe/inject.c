@@ -53,8 +53,10 @@ struct injector *inj_open(int nsfd, int ifindex, int family, struct diag *d)
 			diag_errno(d, "cannot bind a packet socket to interface %d", ifindex);
 			goto err;
 		}
-		/* Straight to the driver: a veth has no queue worth going through. */
-		setsockopt(inj->fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+		/*
+		 * Not PACKET_QDISC_BYPASS: it would skip the taps, and captures on the
+		 * sending interface must see what was sent. A veth has no queue anyway.
+		 */
 	} else if (family == AF_INET6 &&
 		   setsockopt(inj->fd, IPPROTO_IPV6, IPV6_HDRINCL, &one, sizeof(one))) {
 		diag_errno(d, "IPV6_HDRINCL");
