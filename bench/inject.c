@@ -98,7 +98,7 @@ static const char scapy_script[] =
 static double scapy(int nsfd, unsigned long n, int reuse)
 {
 	char count[32], *argv[] = {"/usr/bin/python3", "-c", (char *)scapy_script, "eth0", count,
-				   reuse ? "1" : "0", NULL};
+				   reuse ? "1" : "0",  NULL};
 	struct proc_result res = {0};
 	struct diag d = DIAG_INIT;
 	double s = -1;
@@ -142,8 +142,9 @@ int main(int argc, char **argv)
 		return 77;
 	}
 	if (netns_home_open(&d) || (a.nsfd = netns_new(&d)) < 0 || (b.nsfd = netns_new(&d)) < 0 ||
-	    !(sa = nl_open(a.nsfd, NETLINK_ROUTE, &d)) || !(sb = nl_open(b.nsfd, NETLINK_ROUTE, &d)) ||
-	    link_veth_add(sa, &a, &b, &d) || link_up(sa, "eth0", &d) || link_up(sb, "eth0", &d) ||
+	    !(sa = nl_open(a.nsfd, NETLINK_ROUTE, &d)) ||
+	    !(sb = nl_open(b.nsfd, NETLINK_ROUTE, &d)) || link_veth_add(sa, &a, &b, &d) ||
+	    link_up(sa, "eth0", &d) || link_up(sb, "eth0", &d) ||
 	    (ifindex = link_index(sa, "eth0", &d)) < 0) {
 		diag_print(&d, stderr);
 		return 2;

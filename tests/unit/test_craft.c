@@ -327,10 +327,14 @@ static void test_fragments_v6(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_udp4),		cmocka_unit_test(test_wrong_on_purpose),
-		cmocka_unit_test(test_tcp_options),	cmocka_unit_test(test_icmp_error_quotes),
-		cmocka_unit_test(test_ipv6),		cmocka_unit_test(test_arp),
-		cmocka_unit_test(test_patch_equals_rebuild), cmocka_unit_test(test_fragments),
+		cmocka_unit_test(test_udp4),
+		cmocka_unit_test(test_wrong_on_purpose),
+		cmocka_unit_test(test_tcp_options),
+		cmocka_unit_test(test_icmp_error_quotes),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_arp),
+		cmocka_unit_test(test_patch_equals_rebuild),
+		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_fragments_v6),
 	};
 

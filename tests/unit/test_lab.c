@@ -265,15 +265,61 @@ static void test_flagship_loads(void **state)
 	lab_free(lab);
 }
 
+static void test_send(void **state)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+	const struct step_send *snd;
+
+	(void)state;
+	check_error(HOSTS "steps:\n  - send: {ip: {dst: 192.0.2.2}}\n", 12, 11,
+		    "send needs \"from\"");
+	check_error(HOSTS "steps:\n  - send: {from: a, udp: {dport: 1}}\n", 12, 26,
+		    "udp needs an IP header");
+	check_error(HOSTS "steps:\n  - send: {from: a, ip: {dst: 192.0.2.2}, icmp6: {type: 128}}\n",
+		    12, 50, "icmp6 goes with ip6");
+	check_error(HOSTS
+		    "steps:\n  - send: {from: a, ip: {dst: 192.0.2.2}, udp: {}, sweep: {sport: "
+		    "9-1}}\n",
+		    12, 67, "expected a range of numbers");
+	check_error(HOSTS "steps:\n  - send: {from: a, ip: {dst: 192.0.2.2}, fragment: 1}\n", 12,
+		    53, "expected a number of fragments");
+	check_error(HOSTS "steps:\n  - send: {from: a, eth: {dst: 02:00:00:00:00:01}, ip: {dst: "
+			  "192.0.2.2}}\n",
+		    12, 26, "eth needs a frame");
+	check_error(HOSTS "steps:\n  - send: {from: a:eth0, ip: {dst: 2001:db8::2}}\n", 12, 36,
+		    "expected an IPv4 address");
+	lab = load(HOSTS
+		   "steps:\n"
+		   "  - send:\n"
+		   "      from: a:eth0\n"
+		   "      ip: {src: 192.0.2.1, dst: 192.0.2.2, ttl: 3}\n"
+		   "      icmp: {type: destination-unreachable, code: port-unreachable, quote: "
+		   "{ip: {src: 192.0.2.2, dst: 198.51.100.1}, udp: {sport: 1, dport: 2}}}\n"
+		   "      count: 5\n",
+		   &d);
+	assert_non_null(lab);
+	snd = &lab->steps[0].send;
+	assert_true(snd->l2);
+	assert_int_equal(snd->c.ip.ttl, 3);
+	assert_int_equal(snd->c.l4.type, 3);
+	assert_int_equal(snd->c.l4.code, 3);
+	assert_int_equal(snd->quote, QUOTE_INLINE);
+	assert_int_equal(snd->quote_len, 28); /* 20 bytes of IPv4, 8 of UDP */
+	assert_int_equal(snd->count, 5);
+	lab_free(lab);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_lab),    cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_yaml_syntax), cmocka_unit_test(test_empty_and_shape),
-		cmocka_unit_test(test_unknown_key), cmocka_unit_test(test_duplicates),
-		cmocka_unit_test(test_wrong_types), cmocka_unit_test(test_bad_addresses),
-		cmocka_unit_test(test_routes),	    cmocka_unit_test(test_references),
-		cmocka_unit_test(test_steps),	    cmocka_unit_test(test_flagship_loads),
+		cmocka_unit_test(test_good_lab),       cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_yaml_syntax),    cmocka_unit_test(test_empty_and_shape),
+		cmocka_unit_test(test_unknown_key),    cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_wrong_types),    cmocka_unit_test(test_bad_addresses),
+		cmocka_unit_test(test_routes),	       cmocka_unit_test(test_references),
+		cmocka_unit_test(test_steps),	       cmocka_unit_test(test_send),
+		cmocka_unit_test(test_flagship_loads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
