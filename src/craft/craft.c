@@ -389,7 +389,8 @@ int craft_fragment(const uint8_t *hdr, size_t hdr_len, const uint8_t *ip, size_t
 		uint8_t *f = out[i], *q = f + hdr_len;
 		size_t flen;
 
-		memcpy(f, hdr, hdr_len);
+		if (hdr_len)
+			memcpy(f, hdr, hdr_len);
 		memcpy(q, ip, hl);
 		if (v6) {
 			q[6] = 44;
