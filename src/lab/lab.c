@@ -709,7 +709,8 @@ out:
 /* ---- steps ---- */
 
 static const char *const udp_keys[] = {"from", "to", "src", "sport", "payload", NULL};
-static const char *const tcp_keys[] = {"from", "to", "src", "sport", "outcome", "timeout", NULL};
+static const char *const tcp_keys[] = {"from",	  "to",	     "src",	"sport",
+				       "outcome", "timeout", "payload", NULL};
 static const char *const ping_keys[] = {"from", "to",	   "src",     "count",
 					"id",	"outcome", "timeout", NULL};
 static const char *const listen_keys[] = {"node", "proto", "port", "family", "accept", NULL};
@@ -776,10 +777,29 @@ static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	    parse_u16(p, v, "a source port (1 to 65535)", &pr->sport))
 		return -1;
 	if ((v = ymap_get(y, m, "payload"))) {
-		if (ystr(y, v, "payload text", &s, p->d))
-			return -1;
-		pr->payload = xstrdup(s);
-		pr->payload_len = v->data.scalar.length;
+		yaml_node_item_t *it;
+
+		/* A list sends each text as its own segment (tcp): a protocol's lines. */
+		if (st->kind == STEP_TCP && v->type == YAML_SEQUENCE_NODE) {
+			for (it = yseq_begin(v); it < yseq_end(v); it++) {
+				yaml_node_t *item = ynode(y, *it);
+				size_t n;
+
+				if (ystr(y, item, "payload text", &s, p->d))
+					return -1;
+				n = item->data.scalar.length;
+				pr->payload = xrealloc(pr->payload, pr->payload_len + n + 1);
+				memcpy(pr->payload + pr->payload_len, s, n);
+				pr->payload_len += n;
+				XGROW(pr->segments, pr->n_segments, pr->cap_segments);
+				pr->segments[pr->n_segments++] = n;
+			}
+		} else {
+			if (ystr(y, v, "payload text", &s, p->d))
+				return -1;
+			pr->payload = xstrdup(s);
+			pr->payload_len = v->data.scalar.length;
+		}
 	}
 	pr->count = 1;
 	if ((v = ymap_get(y, m, "count"))) {
@@ -1258,9 +1278,10 @@ struct lab *lab_load(const char *path, const char *topo_dir, struct diag *d)
 static void step_release(struct lab_step *st)
 {
 	free(st->name);
-	if (st->kind == STEP_UDP || st->kind == STEP_TCP || st->kind == STEP_PING)
+	if (st->kind == STEP_UDP || st->kind == STEP_TCP || st->kind == STEP_PING) {
 		free(st->probe.payload);
-	else if (st->kind == STEP_EXPECT)
+		free(st->probe.segments);
+	} else if (st->kind == STEP_EXPECT)
 		free(st->expect.preds);
 	else if (st->kind == STEP_SEND) {
 		free(st->send.payload);

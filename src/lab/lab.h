@@ -109,8 +109,10 @@ struct step_probe {
 	bool has_src;
 	struct ipaddr src; /* bound source address */
 	uint16_t sport;	   /* 0 = ephemeral */
-	char *payload;	   /* udp */
+	char *payload;	   /* udp; tcp: sent once connected */
 	size_t payload_len;
+	size_t *segments; /* tcp: lengths of the payload's parts, each its own send, or NULL */
+	size_t n_segments, cap_segments;
 	unsigned int count;  /* ping: echo requests to send */
 	uint16_t echo_id;    /* ping: ICMP echo identifier */
 	int outcome;	     /* enum tcp_outcome / enum ping_outcome */

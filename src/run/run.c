@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -505,6 +506,26 @@ static int step_udp(struct run *r, const struct lab_step *st, char *text, size_t
 	return NFLAB_PASS;
 }
 
+/*
+ * Sends the payload of a connected tcp probe, each part as its own segment
+ * (TCP_NODELAY), in order: a few lines always fit the send buffer.
+ */
+static int tcp_payload(struct run *r, int fd, const struct step_probe *p)
+{
+	size_t i, off = 0, one = 1;
+	int nodelay = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof(nodelay));
+	for (i = 0; i < (p->n_segments ? p->n_segments : one); i++) {
+		size_t n = p->n_segments ? p->segments[i] : p->payload_len;
+
+		if (send(fd, p->payload + off, n, MSG_NOSIGNAL) != (ssize_t)n)
+			return diag_errno(&r->d, "cannot send the tcp payload");
+		off += n;
+	}
+	return 0;
+}
+
 static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	const struct step_probe *p = &st->probe;
@@ -525,6 +546,8 @@ static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t
 	got = probe_tcp_outcome(fd, !ready);
 	snprintf(text, len, "tcp %s -> %s: %s", r->lab->nodes[p->node].name,
 		 addr_port(&p->dst, p->dport, to, sizeof(to)), probe_tcp_outcome_name(got));
+	if (got == TCP_CONNECTED && p->payload_len && tcp_payload(r, fd, p))
+		return -1;
 	if (p->outcome != TCP_ANY && (int)got != p->outcome) {
 		size_t n = strlen(text);
 
