@@ -25,6 +25,8 @@ static void usage(FILE *f)
 	      "                     next to the lab, in a topologies/ directory)\n"
 	      "  --timeline         print every observed event at the end, grouped by packet\n"
 	      "  --events FILE      write every observed event to FILE as JSON lines\n"
+	      "  --update-expected  write each lab's golden timeline (expected/...timeline)\n"
+	      "                     instead of comparing with it\n"
 	      "  --observer-buffer BYTES\n"
 	      "                     receive buffer of each observer (default: sized for\n"
 	      "                     bursts); small values provoke loss, which is an error\n"
@@ -200,6 +202,7 @@ int main(int argc, char **argv)
 		{"topologies", required_argument, NULL, 't'},
 		{"timeline", no_argument, NULL, 'T'},
 		{"events", required_argument, NULL, 'e'},
+		{"update-expected", no_argument, NULL, 'U'},
 		{"observer-buffer", required_argument, NULL, 'b'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -243,6 +246,9 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			ro.events_path = optarg;
+			break;
+		case 'U':
+			ro.update_expected = true;
 			break;
 		case 'b': {
 			char *end;

@@ -599,6 +599,14 @@ bool pred_match(const struct pred *p, const void *rec)
 	return false;
 }
 
+/* Marks are bit patterns: ct.mark, log.mark, trace.mark print in hex. */
+static bool is_mark(const struct field_def *f)
+{
+	size_t n = strlen(f->name);
+
+	return n >= 4 && !strcmp(f->name + n - 4, "mark");
+}
+
 const char *value_fmt(const struct field_def *f, const struct value *v, char *buf, size_t len)
 {
 	const char *name;
@@ -610,6 +618,8 @@ const char *value_fmt(const struct field_def *f, const struct value *v, char *bu
 		name = sym_by_value(f->syms, v->u);
 		if (name)
 			snprintf(buf, len, "%s", name);
+		else if (is_mark(f) && v->u)
+			snprintf(buf, len, "0x%llx", (unsigned long long)v->u); /* as rules write them */
 		else
 			snprintf(buf, len, "%llu", (unsigned long long)v->u);
 		break;

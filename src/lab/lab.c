@@ -24,7 +24,7 @@
 #define LAB_FILE_MAX (4u << 20) /* a lab is text written by people: 4 MiB is absurdly large */
 
 static const char *const lab_keys[] = {"name",	"description", "topology", "nodes", "links",
-				       "steps", "requires",    "quiet",	   NULL};
+				       "steps", "requires",    "quiet",	   "golden", NULL};
 static const char *const topo_keys[] = {"name", "description", "nodes", "links", NULL};
 static const char *const node_keys[] = {"router", "sysctl",   "interfaces", "routes",
 					"nft",	  "iptables", "ip6tables",  "iptables-backend",
@@ -1222,6 +1222,9 @@ static int parse_lab(struct parser *p)
 	lab->quiet_ns = LAB_DEFAULT_QUIET_NS;
 	if ((v = ymap_get(y, root, "quiet")) &&
 	    yduration(y, v, "a duration (20ms, 100ms)", &lab->quiet_ns, p->d))
+		return -1;
+	lab->golden = true;
+	if ((v = ymap_get(y, root, "golden")) && ybool(y, v, "true or false", &lab->golden, p->d))
 		return -1;
 	if ((v = ymap_get(y, root, "requires")) && parse_requires(p, v))
 		return -1;

@@ -243,6 +243,7 @@ struct lab {
 	char **requires; /* programs the lab needs (skip if missing) */
 	size_t n_requires, cap_requires;
 	uint64_t quiet_ns; /* default quiet interval for checks */
+	bool golden;	   /* compared with (or written to) its golden timeline in expected/ */
 };
 
 #define LAB_DEFAULT_WITHIN_NS  1000000000ull /* 1 s */

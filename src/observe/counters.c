@@ -358,8 +358,8 @@ const char *counter_summary(const struct counter_rec *c, char *buf, size_t len)
 			 c->family, c->table, c->name, (unsigned long long)c->packets,
 			 (unsigned long long)c->bytes);
 	else if (c->kind == COUNTER_POLICY)
-		snprintf(buf, len, "[COUNTER] %s %s %s policy %s: %llu packets, %llu bytes", rs,
-			 c->table, c->chain, c->policy, (unsigned long long)c->packets,
+		snprintf(buf, len, "[COUNTER] %s %s %s %s policy %s: %llu packets, %llu bytes", rs,
+			 c->family, c->table, c->chain, c->policy, (unsigned long long)c->packets,
 			 (unsigned long long)c->bytes);
 	else
 		snprintf(buf, len, "[COUNTER] %s %s %s %s rule %u%s%s%s: %llu packets, %llu bytes",

@@ -2,6 +2,7 @@
 /* One story per lab: every observed event, grouped by packet, with NAT rewrites named. */
 #include "report/timeline.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +70,9 @@ static bool is_chatter(const struct pkt *p)
 	const struct pkt_hdrs *h = &p->outer;
 
 	if (p->arp_op)
+		return true;
+	/* Link-scope multicast (ff02::/16): MLD and ND, even seen through trace's short headers. */
+	if ((h->present & PKT_IP6) && h->dst.b[0] == 0xff && (h->dst.b[1] & 0x0f) == 0x02)
 		return true;
 	return (h->present & PKT_ICMP6) && h->icmp_type >= 130 && h->icmp_type <= 143;
 }
@@ -328,31 +332,104 @@ static double rel_ms(const struct timeline_ctx *c, uint64_t ts)
 	return ((double)ts - (double)c->start_real) / 1e6;
 }
 
-void timeline_print(const struct timeline_ctx *c, FILE *f)
+/* Replaces the number after each occurrence of key in s (in place, s has room) with "*". */
+static void mask_after(char *s, const char *key)
+{
+	char *p = s;
+
+	while ((p = strstr(p, key))) {
+		char *num = p + strlen(key), *end = num;
+
+		while (isxdigit((unsigned char)*end))
+			end++;
+		if (end > num) {
+			*num = '*';
+			memmove(num + 1, end, strlen(end) + 1);
+		}
+		p = num;
+	}
+}
+
+/* Ports from the kernel's ephemeral range ("40000" after '.', ':' or "port=") become "EPH". */
+static void mask_ephemeral(char *s)
+{
+	char *p;
+
+	for (p = s; *p; p++) {
+		char *end;
+		unsigned long v;
+
+		if (!isdigit((unsigned char)*p) || p == s ||
+		    (p[-1] != '.' && p[-1] != ':' && p[-1] != '='))
+			continue;
+		v = strtoul(p, &end, 10);
+		/* Only port-shaped numbers: "=" keys are sport/dport, "." and ":" end a host. */
+		if (v < 32768 || v > 60999 || end - p != 5 || isdigit((unsigned char)*end) ||
+		    *end == '.')
+			continue;
+		if (p[-1] == '.' && p >= s + 2 && !isdigit((unsigned char)p[-2]))
+			continue;
+		memcpy(p, "EPH", 3);
+		memmove(p + 3, end, strlen(end) + 1);
+		p += 2;
+	}
+}
+
+/*
+ * What a golden timeline keeps of a line: everything but what changes from run
+ * to run by design: TCP sequence numbers and windows, echo ids, trace ids, rule
+ * handles, link-local addresses (made from random MACs) and ephemeral ports.
+ */
+static void golden_mask(char *s)
+{
+	char *p;
+
+	mask_after(s, "seq ");
+	mask_after(s, "ack ");
+	mask_after(s, "win ");
+	mask_after(s, "id ");
+	mask_after(s, "[TRACE ");
+	mask_after(s, "handle ");
+	for (p = s; (p = strstr(p, "fe80::"));) {
+		char *end = p + 6;
+
+		while (isxdigit((unsigned char)*end) || *end == ':')
+			end++;
+		p[6] = '*';
+		memmove(p + 7, end, strlen(end) + 1);
+		p += 7;
+	}
+	mask_ephemeral(s);
+}
+
+/* The story of the log, for people (golden false) or for a golden file. */
+static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 {
 	size_t n_groups, i, first = 0, chatter = 0;
 	struct item *it = group_events(c, &n_groups);
 
 	place_kernel_events(c, it, c->log->n);
 	qsort(it, c->log->n, sizeof(*it), cmp_group);
-	fprintf(f, "  timeline: %zu events in %zu groups (ms from the first step)\n", c->log->n,
-		n_groups);
+	if (!golden)
+		fprintf(f, "  timeline: %zu events in %zu groups (ms from the first step)\n",
+			c->log->n, n_groups);
 	for (i = 0; i < c->log->n; i++) {
 		const struct event *ev = it[i].ev;
 		const struct pkt *p = event_pkt(ev), *prev = NULL;
-		char sum[512], w[96], note[300] = "", ts[32];
+		char sum[1024], w[96], note[300] = "", ts[32];
 		size_t j;
 
 		if (i == 0 || it[i].group != it[i - 1].group) {
 			first = i;
 			if (p && is_chatter(p)) {
-				/* One line for the whole group: where it went is rarely the point.
-				 */
+				/* One line for the whole group: where it went is rarely the point. */
 				for (j = i; j < c->log->n && it[j].group == it[i].group; j++)
 					;
-				fprintf(f, "    %+9.3f ms  link: %s (%zu hop%s)\n",
-					rel_ms(c, ev->ts_ns), event_summary(ev, sum, sizeof(sum)),
-					j - i, j - i == 1 ? "" : "s");
+				if (!golden)
+					fprintf(f, "    %+9.3f ms  link: %s (%zu hop%s)\n",
+						rel_ms(c, ev->ts_ns),
+						event_summary(ev, sum, sizeof(sum)), j - i,
+						j - i == 1 ? "" : "s");
 				chatter++;
 				i = j - 1;
 				continue;
@@ -362,8 +439,13 @@ void timeline_print(const struct timeline_ctx *c, FILE *f)
 					break;
 			if (j == c->log->n || it[j].group != it[i].group)
 				j = i;
-			fprintf(f, "    #%zu %s\n", it[i].group,
-				event_summary(it[j].ev, sum, sizeof(sum)));
+			event_summary(it[j].ev, sum, sizeof(sum));
+			if (golden) {
+				golden_mask(sum);
+				fprintf(f, "- %s\n", sum);
+			} else {
+				fprintf(f, "    #%zu %s\n", it[i].group, sum);
+			}
 		}
 		for (j = i; p && j > first; j--)
 			if ((prev = event_pkt(it[j - 1].ev)))
@@ -371,15 +453,31 @@ void timeline_print(const struct timeline_ctx *c, FILE *f)
 		if (prev)
 			rewrite_note(prev, p, note, sizeof(note));
 		where(c, ev, w, sizeof(w));
+		event_summary(ev, sum, sizeof(sum));
+		if (golden) {
+			strncat(sum, note, sizeof(sum) - strlen(sum) - 1);
+			golden_mask(sum);
+			fprintf(f, "    %-18s %s\n", w, sum);
+			continue;
+		}
 		/* Netlink events are stamped when read: show them at the hop they belong to. */
 		snprintf(ts, sizeof(ts), "%s%+.3f", ev->kind == EV_PACKET ? "" : "~",
 			 rel_ms(c, it[i].at_ns));
-		fprintf(f, "      %10s ms %-18s %s%s\n", ts, w, event_summary(ev, sum, sizeof(sum)),
-			note);
+		fprintf(f, "      %10s ms %-18s %s%s\n", ts, w, sum, note);
 	}
-	if (chatter)
+	if (chatter && !golden)
 		fprintf(f, "  (%zu link-layer groups: ARP, neighbour discovery, MLD)\n", chatter);
 	free(it);
+}
+
+void timeline_print(const struct timeline_ctx *c, FILE *f)
+{
+	walk(c, f, false);
+}
+
+void timeline_write_golden(const struct timeline_ctx *c, FILE *f)
+{
+	walk(c, f, true);
 }
 
 static void json_string(FILE *f, const char *s)

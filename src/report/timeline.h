@@ -27,6 +27,14 @@ struct timeline_ctx {
 void timeline_print(const struct timeline_ctx *c, FILE *f);
 
 /*
+ * Writes the story as a golden timeline: the same groups and lines without
+ * times, group numbers or link-layer chatter, and with what differs between
+ * runs by design masked (sequence numbers, ids, handles, ephemeral ports,
+ * link-local addresses), so two correct runs give the same text.
+ */
+void timeline_write_golden(const struct timeline_ctx *c, FILE *f);
+
+/*
  * Writes every event as one JSON object per line to path: time, source, group,
  * summary and every field that is present. Returns 0 or -1.
  */

@@ -19,6 +19,7 @@
 #include "observe/trace.h"
 #include "probe/inject.h"
 #include "probe/probe.h"
+#include "report/golden.h"
 #include "report/report.h"
 #include "report/timeline.h"
 #include "run/artifacts.h"
@@ -87,6 +88,7 @@ struct run {
 	struct sender *senders; /* one socket per sending interface or node and family */
 	size_t n_senders, cap_senders;
 	uint64_t start_mono, start_real;
+	char *golden;	   /* the golden timeline to compare with or write, or NULL */
 	size_t window_seq; /* log position when the latest probe started */
 	uint64_t window_mono, window_real;
 	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
@@ -145,7 +147,8 @@ static int open_captures(struct run *r)
 		if (st->kind == STEP_SEND && st->send.quote == QUOTE_CAPTURED)
 			point_add(r, &st->send.quote_at);
 	}
-	if (r->o->pcap_dir || r->o->timeline || r->o->events_path || r->o->artifacts_dir)
+	if (r->o->pcap_dir || r->o->timeline || r->o->events_path || r->o->artifacts_dir ||
+	    r->golden)
 		for (i = 0; i < lab->n_nodes; i++)
 			for (j = 0; j < lab->nodes[i].n_ifaces; j++)
 				point_add(r, &(struct lab_end){i, j});
@@ -328,7 +331,7 @@ static int open_observers(struct run *r)
 		if (observer_open(r, st->expect.source, st->expect.node))
 			return -1;
 	}
-	if (!r->o->timeline && !r->o->events_path && !r->o->artifacts_dir)
+	if (!r->o->timeline && !r->o->events_path && !r->o->artifacts_dir && !r->golden)
 		return 0;
 	for (i = 0; i < lab->n_nodes; i++) {
 		uint16_t *groups;
@@ -1101,6 +1104,65 @@ static void write_artifacts(struct run *r)
 		artifacts_node_state(dir, r->b.nodes[i].nsfd, &r->lab->nodes[i], i, &r->d);
 }
 
+/*
+ * Compares the lab's event stream with its golden timeline (or writes it with
+ * --update-expected) as one more step of the report. Returns 0 or -1.
+ */
+static int check_golden(struct run *r, size_t *failed)
+{
+	size_t *node = xcalloc(r->n_points + 1, sizeof(*node));
+	const char **name = xcalloc(r->n_points + 1, sizeof(*name));
+	struct timeline_ctx c = {r->lab, &r->log, node, name, r->start_real};
+	char *text = NULL, *diff = NULL, line[600];
+	size_t size = 0, i;
+	uint64_t t0 = now_mono_ns();
+	FILE *f = open_memstream(&text, &size);
+	int rc;
+
+	for (i = 0; i < r->n_points; i++) {
+		node[i] = r->points[i].end.node;
+		name[i] = r->points[i].name;
+	}
+	fprintf(f,
+		"# The golden timeline of %s: its events grouped by packet, with\n"
+		"# what changes between runs masked. Written by nflab run --update-expected;\n"
+		"# review changes to it like code.\n",
+		golden_lab_name(r->lab->path));
+	timeline_write_golden(&c, f);
+	fclose(f);
+	free(node);
+	free(name);
+	if (r->o->update_expected) {
+		rc = golden_write(r->golden, text, &r->d);
+		snprintf(line, sizeof(line), "golden timeline written: %s", r->golden);
+		if (!rc)
+			report_step(&r->rep, r->lab->n_steps, NFLAB_PASS, line, ms_since(t0));
+	} else {
+		rc = golden_compare(r->golden, text, &diff, &r->d);
+		snprintf(line, sizeof(line), "the event stream matches %s", r->golden);
+		if (rc >= 0)
+			report_step(&r->rep, r->lab->n_steps, rc ? NFLAB_FAIL : NFLAB_PASS, line,
+				    ms_since(t0));
+		if (rc == 1) {
+			char *indented = xasprintf("%s", diff), *p;
+
+			/* Under the step line, like a check's explanation. */
+			for (p = strtok(indented, "\n"); p; p = strtok(NULL, "\n")) {
+				char *l = xasprintf("%s%s\n", detail_indent, p);
+
+				report_detail(&r->rep, r->lab->n_steps, l);
+				free(l);
+			}
+			free(indented);
+			free(diff);
+			(*failed)++;
+			rc = 0;
+		}
+	}
+	free(text);
+	return rc;
+}
+
 static void run_release(struct run *r)
 {
 	size_t i;
@@ -1130,6 +1192,7 @@ static void run_release(struct run *r)
 		close(r->epfd);
 	build_release(&r->b);
 	evlog_release(&r->log);
+	free(r->golden);
 }
 
 int run_lab(const struct lab *lab, const struct run_opts *o)
@@ -1144,6 +1207,11 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 	report_lab(&r.rep, lab);
 	if (netns_home_open(&r.d) || requires_check(lab, &r.d))
 		goto out;
+	if (lab->golden && (r.golden = golden_path(lab->path)) && !o->update_expected &&
+	    access(r.golden, R_OK)) {
+		free(r.golden); /* no golden file yet: nothing to compare with */
+		r.golden = NULL;
+	}
 	r.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (r.epfd < 0) {
 		diag_errno(&r.d, "epoll_create1");
@@ -1163,6 +1231,8 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 	snprintf(what, sizeof(what), "%zu capture point%s", r.n_points, PLURAL(r.n_points));
 	report_setup(&r.rep, what, ms_since(t1));
 	if (run_steps(&r, &failed) || check_drops(&r))
+		goto out;
+	if (r.golden && check_golden(&r, &failed))
 		goto out;
 	if (o->pcap_dir && write_pcaps(&r, o->pcap_dir))
 		goto out;

@@ -16,6 +16,7 @@ struct run_opts {
 	const char *events_path;   /* write every observed event there as JSON lines, or NULL */
 	int rcvbuf;		   /* observer receive buffer in bytes, 0 = sized for bursts */
 	FILE *machine;		   /* or NULL: the report as tab-separated records (report.h) */
+	bool update_expected;	   /* write the golden timeline instead of comparing with it */
 	const char *artifacts_dir; /* on failure or error, leave pcaps, events, rulesets and
 				      conntrack tables, and the timeline there; or NULL */
 };
