@@ -9,6 +9,7 @@
 #include "lab/lab.h"
 #include "run/run.h"
 #include "suite/suite.h"
+#include "util/interrupt.h"
 
 #define NFLAB_VERSION "0.1.0"
 
@@ -213,6 +214,7 @@ int main(int argc, char **argv)
 	const char *topo_dir = NULL, *cmd;
 	int c, i, outcome = NFLAB_PASS;
 
+	interrupt_install(); /* first: a signal at any later moment is reported */
 	if (argc >= 2 && !strcmp(argv[1], "--version")) {
 		printf("nflab %s\n", NFLAB_VERSION);
 		return 0;

@@ -619,7 +619,8 @@ const char *value_fmt(const struct field_def *f, const struct value *v, char *bu
 		if (name)
 			snprintf(buf, len, "%s", name);
 		else if (is_mark(f) && v->u)
-			snprintf(buf, len, "0x%llx", (unsigned long long)v->u); /* as rules write them */
+			snprintf(buf, len, "0x%llx",
+				 (unsigned long long)v->u); /* as rules write them */
 		else
 			snprintf(buf, len, "%llu", (unsigned long long)v->u);
 		break;

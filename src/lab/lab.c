@@ -23,7 +23,7 @@
 
 #define LAB_FILE_MAX (4u << 20) /* a lab is text written by people: 4 MiB is absurdly large */
 
-static const char *const lab_keys[] = {"name",	"description", "topology", "nodes", "links",
+static const char *const lab_keys[] = {"name",	"description", "topology", "nodes",  "links",
 				       "steps", "requires",    "quiet",	   "golden", NULL};
 static const char *const topo_keys[] = {"name", "description", "nodes", "links", NULL};
 static const char *const node_keys[] = {"router", "sysctl",   "interfaces", "routes",

@@ -422,7 +422,8 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 		if (i == 0 || it[i].group != it[i - 1].group) {
 			first = i;
 			if (p && is_chatter(p)) {
-				/* One line for the whole group: where it went is rarely the point. */
+				/* One line for the whole group: where it went is rarely the point.
+				 */
 				for (j = i; j < c->log->n && it[j].group == it[i].group; j++)
 					;
 				if (!golden)

@@ -27,6 +27,7 @@
 #include "run/requires.h"
 #include "topo/link.h"
 #include "topo/netns.h"
+#include "util/interrupt.h"
 #include "util/xalloc.h"
 
 #define TAG_EXTRA  UINT64_MAX	/* epoll tag of a probe's own socket */
@@ -979,6 +980,9 @@ static int run_steps(struct run *r, size_t *failed)
 		const struct lab_step *st = &lab->steps[i];
 		uint64_t t0 = now_mono_ns();
 		char text[1024] = "", *detail = NULL;
+
+		interrupt_doing("running %s: step %zu of %zu (%s:%d)", lab->path, i + 1,
+				lab->n_steps, st->loc.file, st->loc.line);
 		int v;
 
 		switch (st->kind) {
@@ -1204,6 +1208,7 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 	char what[256];
 
 	report_init(&r.rep, o->out, o->quiet, o->machine);
+	interrupt_doing("setting up %s", lab->path);
 	report_lab(&r.rep, lab);
 	if (netns_home_open(&r.d) || requires_check(lab, &r.d))
 		goto out;

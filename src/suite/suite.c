@@ -20,6 +20,7 @@
 #include "report/report.h"
 #include "report/suite_report.h"
 #include "run/run.h"
+#include "util/interrupt.h"
 #include "util/xalloc.h"
 
 #define PROGRESS_MS 250 /* a terminal's progress line is redrawn this often */
@@ -101,6 +102,18 @@ static void child(const struct suite_opts *o, const struct lab_result *lr, int o
 	_exit(rc);
 }
 
+/* What the interrupt handler reports: the labs running now. */
+static void note_running(struct suite *s)
+{
+	char list[400] = "";
+	size_t i, n = 0;
+
+	for (i = 0; i < s->running && n < sizeof(list); i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+				      s->res->runs[s->jobs[i].idx].path);
+	interrupt_doing("running %zu lab%s: %s", s->running, s->running == 1 ? "" : "s", list);
+}
+
 static int start(struct suite *s, size_t idx, struct diag *d)
 {
 	struct job *j = &s->jobs[s->running];
@@ -122,6 +135,7 @@ static int start(struct suite *s, size_t idx, struct diag *d)
 	j->start = now_mono_ns();
 	j->deadline = s->o->timeout_s > 0 ? j->start + (uint64_t)(s->o->timeout_s * 1e9) : 0;
 	s->running++;
+	note_running(s);
 	return 0;
 }
 
@@ -317,6 +331,7 @@ static void finish(struct suite *s, struct job *j, int status, bool timed_out)
 	}
 	announce(s, lr);
 	*j = s->jobs[--s->running];
+	note_running(s);
 }
 
 /* Waits for a child to end, a timeout, or the next progress tick. Returns 0 or -1. */

@@ -1,0 +1,89 @@
+#!/bin/sh
+# Lifecycle torture: start a lab, kill nflab at a random moment with SIGKILL,
+# SIGTERM or SIGINT, and check that nothing of it remains: no process, host
+# interface, network namespace, mount or temporary file; SIGINT and SIGTERM
+# must also say what was running and exit 130 / 143. Repeats N times (default
+# 200), then compares the whole host state with the state before.
+# The random delays are the point (kills at arbitrary moments), not waits.
+# usage: torture.sh NFLAB SOURCE_DIR [N]
+set -u
+nflab=$1 src=$2 rounds=${3:-200}
+[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-torture.XXXXXX") || exit 2
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL (round $i, $sig after ${delay}s on $lab): $*"; exit 1; }
+
+host_state() {
+	{
+		ip -d link show
+		ip addr show
+		ip route show table all
+		ip -6 route show table all
+		ip netns list
+		nft list ruleset
+		iptables-legacy-save 2>/dev/null | grep -v '^#'
+		iptables-nft-save 2>/dev/null | grep -v '^#'
+		sysctl -a 2>/dev/null | grep -E '^net\.(ipv4|ipv6|netfilter)' |
+			grep -v -E 'stable_secret|random|_gc_|base_reachable'
+	} >"$1" 2>&1
+}
+quick_state() {
+	{
+		ip -o link show | sed 's/ promiscuity [0-9]*//'
+		ip netns list
+		grep -v -e ' /proc/' /proc/mounts
+		ls "${TMPDIR:-/tmp}" | grep -v "$(basename "$dir")" | grep -i nflab
+	} >"$1" 2>&1
+}
+
+host_state "$dir/host.before"
+quick_state "$dir/quick.before"
+labs="nat/icmp-error-related.yaml nat/icmp-error-related-iptables.yaml basics/tcp-outcomes.yaml crafted/fragments-dnat.yaml conntrack/tcp-close-walk.yaml"
+set -- $labs
+nlabs=$#
+counts=""
+i=0
+while [ "$i" -lt "$rounds" ]; do
+	i=$((i + 1))
+	r=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+	n=$((r % nlabs + 1))
+	lab=$(echo "$labs" | cut -d' ' -f"$n")
+	case $((r / 7 % 3)) in
+	0) sig=KILL want=137 ;;
+	1) sig=TERM want=143 ;;
+	*) sig=INT want=130 ;;
+	esac
+	delay=$(printf '0.%03d' $((5 + r / 21 % 195))) # from 5 ms: before main() no handler exists yet
+	# Its own session: whatever nflab starts shares it, so survivors can be found.
+	setsid "$nflab" run --topologies "$src/topologies" "$src/labs/$lab" >"$dir/out" 2>"$dir/err" &
+	pid=$!
+	sleep "$delay"
+	kill -s "$sig" "$pid" 2>/dev/null
+	wait "$pid"
+	rc=$?
+	if [ "$rc" = 0 ] || [ "$rc" = 1 ]; then
+		counts="$counts finished"
+	else
+		[ "$rc" = "$want" ] || { cat "$dir/err"; fail "exit $rc, expected $want"; }
+		# Killed while the dynamic loader was still at work: nothing ran, nothing to say.
+		[ -s "$dir/out" ] || sig="$sig-early"
+		case $sig in
+		INT) grep -q "interrupted by SIGINT while " "$dir/err" || fail "no report on SIGINT" ;;
+		TERM) grep -q "stopped by SIGTERM while " "$dir/err" || fail "no report on SIGTERM" ;;
+		esac
+		counts="$counts $sig"
+	fi
+	# Zombies are dead already: their new parent (init) reaps them.
+	left=$(ps -eo sid=,stat=,pid=,args= | awk -v s="$pid" '$1 == s && $2 !~ /^Z/')
+	[ -z "$left" ] || fail "processes survive: $left"
+	quick_state "$dir/quick.after"
+	cmp -s "$dir/quick.before" "$dir/quick.after" ||
+		{ diff "$dir/quick.before" "$dir/quick.after"; fail "something remains"; }
+done
+host_state "$dir/host.after"
+diff "$dir/host.before" "$dir/host.after" || { i=end; sig=- delay=- lab=-; fail "host state changed"; }
+for what in KILL TERM INT KILL-early TERM-early INT-early finished; do
+	printf '%s %s  ' "$what" "$(echo "$counts" | tr ' ' '\n' | grep -c "^$what$")"
+done
+echo
+echo "ok: $rounds kills, nothing left behind"
