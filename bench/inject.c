@@ -172,7 +172,7 @@ int main(int argc, char **argv)
 	bare_pps = (double)packets / t;
 	inj = inj_open(a.nsfd, ifindex, 0, &d);
 	t = now_s();
-	if (!inj || inj_burst(inj, frame, &lay, &sw, 1, packets, 0, NULL, &d)) {
+	if (!inj || inj_burst(inj, frame, &lay, &sw, 1, packets, 0, NULL, NULL, NULL, &d)) {
 		diag_print(&d, stderr);
 		return 2;
 	}

@@ -169,7 +169,7 @@ static uint64_t mono_ns(void)
 
 int inj_burst(struct injector *inj, const uint8_t *tmpl, const struct craft_layout *lay,
 	      const struct sweep *sw, size_t n_sw, uint64_t count, uint64_t rate,
-	      const struct ipaddr *dst, struct diag *d)
+	      const struct ipaddr *dst, int (*between)(void *), void *arg, struct diag *d)
 {
 	uint8_t *pkts[BATCH];
 	size_t lens[BATCH], batch = BATCH, i;
@@ -196,6 +196,8 @@ int inj_burst(struct injector *inj, const uint8_t *tmpl, const struct craft_layo
 		if (inj_send(inj, pkts, lens, n, dst, d))
 			return -1;
 		k += n;
+		if (between && between(arg))
+			return -1;
 		if (rate) {
 			uint64_t due = start + k * 1000000000ull / rate;
 			struct timespec ts = {(time_t)(due / 1000000000ull),

@@ -28,10 +28,12 @@ int inj_send(struct injector *inj, uint8_t *const *pkts, const size_t *lens, siz
  * Sends count copies of the built packet tmpl (laid out as lay), changing the
  * swept fields of each (and their checksums, incrementally), in sendmmsg batches;
  * at rate packets per second when rate is not 0. dst routes IP packets.
+ * between(arg), when not NULL, runs after each batch (observers read what the
+ * batch caused, so a long burst never overruns them); its -1 stops the burst.
  * Returns 0 or -1.
  */
 int inj_burst(struct injector *inj, const uint8_t *tmpl, const struct craft_layout *lay,
 	      const struct sweep *sw, size_t n_sw, uint64_t count, uint64_t rate,
-	      const struct ipaddr *dst, struct diag *d);
+	      const struct ipaddr *dst, int (*between)(void *), void *arg, struct diag *d);
 
 #endif

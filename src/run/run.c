@@ -625,6 +625,12 @@ static size_t point_of(struct run *r, const struct lab_end *e)
 	abort(); /* open_captures() added every point a check names */
 }
 
+/* Between the batches of a burst: read what the observers have, so none overflows. */
+static int drain_cb(void *arg)
+{
+	return drain(arg);
+}
+
 static struct injector *sender_get(struct run *r, size_t node, int ifindex, int family)
 {
 	struct sender *sd;
@@ -773,7 +779,7 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 		if (r->d.set)
 			goto out;
 	} else if (inj_burst(inj, frame, &lay, s->sweeps, s->n_sweeps, s->count, s->rate, &c.ip.dst,
-			     &r->d)) {
+			     s->count > 1 ? drain_cb : NULL, r, &r->d)) {
 		goto out;
 	}
 	snprintf(text, len, "send %s%s%s: %s%s, %u packet%s%s", n->name, s->l2 ? ":" : "",
