@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <linux/netlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -149,6 +150,43 @@ err:
 	return -1;
 }
 
+#define LINK_UP_TIMEOUT_NS 2000000000ull
+
+/*
+ * A probe sent before a link is ready, or to an IPv6 address the kernel is still
+ * finishing, would be dropped: wait for both, on the kernel's own notifications.
+ */
+static int wait_links(struct built *b, size_t ni, struct diag *d)
+{
+	const struct lab_node *n = &b->lab->nodes[ni];
+	const char **names = xcalloc(n->n_ifaces + 1, sizeof(*names));
+	int *v6 = xcalloc(n->n_ifaces + 1, sizeof(*v6));
+	size_t i, k = 0, k6 = 0;
+	int rc;
+
+	for (i = 0; i < n->n_ifaces; i++)
+		if (n->ifaces[i].linked && strcmp(n->ifaces[i].name, "lo"))
+			names[k++] = n->ifaces[i].name;
+	rc = link_wait_ready(b->nodes[ni].rtnl, b->nodes[ni].nsfd, names, k, LINK_UP_TIMEOUT_NS, d);
+	/* Links where IPv6 is on must get their link-local address. */
+	for (i = 0; !rc && i < k; i++) {
+		char key[96], val[8] = "0";
+
+		snprintf(key, sizeof(key), "net.ipv6.conf.%s.disable_ipv6", names[i]);
+		if (sysctl_get(b->nodes[ni].nsfd, key, val, sizeof(val), d) == 0 && val[0] == '0')
+			v6[k6++] = link_index(b->nodes[ni].rtnl, names[i], d);
+		diag_clear(d);
+	}
+	if (!rc)
+		rc = addr_wait_settled(b->nodes[ni].rtnl, b->nodes[ni].nsfd, v6, k6,
+				       LINK_UP_TIMEOUT_NS, d);
+	free(names);
+	free(v6);
+	if (rc)
+		diag_prefix(d, "node %s", n->name);
+	return rc;
+}
+
 static int add_routes(struct built *b, size_t ni, struct diag *d)
 {
 	const struct lab_node *node = &b->lab->nodes[ni];
@@ -215,6 +253,9 @@ int build_lab(struct built *b, const struct lab *lab, struct diag *d)
 			goto err;
 	for (i = 0; i < lab->n_nodes; i++)
 		if (configure_node(b, i, d))
+			goto err;
+	for (i = 0; i < lab->n_nodes; i++)
+		if (wait_links(b, i, d))
 			goto err;
 	for (i = 0; i < lab->n_nodes; i++)
 		if (add_routes(b, i, d))

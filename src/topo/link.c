@@ -7,7 +7,9 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <poll.h>
 #include <string.h>
+#include <time.h>
 
 static void put_end(struct nlmsghdr *nlh, const struct veth_end *e)
 {
@@ -70,6 +72,8 @@ struct link_info {
 	int index;
 	uint8_t mac[6];
 	int has_mac;
+	uint8_t operstate; /* IF_OPER_* */
+	char qdisc[16];	   /* "noop" until the kernel activated the device's queue */
 };
 
 static int link_attr_cb(const struct nlattr *attr, void *data)
@@ -79,6 +83,12 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 	if (mnl_attr_get_type(attr) == IFLA_ADDRESS && mnl_attr_get_payload_len(attr) == 6) {
 		memcpy(li->mac, mnl_attr_get_payload(attr), 6);
 		li->has_mac = 1;
+	} else if (mnl_attr_get_type(attr) == IFLA_OPERSTATE &&
+		   mnl_attr_get_payload_len(attr) >= 1) {
+		li->operstate = mnl_attr_get_u8(attr);
+	} else if (mnl_attr_get_type(attr) == IFLA_QDISC) {
+		snprintf(li->qdisc, sizeof(li->qdisc), "%.*s", (int)mnl_attr_get_payload_len(attr),
+			 (const char *)mnl_attr_get_payload(attr));
 	}
 	return MNL_CB_OK;
 }
@@ -133,4 +143,59 @@ int link_mac(struct nl_sock *s, const char *name, uint8_t mac[6], struct diag *d
 		return diag_set(d, "%s has no MAC address", name);
 	memcpy(mac, li.mac, 6);
 	return 0;
+}
+
+/* Up and able to send: operstate UP, and the kernel has replaced the "noop" queue. */
+static int link_ready(struct nl_sock *s, const char *name, struct diag *d)
+{
+	struct link_info li;
+
+	if (link_get(s, name, &li, d))
+		return -1;
+	return li.operstate == IF_OPER_UP && strcmp(li.qdisc, "noop") != 0;
+}
+
+int link_wait_ready(struct nl_sock *s, int nsfd, const char *const *names, size_t n,
+		    uint64_t timeout_ns, struct diag *d)
+{
+	struct mnl_socket *watch = nl_mnl_open(nsfd, NETLINK_ROUTE, SOCK_NONBLOCK, d);
+	struct timespec t0, t;
+	char buf[8192];
+	size_t i = 0;
+	int rc = -1;
+
+	/* Subscribed before looking: a change after the look is then never missed. */
+	if (!watch || mnl_socket_bind(watch, RTMGRP_LINK, MNL_SOCKET_AUTOPID)) {
+		if (watch)
+			diag_errno(d, "cannot watch links");
+		goto out;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (i < n) {
+		struct pollfd pfd = {.fd = mnl_socket_get_fd(watch), .events = POLLIN};
+		int ready = link_ready(s, names[i], d);
+		int64_t left;
+
+		if (ready < 0)
+			goto out;
+		if (ready) {
+			i++;
+			continue;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = (int64_t)timeout_ns -
+		       ((t.tv_sec - t0.tv_sec) * 1000000000ll + (t.tv_nsec - t0.tv_nsec));
+		if (left <= 0 || poll(&pfd, 1, (int)(left / 1000000 + 1)) <= 0) {
+			diag_set(d, "interface %s did not come up within %llu ms", names[i],
+				 (unsigned long long)(timeout_ns / 1000000));
+			goto out;
+		}
+		while (mnl_socket_recvfrom(watch, buf, sizeof(buf)) > 0)
+			; /* what changed does not matter: look again */
+	}
+	rc = 0;
+out:
+	if (watch)
+		mnl_socket_close(watch);
+	return rc;
 }

@@ -3,6 +3,7 @@
 #ifndef NFLAB_LINK_H
 #define NFLAB_LINK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "topo/nl.h"
@@ -31,5 +32,14 @@ int link_index(struct nl_sock *s, const char *name, struct diag *d);
 
 /* Reads the link's MAC address into mac[6]. Returns 0 or -1. */
 int link_mac(struct nl_sock *s, const char *name, uint8_t mac[6], struct diag *d);
+
+/*
+ * Waits until each named link of the netns (s open in it, nsfd holding it) is up
+ * and can send: the kernel brings links up in the background, and until then a
+ * device drops what it is given. Event-driven (link notifications), bounded by
+ * timeout_ns. Returns 0, or -1 naming the link that did not come up.
+ */
+int link_wait_ready(struct nl_sock *s, int nsfd, const char *const *names, size_t n,
+		    uint64_t timeout_ns, struct diag *d);
 
 #endif
