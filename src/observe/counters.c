@@ -156,8 +156,7 @@ const char *nft_rules_comment(const struct nft_rules *r, uint32_t family, const 
 struct count_ctx {
 	struct evlog *log;
 	size_t node;
-	bool skip_xt_tables; /* iptables-nft owns ip/ip6 filter, nat ...: report those as iptables
-			      */
+	const struct lab_node *node_def; /* its iptables text says which tables iptables-nft owns */
 	char last_chain[140];
 	uint32_t position;
 };
@@ -167,15 +166,24 @@ static struct counter_rec *counter_add(struct evlog *log, size_t node)
 	return &evlog_add_node(log, EV_COUNTER, node, NULL, 0)->counter;
 }
 
-static bool xt_table(uint32_t family, const char *table)
+/*
+ * True when iptables-nft made this table: the node's iptables (ip) or ip6tables
+ * (ip6) text declares it ("*nat"). Its rules are reported as iptables counters.
+ */
+static bool owned_by_iptables(const struct lab_node *node, uint32_t family, const char *table)
 {
-	static const char *const names[] = {"filter", "nat", "mangle", "raw", "security", NULL};
-	size_t i;
+	const char *text = family == NFPROTO_IPV4   ? node->iptables.text
+			   : family == NFPROTO_IPV6 ? node->ip6tables.text
+						    : NULL;
+	char decl[80];
+	const char *p;
+	size_t n;
 
-	if (family != NFPROTO_IPV4 && family != NFPROTO_IPV6)
+	if (!text || node->ipt_backend != IPT_BACKEND_NFT)
 		return false;
-	for (i = 0; names[i]; i++)
-		if (!strcmp(table, names[i]))
+	n = (size_t)snprintf(decl, sizeof(decl), "*%s", table);
+	for (p = text; (p = strstr(p, decl)); p += n)
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0' || p[n] == ' '))
 			return true;
 	return false;
 }
@@ -192,7 +200,7 @@ static void add_rule_counter(const struct rule_view *v, void *data)
 		cc->position = 0;
 	}
 	cc->position++;
-	if (!v->has_counter || (cc->skip_xt_tables && xt_table(v->info.family, v->info.table)))
+	if (!v->has_counter || owned_by_iptables(cc->node_def, v->info.family, v->info.table))
 		return;
 	c = counter_add(cc->log, cc->node);
 	c->kind = COUNTER_RULE;
@@ -337,8 +345,7 @@ int counters_dump(int nsfd, const struct lab_node *node, size_t node_idx, struct
 {
 	struct count_ctx cc = {.log = log, .node = node_idx};
 
-	cc.skip_xt_tables = node->ipt_backend == IPT_BACKEND_NFT &&
-			    (node->iptables.text || node->ip6tables.text);
+	cc.node_def = node;
 	if (rules_each(nsfd, add_rule_counter, &cc, d) || named_counters(nsfd, &cc, d))
 		return -1;
 	if (node->iptables.text && ipt_counters(nsfd, node, RULESET_IPTABLES, &cc, d))

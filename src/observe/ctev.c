@@ -201,9 +201,13 @@ const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len)
 			buf + n, len - n,
 			"src=%s dst=%s sport=%u dport=%u reply src=%s dst=%s sport=%u dport=%u", a,
 			b, ct->orig_sport, ct->orig_dport, c, e, ct->reply_sport, ct->reply_dport);
+	else if (n < len && (ct->present & CT_HAS_ICMP))
+		n += (size_t)snprintf(buf + n, len - n,
+				      "src=%s dst=%s type=%u code=%u id=%u reply src=%s dst=%s", a,
+				      b, ct->icmp_type, ct->icmp_code, ct->icmp_id, c, e);
 	else if (n < len)
-		n += (size_t)snprintf(buf + n, len - n, "src=%s dst=%s%s reply src=%s dst=%s", a, b,
-				      ct->present & CT_HAS_ICMP ? " (icmp)" : "", c, e);
+		n += (size_t)snprintf(buf + n, len - n, "src=%s dst=%s reply src=%s dst=%s", a, b,
+				      c, e);
 	if (n < len) {
 		static const char *const flags[] = {"EXPECTED",	 "SEEN_REPLY", "ASSURED",
 						    "CONFIRMED", "SRC_NAT",    "DST_NAT"};

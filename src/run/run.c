@@ -183,7 +183,10 @@ static int node_info_load(struct run *r, size_t node)
 
 	if (ni->ifnames.v)
 		return 0;
-	ni->ifnames.v = xcalloc(n->n_ifaces + 1, sizeof(*ni->ifnames.v));
+	ni->ifnames.v = xcalloc(n->n_ifaces + 2, sizeof(*ni->ifnames.v));
+	/* lo is index 1 in every netns, declared by the lab or not. */
+	ni->ifnames.v[n->n_ifaces].index = 1;
+	snprintf(ni->ifnames.v[n->n_ifaces].name, sizeof(ni->ifnames.v[0].name), "lo");
 	for (i = 0; i < n->n_ifaces; i++) {
 		int idx = link_index(r->b.nodes[node].rtnl, n->ifaces[i].name, &r->d);
 
@@ -193,7 +196,7 @@ static int node_info_load(struct run *r, size_t node)
 		snprintf(ni->ifnames.v[i].name, sizeof(ni->ifnames.v[i].name), "%s",
 			 n->ifaces[i].name);
 	}
-	ni->ifnames.n = n->n_ifaces;
+	ni->ifnames.n = n->n_ifaces + 1;
 	return n->nft.text ? nft_rules_read(r->b.nodes[node].nsfd, &ni->rules, &r->d) : 0;
 }
 
