@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "lab/lab.h"
@@ -62,6 +63,17 @@ static int worse(int a, int b)
 	int ra = a == NFLAB_SKIP ? 1 : rank[a], rb = b == NFLAB_SKIP ? 1 : rank[b];
 
 	return ra >= rb ? a : b;
+}
+
+/* Two descriptors per node (its netns, its netlink socket): big labs need more than 1024. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static int parse_uint(const char *opt, const char *arg, unsigned int max, unsigned int *out)
@@ -277,6 +289,7 @@ int main(int argc, char **argv)
 	int c, i, outcome = NFLAB_PASS;
 
 	interrupt_install(); /* first: a signal at any later moment is reported */
+	raise_fd_limit();
 	if (argc >= 2 && !strcmp(argv[1], "--version")) {
 		printf("nflab %s\n", NFLAB_VERSION);
 		return 0;
