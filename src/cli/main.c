@@ -117,8 +117,8 @@ static int main_index(int argc, char **argv)
 	size_t i;
 	int rc = 0;
 
-	if (discover_labs(argc > 2 ? argv + 2 : default_path, argc > 2 ? (size_t)argc - 2 : 1, &labs,
-			  &d)) {
+	if (discover_labs(argc > 2 ? argv + 2 : default_path, argc > 2 ? (size_t)argc - 2 : 1,
+			  &labs, &d)) {
 		diag_print(&d, stderr);
 		return NFLAB_ERROR;
 	}

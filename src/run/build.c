@@ -3,6 +3,7 @@
 #include "run/build.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <linux/netlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,35 +22,71 @@
  * A new netns copies the host's IPv4 conf/all and conf/default (devconf_inherit_init_net
  * 0), so without a baseline a lab would behave differently on every host.
  */
-static const struct {
-	const char *key;
-	const char *value;
-} baseline[] = {
-	{"net.ipv4.conf.all.rp_filter", "0"},
-	{"net.ipv4.conf.default.rp_filter", "0"},
-	{"net.ipv4.conf.all.accept_redirects", "0"},
-	{"net.ipv4.conf.default.accept_redirects", "0"},
-	{"net.ipv6.conf.all.accept_dad", "0"},
-	{"net.ipv6.conf.default.accept_dad", "0"},
-	{"net.ipv6.conf.default.router_solicitations", "0"},
-	{"net.ipv6.conf.all.accept_ra", "0"},
-	{"net.ipv6.conf.default.accept_ra", "0"},
-	{"net.ipv4.icmp_ratelimit", "0"},
-	{"net.ipv6.icmp.ratelimit", "0"},
+static const struct sysctl_kv baseline[] = {
+	{"net.ipv4.conf.all.rp_filter", "0", false},
+	{"net.ipv4.conf.default.rp_filter", "0", false},
+	{"net.ipv4.conf.all.accept_redirects", "0", false},
+	{"net.ipv4.conf.default.accept_redirects", "0", false},
+	{"net.ipv6.conf.all.accept_dad", "0", false},
+	{"net.ipv6.conf.default.accept_dad", "0", false},
+	{"net.ipv6.conf.default.router_solicitations", "0", false},
+	{"net.ipv6.conf.all.accept_ra", "0", false},
+	{"net.ipv6.conf.default.accept_ra", "0", false},
+	{"net.ipv4.icmp_ratelimit", "0", false},
+	{"net.ipv6.icmp.ratelimit", "0", false},
+	/*
+	 * The global ICMP budget (1000/s, bursts of 50) cuts error bursts. Per-netns
+	 * only on newer kernels: where the key is absent from a node's netns it is
+	 * the host's, and it is left alone.
+	 */
+	{"net.ipv4.icmp_msgs_per_sec", "1000000", true},
+	{"net.ipv4.icmp_msgs_burst", "1000000", true},
 };
 
 /*
- * The global ICMP budget (1000/s, bursts of 50 by default) cuts error bursts.
- * Per-netns only on newer kernels: where the key does not exist in a node's
- * netns it is the host's, and it is left alone.
+ * Writes the baseline into a new netns, skipping what it already has: IPv4
+ * settings are copied from the host's at creation (net.core.devconf_inherit_init_net
+ * 0), IPv6 forwarding starts at 0. Each write is a /proc/sys lookup whose cost
+ * grows with the number of namespaces, so a thousand-node lab feels every one.
  */
-static const struct {
-	const char *key;
-	const char *value;
-} baseline_if_per_netns[] = {
-	{"net.ipv4.icmp_msgs_per_sec", "1000000"},
-	{"net.ipv4.icmp_msgs_burst", "1000000"},
-};
+static int set_baseline(int nsfd, const char *fwd, struct diag *d)
+{
+	static int inherited[sizeof(baseline) / sizeof(baseline[0]) + 1] = {-1};
+	static char host_forward[8];
+	struct sysctl_kv kv[sizeof(baseline) / sizeof(baseline[0]) + 2];
+	size_t i, n = 0;
+
+	if (inherited[0] == -1) { /* once: which IPv4 values the host already has */
+		char mode[8] = "2";
+		bool inherit;
+
+		/* 2: new namespaces start from the kernel's defaults, not the host's values. */
+		if (sysctl_get(netns_home_fd(), "net.core.devconf_inherit_init_net", mode,
+			       sizeof(mode), d))
+			diag_clear(d);
+		inherit = strcmp(mode, "2") != 0;
+		for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++) {
+			char v[16];
+
+			inherited[i] =
+				inherit && !strncmp(baseline[i].key, "net.ipv4.conf.", 14) &&
+				!sysctl_get(netns_home_fd(), baseline[i].key, v, sizeof(v), d) &&
+				!strcmp(v, baseline[i].value);
+			diag_clear(d);
+		}
+		if (!inherit || sysctl_get(netns_home_fd(), "net.ipv4.ip_forward", host_forward,
+					   sizeof(host_forward), d))
+			diag_clear(d);
+	}
+	for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++)
+		if (!inherited[i])
+			kv[n++] = baseline[i];
+	if (strcmp(host_forward, fwd))
+		kv[n++] = (struct sysctl_kv){"net.ipv4.ip_forward", fwd, false};
+	if (strcmp(fwd, "0"))
+		kv[n++] = (struct sysctl_kv){"net.ipv6.conf.all.forwarding", fwd, false};
+	return sysctl_set_all(nsfd, kv, n, d);
+}
 
 /* A sysctl that names one of the node's interfaces only exists once the link does. */
 static bool sysctl_names_iface(const struct lab_node *node, const char *key)
@@ -91,7 +128,6 @@ static int make_node(struct built *b, size_t ni, struct diag *d)
 	const struct lab_node *node = &b->lab->nodes[ni];
 	struct built_node *bn = &b->nodes[ni];
 	const char *fwd = node->router ? "1" : "0";
-	size_t i;
 
 	bn->nsfd = netns_new(d);
 	if (bn->nsfd < 0)
@@ -99,19 +135,7 @@ static int make_node(struct built *b, size_t ni, struct diag *d)
 	bn->rtnl = nl_open(bn->nsfd, NETLINK_ROUTE, d);
 	if (!bn->rtnl)
 		return -1;
-	for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++)
-		if (sysctl_set(bn->nsfd, baseline[i].key, baseline[i].value, d))
-			return -1;
-	for (i = 0; i < sizeof(baseline_if_per_netns) / sizeof(baseline_if_per_netns[0]); i++) {
-		if (!sysctl_set(bn->nsfd, baseline_if_per_netns[i].key,
-				baseline_if_per_netns[i].value, d))
-			continue;
-		if (d->err != ENOENT)
-			return -1;
-		diag_clear(d);
-	}
-	if (sysctl_set(bn->nsfd, "net.ipv4.ip_forward", fwd, d) ||
-	    sysctl_set(bn->nsfd, "net.ipv6.conf.all.forwarding", fwd, d))
+	if (set_baseline(bn->nsfd, fwd, d))
 		return -1;
 	return apply_sysctls(b, ni, false, d);
 }
@@ -173,6 +197,17 @@ err:
 
 #define LINK_UP_TIMEOUT_NS 2000000000ull
 
+static bool node_has_ipv6(const struct lab_node *n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n->n_ifaces; i++)
+		for (j = 0; j < n->ifaces[i].n_addrs; j++)
+			if (n->ifaces[i].addrs[j].a.family == AF_INET6)
+				return true;
+	return false;
+}
+
 /*
  * A probe sent before a link is ready, or to an IPv6 address the kernel is still
  * finishing, would be dropped: wait for both, on the kernel's own notifications.
@@ -189,6 +224,11 @@ static int wait_links(struct built *b, size_t ni, struct diag *d)
 		if (n->ifaces[i].linked && strcmp(n->ifaces[i].name, "lo"))
 			names[k++] = n->ifaces[i].name;
 	rc = link_wait_ready(b->nodes[ni].rtnl, b->nodes[ni].nsfd, names, k, LINK_UP_TIMEOUT_NS, d);
+	if (!node_has_ipv6(n)) { /* no IPv6 traffic to lose: nothing more to wait for */
+		free(names);
+		free(v6);
+		return rc ? (diag_prefix(d, "node %s", n->name), -1) : 0;
+	}
 	/* Links where IPv6 is on must get their link-local address. */
 	for (i = 0; !rc && i < k; i++) {
 		char key[96], val[8] = "0";

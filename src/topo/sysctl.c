@@ -83,3 +83,34 @@ int sysctl_get(int nsfd, const char *key, char *buf, size_t len, struct diag *d)
 		buf[--n] = '\0';
 	return 0;
 }
+
+int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *d)
+{
+	size_t i;
+	int rc = 0;
+
+	if (netns_enter(nsfd, d))
+		return -1;
+	/* One trip into the netns for all of them: they are resolved at open(). */
+	for (i = 0; i < n && !rc; i++) {
+		char path[256];
+		size_t len = strlen(kv[i].value);
+		int fd;
+
+		if (sysctl_path(kv[i].key, path, sizeof(path))) {
+			rc = diag_set(d, "sysctl %s: only net.* keys belong to a namespace",
+				      kv[i].key);
+			break;
+		}
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT && kv[i].optional)
+			continue;
+		if (fd < 0 || write(fd, kv[i].value, len) != (ssize_t)len)
+			rc = diag_errno(d, "sysctl %s=%s", kv[i].key, kv[i].value);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (netns_restore(d))
+		return -1;
+	return rc;
+}

@@ -3,6 +3,9 @@
 #ifndef NFLAB_SYSCTL_H
 #define NFLAB_SYSCTL_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "util/diag.h"
 
 /*
@@ -14,5 +17,13 @@
 int sysctl_set(int nsfd, const char *key, const char *value, struct diag *d);
 /* Reads key into buf (trailing newline stripped). Returns 0 or -1. */
 int sysctl_get(int nsfd, const char *key, char *buf, size_t len, struct diag *d);
+
+struct sysctl_kv {
+	const char *key, *value;
+	bool optional; /* absent in this kernel's namespaces: skip it */
+};
+
+/* Sets n sysctls of the netns held by nsfd in one trip into it. Returns 0 or -1. */
+int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *d);
 
 #endif
