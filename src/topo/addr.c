@@ -5,12 +5,10 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "topo/link.h"
 #include "topo/netns.h"
@@ -150,8 +148,7 @@ int addr_wait_settled(struct nl_sock *s, int nsfd, const int *ifindex, size_t n,
 {
 	bool *has_ll = calloc(n + 1, sizeof(*has_ll));
 	struct mnl_socket *watch = nl_mnl_open(nsfd, NETLINK_ROUTE, SOCK_NONBLOCK, d);
-	struct timespec t0, t;
-	char buf[8192];
+	uint64_t deadline = nl_now_ns() + timeout_ns;
 	int rc = -1;
 
 	/* Subscribed before looking, so the change that settles it is never missed. */
@@ -160,16 +157,13 @@ int addr_wait_settled(struct nl_sock *s, int nsfd, const int *ifindex, size_t n,
 			diag_errno(d, "cannot watch addresses");
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		char req[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
 		struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-		struct pollfd pfd = {.fd = mnl_socket_get_fd(watch), .events = POLLIN};
 		struct settle st = {.ifindex = ifindex, .has_ll = has_ll, .n = n};
 		struct ifaddrmsg *ifa;
 		size_t missing = 0, i;
 		int groups;
-		int64_t left;
 
 		nlh->nlmsg_type = RTM_GETADDR;
 		ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
@@ -184,10 +178,7 @@ int addr_wait_settled(struct nl_sock *s, int nsfd, const int *ifindex, size_t n,
 			goto out;
 		if (!st.tentative && !missing && !groups)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		left = (int64_t)timeout_ns -
-		       ((t.tv_sec - t0.tv_sec) * 1000000000ll + (t.tv_nsec - t0.tv_nsec));
-		if (left <= 0 || poll(&pfd, 1, (int)(left / 1000000 + 1)) <= 0) {
+		if (!nl_wait_news(watch, deadline)) {
 			diag_set(d,
 				 "IPv6 not ready after %llu ms (%d tentative address%s, %zu link%s "
 				 "without a link-local address, %d solicited-node group%s not "
@@ -197,8 +188,6 @@ int addr_wait_settled(struct nl_sock *s, int nsfd, const int *ifindex, size_t n,
 				 groups, groups == 1 ? "" : "s");
 			goto out;
 		}
-		while (mnl_socket_recvfrom(watch, buf, sizeof(buf)) > 0)
-			;
 	}
 	rc = 0;
 out:

@@ -7,9 +7,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
-#include <poll.h>
 #include <string.h>
-#include <time.h>
 
 static void put_end(struct nlmsghdr *nlh, const struct veth_end *e)
 {
@@ -159,8 +157,7 @@ int link_wait_ready(struct nl_sock *s, int nsfd, const char *const *names, size_
 		    uint64_t timeout_ns, struct diag *d)
 {
 	struct mnl_socket *watch = nl_mnl_open(nsfd, NETLINK_ROUTE, SOCK_NONBLOCK, d);
-	struct timespec t0, t;
-	char buf[8192];
+	uint64_t deadline = nl_now_ns() + timeout_ns;
 	size_t i = 0;
 	int rc = -1;
 
@@ -170,11 +167,8 @@ int link_wait_ready(struct nl_sock *s, int nsfd, const char *const *names, size_
 			diag_errno(d, "cannot watch links");
 		goto out;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (i < n) {
-		struct pollfd pfd = {.fd = mnl_socket_get_fd(watch), .events = POLLIN};
 		int ready = link_ready(s, names[i], d);
-		int64_t left;
 
 		if (ready < 0)
 			goto out;
@@ -182,16 +176,11 @@ int link_wait_ready(struct nl_sock *s, int nsfd, const char *const *names, size_
 			i++;
 			continue;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		left = (int64_t)timeout_ns -
-		       ((t.tv_sec - t0.tv_sec) * 1000000000ll + (t.tv_nsec - t0.tv_nsec));
-		if (left <= 0 || poll(&pfd, 1, (int)(left / 1000000 + 1)) <= 0) {
+		if (!nl_wait_news(watch, deadline)) {
 			diag_set(d, "interface %s did not come up within %llu ms", names[i],
 				 (unsigned long long)(timeout_ns / 1000000));
 			goto out;
 		}
-		while (mnl_socket_recvfrom(watch, buf, sizeof(buf)) > 0)
-			; /* what changed does not matter: look again */
 	}
 	rc = 0;
 out:

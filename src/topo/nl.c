@@ -6,7 +6,9 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
+#include <time.h>
 
 #include "topo/netns.h"
 #include "util/xalloc.h"
@@ -201,4 +203,25 @@ int nl_dump(struct nl_sock *s, struct nlmsghdr *nlh, int (*cb)(const struct nlms
 
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
 	return nl_talk(s, nlh, &c);
+}
+
+uint64_t nl_now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+int nl_wait_news(struct mnl_socket *watch, uint64_t deadline)
+{
+	struct pollfd pfd = {.fd = mnl_socket_get_fd(watch), .events = POLLIN};
+	uint64_t now = nl_now_ns();
+	char buf[8192];
+
+	if (now >= deadline || poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1)) <= 0)
+		return 0;
+	while (mnl_socket_recvfrom(watch, buf, sizeof(buf)) > 0)
+		; /* what changed does not matter to the caller: it looks again */
+	return 1;
 }

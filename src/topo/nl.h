@@ -33,6 +33,15 @@ struct mnl_socket *nl_mnl_open(int nsfd, int bus, int flags, struct diag *d);
 void nl_close(struct nl_sock *s);
 
 /*
+ * For code that waits on the kernel's notifications: blocks until watch (a
+ * non-blocking subscribed socket) has news or deadline (CLOCK_MONOTONIC ns)
+ * passes, then reads and drops what arrived. Returns 1 on news, 0 at the deadline.
+ */
+int nl_wait_news(struct mnl_socket *watch, uint64_t deadline);
+/* CLOCK_MONOTONIC now, in ns. */
+uint64_t nl_now_ns(void);
+
+/*
  * Sends nlh (its nlmsg_seq is assigned here and NLM_F_ACK is set) and reads
  * until its ack or error arrives. A kernel error is reported with the kernel's
  * errno and its extended-ack text when it gave one. Returns 0 or -1.
