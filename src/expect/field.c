@@ -81,10 +81,24 @@ static const struct sym tcp_flag_syms[] = {
 
 #define PKT(rec) ((const struct pkt *)(rec))
 
-static bool put_uint(struct value *v, uint64_t u)
+bool value_uint(struct value *v, uint64_t u)
 {
 	v->kind = VAL_UINT;
 	v->u = u;
+	return true;
+}
+
+bool value_flags(struct value *v, uint64_t u)
+{
+	v->kind = VAL_FLAGS;
+	v->u = u;
+	return true;
+}
+
+bool value_str(struct value *v, const char *s)
+{
+	v->kind = VAL_STR;
+	snprintf(v->s, sizeof(v->s), "%s", s);
 	return true;
 }
 
@@ -113,7 +127,7 @@ static bool put_mac(struct value *v, const uint8_t *mac)
 		const struct pkt_hdrs *h = &p->which;                       \
 		return (h == &p->outer || p->has_inner) && (cond) && (put); \
 	}
-#define HDR_UINT(fn, which, cond, expr)	  HDR_GET(fn, which, cond, put_uint(v, (expr)))
+#define HDR_UINT(fn, which, cond, expr)	  HDR_GET(fn, which, cond, value_uint(v, (expr)))
 #define HDR_ADDR(fn, which, cond, member) HDR_GET(fn, which, cond, put_addr(v, &h->member))
 
 static bool get_eth_src(const void *rec, struct value *v)
@@ -128,12 +142,12 @@ static bool get_eth_dst(const void *rec, struct value *v)
 
 static bool get_eth_type(const void *rec, struct value *v)
 {
-	return (PKT(rec)->present & PKT_ETH) && put_uint(v, PKT(rec)->eth_type);
+	return (PKT(rec)->present & PKT_ETH) && value_uint(v, PKT(rec)->eth_type);
 }
 
 static bool get_len(const void *rec, struct value *v)
 {
-	return put_uint(v, PKT(rec)->wirelen);
+	return value_uint(v, PKT(rec)->wirelen);
 }
 
 #define IP4 PKT_IP4
@@ -289,7 +303,7 @@ const struct sym ct_status_syms[] = {
 	static bool fn(const void *rec, struct value *v) \
 	{                                                \
 		const struct ct_rec *c = CT(rec);        \
-		return (cond) && put_uint(v, (expr));    \
+		return (cond) && value_uint(v, (expr));  \
 	}
 
 #define CT_ADDR(fn, member)                              \
@@ -319,18 +333,12 @@ CT_UINT(get_ct_id, true, c->id)
 
 static bool get_ct_status(const void *rec, struct value *v)
 {
-	v->kind = VAL_FLAGS;
-	v->u = CT(rec)->status;
-	return true;
+	return value_flags(v, CT(rec)->status);
 }
 
 static bool get_ct_helper(const void *rec, struct value *v)
 {
-	if (!(CT(rec)->present & CT_HAS_HELPER))
-		return false;
-	v->kind = VAL_STR;
-	snprintf(v->s, sizeof(v->s), "%s", CT(rec)->helper);
-	return true;
+	return (CT(rec)->present & CT_HAS_HELPER) && value_str(v, CT(rec)->helper);
 }
 
 const struct field_def ct_fields[] = {

@@ -39,6 +39,11 @@ struct field_def {
 	bool (*get)(const void *rec, struct value *out);
 };
 
+/* Getters' helpers: set v to a value of that kind; return true (the field is present). */
+bool value_uint(struct value *v, uint64_t u);
+bool value_flags(struct value *v, uint64_t u);
+bool value_str(struct value *v, const char *s);
+
 /* The fields of decoded packets (struct pkt), NULL-name terminated. */
 extern const struct field_def pkt_fields[];
 /* The fields of conntrack entries and events (struct ct_rec), NULL-name terminated. */

@@ -11,27 +11,6 @@
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 
-static bool put_uint(struct value *v, uint64_t u)
-{
-	v->kind = VAL_UINT;
-	v->u = u;
-	return true;
-}
-
-static bool put_flags(struct value *v, uint64_t u)
-{
-	v->kind = VAL_FLAGS;
-	v->u = u;
-	return true;
-}
-
-static bool put_str(struct value *v, const char *s)
-{
-	v->kind = VAL_STR;
-	snprintf(v->s, sizeof(v->s), "%s", s);
-	return true;
-}
-
 /* A getter on a record of type T, present when cond holds. */
 #define REC_GET(fn, T, cond, put)                        \
 	static bool fn(const void *rec, struct value *v) \
@@ -59,15 +38,15 @@ static const struct sym ctinfo_syms[] = {
 	{NULL, 0},
 };
 
-REC_GET(get_log_group, struct log_rec, true, put_uint(v, r->group))
-REC_GET(get_log_prefix, struct log_rec, true, put_str(v, r->prefix))
-REC_GET(get_log_hook, struct log_rec, true, put_uint(v, r->hook))
-REC_GET(get_log_indev, struct log_rec, r->indev[0], put_str(v, r->indev))
-REC_GET(get_log_outdev, struct log_rec, r->outdev[0], put_str(v, r->outdev))
-REC_GET(get_log_mark, struct log_rec, true, put_uint(v, r->mark))
-REC_GET(get_log_ct_state, struct log_rec, r->ct_known, put_uint(v, r->ct_state))
-REC_GET(get_log_ct_status, struct log_rec, r->has_ct_status, put_flags(v, r->ct_status))
-REC_GET(get_log_ct_id, struct log_rec, r->has_ct_status, put_uint(v, r->ct_id))
+REC_GET(get_log_group, struct log_rec, true, value_uint(v, r->group))
+REC_GET(get_log_prefix, struct log_rec, true, value_str(v, r->prefix))
+REC_GET(get_log_hook, struct log_rec, true, value_uint(v, r->hook))
+REC_GET(get_log_indev, struct log_rec, r->indev[0], value_str(v, r->indev))
+REC_GET(get_log_outdev, struct log_rec, r->outdev[0], value_str(v, r->outdev))
+REC_GET(get_log_mark, struct log_rec, true, value_uint(v, r->mark))
+REC_GET(get_log_ct_state, struct log_rec, r->ct_known, value_uint(v, r->ct_state))
+REC_GET(get_log_ct_status, struct log_rec, r->has_ct_status, value_flags(v, r->ct_status))
+REC_GET(get_log_ct_id, struct log_rec, r->has_ct_status, value_uint(v, r->ct_id))
 
 const struct field_def log_fields[] = {
 	{"log.group", VAL_UINT, NULL, "NFLOG group", get_log_group},
@@ -135,33 +114,34 @@ static const struct sym ct_dir_syms[] = {{"original", 0}, {"reply", 1}, {NULL, 0
 static bool get_trace_rule(const void *rec, struct value *v)
 {
 	const struct trace_rec *r = rec;
+	char handle[24];
 
 	if (!(r->present & TRACE_HAS_HANDLE))
 		return false;
 	if (r->comment[0])
-		return put_str(v, r->comment);
-	v->kind = VAL_STR;
-	snprintf(v->s, sizeof(v->s), "%llu", (unsigned long long)r->handle);
-	return true;
+		return value_str(v, r->comment);
+	snprintf(handle, sizeof(handle), "%llu", (unsigned long long)r->handle);
+	return value_str(v, handle);
 }
 
 #define HAS(bit) (r->present & (bit))
-REC_GET(get_trace_table, struct trace_rec, true, put_str(v, r->table))
-REC_GET(get_trace_chain, struct trace_rec, true, put_str(v, r->chain))
-REC_GET(get_trace_handle, struct trace_rec, HAS(TRACE_HAS_HANDLE), put_uint(v, r->handle))
-REC_GET(get_trace_type, struct trace_rec, true, put_uint(v, r->type))
+REC_GET(get_trace_table, struct trace_rec, true, value_str(v, r->table))
+REC_GET(get_trace_chain, struct trace_rec, true, value_str(v, r->chain))
+REC_GET(get_trace_handle, struct trace_rec, HAS(TRACE_HAS_HANDLE), value_uint(v, r->handle))
+REC_GET(get_trace_type, struct trace_rec, true, value_uint(v, r->type))
 REC_GET(get_trace_verdict, struct trace_rec, HAS(TRACE_HAS_VERDICT),
-	put_uint(v, (uint32_t)r->verdict))
-REC_GET(get_trace_target, struct trace_rec, r->target[0], put_str(v, r->target))
-REC_GET(get_trace_iif, struct trace_rec, r->iif[0], put_str(v, r->iif))
-REC_GET(get_trace_oif, struct trace_rec, r->oif[0], put_str(v, r->oif))
-REC_GET(get_trace_mark, struct trace_rec, true, put_uint(v, r->mark))
-REC_GET(get_trace_id, struct trace_rec, true, put_uint(v, r->id))
-REC_GET(get_trace_family, struct trace_rec, true, put_uint(v, r->family))
-REC_GET(get_trace_ct_state, struct trace_rec, HAS(TRACE_HAS_CT), put_uint(v, r->ct_state))
-REC_GET(get_trace_ct_status, struct trace_rec, HAS(TRACE_HAS_CT_STATUS), put_flags(v, r->ct_status))
-REC_GET(get_trace_ct_dir, struct trace_rec, HAS(TRACE_HAS_CT) && r->ct_id, put_uint(v, r->ct_dir))
-REC_GET(get_trace_ct_id, struct trace_rec, HAS(TRACE_HAS_CT) && r->ct_id, put_uint(v, r->ct_id))
+	value_uint(v, (uint32_t)r->verdict))
+REC_GET(get_trace_target, struct trace_rec, r->target[0], value_str(v, r->target))
+REC_GET(get_trace_iif, struct trace_rec, r->iif[0], value_str(v, r->iif))
+REC_GET(get_trace_oif, struct trace_rec, r->oif[0], value_str(v, r->oif))
+REC_GET(get_trace_mark, struct trace_rec, true, value_uint(v, r->mark))
+REC_GET(get_trace_id, struct trace_rec, true, value_uint(v, r->id))
+REC_GET(get_trace_family, struct trace_rec, true, value_uint(v, r->family))
+REC_GET(get_trace_ct_state, struct trace_rec, HAS(TRACE_HAS_CT), value_uint(v, r->ct_state))
+REC_GET(get_trace_ct_status, struct trace_rec, HAS(TRACE_HAS_CT_STATUS),
+	value_flags(v, r->ct_status))
+REC_GET(get_trace_ct_dir, struct trace_rec, HAS(TRACE_HAS_CT) && r->ct_id, value_uint(v, r->ct_dir))
+REC_GET(get_trace_ct_id, struct trace_rec, HAS(TRACE_HAS_CT) && r->ct_id, value_uint(v, r->ct_id))
 
 const struct field_def trace_fields[] = {
 	{"trace.table", VAL_STR, NULL, "table name", get_trace_table},
@@ -196,18 +176,18 @@ static const struct sym ruleset_syms[] = {{"nft", RULESET_NFT},
 					  {"ip6tables", RULESET_IP6TABLES},
 					  {NULL, 0}};
 
-REC_GET(get_ctr_kind, struct counter_rec, true, put_uint(v, r->kind))
-REC_GET(get_ctr_ruleset, struct counter_rec, true, put_uint(v, r->ruleset))
-REC_GET(get_ctr_family, struct counter_rec, true, put_str(v, r->family))
-REC_GET(get_ctr_table, struct counter_rec, true, put_str(v, r->table))
-REC_GET(get_ctr_chain, struct counter_rec, r->chain[0], put_str(v, r->chain))
-REC_GET(get_ctr_name, struct counter_rec, r->name[0], put_str(v, r->name))
-REC_GET(get_ctr_comment, struct counter_rec, r->comment[0], put_str(v, r->comment))
-REC_GET(get_ctr_policy, struct counter_rec, r->policy[0], put_str(v, r->policy))
-REC_GET(get_ctr_handle, struct counter_rec, r->handle, put_uint(v, r->handle))
-REC_GET(get_ctr_position, struct counter_rec, r->position, put_uint(v, r->position))
-REC_GET(get_ctr_packets, struct counter_rec, true, put_uint(v, r->packets))
-REC_GET(get_ctr_bytes, struct counter_rec, true, put_uint(v, r->bytes))
+REC_GET(get_ctr_kind, struct counter_rec, true, value_uint(v, r->kind))
+REC_GET(get_ctr_ruleset, struct counter_rec, true, value_uint(v, r->ruleset))
+REC_GET(get_ctr_family, struct counter_rec, true, value_str(v, r->family))
+REC_GET(get_ctr_table, struct counter_rec, true, value_str(v, r->table))
+REC_GET(get_ctr_chain, struct counter_rec, r->chain[0], value_str(v, r->chain))
+REC_GET(get_ctr_name, struct counter_rec, r->name[0], value_str(v, r->name))
+REC_GET(get_ctr_comment, struct counter_rec, r->comment[0], value_str(v, r->comment))
+REC_GET(get_ctr_policy, struct counter_rec, r->policy[0], value_str(v, r->policy))
+REC_GET(get_ctr_handle, struct counter_rec, r->handle, value_uint(v, r->handle))
+REC_GET(get_ctr_position, struct counter_rec, r->position, value_uint(v, r->position))
+REC_GET(get_ctr_packets, struct counter_rec, true, value_uint(v, r->packets))
+REC_GET(get_ctr_bytes, struct counter_rec, true, value_uint(v, r->bytes))
 
 const struct field_def counter_fields[] = {
 	{"counter.kind", VAL_UINT, counter_kind_syms, "rule, named or policy", get_ctr_kind},

@@ -947,12 +947,9 @@ static int parse_count(struct parser *p, yaml_node_t *v, struct step_expect *e)
 /* True when some rule of node logs to an NFLOG group. */
 static bool node_logs(const struct lab_node *n)
 {
-	uint16_t *groups = NULL;
-	size_t count = 0, cap = 0;
+	uint16_t *groups;
+	size_t count = nflog_node_groups(n, &groups);
 
-	nflog_groups_scan(n->nft.text, &groups, &count, &cap);
-	nflog_groups_scan(n->iptables.text, &groups, &count, &cap);
-	nflog_groups_scan(n->ip6tables.text, &groups, &count, &cap);
 	free(groups);
 	return count > 0;
 }
@@ -963,12 +960,15 @@ static int parse_expect_source(struct parser *p, struct step_expect *e, yaml_nod
 	yaml_node_t *found = NULL;
 	int i, n = 0;
 
-	for (i = 0; i < SRC_COUNT; i++)
-		if (ymap_get(&p->y, m, sources[i].key)) {
-			found = ymap_get(&p->y, m, sources[i].key);
+	for (i = 0; i < SRC_COUNT; i++) {
+		yaml_node_t *v = ymap_get(&p->y, m, sources[i].key);
+
+		if (v) {
+			found = v;
 			e->source = (enum expect_source)i;
 			n++;
 		}
+	}
 	if (n != 1)
 		return fail_at(p, found && n > 1 ? found : m,
 			       "expect needs exactly one of \"at\" (packets at node:iface), "

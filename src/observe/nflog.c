@@ -276,7 +276,7 @@ static long number_after(const char *line, const char *word)
 	return end == p || v < 0 || v > 65535 ? -1 : v;
 }
 
-void nflog_groups_scan(const char *rules, uint16_t **groups, size_t *n, size_t *cap)
+static void groups_scan(const char *rules, uint16_t **groups, size_t *n, size_t *cap)
 {
 	const char *line = rules;
 
@@ -295,4 +295,15 @@ void nflog_groups_scan(const char *rules, uint16_t **groups, size_t *n, size_t *
 		free(l);
 		line = eol ? eol + 1 : NULL;
 	}
+}
+
+size_t nflog_node_groups(const struct lab_node *n, uint16_t **groups)
+{
+	size_t count = 0, cap = 0;
+
+	*groups = NULL;
+	groups_scan(n->nft.text, groups, &count, &cap);
+	groups_scan(n->iptables.text, groups, &count, &cap);
+	groups_scan(n->ip6tables.text, groups, &count, &cap);
+	return count;
 }

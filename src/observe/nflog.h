@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "observe/ifnames.h"
+#include "lab/lab.h"
 #include "observe/packet.h"
 #include "util/diag.h"
 
@@ -52,9 +53,10 @@ int nflog_listener_read(struct nflog_listener *l, struct evlog *log, struct diag
 const char *log_summary(const struct log_rec *r, char *buf, size_t len);
 
 /*
- * The NFLOG groups a ruleset text logs to: nft "log ... group N", iptables
- * "-j NFLOG" ("--nflog-group N", default 0). Adds the ones not yet in *groups.
+ * The NFLOG groups the rules of node n log to: nft "log ... group N", iptables
+ * "-j NFLOG" ("--nflog-group N", default 0). Returns how many, in a new *groups
+ * (caller frees; NULL when none).
  */
-void nflog_groups_scan(const char *rules, uint16_t **groups, size_t *n, size_t *cap);
+size_t nflog_node_groups(const struct lab_node *n, uint16_t **groups);
 
 #endif

@@ -94,6 +94,21 @@ static uint32_t attr_u32(const struct nlattr *a)
 }
 
 /*
+ * The kernel sends at most 40 bytes of network header: the transport header
+ * follows it in the packet only when those 40 bytes held all of it (IPv6
+ * extension headers, such as MLD's hop-by-hop, are cut off).
+ */
+static bool network_header_whole(const uint8_t *h, size_t len)
+{
+	if (len >= 20 && (h[0] >> 4) == 4)
+		return len == (size_t)(h[0] & 0x0f) * 4;
+	if (len >= 40 && (h[0] >> 4) == 6)
+		return len == 40 && h[6] != 0 && h[6] != 43 && h[6] != 44 && h[6] != 60 &&
+		       h[6] != 51 && h[6] != 50;
+	return false;
+}
+
+/*
  * Headers, interfaces and conntrack come with the first event of a packet in each
  * hook only: decode them, or carry them over from that event.
  */
@@ -112,7 +127,7 @@ static void trace_packet(struct trace *t, const struct nlattr **tb, struct trace
 		nl = nl > 64 ? 64 : nl;
 		tl = tl > 64 ? 64 : tl;
 		memcpy(buf, mnl_attr_get_payload(tb[NFTA_TRACE_NETWORK_HEADER]), nl);
-		if (tl)
+		if (tl && network_header_whole(buf, nl))
 			memcpy(buf + nl, mnl_attr_get_payload(tb[NFTA_TRACE_TRANSPORT_HEADER]), tl);
 		n = nl + tl;
 		pkt_decode(buf, n, n, PKT_LINK_RAW, &r->pkt);

@@ -36,14 +36,6 @@ static void machine_field(FILE *f, const char *s)
 	}
 }
 
-static const char *outcome_word(int outcome)
-{
-	return outcome == NFLAB_PASS   ? "PASS"
-	       : outcome == NFLAB_FAIL ? "FAIL"
-	       : outcome == NFLAB_SKIP ? "SKIP"
-				       : "ERROR";
-}
-
 static const char *c(const struct report *r, const char *code)
 {
 	return r->color ? code : "";
@@ -67,7 +59,7 @@ void report_step(struct report *r, size_t index, int verdict, const char *text, 
 	bool pass = verdict == NFLAB_PASS;
 
 	if (r->machine) {
-		fprintf(r->machine, "step\t%zu\t%s\t%.3f\t", index + 1, outcome_word(verdict), ms);
+		fprintf(r->machine, "step\t%zu\t%s\t%.3f\t", index + 1, outcome_name(verdict), ms);
 		machine_field(r->machine, text);
 		fputc('\n', r->machine);
 	}
@@ -99,7 +91,7 @@ void report_diag(struct report *r, const struct diag *d)
 
 		diag_print(d, m);
 		fclose(m);
-		fprintf(r->machine, "diag\t%s\t", outcome_word(d->outcome));
+		fprintf(r->machine, "diag\t%s\t", outcome_name(d->outcome));
 		machine_field(r->machine, text);
 		fputc('\n', r->machine);
 		free(text);
@@ -109,7 +101,7 @@ void report_diag(struct report *r, const struct diag *d)
 void report_result(struct report *r, const struct lab *lab, int outcome, size_t failed,
 		   size_t steps, double ms)
 {
-	const char *word = outcome_word(outcome);
+	const char *word = outcome_name(outcome);
 	const char *col = outcome == NFLAB_PASS ? GREEN : outcome == NFLAB_SKIP ? YELLOW : RED;
 
 	fprintf(r->f, "%sresult: %s%s %s", c(r, BOLD), c(r, col), word, c(r, RESET));

@@ -165,15 +165,21 @@ static int ipt_error_line(const char *out)
 	return 0;
 }
 
+/* "ip6tables-legacy-save" and friends into buf. Returns buf. */
+static char *ipt_program(int family, enum ipt_backend backend, const char *verb, char *buf,
+			 size_t len)
+{
+	snprintf(buf, len, "%s-%s-%s", family == AF_INET6 ? "ip6tables" : "iptables",
+		 backend == IPT_BACKEND_LEGACY ? "legacy" : "nft", verb);
+	return buf;
+}
+
 int ruleset_ipt_apply(int nsfd, int family, enum ipt_backend backend, const char *text,
 		      const struct srcloc *where, struct diag *d)
 {
-	const char *prog = family == AF_INET6
-				   ? (backend == IPT_BACKEND_LEGACY ? "ip6tables-legacy-restore"
-								    : "ip6tables-nft-restore")
-				   : (backend == IPT_BACKEND_LEGACY ? "iptables-legacy-restore"
-								    : "iptables-nft-restore");
-	char *argv[] = {(char *)prog, "-w", NULL};
+	char name[40];
+	const char *prog = ipt_program(family, backend, "restore", name, sizeof(name));
+	char *argv[] = {name, "-w", NULL};
 	struct proc_result res;
 	size_t len = strlen(text);
 	char *input;
@@ -214,11 +220,8 @@ int ruleset_ipt_apply(int nsfd, int family, enum ipt_backend backend, const char
 
 char *ruleset_ipt_save(int nsfd, int family, enum ipt_backend backend, struct diag *d)
 {
-	bool legacy = backend == IPT_BACKEND_LEGACY;
-	char *argv[] = {family == AF_INET6
-				? (legacy ? "ip6tables-legacy-save" : "ip6tables-nft-save")
-				: (legacy ? "iptables-legacy-save" : "iptables-nft-save"),
-			"-c", NULL};
+	char name[40];
+	char *argv[] = {ipt_program(family, backend, "save", name, sizeof(name)), "-c", NULL};
 	struct proc_result res = {0};
 
 	if (proc_run_in_netns(nsfd, argv, "", 0, &res, d))

@@ -78,6 +78,8 @@ struct run {
 	struct built b;
 	struct point *points;
 	size_t n_points, cap_points;
+	size_t *point_node;	 /* per point: its node, for timelines */
+	const char **point_name; /* per point: "node:iface" */
 	struct observer *obs;
 	size_t n_obs, cap_obs;
 	struct node_info *info; /* per node */
@@ -207,18 +209,6 @@ static int node_info_load(struct run *r, size_t node)
 	return n->nft.text ? nft_rules_read(r->b.nodes[node].nsfd, &ni->rules, &r->d) : 0;
 }
 
-/* The NFLOG groups the node's rules log to. */
-static size_t node_log_groups(const struct lab_node *n, uint16_t **groups)
-{
-	size_t count = 0, cap = 0;
-
-	*groups = NULL;
-	nflog_groups_scan(n->nft.text, groups, &count, &cap);
-	nflog_groups_scan(n->iptables.text, groups, &count, &cap);
-	nflog_groups_scan(n->ip6tables.text, groups, &count, &cap);
-	return count;
-}
-
 /* True when an NFLOG check on node reads log.ct.* fields. */
 static bool checks_log_ct(const struct lab *lab, size_t node)
 {
@@ -259,7 +249,7 @@ static int observer_open(struct run *r, enum expect_source src, size_t node)
 	snprintf(o->name, sizeof(o->name), "%s of %s", sources[src].what, n->name);
 	switch (src) {
 	case SRC_NFLOG:
-		n_groups = node_log_groups(n, &groups);
+		n_groups = nflog_node_groups(n, &groups);
 		if (!n_groups)
 			return diag_set(
 				&r->d,
@@ -346,7 +336,7 @@ static int open_observers(struct run *r)
 		return 0;
 	for (i = 0; i < lab->n_nodes; i++) {
 		uint16_t *groups;
-		size_t n_groups = node_log_groups(&lab->nodes[i], &groups);
+		size_t n_groups = nflog_node_groups(&lab->nodes[i], &groups);
 
 		free(groups);
 		if (observer_open(r, SRC_CT_EVENT, i) ||
@@ -1092,29 +1082,33 @@ static int write_pcaps(struct run *r, const char *dir)
 	return 0;
 }
 
+/* What the timeline module needs to name the run's events. */
+static struct timeline_ctx timeline_of(struct run *r)
+{
+	size_t i;
+
+	if (!r->point_node) { /* once: the points do not change after the captures open */
+		r->point_node = xcalloc(r->n_points + 1, sizeof(*r->point_node));
+		r->point_name = xcalloc(r->n_points + 1, sizeof(*r->point_name));
+		for (i = 0; i < r->n_points; i++) {
+			r->point_node[i] = r->points[i].end.node;
+			r->point_name[i] = r->points[i].name;
+		}
+	}
+	return (struct timeline_ctx){r->lab, &r->log, r->point_node, r->point_name, r->start_real};
+}
+
 /*
  * The timeline (to tl, or nowhere) and the events as JSON lines (to events_path,
  * or nowhere): every event, grouped by packet.
  */
 static int report_events(struct run *r, FILE *tl, const char *events_path)
 {
-	size_t *node = xcalloc(r->n_points + 1, sizeof(*node));
-	const char **name = xcalloc(r->n_points + 1, sizeof(*name));
-	struct timeline_ctx c = {r->lab, &r->log, node, name, r->start_real};
-	size_t i;
-	int rc = 0;
+	struct timeline_ctx c = timeline_of(r);
 
-	for (i = 0; i < r->n_points; i++) {
-		node[i] = r->points[i].end.node;
-		name[i] = r->points[i].name;
-	}
 	if (tl)
 		timeline_print(&c, tl);
-	if (events_path)
-		rc = timeline_write_events(&c, events_path, &r->d);
-	free(node);
-	free(name);
-	return rc;
+	return events_path ? timeline_write_events(&c, events_path, &r->d) : 0;
 }
 
 /*
@@ -1150,19 +1144,13 @@ static void write_artifacts(struct run *r)
  */
 static int check_golden(struct run *r, size_t *failed)
 {
-	size_t *node = xcalloc(r->n_points + 1, sizeof(*node));
-	const char **name = xcalloc(r->n_points + 1, sizeof(*name));
-	struct timeline_ctx c = {r->lab, &r->log, node, name, r->start_real};
+	struct timeline_ctx c = timeline_of(r);
 	char *text = NULL, *diff = NULL, line[600];
-	size_t size = 0, i;
+	size_t size = 0;
 	uint64_t t0 = now_mono_ns();
 	FILE *f = open_memstream(&text, &size);
 	int rc;
 
-	for (i = 0; i < r->n_points; i++) {
-		node[i] = r->points[i].end.node;
-		name[i] = r->points[i].name;
-	}
 	fprintf(f,
 		"# The golden timeline of %s: its events grouped by packet, with\n"
 		"# what changes between runs masked. Written by nflab run --update-expected;\n"
@@ -1170,8 +1158,6 @@ static int check_golden(struct run *r, size_t *failed)
 		golden_lab_name(r->lab->path));
 	timeline_write_golden(&c, f);
 	fclose(f);
-	free(node);
-	free(name);
 	if (r->o->update_expected) {
 		rc = golden_write(r->golden, text, &r->d);
 		snprintf(line, sizeof(line), "golden timeline written: %s", r->golden);
@@ -1220,6 +1206,8 @@ static void run_release(struct run *r)
 		cap_close(r->points[i].cap[1]);
 	}
 	free(r->points);
+	free(r->point_node);
+	free(r->point_name);
 	for (i = 0; i < r->n_obs; i++)
 		observer_close(&r->obs[i]);
 	free(r->obs);

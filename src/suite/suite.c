@@ -230,14 +230,6 @@ static void progress(struct suite *s, size_t done, size_t total)
 	fflush(s->o->out);
 }
 
-static const char *outcome_word(int o)
-{
-	return o == NFLAB_PASS	 ? "PASS"
-	       : o == NFLAB_FAIL ? "FAIL"
-	       : o == NFLAB_SKIP ? "SKIP"
-				 : "ERROR";
-}
-
 /* Prints a finished run: failures whole, as they happen; passes as one line off a terminal. */
 static void announce(struct suite *s, const struct lab_result *lr)
 {
@@ -250,7 +242,7 @@ static void announce(struct suite *s, const struct lab_result *lr)
 
 	progress_clear(s);
 	if (bad || !s->tty) {
-		fprintf(f, "%s%-5s%s %s", col, outcome_word(lr->outcome), s->color ? "\033[0m" : "",
+		fprintf(f, "%s%-5s%s %s", col, outcome_name(lr->outcome), s->color ? "\033[0m" : "",
 			lr->path);
 		if (s->o->repeat > 1)
 			fprintf(f, " (run %u)", lr->run);

@@ -112,3 +112,11 @@ void diag_print(const struct diag *d, FILE *f)
 	else
 		fprintf(f, "%s: %s\n", kind, d->msg);
 }
+
+const char *outcome_name(int outcome)
+{
+	return outcome == NFLAB_PASS   ? "PASS"
+	       : outcome == NFLAB_FAIL ? "FAIL"
+	       : outcome == NFLAB_SKIP ? "SKIP"
+				       : "ERROR";
+}

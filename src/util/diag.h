@@ -45,6 +45,9 @@ struct diag {
 
 #define DIAG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
+/* "PASS", "FAIL", "SKIP" or "ERROR" for an NFLAB_* outcome. */
+const char *outcome_name(int outcome);
+
 /* Records an error; always returns -1 so callers can `return diag_set(...)`. */
 int diag_set(struct diag *d, const char *fmt, ...) DIAG_PRINTF(2, 3);
 /* As diag_set(), appending ": strerror(errno)" and keeping errno. */

@@ -9,22 +9,9 @@ nflab=$1 lab=$2 mark=$3
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-sigkill.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 
-snapshot() {
-	{
-		ip -d link show
-		ip addr show
-		ip route show table all
-		ip -6 route show table all
-		ip netns list
-		nft list ruleset
-		iptables-legacy-save 2>/dev/null | grep -v '^#'
-		iptables-nft-save 2>/dev/null | grep -v '^#'
-		sysctl -a 2>/dev/null | grep -E '^net\.(ipv4|ipv6|netfilter)' |
-			grep -v -E 'stable_secret|random|_gc_|base_reachable'
-	} >"$1" 2>&1
-}
+. "$(dirname "$0")/../lib/host-state.sh"
 
-snapshot "$dir/before"
+host_state "$dir/before"
 mkfifo "$dir/fifo"
 "$nflab" run "$lab" >"$dir/fifo" 2>&1 &
 pid=$!
@@ -51,7 +38,7 @@ if pgrep -f 'iptables.*-restore -w' >/dev/null; then
 	echo "FAIL: an iptables-restore started by nflab survived" >&2
 	exit 1
 fi
-snapshot "$dir/after"
+host_state "$dir/after"
 if ! diff -u "$dir/before" "$dir/after"; then
 	echo "FAIL: the host namespace changed" >&2
 	exit 1

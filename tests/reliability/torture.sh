@@ -13,20 +13,7 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-torture.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL (round $i, $sig after ${delay}s on $lab): $*"; exit 1; }
 
-host_state() {
-	{
-		ip -d link show
-		ip addr show
-		ip route show table all
-		ip -6 route show table all
-		ip netns list
-		nft list ruleset
-		iptables-legacy-save 2>/dev/null | grep -v '^#'
-		iptables-nft-save 2>/dev/null | grep -v '^#'
-		sysctl -a 2>/dev/null | grep -E '^net\.(ipv4|ipv6|netfilter)' |
-			grep -v -E 'stable_secret|random|_gc_|base_reachable'
-	} >"$1" 2>&1
-}
+. "$(dirname "$0")/../lib/host-state.sh"
 quick_state() {
 	{
 		ip -o link show | sed 's/ promiscuity [0-9]*//'

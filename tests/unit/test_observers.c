@@ -91,18 +91,18 @@ static void test_trace_fields(void **state)
 
 static void test_nflog_groups(void **state)
 {
+	struct lab_node node;
 	uint16_t *g = NULL;
-	size_t n = 0, cap = 0;
+	size_t n;
 
 	(void)state;
-	nflog_groups_scan("ip protocol icmp log prefix \"x\" group 2\n"
-			  "counter name group3 accept\n"
-			  "log group 2\n",
-			  &g, &n, &cap);
-	nflog_groups_scan("-A OUTPUT -p icmp -j NFLOG --nflog-group 5 --nflog-prefix y\n"
-			  "-A FORWARD -j NFLOG\n",
-			  &g, &n, &cap);
-	nflog_groups_scan(NULL, &g, &n, &cap);
+	memset(&node, 0, sizeof(node));
+	node.nft.text = "ip protocol icmp log prefix \"x\" group 2\n"
+			"counter name group3 accept\n"
+			"log group 2\n";
+	node.iptables.text = "-A OUTPUT -p icmp -j NFLOG --nflog-group 5 --nflog-prefix y\n"
+			     "-A FORWARD -j NFLOG\n";
+	n = nflog_node_groups(&node, &g);
 	assert_int_equal(n, 3);
 	assert_int_equal(g[0], 2);
 	assert_int_equal(g[1], 5);
