@@ -11,6 +11,7 @@
 #include "run/run.h"
 #include "suite/suite.h"
 #include "util/interrupt.h"
+#include "util/xalloc.h"
 
 #define NFLAB_VERSION "0.1.0"
 
@@ -23,7 +24,11 @@ static void usage(FILE *f)
 	      "       nflab --version\n"
 	      "\n"
 	      "run options:\n"
-	      "  --pcap-dir DIR     write DIR/<node>-<iface>.pcap for every interface\n"
+	      "  --pcap-dir DIR     write DIR/<node>-<iface>.pcapng for every interface\n"
+	      "                     (or those the lab lists under capture:)\n"
+	      "  --pcap-merge       with --pcap-dir: one DIR/<lab>.pcapng instead, one\n"
+	      "                     interface block per node:iface\n"
+	      "  --set NAME=VALUE   environment of the lab's programs (over its env:)\n"
 	      "  --topologies DIR   where \"topology: NAME\" files are (default: found\n"
 	      "                     next to the lab, in a topologies/ directory)\n"
 	      "  --timeline         print every observed event at the end, grouped by packet\n"
@@ -274,6 +279,8 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"pcap-dir", required_argument, NULL, 'p'},
+		{"pcap-merge", no_argument, NULL, 'M'},
+		{"set", required_argument, NULL, 's'},
 		{"topologies", required_argument, NULL, 't'},
 		{"timeline", no_argument, NULL, 'T'},
 		{"events", required_argument, NULL, 'e'},
@@ -286,6 +293,7 @@ int main(int argc, char **argv)
 	};
 	struct run_opts ro = {.out = stdout};
 	const char *topo_dir = NULL, *cmd;
+	char **set = xcalloc((size_t)argc, sizeof(*set));
 	int c, i, outcome = NFLAB_PASS;
 
 	interrupt_install(); /* first: a signal at any later moment is reported */
@@ -313,6 +321,18 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'p':
 			ro.pcap_dir = optarg;
+			break;
+		case 'M':
+			ro.pcap_merge = true;
+			break;
+		case 's':
+			if (!strchr(optarg, '=') || optarg[0] == '=') {
+				fprintf(stderr, "nflab: --set needs NAME=VALUE, got \"%s\"\n",
+					optarg);
+				return NFLAB_ERROR;
+			}
+			set[ro.n_set++] = optarg;
+			ro.set = set;
 			break;
 		case 't':
 			topo_dir = optarg;
@@ -373,5 +393,6 @@ int main(int argc, char **argv)
 			outcome = worse(outcome, run_lab(lab, &ro));
 		lab_free(lab);
 	}
+	free(set);
 	return outcome;
 }

@@ -24,11 +24,12 @@
 #define LAB_FILE_MAX (4u << 20) /* a lab is text written by people: 4 MiB is absurdly large */
 
 static const char *const lab_keys[] = {"name",	"description", "topology", "nodes",  "links",
-				       "steps", "requires",    "quiet",	   "golden", NULL};
+				       "steps", "requires",    "quiet",	   "golden", "env",
+				       "hosts", "capture",     NULL};
 static const char *const topo_keys[] = {"name", "description", "nodes", "links", NULL};
-static const char *const node_keys[] = {"router", "sysctl",   "interfaces", "routes",
-					"nft",	  "iptables", "ip6tables",  "iptables-backend",
-					NULL};
+static const char *const node_keys[] = {"router",   "sysctl",	"interfaces", "routes",
+					"nft",	    "iptables", "ip6tables",  "iptables-backend",
+					"resolver", NULL};
 static const char *const iface_keys[] = {"address", "mtu", "mac", NULL};
 static const char *const link_keys[] = {"ends", "mtu", NULL};
 static const char *const route_keys[] = {"to", "via", "dev", NULL};
@@ -500,6 +501,11 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 		if (parse_keyword(p, v, backends, &b))
 			return -1;
 		node->ipt_backend = (enum ipt_backend)b;
+	}
+	if ((v = ymap_get(y, val, "resolver"))) {
+		if (parse_addr(p, v, "the address of the node's DNS resolver", &node->resolver))
+			return -1;
+		node->has_resolver = true;
 	}
 	return 0;
 }
@@ -1071,13 +1077,14 @@ static const struct {
 } step_kinds[] = {
 	{"udp", STEP_UDP},	 {"tcp", STEP_TCP},	  {"ping", STEP_PING},
 	{"listen", STEP_LISTEN}, {"expect", STEP_EXPECT}, {"close", STEP_CLOSE},
-	{"send", STEP_SEND},
+	{"send", STEP_SEND},	 {"run", STEP_RUN},	  {"service", STEP_SERVICE},
+	{"stop", STEP_STOP},
 };
 
 static int parse_step(struct parser *p, yaml_node_t *n)
 {
-	static const char *const keys[] = {"name",   "udp",   "tcp",  "ping", "listen",
-					   "expect", "close", "send", NULL};
+	static const char *const keys[] = {"name",  "udp",  "tcp", "ping",    "listen", "expect",
+					   "close", "send", "run", "service", "stop",	NULL};
 	struct ydoc *y = &p->y;
 	struct lab *lab = p->lab;
 	struct lab_step *st;
@@ -1102,7 +1109,7 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 	if (kinds != 1)
 		return fail_at(p, n,
 			       "expected a step with exactly one of udp, tcp, ping, listen, "
-			       "expect, close, send; got %zu",
+			       "expect, close, send, run, service, stop; got %zu",
 			       kinds);
 	lab->n_steps++; /* counted now so lab_free() releases what the parse below allocates */
 	if ((v = ymap_get(y, n, "name"))) {
@@ -1125,6 +1132,12 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 		return parse_close(p, st, body);
 	case STEP_SEND:
 		return parse_send(p, st, body);
+	case STEP_RUN:
+		return parse_run(p, st, body);
+	case STEP_SERVICE:
+		return parse_service(p, st, body);
+	case STEP_STOP:
+		return parse_stop(p, st, body);
 	}
 	return 0;
 }
@@ -1239,6 +1252,12 @@ static int parse_lab(struct parser *p)
 			       "a lab needs nodes (inline \"nodes:\" or \"topology: NAME\")");
 	if (check_topology(p))
 		return -1;
+	if ((v = ymap_get(y, root, "env")) && parse_env(p, v))
+		return -1;
+	if ((v = ymap_get(y, root, "hosts")) && parse_hosts(p, v))
+		return -1;
+	if ((v = ymap_get(y, root, "capture")) && parse_capture(p, v))
+		return -1;
 	if ((v = ymap_get(y, root, "steps"))) {
 		if (yexpect_seq(y, v, "a list of steps", p->d))
 			return -1;
@@ -1290,7 +1309,8 @@ static void step_release(struct lab_step *st)
 		free(st->send.payload);
 		free(st->send.quote_bytes);
 		free(st->send.quote_preds);
-	}
+	} else if (st->kind == STEP_RUN || st->kind == STEP_SERVICE)
+		prog_release(&st->prog);
 }
 
 void lab_free(struct lab *lab)
@@ -1328,6 +1348,13 @@ void lab_free(struct lab *lab)
 	for (i = 0; i < lab->n_requires; i++)
 		free(lab->requires[i]);
 	free(lab->requires);
+	for (i = 0; i < lab->n_env; i++)
+		free(lab->env[i]);
+	free(lab->env);
+	for (i = 0; i < lab->n_hosts; i++)
+		free(lab->hosts[i]);
+	free(lab->hosts);
+	free(lab->capture);
 	free(lab->name);
 	free(lab->description);
 	free(lab->topology);

@@ -3,6 +3,7 @@
 #ifndef NFLAB_LAB_H
 #define NFLAB_LAB_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -61,6 +62,8 @@ struct lab_node {
 	struct lab_route *routes;
 	size_t n_routes, cap_routes;
 	struct lab_ruleset nft, iptables, ip6tables;
+	bool has_resolver;
+	struct ipaddr resolver; /* /etc/resolv.conf of the node's programs */
 	struct srcloc loc;
 };
 
@@ -84,6 +87,9 @@ enum step_kind {
 	STEP_EXPECT,
 	STEP_CLOSE,
 	STEP_SEND,
+	STEP_RUN,     /* a program run to its end */
+	STEP_SERVICE, /* a program started in the background, waited on until ready */
+	STEP_STOP,    /* a service stopped */
 };
 
 enum tcp_outcome {
@@ -215,6 +221,42 @@ struct step_send {
 	unsigned int fragments; /* > 1: send the IP packet in that many fragments */
 };
 
+/* A check of a program's output: a substring, or an extended regular expression. */
+struct out_check {
+	int stream; /* 1 stdout, 2 stderr, 0 either (readiness) */
+	bool regex;
+	bool absent; /* must not appear */
+	char *text;
+	regex_t re; /* compiled when regex */
+	struct srcloc loc;
+};
+
+enum ready_kind {
+	READY_NONE, /* started is ready */
+	READY_TCP,  /* a TCP socket listens on the port, in the node */
+	READY_UDP,  /* a UDP socket is bound to the port, in the node */
+	READY_FILE, /* a file exists */
+	READY_OUTPUT,
+};
+
+#define EXIT_ANY (-1)
+
+/* A program in a node: a run step or a service. */
+struct step_prog {
+	size_t node;
+	char **argv;		  /* NULL-terminated; a string command runs as /bin/sh -c TEXT */
+	char *text;		  /* the command as written, for reports */
+	uint64_t within_ns;	  /* run: until it exits; service: until it is ready */
+	int exit_code;		  /* run: expected exit status, or EXIT_ANY */
+	struct out_check *checks; /* run: on its output */
+	size_t n_checks, cap_checks;
+	enum ready_kind ready; /* service */
+	uint16_t ready_port;
+	char *ready_file;	    /* relative: in the lab's /tmp */
+	struct out_check ready_out; /* READY_OUTPUT */
+	uint64_t grace_ns;	    /* service: from SIGTERM to SIGKILL */
+};
+
 struct lab_step {
 	enum step_kind kind;
 	char *name; /* optional label */
@@ -225,6 +267,8 @@ struct lab_step {
 		struct step_expect expect;
 		size_t close; /* STEP_CLOSE: index of the tcp step whose connection to close */
 		struct step_send send;
+		struct step_prog prog;
+		size_t stop; /* STEP_STOP: index of the service step */
 	};
 };
 
@@ -242,8 +286,14 @@ struct lab {
 	size_t n_steps, cap_steps;
 	char **requires; /* programs the lab needs (skip if missing) */
 	size_t n_requires, cap_requires;
-	uint64_t quiet_ns; /* default quiet interval for checks */
-	bool golden;	   /* compared with (or written to) its golden timeline in expected/ */
+	uint64_t quiet_ns;	 /* default quiet interval for checks */
+	struct lab_end *capture; /* interfaces --pcap-dir writes (all when none) */
+	size_t n_capture, cap_capture;
+	char **env; /* "NAME=value" for the lab's programs */
+	size_t n_env, cap_env;
+	char **hosts; /* extra /etc/hosts lines for the lab's programs */
+	size_t n_hosts, cap_hosts;
+	bool golden; /* compared with (or written to) its golden timeline in expected/ */
 };
 
 #define LAB_DEFAULT_WITHIN_NS  1000000000ull /* 1 s */
@@ -251,6 +301,9 @@ struct lab {
 #define LAB_DEFAULT_TIMEOUT_NS 1000000000ull /* ping replies */
 /* An ICMP error to a connect() is acted on at the first SYN retransmission (1 s): see docs. */
 #define LAB_DEFAULT_TCP_TIMEOUT_NS 2000000000ull
+#define LAB_DEFAULT_RUN_NS	   10000000000ull /* a run step's program */
+#define LAB_DEFAULT_READY_NS	   5000000000ull  /* a service becoming ready */
+#define LAB_DEFAULT_GRACE_NS	   2000000000ull  /* a service stopping after SIGTERM */
 
 /*
  * Reads and checks the lab file at path; topologies named by "topology:" are

@@ -35,5 +35,13 @@ int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct
 		size_t *n);
 /* The body of a send step. */
 int parse_send(struct parser *p, struct lab_step *st, yaml_node_t *m);
+/* Programs (progstep.c): run, service and stop steps; the lab's env, hosts and capture. */
+int parse_run(struct parser *p, struct lab_step *st, yaml_node_t *m);
+int parse_service(struct parser *p, struct lab_step *st, yaml_node_t *m);
+int parse_stop(struct parser *p, struct lab_step *st, yaml_node_t *v);
+int parse_env(struct parser *p, yaml_node_t *n);
+int parse_hosts(struct parser *p, yaml_node_t *n);
+int parse_capture(struct parser *p, yaml_node_t *n);
+void prog_release(struct step_prog *g);
 
 #endif

@@ -38,8 +38,7 @@ struct capture *cap_open(int nsfd, const char *ifname, enum pkt_dir dir, size_t 
 		diag_set(d, "cannot capture on %s: %s", ifname, errbuf);
 		goto err;
 	}
-	mtu = (mtu ? mtu : 1500) + CAP_L2_ROOM;
-	pcap_set_snaplen(c->p, mtu < CAP_SNAPLEN ? (int)mtu : CAP_SNAPLEN);
+	pcap_set_snaplen(c->p, (int)cap_snaplen(mtu));
 	pcap_set_immediate_mode(c->p, 1);
 	pcap_set_buffer_size(c->p, bufsize > 0 ? bufsize : (int)CAP_BUFFER);
 	pcap_set_tstamp_precision(c->p, PCAP_TSTAMP_PRECISION_NANO);
@@ -97,6 +96,12 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	pkt_decode(e->data, h->caplen, h->len, rc->c->linktype, &e->pkt);
 }
 
+unsigned int cap_snaplen(unsigned int mtu)
+{
+	mtu = (mtu ? mtu : 1500) + CAP_L2_ROOM;
+	return mtu < CAP_SNAPLEN ? mtu : CAP_SNAPLEN;
+}
+
 int cap_read(struct capture *c, struct evlog *log, struct diag *d)
 {
 	struct read_ctx rc = {c, log, now_mono_ns()};
@@ -118,51 +123,4 @@ unsigned int cap_drops(struct capture *c)
 	if (pcap_stats(c->p, &st))
 		return 0;
 	return st.ps_drop;
-}
-
-static int cmp_event_ts(const void *a, const void *b)
-{
-	const struct event *x = *(const struct event *const *)a;
-	const struct event *y = *(const struct event *const *)b;
-
-	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
-}
-
-int cap_write_pcap(const char *path, const struct evlog *log, size_t point, struct diag *d)
-{
-	const struct event **sorted = xcalloc(log->n, sizeof(*sorted));
-	pcap_dumper_t *dump;
-	pcap_t *dead;
-	size_t i, n = 0;
-	int ret = 0;
-
-	for (i = 0; i < log->n; i++)
-		if (log->ev[i].point == point)
-			sorted[n++] = &log->ev[i];
-	/* Both directions are read from separate handles: restore the time order. */
-	qsort(sorted, n, sizeof(*sorted), cmp_event_ts);
-	dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, CAP_SNAPLEN,
-						    PCAP_TSTAMP_PRECISION_NANO);
-	dump = pcap_dump_open(dead, path);
-	if (!dump) {
-		ret = diag_set(d, "cannot write %s: %s", path, pcap_geterr(dead));
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		struct pcap_pkthdr h = {
-			.ts = {.tv_sec = (time_t)(sorted[i]->ts_ns / 1000000000ull),
-			       .tv_usec = (suseconds_t)(sorted[i]->ts_ns % 1000000000ull)},
-			.caplen = sorted[i]->caplen,
-			.len = sorted[i]->pkt.wirelen ? sorted[i]->pkt.wirelen : sorted[i]->caplen,
-		};
-
-		pcap_dump((u_char *)dump, &h, sorted[i]->data);
-	}
-	if (pcap_dump_flush(dump))
-		ret = diag_errno(d, "cannot write %s", path);
-	pcap_dump_close(dump);
-out:
-	pcap_close(dead);
-	free(sorted);
-	return ret;
 }

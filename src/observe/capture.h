@@ -30,10 +30,7 @@ int cap_read(struct capture *c, struct evlog *log, struct diag *d);
 /* Packets the kernel dropped for this capture (ring full), from pcap_stats. */
 unsigned int cap_drops(struct capture *c);
 
-/*
- * Writes the events of one capture point, in time order, as a nanosecond pcap
- * file readable by tcpdump and tshark. Returns 0 or -1.
- */
-int cap_write_pcap(const char *path, const struct evlog *log, size_t point, struct diag *d);
+/* Bytes captured of each frame on an interface of that mtu (0: 1500). */
+unsigned int cap_snaplen(unsigned int mtu);
 
 #endif

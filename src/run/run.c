@@ -20,83 +20,19 @@
 #include "probe/inject.h"
 #include "probe/probe.h"
 #include "report/golden.h"
+#include "report/pcapng.h"
 #include "report/report.h"
 #include "report/timeline.h"
 #include "run/artifacts.h"
 #include "run/build.h"
 #include "run/requires.h"
+#include "run/run_priv.h"
 #include "topo/link.h"
 #include "topo/netns.h"
 #include "util/interrupt.h"
 #include "util/xalloc.h"
 
-#define TAG_EXTRA  UINT64_MAX	/* epoll tag of a probe's own socket */
-#define TAG_OBS	   (1ull << 32) /* epoll tags from here on: observer (tag - TAG_OBS) */
-#define TAG_LISTEN (1ull << 40) /* from here on: accepting listener, fd (tag - TAG_LISTEN) */
-#define TAG_CONN   (1ull << 41) /* from here on: accepted connection, fd (tag - TAG_CONN) */
-#define PLURAL(n)  ((n) == 1 ? "" : "s")
-
 static const char detail_indent[] = "         "; /* lines under a step's PASS/FAIL line */
-
-/* An interface under capture, with one handle per direction. */
-struct point {
-	struct lab_end end;
-	char name[80];		/* "node:iface" */
-	struct capture *cap[2]; /* [0] in, [1] out */
-};
-
-/* A kernel-side observer of one node: conntrack events, NFLOG or trace. */
-struct observer {
-	enum expect_source src; /* SRC_CT_EVENT, SRC_NFLOG or SRC_TRACE */
-	size_t node;
-	char name[96]; /* "conntrack events of fw": for loss reports */
-	union {
-		struct ctev *ct;
-		struct nflog_listener *log;
-		struct trace *trace;
-	};
-};
-
-/* What the observers of one node need to name things. */
-struct node_info {
-	struct ifnames ifnames;
-	struct nft_rules rules;
-};
-
-/* A crafted-packet socket, kept for the whole lab. */
-struct sender {
-	size_t node;
-	int ifindex; /* L2; 0 for L3 */
-	int family;  /* L3 */
-	struct injector *inj;
-};
-
-struct run {
-	const struct lab *lab;
-	const struct run_opts *o;
-	struct report rep;
-	struct built b;
-	struct point *points;
-	size_t n_points, cap_points;
-	size_t *point_node;	 /* per point: its node, for timelines */
-	const char **point_name; /* per point: "node:iface" */
-	struct observer *obs;
-	size_t n_obs, cap_obs;
-	struct node_info *info; /* per node */
-	int epfd;
-	struct evlog log;
-	int *socks; /* probe sockets, open until the lab ends (-1 once closed) */
-	size_t n_socks, cap_socks;
-	int *step_fd;		/* per step: the tcp step's connection, -1 when none */
-	struct sender *senders; /* one socket per sending interface or node and family */
-	size_t n_senders, cap_senders;
-	uint64_t start_mono, start_real;
-	char *golden;	   /* the golden timeline to compare with or write, or NULL */
-	size_t window_seq; /* log position when the latest probe started */
-	uint64_t window_mono, window_real;
-	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
-	struct diag d;
-};
 
 static double ms_since(uint64_t mono)
 {
@@ -153,9 +89,12 @@ static int open_captures(struct run *r)
 		if (st->kind == STEP_SEND && st->send.quote == QUOTE_CAPTURED)
 			point_add(r, &st->send.quote_at);
 	}
+	/* A lab's capture: list is what its pcaps are for: full rings, like checked points. */
+	for (i = 0; r->o->pcap_dir && i < lab->n_capture; i++)
+		point_add(r, &lab->capture[i]);
 	checked = r->n_points; /* the rest only feed timelines, pcaps and golden files */
-	if (r->o->pcap_dir || r->o->timeline || r->o->events_path || r->o->artifacts_dir ||
-	    r->golden)
+	if ((r->o->pcap_dir && !lab->n_capture) || r->o->timeline || r->o->events_path ||
+	    r->o->artifacts_dir || r->golden)
 		for (i = 0; i < lab->n_nodes; i++)
 			for (j = 0; j < lab->nodes[i].n_ifaces; j++)
 				point_add(r, &(struct lab_end){i, j});
@@ -407,13 +346,7 @@ static bool only_mld(const struct evlog *log, size_t from)
 	return true;
 }
 
-/*
- * Waits for captured packets and conntrack events until deadline (CLOCK_MONOTONIC ns)
- * and logs them.
- * Returns 1 when extra_fd (registered by the caller with TAG_EXTRA) became ready,
- * 0 when the wait ended otherwise (packets read, or the deadline), -1 on error.
- */
-static int pump(struct run *r, uint64_t deadline)
+int run_pump(struct run *r, uint64_t deadline)
 {
 	struct epoll_event evs[32];
 	uint64_t now = now_mono_ns();
@@ -440,6 +373,10 @@ static int pump(struct run *r, uint64_t deadline)
 				return -1;
 			continue;
 		}
+		if (tag >= TAG_PROC) {
+			progs_read(r, tag);
+			continue;
+		}
 		if (tag >= TAG_OBS) {
 			got = observer_read(r, &r->obs[tag - TAG_OBS]);
 		} else {
@@ -463,14 +400,14 @@ static int drain(struct run *r)
 {
 	int rc;
 
-	while ((rc = pump(r, 0)) != 0)
+	while ((rc = run_pump(r, 0)) != 0)
 		if (rc < 0)
 			return -1;
 	return 0;
 }
 
 /* A probe opens a new window: checks after it look at what it caused. */
-static int window_open(struct run *r)
+int run_window_open(struct run *r)
 {
 	if (drain(r))
 		return -1;
@@ -490,7 +427,7 @@ static int wait_fd(struct run *r, int fd, uint32_t events, uint64_t deadline,
 	if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
 		return diag_errno(&r->d, "epoll_ctl");
 	while (now_mono_ns() < deadline) {
-		rc = pump(r, deadline);
+		rc = run_pump(r, deadline);
 		if (rc < 0)
 			break;
 		if (rc == 1 && (!done || done(fd, arg))) {
@@ -521,7 +458,7 @@ static int step_udp(struct run *r, const struct lab_step *st, char *text, size_t
 
 	if (p->sport && n > 0 && (size_t)n < len)
 		snprintf(text + n, len - (size_t)n, " sport %u", p->sport);
-	if (window_open(r))
+	if (run_window_open(r))
 		return -1;
 	fd = probe_udp_send(r->b.nodes[p->node].nsfd, p, &r->d);
 	if (fd < 0)
@@ -557,7 +494,7 @@ static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t
 	enum tcp_outcome got;
 	int fd, ready;
 
-	if (window_open(r))
+	if (run_window_open(r))
 		return -1;
 	fd = probe_tcp_start(r->b.nodes[p->node].nsfd, p, &r->d);
 	if (fd < 0)
@@ -607,7 +544,7 @@ static int step_ping(struct run *r, const struct lab_step *st, char *text, size_
 
 	if (!p.echo_id)
 		p.echo_id = (uint16_t)(getpid() ^ (st - r->lab->steps));
-	if (window_open(r))
+	if (run_window_open(r))
 		return -1;
 	fd = probe_ping_open(r->b.nodes[p.node].nsfd, &p, &r->d);
 	if (fd < 0)
@@ -781,7 +718,7 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 		goto out;
 	}
 	inj = sender_get(r, s->node, ifindex, c.ip.version == 6 ? AF_INET6 : AF_INET);
-	if (!inj || window_open(r))
+	if (!inj || run_window_open(r))
 		goto out;
 	if (s->fragments) {
 		for (i = 0; i < s->fragments; i++)
@@ -840,7 +777,7 @@ static int step_close(struct run *r, const struct lab_step *st, char *text, size
 	snprintf(text, len, "close the connection of step \"%s\"", conn->name);
 	if (fd < 0)
 		return diag_set(&r->d, "step \"%s\" has no open connection to close", conn->name);
-	if (window_open(r))
+	if (run_window_open(r))
 		return -1;
 	r->step_fd[st->close] = -1;
 	close_socket(r, fd);
@@ -848,18 +785,12 @@ static int step_close(struct run *r, const struct lab_step *st, char *text, size
 }
 
 /* Writes a failed check's explanation, indented under its step line, into a new string. */
-static char *explain(const struct lab_step *st, const struct expect_state *es,
-		     const struct evlog *log, const char *source)
+char *run_indent(const char *text)
 {
-	char *text = NULL, *out, *o, *t;
-	size_t size = 0;
-	FILE *f = open_memstream(&text, &size);
+	/* Room for one indent per line. */
+	char *out = xmalloc(strlen(text) * sizeof(detail_indent) + 1), *o = out;
+	const char *t;
 
-	fprintf(f, "%s:%d: ", st->loc.file, st->loc.line);
-	expect_explain(es, log, source, "", f);
-	fclose(f);
-	/* Every line goes under the step: room for one indent per line. */
-	o = out = xmalloc(strlen(text) * sizeof(detail_indent) + 1);
 	for (t = text; *t; t++) {
 		if (t == text || t[-1] == '\n') {
 			memcpy(o, detail_indent, sizeof(detail_indent) - 1);
@@ -868,6 +799,20 @@ static char *explain(const struct lab_step *st, const struct expect_state *es,
 		*o++ = *t;
 	}
 	*o = '\0';
+	return out;
+}
+
+static char *explain(const struct lab_step *st, const struct expect_state *es,
+		     const struct evlog *log, const char *source)
+{
+	char *text = NULL, *out;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	fprintf(f, "%s:%d: ", st->loc.file, st->loc.line);
+	expect_explain(es, log, source, "", f);
+	fclose(f);
+	out = run_indent(text);
 	free(text);
 	return out;
 }
@@ -936,7 +881,7 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 		evlog_release(&dump);
 		if (v != VERDICT_PENDING)
 			return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
-		if (pump(r, wake) < 0)
+		if (run_pump(r, wake) < 0)
 			return -1;
 	}
 }
@@ -965,7 +910,7 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 		v = decide_now(r, &es, deadline, &wake);
 		if (v != VERDICT_PENDING)
 			break;
-		if (pump(r, wake) < 0)
+		if (run_pump(r, wake) < 0)
 			return -1;
 	}
 	if (v == VERDICT_FAIL)
@@ -997,6 +942,8 @@ static int run_steps(struct run *r, size_t *failed)
 	size_t i;
 
 	r->step_fd = xcalloc(lab->n_steps + 1, sizeof(*r->step_fd));
+	r->step_real = xcalloc(lab->n_steps + 1, sizeof(*r->step_real));
+	r->step_text = xcalloc(lab->n_steps + 1, sizeof(*r->step_text));
 	for (i = 0; i < lab->n_steps; i++)
 		r->step_fd[i] = -1;
 	r->window_seq = r->log.n;
@@ -1007,6 +954,7 @@ static int run_steps(struct run *r, size_t *failed)
 		uint64_t t0 = now_mono_ns();
 		char text[1024] = "", *detail = NULL;
 
+		r->step_real[i] = now_real_ns();
 		interrupt_doing("running %s: step %zu of %zu (%s:%d)", lab->path, i + 1,
 				lab->n_steps, st->loc.file, st->loc.line);
 		int v;
@@ -1030,6 +978,15 @@ static int run_steps(struct run *r, size_t *failed)
 		case STEP_SEND:
 			v = step_send(r, st, text, sizeof(text));
 			break;
+		case STEP_RUN:
+			v = step_run(r, st, text, sizeof(text), &detail);
+			break;
+		case STEP_SERVICE:
+			v = step_service(r, st, text, sizeof(text), &detail);
+			break;
+		case STEP_STOP:
+			v = step_stop(r, st, text, sizeof(text), &detail);
+			break;
 		case STEP_EXPECT:
 		default:
 			expect_describe(lab, &st->expect, text, sizeof(text));
@@ -1045,13 +1002,14 @@ static int run_steps(struct run *r, size_t *failed)
 			diag_prefix(&r->d, "step %zu", i + 1);
 			return -1;
 		}
-		if (st->name) {
-			char named[1200];
+		{
+			char *said = xasprintf("%s%s%s", st->name ? st->name : "",
+					       st->name ? ": " : "", text);
 
-			snprintf(named, sizeof(named), "%s: %s", st->name, text);
-			report_step(&r->rep, i, v, named, ms_since(t0));
-		} else {
-			report_step(&r->rep, i, v, text, ms_since(t0));
+			report_step(&r->rep, i, v, said, ms_since(t0));
+			r->step_text[i] = xasprintf("step %zu (%s:%d): %s", i + 1, st->loc.file,
+						    st->loc.line, said);
+			free(said);
 		}
 		if (detail) {
 			report_detail(&r->rep, i, detail);
@@ -1060,26 +1018,105 @@ static int run_steps(struct run *r, size_t *failed)
 		if (v == NFLAB_FAIL)
 			(*failed)++;
 	}
+	/* Services end with the steps: what they send on their way out is still captured. */
+	if (progs_stop_all(r))
+		return -1;
 	return drain(r);
 }
 
-static int write_pcaps(struct run *r, const char *dir)
+/* "eth0 of node client: 192.0.2.1/24; linked to router:eth0", for a pcapng interface block. */
+static char *point_description(const struct run *r, const struct lab_end *e)
+{
+	const struct lab_node *n = &r->lab->nodes[e->node];
+	const struct lab_iface *ifc = &n->ifaces[e->iface];
+	char *text = NULL, s[IPADDR_STRLEN], peer[100];
+	size_t size = 0, i;
+	FILE *f = open_memstream(&text, &size);
+
+	fprintf(f, "%s of node %s", ifc->name, n->name);
+	for (i = 0; i < ifc->n_addrs; i++)
+		fprintf(f, "%s%s/%d", i ? ", " : ": ", ipaddr_fmt(&ifc->addrs[i].a, s),
+			ifc->addrs[i].plen);
+	for (i = 0; i < r->lab->n_links; i++) {
+		const struct lab_link *l = &r->lab->links[i];
+		const struct lab_end *other = NULL;
+
+		if (l->a.node == e->node && l->a.iface == e->iface)
+			other = &l->b;
+		else if (l->b.node == e->node && l->b.iface == e->iface)
+			other = &l->a;
+		if (other)
+			fprintf(f, "; linked to %s",
+				lab_end_fmt(r->lab, other, peer, sizeof(peer)));
+	}
+	fclose(f);
+	return text;
+}
+
+/* Whether a capture point goes into the lab's pcaps: the capture: list, or every one. */
+static bool point_pcapped(const struct run *r, const struct lab_end *e)
 {
 	size_t i;
 
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return diag_errno(&r->d, "cannot create %s", dir);
-	for (i = 0; i < r->n_points; i++) {
-		const struct lab_node *n = &r->lab->nodes[r->points[i].end.node];
-		char *path = xasprintf("%s/%s-%s.pcap", dir, n->name,
-				       n->ifaces[r->points[i].end.iface].name);
-		int rc = cap_write_pcap(path, &r->log, i, &r->d);
+	if (!r->lab->n_capture)
+		return true;
+	for (i = 0; i < r->lab->n_capture; i++)
+		if (r->lab->capture[i].node == e->node && r->lab->capture[i].iface == e->iface)
+			return true;
+	return false;
+}
 
-		free(path);
-		if (rc)
-			return -1;
+/*
+ * Writes the lab's capture as pcapng into dir: DIR/<node>-<iface>.pcapng per
+ * point, or DIR/<lab>.pcapng with all of them when merged. Steps are packet comments.
+ */
+static int write_pcaps(struct run *r, const char *dir, bool all, bool merged)
+{
+	struct pcapng_if *ifs = xcalloc(r->n_points + 1, sizeof(*ifs));
+	struct pcapng_mark *marks = xcalloc(r->lab->n_steps + 1, sizeof(*marks));
+	char *comment, *path;
+	size_t i, n_ifs = 0, n_marks = 0;
+	int rc = 0;
+
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		free(ifs);
+		free(marks);
+		return diag_errno(&r->d, "cannot create %s", dir);
 	}
-	return 0;
+	comment = xasprintf("nflab lab %s (%s)%s%s", r->lab->name, r->lab->path,
+			    r->lab->description ? ": " : "",
+			    r->lab->description ? r->lab->description : "");
+	for (i = 0; r->step_real && r->step_text && i < r->lab->n_steps; i++)
+		if (r->step_real[i] && r->step_text[i])
+			marks[n_marks++] = (struct pcapng_mark){r->step_real[i], r->step_text[i]};
+	for (i = 0; i < r->n_points; i++) {
+		const struct point *pt = &r->points[i];
+
+		if (!all && !point_pcapped(r, &pt->end))
+			continue;
+		ifs[n_ifs++] = (struct pcapng_if){i, pt->name, point_description(r, &pt->end),
+						  cap_snaplen(point_mtu(r, &pt->end))};
+	}
+	for (i = 0; i < n_ifs && !rc; i++) {
+		const struct lab_end *e = &r->points[ifs[i].point].end;
+
+		if (merged && i > 0)
+			break;
+		if (merged)
+			path = xasprintf("%s/%s.pcapng", dir, r->lab->name);
+		else
+			path = xasprintf("%s/%s-%s.pcapng", dir, r->lab->nodes[e->node].name,
+					 r->lab->nodes[e->node].ifaces[e->iface].name);
+		rc = pcapng_write(path, comment, merged ? ifs : &ifs[i], merged ? n_ifs : 1,
+				  &r->log, marks, n_marks, &r->d);
+		free(path);
+	}
+	for (i = 0; i < n_ifs; i++)
+		free((char *)ifs[i].description);
+	free(ifs);
+	free(marks);
+	free(comment);
+	return rc;
 }
 
 /* What the timeline module needs to name the run's events. */
@@ -1123,7 +1160,7 @@ static void write_artifacts(struct run *r)
 	FILE *tl;
 	size_t i;
 
-	if (write_pcaps(r, dir)) {
+	if (write_pcaps(r, dir, true, false)) {
 		free(path);
 		return;
 	}
@@ -1198,6 +1235,11 @@ static void run_release(struct run *r)
 			close(r->socks[i]);
 	free(r->socks);
 	free(r->step_fd);
+	free(r->step_real);
+	for (i = 0; r->step_text && i < r->lab->n_steps; i++)
+		free(r->step_text[i]);
+	free(r->step_text);
+	progs_release(&r->progs);
 	for (i = 0; i < r->n_senders; i++)
 		inj_close(r->senders[i].inj);
 	free(r->senders);
@@ -1263,7 +1305,7 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 		goto out;
 	if (r.golden && check_golden(&r, &failed))
 		goto out;
-	if (o->pcap_dir && write_pcaps(&r, o->pcap_dir))
+	if (o->pcap_dir && write_pcaps(&r, o->pcap_dir, false, o->pcap_merge))
 		goto out;
 	outcome = failed ? NFLAB_FAIL : NFLAB_PASS;
 out:

@@ -10,7 +10,8 @@
 
 struct run_opts {
 	FILE *out;		   /* the human report */
-	const char *pcap_dir;	   /* write <node>-<iface>.pcap of every interface there, or NULL */
+	const char *pcap_dir;	   /* write <node>-<iface>.pcapng of each capture point there, or NULL */
+	bool pcap_merge;	   /* one <lab>.pcapng with every point instead */
 	bool quiet;		   /* report failures and the result only */
 	bool timeline;		   /* print every observed event at the end */
 	const char *events_path;   /* write every observed event there as JSON lines, or NULL */
@@ -19,6 +20,8 @@ struct run_opts {
 	bool update_expected;	   /* write the golden timeline instead of comparing with it */
 	const char *artifacts_dir; /* on failure or error, leave pcaps, events, rulesets and
 				      conntrack tables, and the timeline there; or NULL */
+	char *const *set;	   /* "NAME=value" overriding the lab's env: for its programs */
+	size_t n_set;
 };
 
 /*

@@ -1,23 +1,47 @@
 #!/bin/sh
-# Runs the flagship with --pcap-dir and checks with tshark that the files hold
-# the packets the lab saw: the reverse-NATed port unreachable at client:eth0.
+# Runs the flagship with --pcap-dir (one pcapng per interface, then merged) and
+# checks with tshark that the files hold what the lab saw: the reverse-NATed
+# port unreachable at client:eth0, named interfaces, directions, nanosecond
+# times, the lab in the section comment and each step as a packet comment.
 # usage: pcap.sh NFLAB LAB
 set -u
 nflab=$1 lab=$2
 command -v tshark >/dev/null || { echo "needs tshark"; exit 77; }
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-pcap.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
-"$nflab" run -q --pcap-dir "$dir" "$lab"
-rc=$?
-[ "$rc" = 0 ] || exit "$rc"
-ls "$dir"
-n=$(tshark -r "$dir/client-eth0.pcap" -Y 'icmp.type == 3 && ip.src == 203.0.113.10' \
-	-T fields -e frame.number 2>/dev/null | wc -l)
-if [ "$n" != 1 ]; then
-	echo "FAIL: expected 1 reverse-NATed port unreachable in client-eth0.pcap, tshark found $n" >&2
-	exit 1
-fi
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ts() { tshark -r "$@" 2>/dev/null; }
+
+"$nflab" run -q --pcap-dir "$dir/each" "$lab" || exit $?
+ls "$dir/each"
+n=$(ts "$dir/each/client-eth0.pcapng" -Y 'icmp.type == 3 && ip.src == 203.0.113.10' \
+	-T fields -e frame.number | wc -l)
+[ "$n" = 1 ] || fail "expected 1 reverse-NATed port unreachable in client-eth0.pcapng, tshark found $n"
 for f in client-eth0 router-eth0 router-eth1 fw-eth0 fw-eth1 dmz-eth0; do
-	[ -s "$dir/$f.pcap" ] || { echo "FAIL: $f.pcap missing or empty" >&2; exit 1; }
+	[ -s "$dir/each/$f.pcapng" ] || fail "$f.pcapng missing or empty"
 done
-echo "ok: tshark reads the pcaps"
+# Received at the client: inbound (p2p_dir 1 in tshark's terms for pcapng flags).
+dirs=$(ts "$dir/each/client-eth0.pcapng" -Y 'icmp.type == 3 && ip.src == 203.0.113.10' \
+	-T fields -e frame.p2p_dir)
+[ "$dirs" = 1 ] || fail "the error at client:eth0 should be marked inbound, got '$dirs'"
+capinfos "$dir/each/client-eth0.pcapng" >"$dir/info" 2>&1 || fail "capinfos failed"
+grep -q 'File type:.*pcapng' "$dir/info" || fail "not pcapng: $(cat "$dir/info")"
+grep -q 'nanoseconds (9)' "$dir/info" || fail "no nanosecond timestamps"
+grep -q 'Capture comment: *nflab lab icmp-error-related' "$dir/info" || fail "no section comment"
+grep -q 'Name = client:eth0' "$dir/info" || fail "interface not named client:eth0"
+grep -q 'Description = eth0 of node client: 198.51.100.10/24; linked to router:eth0' "$dir/info" ||
+	fail "interface description missing: $(grep Description "$dir/info")"
+ts "$dir/each/client-eth0.pcapng" -T fields -e frame.comment | grep -q '^step 1 (.*): ' ||
+	ts "$dir/each/client-eth0.pcapng" -T fields -e pkt_comment | grep -q '^step 1 (.*): ' ||
+	fail "no packet comment marks where step 1 started"
+
+"$nflab" run -q --pcap-dir "$dir/merged" --pcap-merge "$lab" || exit $?
+f="$dir/merged/icmp-error-related.pcapng"
+[ -s "$f" ] || fail "merged file missing: $(ls "$dir/merged")"
+n=$(capinfos "$f" 2>/dev/null | grep -c 'Name = ')
+[ "$n" = 6 ] || fail "expected 6 interface blocks in the merged file, got $n"
+n=$(ts "$f" -Y 'icmp.type == 3 && ip.src == 203.0.113.10' -T fields -e frame.interface_name | sort -u | tr '\n' ' ')
+case "$n" in *client:eth0*router:eth0*) ;; *) fail "the reverse-NATed error should be seen at client:eth0 and router:eth0, got: $n" ;; esac
+# Time order across interfaces.
+ts "$f" -T fields -e frame.time_epoch | sort -c -n || fail "merged packets are not in time order"
+echo "ok: tshark reads the pcapng files"

@@ -73,7 +73,7 @@ PY
 
 # Artifacts of the failed lab; nothing for the lab that passed.
 art=$(find "$dir/art" -maxdepth 1 -name '*bad.yaml')
-for f in client-eth0.pcap events.jsonl timeline.txt fw.ruleset.txt fw.conntrack.txt output.txt; do
+for f in client-eth0.pcapng events.jsonl timeline.txt fw.ruleset.txt fw.conntrack.txt output.txt; do
 	[ -s "$art/$f" ] || fail "artifact $f missing"
 done
 grep -q "snat to 203.0.113.1" "$art/fw.ruleset.txt" || fail "ruleset artifact"

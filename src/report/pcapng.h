@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pcapng files of captured packets: named interfaces, nanosecond times, comments. */
+#ifndef NFLAB_PCAPNG_H
+#define NFLAB_PCAPNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "observe/event.h"
+#include "util/diag.h"
+
+struct pcapng_if {
+	size_t point;		 /* the capture point whose packets it holds */
+	const char *name;	 /* "node:iface" */
+	const char *description; /* free text: node, interface, addresses, peer */
+	uint32_t snaplen;
+};
+
+/* A comment put on the first packet at or after ts_ns (a step starting, say). */
+struct pcapng_mark {
+	uint64_t ts_ns; /* CLOCK_REALTIME */
+	const char *text;
+};
+
+/*
+ * Writes the packet events of log captured at the interfaces' points, in time
+ * order, with each packet's direction in its flags, to path: one section whose
+ * comment is section_comment, one Ethernet interface block per ifs entry, and
+ * marks as packet comments. Returns 0 or -1.
+ */
+int pcapng_write(const char *path, const char *section_comment, const struct pcapng_if *ifs,
+		 size_t n_ifs, const struct evlog *log, const struct pcapng_mark *marks,
+		 size_t n_marks, struct diag *d);
+
+#endif

@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Programs run inside a lab node, each in a PID namespace of its own. */
+#include "run/nodeproc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util/xalloc.h"
+
+#define OUTBUF_LIMIT (1u << 20) /* per stream: enough for any check, bounded for chatty services \
+				 */
+
+int labfs_open(struct labfs *fs, struct diag *d)
+{
+	int fsfd;
+
+	fs->mfd = -1;
+	fs->lifeline[0] = fs->lifeline[1] = -1;
+	if (pipe2(fs->lifeline, O_CLOEXEC))
+		return diag_errno(d, "pipe");
+	fsfd = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fsfd < 0)
+		return diag_errno(d, "cannot create the lab's /tmp (fsopen tmpfs)");
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "size", "25%", 0) ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "1777", 0) ||
+	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0)) {
+		close(fsfd);
+		return diag_errno(d, "cannot create the lab's /tmp (tmpfs)");
+	}
+	fs->mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+	close(fsfd);
+	if (fs->mfd < 0)
+		return diag_errno(d, "cannot create the lab's /tmp (fsmount)");
+	if (mkdirat(fs->mfd, ".nflab", 0755))
+		return diag_errno(d, "cannot create the lab's /tmp/.nflab");
+	return 0;
+}
+
+void labfs_close(struct labfs *fs)
+{
+	if (fs->mfd >= 0)
+		close(fs->mfd);
+	if (fs->lifeline[0] >= 0)
+		close(fs->lifeline[0]);
+	if (fs->lifeline[1] >= 0)
+		close(fs->lifeline[1]);
+	fs->mfd = fs->lifeline[0] = fs->lifeline[1] = -1;
+}
+
+int labfs_write(const struct labfs *fs, const char *path, const char *text, struct diag *d)
+{
+	size_t len = strlen(text), off = 0;
+	int fd = openat(fs->mfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return diag_errno(d, "cannot write /tmp/%s of the lab", path);
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0) {
+			close(fd);
+			return diag_errno(d, "cannot write /tmp/%s of the lab", path);
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	return 0;
+}
+
+char *labfs_path(const struct labfs *fs, const char *path)
+{
+	return xasprintf("/proc/self/fd/%d/%s", fs->mfd, path);
+}
+
+/* What went wrong in the child before the program ran. */
+struct start_err {
+	int err;
+	char what[80];
+};
+
+/* Only async-signal-safe calls in the child: it is a raw clone of nflab. */
+static void report_err(int fd, const char *what)
+{
+	struct start_err e = {.err = errno};
+
+	strncpy(e.what, what, sizeof(e.what) - 1);
+	if (write(fd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* Keeps only the fds in keep (and 0-2): nflab's sockets must not outlive their closing. */
+static void close_others(int *keep, int n)
+{
+	int i, j, from = 3;
+
+	for (i = 1; i < n; i++) /* insertion sort: n is tiny */
+		for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		if (keep[i] > from)
+			close_range((unsigned int)from, (unsigned int)keep[i] - 1, 0);
+		if (keep[i] >= from)
+			from = keep[i] + 1;
+	}
+	close_range((unsigned int)from, ~0u, 0);
+}
+
+static void forward(int sig)
+{
+	kill(-1, sig); /* from a namespace's init: every other process in it */
+}
+
+/* The program's own process: clean signal state, the pipes as its streams. */
+static void exec_program(const struct nodeproc_spec *s, int out, int err, int status)
+{
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+
+	sigaction(SIGPIPE, &dfl, NULL);
+	sigaction(SIGTERM, &dfl, NULL);
+	sigaction(SIGINT, &dfl, NULL);
+	sigaction(SIGHUP, &dfl, NULL);
+	if (dup2(out, 1) < 0 || dup2(err, 2) < 0)
+		report_err(status, "cannot set up the program's streams");
+	execvpe(s->argv[0], s->argv, s->envp);
+	report_err(status, "exec");
+}
+
+/* The namespace's init: sets the node's view up, runs the program, passes its status on. */
+static void init_main(const struct labfs *fs, const struct nodeproc_spec *s, int out[2], int err[2],
+		      int status[2])
+{
+	struct sigaction fwd = {.sa_handler = forward};
+	struct pollfd life = {.fd = fs->lifeline[0], .events = POLLIN};
+	char path[64];
+	pid_t child, pid;
+	sigset_t none;
+	int t, ws;
+
+	/* A killed nflab takes the init along, and with it the whole namespace. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	close(fs->lifeline[1]);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || poll(&life, 1, 0) != 0)
+		_exit(127);
+	prctl(PR_SET_NAME, "nflab-init");
+	close(out[0]);
+	close(err[0]);
+	close(status[0]);
+	if (setns(s->nsfd, CLONE_NEWNET))
+		report_err(status[1], "cannot enter the node's network namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		report_err(status[1], "cannot make the mounts private");
+	t = open_tree(fs->mfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (t < 0 || move_mount(t, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH))
+		report_err(status[1], "cannot mount the lab's /tmp");
+	if (mount("/tmp/.nflab/hosts", "/etc/hosts", NULL, MS_BIND, NULL))
+		report_err(status[1], "cannot bind the lab's hosts file over /etc/hosts");
+	if (s->resolv) {
+		snprintf(path, sizeof(path), "/tmp/%s", s->resolv);
+		if (mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL))
+			report_err(status[1], "cannot bind the node's resolv.conf");
+	}
+	/* ps and ip show the node's own processes and interfaces; best effort. */
+	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (sethostname(s->hostname, strlen(s->hostname)))
+		report_err(status[1], "cannot set the node's hostname");
+	if (chdir("/tmp"))
+		report_err(status[1], "cannot enter the lab's /tmp");
+	close_others((int[]){out[1], err[1], status[1]}, 3);
+	t = open("/dev/null", O_RDWR);
+	if (t < 0 || dup2(t, 0) < 0 || dup2(t, 1) < 0 || dup2(t, 2) < 0)
+		report_err(status[1], "cannot open /dev/null");
+	if (t > 2)
+		close(t);
+	sigaction(SIGTERM, &fwd, NULL);
+	sigaction(SIGINT, &fwd, NULL);
+	sigaction(SIGHUP, &fwd, NULL);
+	child = fork();
+	if (child < 0)
+		report_err(status[1], "fork");
+	if (child == 0)
+		exec_program(s, out[1], err[1], status[1]);
+	close(out[1]);
+	close(err[1]);
+	close(status[1]);
+	for (;;) {
+		pid = wait(&ws);
+		if (pid == child)
+			_exit(WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws));
+		if (pid < 0 && errno != EINTR)
+			_exit(127);
+	}
+}
+
+int nodeproc_start(struct nodeproc *p, const struct labfs *fs, const struct nodeproc_spec *s,
+		   struct diag *d)
+{
+	int out[2], err[2], status[2];
+	struct start_err e;
+	ssize_t n;
+	long pid;
+
+	memset(p, 0, sizeof(*p));
+	p->out = p->err = p->pidfd = -1;
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC))
+		return diag_errno(d, "pipe");
+	pid = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD, NULL, NULL,
+		      NULL, NULL);
+	if (pid == 0)
+		init_main(fs, s, out, err, status);
+	close(out[1]);
+	close(err[1]);
+	close(status[1]);
+	if (pid < 0) {
+		close(out[0]);
+		close(err[0]);
+		close(status[0]);
+		return diag_errno(d, "cannot start %s (clone)", s->argv[0]);
+	}
+	p->pid = (pid_t)pid;
+	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	p->out = out[0];
+	p->err = err[0];
+	fcntl(p->out, F_SETFL, O_NONBLOCK);
+	fcntl(p->err, F_SETFL, O_NONBLOCK);
+	/* End of file here means the program was executed (the pipe closes on exec). */
+	while ((n = read(status[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(status[0]);
+	if (n == (ssize_t)sizeof(e)) {
+		nodeproc_release(p);
+		errno = e.err;
+		if (!strcmp(e.what, "exec") && e.err == ENOENT) {
+			diag_set(d, "%s: not found", s->argv[0]);
+			d->err = ENOENT;
+			return -1;
+		}
+		if (!strcmp(e.what, "exec"))
+			return diag_errno(d, "cannot run %s", s->argv[0]);
+		return diag_errno(d, "node %s: %s", s->hostname, e.what);
+	}
+	return 0;
+}
+
+static void outbuf_add(struct outbuf *b, const char *data, size_t n)
+{
+	size_t keep = b->len + n > OUTBUF_LIMIT ? OUTBUF_LIMIT - b->len : n;
+
+	if (b->len + keep + 1 > b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 4096;
+		while (b->cap < b->len + keep + 1)
+			b->cap *= 2;
+		b->buf = xrealloc(b->buf, b->cap);
+	}
+	memcpy(b->buf + b->len, data, keep);
+	b->len += keep;
+	b->buf[b->len] = '\0';
+	b->dropped += n - keep;
+}
+
+size_t nodeproc_read(struct nodeproc *p, int fd)
+{
+	struct outbuf *b = fd == p->out ? &p->outb : &p->errb;
+	char chunk[16384];
+	size_t total = 0;
+	ssize_t n;
+
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		outbuf_add(b, chunk, (size_t)n);
+		total += (size_t)n;
+	}
+	if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+		close(fd);
+		if (fd == p->out)
+			p->out = -1;
+		else
+			p->err = -1;
+	}
+	return total;
+}
+
+void nodeproc_signal(struct nodeproc *p, int sig)
+{
+	if (p->pid > 0)
+		kill(p->pid, sig);
+}
+
+void nodeproc_reap(struct nodeproc *p)
+{
+	int ws;
+
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	p->pidfd = -1;
+	if (p->pid <= 0)
+		return;
+	while (waitpid(p->pid, &ws, 0) < 0)
+		if (errno != EINTR) {
+			ws = 127 << 8;
+			break;
+		}
+	p->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	p->pid = 0;
+	p->exited = true;
+}
+
+void nodeproc_release(struct nodeproc *p)
+{
+	nodeproc_signal(p, SIGKILL);
+	if (p->out >= 0)
+		close(p->out);
+	if (p->err >= 0)
+		close(p->err);
+	p->out = p->err = -1;
+	nodeproc_reap(p);
+	free(p->outb.buf);
+	free(p->errb.buf);
+	memset(&p->outb, 0, sizeof(p->outb));
+	memset(&p->errb, 0, sizeof(p->errb));
+}
+
+const char *nodeproc_status_str(int status, char *buf, size_t len)
+{
+	if (status > 128 && status < 128 + 65) {
+		const char *name = sigabbrev_np(status - 128);
+
+		snprintf(buf, len, "killed by SIG%s", name ? name : "?");
+	} else {
+		snprintf(buf, len, "exit %d", status);
+	}
+	return buf;
+}

@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Run, service and stop steps: real programs in a lab's nodes, waited on by events. */
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "run/run_priv.h"
+#include "topo/sockdiag.h"
+#include "util/xalloc.h"
+
+#define KILL_WAIT_NS  5000000000ull /* after SIGKILL the kernel needs microseconds; a bound */
+#define POLL_FIRST_NS 1000000ull    /* port checks: first interval, doubled up to the last */
+#define POLL_LAST_NS  16000000ull
+#define TAIL_LINES    12 /* of each stream, shown under a failure */
+#define TAGS_PER_SLOT 3	 /* stdout, stderr, pidfd */
+
+extern char **environ;
+
+struct prog_slot {
+	size_t step;
+	struct nodeproc np;
+	bool service;
+};
+
+static const char *prog_kind(const struct lab_step *st)
+{
+	return st->kind == STEP_SERVICE ? "service" : "run";
+}
+
+/* /etc/hosts of the lab's programs: every node by name, then the lab's own entries. */
+static char *hosts_text(const struct lab *lab)
+{
+	char *text = NULL, s[IPADDR_STRLEN];
+	size_t size = 0, i, j, k;
+	FILE *f = open_memstream(&text, &size);
+	int fam;
+
+	fprintf(f,
+		"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+		"# the nodes of lab %s, by nflab\n",
+		lab->name);
+	for (i = 0; i < lab->n_nodes; i++)
+		for (fam = 0; fam < 2; fam++) /* IPv4 first: what a name means by default */
+			for (j = 0; j < lab->nodes[i].n_ifaces; j++) {
+				const struct lab_iface *ifc = &lab->nodes[i].ifaces[j];
+
+				for (k = 0; k < ifc->n_addrs; k++) {
+					const struct ipaddr *a = &ifc->addrs[k].a;
+
+					if ((a->family == AF_INET6) != fam)
+						continue;
+					fprintf(f, "%s\t%s %s-%s\n", ipaddr_fmt(a, s),
+						lab->nodes[i].name, lab->nodes[i].name, ifc->name);
+				}
+			}
+	for (i = 0; i < lab->n_hosts; i++)
+		fprintf(f, "%s\n", lab->hosts[i]);
+	fclose(f);
+	return text;
+}
+
+static bool env_overridden(const char *entry, char *const *over, size_t n)
+{
+	size_t len = strcspn(entry, "="), i;
+
+	for (i = 0; i < n; i++)
+		if (!strncmp(over[i], entry, len) && over[i][len] == '=')
+			return true;
+	return false;
+}
+
+/* nflab's environment, then the lab's env, then --set; later entries win. */
+static char **build_env(const struct run *r)
+{
+	const struct lab *lab = r->lab;
+	size_t n = 0, cap = 0, i;
+	char **env = NULL;
+
+	for (i = 0; environ[i]; i++) {
+		if (!strncmp(environ[i], "NFLAB_", 6) ||
+		    env_overridden(environ[i], lab->env, lab->n_env) ||
+		    env_overridden(environ[i], r->o->set, r->o->n_set))
+			continue;
+		XGROW(env, n, cap);
+		env[n++] = xstrdup(environ[i]);
+	}
+	for (i = 0; i < lab->n_env; i++) {
+		if (env_overridden(lab->env[i], r->o->set, r->o->n_set))
+			continue;
+		XGROW(env, n, cap);
+		env[n++] = xstrdup(lab->env[i]);
+	}
+	for (i = 0; i < r->o->n_set; i++) {
+		XGROW(env, n, cap);
+		env[n++] = xstrdup(r->o->set[i]);
+	}
+	XGROW(env, n, cap);
+	env[n++] = xasprintf("NFLAB_LAB=%s", lab->name);
+	XGROW(env, n, cap);
+	env[n++] = xstrdup("NFLAB_TMPDIR=/tmp");
+	XGROW(env, n, cap);
+	env[n++] = NULL; /* NFLAB_NODE, set per program */
+	XGROW(env, n, cap);
+	env[n] = NULL;
+	return env;
+}
+
+/* The first program of a lab creates its /tmp, hosts and resolv.conf files, and environment. */
+static int progs_setup(struct run *r)
+{
+	struct progs *ps = &r->progs;
+	char *hosts;
+	size_t i;
+	int rc;
+
+	if (ps->fs_open)
+		return 0;
+	ps->fs_open = true;
+	if (labfs_open(&ps->fs, &r->d))
+		return -1;
+	hosts = hosts_text(r->lab);
+	rc = labfs_write(&ps->fs, ".nflab/hosts", hosts, &r->d);
+	free(hosts);
+	for (i = 0; !rc && i < r->lab->n_nodes; i++) {
+		const struct lab_node *n = &r->lab->nodes[i];
+		char s[IPADDR_STRLEN], *path, *text;
+
+		if (!n->has_resolver)
+			continue;
+		path = xasprintf(".nflab/resolv.%s", n->name);
+		text = xasprintf("# the resolver of node %s, by nflab\nnameserver %s\n", n->name,
+				 ipaddr_fmt(&n->resolver, s));
+		rc = labfs_write(&ps->fs, path, text, &r->d);
+		free(path);
+		free(text);
+	}
+	ps->envp = build_env(r);
+	return rc;
+}
+
+static int watch(struct run *r, int fd, uint64_t tag)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = tag};
+
+	if (fd >= 0 && epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return diag_errno(&r->d, "epoll_ctl");
+	return 0;
+}
+
+static struct prog_slot *prog_start(struct run *r, size_t step)
+{
+	const struct lab_step *st = &r->lab->steps[step];
+	const struct lab_node *node = &r->lab->nodes[st->prog.node];
+	struct progs *ps = &r->progs;
+	struct prog_slot *slot;
+	char *resolv = NULL, **envp;
+	uint64_t tag;
+	size_t n_env;
+	int rc;
+
+	if (progs_setup(r))
+		return NULL;
+	for (n_env = 0; ps->envp[n_env]; n_env++)
+		;
+	envp = ps->envp;
+	envp[n_env] = xasprintf("NFLAB_NODE=%s", node->name); /* the slot build_env left */
+	if (node->has_resolver)
+		resolv = xasprintf(".nflab/resolv.%s", node->name);
+	slot = xzalloc(sizeof(*slot));
+	slot->step = step;
+	slot->service = st->kind == STEP_SERVICE;
+	rc = nodeproc_start(&slot->np, &ps->fs,
+			    &(struct nodeproc_spec){r->b.nodes[st->prog.node].nsfd, node->name,
+						    resolv, st->prog.argv, envp},
+			    &r->d);
+	free(envp[n_env]);
+	envp[n_env] = NULL;
+	free(resolv);
+	if (rc) {
+		free(slot);
+		if (r->d.err == ENOENT)
+			diag_prefix(&r->d,
+				    "%s in node %s (list it under requires: to skip the lab "
+				    "where it is missing)",
+				    prog_kind(st), node->name);
+		else
+			diag_prefix(&r->d, "%s in node %s", prog_kind(st), node->name);
+		return NULL;
+	}
+	XGROW(ps->v, ps->n, ps->cap);
+	ps->v[ps->n] = slot;
+	tag = TAG_PROC + ps->n * TAGS_PER_SLOT;
+	ps->n++;
+	if (watch(r, slot->np.out, tag) || watch(r, slot->np.err, tag + 1) ||
+	    watch(r, slot->np.pidfd, tag + 2))
+		return NULL;
+	return slot;
+}
+
+void progs_read(struct run *r, uint64_t tag)
+{
+	size_t i = (size_t)(tag - TAG_PROC) / TAGS_PER_SLOT;
+	struct nodeproc *np;
+
+	if (i >= r->progs.n)
+		return;
+	np = &r->progs.v[i]->np;
+	switch ((tag - TAG_PROC) % TAGS_PER_SLOT) {
+	case 0:
+		if (np->out >= 0)
+			nodeproc_read(np, np->out);
+		break;
+	case 1:
+		if (np->err >= 0)
+			nodeproc_read(np, np->err);
+		break;
+	default:
+		nodeproc_reap(np); /* closing the pidfd takes it out of epoll */
+		return;
+	}
+	/* Without a pidfd, the end of both streams is the sign to collect the status. */
+	if (np->pidfd < 0 && !np->exited && np->out < 0 && np->err < 0)
+		nodeproc_reap(np);
+}
+
+/* Waits until the program is gone or the deadline passes. Returns 1 gone, 0 not, -1 error. */
+static int wait_gone(struct run *r, struct prog_slot *slot, uint64_t deadline)
+{
+	while (!nodeproc_gone(&slot->np) && now_mono_ns() < deadline)
+		if (run_pump(r, deadline) < 0)
+			return -1;
+	return nodeproc_gone(&slot->np);
+}
+
+/* Kills the program and everything it started, and collects what is left of its output. */
+static int kill_slot(struct run *r, struct prog_slot *slot)
+{
+	nodeproc_signal(&slot->np, SIGKILL);
+	if (wait_gone(r, slot, now_mono_ns() + KILL_WAIT_NS) < 0)
+		return -1;
+	if (!nodeproc_gone(&slot->np))
+		return diag_set(&r->d, "a killed program's output did not end within %llu s",
+				KILL_WAIT_NS / 1000000000ull);
+	return 0;
+}
+
+/* The last lines of a stream, each under the step line, headed by the stream's name. */
+static void put_tail(FILE *f, const char *name, const struct outbuf *b)
+{
+	const char *start, *end;
+	int lines = 0;
+
+	if (!b->len)
+		return;
+	end = b->buf + b->len;
+	if (end > b->buf && end[-1] == '\n')
+		end--;
+	for (start = end; start > b->buf; start--)
+		if (start[-1] == '\n' && ++lines == TAIL_LINES)
+			break;
+	fprintf(f, "%s%s:\n", start > b->buf ? "last lines of " : "", name);
+	while (start < end) {
+		const char *nl = memchr(start, '\n', (size_t)(end - start));
+		size_t len = nl ? (size_t)(nl - start) : (size_t)(end - start);
+
+		fprintf(f, "  | %.*s\n", (int)len, start);
+		start += len + 1;
+	}
+	if (b->dropped)
+		fprintf(f, "  (%zu more bytes not kept)\n", b->dropped);
+}
+
+static void put_output(FILE *f, const struct nodeproc *np)
+{
+	put_tail(f, "stdout", &np->outb);
+	put_tail(f, "stderr", &np->errb);
+	if (!np->outb.len && !np->errb.len)
+		fputs("(it printed nothing)\n", f);
+}
+
+static bool check_holds(const struct out_check *c, const char *text)
+{
+	bool found = c->regex ? !regexec(&c->re, text, 0, NULL, 0) : strstr(text, c->text) != NULL;
+
+	return found != c->absent;
+}
+
+static void check_describe(const struct out_check *c, char *buf, size_t len)
+{
+	static const char *const names[] = {"output", "stdout", "stderr"};
+
+	snprintf(buf, len, "%s %s %s%s%s", names[c->stream],
+		 c->absent  ? "without"
+		 : c->regex ? "matching"
+			    : "containing",
+		 c->regex ? "/" : "\"", c->text, c->regex ? "/" : "\"");
+}
+
+int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
+{
+	const struct step_prog *g = &st->prog;
+	struct prog_slot *slot;
+	char *msg = NULL, what[256], status[64];
+	size_t size = 0, i;
+	bool timed_out, ok = true;
+	FILE *f;
+
+	snprintf(text, len, "run at %s: %s", r->lab->nodes[g->node].name, g->text);
+	if (run_window_open(r) || !(slot = prog_start(r, (size_t)(st - r->lab->steps))))
+		return -1;
+	if (wait_gone(r, slot, now_mono_ns() + g->within_ns) < 0)
+		return -1;
+	timed_out = !nodeproc_gone(&slot->np);
+	if (timed_out && kill_slot(r, slot))
+		return -1;
+	f = open_memstream(&msg, &size);
+	fprintf(f, "%s:%d: ", st->loc.file, st->loc.line);
+	if (timed_out) {
+		fprintf(f, "did not end within %.3g s: killed\n", (double)g->within_ns / 1e9);
+		ok = false;
+	} else if (g->exit_code != EXIT_ANY && slot->np.status != g->exit_code) {
+		fprintf(f, "expected exit %d, got %s\n", g->exit_code,
+			nodeproc_status_str(slot->np.status, status, sizeof(status)));
+		ok = false;
+	}
+	for (i = 0; i < g->n_checks; i++) {
+		const struct out_check *c = &g->checks[i];
+
+		if (check_holds(c, c->stream == 2 ? (slot->np.errb.buf ? slot->np.errb.buf : "")
+						  : (slot->np.outb.buf ? slot->np.outb.buf : "")))
+			continue;
+		check_describe(c, what, sizeof(what));
+		fprintf(f, "%sexpected %s\n", ok ? "" : "and ", what);
+		ok = false;
+	}
+	if (!ok)
+		put_output(f, &slot->np);
+	fclose(f);
+	if (!ok)
+		*detail = run_indent(msg);
+	free(msg);
+	nodeproc_release(&slot->np); /* the slot stays: its tags must not be reused */
+	return ok ? NFLAB_PASS : NFLAB_FAIL;
+}
+
+/* Whether the service is ready now. Returns 1, 0 or -1. */
+static int service_ready(struct run *r, const struct step_prog *g, struct prog_slot *slot,
+			 const char *file)
+{
+	switch (g->ready) {
+	case READY_NONE:
+		return 1;
+	case READY_TCP:
+	case READY_UDP:
+		return sockdiag_port_open(r->b.nodes[g->node].nsfd,
+					  g->ready == READY_TCP ? IPPROTO_TCP : IPPROTO_UDP,
+					  g->ready_port, &r->d);
+	case READY_FILE:
+		return access(file, F_OK) == 0;
+	case READY_OUTPUT:
+		return (slot->np.outb.buf && check_holds(&g->ready_out, slot->np.outb.buf)) ||
+		       (slot->np.errb.buf && check_holds(&g->ready_out, slot->np.errb.buf));
+	}
+	return 0;
+}
+
+static void ready_describe(const struct step_prog *g, char *buf, size_t len)
+{
+	switch (g->ready) {
+	case READY_NONE:
+		snprintf(buf, len, "started");
+		break;
+	case READY_TCP:
+		snprintf(buf, len, "a TCP socket listening on port %u", g->ready_port);
+		break;
+	case READY_UDP:
+		snprintf(buf, len, "a UDP socket bound to port %u", g->ready_port);
+		break;
+	case READY_FILE:
+		snprintf(buf, len, "file %s", g->ready_file);
+		break;
+	case READY_OUTPUT:
+		check_describe(&g->ready_out, buf, len);
+		break;
+	}
+}
+
+/* A path nflab can see for a ready file: relative and /tmp paths are in the lab's /tmp. */
+static char *ready_path(struct run *r, const char *file)
+{
+	if (!strncmp(file, "/tmp/", 5))
+		return labfs_path(&r->progs.fs, file + 5);
+	if (file[0] == '/')
+		return xstrdup(file);
+	return labfs_path(&r->progs.fs, file);
+}
+
+/* An inotify watch on the ready file's directory, so its creation wakes the wait; or -1. */
+static int watch_dir(struct run *r, const char *path)
+{
+	char *dir = xstrdup(path);
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_EXTRA};
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd >= 0 &&
+	    (inotify_add_watch(fd, dirname(dir), IN_CREATE | IN_MOVED_TO | IN_ATTRIB) < 0 ||
+	     epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))) {
+		close(fd);
+		fd = -1; /* no directory yet: checked at intervals instead */
+	}
+	free(dir);
+	return fd;
+}
+
+static void drain_inotify(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
+/* An error naming the service, with its output under it. */
+static int service_error(struct run *r, const struct lab_step *st, struct prog_slot *slot,
+			 const char *fmt, const char *arg)
+{
+	char *msg = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&msg, &size);
+
+	fprintf(f, "service %s in node %s ", st->name, r->lab->nodes[st->prog.node].name);
+	fprintf(f, fmt, arg);
+	fputc('\n', f);
+	put_output(f, &slot->np);
+	fclose(f);
+	if (size && msg[size - 1] == '\n')
+		msg[size - 1] = '\0';
+	diag_set(&r->d, "%s", msg);
+	free(msg);
+	return -1;
+}
+
+int step_service(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
+{
+	const struct step_prog *g = &st->prog;
+	uint64_t deadline = now_mono_ns() + g->within_ns, interval = POLL_FIRST_NS;
+	char ready[256], status[64], *file = NULL;
+	struct prog_slot *slot;
+	int rc, ifd = -1;
+
+	(void)detail;
+	ready_describe(g, ready, sizeof(ready));
+	snprintf(text, len, "service %s at %s: %s (ready: %s)", st->name,
+		 r->lab->nodes[g->node].name, g->text, ready);
+	if (run_window_open(r) || !(slot = prog_start(r, (size_t)(st - r->lab->steps))))
+		return -1;
+	if (g->ready == READY_FILE) {
+		file = ready_path(r, g->ready_file);
+		ifd = watch_dir(r, file);
+	}
+	for (;;) {
+		uint64_t now = now_mono_ns(), wake = deadline;
+
+		rc = service_ready(r, g, slot, file);
+		if (rc)
+			break;
+		if (slot->np.exited) {
+			snprintf(ready, sizeof(ready), "ended before it was ready (%s)",
+				 nodeproc_status_str(slot->np.status, status, sizeof(status)));
+			wait_gone(r, slot, now + KILL_WAIT_NS); /* the rest of its output */
+			rc = service_error(r, st, slot, "%s", ready);
+			break;
+		}
+		if (now >= deadline) {
+			char why[400];
+
+			snprintf(why, sizeof(why), "was not ready within %.3g s (waited for %s)",
+				 (double)g->within_ns / 1e9, ready);
+			kill_slot(r, slot);
+			rc = service_error(r, st, slot, "%s", why);
+			break;
+		}
+		/* Output and file events wake the wait; a listening port has no event: poll it. */
+		if ((g->ready == READY_TCP || g->ready == READY_UDP ||
+		     (g->ready == READY_FILE && ifd < 0)) &&
+		    now + interval < deadline) {
+			wake = now + interval;
+			interval = interval * 2 > POLL_LAST_NS ? POLL_LAST_NS : interval * 2;
+		}
+		if (run_pump(r, wake) < 0) {
+			rc = -1;
+			break;
+		}
+		if (ifd >= 0)
+			drain_inotify(ifd);
+	}
+	if (ifd >= 0) {
+		epoll_ctl(r->epfd, EPOLL_CTL_DEL, ifd, NULL);
+		close(ifd);
+	}
+	free(file);
+	return rc < 0 ? -1 : NFLAB_PASS;
+}
+
+static struct prog_slot *slot_of(struct run *r, size_t step)
+{
+	size_t i;
+
+	for (i = 0; i < r->progs.n; i++)
+		if (r->progs.v[i]->step == step)
+			return r->progs.v[i];
+	return NULL;
+}
+
+/* SIGTERM, the grace, then SIGKILL. Returns 0 or -1; how it ended into how. */
+static int stop_slot(struct run *r, struct prog_slot *slot, char *how, size_t len)
+{
+	const struct lab_step *st = &r->lab->steps[slot->step];
+	char status[64];
+	int rc;
+
+	nodeproc_signal(&slot->np, SIGTERM);
+	rc = wait_gone(r, slot, now_mono_ns() + st->prog.grace_ns);
+	if (rc < 0)
+		return -1;
+	if (!rc) {
+		if (kill_slot(r, slot))
+			return -1;
+		snprintf(how, len, "killed after a %.3g s grace", (double)st->prog.grace_ns / 1e9);
+		return 0;
+	}
+	if (slot->np.status == 128 + SIGTERM)
+		snprintf(how, len, "ended by SIGTERM");
+	else
+		snprintf(how, len, "%s after SIGTERM",
+			 nodeproc_status_str(slot->np.status, status, sizeof(status)));
+	return 0;
+}
+
+int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
+{
+	struct prog_slot *slot = slot_of(r, st->stop);
+	char how[128], status[64], *msg = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	snprintf(text, len, "stop %s", r->lab->steps[st->stop].name);
+	if (!slot || !slot->service)
+		return diag_set(&r->d, "service %s was never started",
+				r->lab->steps[st->stop].name);
+	if (slot->np.exited) {
+		/* It ended on its own: whatever it served after that point did not happen. */
+		f = open_memstream(&msg, &size);
+		fprintf(f, "%s:%d: service %s had ended before it was stopped (%s)\n", st->loc.file,
+			st->loc.line, r->lab->steps[st->stop].name,
+			nodeproc_status_str(slot->np.status, status, sizeof(status)));
+		put_output(f, &slot->np);
+		fclose(f);
+		*detail = run_indent(msg);
+		free(msg);
+		slot->service = false;
+		return NFLAB_FAIL;
+	}
+	if (stop_slot(r, slot, how, sizeof(how)))
+		return -1;
+	snprintf(text, len, "stop %s: %s", r->lab->steps[st->stop].name, how);
+	slot->service = false;
+	return NFLAB_PASS;
+}
+
+int progs_stop_all(struct run *r)
+{
+	char how[128];
+	size_t i;
+
+	for (i = r->progs.n; i-- > 0;) {
+		struct prog_slot *slot = r->progs.v[i];
+
+		if (slot->service && !slot->np.exited && stop_slot(r, slot, how, sizeof(how)))
+			return -1;
+		slot->service = false;
+	}
+	return 0;
+}
+
+void progs_release(struct progs *ps)
+{
+	size_t i;
+
+	for (i = ps->n; i-- > 0;) {
+		nodeproc_release(&ps->v[i]->np);
+		free(ps->v[i]);
+	}
+	free(ps->v);
+	for (i = 0; ps->envp && ps->envp[i]; i++)
+		free(ps->envp[i]);
+	free(ps->envp);
+	if (ps->fs_open)
+		labfs_close(&ps->fs);
+	memset(ps, 0, sizeof(*ps));
+}

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Inside a lab run: the state its step modules share (run.c, progrun.c). */
+#ifndef NFLAB_RUN_PRIV_H
+#define NFLAB_RUN_PRIV_H
+
+#include <stdint.h>
+
+#include "lab/lab.h"
+#include "observe/event.h"
+#include "observe/counters.h"
+#include "observe/ifnames.h"
+#include "observe/trace.h"
+#include "report/report.h"
+#include "run/build.h"
+#include "run/nodeproc.h"
+#include "run/run.h"
+
+struct prog_slot;
+
+/* The programs of a lab, and the lab's private /tmp they share. */
+struct progs {
+	struct prog_slot **v;
+	size_t n, cap;
+	bool fs_open;
+	struct labfs fs;
+	char **envp; /* the environment every program gets */
+};
+
+#define TAG_EXTRA  UINT64_MAX	/* epoll tag of a probe's own socket */
+#define TAG_OBS	   (1ull << 32) /* epoll tags from here on: observer (tag - TAG_OBS) */
+#define TAG_LISTEN (1ull << 40) /* from here on: accepting listener, fd (tag - TAG_LISTEN) */
+#define TAG_CONN   (1ull << 41) /* from here on: accepted connection, fd (tag - TAG_CONN) */
+#define TAG_PROC \
+	(1ull << 39) /* from here on: program output, (tag - TAG_PROC) = slot * 2 + stream */
+#define PLURAL(n) ((n) == 1 ? "" : "s")
+
+/* An interface under capture, with one handle per direction. */
+struct point {
+	struct lab_end end;
+	char name[80];		/* "node:iface" */
+	struct capture *cap[2]; /* [0] in, [1] out */
+};
+
+/* A kernel-side observer of one node: conntrack events, NFLOG or trace. */
+struct observer {
+	enum expect_source src; /* SRC_CT_EVENT, SRC_NFLOG or SRC_TRACE */
+	size_t node;
+	char name[96]; /* "conntrack events of fw": for loss reports */
+	union {
+		struct ctev *ct;
+		struct nflog_listener *log;
+		struct trace *trace;
+	};
+};
+
+/* What the observers of one node need to name things. */
+struct node_info {
+	struct ifnames ifnames;
+	struct nft_rules rules;
+};
+
+/* A crafted-packet socket, kept for the whole lab. */
+struct sender {
+	size_t node;
+	int ifindex; /* L2; 0 for L3 */
+	int family;  /* L3 */
+	struct injector *inj;
+};
+
+struct run {
+	const struct lab *lab;
+	const struct run_opts *o;
+	struct report rep;
+	struct built b;
+	struct point *points;
+	size_t n_points, cap_points;
+	size_t *point_node;	 /* per point: its node, for timelines */
+	const char **point_name; /* per point: "node:iface" */
+	struct observer *obs;
+	size_t n_obs, cap_obs;
+	struct node_info *info; /* per node */
+	int epfd;
+	struct evlog log;
+	int *socks; /* probe sockets, open until the lab ends (-1 once closed) */
+	size_t n_socks, cap_socks;
+	int *step_fd;		/* per step: the tcp step's connection, -1 when none */
+	struct sender *senders; /* one socket per sending interface or node and family */
+	size_t n_senders, cap_senders;
+	uint64_t start_mono, start_real;
+	char *golden;	   /* the golden timeline to compare with or write, or NULL */
+	size_t window_seq; /* log position when the latest probe started */
+	uint64_t window_mono, window_real;
+	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
+	uint64_t *step_real;	/* per step: CLOCK_REALTIME ns when it started, for pcap marks */
+	char **step_text;	/* per step, once run: "step N (file:line): what it did" */
+	struct progs progs;	/* programs started by run and service steps */
+	struct diag d;
+};
+
+/*
+ * Waits for captured packets, kernel events and program output until deadline
+ * (CLOCK_MONOTONIC ns) and logs them. Returns 1 when a fd the caller registered
+ * with TAG_EXTRA became ready, 0 when the wait ended otherwise, -1 on error.
+ */
+int run_pump(struct run *r, uint64_t deadline);
+/* Starts a probe's window: checks after it look at what it caused. Returns 0 or -1. */
+int run_window_open(struct run *r);
+/* text with every line indented to sit under a step's line (caller frees). */
+char *run_indent(const char *text);
+
+/* Program steps (progrun.c). Each returns NFLAB_PASS, NFLAB_FAIL or -1 (r->d says why). */
+int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
+int step_service(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
+int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
+/* Reads program output for an epoll tag at or above TAG_PROC. */
+void progs_read(struct run *r, uint64_t tag);
+/* Stops every service still running, newest first, each with its grace. Returns 0 or -1. */
+int progs_stop_all(struct run *r);
+/* Kills whatever is left and frees the programs and the lab's /tmp. */
+void progs_release(struct progs *ps);
+
+#endif

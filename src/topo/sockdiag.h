@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Which ports a netns has open, asked through sock_diag (how ss does it). */
+#ifndef NFLAB_SOCKDIAG_H
+#define NFLAB_SOCKDIAG_H
+
+#include <stdint.h>
+
+#include "util/diag.h"
+
+/*
+ * Whether a socket in the netns held by nsfd has local port: a listening TCP
+ * socket (proto IPPROTO_TCP) or a bound UDP socket (IPPROTO_UDP), IPv4 or IPv6.
+ * Returns 1 or 0, or -1 with d set.
+ */
+int sockdiag_port_open(int nsfd, int proto, uint16_t port, struct diag *d);
+
+#endif
