@@ -172,7 +172,9 @@ static int parse_ready(struct parser *p, yaml_node_t *n, struct step_prog *g)
 	v = ynode(y, ymap_begin(n)->value);
 	if (!strcmp(key, "tcp") || !strcmp(key, "udp")) {
 		g->ready = key[0] == 't' ? READY_TCP : READY_UDP;
-		return parse_u16(p, v, "a port (1 to 65535)", &g->ready_port);
+		if (parse_u16(p, v, "a port (1 to 65535)", &g->ready_port))
+			return -1;
+		return g->ready_port ? 0 : fail_at(p, v, "expected a port (1 to 65535), got 0");
 	}
 	if (!strcmp(key, "file")) {
 		if (ystr(y, v, "a path", &s, p->d))

@@ -310,6 +310,67 @@ static void test_send(void **state)
 	lab_free(lab);
 }
 
+/* run, service and stop steps, and the lab keys their programs use. */
+static void test_programs(void **state)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+
+	(void)state;
+	lab = load(HOSTS
+		   "env: {SIZE: 10M}\n"
+		   "hosts: {www.example.test: [203.0.113.80, '2001:db8::80']}\n"
+		   "capture: [a:eth0]\n"
+		   "steps:\n"
+		   "  - run: {node: a, cmd: 'echo hi', stdout: [hi, {match: '^h'}, {absent: x}]}\n"
+		   "  - name: web\n"
+		   "    service: {node: b, cmd: [sleep, '10'], ready: {tcp: 80}, grace: 1s}\n"
+		   "  - run: {node: a, cmd: 'exit 3', exit: 3, within: 2s}\n"
+		   "  - stop: web\n",
+		   &d);
+	if (!lab)
+		print_error("%s\n", d.msg);
+	assert_non_null(lab);
+	assert_int_equal(lab->n_env, 1);
+	assert_string_equal(lab->env[0], "SIZE=10M");
+	assert_int_equal(lab->n_hosts, 2);
+	assert_string_equal(lab->hosts[1], "2001:db8::80 www.example.test");
+	assert_int_equal(lab->n_capture, 1);
+	assert_int_equal(lab->steps[0].kind, STEP_RUN);
+	assert_string_equal(lab->steps[0].prog.argv[0], "/bin/sh");
+	assert_string_equal(lab->steps[0].prog.argv[2], "echo hi");
+	assert_int_equal(lab->steps[0].prog.n_checks, 3);
+	assert_true(lab->steps[0].prog.checks[1].regex);
+	assert_true(lab->steps[0].prog.checks[2].absent);
+	assert_int_equal(lab->steps[1].prog.ready, READY_TCP);
+	assert_string_equal(lab->steps[1].prog.text, "sleep 10");
+	assert_int_equal(lab->steps[2].prog.exit_code, 3);
+	assert_int_equal(lab->steps[3].stop, 1);
+	lab_free(lab);
+
+	check_error(HOSTS "steps:\n  - run: {node: a}\n", 12, 10, "missing \"cmd\"");
+	check_error(HOSTS "steps:\n  - run: {node: c, cmd: x}\n", 12, 17, "unknown node \"c\"");
+	check_error(HOSTS "steps:\n  - run: {node: a, cmd: x, exit: 300}\n", 12, 34,
+		    "an exit status");
+	check_error(HOSTS "steps:\n  - run: {node: a, cmd: x, stdout: {match: '('}}\n", 12, 44,
+		    "bad regular expression");
+	check_error(HOSTS "steps:\n  - run: {node: a, cmd: x, stdout: {like: y}}\n", 12, 37,
+		    "like");
+	check_error(HOSTS "steps:\n  - service: {node: a, cmd: x}\n", 12, 14,
+		    "a service step needs a \"name\"");
+	check_error(HOSTS "steps:\n  - name: s\n    service: {node: a, cmd: x, ready: {tcp: 0}}\n",
+		    13, 45, "a port");
+	check_error(HOSTS "steps:\n  - name: s\n    service: {node: a, cmd: x, ready: {}}\n", 13,
+		    39, "exactly one of tcp, udp, file, output");
+	check_error(HOSTS "steps:\n  - run: {node: a, cmd: x}\n  - stop: nothing\n", 13, 11,
+		    "no earlier step is named \"nothing\"");
+	check_error(HOSTS "steps:\n  - name: r\n    run: {node: a, cmd: x}\n  - stop: r\n", 14, 11,
+		    "is not a service step");
+	check_error(HOSTS "env: {1X: y}\n", 11, 7, "expected a variable name");
+	check_error(HOSTS "hosts: {www: 300.1.1.1}\n", 11, 14, "address");
+	check_error(HOSTS "capture: [a:eth9]\n", 11, 11, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,7 +380,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_types),    cmocka_unit_test(test_bad_addresses),
 		cmocka_unit_test(test_routes),	       cmocka_unit_test(test_references),
 		cmocka_unit_test(test_steps),	       cmocka_unit_test(test_send),
-		cmocka_unit_test(test_flagship_loads),
+		cmocka_unit_test(test_flagship_loads), cmocka_unit_test(test_programs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Runs one of labs/pcap/ with --pcap-dir and checks with tshark that its
+# capture decodes as the protocol it was made for. Skipped (77) when the lab's
+# programs or tshark are missing.
+# usage: pcap-lab.sh NFLAB LAB
+set -u
+nflab=$1 lab=$2
+command -v tshark >/dev/null || { echo "needs tshark"; exit 77; }
+dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-pcaplab.XXXXXX") || exit 2
+trap 'rm -rf "$dir"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$nflab" run --pcap-dir "$dir" "$lab"
+rc=$?
+[ "$rc" = 0 ] || exit "$rc"
+ls -l "$dir"
+
+# expect_frames FILE FILTER MIN [DECODE-AS]: at least MIN frames match the display filter.
+expect_frames() {
+	file=$dir/$1
+	[ -s "$file" ] || fail "$1 missing or empty"
+	n=$(tshark -r "$file" ${4:+-d "$4"} -Y "$2" -T fields -e frame.number 2>/dev/null | wc -l)
+	echo "$1: $n frames match '$2'"
+	[ "$n" -ge "$3" ] || fail "$1: expected at least $3 frames matching '$2', tshark found $n"
+}
+
+case $(basename "$lab" .yaml) in
+http)
+	for p in client-eth0.pcapng server-eth0.pcapng; do
+		expect_frames $p 'http.request.method == "GET" && http.request.uri == "/"' 1
+		expect_frames $p 'http.response.code == 200' 1
+		expect_frames $p 'http contains "hello from nflab"' 1
+	done
+	expect_frames client-eth0.pcapng 'ip.dst == 203.0.113.80 && http.request' 1
+	expect_frames server-eth0.pcapng 'ip.dst == 192.168.1.10 && tcp.dstport == 8080 && http.request' 1
+	;;
+*)
+	fail "no tshark checks for $lab: add them to $0"
+	;;
+esac
+echo "ok: tshark decodes the capture of $lab"
