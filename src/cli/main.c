@@ -293,7 +293,7 @@ int main(int argc, char **argv)
 	};
 	struct run_opts ro = {.out = stdout};
 	const char *topo_dir = NULL, *cmd;
-	char **set = xcalloc((size_t)argc, sizeof(*set));
+	char **set = NULL;
 	int c, i, outcome = NFLAB_PASS;
 
 	interrupt_install(); /* first: a signal at any later moment is reported */
@@ -331,6 +331,8 @@ int main(int argc, char **argv)
 					optarg);
 				return NFLAB_ERROR;
 			}
+			if (!set)
+				set = xcalloc((size_t)argc, sizeof(*set));
 			set[ro.n_set++] = optarg;
 			ro.set = set;
 			break;

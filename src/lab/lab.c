@@ -1284,6 +1284,23 @@ struct lab *lab_load_buffer(const char *name, const char *text, size_t len, cons
 	return p.lab;
 }
 
+int lab_add_step_text(struct lab *lab, const char *name, const char *text, struct diag *d)
+{
+	struct parser p = {.lab = lab, .d = d};
+	yaml_node_t *root;
+	int rc = -1;
+
+	if (ydoc_load(&p.y, name, text, strlen(text), d))
+		return -1;
+	root = ydoc_root(&p.y);
+	if (!root)
+		diag_at(d, &(struct srcloc){name, 1, 1}, "expected a step, got nothing");
+	else
+		rc = parse_step(&p, root);
+	ydoc_release(&p.y);
+	return rc;
+}
+
 struct lab *lab_load(const char *path, const char *topo_dir, struct diag *d)
 {
 	struct lab *lab;
@@ -1311,6 +1328,22 @@ static void step_release(struct lab_step *st)
 		free(st->send.quote_preds);
 	} else if (st->kind == STEP_RUN || st->kind == STEP_SERVICE)
 		prog_release(&st->prog);
+}
+
+void lab_drop_last_step(struct lab *lab)
+{
+	if (lab->n_steps)
+		step_release(&lab->steps[--lab->n_steps]);
+}
+
+void lab_take_last_step(struct lab *lab, struct lab_step *out)
+{
+	*out = lab->steps[--lab->n_steps];
+}
+
+void lab_step_release(struct lab_step *st)
+{
+	step_release(st);
 }
 
 void lab_free(struct lab *lab)

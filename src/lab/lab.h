@@ -316,6 +316,18 @@ struct lab *lab_load(const char *path, const char *topo_dir, struct diag *d);
 struct lab *lab_load_buffer(const char *name, const char *text, size_t len, const char *topo_dir,
 			    struct diag *d);
 void lab_free(struct lab *lab);
+/*
+ * Parses text as one more step of lab (a mapping, as one item of a lab file's
+ * steps) and appends it, also when parsing fails part way (lab_free() releases
+ * it). name labels messages and locations and must live as long as lab (a
+ * string literal). Returns 0, or -1 with d saying what was expected.
+ */
+int lab_add_step_text(struct lab *lab, const char *name, const char *text, struct diag *d);
+/* Removes the last step and frees what it holds. */
+void lab_drop_last_step(struct lab *lab);
+/* Moves the last step out of the lab into *out (release it with lab_step_release()). */
+void lab_take_last_step(struct lab *lab, struct lab_step *out);
+void lab_step_release(struct lab_step *st);
 
 /* Finds a node by name; returns its index or -1. */
 int lab_node_find(const struct lab *lab, const char *name);

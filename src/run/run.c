@@ -94,7 +94,7 @@ static int open_captures(struct run *r)
 		point_add(r, &lab->capture[i]);
 	checked = r->n_points; /* the rest only feed timelines, pcaps and golden files */
 	if ((r->o->pcap_dir && !lab->n_capture) || r->o->timeline || r->o->events_path ||
-	    r->o->artifacts_dir || r->golden)
+	    r->o->artifacts_dir || r->golden || r->o->capture_all)
 		for (i = 0; i < lab->n_nodes; i++)
 			for (j = 0; j < lab->nodes[i].n_ifaces; j++)
 				point_add(r, &(struct lab_end){i, j});
@@ -396,7 +396,7 @@ int run_pump(struct run *r, uint64_t deadline)
 }
 
 /* Reads everything already captured, without waiting. */
-static int drain(struct run *r)
+int run_drain(struct run *r)
 {
 	int rc;
 
@@ -409,7 +409,7 @@ static int drain(struct run *r)
 /* A probe opens a new window: checks after it look at what it caused. */
 int run_window_open(struct run *r)
 {
-	if (drain(r))
+	if (run_drain(r))
 		return -1;
 	r->window_seq = r->log.n;
 	r->window_mono = now_mono_ns();
@@ -572,20 +572,29 @@ static int step_ping(struct run *r, const struct lab_step *st, char *text, size_
 	return NFLAB_PASS;
 }
 
-static size_t point_of(struct run *r, const struct lab_end *e)
+long run_point_find(const struct run *r, const struct lab_end *e)
 {
 	size_t i;
 
 	for (i = 0; i < r->n_points; i++)
 		if (r->points[i].end.node == e->node && r->points[i].end.iface == e->iface)
-			return i;
-	abort(); /* open_captures() added every point a check names */
+			return (long)i;
+	return -1;
+}
+
+static size_t point_of(struct run *r, const struct lab_end *e)
+{
+	long i = run_point_find(r, e);
+
+	if (i < 0)
+		abort(); /* open_captures() added every point a check names */
+	return (size_t)i;
 }
 
 /* Between the batches of a burst: read what the observers have, so none overflows. */
 static int drain_cb(void *arg)
 {
-	return drain(arg);
+	return run_drain(arg);
 }
 
 static struct injector *sender_get(struct run *r, size_t node, int ifindex, int family)
@@ -708,7 +717,7 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 		    (!s->eth_dst_set && peer_mac(r, &e, c.eth.dst)))
 			goto out;
 	}
-	if (drain(r))
+	if (run_drain(r))
 		goto out;
 	if (s->quote == QUOTE_CAPTURED && !(c.quote = captured_quote(r, st, &c.quote_len)))
 		goto out;
@@ -821,8 +830,8 @@ static char *explain(const struct lab_step *st, const struct expect_state *es,
  * Decides es as things stand. Quiet means nothing observed anywhere since the
  * probe for quiet_ns. *wake is when to look again if it is still pending.
  */
-static enum verdict decide_now(const struct run *r, struct expect_state *es, uint64_t deadline,
-			       uint64_t *wake)
+enum verdict run_decide(const struct run *r, struct expect_state *es, uint64_t deadline,
+			uint64_t *wake)
 {
 	const struct step_expect *e = es->e;
 	uint64_t now = now_mono_ns();
@@ -844,6 +853,13 @@ static const char *source_name(const struct run *r, const struct step_expect *e,
 		snprintf(buf, len, "the %s of %s", sources[e->source].what,
 			 r->lab->nodes[e->node].name);
 	return buf;
+}
+
+char *run_explain(struct run *r, const struct lab_step *st, const struct expect_state *es)
+{
+	char name[120];
+
+	return explain(st, es, &r->log, source_name(r, &st->expect, es->point, name, sizeof(name)));
 }
 
 /* Reads a snapshot source (conntrack table, counters) of e's node into log. */
@@ -869,13 +885,13 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 		uint64_t wake;
 		char name[80];
 
-		if (drain(r) || snapshot_read(r, e, &dump)) {
+		if (run_drain(r) || snapshot_read(r, e, &dump)) {
 			evlog_release(&dump);
 			return -1;
 		}
 		expect_begin(es, e, e->node, 0, r->window_real);
 		expect_scan(es, &dump);
-		v = decide_now(r, es, deadline, &wake);
+		v = run_decide(r, es, deadline, &wake);
 		if (v == VERDICT_FAIL)
 			*detail = explain(st, es, &dump, source_name(r, e, 0, name, sizeof(name)));
 		evlog_release(&dump);
@@ -904,10 +920,10 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 	for (;;) {
 		uint64_t wake;
 
-		if (drain(r))
+		if (run_drain(r))
 			return -1;
 		expect_scan(&es, &r->log);
-		v = decide_now(r, &es, deadline, &wake);
+		v = run_decide(r, &es, deadline, &wake);
 		if (v != VERDICT_PENDING)
 			break;
 		if (run_pump(r, wake) < 0)
@@ -936,92 +952,105 @@ static int check_drops(struct run *r)
 	return 0;
 }
 
-static int run_steps(struct run *r, size_t *failed)
+/* Per-step state for steps added since the last call (the C API adds steps as it goes). */
+static void steps_grow(struct run *r)
+{
+	size_t n = r->lab->n_steps, i;
+
+	if (n <= r->n_step_state)
+		return;
+	r->step_fd = xrealloc(r->step_fd, (n + 1) * sizeof(*r->step_fd));
+	r->step_real = xrealloc(r->step_real, (n + 1) * sizeof(*r->step_real));
+	r->step_text = xrealloc(r->step_text, (n + 1) * sizeof(*r->step_text));
+	for (i = r->n_step_state; i < n; i++) {
+		r->step_fd[i] = -1;
+		r->step_real[i] = 0;
+		r->step_text[i] = NULL;
+	}
+	r->n_step_state = n;
+}
+
+int run_step(struct run *r, size_t i, size_t *failed)
 {
 	const struct lab *lab = r->lab;
-	size_t i;
+	const struct lab_step *st = &lab->steps[i];
+	uint64_t t0 = now_mono_ns();
+	char text[1024] = "", *detail = NULL;
+	int v;
 
-	r->step_fd = xcalloc(lab->n_steps + 1, sizeof(*r->step_fd));
-	r->step_real = xcalloc(lab->n_steps + 1, sizeof(*r->step_real));
-	r->step_text = xcalloc(lab->n_steps + 1, sizeof(*r->step_text));
-	for (i = 0; i < lab->n_steps; i++)
-		r->step_fd[i] = -1;
-	r->window_seq = r->log.n;
-	r->window_mono = r->start_mono = now_mono_ns();
-	r->window_real = r->start_real = now_real_ns();
-	for (i = 0; i < lab->n_steps; i++) {
-		const struct lab_step *st = &lab->steps[i];
-		uint64_t t0 = now_mono_ns();
-		char text[1024] = "", *detail = NULL;
-
-		r->step_real[i] = now_real_ns();
-		interrupt_doing("running %s: step %zu of %zu (%s:%d)", lab->path, i + 1,
-				lab->n_steps, st->loc.file, st->loc.line);
-		int v;
-
-		switch (st->kind) {
-		case STEP_UDP:
-			v = step_udp(r, st, text, sizeof(text));
-			break;
-		case STEP_TCP:
-			v = step_tcp(r, st, text, sizeof(text));
-			break;
-		case STEP_PING:
-			v = step_ping(r, st, text, sizeof(text));
-			break;
-		case STEP_LISTEN:
-			v = step_listen(r, st, text, sizeof(text));
-			break;
-		case STEP_CLOSE:
-			v = step_close(r, st, text, sizeof(text));
-			break;
-		case STEP_SEND:
-			v = step_send(r, st, text, sizeof(text));
-			break;
-		case STEP_RUN:
-			v = step_run(r, st, text, sizeof(text), &detail);
-			break;
-		case STEP_SERVICE:
-			v = step_service(r, st, text, sizeof(text), &detail);
-			break;
-		case STEP_STOP:
-			v = step_stop(r, st, text, sizeof(text), &detail);
-			break;
-		case STEP_EXPECT:
-		default:
-			expect_describe(lab, &st->expect, text, sizeof(text));
-			v = step_expect(r, st, &detail);
-			break;
-		}
-		/* A check is only as good as the capture it read: loss turns it into an error. */
-		if (v >= 0 && st->kind == STEP_EXPECT && check_drops(r))
-			v = -1;
-		if (v < 0) {
-			free(detail);
-			diag_locate(&r->d, &st->loc);
-			diag_prefix(&r->d, "step %zu", i + 1);
-			return -1;
-		}
-		{
-			char *said = xasprintf("%s%s%s", st->name ? st->name : "",
-					       st->name ? ": " : "", text);
-
-			report_step(&r->rep, i, v, said, ms_since(t0));
-			r->step_text[i] = xasprintf("step %zu (%s:%d): %s", i + 1, st->loc.file,
-						    st->loc.line, said);
-			free(said);
-		}
-		if (detail) {
-			report_detail(&r->rep, i, detail);
-			free(detail);
-		}
-		if (v == NFLAB_FAIL)
-			(*failed)++;
+	steps_grow(r);
+	r->step_real[i] = now_real_ns();
+	interrupt_doing("running %s: step %zu of %zu (%s:%d)", lab->path, i + 1, lab->n_steps,
+			st->loc.file, st->loc.line);
+	switch (st->kind) {
+	case STEP_UDP:
+		v = step_udp(r, st, text, sizeof(text));
+		break;
+	case STEP_TCP:
+		v = step_tcp(r, st, text, sizeof(text));
+		break;
+	case STEP_PING:
+		v = step_ping(r, st, text, sizeof(text));
+		break;
+	case STEP_LISTEN:
+		v = step_listen(r, st, text, sizeof(text));
+		break;
+	case STEP_CLOSE:
+		v = step_close(r, st, text, sizeof(text));
+		break;
+	case STEP_SEND:
+		v = step_send(r, st, text, sizeof(text));
+		break;
+	case STEP_RUN:
+		v = step_run(r, st, text, sizeof(text), &detail);
+		break;
+	case STEP_SERVICE:
+		v = step_service(r, st, text, sizeof(text), &detail);
+		break;
+	case STEP_STOP:
+		v = step_stop(r, st, text, sizeof(text), &detail);
+		break;
+	case STEP_EXPECT:
+	default:
+		expect_describe(lab, &st->expect, text, sizeof(text));
+		v = step_expect(r, st, &detail);
+		break;
 	}
+	/* A check is only as good as the capture it read: loss turns it into an error. */
+	if (v >= 0 && st->kind == STEP_EXPECT && check_drops(r))
+		v = -1;
+	if (v < 0) {
+		free(detail);
+		diag_locate(&r->d, &st->loc);
+		diag_prefix(&r->d, "step %zu", i + 1);
+		return -1;
+	}
+	{
+		char *said =
+			xasprintf("%s%s%s", st->name ? st->name : "", st->name ? ": " : "", text);
+
+		report_step(&r->rep, i, v, said, ms_since(t0));
+		free(r->step_text[i]);
+		r->step_text[i] =
+			xasprintf("step %zu (%s:%d): %s", i + 1, st->loc.file, st->loc.line, said);
+		free(said);
+	}
+	if (detail) {
+		report_detail(&r->rep, i, detail);
+		free(r->last_detail);
+		r->last_detail = detail;
+	}
+	if (v == NFLAB_FAIL)
+		(*failed)++;
+	return v;
+}
+
+int run_finish(struct run *r)
+{
 	/* Services end with the steps: what they send on their way out is still captured. */
 	if (progs_stop_all(r))
 		return -1;
-	return drain(r);
+	return run_drain(r) || check_drops(r) ? -1 : 0;
 }
 
 /* "eth0 of node client: 192.0.2.1/24; linked to router:eth0", for a pcapng interface block. */
@@ -1239,6 +1268,7 @@ static void run_release(struct run *r)
 	for (i = 0; r->step_text && i < r->lab->n_steps; i++)
 		free(r->step_text[i]);
 	free(r->step_text);
+	free(r->last_detail);
 	progs_release(&r->progs);
 	for (i = 0; i < r->n_senders; i++)
 		inj_close(r->senders[i].inj);
@@ -1265,60 +1295,88 @@ static void run_release(struct run *r)
 	free(r->golden);
 }
 
-int run_lab(const struct lab *lab, const struct run_opts *o)
+struct run *run_open(const struct lab *lab, const struct run_opts *o)
 {
-	struct run r = {.lab = lab, .o = o, .epfd = -1};
-	uint64_t t0 = now_mono_ns(), t1;
-	size_t failed = 0;
-	int outcome = NFLAB_ERROR;
+	struct run *r = xzalloc(sizeof(*r));
+	uint64_t t1;
 	char what[256];
 
-	report_init(&r.rep, o->out, o->quiet, o->machine);
+	r->lab = lab;
+	r->o = o;
+	r->epfd = -1;
+	r->t0 = now_mono_ns();
+	report_init(&r->rep, o->out, o->quiet, o->machine);
 	interrupt_doing("setting up %s", lab->path);
-	report_lab(&r.rep, lab);
-	if (netns_home_open(&r.d) || requires_check(lab, &r.d))
-		goto out;
-	if (lab->golden && (r.golden = golden_path(lab->path)) && !o->update_expected &&
-	    access(r.golden, R_OK)) {
-		free(r.golden); /* no golden file yet: nothing to compare with */
-		r.golden = NULL;
+	report_lab(&r->rep, lab);
+	if (netns_home_open(&r->d) || requires_check(lab, &r->d))
+		return r;
+	r->home_open = true;
+	if (lab->golden && (r->golden = golden_path(lab->path)) && !o->update_expected &&
+	    access(r->golden, R_OK)) {
+		free(r->golden); /* no golden file yet: nothing to compare with */
+		r->golden = NULL;
 	}
-	r.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (r.epfd < 0) {
-		diag_errno(&r.d, "epoll_create1");
-		goto out;
+	r->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (r->epfd < 0) {
+		diag_errno(&r->d, "epoll_create1");
+		return r;
 	}
-	if (build_lab(&r.b, lab, &r.d))
-		goto out;
+	if (build_lab(&r->b, lab, &r->d))
+		return r;
 	snprintf(what, sizeof(what),
 		 "%zu node%s, %zu link%s, %zu address%s, %zu route%s, %zu ruleset%s", lab->n_nodes,
-		 PLURAL(lab->n_nodes), lab->n_links, PLURAL(lab->n_links), r.b.n_addrs,
-		 r.b.n_addrs == 1 ? "" : "es", r.b.n_routes, PLURAL(r.b.n_routes), r.b.n_rulesets,
-		 PLURAL(r.b.n_rulesets));
-	report_setup(&r.rep, what, ms_since(t0));
+		 PLURAL(lab->n_nodes), lab->n_links, PLURAL(lab->n_links), r->b.n_addrs,
+		 r->b.n_addrs == 1 ? "" : "es", r->b.n_routes, PLURAL(r->b.n_routes),
+		 r->b.n_rulesets, PLURAL(r->b.n_rulesets));
+	report_setup(&r->rep, what, ms_since(r->t0));
 	t1 = now_mono_ns();
-	if (open_captures(&r) || open_observers(&r))
-		goto out;
-	snprintf(what, sizeof(what), "%zu capture point%s", r.n_points, PLURAL(r.n_points));
-	report_setup(&r.rep, what, ms_since(t1));
-	if (run_steps(&r, &failed) || check_drops(&r))
-		goto out;
-	if (r.golden && check_golden(&r, &failed))
-		goto out;
-	if (o->pcap_dir && write_pcaps(&r, o->pcap_dir, false, o->pcap_merge))
-		goto out;
-	outcome = failed ? NFLAB_FAIL : NFLAB_PASS;
-out:
-	if ((o->timeline || o->events_path) && r.start_real)
-		report_events(&r, o->timeline ? r.rep.f : NULL, o->events_path);
-	if (o->artifacts_dir && r.start_real && outcome != NFLAB_PASS && outcome != NFLAB_SKIP)
-		write_artifacts(&r);
-	if (r.d.set) {
-		outcome = r.d.outcome;
-		report_diag(&r.rep, &r.d);
+	if (open_captures(r) || open_observers(r))
+		return r;
+	snprintf(what, sizeof(what), "%zu capture point%s", r->n_points, PLURAL(r->n_points));
+	report_setup(&r->rep, what, ms_since(t1));
+	steps_grow(r);
+	r->window_seq = r->log.n;
+	r->window_mono = r->start_mono = now_mono_ns();
+	r->window_real = r->start_real = now_real_ns();
+	return r;
+}
+
+int run_close(struct run *r, size_t failed, bool ok)
+{
+	const struct run_opts *o = r->o;
+	int outcome = ok ? (failed ? NFLAB_FAIL : NFLAB_PASS) : NFLAB_ERROR;
+
+	if ((o->timeline || o->events_path) && r->start_real)
+		report_events(r, o->timeline ? r->rep.f : NULL, o->events_path);
+	if (o->artifacts_dir && r->start_real && outcome != NFLAB_PASS && outcome != NFLAB_SKIP)
+		write_artifacts(r);
+	if (r->d.set) {
+		outcome = r->d.outcome;
+		report_diag(&r->rep, &r->d);
 	}
-	run_release(&r);
-	netns_home_close();
-	report_result(&r.rep, lab, outcome, failed, lab->n_steps, ms_since(t0));
+	run_release(r);
+	if (r->home_open)
+		netns_home_close();
+	report_result(&r->rep, r->lab, outcome, failed, r->lab->n_steps, ms_since(r->t0));
+	free(r);
 	return outcome;
+}
+
+int run_write_pcaps(struct run *r)
+{
+	return r->o->pcap_dir ? write_pcaps(r, r->o->pcap_dir, false, r->o->pcap_merge) : 0;
+}
+
+int run_lab(const struct lab *lab, const struct run_opts *o)
+{
+	struct run *r = run_open(lab, o);
+	bool ok = !r->d.set;
+	size_t failed = 0, i;
+
+	for (i = 0; ok && i < lab->n_steps; i++)
+		ok = run_step(r, i, &failed) >= 0;
+	ok = ok && !run_finish(r);
+	ok = ok && !(r->golden && check_golden(r, &failed));
+	ok = ok && !run_write_pcaps(r);
+	return run_close(r, failed, ok);
 }

@@ -20,6 +20,7 @@ struct run_opts {
 	bool update_expected;	   /* write the golden timeline instead of comparing with it */
 	const char *artifacts_dir; /* on failure or error, leave pcaps, events, rulesets and
 				      conntrack tables, and the timeline there; or NULL */
+	bool capture_all;	   /* capture every interface (for checks not known up front) */
 	char *const *set;	   /* "NAME=value" overriding the lab's env: for its programs */
 	size_t n_set;
 };

@@ -7,6 +7,7 @@
 
 #include "lab/lab.h"
 #include "observe/event.h"
+#include "expect/expect.h"
 #include "observe/counters.h"
 #include "observe/ifnames.h"
 #include "observe/trace.h"
@@ -93,6 +94,10 @@ struct run {
 	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
 	uint64_t *step_real;	/* per step: CLOCK_REALTIME ns when it started, for pcap marks */
 	char **step_text;	/* per step, once run: "step N (file:line): what it did" */
+	size_t n_step_state;	/* steps the three arrays above cover */
+	char *last_detail;	/* what the latest failed step said under its line */
+	uint64_t t0;		/* CLOCK_MONOTONIC ns when the run began */
+	bool home_open;		/* netns_home_open() succeeded: close it at the end */
 	struct progs progs;	/* programs started by run and service steps */
 	struct diag d;
 };
@@ -107,6 +112,30 @@ int run_pump(struct run *r, uint64_t deadline);
 int run_window_open(struct run *r);
 /* text with every line indented to sit under a step's line (caller frees). */
 char *run_indent(const char *text);
+
+/*
+ * The phases of a run, for run_lab() and the C API. run_open() builds the lab
+ * and opens every observer; on failure r->d is set (and only run_close() is
+ * left to call). run_step() runs step i of r->lab (steps may be appended
+ * between calls) and returns NFLAB_PASS, NFLAB_FAIL, or -1 with r->d set;
+ * failed counts failures. run_finish() stops services and reads what is left.
+ * run_close() reports, tears everything down, frees r and returns the outcome.
+ */
+struct run *run_open(const struct lab *lab, const struct run_opts *o);
+int run_step(struct run *r, size_t i, size_t *failed);
+int run_finish(struct run *r);
+int run_close(struct run *r, size_t failed, bool ok);
+/* Writes the run's pcapng files when its options ask for them. Returns 0 or -1. */
+int run_write_pcaps(struct run *r);
+/* Reads everything already captured, without waiting. Returns 0 or -1. */
+int run_drain(struct run *r);
+/* The run's capture point of e (opened when the run began), or -1. */
+long run_point_find(const struct run *r, const struct lab_end *e);
+/* Decides es now if it can; *wake is when to look again. */
+enum verdict run_decide(const struct run *r, struct expect_state *es, uint64_t deadline,
+			uint64_t *wake);
+/* Why es failed, with each line indented under a step (caller frees). */
+char *run_explain(struct run *r, const struct lab_step *st, const struct expect_state *es);
 
 /* Program steps (progrun.c). Each returns NFLAB_PASS, NFLAB_FAIL or -1 (r->d says why). */
 int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);

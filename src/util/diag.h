@@ -6,13 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-/* Process outcomes, kept apart everywhere (automake/ctest conventions). */
-enum nflab_outcome {
-	NFLAB_PASS = 0,	 /* every expectation held */
-	NFLAB_FAIL = 1,	 /* an expectation mismatched */
-	NFLAB_ERROR = 2, /* the lab could not run: bad file, kernel refusal, harness bug */
-	NFLAB_SKIP = 77, /* a needed kernel feature or program is missing */
-};
+#include <nflab/outcome.h>
 
 /* A position in a source file; line and col are 1-based, 0 when unknown. */
 struct srcloc {
