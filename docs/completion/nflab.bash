@@ -1,0 +1,102 @@
+# bash completion for nflab(1)                                  -*- shell-script -*-
+#
+# Installed as <completionsdir>/nflab (bash-completion loads it the first time
+# nflab is completed), or sourced by hand: . docs/completion/nflab.bash
+# It needs nothing but bash itself.
+#
+# The option lists follow `nflab --help`; tests/packaging/completion.sh fails
+# when one is missing here.
+
+_nflab_files()
+{
+	# Lab files (*.yaml) and directories, one per line (names may hold spaces).
+	local IFS=$'\n'
+	COMPREPLY=($(compgen -f -X '!*.yaml' -- "$1") $(compgen -d -- "$1"))
+	compopt -o filenames 2>/dev/null
+}
+
+_nflab_any_file()
+{
+	local IFS=$'\n'
+	COMPREPLY=($(compgen -f -- "$1"))
+	compopt -o filenames 2>/dev/null
+}
+
+_nflab_dirs()
+{
+	local IFS=$'\n'
+	COMPREPLY=($(compgen -d -- "$1"))
+	compopt -o filenames 2>/dev/null
+}
+
+_nflab()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=
+	local commands='run test check index'
+	local run_opts='--pcap-dir --topologies --timeline --events --update-expected
+		--observer-buffer --quiet --help'
+	local test_opts='--jobs --filter --shard --repeat --timeout --tap --junit --json
+		--artifacts --topologies --list --help'
+
+	COMPREPLY=()
+	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+	# --opt=value: bash splits it into "--opt" "=" "value".
+	if [[ $cur == = ]]; then
+		cur=
+	elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
+		prev=${COMP_WORDS[COMP_CWORD - 2]}
+	fi
+
+	if ((COMP_CWORD == 1)); then
+		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+		return 0
+	fi
+
+	case ${COMP_WORDS[1]} in
+	run | check)
+		case $prev in
+		--pcap-dir | --topologies)
+			_nflab_dirs "$cur"
+			return 0
+			;;
+		--events)
+			_nflab_any_file "$cur"
+			return 0
+			;;
+		--observer-buffer)
+			return 0 # a number of bytes
+			;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$run_opts -q" -- "$cur"))
+		else
+			_nflab_files "$cur"
+		fi
+		;;
+	test)
+		case $prev in
+		-j | --jobs | --filter | --shard | --repeat | --timeout)
+			return 0 # a number or a pattern
+			;;
+		--junit | --json)
+			_nflab_any_file "$cur"
+			return 0
+			;;
+		--artifacts | --topologies)
+			_nflab_dirs "$cur"
+			return 0
+			;;
+		esac
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$test_opts -j" -- "$cur"))
+		else
+			_nflab_files "$cur"
+		fi
+		;;
+	index)
+		_nflab_files "$cur"
+		;;
+	esac
+	return 0
+} &&
+	complete -F _nflab nflab
