@@ -33,8 +33,8 @@ _nflab()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
 	local commands='run test check index'
-	local run_opts='--pcap-dir --topologies --timeline --events --update-expected
-		--observer-buffer --quiet --help'
+	local run_opts='--pcap-dir --pcap-merge --set --topologies --timeline --events
+		--update-expected --observer-buffer --quiet --help'
 	local test_opts='--jobs --filter --shard --repeat --timeout --tap --junit --json
 		--artifacts --topologies --list --help'
 
@@ -54,6 +54,12 @@ _nflab()
 
 	case ${COMP_WORDS[1]} in
 	run | check)
+		# --set NAME=VALUE: bash splits the value at "=" too ("--set" "NAME"
+		# "=" "VALUE"); there is nothing to offer anywhere in it.
+		local i=$COMP_CWORD
+		[[ ${COMP_WORDS[i]} == = ]] && ((i--))
+		[[ ${COMP_WORDS[i - 1]} == = ]] && ((i -= 2))
+		[[ ${COMP_WORDS[i - 1]} == --set ]] && return 0
 		case $prev in
 		--pcap-dir | --topologies)
 			_nflab_dirs "$cur"
@@ -63,8 +69,8 @@ _nflab()
 			_nflab_any_file "$cur"
 			return 0
 			;;
-		--observer-buffer)
-			return 0 # a number of bytes
+		--observer-buffer | --set)
+			return 0 # a number of bytes, NAME=VALUE
 			;;
 		esac
 		if [[ $cur == -* ]]; then

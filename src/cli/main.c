@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
+#include "run/explore.h"
 #include "run/run.h"
 #include "suite/suite.h"
 #include "util/interrupt.h"
@@ -21,6 +22,10 @@ static void usage(FILE *f)
 	      "       nflab test [options] [PATH...]   (every lab under PATH, default labs/)\n"
 	      "       nflab check LAB.yaml...   (parse and check only; creates nothing)\n"
 	      "       nflab index [PATH...]     (the labs as a Markdown table, docs/labs.md)\n"
+	      "       nflab shell [--topologies DIR] LAB.yaml [NODE]\n"
+	      "                 (the lab up, its steps not run, and a shell in NODE)\n"
+	      "       nflab exec [--lab NAME] NODE -- COMMAND...\n"
+	      "                 (COMMAND in NODE of a lab open in nflab shell or paused)\n"
 	      "       nflab --version\n"
 	      "\n"
 	      "run options:\n"
@@ -29,6 +34,8 @@ static void usage(FILE *f)
 	      "  --pcap-merge       with --pcap-dir: one DIR/<lab>.pcapng instead, one\n"
 	      "                     interface block per node:iface\n"
 	      "  --set NAME=VALUE   environment of the lab's programs (over its env:)\n"
+	      "  --pause-on-fail    keep a failed lab up, its nodes named in ip netns,\n"
+	      "                     until Enter, for nflab exec and ip netns exec\n"
 	      "  --topologies DIR   where \"topology: NAME\" files are (default: found\n"
 	      "                     next to the lab, in a topologies/ directory)\n"
 	      "  --timeline         print every observed event at the end, grouped by packet\n"
@@ -156,6 +163,76 @@ static int main_index(int argc, char **argv)
 	return rc;
 }
 
+/* nflab shell [--topologies DIR] LAB.yaml [NODE] */
+static int main_shell(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"topologies", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct run_opts ro = {.out = stdout};
+	const char *topo_dir = NULL;
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+	int c, rc;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 't') {
+			topo_dir = optarg;
+		} else {
+			usage(c == 'h' ? stdout : stderr);
+			return c == 'h' ? 0 : NFLAB_ERROR;
+		}
+	}
+	if (optind >= argc || argc - optind > 2) {
+		fprintf(stderr, "nflab shell: needs LAB.yaml [NODE]\n");
+		return NFLAB_ERROR;
+	}
+	lab = lab_load(argv[optind], topo_dir, &d);
+	if (!lab) {
+		diag_print(&d, stderr);
+		return d.outcome ? d.outcome : NFLAB_ERROR;
+	}
+	rc = run_shell(lab, optind + 1 < argc ? argv[optind + 1] : NULL, &ro);
+	lab_free(lab);
+	return rc;
+}
+
+/* nflab exec [--lab NAME] NODE -- COMMAND... */
+static int main_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"lab", required_argument, NULL, 'l'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *lab = NULL;
+	int c;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'l') {
+			lab = optarg;
+		} else {
+			usage(c == 'h' ? stdout : stderr);
+			return c == 'h' ? 0 : NFLAB_ERROR;
+		}
+	}
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	if (optind + 1 < argc && !strcmp(argv[optind + 1], "--")) {
+		argv[optind + 1] = argv[optind]; /* NODE -- COMMAND: drop the "--" */
+		optind++;
+	}
+	if (argc - optind < 2) {
+		fprintf(stderr, "nflab exec: needs NODE -- COMMAND...\n");
+		return NFLAB_ERROR;
+	}
+	return exec_in_node(lab, argv[optind], argv + optind + 1);
+}
+
 /* nflab test [options] [PATH...] */
 static int main_test(int argc, char **argv)
 {
@@ -281,6 +358,7 @@ int main(int argc, char **argv)
 		{"pcap-dir", required_argument, NULL, 'p'},
 		{"pcap-merge", no_argument, NULL, 'M'},
 		{"set", required_argument, NULL, 's'},
+		{"pause-on-fail", no_argument, NULL, 'P'},
 		{"topologies", required_argument, NULL, 't'},
 		{"timeline", no_argument, NULL, 'T'},
 		{"events", required_argument, NULL, 'e'},
@@ -311,6 +389,10 @@ int main(int argc, char **argv)
 		return main_test(argc, argv);
 	if (!strcmp(cmd, "index"))
 		return main_index(argc, argv);
+	if (!strcmp(cmd, "shell"))
+		return main_shell(argc, argv);
+	if (!strcmp(cmd, "exec"))
+		return main_exec(argc, argv);
 	if (strcmp(cmd, "run") && strcmp(cmd, "check")) {
 		fprintf(stderr, "nflab: unknown command \"%s\"\n", cmd);
 		usage(stderr);
@@ -324,6 +406,9 @@ int main(int argc, char **argv)
 			break;
 		case 'M':
 			ro.pcap_merge = true;
+			break;
+		case 'P':
+			ro.pause_on_fail = true;
 			break;
 		case 's':
 			if (!strchr(optarg, '=') || optarg[0] == '=') {

@@ -42,6 +42,9 @@ static int parse_cmd(struct parser *p, yaml_node_t *m, struct step_prog *g)
 		g->argv[1] = xstrdup("-c");
 		g->argv[2] = xstrdup(s);
 		g->text = xstrdup(s);
+		/* A folded block ends in a newline: not part of the report line. */
+		while (*g->text && strchr(" \t\n", g->text[strlen(g->text) - 1]))
+			g->text[strlen(g->text) - 1] = '\0';
 		return 0;
 	}
 	if (yexpect_seq(y, n, "a shell command, or a list of arguments", p->d))

@@ -19,8 +19,9 @@
 
 #include "util/xalloc.h"
 
-#define OUTBUF_LIMIT (1u << 20) /* per stream: enough for any check, bounded for chatty services \
-				 */
+#define OUTBUF_LIMIT                                                                \
+	(1u << 20) /* per stream: enough for any check, bounded for chatty services \
+		    */
 
 int labfs_open(struct labfs *fs, struct diag *d)
 {
@@ -136,7 +137,7 @@ static void exec_program(const struct nodeproc_spec *s, int out, int err, int st
 	sigaction(SIGTERM, &dfl, NULL);
 	sigaction(SIGINT, &dfl, NULL);
 	sigaction(SIGHUP, &dfl, NULL);
-	if (dup2(out, 1) < 0 || dup2(err, 2) < 0)
+	if (!s->terminal && (dup2(out, 1) < 0 || dup2(err, 2) < 0))
 		report_err(status, "cannot set up the program's streams");
 	execvpe(s->argv[0], s->argv, s->envp);
 	report_err(status, "exec");
@@ -185,10 +186,10 @@ static void init_main(const struct labfs *fs, const struct nodeproc_spec *s, int
 	if (chdir("/tmp"))
 		report_err(status[1], "cannot enter the lab's /tmp");
 	close_others((int[]){out[1], err[1], status[1]}, 3);
-	t = open("/dev/null", O_RDWR);
-	if (t < 0 || dup2(t, 0) < 0 || dup2(t, 1) < 0 || dup2(t, 2) < 0)
+	t = s->terminal ? 3 : open("/dev/null", O_RDWR);
+	if (t < 0 || (!s->terminal && (dup2(t, 0) < 0 || dup2(t, 1) < 0 || dup2(t, 2) < 0)))
 		report_err(status[1], "cannot open /dev/null");
-	if (t > 2)
+	if (t > 2 && !s->terminal)
 		close(t);
 	sigaction(SIGTERM, &fwd, NULL);
 	sigaction(SIGINT, &fwd, NULL);
@@ -241,6 +242,11 @@ int nodeproc_start(struct nodeproc *p, const struct labfs *fs, const struct node
 	p->err = err[0];
 	fcntl(p->out, F_SETFL, O_NONBLOCK);
 	fcntl(p->err, F_SETFL, O_NONBLOCK);
+	if (s->terminal) { /* nothing comes through them */
+		close(p->out);
+		close(p->err);
+		p->out = p->err = -1;
+	}
 	/* End of file here means the program was executed (the pipe closes on exec). */
 	while ((n = read(status[0], &e, sizeof(e))) < 0 && errno == EINTR)
 		;

@@ -47,6 +47,7 @@ struct nodeproc_spec {
 		*resolv; /* resolv.conf in the lab's /tmp to bind over /etc/resolv.conf, or NULL */
 	char *const *argv;
 	char *const *envp;
+	bool terminal; /* keep nflab's stdin, stdout and stderr (an interactive shell): no pipes */
 };
 
 struct nodeproc {

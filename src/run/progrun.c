@@ -45,7 +45,8 @@ static char *hosts_text(const struct lab *lab)
 		"# the nodes of lab %s, by nflab\n",
 		lab->name);
 	for (i = 0; i < lab->n_nodes; i++)
-		for (fam = 0; fam < 2; fam++) /* IPv4 first: what a name means by default */
+		for (fam = 0; fam < 2;
+		     fam++) /* IPv4 lines first: gethostbyname() takes the first */
 			for (j = 0; j < lab->nodes[i].n_ifaces; j++) {
 				const struct lab_iface *ifc = &lab->nodes[i].ifaces[j];
 
@@ -176,7 +177,7 @@ static struct prog_slot *prog_start(struct run *r, size_t step)
 	slot->service = st->kind == STEP_SERVICE;
 	rc = nodeproc_start(&slot->np, &ps->fs,
 			    &(struct nodeproc_spec){r->b.nodes[st->prog.node].nsfd, node->name,
-						    resolv, st->prog.argv, envp},
+						    resolv, st->prog.argv, envp, false},
 			    &r->d);
 	free(envp[n_env]);
 	envp[n_env] = NULL;
@@ -200,6 +201,42 @@ static struct prog_slot *prog_start(struct run *r, size_t step)
 	    watch(r, slot->np.pidfd, tag + 2))
 		return NULL;
 	return slot;
+}
+
+int progs_terminal(struct run *r, size_t node, char *const argv[], char *const extra_env[],
+		   int *status)
+{
+	const struct lab_node *n = &r->lab->nodes[node];
+	struct nodeproc np;
+	char *resolv = NULL, **envp;
+	size_t n_env, n_extra = 0;
+	int rc;
+
+	if (progs_setup(r))
+		return -1;
+	for (n_env = 0; r->progs.envp[n_env]; n_env++)
+		;
+	while (extra_env && extra_env[n_extra])
+		n_extra++;
+	envp = xcalloc(n_env + n_extra + 2, sizeof(*envp));
+	memcpy(envp, r->progs.envp, n_env * sizeof(*envp));
+	envp[n_env] = xasprintf("NFLAB_NODE=%s", n->name);
+	memcpy(envp + n_env + 1, extra_env, n_extra * sizeof(*envp));
+	if (n->has_resolver)
+		resolv = xasprintf(".nflab/resolv.%s", n->name);
+	rc = nodeproc_start(
+		&np, &r->progs.fs,
+		&(struct nodeproc_spec){r->b.nodes[node].nsfd, n->name, resolv, argv, envp, true},
+		&r->d);
+	if (!rc) {
+		nodeproc_reap(&np);
+		*status = np.status;
+		nodeproc_release(&np);
+	}
+	free(envp[n_env]);
+	free(envp);
+	free(resolv);
+	return rc;
 }
 
 void progs_read(struct run *r, uint64_t tag)

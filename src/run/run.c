@@ -1378,5 +1378,7 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 	ok = ok && !run_finish(r);
 	ok = ok && !(r->golden && check_golden(r, &failed));
 	ok = ok && !run_write_pcaps(r);
+	if (o->pause_on_fail && (!ok || failed))
+		run_pause(r);
 	return run_close(r, failed, ok);
 }

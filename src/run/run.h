@@ -9,17 +9,18 @@
 #include "lab/lab.h"
 
 struct run_opts {
-	FILE *out;		   /* the human report */
-	const char *pcap_dir;	   /* write <node>-<iface>.pcapng of each capture point there, or NULL */
-	bool pcap_merge;	   /* one <lab>.pcapng with every point instead */
-	bool quiet;		   /* report failures and the result only */
-	bool timeline;		   /* print every observed event at the end */
+	FILE *out;	      /* the human report */
+	const char *pcap_dir; /* write <node>-<iface>.pcapng of each capture point there, or NULL */
+	bool pcap_merge;      /* one <lab>.pcapng with every point instead */
+	bool quiet;	      /* report failures and the result only */
+	bool timeline;	      /* print every observed event at the end */
 	const char *events_path;   /* write every observed event there as JSON lines, or NULL */
 	int rcvbuf;		   /* observer receive buffer in bytes, 0 = sized for bursts */
 	FILE *machine;		   /* or NULL: the report as tab-separated records (report.h) */
 	bool update_expected;	   /* write the golden timeline instead of comparing with it */
 	const char *artifacts_dir; /* on failure or error, leave pcaps, events, rulesets and
 				      conntrack tables, and the timeline there; or NULL */
+	bool pause_on_fail;	   /* keep a failed lab up, its nodes named, until Enter */
 	bool capture_all;	   /* capture every interface (for checks not known up front) */
 	char *const *set;	   /* "NAME=value" overriding the lab's env: for its programs */
 	size_t n_set;

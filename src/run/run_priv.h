@@ -125,6 +125,8 @@ struct run *run_open(const struct lab *lab, const struct run_opts *o);
 int run_step(struct run *r, size_t i, size_t *failed);
 int run_finish(struct run *r);
 int run_close(struct run *r, size_t failed, bool ok);
+/* Keeps a failed lab up, its nodes named, until Enter (explore.c). */
+void run_pause(struct run *r);
 /* Writes the run's pcapng files when its options ask for them. Returns 0 or -1. */
 int run_write_pcaps(struct run *r);
 /* Reads everything already captured, without waiting. Returns 0 or -1. */
@@ -141,6 +143,13 @@ char *run_explain(struct run *r, const struct lab_step *st, const struct expect_
 int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
 int step_service(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
 int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
+/*
+ * Runs argv in node on nflab's own terminal (an interactive shell), with the
+ * programs' environment plus extra_env ("NAME=value", NULL-terminated, or NULL), and waits for it.
+ * Returns 0 with its exit status in *status, or -1.
+ */
+int progs_terminal(struct run *r, size_t node, char *const argv[], char *const extra_env[],
+		   int *status);
 /* Reads program output for an epoll tag at or above TAG_PROC. */
 void progs_read(struct run *r, uint64_t tag);
 /* Stops every service still running, newest first, each with its grace. Returns 0 or -1. */

@@ -34,6 +34,24 @@ http)
 	expect_frames client-eth0.pcapng 'ip.dst == 203.0.113.80 && http.request' 1
 	expect_frames server-eth0.pcapng 'ip.dst == 192.168.1.10 && tcp.dstport == 8080 && http.request' 1
 	;;
+tls)
+	f=client-eth0.pcapng
+	expect_frames $f 'tls.handshake.type == 1 && tls.handshake.extensions_server_name == "server"' 1
+	expect_frames $f 'tls.handshake.type == 1 && tls.handshake.extensions_server_name == "www.example.test"' 1
+	expect_frames $f 'tls.handshake.type == 2 && tls.handshake.extensions.supported_version == 0x0304' 2
+	expect_frames $f 'tls.alert_message.level == 2 && tls.alert_message.desc == 42' 1
+	expect_frames server-eth0.pcapng 'tls.handshake.type == 1 && ip.src == 192.0.2.10' 2
+	;;
+dns)
+	for p in client-eth0.pcapng resolver-eth0.pcapng; do
+		expect_frames $p 'dns.flags.response == 0 && dns.qry.name == "www.example.test" && dns.qry.type == 1' 2
+		expect_frames $p 'dns.flags.response == 0 && dns.qry.name == "www.example.test" && dns.qry.type == 28' 2
+		expect_frames $p 'dns.flags.response == 1 && dns.a == 203.0.113.80' 2
+		expect_frames $p 'dns.flags.response == 1 && dns.aaaa == 2001:db8:80::80' 2
+		expect_frames $p 'dns.flags.response == 1 && dns.flags.rcode == 3 && dns.qry.name == "nope.example.test"' 1
+	done
+	expect_frames client-eth0.pcapng 'ipv6.dst == 2001:db8:2::53 && dns.qry.type == 28' 1
+	;;
 *)
 	fail "no tshark checks for $lab: add them to $0"
 	;;
