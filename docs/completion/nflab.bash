@@ -32,9 +32,9 @@ _nflab_dirs()
 _nflab()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
-	local commands='run test check index'
-	local run_opts='--pcap-dir --pcap-merge --set --topologies --timeline --events
-		--update-expected --observer-buffer --quiet --help'
+	local commands='run test check index shell exec'
+	local run_opts='--pcap-dir --pcap-merge --set --pause-on-fail --topologies --timeline
+		--events --update-expected --observer-buffer --quiet --help'
 	local test_opts='--jobs --filter --shard --repeat --timeout --tap --junit --json
 		--artifacts --topologies --list --help'
 
@@ -101,6 +101,27 @@ _nflab()
 		;;
 	index)
 		_nflab_files "$cur"
+		;;
+	shell)
+		if [[ $prev == --topologies ]]; then
+			_nflab_dirs "$cur"
+		elif [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--topologies --help" -- "$cur"))
+		else
+			_nflab_files "$cur"
+		fi
+		;;
+	exec)
+		# The nodes of the labs open now, from their ip netns names.
+		if [[ $prev == exec || $prev == --lab* || ${COMP_WORDS[COMP_CWORD - 2]} == --lab ]]; then
+			local nodes
+			nodes=$(ls /run/netns 2>/dev/null | sed -n 's/^nflab-.*-\([^-]*\)$/\1/p')
+			[[ $prev == --lab ]] && nodes=$(ls /run/netns 2>/dev/null |
+				sed -n 's/^nflab-\(.*\)-[^-]*$/\1/p' | sort -u)
+			COMPREPLY=($(compgen -W "$nodes --lab" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -c -- "$cur"))
+		fi
 		;;
 	esac
 	return 0

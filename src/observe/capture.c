@@ -2,9 +2,12 @@
 /* Packet capture on a node's interface with libpcap, one handle per direction. */
 #include "observe/capture.h"
 
+#include <linux/filter.h>
+#include <linux/if_packet.h>
 #include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "topo/netns.h"
 #include "util/xalloc.h"
@@ -19,6 +22,27 @@ struct capture {
 	size_t point;
 	int linktype;
 };
+
+/*
+ * Keeps only frames going dir, in the kernel: in immediate mode libpcap tests
+ * the direction in userland, so without this each direction's ring would also
+ * fill with the other direction's frames. Attached behind libpcap's back (its
+ * own filters are re-run in userland on frames already in the ring, where a
+ * packet-type test cannot be evaluated); pcap_setdirection() still sorts the
+ * frames that arrived before it.
+ */
+static int keep_direction(int fd, enum pkt_dir dir)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_PKTTYPE)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PACKET_OUTGOING, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, dir == DIR_OUT ? 0xffffffffu : 0),
+		BPF_STMT(BPF_RET | BPF_K, dir == DIR_OUT ? 0 : 0xffffffffu),
+	};
+	struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
+
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
 
 struct capture *cap_open(int nsfd, const char *ifname, enum pkt_dir dir, size_t point,
 			 unsigned int mtu, int bufsize, struct diag *d)
@@ -45,6 +69,10 @@ struct capture *cap_open(int nsfd, const char *ifname, enum pkt_dir dir, size_t 
 	rc = pcap_activate(c->p);
 	if (rc < 0) {
 		diag_set(d, "cannot capture on %s: %s", ifname, pcap_geterr(c->p));
+		goto err;
+	}
+	if (keep_direction(pcap_fileno(c->p), dir)) {
+		diag_errno(d, "cannot filter the capture on %s by direction", ifname);
 		goto err;
 	}
 	if (pcap_setdirection(c->p, dir == DIR_IN ? PCAP_D_IN : PCAP_D_OUT) ||

@@ -52,6 +52,18 @@ dns)
 	done
 	expect_frames client-eth0.pcapng 'ipv6.dst == 2001:db8:2::53 && dns.qry.type == 28' 1
 	;;
+openvpn)
+	for p in laptop-eth0.pcapng server-eth0.pcapng; do
+		d=udp.port==1194,openvpn
+		expect_frames $p 'openvpn.opcode == 0x07' 1 $d # P_CONTROL_HARD_RESET_CLIENT_V2
+		expect_frames $p 'openvpn.opcode == 0x08' 1 $d # P_CONTROL_HARD_RESET_SERVER_V2
+		expect_frames $p 'openvpn.opcode == 0x04 && tls' 4 $d # P_CONTROL_V1 carrying TLS
+		expect_frames $p 'tls.handshake.type == 1' 1 $d
+		expect_frames $p 'openvpn.opcode == 0x09' 1000 $d # P_DATA_V2
+	done
+	n=$(tshark -r "$dir/server-eth0.pcapng" -Y tcp 2>/dev/null | wc -l)
+	[ "$n" = 0 ] || fail "server-eth0.pcapng: $n TCP frames on the underlay, expected none"
+	;;
 *)
 	fail "no tshark checks for $lab: add them to $0"
 	;;
