@@ -1326,7 +1326,7 @@ static void step_release(struct lab_step *st)
 		free(st->send.payload);
 		free(st->send.quote_bytes);
 		free(st->send.quote_preds);
-	} else if (st->kind == STEP_RUN || st->kind == STEP_SERVICE)
+	} else if (st->kind == STEP_RUN || st->kind == STEP_SERVICE || st->kind == STEP_STOP)
 		prog_release(&st->prog);
 }
 

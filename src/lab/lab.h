@@ -241,9 +241,10 @@ enum ready_kind {
 
 #define EXIT_ANY (-1)
 
-/* A program in a node: a run step or a service. */
+/* A program in a node: a run step, a service, or (target, checks) a stop. */
 struct step_prog {
 	size_t node;
+	size_t target; /* stop: index of the service step */
 	char **argv;		  /* NULL-terminated; a string command runs as /bin/sh -c TEXT */
 	char *text;		  /* the command as written, for reports */
 	uint64_t within_ns;	  /* run: until it exits; service: until it is ready */
@@ -267,8 +268,7 @@ struct lab_step {
 		struct step_expect expect;
 		size_t close; /* STEP_CLOSE: index of the tcp step whose connection to close */
 		struct step_send send;
-		struct step_prog prog;
-		size_t stop; /* STEP_STOP: index of the service step */
+		struct step_prog prog; /* STEP_RUN, STEP_SERVICE, STEP_STOP */
 	};
 };
 

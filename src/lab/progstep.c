@@ -125,6 +125,23 @@ static int parse_checks(struct parser *p, yaml_node_t *n, int stream, struct ste
 	return 0;
 }
 
+/* exit: N or any, when given (v may be NULL). */
+static int parse_exit(struct parser *p, yaml_node_t *v, struct step_prog *g)
+{
+	uint64_t code;
+
+	if (!v)
+		return 0;
+	if (v->type == YAML_SCALAR_NODE && !strcmp((const char *)v->data.scalar.value, "any")) {
+		g->exit_code = EXIT_ANY;
+		return 0;
+	}
+	if (yuint(&p->y, v, "an exit status (0 to 255) or any", 255, &code, p->d))
+		return -1;
+	g->exit_code = (int)code;
+	return 0;
+}
+
 int parse_run(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
@@ -140,17 +157,8 @@ int parse_run(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	    yduration(y, v, "a duration (500ms, 10s)", &g->within_ns, p->d))
 		return -1;
 	g->exit_code = 0;
-	if ((v = ymap_get(y, m, "exit"))) {
-		uint64_t code;
-
-		if (v->type == YAML_SCALAR_NODE &&
-		    !strcmp((const char *)v->data.scalar.value, "any"))
-			g->exit_code = EXIT_ANY;
-		else if (yuint(y, v, "an exit status (0 to 255) or any", 255, &code, p->d))
-			return -1;
-		else
-			g->exit_code = (int)code;
-	}
+	if (parse_exit(p, ymap_get(y, m, "exit"), g))
+		return -1;
 	if ((v = ymap_get(y, m, "stdout")) && parse_checks(p, v, 1, g))
 		return -1;
 	if ((v = ymap_get(y, m, "stderr")) && parse_checks(p, v, 2, g))
@@ -218,8 +226,10 @@ int parse_service(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	return 0;
 }
 
-/* stop: NAME of an earlier service step. */
-int parse_stop(struct parser *p, struct lab_step *st, yaml_node_t *v)
+static const char *const stop_keys[] = {"service", "exit", "stdout", "stderr", NULL};
+
+/* The earlier service step named by v. */
+static int stop_target(struct parser *p, yaml_node_t *v, size_t *out)
 {
 	const char *s;
 	size_t i;
@@ -232,11 +242,37 @@ int parse_stop(struct parser *p, struct lab_step *st, yaml_node_t *v)
 		if (t->name && !strcmp(t->name, s)) {
 			if (t->kind != STEP_SERVICE)
 				return fail_at(p, v, "step \"%s\" is not a service step", s);
-			st->stop = i;
+			*out = i;
 			return 0;
 		}
 	}
 	return fail_at(p, v, "no earlier step is named \"%s\" (stop names a service step)", s);
+}
+
+/*
+ * stop: NAME, or stop: {service: NAME, exit: N, stdout: CHECK, stderr: CHECK}
+ * to check what the service printed and how it ended, once stopped.
+ */
+int parse_stop(struct parser *p, struct lab_step *st, yaml_node_t *v)
+{
+	struct ydoc *y = &p->y;
+	struct step_prog *g = &st->prog;
+	yaml_node_t *w;
+
+	g->exit_code = EXIT_ANY;
+	if (v->type != YAML_MAPPING_NODE)
+		return stop_target(p, v, &g->target);
+	if (ymap_check(y, v, "stop", stop_keys, p->d))
+		return -1;
+	if (!(w = ymap_get(y, v, "service")))
+		return fail_at(p, v, "stop needs \"service\" (the name of a service step)");
+	if (stop_target(p, w, &g->target) || parse_exit(p, ymap_get(y, v, "exit"), g))
+		return -1;
+	if ((w = ymap_get(y, v, "stdout")) && parse_checks(p, w, 1, g))
+		return -1;
+	if ((w = ymap_get(y, v, "stderr")) && parse_checks(p, w, 2, g))
+		return -1;
+	return 0;
 }
 
 int parse_env(struct parser *p, yaml_node_t *n)

@@ -338,14 +338,51 @@ static void check_describe(const struct out_check *c, char *buf, size_t len)
 		 c->regex ? "/" : "\"", c->text, c->regex ? "/" : "\"");
 }
 
+/*
+ * Judges how a program ended against g's exit status and output checks.
+ * Returns true when all hold; else *detail says what did not, with the output.
+ */
+static bool judge(const struct lab_step *st, const struct step_prog *g, const struct nodeproc *np,
+		  bool timed_out, char **detail)
+{
+	char *msg = NULL, what[256], status[64];
+	size_t size = 0, i;
+	bool ok = true;
+	FILE *f = open_memstream(&msg, &size);
+
+	fprintf(f, "%s:%d: ", st->loc.file, st->loc.line);
+	if (timed_out) {
+		fprintf(f, "did not end within %.3g s: killed\n", (double)g->within_ns / 1e9);
+		ok = false;
+	} else if (g->exit_code != EXIT_ANY && np->status != g->exit_code) {
+		fprintf(f, "expected exit %d, got %s\n", g->exit_code,
+			nodeproc_status_str(np->status, status, sizeof(status)));
+		ok = false;
+	}
+	for (i = 0; i < g->n_checks; i++) {
+		const struct out_check *c = &g->checks[i];
+
+		if (check_holds(c, c->stream == 2 ? (np->errb.buf ? np->errb.buf : "")
+						  : (np->outb.buf ? np->outb.buf : "")))
+			continue;
+		check_describe(c, what, sizeof(what));
+		fprintf(f, "%sexpected %s\n", ok ? "" : "and ", what);
+		ok = false;
+	}
+	if (!ok)
+		put_output(f, np);
+	fclose(f);
+	if (!ok)
+		*detail = run_indent(msg);
+	free(msg);
+	return ok;
+}
+
 int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	const struct step_prog *g = &st->prog;
 	struct prog_slot *slot;
-	char *msg = NULL, what[256], status[64];
-	size_t size = 0, i;
-	bool timed_out, ok = true;
-	FILE *f;
+	bool timed_out, ok;
 
 	snprintf(text, len, "run at %s: %s", r->lab->nodes[g->node].name, g->text);
 	if (run_window_open(r) || !(slot = prog_start(r, (size_t)(st - r->lab->steps))))
@@ -355,32 +392,7 @@ int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, c
 	timed_out = !nodeproc_gone(&slot->np);
 	if (timed_out && kill_slot(r, slot))
 		return -1;
-	f = open_memstream(&msg, &size);
-	fprintf(f, "%s:%d: ", st->loc.file, st->loc.line);
-	if (timed_out) {
-		fprintf(f, "did not end within %.3g s: killed\n", (double)g->within_ns / 1e9);
-		ok = false;
-	} else if (g->exit_code != EXIT_ANY && slot->np.status != g->exit_code) {
-		fprintf(f, "expected exit %d, got %s\n", g->exit_code,
-			nodeproc_status_str(slot->np.status, status, sizeof(status)));
-		ok = false;
-	}
-	for (i = 0; i < g->n_checks; i++) {
-		const struct out_check *c = &g->checks[i];
-
-		if (check_holds(c, c->stream == 2 ? (slot->np.errb.buf ? slot->np.errb.buf : "")
-						  : (slot->np.outb.buf ? slot->np.outb.buf : "")))
-			continue;
-		check_describe(c, what, sizeof(what));
-		fprintf(f, "%sexpected %s\n", ok ? "" : "and ", what);
-		ok = false;
-	}
-	if (!ok)
-		put_output(f, &slot->np);
-	fclose(f);
-	if (!ok)
-		*detail = run_indent(msg);
-	free(msg);
+	ok = judge(st, g, &slot->np, timed_out, detail);
 	nodeproc_release(&slot->np); /* the slot stays: its tags must not be reused */
 	return ok ? NFLAB_PASS : NFLAB_FAIL;
 }
@@ -581,33 +593,32 @@ static int stop_slot(struct run *r, struct prog_slot *slot, char *how, size_t le
 
 int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
-	struct prog_slot *slot = slot_of(r, st->stop);
+	const char *name = r->lab->steps[st->prog.target].name;
+	struct prog_slot *slot = slot_of(r, st->prog.target);
 	char how[128], status[64], *msg = NULL;
 	size_t size = 0;
 	FILE *f;
 
-	snprintf(text, len, "stop %s", r->lab->steps[st->stop].name);
+	snprintf(text, len, "stop %s", name);
 	if (!slot || !slot->service)
-		return diag_set(&r->d, "service %s was never started",
-				r->lab->steps[st->stop].name);
+		return diag_set(&r->d, "service %s was never started", name);
+	slot->service = false;
 	if (slot->np.exited) {
 		/* It ended on its own: whatever it served after that point did not happen. */
 		f = open_memstream(&msg, &size);
 		fprintf(f, "%s:%d: service %s had ended before it was stopped (%s)\n", st->loc.file,
-			st->loc.line, r->lab->steps[st->stop].name,
+			st->loc.line, name,
 			nodeproc_status_str(slot->np.status, status, sizeof(status)));
 		put_output(f, &slot->np);
 		fclose(f);
 		*detail = run_indent(msg);
 		free(msg);
-		slot->service = false;
 		return NFLAB_FAIL;
 	}
 	if (stop_slot(r, slot, how, sizeof(how)))
 		return -1;
-	snprintf(text, len, "stop %s: %s", r->lab->steps[st->stop].name, how);
-	slot->service = false;
-	return NFLAB_PASS;
+	snprintf(text, len, "stop %s: %s", name, how);
+	return judge(st, &st->prog, &slot->np, false, detail) ? NFLAB_PASS : NFLAB_FAIL;
 }
 
 int progs_stop_all(struct run *r)

@@ -345,7 +345,7 @@ static void test_programs(void **state)
 	assert_int_equal(lab->steps[1].prog.ready, READY_TCP);
 	assert_string_equal(lab->steps[1].prog.text, "sleep 10");
 	assert_int_equal(lab->steps[2].prog.exit_code, 3);
-	assert_int_equal(lab->steps[3].stop, 1);
+	assert_int_equal(lab->steps[3].prog.target, 1);
 	lab_free(lab);
 
 	check_error(HOSTS "steps:\n  - run: {node: a}\n", 12, 10, "missing \"cmd\"");
@@ -366,6 +366,12 @@ static void test_programs(void **state)
 		    "no earlier step is named \"nothing\"");
 	check_error(HOSTS "steps:\n  - name: r\n    run: {node: a, cmd: x}\n  - stop: r\n", 14, 11,
 		    "is not a service step");
+	check_error(HOSTS "steps:\n  - name: s\n    service: {node: a, cmd: x}\n"
+			  "  - stop: {stdout: y}\n",
+		    14, 11, "stop needs \"service\"");
+	check_error(HOSTS "steps:\n  - name: s\n    service: {node: a, cmd: x}\n"
+			  "  - stop: {service: s, exit: x}\n",
+		    14, 30, "an exit status");
 	check_error(HOSTS "env: {1X: y}\n", 11, 7, "expected a variable name");
 	check_error(HOSTS "hosts: {www: 300.1.1.1}\n", 11, 14, "address");
 	check_error(HOSTS "capture: [a:eth9]\n", 11, 11, "");
