@@ -25,7 +25,7 @@
 
 static const char *const lab_keys[] = {"name",	"description", "topology", "nodes",  "links",
 				       "steps", "requires",    "quiet",	   "golden", "env",
-				       "hosts", "capture",     NULL};
+				       "hosts", "capture",     "keep",	   NULL};
 static const char *const topo_keys[] = {"name", "description", "nodes", "links", NULL};
 static const char *const node_keys[] = {"router",   "sysctl",	"interfaces", "routes",
 					"nft",	    "iptables", "ip6tables",  "iptables-backend",
@@ -1258,6 +1258,8 @@ static int parse_lab(struct parser *p)
 		return -1;
 	if ((v = ymap_get(y, root, "capture")) && parse_capture(p, v))
 		return -1;
+	if ((v = ymap_get(y, root, "keep")) && parse_keep(p, v))
+		return -1;
 	if ((v = ymap_get(y, root, "steps"))) {
 		if (yexpect_seq(y, v, "a list of steps", p->d))
 			return -1;
@@ -1388,6 +1390,9 @@ void lab_free(struct lab *lab)
 		free(lab->hosts[i]);
 	free(lab->hosts);
 	free(lab->capture);
+	for (i = 0; i < lab->n_keep; i++)
+		free(lab->keep[i]);
+	free(lab->keep);
 	free(lab->name);
 	free(lab->description);
 	free(lab->topology);

@@ -293,6 +293,8 @@ struct lab {
 	size_t n_env, cap_env;
 	char **hosts; /* extra /etc/hosts lines for the lab's programs */
 	size_t n_hosts, cap_hosts;
+	char **keep; /* files of the lab's /tmp that --pcap-dir copies out (relative) */
+	size_t n_keep, cap_keep;
 	bool golden; /* compared with (or written to) its golden timeline in expected/ */
 };
 

@@ -42,6 +42,7 @@ int parse_stop(struct parser *p, struct lab_step *st, yaml_node_t *v);
 int parse_env(struct parser *p, yaml_node_t *n);
 int parse_hosts(struct parser *p, yaml_node_t *n);
 int parse_capture(struct parser *p, yaml_node_t *n);
+int parse_keep(struct parser *p, yaml_node_t *n);
 void prog_release(struct step_prog *g);
 
 #endif

@@ -357,6 +357,33 @@ int parse_capture(struct parser *p, yaml_node_t *n)
 	return 0;
 }
 
+/* keep: [keys.log, /tmp/dns.log]: files of the lab's /tmp that --pcap-dir copies out. */
+int parse_keep(struct parser *p, yaml_node_t *n)
+{
+	struct lab *lab = p->lab;
+	yaml_node_item_t *it;
+	const char *s;
+
+	if (yexpect_seq(&p->y, n, "a list of files in the lab's /tmp", p->d))
+		return -1;
+	for (it = yseq_begin(n); it < yseq_end(n); it++) {
+		yaml_node_t *v = ynode(&p->y, *it);
+
+		if (ystr(&p->y, v, "a file in the lab's /tmp", &s, p->d))
+			return -1;
+		if (!strncmp(s, "/tmp/", 5))
+			s += 5;
+		if (!*s || s[0] == '/' || strstr(s, "..") || s[strlen(s) - 1] == '/')
+			return fail_at(p, v,
+				       "expected a file in the lab's /tmp (\"keys.log\" or "
+				       "\"/tmp/keys.log\"), got \"%s\"",
+				       s);
+		XGROW(lab->keep, lab->n_keep, lab->cap_keep);
+		lab->keep[lab->n_keep++] = xstrdup(s);
+	}
+	return 0;
+}
+
 static void check_release(struct out_check *c)
 {
 	if (c->regex)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Run, service and stop steps: real programs in a lab's nodes, waited on by events. */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -619,6 +620,51 @@ int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, 
 		return -1;
 	snprintf(text, len, "stop %s: %s", name, how);
 	return judge(st, &st->prog, &slot->np, false, detail) ? NFLAB_PASS : NFLAB_FAIL;
+}
+
+/* Copies one file of the lab's /tmp to dir/<its base name>. Returns 0 or -1. */
+static int keep_file(struct run *r, const char *path, const char *dir)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *to = xasprintf("%s/%s", dir, base), buf[65536];
+	int in = openat(r->progs.fs.mfd, path, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
+	ssize_t n = 0;
+
+	if (in < 0) {
+		diag_errno(&r->d, "keep: /tmp/%s of the lab", path);
+		goto out;
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		diag_errno(&r->d, "keep: cannot write %s", to);
+		goto out;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			break;
+	if (n != 0)
+		diag_errno(&r->d, "keep: cannot copy /tmp/%s of the lab to %s", path, to);
+	else
+		rc = 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	free(to);
+	return rc;
+}
+
+int progs_keep(struct run *r, const char *dir)
+{
+	size_t i;
+
+	if (r->lab->n_keep && !r->progs.fs_open)
+		return diag_set(&r->d, "keep: no program ran, so the lab's /tmp is empty");
+	for (i = 0; i < r->lab->n_keep; i++)
+		if (keep_file(r, r->lab->keep[i], dir))
+			return -1;
+	return 0;
 }
 
 int progs_stop_all(struct run *r)

@@ -1364,7 +1364,10 @@ int run_close(struct run *r, size_t failed, bool ok)
 
 int run_write_pcaps(struct run *r)
 {
-	return r->o->pcap_dir ? write_pcaps(r, r->o->pcap_dir, false, r->o->pcap_merge) : 0;
+	if (!r->o->pcap_dir)
+		return 0;
+	return write_pcaps(r, r->o->pcap_dir, false, r->o->pcap_merge) ||
+	       progs_keep(r, r->o->pcap_dir);
 }
 
 int run_lab(const struct lab *lab, const struct run_opts *o)
@@ -1377,7 +1380,9 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 		ok = run_step(r, i, &failed) >= 0;
 	ok = ok && !run_finish(r);
 	ok = ok && !(r->golden && check_golden(r, &failed));
-	ok = ok && !run_write_pcaps(r);
+	/* Also after a failure or an error: that is when the capture is most wanted. */
+	if (r->start_real && run_write_pcaps(r))
+		ok = false;
 	if (o->pause_on_fail && (!ok || failed))
 		run_pause(r);
 	return run_close(r, failed, ok);

@@ -152,6 +152,8 @@ int progs_terminal(struct run *r, size_t node, char *const argv[], char *const e
 		   int *status);
 /* Reads program output for an epoll tag at or above TAG_PROC. */
 void progs_read(struct run *r, uint64_t tag);
+/* Copies the lab's keep: files from its /tmp into dir. Returns 0 or -1. */
+int progs_keep(struct run *r, const char *dir);
 /* Stops every service still running, newest first, each with its grace. Returns 0 or -1. */
 int progs_stop_all(struct run *r);
 /* Kills whatever is left and frees the programs and the lab's /tmp. */

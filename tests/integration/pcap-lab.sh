@@ -15,11 +15,11 @@ rc=$?
 [ "$rc" = 0 ] || exit "$rc"
 ls -l "$dir"
 
-# expect_frames FILE FILTER MIN [DECODE-AS]: at least MIN frames match the display filter.
+# expect_frames FILE FILTER MIN [DECODE-AS [OPTION]]: at least MIN frames match the display filter.
 expect_frames() {
 	file=$dir/$1
 	[ -s "$file" ] || fail "$1 missing or empty"
-	n=$(tshark -r "$file" ${4:+-d "$4"} -Y "$2" -T fields -e frame.number 2>/dev/null | wc -l)
+	n=$(tshark -r "$file" ${4:+-d "$4"} ${5:+$5} -Y "$2" -T fields -e frame.number 2>/dev/null | wc -l)
 	echo "$1: $n frames match '$2'"
 	[ "$n" -ge "$3" ] || fail "$1: expected at least $3 frames matching '$2', tshark found $n"
 }
@@ -41,6 +41,10 @@ tls)
 	expect_frames $f 'tls.handshake.type == 2 && tls.handshake.extensions.supported_version == 0x0304' 2
 	expect_frames $f 'tls.alert_message.level == 2 && tls.alert_message.desc == 42' 1
 	expect_frames server-eth0.pcapng 'tls.handshake.type == 1 && ip.src == 192.0.2.10' 2
+	# keep: copied the key log out: with it tshark decrypts the handshake and the data.
+	[ -s "$dir/keys.log" ] || fail "keys.log was not kept next to the captures"
+	expect_frames $f 'tls.handshake.type == 11' 1 "" "-o tls.keylog_file:$dir/keys.log"
+	expect_frames $f 'tls.handshake.type == 20' 2 "" "-o tls.keylog_file:$dir/keys.log"
 	;;
 dns)
 	for p in client-eth0.pcapng resolver-eth0.pcapng; do
