@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
+#include "report/draw.h"
 #include "run/run.h"
 #include "suite/suite.h"
 #include "util/interrupt.h"
@@ -20,6 +21,8 @@ static void usage(FILE *f)
 	      "       nflab test [options] [PATH...]   (every lab under PATH, default labs/)\n"
 	      "       nflab check LAB.yaml...   (parse and check only; creates nothing)\n"
 	      "       nflab index [PATH...]     (the labs as a Markdown table, docs/labs.md)\n"
+	      "       nflab draw [--no-routes] LAB.yaml -o FILE.svg\n"
+	      "                                 (the topology as a picture; creates nothing)\n"
 	      "       nflab --version\n"
 	      "\n"
 	      "run options:\n"
@@ -149,6 +152,54 @@ static int main_index(int argc, char **argv)
 	}
 	lab_list_release(&labs);
 	return rc;
+}
+
+/* nflab draw [--no-routes] [--topologies DIR] LAB.yaml -o FILE.svg */
+static int main_draw(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"no-routes", no_argument, NULL, 'R'},
+		{"topologies", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *out = NULL, *topo_dir = NULL;
+	struct diag d = DIAG_INIT;
+	bool routes = true;
+	struct lab *lab;
+	int c, rc;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'R':
+			routes = false;
+			break;
+		case 't':
+			topo_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return NFLAB_ERROR;
+		}
+	}
+	if (optind != argc - 1 || !out) {
+		fprintf(stderr, "nflab draw: needs one lab file and -o FILE.svg\n");
+		return NFLAB_ERROR;
+	}
+	lab = lab_load(argv[optind], topo_dir, &d);
+	rc = lab ? draw_topology_write(lab, routes, out, &d) : -1;
+	if (rc)
+		diag_print(&d, stderr);
+	lab_free(lab);
+	return rc ? NFLAB_ERROR : 0;
 }
 
 /* nflab test [options] [PATH...] */
@@ -303,6 +354,8 @@ int main(int argc, char **argv)
 		return main_test(argc, argv);
 	if (!strcmp(cmd, "index"))
 		return main_index(argc, argv);
+	if (!strcmp(cmd, "draw"))
+		return main_draw(argc, argv);
 	if (strcmp(cmd, "run") && strcmp(cmd, "check")) {
 		fprintf(stderr, "nflab: unknown command \"%s\"\n", cmd);
 		usage(stderr);
