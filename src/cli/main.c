@@ -31,6 +31,9 @@ static void usage(FILE *f)
 	      "                     next to the lab, in a topologies/ directory)\n"
 	      "  --timeline         print every observed event at the end, grouped by packet\n"
 	      "  --events FILE      write every observed event to FILE as JSON lines\n"
+	      "  --ladder FILE.svg  draw the run as a ladder diagram: a column per node, an\n"
+	      "                     arrow per packet hop, NAT rewrites, conntrack states and\n"
+	      "                     verdicts where they happen, failed steps in red\n"
 	      "  --update-expected  write each lab's golden timeline (expected/...timeline)\n"
 	      "                     instead of comparing with it\n"
 	      "  --observer-buffer BYTES\n"
@@ -328,6 +331,7 @@ int main(int argc, char **argv)
 		{"topologies", required_argument, NULL, 't'},
 		{"timeline", no_argument, NULL, 'T'},
 		{"events", required_argument, NULL, 'e'},
+		{"ladder", required_argument, NULL, 'L'},
 		{"update-expected", no_argument, NULL, 'U'},
 		{"observer-buffer", required_argument, NULL, 'b'},
 		{"quiet", no_argument, NULL, 'q'},
@@ -378,6 +382,9 @@ int main(int argc, char **argv)
 			break;
 		case 'e':
 			ro.events_path = optarg;
+			break;
+		case 'L':
+			ro.ladder_path = optarg;
 			break;
 		case 'U':
 			ro.update_expected = true;

@@ -21,6 +21,7 @@
 #include "probe/probe.h"
 #include "report/golden.h"
 #include "report/report.h"
+#include "report/ladder.h"
 #include "report/timeline.h"
 #include "run/artifacts.h"
 #include "run/build.h"
@@ -79,6 +80,7 @@ struct run {
 	struct point *points;
 	size_t n_points, cap_points;
 	size_t *point_node;	 /* per point: its node, for timelines */
+	size_t *point_iface;	 /* per point: its interface in that node */
 	const char **point_name; /* per point: "node:iface" */
 	struct observer *obs;
 	size_t n_obs, cap_obs;
@@ -91,8 +93,9 @@ struct run {
 	struct sender *senders; /* one socket per sending interface or node and family */
 	size_t n_senders, cap_senders;
 	uint64_t start_mono, start_real;
-	char *golden;	   /* the golden timeline to compare with or write, or NULL */
-	size_t window_seq; /* log position when the latest probe started */
+	char *golden;		    /* the golden timeline to compare with or write, or NULL */
+	struct ladder_step *ladder; /* per step, for --ladder, or NULL */
+	size_t window_seq;	    /* log position when the latest probe started */
 	uint64_t window_mono, window_real;
 	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
 	struct diag d;
@@ -136,6 +139,13 @@ static unsigned int point_mtu(const struct run *r, const struct lab_end *e)
 	return ifc->mtu;
 }
 
+/* Whether the run tells its whole story (timeline, events, golden file, ladder ...). */
+static bool wants_story(const struct run *r)
+{
+	return r->o->timeline || r->o->events_path || r->o->artifacts_dir || r->golden ||
+	       r->o->ladder_path;
+}
+
 /* Ring of a capture no check reads: enough for a story, cheaper to set up. */
 #define CAP_SMALL_RING (1 << 20)
 
@@ -154,8 +164,7 @@ static int open_captures(struct run *r)
 			point_add(r, &st->send.quote_at);
 	}
 	checked = r->n_points; /* the rest only feed timelines, pcaps and golden files */
-	if (r->o->pcap_dir || r->o->timeline || r->o->events_path || r->o->artifacts_dir ||
-	    r->golden)
+	if (r->o->pcap_dir || wants_story(r))
 		for (i = 0; i < lab->n_nodes; i++)
 			for (j = 0; j < lab->nodes[i].n_ifaces; j++)
 				point_add(r, &(struct lab_end){i, j});
@@ -332,7 +341,7 @@ static int open_observers(struct run *r)
 		if (observer_open(r, st->expect.source, st->expect.node))
 			return -1;
 	}
-	if (!r->o->timeline && !r->o->events_path && !r->o->artifacts_dir && !r->golden)
+	if (!wants_story(r))
 		return 0;
 	for (i = 0; i < lab->n_nodes; i++) {
 		uint16_t *groups;
@@ -997,6 +1006,8 @@ static int run_steps(struct run *r, size_t *failed)
 	size_t i;
 
 	r->step_fd = xcalloc(lab->n_steps + 1, sizeof(*r->step_fd));
+	if (r->o->ladder_path)
+		r->ladder = xcalloc(lab->n_steps + 1, sizeof(*r->ladder));
 	for (i = 0; i < lab->n_steps; i++)
 		r->step_fd[i] = -1;
 	r->window_seq = r->log.n;
@@ -1004,8 +1015,9 @@ static int run_steps(struct run *r, size_t *failed)
 	r->window_real = r->start_real = now_real_ns();
 	for (i = 0; i < lab->n_steps; i++) {
 		const struct lab_step *st = &lab->steps[i];
-		uint64_t t0 = now_mono_ns();
-		char text[1024] = "", *detail = NULL;
+		uint64_t t0 = now_mono_ns(), start_real = now_real_ns();
+		char text[1024] = "", *detail = NULL, named[1200];
+		const char *line = text;
 
 		interrupt_doing("running %s: step %zu of %zu (%s:%d)", lab->path, i + 1,
 				lab->n_steps, st->loc.file, st->loc.line);
@@ -1046,13 +1058,17 @@ static int run_steps(struct run *r, size_t *failed)
 			return -1;
 		}
 		if (st->name) {
-			char named[1200];
-
 			snprintf(named, sizeof(named), "%s: %s", st->name, text);
-			report_step(&r->rep, i, v, named, ms_since(t0));
-		} else {
-			report_step(&r->rep, i, v, text, ms_since(t0));
+			line = named;
 		}
+		report_step(&r->rep, i, v, line, ms_since(t0));
+		if (r->ladder)
+			r->ladder[i] =
+				(struct ladder_step){.start_ns = start_real,
+						     .end_ns = now_real_ns(),
+						     .verdict = v,
+						     .text = xstrdup(line),
+						     .detail = detail ? xstrdup(detail) : NULL};
 		if (detail) {
 			report_detail(&r->rep, i, detail);
 			free(detail);
@@ -1089,13 +1105,20 @@ static struct timeline_ctx timeline_of(struct run *r)
 
 	if (!r->point_node) { /* once: the points do not change after the captures open */
 		r->point_node = xcalloc(r->n_points + 1, sizeof(*r->point_node));
+		r->point_iface = xcalloc(r->n_points + 1, sizeof(*r->point_iface));
 		r->point_name = xcalloc(r->n_points + 1, sizeof(*r->point_name));
 		for (i = 0; i < r->n_points; i++) {
 			r->point_node[i] = r->points[i].end.node;
+			r->point_iface[i] = r->points[i].end.iface;
 			r->point_name[i] = r->points[i].name;
 		}
 	}
-	return (struct timeline_ctx){r->lab, &r->log, r->point_node, r->point_name, r->start_real};
+	return (struct timeline_ctx){.lab = r->lab,
+				     .log = &r->log,
+				     .point_node = r->point_node,
+				     .point_iface = r->point_iface,
+				     .point_name = r->point_name,
+				     .start_real = r->start_real};
 }
 
 /*
@@ -1189,6 +1212,19 @@ static int check_golden(struct run *r, size_t *failed)
 	return rc;
 }
 
+/*
+ * The run as a ladder diagram. What stopped the lab, if anything, is its last
+ * note; a ladder that cannot be written is an error of its own.
+ */
+static void write_ladder(struct run *r)
+{
+	struct timeline_ctx c = timeline_of(r);
+	struct diag d = DIAG_INIT;
+
+	if (ladder_write(&c, r->ladder, r->d.set ? r->d.msg : NULL, r->o->ladder_path, &d))
+		diag_set(&r->d, "%s", d.msg);
+}
+
 static void run_release(struct run *r)
 {
 	size_t i;
@@ -1198,6 +1234,9 @@ static void run_release(struct run *r)
 			close(r->socks[i]);
 	free(r->socks);
 	free(r->step_fd);
+	for (i = 0; r->ladder && i < r->lab->n_steps; i++)
+		ladder_step_release(&r->ladder[i]);
+	free(r->ladder);
 	for (i = 0; i < r->n_senders; i++)
 		inj_close(r->senders[i].inj);
 	free(r->senders);
@@ -1207,6 +1246,7 @@ static void run_release(struct run *r)
 	}
 	free(r->points);
 	free(r->point_node);
+	free(r->point_iface);
 	free(r->point_name);
 	for (i = 0; i < r->n_obs; i++)
 		observer_close(&r->obs[i]);
@@ -1271,6 +1311,8 @@ out:
 		report_events(&r, o->timeline ? r.rep.f : NULL, o->events_path);
 	if (o->artifacts_dir && r.start_real && outcome != NFLAB_PASS && outcome != NFLAB_SKIP)
 		write_artifacts(&r);
+	if (o->ladder_path && r.start_real)
+		write_ladder(&r);
 	if (r.d.set) {
 		outcome = r.d.outcome;
 		report_diag(&r.rep, &r.d);
