@@ -238,9 +238,15 @@ static void note_trace(struct ladder *ld, struct row *r, size_t i, char *last_ct
 			 trace_verdict_name(t->verdict));
 	} else {
 		const char *how = t->verdict == NF_DROP ? answered(ld, i) : NULL;
+		char rule[160];
 
-		snprintf(buf, sizeof(buf), "%s %s \"%s\": %s%s%s%s%s", t->table, t->chain,
-			 t->comment[0] ? t->comment : "rule",
+		/* A rule is named by its comment, or else by its handle. */
+		if (t->comment[0])
+			snprintf(rule, sizeof(rule), "\"%s\"", t->comment);
+		else
+			snprintf(rule, sizeof(rule), "rule handle %llu",
+				 (unsigned long long)t->handle);
+		snprintf(buf, sizeof(buf), "%s %s %s: %s%s%s%s%s", t->table, t->chain, rule,
 			 how ? "reject (drop + " : trace_verdict_name(t->verdict), how ? how : "",
 			 how ? ")" : "", t->target[0] ? " " : "", t->target);
 	}
@@ -429,7 +435,7 @@ static void add_steps(struct ladder *ld, const struct ladder_step *steps, size_t
 {
 	const struct lab *lab = ld->c->lab;
 
-	for (; *next < lab->n_steps; (*next)++) {
+	for (; steps && *next < lab->n_steps; (*next)++) {
 		const struct ladder_step *st = &steps[*next];
 		const struct lab_step *ls = &lab->steps[*next];
 		char *text;
@@ -487,7 +493,6 @@ static void build_rows(struct ladder *ld, const struct ladder_step *steps, const
 	if (error) {
 		struct row *r = row_new(ld, ROW_FAIL, 0);
 
-		row_add(r, ST_FAIL, "ERROR: the lab stopped", ld->wrap_wide);
 		row_add(r, ST_FAIL, error, ld->wrap_wide);
 	}
 	free(used);

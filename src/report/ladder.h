@@ -25,8 +25,8 @@ void ladder_step_release(struct ladder_step *s);
  * with the packet, the NAT rewrites, conntrack states and rule verdicts written
  * where they happened (the grouping of timeline_story_init()), probe steps where
  * they started, and each failed step as a red note when it failed. steps has one
- * entry per lab step; error (or NULL) is what stopped the lab. Returns 0, or -1
- * with d set.
+ * entry per lab step (NULL: none ran); error (or NULL) is what stopped the lab,
+ * the last red note. Returns 0, or -1 with d set.
  */
 int ladder_write(const struct timeline_ctx *c, const struct ladder_step *steps, const char *error,
 		 const char *path, struct diag *d);

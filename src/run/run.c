@@ -1220,9 +1220,11 @@ static void write_ladder(struct run *r)
 {
 	struct timeline_ctx c = timeline_of(r);
 	struct diag d = DIAG_INIT;
+	char *stop = r->d.set ? xasprintf("%s: %s", outcome_name(r->d.outcome), r->d.msg) : NULL;
 
-	if (ladder_write(&c, r->ladder, r->d.set ? r->d.msg : NULL, r->o->ladder_path, &d))
+	if (ladder_write(&c, r->ladder, stop, r->o->ladder_path, &d))
 		diag_set(&r->d, "%s", d.msg);
+	free(stop);
 }
 
 static void run_release(struct run *r)
@@ -1311,7 +1313,7 @@ out:
 		report_events(&r, o->timeline ? r.rep.f : NULL, o->events_path);
 	if (o->artifacts_dir && r.start_real && outcome != NFLAB_PASS && outcome != NFLAB_SKIP)
 		write_artifacts(&r);
-	if (o->ladder_path && r.start_real)
+	if (o->ladder_path) /* even when setup failed: the picture says why */
 		write_ladder(&r);
 	if (r.d.set) {
 		outcome = r.d.outcome;
