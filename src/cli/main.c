@@ -21,7 +21,7 @@ static void usage(FILE *f)
 	      "       nflab test [options] [PATH...]   (every lab under PATH, default labs/)\n"
 	      "       nflab check LAB.yaml...   (parse and check only; creates nothing)\n"
 	      "       nflab index [PATH...]     (the labs as a Markdown table, docs/labs.md)\n"
-	      "       nflab draw [--no-routes] LAB.yaml -o FILE.svg\n"
+	      "       nflab draw [--no-routes] [--topologies DIR] LAB.yaml -o FILE.svg\n"
 	      "                                 (the topology as a picture; creates nothing)\n"
 	      "       nflab --version\n"
 	      "\n"
