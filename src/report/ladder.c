@@ -529,7 +529,9 @@ static void draw_lines(FILE *f, const struct row *r, double x, double y, const c
 		enum style st = (enum style)(line[0] - 'a');
 
 		if (st == ST_FAIL)
-			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"failtext\" fill=\"%s\"%s>",
+			fprintf(f,
+				"<text x=\"%.1f\" y=\"%.1f\" class=\"failtext\" fill=\"%s\" "
+				"xml:space=\"preserve\"%s>",
 				x, y + (double)i * LH, FAIL_TEXT,
 				i == 0 ? " font-weight=\"bold\"" : "");
 		else

@@ -60,7 +60,7 @@ chromium_render "$dir/fail.svg" "$dir/fail.dom" "$dir/fail.png"
 dom_check "$dir/fail.dom" || exit 1
 want "$dir/fail.dom" \
 	'<g class="failure"><rect' 'stroke="#d32f2f"' \
-	'fill="#b00020" font-weight="bold">[2] FAIL  the error comes back reverse-NATed' \
+	'fill="#b00020" xml:space="preserve" font-weight="bold">[2] FAIL  the error comes back reverse-NATed' \
 	'inner.ip.dst: expected 203.0.113.11, got 203.0.113.10</text>' \
 	'class="nat">&lt;= DNAT 203.0.113.10:9 -&gt; 192.168.1.10:9</text>'
 n=$(grep -c '<g class="failure">' "$dir/fail.dom")
