@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
+#include "report/draw.h"
 #include "run/explore.h"
 #include "run/run.h"
 #include "suite/suite.h"
@@ -22,6 +23,8 @@ static void usage(FILE *f)
 	      "       nflab test [options] [PATH...]   (every lab under PATH, default labs/)\n"
 	      "       nflab check LAB.yaml...   (parse and check only; creates nothing)\n"
 	      "       nflab index [PATH...]     (the labs as a Markdown table, docs/labs.md)\n"
+	      "       nflab draw [--no-routes] [--topologies DIR] LAB.yaml -o FILE.svg\n"
+	      "                 (the topology as a picture; creates nothing)\n"
 	      "       nflab shell [--topologies DIR] LAB.yaml [NODE]\n"
 	      "                 (the lab up, its steps not run, and a shell in NODE)\n"
 	      "       nflab exec [--lab NAME] NODE -- COMMAND...\n"
@@ -34,6 +37,9 @@ static void usage(FILE *f)
 	      "  --pcap-merge       with --pcap-dir: one DIR/<lab>.pcapng instead, one\n"
 	      "                     interface block per node:iface\n"
 	      "  --set NAME=VALUE   environment of the lab's programs (over its env:)\n"
+	      "  --ladder FILE.svg  draw the run as a ladder diagram: a column per node, an\n"
+	      "                     arrow per packet hop, NAT rewrites, conntrack states and\n"
+	      "                     verdicts where they happen, failed steps in red\n"
 	      "  --pause-on-fail    keep a failed lab up, its nodes named in ip netns,\n"
 	      "                     until Enter, for nflab exec and ip netns exec\n"
 	      "  --topologies DIR   where \"topology: NAME\" files are (default: found\n"
@@ -161,6 +167,54 @@ static int main_index(int argc, char **argv)
 	}
 	lab_list_release(&labs);
 	return rc;
+}
+
+/* nflab draw [--no-routes] [--topologies DIR] LAB.yaml -o FILE.svg */
+static int main_draw(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"no-routes", no_argument, NULL, 'R'},
+		{"topologies", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *out = NULL, *topo_dir = NULL;
+	struct diag d = DIAG_INIT;
+	bool routes = true;
+	struct lab *lab;
+	int c, rc;
+
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			out = optarg;
+			break;
+		case 'R':
+			routes = false;
+			break;
+		case 't':
+			topo_dir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return NFLAB_ERROR;
+		}
+	}
+	if (optind != argc - 1 || !out) {
+		fprintf(stderr, "nflab draw: needs one lab file and -o FILE.svg\n");
+		return NFLAB_ERROR;
+	}
+	lab = lab_load(argv[optind], topo_dir, &d);
+	rc = lab ? draw_topology_write(lab, routes, out, &d) : -1;
+	if (rc)
+		diag_print(&d, stderr);
+	lab_free(lab);
+	return rc ? NFLAB_ERROR : 0;
 }
 
 /* nflab shell [--topologies DIR] LAB.yaml [NODE] */
@@ -359,6 +413,7 @@ int main(int argc, char **argv)
 		{"pcap-merge", no_argument, NULL, 'M'},
 		{"set", required_argument, NULL, 's'},
 		{"pause-on-fail", no_argument, NULL, 'P'},
+		{"ladder", required_argument, NULL, 'L'},
 		{"topologies", required_argument, NULL, 't'},
 		{"timeline", no_argument, NULL, 'T'},
 		{"events", required_argument, NULL, 'e'},
@@ -389,6 +444,8 @@ int main(int argc, char **argv)
 		return main_test(argc, argv);
 	if (!strcmp(cmd, "index"))
 		return main_index(argc, argv);
+	if (!strcmp(cmd, "draw"))
+		return main_draw(argc, argv);
 	if (!strcmp(cmd, "shell"))
 		return main_shell(argc, argv);
 	if (!strcmp(cmd, "exec"))
@@ -409,6 +466,9 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			ro.pause_on_fail = true;
+			break;
+		case 'L':
+			ro.ladder_path = optarg;
 			break;
 		case 's':
 			if (!strchr(optarg, '=') || optarg[0] == '=') {

@@ -224,7 +224,7 @@ int trace_read(struct trace *t, struct evlog *log, struct diag *d)
 	return (int)(log->n - before);
 }
 
-static const char *verdict_name(int32_t v)
+const char *trace_verdict_name(int32_t v)
 {
 	switch (v) {
 	case NF_DROP:
@@ -252,7 +252,7 @@ static const char *verdict_name(int32_t v)
 	}
 }
 
-static const char *ct_state_name(uint32_t s)
+const char *trace_ct_state_name(uint32_t s)
 {
 	switch (s) {
 	case TRACE_CT_INVALID:
@@ -283,15 +283,15 @@ const char *trace_summary(const struct trace_rec *r, char *buf, size_t len)
 	if (n < len && r->comment[0])
 		n += (size_t)snprintf(buf + n, len - n, " \"%s\"", r->comment);
 	if (n < len && (r->present & TRACE_HAS_VERDICT))
-		n += (size_t)snprintf(buf + n, len - n, " %s%s%s", verdict_name(r->verdict),
+		n += (size_t)snprintf(buf + n, len - n, " %s%s%s", trace_verdict_name(r->verdict),
 				      r->target[0] ? " " : "", r->target);
 	if (n < len && r->iif[0])
 		n += (size_t)snprintf(buf + n, len - n, " in=%s", r->iif);
 	if (n < len && r->oif[0])
 		n += (size_t)snprintf(buf + n, len - n, " out=%s", r->oif);
 	if (n < len && (r->present & TRACE_HAS_CT))
-		n += (size_t)snprintf(buf + n, len - n, " ct %s%s%s%s", ct_state_name(r->ct_state),
-				      r->ct_dir ? " reply" : "",
+		n += (size_t)snprintf(buf + n, len - n, " ct %s%s%s%s",
+				      trace_ct_state_name(r->ct_state), r->ct_dir ? " reply" : "",
 				      r->ct_status & IPS_SRC_NAT ? " [SRC_NAT]" : "",
 				      r->ct_status & IPS_DST_NAT ? " [DST_NAT]" : "");
 	if (n < len && (r->present & TRACE_HAS_PKT))

@@ -62,6 +62,11 @@ int trace_fd(const struct trace *t);
 /* Reads every trace event waiting into log. Returns the number read, or -1 when some were lost. */
 int trace_read(struct trace *t, struct evlog *log, struct diag *d);
 
+/* "drop", "accept", "jump" ... for a trace verdict; "?" when unknown. */
+const char *trace_verdict_name(int32_t v);
+/* "NEW", "RELATED" ... for one TRACE_CT_* bit; "?" otherwise. */
+const char *trace_ct_state_name(uint32_t s);
+
 /* "[TRACE] inet filter forward rule 4 \"reject-dmz\" drop, in=eth0 NEW: ..." into buf. */
 const char *trace_summary(const struct trace_rec *r, char *buf, size_t len);
 

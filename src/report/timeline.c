@@ -443,29 +443,76 @@ static void golden_mask(char *s)
 	mask_ephemeral(s);
 }
 
-/* The story of the log, for people (golden false) or for a golden file. */
-static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
+void timeline_story_init(struct timeline_story *s, const struct timeline_ctx *c)
 {
-	size_t n_groups, i, first = 0, chatter = 0;
-	struct item *it = group_events(c, &n_groups);
+	struct item *it = group_events(c, &s->n_groups);
+	size_t i, j, first = 0;
 
 	place_kernel_events(c, it, c->log->n);
 	qsort(it, c->log->n, sizeof(*it), cmp_group);
-	if (!golden)
-		fprintf(f, "  timeline: %zu events in %zu groups (ms from the first step)\n",
-			c->log->n, n_groups);
-	for (i = 0; i < c->log->n; i++) {
-		const struct event *ev = it[i].ev;
-		const struct pkt *p = event_pkt(ev), *prev = NULL;
-		char sum[1024], w[96], note[300] = "", ts[32];
-		size_t j;
+	s->n = c->log->n;
+	s->e = xcalloc(s->n + 1, sizeof(*s->e));
+	for (i = 0; i < s->n; i++) {
+		struct timeline_entry *e = &s->e[i];
+		const struct pkt *prev = NULL;
+		char note[300];
 
+		e->ev = it[i].ev;
+		e->pkt = event_pkt(e->ev);
+		e->group = it[i].group;
+		e->at_ns = it[i].at_ns;
 		if (i == 0 || it[i].group != it[i - 1].group) {
 			first = i;
-			if (p && is_chatter(p)) {
+			e->chatter = e->pkt && is_chatter(e->pkt);
+		} else {
+			e->chatter = s->e[i - 1].chatter;
+		}
+		if (e->chatter || !e->pkt)
+			continue;
+		/* A rewrite shows between this hop and the group's previous one. */
+		for (j = i; j > first; j--)
+			if ((prev = s->e[j - 1].pkt))
+				break;
+		if (!prev)
+			continue;
+		rewrite_note(prev, e->pkt, note, sizeof(note));
+		if (note[0])
+			e->rewrite = xstrdup(note);
+	}
+	free(it);
+}
+
+void timeline_story_release(struct timeline_story *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->e[i].rewrite);
+	free(s->e);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The story of the log, for people (golden false) or for a golden file. */
+static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
+{
+	struct timeline_story s;
+	size_t i, chatter = 0;
+
+	timeline_story_init(&s, c);
+	if (!golden)
+		fprintf(f, "  timeline: %zu events in %zu groups (ms from the first step)\n", s.n,
+			s.n_groups);
+	for (i = 0; i < s.n; i++) {
+		const struct timeline_entry *e = &s.e[i];
+		const struct event *ev = e->ev;
+		char sum[1024], w[96], ts[32];
+		size_t j;
+
+		if (i == 0 || e->group != s.e[i - 1].group) {
+			if (e->chatter) {
 				/* One line for the whole group: where it went is rarely the point.
 				 */
-				for (j = i; j < c->log->n && it[j].group == it[i].group; j++)
+				for (j = i; j < s.n && s.e[j].group == e->group; j++)
 					;
 				if (!golden)
 					fprintf(f, "    %+9.3f ms  link: %s (%zu hop%s)\n",
@@ -476,40 +523,35 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 				i = j - 1;
 				continue;
 			}
-			for (j = i; j < c->log->n && it[j].group == it[i].group; j++)
-				if (it[j].ev->kind == EV_PACKET)
+			for (j = i; j < s.n && s.e[j].group == e->group; j++)
+				if (s.e[j].ev->kind == EV_PACKET)
 					break;
-			if (j == c->log->n || it[j].group != it[i].group)
+			if (j == s.n || s.e[j].group != e->group)
 				j = i;
-			event_summary(it[j].ev, sum, sizeof(sum));
+			event_summary(s.e[j].ev, sum, sizeof(sum));
 			if (golden) {
 				golden_mask(sum);
 				fprintf(f, "- %s\n", sum);
 			} else {
-				fprintf(f, "    #%zu %s\n", it[i].group, sum);
+				fprintf(f, "    #%zu %s\n", e->group, sum);
 			}
 		}
-		for (j = i; p && j > first; j--)
-			if ((prev = event_pkt(it[j - 1].ev)))
-				break;
-		if (prev)
-			rewrite_note(prev, p, note, sizeof(note));
 		where(c, ev, w, sizeof(w));
 		event_summary(ev, sum, sizeof(sum));
 		if (golden) {
-			strncat(sum, note, sizeof(sum) - strlen(sum) - 1);
+			strncat(sum, e->rewrite ? e->rewrite : "", sizeof(sum) - strlen(sum) - 1);
 			golden_mask(sum);
 			fprintf(f, "    %-18s %s\n", w, sum);
 			continue;
 		}
 		/* Netlink events are stamped when read: show them at the hop they belong to. */
 		snprintf(ts, sizeof(ts), "%s%+.3f", ev->kind == EV_PACKET ? "" : "~",
-			 rel_ms(c, it[i].at_ns));
-		fprintf(f, "      %10s ms %-18s %s%s\n", ts, w, sum, note);
+			 rel_ms(c, e->at_ns));
+		fprintf(f, "      %10s ms %-18s %s%s\n", ts, w, sum, e->rewrite ? e->rewrite : "");
 	}
 	if (chatter && !golden)
 		fprintf(f, "  (%zu link-layer groups: ARP, neighbour discovery, MLD)\n", chatter);
-	free(it);
+	timeline_story_release(&s);
 }
 
 void timeline_print(const struct timeline_ctx *c, FILE *f)

@@ -3,6 +3,8 @@
 #ifndef NFLAB_TIMELINE_H
 #define NFLAB_TIMELINE_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "lab/lab.h"
@@ -14,9 +16,35 @@ struct timeline_ctx {
 	const struct lab *lab;
 	const struct evlog *log;
 	const size_t *point_node;      /* capture point -> node index */
+	const size_t *point_iface;     /* capture point -> interface index in its node */
 	const char *const *point_name; /* capture point -> "node:iface" */
 	uint64_t start_real;	       /* CLOCK_REALTIME ns of the first step: time zero */
 };
+
+/* One event of the story. */
+struct timeline_entry {
+	const struct event *ev;
+	const struct pkt *pkt; /* the event's packet (capture, NFLOG, trace), or NULL */
+	size_t group;	       /* packet group, from 1: a group's entries are adjacent */
+	uint64_t at_ns;	       /* CLOCK_REALTIME ns where it happened: kernel events at their hop */
+	bool chatter;	       /* the group is link-layer chatter: ARP, neighbour discovery, MLD */
+	char *rewrite;	       /* what NAT changed since the group's previous hop, as in
+				  "  <= DNAT 203.0.113.10:9 -> 192.168.1.10:9", or NULL */
+};
+
+/* The events in story order: by group (in time order), then by where they happened. */
+struct timeline_story {
+	struct timeline_entry *e;
+	size_t n, n_groups;
+};
+
+/*
+ * Groups c's events by packet, places each node's kernel events at the hop where
+ * they happened and names the rewrites between hops, into s. Release it with
+ * timeline_story_release(); it borrows c's log.
+ */
+void timeline_story_init(struct timeline_story *s, const struct timeline_ctx *c);
+void timeline_story_release(struct timeline_story *s);
 
 /*
  * Prints the events as packet groups in time order: every hop of one packet

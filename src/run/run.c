@@ -20,6 +20,7 @@
 #include "probe/inject.h"
 #include "probe/probe.h"
 #include "report/golden.h"
+#include "report/ladder.h"
 #include "report/pcapng.h"
 #include "report/report.h"
 #include "report/timeline.h"
@@ -72,6 +73,13 @@ static unsigned int point_mtu(const struct run *r, const struct lab_end *e)
 	return ifc->mtu;
 }
 
+/* Whether the run tells its whole story (timeline, events, golden file, ladder ...). */
+static bool wants_story(const struct run *r)
+{
+	return r->o->timeline || r->o->events_path || r->o->artifacts_dir || r->golden ||
+	       r->o->ladder_path || r->o->capture_all;
+}
+
 /* Ring of a capture no check reads: enough for a story, cheaper to set up. */
 #define CAP_SMALL_RING (1 << 20)
 
@@ -93,8 +101,7 @@ static int open_captures(struct run *r)
 	for (i = 0; r->o->pcap_dir && i < lab->n_capture; i++)
 		point_add(r, &lab->capture[i]);
 	checked = r->n_points; /* the rest only feed timelines, pcaps and golden files */
-	if ((r->o->pcap_dir && !lab->n_capture) || r->o->timeline || r->o->events_path ||
-	    r->o->artifacts_dir || r->golden || r->o->capture_all)
+	if ((r->o->pcap_dir && !lab->n_capture) || wants_story(r))
 		for (i = 0; i < lab->n_nodes; i++)
 			for (j = 0; j < lab->nodes[i].n_ifaces; j++)
 				point_add(r, &(struct lab_end){i, j});
@@ -271,7 +278,7 @@ static int open_observers(struct run *r)
 		if (observer_open(r, st->expect.source, st->expect.node))
 			return -1;
 	}
-	if (!r->o->timeline && !r->o->events_path && !r->o->artifacts_dir && !r->golden)
+	if (!wants_story(r))
 		return 0;
 	for (i = 0; i < lab->n_nodes; i++) {
 		uint16_t *groups;
@@ -962,10 +969,14 @@ static void steps_grow(struct run *r)
 	r->step_fd = xrealloc(r->step_fd, (n + 1) * sizeof(*r->step_fd));
 	r->step_real = xrealloc(r->step_real, (n + 1) * sizeof(*r->step_real));
 	r->step_text = xrealloc(r->step_text, (n + 1) * sizeof(*r->step_text));
+	if (r->o->ladder_path)
+		r->ladder = xrealloc(r->ladder, (n + 1) * sizeof(*r->ladder));
 	for (i = r->n_step_state; i < n; i++) {
 		r->step_fd[i] = -1;
 		r->step_real[i] = 0;
 		r->step_text[i] = NULL;
+		if (r->ladder)
+			memset(&r->ladder[i], 0, sizeof(r->ladder[i]));
 	}
 	r->n_step_state = n;
 }
@@ -1030,6 +1041,15 @@ int run_step(struct run *r, size_t i, size_t *failed)
 			xasprintf("%s%s%s", st->name ? st->name : "", st->name ? ": " : "", text);
 
 		report_step(&r->rep, i, v, said, ms_since(t0));
+		if (r->ladder) {
+			ladder_step_release(&r->ladder[i]);
+			r->ladder[i] =
+				(struct ladder_step){.start_ns = r->step_real[i],
+						     .end_ns = now_real_ns(),
+						     .verdict = v,
+						     .text = xstrdup(said),
+						     .detail = detail ? xstrdup(detail) : NULL};
+		}
 		free(r->step_text[i]);
 		r->step_text[i] =
 			xasprintf("step %zu (%s:%d): %s", i + 1, st->loc.file, st->loc.line, said);
@@ -1038,6 +1058,10 @@ int run_step(struct run *r, size_t i, size_t *failed)
 	if (detail) {
 		report_detail(&r->rep, i, detail);
 		free(r->last_detail);
+		for (i = 0; r->ladder && i < r->n_step_state; i++)
+			ladder_step_release(&r->ladder[i]);
+		free(r->ladder);
+		free(r->point_iface);
 		r->last_detail = detail;
 	}
 	if (v == NFLAB_FAIL)
@@ -1156,12 +1180,19 @@ static struct timeline_ctx timeline_of(struct run *r)
 	if (!r->point_node) { /* once: the points do not change after the captures open */
 		r->point_node = xcalloc(r->n_points + 1, sizeof(*r->point_node));
 		r->point_name = xcalloc(r->n_points + 1, sizeof(*r->point_name));
+		r->point_iface = xcalloc(r->n_points + 1, sizeof(*r->point_iface));
 		for (i = 0; i < r->n_points; i++) {
 			r->point_node[i] = r->points[i].end.node;
 			r->point_name[i] = r->points[i].name;
+			r->point_iface[i] = r->points[i].end.iface;
 		}
 	}
-	return (struct timeline_ctx){r->lab, &r->log, r->point_node, r->point_name, r->start_real};
+	return (struct timeline_ctx){.lab = r->lab,
+				     .log = &r->log,
+				     .point_node = r->point_node,
+				     .point_iface = r->point_iface,
+				     .point_name = r->point_name,
+				     .start_real = r->start_real};
 }
 
 /*
@@ -1175,6 +1206,21 @@ static int report_events(struct run *r, FILE *tl, const char *events_path)
 	if (tl)
 		timeline_print(&c, tl);
 	return events_path ? timeline_write_events(&c, events_path, &r->d) : 0;
+}
+
+/*
+ * The run as a ladder diagram. What stopped the lab, if anything, is its last
+ * note; a ladder that cannot be written is an error of its own.
+ */
+static void write_ladder(struct run *r)
+{
+	struct timeline_ctx c = timeline_of(r);
+	struct diag d = DIAG_INIT;
+	char *stop = r->d.set ? xasprintf("%s: %s", outcome_name(r->d.outcome), r->d.msg) : NULL;
+
+	if (ladder_write(&c, r->ladder, stop, r->o->ladder_path, &d))
+		diag_set(&r->d, "%s", d.msg);
+	free(stop);
 }
 
 /*
@@ -1350,6 +1396,8 @@ int run_close(struct run *r, size_t failed, bool ok)
 		report_events(r, o->timeline ? r->rep.f : NULL, o->events_path);
 	if (o->artifacts_dir && r->start_real && outcome != NFLAB_PASS && outcome != NFLAB_SKIP)
 		write_artifacts(r);
+	if (o->ladder_path) /* even when setup failed: the picture says why */
+		write_ladder(r);
 	if (r->d.set) {
 		outcome = r->d.outcome;
 		report_diag(&r->rep, &r->d);

@@ -15,6 +15,7 @@ struct run_opts {
 	bool quiet;	      /* report failures and the result only */
 	bool timeline;	      /* print every observed event at the end */
 	const char *events_path;   /* write every observed event there as JSON lines, or NULL */
+	const char *ladder_path;   /* draw the run there as an SVG ladder diagram, or NULL */
 	int rcvbuf;		   /* observer receive buffer in bytes, 0 = sized for bursts */
 	FILE *machine;		   /* or NULL: the report as tab-separated records (report.h) */
 	bool update_expected;	   /* write the golden timeline instead of comparing with it */

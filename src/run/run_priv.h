@@ -76,6 +76,7 @@ struct run {
 	struct point *points;
 	size_t n_points, cap_points;
 	size_t *point_node;	 /* per point: its node, for timelines */
+	size_t *point_iface;	 /* per point: its interface in that node */
 	const char **point_name; /* per point: "node:iface" */
 	struct observer *obs;
 	size_t n_obs, cap_obs;
@@ -88,8 +89,9 @@ struct run {
 	struct sender *senders; /* one socket per sending interface or node and family */
 	size_t n_senders, cap_senders;
 	uint64_t start_mono, start_real;
-	char *golden;	   /* the golden timeline to compare with or write, or NULL */
-	size_t window_seq; /* log position when the latest probe started */
+	char *golden;		    /* the golden timeline to compare with or write, or NULL */
+	struct ladder_step *ladder; /* per step, for --ladder, or NULL */
+	size_t window_seq;	    /* log position when the latest probe started */
 	uint64_t window_mono, window_real;
 	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
 	uint64_t *step_real;	/* per step: CLOCK_REALTIME ns when it started, for pcap marks */
