@@ -32,9 +32,9 @@ _nflab_dirs()
 _nflab()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
-	local commands='run test check index shell exec'
-	local run_opts='--pcap-dir --pcap-merge --set --pause-on-fail --topologies --timeline
-		--events --update-expected --observer-buffer --quiet --help'
+	local commands='run test check index draw shell exec'
+	local run_opts='--pcap-dir --pcap-merge --set --pause-on-fail --ladder --topologies
+		--timeline --events --update-expected --observer-buffer --quiet --help'
 	local test_opts='--jobs --filter --shard --repeat --timeout --tap --junit --json
 		--artifacts --topologies --list --help'
 
@@ -65,7 +65,7 @@ _nflab()
 			_nflab_dirs "$cur"
 			return 0
 			;;
-		--events)
+		--events | --ladder)
 			_nflab_any_file "$cur"
 			return 0
 			;;
@@ -101,6 +101,17 @@ _nflab()
 		;;
 	index)
 		_nflab_files "$cur"
+		;;
+	draw)
+		if [[ $prev == --topologies ]]; then
+			_nflab_dirs "$cur"
+		elif [[ $prev == -o || $prev == --output ]]; then
+			_nflab_any_file "$cur"
+		elif [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-o --output --no-routes --topologies --help" -- "$cur"))
+		else
+			_nflab_files "$cur"
+		fi
 		;;
 	shell)
 		if [[ $prev == --topologies ]]; then

@@ -1058,10 +1058,6 @@ int run_step(struct run *r, size_t i, size_t *failed)
 	if (detail) {
 		report_detail(&r->rep, i, detail);
 		free(r->last_detail);
-		for (i = 0; r->ladder && i < r->n_step_state; i++)
-			ladder_step_release(&r->ladder[i]);
-		free(r->ladder);
-		free(r->point_iface);
 		r->last_detail = detail;
 	}
 	if (v == NFLAB_FAIL)
@@ -1315,6 +1311,10 @@ static void run_release(struct run *r)
 		free(r->step_text[i]);
 	free(r->step_text);
 	free(r->last_detail);
+	for (i = 0; r->ladder && i < r->n_step_state; i++)
+		ladder_step_release(&r->ladder[i]);
+	free(r->ladder);
+	free(r->point_iface);
 	progs_release(&r->progs);
 	for (i = 0; i < r->n_senders; i++)
 		inj_close(r->senders[i].inj);

@@ -23,7 +23,7 @@ echo "pkg-config --cflags --libs nflab cmocka: $flags"
 case $flags in *"$prefix"*) ;; *) echo "FAIL: the flags do not point into the prefix"; exit 1 ;; esac
 # Out of tree: a copy of the example, away from the source and build trees.
 cp "$src/examples/async_expect.c" "$tmp/t.c"
-(cd "$tmp" && $cc -std=c11 -Wall -Wextra -Werror -o t t.c $flags) ||
+(cd "$tmp" && $cc -std=c11 -Wall -Wextra -Werror ${NFLAB_EXTRA_CFLAGS:-} -o t t.c $flags) ||
 	{ echo "FAIL: the example does not compile against the installed library"; exit 1; }
 libdir=$(pkg-config --variable=libdir nflab)
 ldd "$tmp/t" | grep -q "$libdir/libnflab.so" ||
