@@ -186,11 +186,13 @@ static void init_main(const struct labfs *fs, const struct nodeproc_spec *s, int
 	if (chdir("/tmp"))
 		report_err(status[1], "cannot enter the lab's /tmp");
 	close_others((int[]){out[1], err[1], status[1]}, 3);
-	t = s->terminal ? 3 : open("/dev/null", O_RDWR);
-	if (t < 0 || (!s->terminal && (dup2(t, 0) < 0 || dup2(t, 1) < 0 || dup2(t, 2) < 0)))
-		report_err(status[1], "cannot open /dev/null");
-	if (t > 2 && !s->terminal)
-		close(t);
+	if (!s->terminal) { /* the init's own streams: nowhere */
+		t = open("/dev/null", O_RDWR);
+		if (t < 0 || dup2(t, 0) < 0 || dup2(t, 1) < 0 || dup2(t, 2) < 0)
+			report_err(status[1], "cannot open /dev/null");
+		if (t > 2)
+			close(t);
+	}
 	sigaction(SIGTERM, &fwd, NULL);
 	sigaction(SIGINT, &fwd, NULL);
 	sigaction(SIGHUP, &fwd, NULL);
