@@ -42,7 +42,8 @@ static void put(struct block *b, const void *data, size_t len)
 		b->cap = (b->len + len + pad) * 2;
 		b->buf = xrealloc(b->buf, b->cap);
 	}
-	memcpy(b->buf + b->len, data, len);
+	if (len) /* an option's empty value: no data pointer */
+		memcpy(b->buf + b->len, data, len);
 	memset(b->buf + b->len + len, 0, pad);
 	b->len += len + pad;
 }
