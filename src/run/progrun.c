@@ -45,9 +45,9 @@ static char *hosts_text(const struct lab *lab)
 		"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 		"# the nodes of lab %s, by nflab\n",
 		lab->name);
+	/* Per node, its IPv4 lines first: gethostbyname() takes the first. */
 	for (i = 0; i < lab->n_nodes; i++)
-		for (fam = 0; fam < 2;
-		     fam++) /* IPv4 lines first: gethostbyname() takes the first */
+		for (fam = 0; fam < 2; fam++)
 			for (j = 0; j < lab->nodes[i].n_ifaces; j++) {
 				const struct lab_iface *ifc = &lab->nodes[i].ifaces[j];
 
