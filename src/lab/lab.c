@@ -1232,7 +1232,7 @@ static int parse_lab(struct parser *p)
 			return -1;
 		lab->description = xstrdup(s);
 	}
-	lab->quiet_ns = LAB_DEFAULT_QUIET_NS;
+	lab->quiet_ns = 0;
 	if ((v = ymap_get(y, root, "quiet")) &&
 	    yduration(y, v, "a duration (20ms, 100ms)", &lab->quiet_ns, p->d))
 		return -1;

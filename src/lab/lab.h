@@ -172,7 +172,7 @@ struct step_expect {
 	enum count_mode mode;
 	unsigned int count;
 	uint64_t within_ns; /* deadline after the step starts */
-	uint64_t quiet_ns;  /* silence that proves nothing more is coming */
+	uint64_t quiet_ns;  /* silence that proves nothing more is coming; 0: the run decides */
 	enum since since;
 };
 
@@ -244,7 +244,7 @@ enum ready_kind {
 /* A program in a node: a run step, a service, or (target, checks) a stop. */
 struct step_prog {
 	size_t node;
-	size_t target; /* stop: index of the service step */
+	size_t target;		  /* stop: index of the service step */
 	char **argv;		  /* NULL-terminated; a string command runs as /bin/sh -c TEXT */
 	char *text;		  /* the command as written, for reports */
 	uint64_t within_ns;	  /* run: until it exits; service: until it is ready */
@@ -286,7 +286,7 @@ struct lab {
 	size_t n_steps, cap_steps;
 	char **requires; /* programs the lab needs (skip if missing) */
 	size_t n_requires, cap_requires;
-	uint64_t quiet_ns;	 /* default quiet interval for checks */
+	uint64_t quiet_ns;	 /* quiet interval of its checks, 0: the run decides per probe */
 	struct lab_end *capture; /* interfaces --pcap-dir writes (all when none) */
 	size_t n_capture, cap_capture;
 	char **env; /* "NAME=value" for the lab's programs */
@@ -298,8 +298,10 @@ struct lab {
 	bool golden; /* compared with (or written to) its golden timeline in expected/ */
 };
 
-#define LAB_DEFAULT_WITHIN_NS  1000000000ull /* 1 s */
-#define LAB_DEFAULT_QUIET_NS   50000000ull   /* 50 ms */
+#define LAB_DEFAULT_WITHIN_NS 1000000000ull /* 1 s */
+#define LAB_DEFAULT_QUIET_NS  50000000ull   /* 50 ms */
+/* Quiet after a probe whose packets only the kernel handles (see run_quiet_ns()). */
+#define LAB_KERNEL_QUIET_NS    10000000ull   /* 10 ms */
 #define LAB_DEFAULT_TIMEOUT_NS 1000000000ull /* ping replies */
 /* An ICMP error to a connect() is acted on at the first SYN retransmission (1 s): see docs. */
 #define LAB_DEFAULT_TCP_TIMEOUT_NS 2000000000ull

@@ -667,6 +667,16 @@ int progs_keep(struct run *r, const char *dir)
 	return 0;
 }
 
+bool progs_running(const struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->progs.n; i++)
+		if (r->progs.v[i]->service && !r->progs.v[i]->np.exited)
+			return true;
+	return false;
+}
+
 int progs_stop_all(struct run *r)
 {
 	char how[128];

@@ -91,6 +91,8 @@ struct run {
 	uint64_t start_mono, start_real;
 	char *golden;		    /* the golden timeline to compare with or write, or NULL */
 	struct ladder_step *ladder; /* per step, for --ladder, or NULL */
+	const struct lab_step *cur; /* the step running */
+	bool window_kernel;	    /* the latest probe's packets are handled by the kernel only */
 	size_t window_seq;	    /* log position when the latest probe started */
 	uint64_t window_mono, window_real;
 	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
@@ -131,6 +133,10 @@ int run_close(struct run *r, size_t failed, bool ok);
 void run_pause(struct run *r);
 /* Writes the run's pcapng files when its options ask for them. Returns 0 or -1. */
 int run_write_pcaps(struct run *r);
+/* The quiet interval of e now: its own, the lab's, or the one the latest probe allows. */
+uint64_t run_quiet_ns(const struct run *r, const struct step_expect *e);
+/* Whether a service of the lab is running. */
+bool progs_running(const struct run *r);
 /* Reads everything already captured, without waiting. Returns 0 or -1. */
 int run_drain(struct run *r);
 /* The run's capture point of e (opened when the run began), or -1. */

@@ -98,7 +98,7 @@ static void test_defaults(void **state)
 	assert_int_equal(lab->steps[0].expect.count, 1);
 	assert_int_equal(lab->steps[0].expect.dir, DIR_ANY);
 	assert_int_equal(lab->steps[0].expect.within_ns, LAB_DEFAULT_WITHIN_NS);
-	assert_int_equal(lab->steps[0].expect.quiet_ns, LAB_DEFAULT_QUIET_NS);
+	assert_int_equal(lab->steps[0].expect.quiet_ns, 0);
 	lab_free(lab);
 	lab = load(HOSTS "steps:\n  - expect: {at: b:eth0, count: none}\n", &d);
 	assert_non_null(lab);
