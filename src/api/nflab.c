@@ -110,29 +110,16 @@ static struct nflab_lab *lab_from_text(const char *name, char *text, char **err)
 
 struct nflab_lab *nflab_lab_load(const char *path, char **err)
 {
-	struct nflab_lab *l = xzalloc(sizeof(*l));
 	struct diag d = DIAG_INIT;
-	FILE *f;
+	size_t len;
+	char *text = lab_read_file(path, &len, &d);
 
-	l->lab = lab_load(path, NULL, &d);
-	if (!l->lab) {
+	if (!text) {
 		set_err(err, &d);
-		free(l);
 		return NULL;
 	}
-	f = fopen(path, "r");
-	if (f) {
-		size_t size = 0;
-		FILE *out = open_memstream(&l->text, &size);
-		char buf[4096];
-		size_t n;
-
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-			fwrite(buf, 1, n, out);
-		fclose(out);
-		fclose(f);
-	}
-	return l;
+	/* Named by its path, so its topology is found next to it, as nflab run does. */
+	return lab_from_text(path, text, err);
 }
 
 struct nflab_lab *nflab_lab_parse(const char *name, const char *yaml, char **err)

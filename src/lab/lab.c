@@ -606,7 +606,7 @@ static int parse_links(struct parser *p, yaml_node_t *n)
 
 /* ---- files ---- */
 
-static char *read_file(const char *path, size_t *len, struct diag *d)
+char *lab_read_file(const char *path, size_t *len, struct diag *d)
 {
 	struct stat st;
 	char *buf;
@@ -678,7 +678,7 @@ static int load_topology(struct parser *p, yaml_node_t *n)
 	if (!valid_name(name, 64))
 		return fail_at(p, n, "expected a topology name, got \"%s\"", name);
 	path = find_topology(p->lab->path, p->topo_dir, name);
-	text = read_file(path, &len, p->d);
+	text = lab_read_file(path, &len, p->d);
 	if (!text) {
 		struct srcloc loc = loc_of(p, n);
 
@@ -1307,7 +1307,7 @@ struct lab *lab_load(const char *path, const char *topo_dir, struct diag *d)
 {
 	struct lab *lab;
 	size_t len;
-	char *text = read_file(path, &len, d);
+	char *text = lab_read_file(path, &len, d);
 
 	if (!text)
 		return NULL;

@@ -320,6 +320,8 @@ struct lab *lab_load(const char *path, const char *topo_dir, struct diag *d);
 struct lab *lab_load_buffer(const char *name, const char *text, size_t len, const char *topo_dir,
 			    struct diag *d);
 void lab_free(struct lab *lab);
+/* A lab file's text (NUL-terminated, *len bytes; caller frees), checked to be one. NULL with d. */
+char *lab_read_file(const char *path, size_t *len, struct diag *d);
 /*
  * Parses text as one more step of lab (a mapping, as one item of a lab file's
  * steps) and appends it, also when parsing fails part way (lab_free() releases

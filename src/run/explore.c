@@ -41,13 +41,16 @@ static void tell_names(FILE *f, const struct run *r, const struct netns_names *n
 
 int run_shell(const struct lab *lab, const char *node, const struct run_opts *o)
 {
-	struct run *r = run_open(lab, o);
+	struct run_opts shell_opts = *o;
 	struct netns_names nn = {.lifeline = -1};
 	const char *shell = getenv("SHELL");
 	char *prompt[3], *argv[3];
 	int status = 0, i = 0;
 	bool ok = false;
+	struct run *r;
 
+	shell_opts.build_only = true; /* no step runs: nothing to observe */
+	r = run_open(lab, &shell_opts);
 	if (r->d.set)
 		return run_close(r, 0, false);
 	if (node && (i = lab_node_find(lab, node)) < 0) {

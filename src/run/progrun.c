@@ -10,6 +10,8 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <libmnl/libmnl.h>
+
 #include "run/run_priv.h"
 #include "topo/sockdiag.h"
 #include "util/xalloc.h"
@@ -106,10 +108,14 @@ static char **build_env(const struct run *r)
 	XGROW(env, n, cap);
 	env[n++] = xstrdup("NFLAB_TMPDIR=/tmp");
 	XGROW(env, n, cap);
-	env[n++] = NULL; /* NFLAB_NODE, set per program */
-	XGROW(env, n, cap);
 	env[n] = NULL;
 	return env;
+}
+
+/* Where a node's resolv.conf is, in the lab's /tmp (caller frees). */
+static char *resolv_path(const struct lab_node *n)
+{
+	return xasprintf(".nflab/resolv.%s", n->name);
 }
 
 /* The first program of a lab creates its /tmp, hosts and resolv.conf files, and environment. */
@@ -134,7 +140,7 @@ static int progs_setup(struct run *r)
 
 		if (!n->has_resolver)
 			continue;
-		path = xasprintf(".nflab/resolv.%s", n->name);
+		path = resolv_path(n);
 		text = xasprintf("# the resolver of node %s, by nflab\nnameserver %s\n", n->name,
 				 ipaddr_fmt(&n->resolver, s));
 		rc = labfs_write(&ps->fs, path, text, &r->d);
@@ -154,44 +160,61 @@ static int watch(struct run *r, int fd, uint64_t tag)
 	return 0;
 }
 
-static struct prog_slot *prog_start(struct run *r, size_t step)
+/*
+ * Starts argv in node with the programs' environment, NFLAB_NODE and extra
+ * ("NAME=value", NULL-terminated, or NULL), on pipes or (terminal) on nflab's
+ * own streams. Returns 0 or -1.
+ */
+static int node_start(struct run *r, size_t node, char *const argv[], char *const extra[],
+		      bool terminal, struct nodeproc *np)
 {
-	const struct lab_step *st = &r->lab->steps[step];
-	const struct lab_node *node = &r->lab->nodes[st->prog.node];
-	struct progs *ps = &r->progs;
-	struct prog_slot *slot;
-	char *resolv = NULL, **envp;
-	uint64_t tag;
-	size_t n_env;
+	const struct lab_node *n = &r->lab->nodes[node];
+	size_t n_env = 0, n_extra = 0;
+	char *resolv, **envp;
 	int rc;
 
 	if (progs_setup(r))
-		return NULL;
-	for (n_env = 0; ps->envp[n_env]; n_env++)
-		;
-	envp = ps->envp;
-	envp[n_env] = xasprintf("NFLAB_NODE=%s", node->name); /* the slot build_env left */
-	if (node->has_resolver)
-		resolv = xasprintf(".nflab/resolv.%s", node->name);
-	slot = xzalloc(sizeof(*slot));
-	slot->step = step;
-	slot->service = st->kind == STEP_SERVICE;
-	rc = nodeproc_start(&slot->np, &ps->fs,
-			    &(struct nodeproc_spec){r->b.nodes[st->prog.node].nsfd, node->name,
-						    resolv, st->prog.argv, envp, false},
+		return -1;
+	while (r->progs.envp[n_env])
+		n_env++;
+	while (extra && extra[n_extra])
+		n_extra++;
+	/* The shared strings, borrowed, then the node's own. */
+	envp = xcalloc(n_env + n_extra + 2, sizeof(*envp));
+	memcpy(envp, r->progs.envp, n_env * sizeof(*envp));
+	envp[n_env] = xasprintf("NFLAB_NODE=%s", n->name);
+	if (n_extra)
+		memcpy(envp + n_env + 1, extra, n_extra * sizeof(*envp));
+	resolv = n->has_resolver ? resolv_path(n) : NULL;
+	rc = nodeproc_start(np, &r->progs.fs,
+			    &(struct nodeproc_spec){r->b.nodes[node].nsfd, n->name, resolv, argv,
+						    envp, terminal},
 			    &r->d);
 	free(envp[n_env]);
-	envp[n_env] = NULL;
+	free(envp);
 	free(resolv);
-	if (rc) {
+	return rc;
+}
+
+static struct prog_slot *prog_start(struct run *r, size_t step)
+{
+	const struct lab_step *st = &r->lab->steps[step];
+	const char *node = r->lab->nodes[st->prog.node].name;
+	struct progs *ps = &r->progs;
+	struct prog_slot *slot = xzalloc(sizeof(*slot));
+	uint64_t tag;
+
+	slot->step = step;
+	slot->service = st->kind == STEP_SERVICE;
+	if (node_start(r, st->prog.node, st->prog.argv, NULL, false, &slot->np)) {
 		free(slot);
 		if (r->d.err == ENOENT)
 			diag_prefix(&r->d,
 				    "%s in node %s (list it under requires: to skip the lab "
 				    "where it is missing)",
-				    prog_kind(st), node->name);
+				    prog_kind(st), node);
 		else
-			diag_prefix(&r->d, "%s in node %s", prog_kind(st), node->name);
+			diag_prefix(&r->d, "%s in node %s", prog_kind(st), node);
 		return NULL;
 	}
 	XGROW(ps->v, ps->n, ps->cap);
@@ -207,37 +230,14 @@ static struct prog_slot *prog_start(struct run *r, size_t step)
 int progs_terminal(struct run *r, size_t node, char *const argv[], char *const extra_env[],
 		   int *status)
 {
-	const struct lab_node *n = &r->lab->nodes[node];
 	struct nodeproc np;
-	char *resolv = NULL, **envp;
-	size_t n_env, n_extra = 0;
-	int rc;
 
-	if (progs_setup(r))
+	if (node_start(r, node, argv, extra_env, true, &np))
 		return -1;
-	for (n_env = 0; r->progs.envp[n_env]; n_env++)
-		;
-	while (extra_env && extra_env[n_extra])
-		n_extra++;
-	envp = xcalloc(n_env + n_extra + 2, sizeof(*envp));
-	memcpy(envp, r->progs.envp, n_env * sizeof(*envp));
-	envp[n_env] = xasprintf("NFLAB_NODE=%s", n->name);
-	memcpy(envp + n_env + 1, extra_env, n_extra * sizeof(*envp));
-	if (n->has_resolver)
-		resolv = xasprintf(".nflab/resolv.%s", n->name);
-	rc = nodeproc_start(
-		&np, &r->progs.fs,
-		&(struct nodeproc_spec){r->b.nodes[node].nsfd, n->name, resolv, argv, envp, true},
-		&r->d);
-	if (!rc) {
-		nodeproc_reap(&np);
-		*status = np.status;
-		nodeproc_release(&np);
-	}
-	free(envp[n_env]);
-	free(envp);
-	free(resolv);
-	return rc;
+	nodeproc_reap(&np);
+	*status = np.status;
+	nodeproc_release(&np);
+	return 0;
 }
 
 void progs_read(struct run *r, uint64_t tag)
@@ -398,17 +398,16 @@ int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, c
 	return ok ? NFLAB_PASS : NFLAB_FAIL;
 }
 
-/* Whether the service is ready now. Returns 1, 0 or -1. */
+/* Whether the service is ready now (diag: the node's sock_diag socket). Returns 1, 0 or -1. */
 static int service_ready(struct run *r, const struct step_prog *g, struct prog_slot *slot,
-			 const char *file)
+			 const char *file, struct mnl_socket *diag)
 {
 	switch (g->ready) {
 	case READY_NONE:
 		return 1;
 	case READY_TCP:
 	case READY_UDP:
-		return sockdiag_port_open(r->b.nodes[g->node].nsfd,
-					  g->ready == READY_TCP ? IPPROTO_TCP : IPPROTO_UDP,
+		return sockdiag_port_open(diag, g->ready == READY_TCP ? IPPROTO_TCP : IPPROTO_UDP,
 					  g->ready_port, &r->d);
 	case READY_FILE:
 		return access(file, F_OK) == 0;
@@ -500,6 +499,7 @@ int step_service(struct run *r, const struct lab_step *st, char *text, size_t le
 	const struct step_prog *g = &st->prog;
 	uint64_t deadline = now_mono_ns() + g->within_ns, interval = POLL_FIRST_NS;
 	char ready[256], status[64], *file = NULL;
+	struct mnl_socket *diag = NULL;
 	struct prog_slot *slot;
 	int rc, ifd = -1;
 
@@ -513,10 +513,14 @@ int step_service(struct run *r, const struct lab_step *st, char *text, size_t le
 		file = ready_path(r, g->ready_file);
 		ifd = watch_dir(r, file);
 	}
+	/* One socket for every look at the node's ports. */
+	if ((g->ready == READY_TCP || g->ready == READY_UDP) &&
+	    !(diag = sockdiag_open(r->b.nodes[g->node].nsfd, &r->d)))
+		return -1;
 	for (;;) {
 		uint64_t now = now_mono_ns(), wake = deadline;
 
-		rc = service_ready(r, g, slot, file);
+		rc = service_ready(r, g, slot, file, diag);
 		if (rc)
 			break;
 		if (slot->np.exited) {
@@ -553,6 +557,8 @@ int step_service(struct run *r, const struct lab_step *st, char *text, size_t le
 		epoll_ctl(r->epfd, EPOLL_CTL_DEL, ifd, NULL);
 		close(ifd);
 	}
+	if (diag)
+		mnl_socket_close(diag);
 	free(file);
 	return rc < 0 ? -1 : NFLAB_PASS;
 }

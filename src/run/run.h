@@ -22,6 +22,7 @@ struct run_opts {
 	const char *artifacts_dir; /* on failure or error, leave pcaps, events, rulesets and
 				      conntrack tables, and the timeline there; or NULL */
 	bool pause_on_fail;	   /* keep a failed lab up, its nodes named, until Enter */
+	bool build_only;	   /* topology and rulesets only: no captures or observers */
 	bool capture_all;	   /* capture every interface (for checks not known up front) */
 	char *const *set;	   /* "NAME=value" overriding the lab's env: for its programs */
 	size_t n_set;

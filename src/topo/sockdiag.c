@@ -61,30 +61,35 @@ static int dump_family(struct mnl_socket *nl, int family, int proto, struct port
 	return 0;
 }
 
-int sockdiag_port_open(int nsfd, int proto, uint16_t port, struct diag *d)
+struct mnl_socket *sockdiag_open(int nsfd, struct diag *d)
 {
-	struct port_query q = {htons(port), 0};
 	struct mnl_socket *nl;
-	int rc = -1;
 
 	if (netns_enter(nsfd, d))
-		return -1;
+		return NULL;
 	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
 	if (netns_restore(d)) {
 		if (nl)
 			mnl_socket_close(nl);
-		return -1;
+		return NULL;
 	}
-	if (!nl)
-		return diag_errno(d, "sock_diag socket");
+	if (!nl) {
+		diag_errno(d, "sock_diag socket");
+		return NULL;
+	}
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		diag_errno(d, "sock_diag bind");
-		goto out;
+		mnl_socket_close(nl);
+		return NULL;
 	}
+	return nl;
+}
+
+int sockdiag_port_open(struct mnl_socket *nl, int proto, uint16_t port, struct diag *d)
+{
+	struct port_query q = {htons(port), 0};
+
 	if (dump_family(nl, AF_INET, proto, &q, d) || dump_family(nl, AF_INET6, proto, &q, d))
-		goto out;
-	rc = q.found;
-out:
-	mnl_socket_close(nl);
-	return rc;
+		return -1;
+	return q.found;
 }
