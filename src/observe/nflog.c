@@ -87,14 +87,18 @@ struct nflog_listener *nflog_listener_open(int nsfd, size_t node, const uint16_t
 		goto err;
 	l->has_ct = true;
 	for (i = 0; i < n_groups; i++) {
+		int rc;
+
 		if (config(l, groups[i], NFULNL_CFG_CMD_BIND, false, d))
 			goto err;
+		rc = config(l, groups[i], 0, true, d);
 		/* Without CONFIG_NETFILTER_NETLINK_GLUE_CT the kernel cannot add conntrack info. */
-		if (l->has_ct && config(l, groups[i], 0, true, d) && errno == EOPNOTSUPP) {
+		if (rc && l->has_ct && errno == EOPNOTSUPP) {
 			diag_clear(d);
 			l->has_ct = false;
+			rc = config(l, groups[i], 0, true, d);
 		}
-		if (!l->has_ct && config(l, groups[i], 0, true, d))
+		if (rc)
 			goto err;
 	}
 	return l;

@@ -10,8 +10,6 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include <libmnl/libmnl.h>
-
 #include "run/run_priv.h"
 #include "topo/sockdiag.h"
 #include "util/xalloc.h"
@@ -400,7 +398,7 @@ int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, c
 
 /* Whether the service is ready now (diag: the node's sock_diag socket). Returns 1, 0 or -1. */
 static int service_ready(struct run *r, const struct step_prog *g, struct prog_slot *slot,
-			 const char *file, struct mnl_socket *diag)
+			 const char *file, struct nl_sock *diag)
 {
 	switch (g->ready) {
 	case READY_NONE:
@@ -499,7 +497,7 @@ int step_service(struct run *r, const struct lab_step *st, char *text, size_t le
 	const struct step_prog *g = &st->prog;
 	uint64_t deadline = now_mono_ns() + g->within_ns, interval = POLL_FIRST_NS;
 	char ready[256], status[64], *file = NULL;
-	struct mnl_socket *diag = NULL;
+	struct nl_sock *diag = NULL;
 	struct prog_slot *slot;
 	int rc, ifd = -1;
 
@@ -558,7 +556,7 @@ int step_service(struct run *r, const struct lab_step *st, char *text, size_t le
 		close(ifd);
 	}
 	if (diag)
-		mnl_socket_close(diag);
+		nl_close(diag);
 	free(file);
 	return rc < 0 ? -1 : NFLAB_PASS;
 }

@@ -5,17 +5,16 @@
 
 #include <stdint.h>
 
+#include "topo/nl.h"
 #include "util/diag.h"
 
-struct mnl_socket;
-
-/* A sock_diag socket of the netns held by nsfd (close with mnl_socket_close()), or NULL. */
-struct mnl_socket *sockdiag_open(int nsfd, struct diag *d);
+/* A sock_diag socket of the netns held by nsfd (close with nl_close()), or NULL. */
+struct nl_sock *sockdiag_open(int nsfd, struct diag *d);
 /*
  * Whether a socket of that netns has local port: a listening TCP socket
  * (proto IPPROTO_TCP) or a bound UDP socket (IPPROTO_UDP), IPv4 or IPv6.
  * Returns 1 or 0, or -1 with d set.
  */
-int sockdiag_port_open(struct mnl_socket *nl, int proto, uint16_t port, struct diag *d);
+int sockdiag_port_open(struct nl_sock *s, int proto, uint16_t port, struct diag *d);
 
 #endif
