@@ -86,21 +86,3 @@ void evlog_release(struct evlog *log)
 	free(log->ev);
 	memset(log, 0, sizeof(*log));
 }
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t now_real_ns(void)
-{
-	return clock_ns(CLOCK_REALTIME);
-}
-
-uint64_t now_mono_ns(void)
-{
-	return clock_ns(CLOCK_MONOTONIC);
-}

@@ -13,6 +13,7 @@
 #include "observe/nflog.h"
 #include "observe/packet.h"
 #include "observe/trace.h"
+#include "util/clock.h"
 
 enum ev_kind {
 	EV_PACKET,  /* a frame seen at a capture point */
@@ -69,7 +70,5 @@ const char *event_summary(const struct event *ev, char *buf, size_t len);
 void evlog_release(struct evlog *log);
 
 /* Current CLOCK_REALTIME / CLOCK_MONOTONIC in ns. */
-uint64_t now_real_ns(void);
-uint64_t now_mono_ns(void);
 
 #endif

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "topo/netns.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 #define BATCH 256 /* packets per sendmmsg */
@@ -159,21 +160,13 @@ static void apply_sweeps(uint8_t *frame, const struct craft_layout *lay, const s
 	}
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 int inj_burst(struct injector *inj, const uint8_t *tmpl, const struct craft_layout *lay,
 	      const struct sweep *sw, size_t n_sw, uint64_t count, uint64_t rate,
 	      const struct ipaddr *dst, int (*between)(void *), void *arg, struct diag *d)
 {
 	uint8_t *pkts[BATCH];
 	size_t lens[BATCH], batch = BATCH, i;
-	uint64_t k = 0, start = mono_ns();
+	uint64_t k = 0, start = now_mono_ns();
 
 	/* Paced sends go out in small batches, about a millisecond's worth each. */
 	if (rate && rate / 1000 < batch)

@@ -16,10 +16,10 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
-#include "observe/event.h"
 #include "report/report.h"
 #include "report/suite_report.h"
 #include "run/run.h"
+#include "util/clock.h"
 #include "util/interrupt.h"
 #include "util/xalloc.h"
 

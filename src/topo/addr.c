@@ -12,6 +12,7 @@
 
 #include "topo/link.h"
 #include "topo/netns.h"
+#include "util/clock.h"
 
 int addr_add(struct nl_sock *s, const char *ifname, const struct ipaddr *a, int plen,
 	     struct diag *d)
@@ -148,7 +149,7 @@ int addr_wait_settled(struct nl_sock *s, int nsfd, const int *ifindex, size_t n,
 {
 	bool *has_ll = calloc(n + 1, sizeof(*has_ll));
 	struct mnl_socket *watch = nl_mnl_open(nsfd, NETLINK_ROUTE, SOCK_NONBLOCK, d);
-	uint64_t deadline = nl_now_ns() + timeout_ns;
+	uint64_t deadline = now_mono_ns() + timeout_ns;
 	int rc = -1;
 
 	/* Subscribed before looking, so the change that settles it is never missed. */

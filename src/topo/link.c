@@ -9,6 +9,8 @@
 #include <linux/veth.h>
 #include <string.h>
 
+#include "util/clock.h"
+
 static void put_end(struct nlmsghdr *nlh, const struct veth_end *e)
 {
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, e->name);
@@ -157,7 +159,7 @@ int link_wait_ready(struct nl_sock *s, int nsfd, const char *const *names, size_
 		    uint64_t timeout_ns, struct diag *d)
 {
 	struct mnl_socket *watch = nl_mnl_open(nsfd, NETLINK_ROUTE, SOCK_NONBLOCK, d);
-	uint64_t deadline = nl_now_ns() + timeout_ns;
+	uint64_t deadline = now_mono_ns() + timeout_ns;
 	size_t i = 0;
 	int rc = -1;
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <poll.h>
 #include <string.h>
-#include <time.h>
 
 #include "topo/netns.h"
+#include "util/clock.h"
 #include "util/xalloc.h"
 
 #ifndef NETLINK_EXT_ACK
@@ -205,18 +205,10 @@ int nl_dump(struct nl_sock *s, struct nlmsghdr *nlh, int (*cb)(const struct nlms
 	return nl_talk(s, nlh, &c);
 }
 
-uint64_t nl_now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
-}
-
 int nl_wait_news(struct mnl_socket *watch, uint64_t deadline)
 {
 	struct pollfd pfd = {.fd = mnl_socket_get_fd(watch), .events = POLLIN};
-	uint64_t now = nl_now_ns();
+	uint64_t now = now_mono_ns();
 	char buf[8192];
 
 	if (now >= deadline || poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1)) <= 0)

@@ -38,8 +38,6 @@ void nl_close(struct nl_sock *s);
  * passes, then reads and drops what arrived. Returns 1 on news, 0 at the deadline.
  */
 int nl_wait_news(struct mnl_socket *watch, uint64_t deadline);
-/* CLOCK_MONOTONIC now, in ns. */
-uint64_t nl_now_ns(void);
 
 /*
  * Sends nlh (its nlmsg_seq is assigned here and NLM_F_ACK is set) and reads
