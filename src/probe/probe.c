@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "craft/craft.h"
 #include "topo/netns.h"
 
 /* A socket born in the node's netns: it stays there after we return home. */
@@ -163,21 +164,6 @@ int probe_ping_open(int nsfd, const struct step_probe *p, struct diag *d)
 	return fd;
 }
 
-static uint16_t inet_csum(const void *data, size_t len)
-{
-	const uint8_t *b = data;
-	uint32_t sum = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
-
 int probe_ping_send(int fd, const struct step_probe *p, uint16_t seq, struct diag *d)
 {
 	uint8_t msg[8 + 56];
@@ -195,7 +181,7 @@ int probe_ping_send(int fd, const struct step_probe *p, uint16_t seq, struct dia
 		msg[i] = (uint8_t)i;
 	/* The kernel fills the ICMPv6 checksum (it needs the pseudo-header); ICMPv4 is ours. */
 	if (p->dst.family == AF_INET) {
-		uint16_t c = inet_csum(msg, sizeof(msg));
+		uint16_t c = htons(craft_csum(msg, sizeof(msg), 0));
 
 		memcpy(msg + 2, &c, 2);
 	}
