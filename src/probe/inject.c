@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe/probe.h"
 #include "topo/netns.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
@@ -79,28 +80,13 @@ void inj_close(struct injector *inj)
 	free(inj);
 }
 
-static socklen_t dst_addr(const struct ipaddr *dst, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (dst->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = dst->v6;
-		return sizeof(*s6);
-	}
-	((struct sockaddr_in *)ss)->sin_family = AF_INET;
-	((struct sockaddr_in *)ss)->sin_addr = dst->v4;
-	return sizeof(struct sockaddr_in);
-}
-
 int inj_send(struct injector *inj, uint8_t *const *pkts, const size_t *lens, size_t n,
 	     const struct ipaddr *dst, struct diag *d)
 {
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_storage ss;
-	socklen_t sl = inj->l2 ? 0 : dst_addr(dst, &ss);
+	socklen_t sl = inj->l2 ? 0 : probe_sockaddr(&ss, dst, 0);
 	size_t i, done = 0;
 
 	while (done < n) {

@@ -31,7 +31,7 @@ static int socket_in(int nsfd, int domain, int type, int proto, struct diag *d)
 	return fd;
 }
 
-static socklen_t sockaddr_fill(struct sockaddr_storage *ss, const struct ipaddr *a, uint16_t port)
+socklen_t probe_sockaddr(struct sockaddr_storage *ss, const struct ipaddr *a, uint16_t port)
 {
 	memset(ss, 0, sizeof(*ss));
 	if (a->family == AF_INET) {
@@ -62,7 +62,7 @@ static int bind_source(int fd, const struct step_probe *p, struct diag *d)
 
 	if (!p->has_src && !p->sport)
 		return 0;
-	len = sockaddr_fill(&ss, p->has_src ? &p->src : &any, p->sport);
+	len = probe_sockaddr(&ss, p->has_src ? &p->src : &any, p->sport);
 	/* A lab may reuse a source port another probe of it still holds. */
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len))
@@ -81,7 +81,7 @@ int probe_udp_send(int nsfd, const struct step_probe *p, struct diag *d)
 		return -1;
 	if (bind_source(fd, p, d))
 		goto err;
-	len = sockaddr_fill(&ss, &p->dst, p->dport);
+	len = probe_sockaddr(&ss, &p->dst, p->dport);
 	if (sendto(fd, p->payload ? p->payload : "", p->payload_len, 0, (struct sockaddr *)&ss,
 		   len) < 0) {
 		diag_errno(d, "cannot send the UDP datagram");
@@ -104,7 +104,7 @@ int probe_tcp_start(int nsfd, const struct step_probe *p, struct diag *d)
 		return -1;
 	if (bind_source(fd, p, d))
 		goto err;
-	len = sockaddr_fill(&ss, &p->dst, p->dport);
+	len = probe_sockaddr(&ss, &p->dst, p->dport);
 	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
 		/* Refusals decided at once (a local route error) surface via SO_ERROR too. */
 		if (errno != ECONNREFUSED && errno != ENETUNREACH && errno != EHOSTUNREACH) {
@@ -168,7 +168,7 @@ int probe_ping_send(int fd, const struct step_probe *p, uint16_t seq, struct dia
 {
 	uint8_t msg[8 + 56];
 	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_fill(&ss, &p->dst, 0);
+	socklen_t len = probe_sockaddr(&ss, &p->dst, 0);
 	size_t i;
 
 	memset(msg, 0, sizeof(msg));
@@ -233,7 +233,7 @@ int probe_listen(int nsfd, const struct step_listen *l, struct diag *d)
 	int type = l->proto == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
 	struct ipaddr any = {.family = family};
 	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_fill(&ss, &any, l->port);
+	socklen_t len = probe_sockaddr(&ss, &any, l->port);
 	int fd, one = 1, v6only = l->family == AF_INET6;
 
 	fd = socket_in(nsfd, family, type, 0, d);

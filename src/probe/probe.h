@@ -4,6 +4,7 @@
 #define NFLAB_PROBE_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 
 #include "lab/lab.h"
 #include "util/diag.h"
@@ -36,5 +37,8 @@ int probe_ping_replies(int fd, const struct step_probe *p);
  * Returns the socket, or -1.
  */
 int probe_listen(int nsfd, const struct step_listen *l, struct diag *d);
+
+/* a and port as a socket address (AF_INET, or AF_INET6 for IPv6); returns its length. */
+socklen_t probe_sockaddr(struct sockaddr_storage *ss, const struct ipaddr *a, uint16_t port);
 
 #endif
