@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lab/lab.h"
 #include "util/xalloc.h"
 
 #define DIFF_CONTEXT 2
@@ -74,24 +75,6 @@ int golden_write(const char *path, const char *text, struct diag *d)
 	return 0;
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t size = 0;
-	FILE *m;
-	int c;
-
-	if (!f)
-		return NULL;
-	m = open_memstream(&text, &size);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(f);
-	fclose(m);
-	return text;
-}
-
 /* Splits text into lines (in place). Returns the number; *lines is a new array. */
 static size_t split(char *text, char ***lines)
 {
@@ -114,16 +97,15 @@ static size_t split(char *text, char ***lines)
 
 int golden_compare(const char *path, const char *got, char **diff, struct diag *d)
 {
-	char *want = slurp(path), *mine = xstrdup(got), **a, **b;
-	size_t na, nb, pre = 0, post = 0, i;
+	size_t na, nb, pre = 0, post = 0, i, len;
+	char *want = lab_read_file(path, &len, d), *mine, **a, **b;
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f;
 
-	if (!want) {
-		free(mine);
-		return diag_errno(d, "cannot read %s", path);
-	}
+	if (!want)
+		return -1;
+	mine = xstrdup(got);
 	if (!strcmp(want, got)) {
 		free(want);
 		free(mine);

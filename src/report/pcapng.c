@@ -42,8 +42,7 @@ static void put(struct block *b, const void *data, size_t len)
 		b->cap = (b->len + len + pad) * 2;
 		b->buf = xrealloc(b->buf, b->cap);
 	}
-	if (len) /* an option's empty value: no data pointer */
-		memcpy(b->buf + b->len, data, len);
+	memcpy(b->buf + b->len, data, len);
 	memset(b->buf + b->len + len, 0, pad);
 	b->len += len + pad;
 }
@@ -69,7 +68,7 @@ static void put_str_opt(struct block *b, uint16_t code, const char *s)
 
 static void end_opts(struct block *b)
 {
-	put_opt(b, OPT_END, NULL, 0);
+	put32(b, OPT_END); /* code 0, length 0 */
 }
 
 static int emit(FILE *f, uint32_t type, const struct block *body)

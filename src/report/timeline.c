@@ -147,13 +147,15 @@ static bool share_an_end(const struct pkt *a, const struct pkt *b)
  * is nearly unique; without one (IPv6, crafted packets) the packet must also
  * share an end with the group's latest hop.
  */
-static bool same_packet(const struct pkt *p, const struct item *it, size_t i, size_t g)
+static bool same_packet(const struct pkt *p, const struct item *it, size_t i, size_t g,
+			size_t first)
 {
 	const struct event *ev = it[i].ev;
 	const struct pkt *latest = NULL;
 	size_t j;
 
-	for (j = i; j-- > 0;) {
+	/* Items are in time order: none before the group's first belongs to it. */
+	for (j = i; j-- > first;) {
 		if (it[j].group != g)
 			continue;
 		if (ev->kind == EV_PACKET && it[j].ev->kind == EV_PACKET &&
@@ -214,7 +216,7 @@ static struct item *group_events(const struct timeline_ctx *c, size_t *n_groups)
 {
 	const struct evlog *log = c->log;
 	struct item *it = xcalloc(log->n + 1, sizeof(*it));
-	uint64_t *keys = xcalloc(log->n + 1, sizeof(*keys));
+	size_t *first = xcalloc(log->n + 1, sizeof(*first)); /* per group: its first item */
 	uint64_t *last = xcalloc(log->n + 1, sizeof(*last)); /* per group: latest hop */
 	uint64_t *gkey = xcalloc(log->n + 1, sizeof(*gkey));
 	size_t i, j, groups = 0;
@@ -226,17 +228,18 @@ static struct item *group_events(const struct timeline_ctx *c, size_t *n_groups)
 	qsort(it, log->n, sizeof(*it), cmp_ts);
 	for (i = 0; i < log->n; i++) {
 		const struct pkt *p = event_pkt(it[i].ev);
+		uint64_t key;
 
 		if (!p)
 			continue;
-		keys[i] = packet_key(p);
+		key = packet_key(p);
 		for (j = groups; j > 0; j--)
-			if (gkey[j - 1] == keys[i] &&
-			    it[i].ev->ts_ns <= last[j - 1] + GROUP_GAP_NS &&
-			    same_packet(p, it, i, j))
+			if (gkey[j - 1] == key && it[i].ev->ts_ns <= last[j - 1] + GROUP_GAP_NS &&
+			    same_packet(p, it, i, j, first[j - 1]))
 				break;
 		if (j == 0) {
-			gkey[groups] = keys[i];
+			gkey[groups] = key;
+			first[groups] = i;
 			j = ++groups;
 		}
 		it[i].group = j;
@@ -252,7 +255,7 @@ static struct item *group_events(const struct timeline_ctx *c, size_t *n_groups)
 	for (i = 0; i < log->n; i++)
 		if (!it[i].group)
 			it[i].group = ++groups;
-	free(keys);
+	free(first);
 	free(last);
 	free(gkey);
 	*n_groups = groups;
@@ -628,8 +631,7 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 
 	if (!f)
 		return diag_errno(d, "cannot write %s", path);
-	it = group_events(c, &n_groups);
-	qsort(it, c->log->n, sizeof(*it), cmp_ts);
+	it = group_events(c, &n_groups); /* in time order */
 	for (i = 0; i < c->log->n; i++) {
 		const struct event *ev = it[i].ev;
 		char sum[512];

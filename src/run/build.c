@@ -224,21 +224,22 @@ static int wait_links(struct built *b, size_t ni, struct diag *d)
 		if (n->ifaces[i].linked && strcmp(n->ifaces[i].name, "lo"))
 			names[k++] = n->ifaces[i].name;
 	rc = link_wait_ready(b->nodes[ni].rtnl, b->nodes[ni].nsfd, names, k, LINK_UP_TIMEOUT_NS, d);
-	if (!node_has_ipv6(n)) { /* no IPv6 traffic to lose: nothing more to wait for */
-		free(names);
-		free(v6);
-		return rc ? (diag_prefix(d, "node %s", n->name), -1) : 0;
-	}
-	/* Links where IPv6 is on must get their link-local address. */
-	for (i = 0; !rc && i < k; i++) {
+	/* Links where IPv6 is on must get their link-local address (no IPv6 traffic, no wait). */
+	for (i = 0; !rc && node_has_ipv6(n) && i < k; i++) {
+		struct diag none = DIAG_INIT; /* no such sysctl: no IPv6 on that link */
 		char key[96], val[8] = "0";
+		int idx;
 
 		snprintf(key, sizeof(key), "net.ipv6.conf.%s.disable_ipv6", names[i]);
-		if (sysctl_get(b->nodes[ni].nsfd, key, val, sizeof(val), d) == 0 && val[0] == '0')
-			v6[k6++] = link_index(b->nodes[ni].rtnl, names[i], d);
-		diag_clear(d);
+		if (sysctl_get(b->nodes[ni].nsfd, key, val, sizeof(val), &none) || val[0] != '0')
+			continue;
+		idx = link_index(b->nodes[ni].rtnl, names[i], d);
+		if (idx < 0)
+			rc = -1;
+		else
+			v6[k6++] = idx;
 	}
-	if (!rc)
+	if (!rc && node_has_ipv6(n))
 		rc = addr_wait_settled(b->nodes[ni].rtnl, b->nodes[ni].nsfd, v6, k6,
 				       LINK_UP_TIMEOUT_NS, d);
 	free(names);

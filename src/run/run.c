@@ -1277,8 +1277,13 @@ static void write_artifacts(struct run *r)
 	if (tl)
 		fclose(tl);
 	free(path);
-	for (i = 0; i < r->lab->n_nodes && r->b.nodes; i++)
-		artifacts_node_state(dir, r->b.nodes[i].nsfd, &r->lab->nodes[i], i, &r->d);
+	/* Best effort: a node whose state cannot be saved does not change the lab's verdict. */
+	for (i = 0; i < r->lab->n_nodes && r->b.nodes; i++) {
+		struct diag d = DIAG_INIT;
+
+		if (artifacts_node_state(dir, r->b.nodes[i].nsfd, &r->lab->nodes[i], i, &d))
+			fprintf(stderr, "nflab: artifacts of %s: %s\n", r->lab->path, d.msg);
+	}
 }
 
 /*
