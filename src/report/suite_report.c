@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/json.h"
 #include "util/xalloc.h"
 
 static const char *word(int outcome)
@@ -177,26 +178,6 @@ void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE
 	fputs("  </testsuite>\n</testsuites>\n", f);
 }
 
-/* ---- JSON ---- */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 void suite_write_json(const struct suite_result *res, unsigned int repeat, FILE *f)
 {
 	size_t i, k;
@@ -209,13 +190,13 @@ void suite_write_json(const struct suite_result *res, unsigned int repeat, FILE 
 		const struct lab_result *lr = &res->runs[i];
 
 		fputs(i ? ",\n{\"lab\":" : "{\"lab\":", f);
-		json_str(f, lr->path);
+		json_string(f, lr->path);
 		fprintf(f, ",\"run\":%u,\"verdict\":\"%s\",\"duration_ms\":%.1f,\"timed_out\":%s",
 			repeat > 1 ? lr->run : 1, word(lr->outcome), lr->ms,
 			lr->timed_out ? "true" : "false");
 		fputs(",\"error\":", f);
 		if (lr->diag && lr->outcome != NFLAB_PASS)
-			json_str(f, lr->diag);
+			json_string(f, lr->diag);
 		else
 			fputs("null", f);
 		fputs(",\"steps\":[", f);
@@ -225,10 +206,10 @@ void suite_write_json(const struct suite_result *res, unsigned int repeat, FILE 
 			fprintf(f,
 				"%s{\"index\":%u,\"verdict\":\"%s\",\"duration_ms\":%.3f,\"text\":",
 				k ? "," : "", st->index, word(st->verdict), st->ms);
-			json_str(f, st->text);
+			json_string(f, st->text);
 			fputs(",\"mismatch\":", f);
 			if (st->detail)
-				json_str(f, st->detail);
+				json_string(f, st->detail);
 			else
 				fputs("null", f);
 			fputc('}', f);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "expect/source.h"
+#include "report/json.h"
 #include "util/xalloc.h"
 
 #define GROUP_GAP_NS 100000000ull /* 100 ms: hops of one packet are closer than this */
@@ -565,22 +566,6 @@ void timeline_print(const struct timeline_ctx *c, FILE *f)
 void timeline_write_golden(const struct timeline_ctx *c, FILE *f)
 {
 	walk(c, f, true);
-}
-
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
 }
 
 /* "field": value for every field of ev's record that is present. */
