@@ -82,6 +82,21 @@ static int iface_find(const struct lab_node *node, const char *name)
 	return -1;
 }
 
+const struct lab_end *lab_link_peer(const struct lab *lab, const struct lab_end *e)
+{
+	size_t i;
+
+	for (i = 0; i < lab->n_links; i++) {
+		const struct lab_link *l = &lab->links[i];
+
+		if (l->a.node == e->node && l->a.iface == e->iface)
+			return &l->b;
+		if (l->b.node == e->node && l->b.iface == e->iface)
+			return &l->a;
+	}
+	return NULL;
+}
+
 const char *lab_end_fmt(const struct lab *lab, const struct lab_end *e, char *buf, size_t len)
 {
 	const struct lab_node *n = &lab->nodes[e->node];

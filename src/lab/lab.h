@@ -337,6 +337,8 @@ void lab_step_release(struct lab_step *st);
 
 /* Finds a node by name; returns its index or -1. */
 int lab_node_find(const struct lab *lab, const char *name);
+/* The other end of the link whose end e is, or NULL (e is on no link, or is lo). */
+const struct lab_end *lab_link_peer(const struct lab *lab, const struct lab_end *e);
 /* "node:iface" of an end, into buf. Returns buf. */
 const char *lab_end_fmt(const struct lab *lab, const struct lab_end *e, char *buf, size_t len);
 

@@ -127,26 +127,6 @@ static void row_add(struct row *r, enum style st, const char *text, size_t cols)
 	svg_lines_release(&w);
 }
 
-/* The other end of the link of node's interface iface: false when it has none (lo). */
-static bool link_peer(const struct lab *lab, size_t node, size_t iface, struct lab_end *peer)
-{
-	size_t i;
-
-	for (i = 0; i < lab->n_links; i++) {
-		const struct lab_link *l = &lab->links[i];
-
-		if (l->a.node == node && l->a.iface == iface) {
-			*peer = l->b;
-			return true;
-		}
-		if (l->b.node == node && l->b.iface == iface) {
-			*peer = l->a;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* "  <= DNAT a -> b" as a line: without the timeline's indent. */
 static const char *rewrite_text(const char *note)
 {
@@ -338,14 +318,14 @@ static void add_hop(struct ladder *ld, size_t i, size_t end, bool *used)
 	const struct timeline_ctx *c = ld->c;
 	const struct timeline_story *s = ld->s;
 	const struct event *ev = s->e[i].ev;
-	struct lab_end here = {c->point_node[ev->point], c->point_iface[ev->point]}, peer;
+	struct lab_end here = {c->point_node[ev->point], c->point_iface[ev->point]};
+	const struct lab_end *other = lab_link_peer(c->lab, &here);
+	/* Without a link (lo) a packet goes out and comes back in at the same interface. */
+	struct lab_end peer = other ? *other : here;
 	const char *rw[2] = {s->e[i].rewrite, NULL};
 	struct row *r = row_new(ld, ROW_ARROW, ev->ts_ns);
 	size_t j;
 
-	/* Without a link (lo) a packet goes out and comes back in at the same interface. */
-	if (!link_peer(c->lab, here.node, here.iface, &peer))
-		peer = here;
 	r->group = s->e[i].group;
 	if (ev->dir == DIR_OUT) {
 		r->from = ld->col[here.node];

@@ -661,22 +661,11 @@ static struct injector *sender_get(struct run *r, size_t node, int ifindex, int 
 /* The MAC of the interface at the other end of e's link, or broadcast when there is none. */
 static int peer_mac(struct run *r, const struct lab_end *e, uint8_t mac[6])
 {
-	const struct lab *lab = r->lab;
-	size_t i;
+	const struct lab_end *peer = lab_link_peer(r->lab, e);
 
-	for (i = 0; i < lab->n_links; i++) {
-		const struct lab_link *l = &lab->links[i];
-		const struct lab_end *peer = NULL;
-
-		if (l->a.node == e->node && l->a.iface == e->iface)
-			peer = &l->b;
-		else if (l->b.node == e->node && l->b.iface == e->iface)
-			peer = &l->a;
-		if (peer)
-			return link_mac(r->b.nodes[peer->node].rtnl,
-					lab->nodes[peer->node].ifaces[peer->iface].name, mac,
-					&r->d);
-	}
+	if (peer)
+		return link_mac(r->b.nodes[peer->node].rtnl,
+				r->lab->nodes[peer->node].ifaces[peer->iface].name, mac, &r->d);
 	memset(mac, 0xff, 6);
 	return 0;
 }
@@ -1114,6 +1103,7 @@ static char *point_description(const struct run *r, const struct lab_end *e)
 	const struct lab_node *n = &r->lab->nodes[e->node];
 	const struct lab_iface *ifc = &n->ifaces[e->iface];
 	char *text = NULL, s[IPADDR_STRLEN], peer[100];
+	const struct lab_end *other;
 	size_t size = 0, i;
 	FILE *f = open_memstream(&text, &size);
 
@@ -1121,18 +1111,8 @@ static char *point_description(const struct run *r, const struct lab_end *e)
 	for (i = 0; i < ifc->n_addrs; i++)
 		fprintf(f, "%s%s/%d", i ? ", " : ": ", ipaddr_fmt(&ifc->addrs[i].a, s),
 			ifc->addrs[i].plen);
-	for (i = 0; i < r->lab->n_links; i++) {
-		const struct lab_link *l = &r->lab->links[i];
-		const struct lab_end *other = NULL;
-
-		if (l->a.node == e->node && l->a.iface == e->iface)
-			other = &l->b;
-		else if (l->b.node == e->node && l->b.iface == e->iface)
-			other = &l->a;
-		if (other)
-			fprintf(f, "; linked to %s",
-				lab_end_fmt(r->lab, other, peer, sizeof(peer)));
-	}
+	if ((other = lab_link_peer(r->lab, e)))
+		fprintf(f, "; linked to %s", lab_end_fmt(r->lab, other, peer, sizeof(peer)));
 	fclose(f);
 	return text;
 }
