@@ -3,7 +3,8 @@
 # deadline with the program's output (exit 2), a service that ends before it
 # is ready likewise, and nothing a lab started survives nflab: not after a
 # normal end, not after SIGKILL, not even a daemon that left its session. The
-# host namespace is unchanged throughout.
+# host namespace is unchanged throughout. Also: the lab's env reaches its
+# programs and --set overrides it.
 # usage: services.sh NFLAB TOPOLOGIES
 set -u
 nflab=$1 topo=$2
@@ -56,6 +57,22 @@ cat "$dir/out"
 [ "$rc" = 2 ] || fail "a service that dies before it is ready should give exit 2, got $rc"
 grep -q "service db in node b ended before it was ready (exit 4)" "$dir/out" || fail "no message for the dead service"
 grep -q "| cannot bind" "$dir/out" || fail "the dead service's stderr is not shown"
+
+# The lab's env reaches its programs, and --set overrides it.
+cat >"$dir/env.yaml" <<YAML
+name: env
+topology: two-hosts
+env: {GREETING: hello}
+steps:
+  - run: {node: a, cmd: 'echo "\$GREETING from \$NFLAB_NODE"', stdout: "bye from a"}
+YAML
+"$nflab" run -q --topologies "$topo" "$dir/env.yaml" >"$dir/out" 2>&1
+rc=$?
+[ "$rc" = 1 ] || { cat "$dir/out"; fail "the lab's env should give 'hello', failing the step; exit $rc"; }
+grep -q "| hello from a" "$dir/out" || fail "the program did not see the lab's env: $(cat "$dir/out")"
+"$nflab" run -q --topologies "$topo" --set GREETING=bye "$dir/env.yaml" >"$dir/out" 2>&1 ||
+	{ cat "$dir/out"; fail "--set GREETING=bye did not reach the program"; }
+echo "ok: env and --set"
 
 # A service with a daemon that escaped its session, a background job, and a run
 # step that blocks: SIGKILL nflab once the service is ready.
