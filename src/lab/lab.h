@@ -205,6 +205,7 @@ struct step_send {
 	size_t iface;	/* l2: the interface */
 	struct craft c; /* payload and quote point into the buffers below */
 	bool eth_src_set, eth_dst_set;
+	bool seq_relative; /* tcp seq "+N": N after the connection's next sequence number */
 	uint8_t *payload;
 	size_t payload_len;
 	enum quote_kind quote;

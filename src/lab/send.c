@@ -306,7 +306,11 @@ static int parse_ports(struct parser *p, yaml_node_t *m, struct craft_l4hdr *l)
 	return get_auto(p, m, "checksum", 65535, &l->checksum);
 }
 
-static int parse_tcp(struct parser *p, yaml_node_t *m, struct craft_l4hdr *l)
+/*
+ * TCP fields. seq may be "+N": N after the next sequence number of the same
+ * connection, as last captured leaving the sending interface (*relative set).
+ */
+static int parse_tcp(struct parser *p, yaml_node_t *m, struct craft_l4hdr *l, bool *relative)
 {
 	yaml_node_t *v;
 	uint64_t u = 0;
@@ -319,8 +323,21 @@ static int parse_tcp(struct parser *p, yaml_node_t *m, struct craft_l4hdr *l)
 		return -1;
 	l->flags = (uint8_t)u;
 	u = 0;
-	if (get_uint(p, m, "seq", "a sequence number", 0xffffffff, &u))
+	v = ymap_get(&p->y, m, "seq");
+	if (v && v->type == YAML_SCALAR_NODE && v->data.scalar.value[0] == '+') {
+		char *end;
+		const char *s = (const char *)v->data.scalar.value + 1;
+
+		u = strtoull(s, &end, 10);
+		if (end == s || *end || u > 0xffffffff)
+			return fail_at(p, v,
+				       "expected +N (0 to 4294967295) after the connection's "
+				       "next sequence number, got \"%s\"",
+				       (const char *)v->data.scalar.value);
+		*relative = true;
+	} else if (get_uint(p, m, "seq", "a sequence number or +N", 0xffffffff, &u)) {
 		return -1;
+	}
 	l->seq = (uint32_t)u;
 	u = 0;
 	if (get_uint(p, m, "ack", "an acknowledgement number", 0xffffffff, &u))
@@ -476,8 +493,12 @@ static int parse_packet(struct parser *p, yaml_node_t *m, struct step_send *s, b
 			s->c.l4.kind = CRAFT_L4_UDP;
 			break;
 		case 1:
-			if (parse_tcp(p, v, &s->c.l4))
+			if (parse_tcp(p, v, &s->c.l4, &s->seq_relative))
 				return -1;
+			if (s->seq_relative && !s->l2)
+				return fail_at(p, v,
+					       "a relative seq (+N) needs from: node:iface, where "
+					       "the connection is captured");
 			break;
 		default:
 			if (parse_icmp(p, v, s, i == 3))

@@ -96,6 +96,8 @@ static int open_captures(struct run *r)
 			point_add(r, &st->expect.at);
 		if (st->kind == STEP_SEND && st->send.quote == QUOTE_CAPTURED)
 			point_add(r, &st->send.quote_at);
+		if (st->kind == STEP_SEND && st->send.seq_relative)
+			point_add(r, &(struct lab_end){st->send.node, st->send.iface});
 	}
 	/* A lab's capture: list is what its pcaps are for: full rings, like checked points. */
 	for (i = 0; r->o->pcap_dir && i < lab->n_capture; i++)
@@ -706,6 +708,33 @@ static const uint8_t *captured_quote(struct run *r, const struct lab_step *st, s
 	return NULL;
 }
 
+/*
+ * The next sequence number of the crafted segment's connection: after the
+ * latest packet of it captured leaving the sending interface. Returns 0 or -1.
+ */
+static int connection_seq(struct run *r, const struct step_send *s, uint32_t *next)
+{
+	size_t point = point_of(r, &(struct lab_end){s->node, s->iface}), i = r->log.n;
+	char where[80];
+
+	while (i-- > 0) {
+		const struct event *ev = &r->log.ev[i];
+		const struct pkt_hdrs *h = &ev->pkt.outer;
+
+		if (ev->kind != EV_PACKET || ev->point != point || ev->dir != DIR_OUT ||
+		    !(h->present & PKT_TCP) || h->sport != s->c.l4.sport ||
+		    h->dport != s->c.l4.dport || !ipaddr_equal(&h->src, &s->c.ip.src) ||
+		    !ipaddr_equal(&h->dst, &s->c.ip.dst))
+			continue;
+		/* SYN and FIN take one sequence number each, like a byte. */
+		*next = h->tcp_seq + h->payload_len + ((h->tcp_flags & 0x03) ? 1 : 0);
+		return 0;
+	}
+	return diag_set(
+		&r->d, "seq +N: no packet of this connection has left %s so far",
+		lab_end_fmt(r->lab, &(struct lab_end){s->node, s->iface}, where, sizeof(where)));
+}
+
 static const char *send_what(const struct step_send *s, char *buf, size_t len)
 {
 	static const char *const l4[] = {"ip", "udp", "tcp", "icmp", "icmp6"};
@@ -749,6 +778,13 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 		goto out;
 	if (s->quote == QUOTE_CAPTURED && !(c.quote = captured_quote(r, st, &c.quote_len)))
 		goto out;
+	if (s->seq_relative) {
+		uint32_t next = 0;
+
+		if (connection_seq(r, s, &next))
+			goto out;
+		c.l4.seq = next + s->c.l4.seq;
+	}
 	size = craft_build(&c, frame, CRAFT_MAX, &lay);
 	if (size < 0) {
 		diag_set(&r->d, "the packet is larger than %d bytes", CRAFT_MAX);

@@ -372,6 +372,11 @@ static void test_programs(void **state)
 	check_error(HOSTS "steps:\n  - name: s\n    service: {node: a, cmd: x}\n"
 			  "  - stop: {service: s, exit: x}\n",
 		    14, 30, "an exit status");
+	check_error(HOSTS "steps:\n  - send: {from: a, ip: {dst: 192.0.2.2}, tcp: {seq: \"+1\"}}\n",
+		    12, 48, "needs from: node:iface");
+	check_error(HOSTS
+		    "steps:\n  - send: {from: a:eth0, ip: {dst: 192.0.2.2}, tcp: {seq: \"+x\"}}\n",
+		    12, 59, "expected +N");
 	check_error(HOSTS "env: {1X: y}\n", 11, 7, "expected a variable name");
 	check_error(HOSTS "hosts: {www: 300.1.1.1}\n", 11, 14, "address");
 	check_error(HOSTS "capture: [a:eth9]\n", 11, 11, "");
