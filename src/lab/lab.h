@@ -206,6 +206,7 @@ struct step_send {
 	struct craft c; /* payload and quote point into the buffers below */
 	bool eth_src_set, eth_dst_set;
 	bool seq_relative; /* tcp seq "+N": N after the connection's next sequence number */
+	bool ack_relative; /* tcp ack "+N": N after the connection's latest acknowledgement */
 	uint8_t *payload;
 	size_t payload_len;
 	enum quote_kind quote;

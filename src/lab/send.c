@@ -307,10 +307,35 @@ static int parse_ports(struct parser *p, yaml_node_t *m, struct craft_l4hdr *l)
 }
 
 /*
- * TCP fields. seq may be "+N": N after the next sequence number of the same
- * connection, as last captured leaving the sending interface (*relative set).
+ * A sequence or acknowledgement number: a number, or "+N" relative to the same
+ * connection as last captured leaving the sending interface (*relative set).
  */
-static int parse_tcp(struct parser *p, yaml_node_t *m, struct craft_l4hdr *l, bool *relative)
+static int get_seq(struct parser *p, yaml_node_t *m, const char *key, const char *what,
+		   uint32_t *out, bool *relative)
+{
+	yaml_node_t *v = ymap_get(&p->y, m, key);
+	uint64_t u = 0;
+
+	if (v && v->type == YAML_SCALAR_NODE && v->data.scalar.value[0] == '+') {
+		const char *s = (const char *)v->data.scalar.value + 1;
+		char *end;
+
+		u = strtoull(s, &end, 10);
+		if (end == s || *end || u > 0xffffffff)
+			return fail_at(p, v,
+				       "expected +N (0 to 4294967295) after the connection's "
+				       "next %s, got \"%s\"",
+				       key, (const char *)v->data.scalar.value);
+		*relative = true;
+	} else if (get_uint(p, m, key, what, 0xffffffff, &u)) {
+		return -1;
+	}
+	*out = (uint32_t)u;
+	return 0;
+}
+
+/* TCP fields; seq and ack may be relative (rel[0], rel[1]), see get_seq(). */
+static int parse_tcp(struct parser *p, yaml_node_t *m, struct craft_l4hdr *l, bool rel[2])
 {
 	yaml_node_t *v;
 	uint64_t u = 0;
@@ -322,27 +347,9 @@ static int parse_tcp(struct parser *p, yaml_node_t *m, struct craft_l4hdr *l, bo
 	if (get_named(p, m, "flags", "tcp.flags", 255, &u))
 		return -1;
 	l->flags = (uint8_t)u;
-	u = 0;
-	v = ymap_get(&p->y, m, "seq");
-	if (v && v->type == YAML_SCALAR_NODE && v->data.scalar.value[0] == '+') {
-		char *end;
-		const char *s = (const char *)v->data.scalar.value + 1;
-
-		u = strtoull(s, &end, 10);
-		if (end == s || *end || u > 0xffffffff)
-			return fail_at(p, v,
-				       "expected +N (0 to 4294967295) after the connection's "
-				       "next sequence number, got \"%s\"",
-				       (const char *)v->data.scalar.value);
-		*relative = true;
-	} else if (get_uint(p, m, "seq", "a sequence number or +N", 0xffffffff, &u)) {
+	if (get_seq(p, m, "seq", "a sequence number", &l->seq, &rel[0]) ||
+	    get_seq(p, m, "ack", "an acknowledgement number", &l->ack, &rel[1]))
 		return -1;
-	}
-	l->seq = (uint32_t)u;
-	u = 0;
-	if (get_uint(p, m, "ack", "an acknowledgement number", 0xffffffff, &u))
-		return -1;
-	l->ack = (uint32_t)u;
 	u = 65535;
 	if (get_uint(p, m, "window", "a window (0 to 65535)", 65535, &u))
 		return -1;
@@ -468,6 +475,7 @@ static int parse_packet(struct parser *p, yaml_node_t *m, struct step_send *s, b
 	struct ydoc *y = &p->y;
 	yaml_node_t *ip = ymap_get(y, m, "ip"), *ip6 = ymap_get(y, m, "ip6"), *v;
 	static const char *const l4s[] = {"udp", "tcp", "icmp", "icmp6"};
+	bool rel[2] = {false, false}; /* tcp seq, ack relative to the connection */
 	int i, n4 = 0;
 
 	if (ip && ip6)
@@ -493,12 +501,14 @@ static int parse_packet(struct parser *p, yaml_node_t *m, struct step_send *s, b
 			s->c.l4.kind = CRAFT_L4_UDP;
 			break;
 		case 1:
-			if (parse_tcp(p, v, &s->c.l4, &s->seq_relative))
+			if (parse_tcp(p, v, &s->c.l4, rel))
 				return -1;
-			if (s->seq_relative && !s->l2)
+			s->seq_relative = rel[0];
+			s->ack_relative = rel[1];
+			if ((rel[0] || rel[1]) && !s->l2)
 				return fail_at(p, v,
-					       "a relative seq (+N) needs from: node:iface, where "
-					       "the connection is captured");
+					       "a relative seq or ack (+N) needs from: node:iface, "
+					       "where the connection is captured");
 			break;
 		default:
 			if (parse_icmp(p, v, s, i == 3))

@@ -96,7 +96,7 @@ static int open_captures(struct run *r)
 			point_add(r, &st->expect.at);
 		if (st->kind == STEP_SEND && st->send.quote == QUOTE_CAPTURED)
 			point_add(r, &st->send.quote_at);
-		if (st->kind == STEP_SEND && st->send.seq_relative)
+		if (st->kind == STEP_SEND && (st->send.seq_relative || st->send.ack_relative))
 			point_add(r, &(struct lab_end){st->send.node, st->send.iface});
 	}
 	/* A lab's capture: list is what its pcaps are for: full rings, like checked points. */
@@ -709,10 +709,11 @@ static const uint8_t *captured_quote(struct run *r, const struct lab_step *st, s
 }
 
 /*
- * The next sequence number of the crafted segment's connection: after the
- * latest packet of it captured leaving the sending interface. Returns 0 or -1.
+ * Where the crafted segment's connection stands, from the latest packet of it
+ * captured leaving the sending interface: its next sequence number and its
+ * acknowledgement number. Returns 0 or -1.
  */
-static int connection_seq(struct run *r, const struct step_send *s, uint32_t *next)
+static int connection_seq(struct run *r, const struct step_send *s, uint32_t *next, uint32_t *ack)
 {
 	size_t point = point_of(r, &(struct lab_end){s->node, s->iface}), i = r->log.n;
 	char where[80];
@@ -728,10 +729,11 @@ static int connection_seq(struct run *r, const struct step_send *s, uint32_t *ne
 			continue;
 		/* SYN and FIN take one sequence number each, like a byte. */
 		*next = h->tcp_seq + h->payload_len + ((h->tcp_flags & 0x03) ? 1 : 0);
+		*ack = h->tcp_ack;
 		return 0;
 	}
 	return diag_set(
-		&r->d, "seq +N: no packet of this connection has left %s so far",
+		&r->d, "seq or ack +N: no packet of this connection has left %s so far",
 		lab_end_fmt(r->lab, &(struct lab_end){s->node, s->iface}, where, sizeof(where)));
 }
 
@@ -778,12 +780,15 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 		goto out;
 	if (s->quote == QUOTE_CAPTURED && !(c.quote = captured_quote(r, st, &c.quote_len)))
 		goto out;
-	if (s->seq_relative) {
-		uint32_t next = 0;
+	if (s->seq_relative || s->ack_relative) {
+		uint32_t next = 0, ack = 0;
 
-		if (connection_seq(r, s, &next))
+		if (connection_seq(r, s, &next, &ack))
 			goto out;
-		c.l4.seq = next + s->c.l4.seq;
+		if (s->seq_relative)
+			c.l4.seq = next + s->c.l4.seq;
+		if (s->ack_relative)
+			c.l4.ack = ack + s->c.l4.ack;
 	}
 	size = craft_build(&c, frame, CRAFT_MAX, &lay);
 	if (size < 0) {
