@@ -12,6 +12,7 @@
 #include "run/explore.h"
 #include "run/run.h"
 #include "suite/suite.h"
+#include "util/heap.h"
 #include "util/interrupt.h"
 #include "util/xalloc.h"
 
@@ -524,6 +525,7 @@ int main(int argc, char **argv)
 	}
 	/* Output order must follow the run even when piped into a CI log. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	heap_prepare();
 	for (i = optind; i < argc; i++) {
 		struct diag d = DIAG_INIT;
 		struct lab *lab = lab_load(argv[i], topo_dir, &d);

@@ -20,6 +20,7 @@
 #include "report/suite_report.h"
 #include "run/run.h"
 #include "util/clock.h"
+#include "util/heap.h"
 #include "util/interrupt.h"
 #include "util/xalloc.h"
 
@@ -80,6 +81,7 @@ static void child(const struct suite_opts *o, const struct lab_result *lr, int o
 	if (!machine)
 		_exit(NFLAB_ERROR);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	heap_prepare(); /* its own: the parent's pages are only shared copy-on-write */
 	lab = lab_load(lr->path, o->topo_dir, &d);
 	if (!lab) {
 		struct report rep;
