@@ -303,7 +303,7 @@ struct lab {
 #define LAB_DEFAULT_WITHIN_NS 1000000000ull /* 1 s */
 #define LAB_DEFAULT_QUIET_NS  50000000ull   /* 50 ms */
 /* Quiet after a probe whose packets only the kernel handles (see run_quiet_ns()). */
-#define LAB_KERNEL_QUIET_NS    10000000ull   /* 10 ms */
+#define LAB_KERNEL_QUIET_NS    5000000ull    /* 5 ms */
 #define LAB_DEFAULT_TIMEOUT_NS 1000000000ull /* ping replies */
 /* An ICMP error to a connect() is acted on at the first SYN retransmission (1 s): see docs. */
 #define LAB_DEFAULT_TCP_TIMEOUT_NS 2000000000ull
