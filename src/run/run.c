@@ -81,7 +81,7 @@ static bool wants_story(const struct run *r)
 }
 
 /* Ring of a capture no check reads: enough for a story, cheaper to set up. */
-#define CAP_SMALL_RING (1 << 20)
+#define CAP_SMALL_RING (2 << 20)
 
 /*
  * Whether a probe's packets are handled by the kernel alone, to the end of their
@@ -123,7 +123,7 @@ static bool traffic_bounded(const struct run *r)
 	return true;
 }
 
-/* Frames of a bounded lab's rings: several times what one probe can cause. */
+/* Frames of a bounded lab's rings (both directions): several times one probe's packets. */
 #define CAP_BOUNDED_FRAMES 128
 
 /*
@@ -150,7 +150,7 @@ static int open_captures(struct run *r)
 {
 	const struct lab *lab = r->lab;
 	bool bounded = traffic_bounded(r);
-	size_t i, j, k, checked;
+	size_t i, j, checked;
 
 	for (i = 0; i < lab->n_steps; i++) {
 		const struct lab_step *st = &lab->steps[i];
@@ -173,20 +173,16 @@ static int open_captures(struct run *r)
 	for (i = 0; i < r->n_points; i++) {
 		struct point *pt = &r->points[i];
 		const char *ifname = lab->nodes[pt->end.node].ifaces[pt->end.iface].name;
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
 
-		for (k = 0; k < 2; k++) {
-			struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i * 2 + k};
-
-			pt->cap[k] = cap_open(r->b.nodes[pt->end.node].nsfd, ifname,
-					      k ? DIR_OUT : DIR_IN, i, point_mtu(r, &pt->end),
-					      ring_size(r, i, checked, bounded), &r->d);
-			if (!pt->cap[k]) {
-				diag_prefix(&r->d, "%s", pt->name);
-				return -1;
-			}
-			if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, cap_fd(pt->cap[k]), &ev))
-				return diag_errno(&r->d, "epoll_ctl");
+		pt->cap = cap_open(r->b.nodes[pt->end.node].nsfd, ifname, i, point_mtu(r, &pt->end),
+				   ring_size(r, i, checked, bounded), &r->d);
+		if (!pt->cap) {
+			diag_prefix(&r->d, "%s", pt->name);
+			return -1;
 		}
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, cap_fd(pt->cap), &ev))
+			return diag_errno(&r->d, "epoll_ctl");
 	}
 	return 0;
 }
@@ -451,7 +447,7 @@ int run_pump(struct run *r, uint64_t deadline)
 		} else {
 			size_t before = r->log.n;
 
-			got = cap_read(r->points[tag / 2].cap[tag % 2], &r->log, &r->d);
+			got = cap_read(r->points[tag].cap, &r->log, &r->d);
 			/* Listener reports are the kernel's own chatter, never a lab's traffic. */
 			if (got > 0 && only_mld(&r->log, before))
 				got = 0;
@@ -1045,18 +1041,16 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 /* A capture that lost packets could have hidden the very packet a check was about. */
 static int check_drops(struct run *r)
 {
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < r->n_points; i++)
-		for (k = 0; k < 2; k++) {
-			unsigned int lost = cap_drops(r->points[i].cap[k]);
+	for (i = 0; i < r->n_points; i++) {
+		unsigned int lost = cap_drops(r->points[i].cap);
 
-			if (lost)
-				return diag_set(&r->d,
-						"capture at %s (%s) lost %u packets: verdicts "
-						"cannot be trusted",
-						r->points[i].name, k ? "out" : "in", lost);
-		}
+		if (lost)
+			return diag_set(&r->d,
+					"capture at %s lost %u packets: verdicts cannot be trusted",
+					r->points[i].name, lost);
+	}
 	return 0;
 }
 
@@ -1418,8 +1412,7 @@ static void run_release(struct run *r)
 		inj_close(r->senders[i].inj);
 	free(r->senders);
 	for (i = 0; i < r->n_points; i++) {
-		cap_close(r->points[i].cap[0]);
-		cap_close(r->points[i].cap[1]);
+		cap_close(r->points[i].cap);
 	}
 	free(r->points);
 	free(r->point_node);

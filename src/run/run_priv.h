@@ -39,7 +39,7 @@ struct progs {
 struct point {
 	struct lab_end end;
 	char name[80];		/* "node:iface" */
-	struct capture *cap[2]; /* [0] in, [1] out */
+	struct capture *cap;	/* both directions */
 };
 
 /* A kernel-side observer of one node: conntrack events, NFLOG or trace. */
