@@ -51,17 +51,24 @@ static unsigned int mac_offset(void)
 	return TPACKET_ALIGN(TPACKET2_HDRLEN + 16) - ETH_HLEN;
 }
 
-/* Slots of a power-of-two block of pages, as many as bufsize bytes hold (at least one block). */
-static void ring_layout(struct capture *c, unsigned int snaplen, unsigned int bufsize)
+/* Slots in blocks of a power of two pages, each slot big enough for snaplen bytes. */
+static void slot_layout(struct capture *c, unsigned int snaplen)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	unsigned int blocks;
 
 	c->frame_size = TPACKET_ALIGN(mac_offset() + snaplen);
 	c->block_size = page > 0 ? (unsigned int)page : 4096;
 	while (c->block_size < c->frame_size)
 		c->block_size *= 2;
 	c->frames_per_block = c->block_size / c->frame_size;
+}
+
+/* As many slots as bufsize bytes hold, at least one block. */
+static void ring_layout(struct capture *c, unsigned int snaplen, unsigned int bufsize)
+{
+	unsigned int blocks;
+
+	slot_layout(c, snaplen);
 	blocks = bufsize / c->block_size;
 	if (blocks == 0)
 		blocks = 1;
@@ -217,6 +224,14 @@ unsigned int cap_drops(struct capture *c)
 	if (!getsockopt(c->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len))
 		c->drops += st.tp_drops;
 	return c->drops;
+}
+
+size_t cap_ring_bytes(unsigned int mtu, unsigned int frames)
+{
+	struct capture c;
+
+	slot_layout(&c, cap_snaplen(mtu));
+	return (size_t)((frames + c.frames_per_block - 1) / c.frames_per_block) * c.block_size;
 }
 
 unsigned int cap_snaplen(unsigned int mtu)

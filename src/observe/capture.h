@@ -29,6 +29,8 @@ int cap_read(struct capture *c, struct evlog *log, struct diag *d);
 /* Packets the kernel dropped for this capture (ring full), since it was opened. */
 unsigned int cap_drops(struct capture *c);
 
+/* Bytes of a ring with room for that many whole frames of an interface of that mtu. */
+size_t cap_ring_bytes(unsigned int mtu, unsigned int frames);
 /* Bytes captured of each frame on an interface of that mtu (0: 1500). */
 unsigned int cap_snaplen(unsigned int mtu);
 
