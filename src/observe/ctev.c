@@ -2,6 +2,7 @@
 /* Conntrack of one node: its event stream (NEW, UPDATE, DESTROY) and table dumps. */
 #include "observe/ctev.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
@@ -150,25 +151,65 @@ int ctev_read(struct ctev *c, struct evlog *log, struct diag *d)
 	return (int)(log->n - before);
 }
 
-int ctev_dump(int nsfd, size_t node, struct evlog *log, struct diag *d)
+static int stats_cb(const struct nlmsghdr *nlh, void *data)
 {
-	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct parse_ctx pc = {log, node, 1};
-	struct nl_sock *s = nl_open(nsfd, NETLINK_NETFILTER, d);
-	struct nfgenmsg *nfg;
-	int rc;
+	const struct nlattr *a;
 
-	if (!s)
-		return -1;
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == CTA_STATS_GLOBAL_ENTRIES &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+			*(long *)data = (long)ntohl(mnl_attr_get_u32(a));
+	return MNL_CB_OK;
+}
+
+/* A ctnetlink request of type msg for every family, in buf. */
+static struct nlmsghdr *ct_request(char *buf, int msg)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nfgenmsg *nfg;
+
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | msg;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = AF_UNSPEC;
 	nfg->version = NFNETLINK_V0;
-	rc = nl_dump(s, nlh, ct_msg_cb, &pc, d);
+	return nlh;
+}
+
+/*
+ * The netns's entry count, every entry allocated and not yet freed (so at least
+ * those in its table); -1 when the kernel does not say.
+ */
+static long ct_entries(struct nl_sock *s)
+{
+	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
+	struct diag ignored = DIAG_INIT;
+	long n = -1;
+
+	if (nl_request_cb(s, ct_request(buf, IPCTNL_MSG_CT_GET_STATS), stats_cb, &n, &ignored))
+		return -1;
+	return n;
+}
+
+int ctev_dump(int nsfd, size_t node, struct evlog *log, struct diag *d)
+{
+	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
+	struct parse_ctx pc = {log, node, 1};
+	struct nl_sock *s = nl_open(nsfd, NETLINK_NETFILTER, d);
+	int rc = 0;
+
+	if (!s)
+		return -1;
+	/*
+	 * A dump walks every bucket of the host-wide hash table for the few entries of
+	 * this netns (262,144 buckets on the project's machine: 2.4 ms); an empty
+	 * table needs no walk.
+	 */
+	if (ct_entries(s) != 0)
+		rc = nl_dump(s, ct_request(buf, IPCTNL_MSG_CT_GET), ct_msg_cb, &pc, d);
 	nl_close(s);
 	return rc;
 }
+
 
 static const char *const tcp_states[] = {"NONE",     "SYN_SENT",   "SYN_RECV", "ESTABLISHED",
 					 "FIN_WAIT", "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT",
