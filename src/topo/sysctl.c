@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "topo/netns.h"
@@ -84,13 +85,33 @@ int sysctl_get(int nsfd, const char *key, char *buf, size_t len, struct diag *d)
 	return 0;
 }
 
+/*
+ * A procfs of its own, attached nowhere, or -1. In /proc, the ipv4 and ipv6
+ * directories of every netns are entries of one directory under the same names,
+ * and the first lookup of one in a new netns compares it with all of them: 0.45 ms
+ * each with 1000 namespaces. A private procfs holds only the entries looked up
+ * through it.
+ */
+static int private_procfs(void)
+{
+	int fs = fsopen("proc", FSOPEN_CLOEXEC), mnt = -1;
+
+	if (fs < 0)
+		return -1;
+	if (!fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+	close(fs);
+	return mnt;
+}
+
 int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *d)
 {
 	size_t i;
-	int rc = 0;
+	int rc = 0, proc;
 
 	if (netns_enter(nsfd, d))
 		return -1;
+	proc = private_procfs();
 	/* One trip into the netns for all of them: they are resolved at open(). */
 	for (i = 0; i < n && !rc; i++) {
 		char path[256];
@@ -102,7 +123,9 @@ int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *
 				      kv[i].key);
 			break;
 		}
-		fd = open(path, O_WRONLY | O_CLOEXEC);
+		/* "/proc/sys/net/..." is "sys/net/..." below a procfs root. */
+		fd = proc >= 0 ? openat(proc, path + strlen("/proc/"), O_WRONLY | O_CLOEXEC)
+			       : open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT && kv[i].optional)
 			continue;
 		if (fd < 0 || write(fd, kv[i].value, len) != (ssize_t)len)
@@ -110,6 +133,8 @@ int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *
 		if (fd >= 0)
 			close(fd);
 	}
+	if (proc >= 0)
+		close(proc);
 	if (netns_restore(d))
 		return -1;
 	return rc;
