@@ -135,7 +135,7 @@ struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned in
 		cap_close(c);
 		return NULL;
 	}
-	c->tagged = xmalloc(snaplen + VLAN_TAG_LEN);
+	c->tagged = xmalloc(c->frame_size + VLAN_TAG_LEN); /* more than any frame in a slot */
 	return c;
 }
 
