@@ -114,8 +114,7 @@ static int apply_sysctls(struct built *b, size_t ni, bool iface_phase, struct di
 		if (sysctl_names_iface(node, s->key) != iface_phase)
 			continue;
 		if (sysctl_set(b->nodes[ni].nsfd, s->key, s->value, d)) {
-			diag_locate(d, &s->loc);
-			diag_prefix(d, "node %s: sysctl %s=%s", node->name, s->key, s->value);
+			diag_locate(d, &s->loc); /* the node is named by the caller */
 			return -1;
 		}
 		b->n_sysctls++;
@@ -189,7 +188,11 @@ static int configure_node(struct built *b, size_t ni, struct diag *d)
 			b->n_addrs++;
 		}
 	}
-	return apply_sysctls(b, ni, true, d);
+	if (apply_sysctls(b, ni, true, d)) {
+		diag_prefix(d, "node %s", node->name);
+		return -1;
+	}
+	return 0;
 err:
 	diag_prefix(d, "node %s: interface %s", node->name, node->ifaces[i].name);
 	return -1;
