@@ -25,9 +25,9 @@
 #include "util/clock.h"
 #include "util/xalloc.h"
 
-#define CAP_SNAPLEN 65535      /* most a frame can be */
-#define CAP_L2_ROOM 64	       /* link header and tags on top of the MTU */
-#define CAP_BUFFER  (8u << 20) /* bytes of ring: ~4000 full-size frames */
+#define CAP_SNAPLEN  65535	/* most a frame can be */
+#define CAP_L2_ROOM  64		/* link header and tags on top of the MTU */
+#define CAP_BUFFER   (8u << 20) /* bytes of ring: ~4000 full-size frames */
 #define VLAN_TAG_LEN 4
 
 struct capture {
@@ -117,8 +117,8 @@ static int ring_open(struct capture *c, const char *ifname, unsigned int snaplen
 	return 0;
 }
 
-struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu,
-			 int bufsize, struct diag *d)
+struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu, int bufsize,
+			 struct diag *d)
 {
 	unsigned int snaplen = cap_snaplen(mtu);
 	struct capture *c;

@@ -16,8 +16,8 @@ struct capture;
  * smaller snap length means more slots. bufsize is the ring in bytes (0: sized for
  * bursts). Returns a new capture; caller frees it with cap_close(). NULL on error.
  */
-struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu,
-			 int bufsize, struct diag *d);
+struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu, int bufsize,
+			 struct diag *d);
 void cap_close(struct capture *c);
 /* The fd to poll for readability. */
 int cap_fd(const struct capture *c);

@@ -156,9 +156,11 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a;
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+	{
 		if (mnl_attr_get_type(a) == CTA_STATS_GLOBAL_ENTRIES &&
 		    mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
 			*(long *)data = (long)ntohl(mnl_attr_get_u32(a));
+	}
 	return MNL_CB_OK;
 }
 
@@ -209,7 +211,6 @@ int ctev_dump(int nsfd, size_t node, struct evlog *log, struct diag *d)
 	nl_close(s);
 	return rc;
 }
-
 
 static const char *const tcp_states[] = {"NONE",     "SYN_SENT",   "SYN_RECV", "ESTABLISHED",
 					 "FIN_WAIT", "CLOSE_WAIT", "LAST_ACK", "TIME_WAIT",
