@@ -136,9 +136,9 @@ static int ring_size(const struct run *r, size_t i, size_t checked, bool bounded
 
 	if (r->o->rcvbuf)
 		return r->o->rcvbuf;
-	bytes = cap_ring_bytes(point_mtu(r, &r->points[i].end), CAP_BOUNDED_FRAMES);
-	if (bounded && bytes <= CAP_SMALL_RING) /* not for jumbo frames, nor lo */
-		return (int)bytes;
+	if (bounded && (bytes = cap_ring_bytes(point_mtu(r, &r->points[i].end),
+					       CAP_BOUNDED_FRAMES)) <= CAP_SMALL_RING)
+		return (int)bytes; /* not for jumbo frames, nor lo */
 	return i < checked ? 0 : CAP_SMALL_RING;
 }
 
@@ -935,7 +935,6 @@ enum verdict run_decide(const struct run *r, struct expect_state *es, uint64_t d
 	const struct step_expect *e = es->e;
 	uint64_t now = now_mono_ns();
 	uint64_t calm = r->last_activity > r->window_mono ? r->last_activity : r->window_mono;
-
 	uint64_t quiet = run_quiet_ns(r, e);
 
 	*wake = deadline;
