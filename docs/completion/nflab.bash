@@ -32,11 +32,11 @@ _nflab_dirs()
 _nflab()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
-	local commands='run test check index draw shell exec'
+	local commands='run test check index draw shell exec help'
 	local run_opts='--pcap-dir --pcap-merge --set --pause-on-fail --ladder --topologies
 		--timeline --events --update-expected --observer-buffer --quiet --help'
 	local test_opts='--jobs --filter --shard --repeat --timeout --tap --junit --json
-		--artifacts --topologies --list --help'
+		--artifacts --topologies --list --accept-skip --help'
 
 	COMPREPLY=()
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -48,7 +48,7 @@ _nflab()
 	fi
 
 	if ((COMP_CWORD == 1)); then
-		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "$commands --help --version -V" -- "$cur"))
 		return 0
 	fi
 

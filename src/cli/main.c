@@ -14,6 +14,7 @@
 #include "suite/suite.h"
 #include "util/heap.h"
 #include "util/interrupt.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 #define NFLAB_VERSION "0.1.0"
@@ -22,7 +23,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: nflab run [options] LAB.yaml...\n"
 	      "       nflab test [options] [PATH...]   (every lab under PATH, default labs/)\n"
-	      "       nflab check LAB.yaml...   (parse and check only; creates nothing)\n"
+	      "       nflab check [PATH...]     (parse and check only, every lab under\n"
+	      "                                 PATH as for test; creates nothing)\n"
 	      "       nflab index [PATH...]     (the labs as a Markdown table, docs/labs.md)\n"
 	      "       nflab draw [--no-routes] [--topologies DIR] LAB.yaml -o FILE.svg\n"
 	      "                 (the topology as a picture; creates nothing)\n"
@@ -30,7 +32,8 @@ static void usage(FILE *f)
 	      "                 (the lab up, its steps not run, and a shell in NODE)\n"
 	      "       nflab exec [--lab NAME] NODE -- COMMAND...\n"
 	      "                 (COMMAND in NODE of a lab open in nflab shell or paused)\n"
-	      "       nflab --version\n"
+	      "       nflab help | --help | -h    (this text)\n"
+	      "       nflab --version | -V\n"
 	      "\n"
 	      "run options:\n"
 	      "  --pcap-dir DIR     write DIR/<node>-<iface>.pcapng for every interface\n"
@@ -69,10 +72,21 @@ static void usage(FILE *f)
 	      "                     rulesets and conntrack tables in DIR/<lab>/\n"
 	      "  --topologies DIR   as for run\n"
 	      "  --list             print the labs that would run, and stop\n"
+	      "  --accept-skip      exit 0, not 77, when every lab was skipped\n"
+	      "                     (no lab matched is always an error, exit 2)\n"
 	      "\n"
-	      "exit status: 0 passed, 1 an expectation failed, 2 the lab could not run,\n"
-	      "77 skipped (a needed feature or program is missing)\n",
+	      "exit status: 0 passed, 1 an expectation failed, 2 the lab could not run\n"
+	      "(or a bad command line, or no lab matched), 77 skipped (a needed feature or\n"
+	      "program is missing; for test: every lab skipped), 130/143 interrupted by\n"
+	      "SIGINT/SIGTERM\n",
 	      f);
+}
+
+/* A bad command line: getopt said what; one line says where to look. */
+static int bad_usage(const char *cmd)
+{
+	fprintf(stderr, "usage: nflab %s ... (nflab --help lists every command and option)\n", cmd);
+	return NFLAB_ERROR;
 }
 
 /* Worst outcome wins: error over fail over skip over pass. */
@@ -202,8 +216,7 @@ static int main_draw(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return NFLAB_ERROR;
+			return bad_usage("draw");
 		}
 	}
 	if (optind != argc - 1 || !out) {
@@ -236,9 +249,11 @@ static int main_shell(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (c == 't') {
 			topo_dir = optarg;
+		} else if (c == 'h') {
+			usage(stdout);
+			return 0;
 		} else {
-			usage(c == 'h' ? stdout : stderr);
-			return c == 'h' ? 0 : NFLAB_ERROR;
+			return bad_usage("shell");
 		}
 	}
 	if (optind >= argc || argc - optind > 2) {
@@ -270,9 +285,11 @@ static int main_exec(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (c == 'l') {
 			lab = optarg;
+		} else if (c == 'h') {
+			usage(stdout);
+			return 0;
 		} else {
-			usage(c == 'h' ? stdout : stderr);
-			return c == 'h' ? 0 : NFLAB_ERROR;
+			return bad_usage("exec");
 		}
 	}
 	if (optind < argc && !strcmp(argv[optind], "--"))
@@ -286,6 +303,65 @@ static int main_exec(int argc, char **argv)
 		return NFLAB_ERROR;
 	}
 	return exec_in_node(lab, argv[optind], argv + optind + 1);
+}
+
+/* Every output of a run can be written, checked before anything runs. */
+static int check_outputs(const struct run_opts *ro)
+{
+	struct diag d = DIAG_INIT;
+
+	if ((ro->pcap_dir && outfile_check_dir(ro->pcap_dir, &d)) ||
+	    (ro->events_path && outfile_check(ro->events_path, &d)) ||
+	    (ro->ladder_path && outfile_check(ro->ladder_path, &d))) {
+		fprintf(stderr, "nflab run: ");
+		diag_print(&d, stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* nflab check [PATH...]: files as given, directories searched as for test. */
+static int main_check(int n, char **paths, const char *topo_dir)
+{
+	char *default_path[] = {"labs"};
+	int outcome = NFLAB_PASS, k;
+	size_t i;
+
+	if (!n) {
+		paths = default_path;
+		n = 1;
+	}
+	for (k = 0; k < n; k++) {
+		struct lab_list labs = {0};
+		struct diag d = DIAG_INIT;
+
+		if (discover_labs(paths + k, 1, &labs, &d)) {
+			diag_print(&d, stderr);
+			outcome = worse(outcome, NFLAB_ERROR);
+			continue;
+		}
+		if (!labs.n) {
+			fprintf(stderr, "nflab check: no lab file under %s\n", paths[k]);
+			outcome = worse(outcome, NFLAB_ERROR);
+		}
+		for (i = 0; i < labs.n; i++) {
+			struct lab *lab = lab_load(labs.paths[i], topo_dir, &d);
+
+			if (!lab) {
+				diag_print(&d, stderr);
+				outcome = worse(outcome, d.outcome ? d.outcome : NFLAB_ERROR);
+				diag_clear(&d);
+				continue;
+			}
+			printf("%s: ok (%zu node%s, %zu link%s, %zu step%s)\n", labs.paths[i],
+			       lab->n_nodes, lab->n_nodes == 1 ? "" : "s", lab->n_links,
+			       lab->n_links == 1 ? "" : "s", lab->n_steps,
+			       lab->n_steps == 1 ? "" : "s");
+			lab_free(lab);
+		}
+		lab_list_release(&labs);
+	}
+	return outcome;
 }
 
 /* nflab test [options] [PATH...] */
@@ -303,6 +379,7 @@ static int main_test(int argc, char **argv)
 		{"artifacts", required_argument, NULL, 'A'},
 		{"topologies", required_argument, NULL, 't'},
 		{"list", no_argument, NULL, 'l'},
+		{"accept-skip", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -371,12 +448,14 @@ static int main_test(int argc, char **argv)
 		case 'l':
 			list = true;
 			break;
+		case 'k':
+			so.accept_skip = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return NFLAB_ERROR;
+			return bad_usage("test");
 		}
 	}
 	if (optind < argc)
@@ -392,6 +471,18 @@ static int main_test(int argc, char **argv)
 		filter_labs(&labs, filter);
 	if (shards)
 		shard_labs(&labs, shard, shards);
+	if (!labs.n) { /* a green run of nothing would hide a typo */
+		char why[512];
+
+		snprintf(why, sizeof(why), "no lab matched%s%s%s%s", filter ? " --filter " : "",
+			 filter ? filter : "", shards ? " in this --shard" : "",
+			 optind < argc ? "" : " under labs/");
+		if (so.tap)
+			printf("TAP version 13\n1..0 # SKIP %s\n", why);
+		fprintf(stderr, "nflab test: %s\n", why);
+		lab_list_release(&labs);
+		return NFLAB_ERROR;
+	}
 	if (list) {
 		size_t i;
 
@@ -432,13 +523,19 @@ int main(int argc, char **argv)
 
 	interrupt_install(); /* first: a signal at any later moment is reported */
 	raise_fd_limit();
-	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
 		printf("nflab %s\n", NFLAB_VERSION);
 		return 0;
 	}
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? NFLAB_ERROR : 0;
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 2) {
+		fprintf(stderr, "usage: nflab COMMAND ... (nflab help lists the commands and "
+				"options)\n");
+		return NFLAB_ERROR;
 	}
 	cmd = argv[1];
 	if (!strcmp(cmd, "test"))
@@ -452,8 +549,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "exec"))
 		return main_exec(argc, argv);
 	if (strcmp(cmd, "run") && strcmp(cmd, "check")) {
-		fprintf(stderr, "nflab: unknown command \"%s\"\n", cmd);
-		usage(stderr);
+		fprintf(stderr,
+			"nflab: unknown command \"%s\" (commands: run test check index draw "
+			"shell exec help; nflab help for more)\n",
+			cmd);
 		return NFLAB_ERROR;
 	}
 	optind = 2;
@@ -515,18 +614,26 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
-			return NFLAB_ERROR;
+			free(set);
+			return bad_usage(cmd);
 		}
+	}
+	if (!strcmp(cmd, "check")) {
+		free(set);
+		return main_check(argc - optind, argv + optind, topo_dir);
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "nflab %s: no lab file given\n", cmd);
+		free(set);
+		return NFLAB_ERROR;
+	}
+	if (check_outputs(&ro)) {
+		free(set);
 		return NFLAB_ERROR;
 	}
 	/* Output order must follow the run even when piped into a CI log. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(cmd, "run")) /* check only parses: its heap stays small */
-		heap_prepare();
+	heap_prepare();
 	for (i = optind; i < argc; i++) {
 		struct diag d = DIAG_INIT;
 		struct lab *lab = lab_load(argv[i], topo_dir, &d);
@@ -536,11 +643,7 @@ int main(int argc, char **argv)
 			outcome = worse(outcome, d.outcome ? d.outcome : NFLAB_ERROR);
 			continue;
 		}
-		if (!strcmp(cmd, "check"))
-			printf("%s: ok (%zu nodes, %zu links, %zu steps)\n", argv[i], lab->n_nodes,
-			       lab->n_links, lab->n_steps);
-		else
-			outcome = worse(outcome, run_lab(lab, &ro));
+		outcome = worse(outcome, run_lab(lab, &ro));
 		lab_free(lab);
 	}
 	free(set);

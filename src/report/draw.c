@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report/svg.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 #define MARGIN	  24
@@ -483,17 +484,11 @@ void draw_topology(const struct lab *lab, bool routes, FILE *f)
 
 int draw_topology_write(const struct lab *lab, bool routes, const char *path, struct diag *d)
 {
-	FILE *f = fopen(path, "w");
+	struct outfile of;
+	FILE *f = outfile_open(&of, path, d);
 
 	if (!f)
-		return diag_errno(d, "cannot write %s", path);
+		return -1;
 	draw_topology(lab, routes, f);
-	if (ferror(f)) {
-		errno = EIO;
-		fclose(f);
-		return diag_errno(d, "cannot write %s", path);
-	}
-	if (fclose(f))
-		return diag_errno(d, "cannot write %s", path);
-	return 0;
+	return outfile_commit(&of, d); /* a write error is seen there */
 }

@@ -3,16 +3,20 @@
 #include "report/golden.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lab/lab.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
-#define DIFF_CONTEXT 2
-#define DIFF_LINES   24 /* lines of each side shown at most */
+#define DIFF_CONTEXT 3	  /* unchanged lines around a change, as diff -u */
+#define DIFF_CHANGED 2000 /* changed lines shown at most; the rest are counted */
 
 const char *golden_lab_name(const char *lab_path)
 {
@@ -57,86 +61,372 @@ static int mkdirs(char *path)
 int golden_write(const char *path, const char *text, struct diag *d)
 {
 	char *dirs = xstrdup(path);
-	FILE *f;
-	int rc = 0;
+	int rc;
 
-	if (mkdirs(dirs)) {
-		rc = diag_errno(d, "cannot create the directories of %s", path);
-		free(dirs);
-		return rc;
-	}
+	rc = mkdirs(dirs);
 	free(dirs);
-	f = fopen(path, "w");
-	if (!f)
-		return diag_errno(d, "cannot write %s", path);
-	fputs(text, f);
-	if (fclose(f))
-		return diag_errno(d, "cannot write %s", path);
-	return 0;
+	if (rc)
+		return diag_errno(d, "cannot create the directories of %s", path);
+	return outfile_write(path, text, strlen(text), d); /* whole, or not at all */
 }
 
-/* Splits text into lines (in place). Returns the number; *lines is a new array. */
-static size_t split(char *text, char ***lines)
+/* One line of a text, not NUL-terminated. */
+struct line {
+	const char *s;
+	size_t len;
+	bool nonl; /* the text's last line, and no newline ends it */
+};
+
+/* Splits text into lines. Returns the number; *lines is a new array. */
+static size_t split(const char *text, struct line **lines)
 {
 	size_t n = 0, cap = 0;
-	char *p = text;
+	const char *p = text;
 
 	*lines = NULL;
 	while (*p) {
-		char *eol = strchr(p, '\n');
+		const char *eol = strchr(p, '\n');
 
 		XGROW(*lines, n, cap);
-		(*lines)[n++] = p;
+		(*lines)[n].s = p;
+		(*lines)[n].len = eol ? (size_t)(eol - p) : strlen(p);
+		(*lines)[n].nonl = !eol;
+		n++;
 		if (!eol)
 			break;
-		*eol = '\0';
 		p = eol + 1;
 	}
 	return n;
 }
 
-int golden_compare(const char *path, const char *got, char **diff, struct diag *d)
+static uint64_t line_hash(const struct line *l)
 {
-	size_t na, nb, pre = 0, post = 0, i, len;
-	char *want = lab_read_file(path, &len, d), *mine, **a, **b;
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < l->len; i++)
+		h = (h ^ (unsigned char)l->s[i]) * 1099511628211ull;
+	return h ^ l->nonl;
+}
+
+static bool line_eq(const struct line *x, const struct line *y)
+{
+	return x->len == y->len && x->nonl == y->nonl && !memcmp(x->s, y->s, x->len);
+}
+
+/*
+ * Numbers the lines of both texts so that equal lines get equal numbers
+ * (ids[0..na) for a, ids[na..na+nb) for b). Returns how many distinct lines.
+ */
+static size_t intern(const struct line *a, size_t na, const struct line *b, size_t nb, size_t *ids)
+{
+	size_t cap = 16, n = na + nb, i, distinct = 0;
+	size_t *slot; /* 1 + the index of the first line with that text, 0 when free */
+
+	while (cap < 2 * n)
+		cap *= 2;
+	slot = xcalloc(cap, sizeof(*slot));
+	for (i = 0; i < n; i++) {
+		const struct line *l = i < na ? &a[i] : &b[i - na];
+		size_t h = (size_t)line_hash(l) & (cap - 1);
+
+		for (;; h = (h + 1) & (cap - 1)) {
+			size_t j = slot[h];
+
+			if (!j) {
+				slot[h] = i + 1;
+				ids[i] = distinct++;
+				break;
+			}
+			if (line_eq(l, j - 1 < na ? &a[j - 1] : &b[j - 1 - na])) {
+				ids[i] = ids[j - 1];
+				break;
+			}
+		}
+	}
+	free(slot);
+	return distinct;
+}
+
+/* Myers' O((N+M)D) diff in linear space, on line numbers from intern(). */
+struct myers {
+	const size_t *a, *b;
+	bool *keep_a, *keep_b; /* set for the lines of a longest common subsequence */
+	long *v1, *v2;	       /* furthest reaching paths, forward and backward */
+};
+
+/*
+ * Finds a point (*sx, *sy) of a shortest edit path from (a0, b0) to (a1, b1)
+ * by meeting in the middle (Myers 1986, section 4b). The inputs have no common
+ * first or last line; when no line is common, the point is (a1, b0).
+ */
+static void myers_split(struct myers *m, long a0, long a1, long b0, long b1, long *sx, long *sy)
+{
+	const size_t *a = m->a + a0, *b = m->b + b0;
+	long n = a1 - a0, mm = b1 - b0, delta = n - mm;
+	long maxd = (n + mm + 1) / 2, off = maxd, vlen = 2 * maxd + 2;
+	long k1start = 0, k1end = 0, k2start = 0, k2end = 0, d, k, x1, y1, x2, y2, i;
+	bool front = delta % 2 != 0;
+	long *v1 = m->v1, *v2 = m->v2;
+
+	for (i = 0; i < vlen; i++)
+		v1[i] = v2[i] = -1;
+	v1[off + 1] = 0;
+	v2[off + 1] = 0;
+	for (d = 0; d < maxd; d++) {
+		for (k = -d + k1start; k <= d - k1end; k += 2) {
+			long ko = off + k, k2o = off + delta - k;
+
+			if (k == -d || (k != d && v1[ko - 1] < v1[ko + 1]))
+				x1 = v1[ko + 1];
+			else
+				x1 = v1[ko - 1] + 1;
+			y1 = x1 - k;
+			while (x1 < n && y1 < mm && a[x1] == b[y1]) {
+				x1++;
+				y1++;
+			}
+			v1[ko] = x1;
+			if (x1 > n) {
+				k1end += 2;
+			} else if (y1 > mm) {
+				k1start += 2;
+			} else if (front && k2o >= 0 && k2o < vlen && v2[k2o] != -1 &&
+				   x1 >= n - v2[k2o]) {
+				*sx = a0 + x1;
+				*sy = b0 + y1;
+				return;
+			}
+		}
+		for (k = -d + k2start; k <= d - k2end; k += 2) {
+			long ko = off + k, k1o = off + delta - k;
+
+			if (k == -d || (k != d && v2[ko - 1] < v2[ko + 1]))
+				x2 = v2[ko + 1];
+			else
+				x2 = v2[ko - 1] + 1;
+			y2 = x2 - k;
+			while (x2 < n && y2 < mm && a[n - x2 - 1] == b[mm - y2 - 1]) {
+				x2++;
+				y2++;
+			}
+			v2[ko] = x2;
+			if (x2 > n) {
+				k2end += 2;
+			} else if (y2 > mm) {
+				k2start += 2;
+			} else if (!front && k1o >= 0 && k1o < vlen && v1[k1o] != -1 &&
+				   v1[k1o] >= n - x2) {
+				*sx = a0 + v1[k1o];
+				*sy = b0 + v1[k1o] - (k1o - off);
+				return;
+			}
+		}
+	}
+	*sx = a1;
+	*sy = b0;
+}
+
+static void myers_diff(struct myers *m, long a0, long a1, long b0, long b1)
+{
+	long x, y;
+
+	for (;;) {
+		while (a0 < a1 && b0 < b1 && m->a[a0] == m->b[b0])
+			m->keep_a[a0++] = m->keep_b[b0++] = true;
+		while (a0 < a1 && b0 < b1 && m->a[a1 - 1] == m->b[b1 - 1])
+			m->keep_a[--a1] = m->keep_b[--b1] = true;
+		if (a0 == a1 || b0 == b1)
+			return;
+		myers_split(m, a0, a1, b0, b1, &x, &y);
+		if ((x == a0 && y == b0) || (x == a1 && y == b1))
+			return; /* cannot happen: the split is strictly inside */
+		myers_diff(m, a0, x, b0, y);
+		a0 = x; /* the second half without recursion */
+		b0 = y;
+	}
+}
+
+/*
+ * Marks in keep_a and keep_b the lines of a longest common subsequence of a
+ * and b. Lines found in only one text cannot be part of it: they are left out
+ * before the diff proper, which keeps it fast when much changed.
+ */
+static void lcs(const struct line *a, size_t na, const struct line *b, size_t nb, bool *keep_a,
+		bool *keep_b)
+{
+	size_t *ids = xcalloc(na + nb + 1, sizeof(*ids)), distinct, i, ra = 0, rb = 0;
+	size_t *ida, *idb, *in_a, *in_b;
+	unsigned char *seen;
+	struct myers m;
+	long maxd;
+
+	distinct = intern(a, na, b, nb, ids);
+	seen = xcalloc(distinct + 1, 1);
+	for (i = 0; i < na; i++)
+		seen[ids[i]] |= 1;
+	for (i = 0; i < nb; i++)
+		seen[ids[na + i]] |= 2;
+	ida = xcalloc(na + 1, sizeof(*ida));
+	idb = xcalloc(nb + 1, sizeof(*idb));
+	in_a = xcalloc(na + 1, sizeof(*in_a));
+	in_b = xcalloc(nb + 1, sizeof(*in_b));
+	for (i = 0; i < na; i++)
+		if (seen[ids[i]] == 3) {
+			in_a[ra] = i;
+			ida[ra++] = ids[i];
+		}
+	for (i = 0; i < nb; i++)
+		if (seen[ids[na + i]] == 3) {
+			in_b[rb] = i;
+			idb[rb++] = ids[na + i];
+		}
+	maxd = (long)(ra + rb + 1) / 2;
+	m = (struct myers){.a = ida,
+			   .b = idb,
+			   .keep_a = xcalloc(ra + 1, sizeof(bool)),
+			   .keep_b = xcalloc(rb + 1, sizeof(bool)),
+			   .v1 = xcalloc((size_t)(2 * maxd + 2), sizeof(long)),
+			   .v2 = xcalloc((size_t)(2 * maxd + 2), sizeof(long))};
+	myers_diff(&m, 0, (long)ra, 0, (long)rb);
+	for (i = 0; i < ra; i++)
+		keep_a[in_a[i]] = m.keep_a[i];
+	for (i = 0; i < rb; i++)
+		keep_b[in_b[i]] = m.keep_b[i];
+	free(m.keep_a);
+	free(m.keep_b);
+	free(m.v1);
+	free(m.v2);
+	free(in_a);
+	free(in_b);
+	free(ida);
+	free(idb);
+	free(seen);
+	free(ids);
+}
+
+/* A run of changed lines: a[a, a + na) replaced by b[b, b + nb). */
+struct change {
+	size_t a, na, b, nb;
+};
+
+static void print_line(FILE *f, char prefix, const struct line *l)
+{
+	fprintf(f, "%c%.*s\n", prefix, (int)l->len, l->s);
+	if (l->nonl)
+		fputs("\\ No newline at end of file\n", f);
+}
+
+/* A hunk header's range, as diff -u writes it: "start,count", "start" when one line. */
+static void print_range(FILE *f, size_t start, size_t count)
+{
+	if (count == 1)
+		fprintf(f, "%zu", start + 1);
+	else
+		fprintf(f, "%zu,%zu", count ? start + 1 : start, count);
+}
+
+char *golden_diff(const char *want, const char *got)
+{
+	struct line *a, *b;
+	size_t na = split(want, &a), nb = split(got, &b);
+	bool *keep_a = xcalloc(na + 1, sizeof(bool)), *keep_b = xcalloc(nb + 1, sizeof(bool));
+	struct change *ch = NULL;
+	size_t n_ch = 0, cap_ch = 0, i = 0, j = 0, c, e, shown = 0, total = 0, size = 0;
 	char *text = NULL;
-	size_t size = 0;
 	FILE *f;
 
+	lcs(a, na, b, nb, keep_a, keep_b);
+	while (i < na || j < nb) {
+		if (i < na && j < nb && keep_a[i] && keep_b[j]) {
+			i++;
+			j++;
+			continue;
+		}
+		XGROW(ch, n_ch, cap_ch);
+		ch[n_ch] = (struct change){.a = i, .b = j};
+		while (i < na && !keep_a[i])
+			i++;
+		while (j < nb && !keep_b[j])
+			j++;
+		ch[n_ch].na = i - ch[n_ch].a;
+		ch[n_ch].nb = j - ch[n_ch].b;
+		total += ch[n_ch].na + ch[n_ch].nb;
+		n_ch++;
+	}
+	f = open_memstream(&text, &size);
+	/* A hunk: the changes ch[c..e] whose contexts touch or overlap. */
+	for (c = 0; c < n_ch && shown < DIFF_CHANGED; c = e + 1) {
+		size_t as, ae, bs, be, after;
+
+		for (e = c; e + 1 < n_ch && ch[e + 1].a - (ch[e].a + ch[e].na) <= 2 * DIFF_CONTEXT;)
+			e++;
+		as = ch[c].a > DIFF_CONTEXT ? ch[c].a - DIFF_CONTEXT : 0;
+		bs = ch[c].b - (ch[c].a - as);
+		ae = ch[e].a + ch[e].na;
+		be = ch[e].b + ch[e].nb;
+		after = na - ae < DIFF_CONTEXT ? na - ae : DIFF_CONTEXT;
+		ae += after;
+		be += after;
+		fputs("@@ -", f);
+		print_range(f, as, ae - as);
+		fputs(" +", f);
+		print_range(f, bs, be - bs);
+		fputs(" @@\n", f);
+		for (i = as, j = bs; (i < ae || j < be) && shown < DIFF_CHANGED;) {
+			if (i < ae && j < be && keep_a[i] && keep_b[j]) {
+				print_line(f, ' ', &a[i++]);
+				j++;
+				continue;
+			}
+			for (; i < ae && !keep_a[i] && shown < DIFF_CHANGED; shown++)
+				print_line(f, '-', &a[i++]);
+			for (; j < be && !keep_b[j] && shown < DIFF_CHANGED; shown++)
+				print_line(f, '+', &b[j++]);
+		}
+	}
+	if (shown < total)
+		fprintf(f, "... %zu more changed lines\n", total - shown);
+	fclose(f);
+	free(ch);
+	free(keep_a);
+	free(keep_b);
+	free(a);
+	free(b);
+	return text;
+}
+
+int golden_compare(const char *path, const char *got, const char *got_path, char **diff,
+		   struct diag *d)
+{
+	struct diag wd = DIAG_INIT;
+	char *want, *hunks, *text = NULL;
+	size_t len, size = 0;
+	bool saved = false;
+	FILE *f;
+
+	want = lab_read_file(path, &len, d);
 	if (!want)
 		return -1;
-	mine = xstrdup(got);
 	if (!strcmp(want, got)) {
 		free(want);
-		free(mine);
 		return 0;
 	}
-	na = split(want, &a);
-	nb = split(mine, &b);
-	while (pre < na && pre < nb && !strcmp(a[pre], b[pre]))
-		pre++;
-	while (post < na - pre && post < nb - pre && !strcmp(a[na - 1 - post], b[nb - 1 - post]))
-		post++;
+	hunks = golden_diff(want, got);
+	if (got_path)
+		saved = !golden_write(got_path, got, &wd);
 	f = open_memstream(&text, &size);
 	fprintf(f, "the event stream differs from %s (-expected +got):\n", path);
-	for (i = pre > DIFF_CONTEXT ? pre - DIFF_CONTEXT : 0; i < pre; i++)
-		fprintf(f, "  %s\n", a[i]);
-	for (i = pre; i < na - post && i < pre + DIFF_LINES; i++)
-		fprintf(f, "- %s\n", a[i]);
-	if (na - post > pre + DIFF_LINES)
-		fprintf(f, "- ... (%zu more)\n", na - post - pre - DIFF_LINES);
-	for (i = pre; i < nb - post && i < pre + DIFF_LINES; i++)
-		fprintf(f, "+ %s\n", b[i]);
-	if (nb - post > pre + DIFF_LINES)
-		fprintf(f, "+ ... (%zu more)\n", nb - post - pre - DIFF_LINES);
-	for (i = na - post; i < na && i < na - post + DIFF_CONTEXT; i++)
-		fprintf(f, "  %s\n", a[i]);
+	fprintf(f, "--- %s\n+++ %s\n", path, saved ? got_path : "got");
+	fputs(hunks, f);
+	if (saved)
+		fprintf(f, "the stream got is in %s, for diff or meld\n", got_path);
+	else if (got_path)
+		fprintf(f, "the stream got is not saved: %s\n", wd.msg);
 	fprintf(f, "if the change is right: nflab run --update-expected, and review the file\n");
 	fclose(f);
 	*diff = text;
-	free(a);
-	free(b);
+	free(hunks);
 	free(want);
-	free(mine);
 	return 1;
 }

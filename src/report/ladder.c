@@ -11,6 +11,7 @@
 
 #include "report/draw.h"
 #include "report/svg.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 #define MARGIN	     20
@@ -684,13 +685,14 @@ int ladder_write(const struct timeline_ctx *c, const struct ladder_step *steps, 
 	struct ladder ld = {.c = c, .s = &s};
 	size_t *order = xcalloc(lab->n_nodes + 1, sizeof(*order));
 	size_t i;
+	struct outfile of;
 	FILE *f;
 	int rc = 0;
 
-	f = fopen(path, "w");
+	f = outfile_open(&of, path, d);
 	if (!f) {
 		free(order);
-		return diag_errno(d, "cannot write %s", path);
+		return -1;
 	}
 	/* The picture's node order: neighbours side by side, so most hops span one column. */
 	draw_node_order(lab, order);
@@ -713,11 +715,11 @@ int ladder_write(const struct timeline_ctx *c, const struct ladder_step *steps, 
 	timeline_story_release(&s);
 	if (ferror(f)) {
 		errno = EIO;
-		rc = -1;
+		rc = diag_errno(d, "cannot write %s", path);
+		outfile_discard(&of);
+		return rc;
 	}
-	if (fclose(f) || rc)
-		return diag_errno(d, "cannot write %s", path);
-	return 0;
+	return outfile_commit(&of, d);
 }
 
 void ladder_step_release(struct ladder_step *s)

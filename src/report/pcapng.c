@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 #define BT_SHB 0x0A0D0D0Au
@@ -163,13 +164,14 @@ int pcapng_write(const char *path, const char *section_comment, const struct pca
 	struct pcapng_mark *m = xcalloc(n_marks + 1, sizeof(*m));
 	struct block b = {0};
 	size_t i, n = 0, next_mark = 0;
-	FILE *f = fopen(path, "wb");
+	struct outfile of;
+	FILE *f = outfile_open(&of, path, d);
 	int rc = 0;
 
 	if (!f) {
 		free(sorted);
 		free(m);
-		return diag_errno(d, "cannot write %s", path);
+		return -1;
 	}
 	for (i = 0; i < log->n; i++)
 		if (log->ev[i].kind == EV_PACKET && if_index(ifs, n_ifs, log->ev[i].point) >= 0)
@@ -194,10 +196,12 @@ int pcapng_write(const char *path, const char *section_comment, const struct pca
 		packet(&b, if_index(ifs, n_ifs, sorted[i]->point), sorted[i], m, from, next_mark);
 		rc |= emit(f, BT_EPB, &b);
 	}
-	if (fclose(f) || rc) {
+	if (rc) {
 		errno = errno ? errno : EIO;
 		diag_errno(d, "cannot write %s", path);
-		rc = -1;
+		outfile_discard(&of);
+	} else {
+		rc = outfile_commit(&of, d);
 	}
 	free(b.buf);
 	free(sorted);

@@ -89,7 +89,11 @@ void report_diag(struct report *r, const struct diag *d)
 		size_t size = 0;
 		FILE *m = open_memstream(&text, &size);
 
-		diag_print(d, m);
+		/* A skip's reason alone: the record already says it is a skip. */
+		if (d->outcome == NFLAB_SKIP)
+			fputs(d->msg, m);
+		else
+			diag_print(d, m);
 		fclose(m);
 		fprintf(r->machine, "diag\t%s\t", outcome_name(d->outcome));
 		machine_field(r->machine, text);

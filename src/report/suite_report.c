@@ -2,10 +2,15 @@
 /* A suite's results in the formats CI systems read: TAP 13, JUnit XML and JSON. */
 #include "report/suite_report.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "report/json.h"
+#include "util/utf8.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 static const char *word(int outcome)
@@ -60,81 +65,158 @@ static void yaml_block(FILE *f, const char *key, const char *text)
 	}
 }
 
+void suite_tap_plan(size_t n, FILE *f)
+{
+	fprintf(f, "TAP version 13\n1..%zu\n", n);
+	fflush(f);
+}
+
+void suite_tap_result(const struct lab_result *lr, size_t number, unsigned int repeat, FILE *f)
+{
+	char *name = run_name(lr, repeat);
+	bool ok = lr->outcome == NFLAB_PASS || lr->outcome == NFLAB_SKIP;
+
+	fprintf(f, "%s %zu - %s", ok ? "ok" : "not ok", number, name);
+	if (lr->outcome == NFLAB_SKIP) {
+		char *reason = xstrdup(lr->diag ? lr->diag : "skipped");
+
+		reason[strcspn(reason, "\n")] = '\0';
+		fprintf(f, " # SKIP %s", reason);
+		free(reason);
+	}
+	fputc('\n', f);
+	if (!ok) {
+		char *why = mismatch_text(lr);
+
+		fprintf(f, "  ---\n  outcome: %s\n  duration_ms: %.1f\n", word(lr->outcome),
+			lr->ms);
+		if (lr->interrupted)
+			fputs("  interrupted: true\n", f);
+		yaml_block(f, "message", why);
+		fputs("  ...\n", f);
+		free(why);
+	}
+	free(name);
+	fflush(f);
+}
+
 void suite_write_tap(const struct suite_result *res, unsigned int repeat, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "TAP version 13\n1..%zu\n", res->n);
-	for (i = 0; i < res->n; i++) {
-		const struct lab_result *lr = &res->runs[i];
-		char *name = run_name(lr, repeat);
-		bool ok = lr->outcome == NFLAB_PASS || lr->outcome == NFLAB_SKIP;
-
-		fprintf(f, "%s %zu - %s", ok ? "ok" : "not ok", i + 1, name);
-		if (lr->outcome == NFLAB_SKIP) {
-			char *reason = xstrdup(lr->diag ? lr->diag : "skipped");
-
-			reason[strcspn(reason, "\n")] = '\0';
-			fprintf(f, " # SKIP %s", reason);
-			free(reason);
-		}
-		fputc('\n', f);
-		if (!ok) {
-			char *why = mismatch_text(lr);
-
-			fprintf(f, "  ---\n  outcome: %s\n  duration_ms: %.1f\n", word(lr->outcome),
-				lr->ms);
-			yaml_block(f, "message", why);
-			fputs("  ...\n", f);
-			free(why);
-		}
-		free(name);
-	}
-	fflush(f);
+	suite_tap_plan(res->n, f);
+	for (i = 0; i < res->n; i++)
+		suite_tap_result(&res->runs[i], i + 1, repeat, f);
 }
 
 /* ---- JUnit ---- */
 
+/* Markup escaped, characters XML 1.0 forbids replaced by U+FFFD (the mark of a replacement). */
+static bool xml_escape_text(FILE *f, uint32_t cp, void *arg)
+{
+	(void)arg;
+	switch (cp) {
+	case '<':
+		fputs("&lt;", f);
+		return true;
+	case '>':
+		fputs("&gt;", f);
+		return true;
+	case '&':
+		fputs("&amp;", f);
+		return true;
+	case '"':
+		fputs("&quot;", f);
+		return true;
+	case '\r':
+		/* A raw one would be read back as \n. */
+		fputs("&#13;", f);
+		return true;
+	}
+	if (!utf8_xml_char(cp)) {
+		fputs(UTF8_REPLACEMENT_STR, f);
+		return true;
+	}
+	return false;
+}
+
+/* In attribute values a parser turns raw tabs and newlines into spaces: references keep them. */
+static bool xml_escape_attr(FILE *f, uint32_t cp, void *arg)
+{
+	if (cp == '\n' || cp == '\t') {
+		fprintf(f, "&#%u;", (unsigned int)cp);
+		return true;
+	}
+	return xml_escape_text(f, cp, arg);
+}
+
+/* s as element content: valid UTF-8, nothing XML 1.0 forbids. */
 static void xml_text(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	utf8_write(f, s, xml_escape_text, NULL);
+}
 
-		switch (c) {
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		default:
-			/* XML 1.0 has no place for other control characters (colour codes). */
-			if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
-				fputs("?", f);
-			else
-				fputc(c, f);
-		}
+/* s as an attribute value, between double quotes. */
+static void xml_attr(FILE *f, const char *s)
+{
+	utf8_write(f, s, xml_escape_attr, NULL);
+}
+
+/* Seconds for a time attribute (SUREFIRE_TIME: digits, a point, three decimals). */
+static double junit_seconds(double ms)
+{
+	return isfinite(ms) && ms > 0 ? ms / 1000 : 0;
+}
+
+/* The message of a failure or an error: the first line of what went wrong. */
+static char *junit_message(const struct lab_result *lr, const char *why)
+{
+	char *msg;
+
+	if (lr->interrupted) {
+		const char *diag = lr->diag ? lr->diag : "";
+		int len = (int)strcspn(diag, "\n");
+		const char *said = strstr(diag, "interrupted");
+
+		/* The reason says so already, or is given after the word. */
+		if (said && said < diag + len)
+			return xstrndup(diag, len);
+		return len ? xasprintf("interrupted: %.*s", len, diag) : xstrdup("interrupted");
 	}
+	msg = xstrdup(why ? why : "");
+	msg[strcspn(msg, "\n")] = '\0';
+	return msg;
 }
 
 void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE *f)
 {
+	time_t started = res->started ? res->started : time(NULL);
+	char stamp[32] = "1970-01-01T00:00:00", host[256] = "localhost";
+	struct tm tm;
 	size_t i;
 
+	if (gmtime_r(&started, &tm))
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (gethostname(host, sizeof(host)))
+		strcpy(host, "localhost");
+	host[sizeof(host) - 1] = '\0';
+
+	/* The xunit schema gives testsuites no skipped count: testsuite has it. */
 	fprintf(f,
 		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<testsuites name=\"nflab\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-		"skipped=\"%zu\" time=\"%.3f\">\n"
+		"time=\"%.3f\">\n"
 		"  <testsuite name=\"nflab\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-		"skipped=\"%zu\" time=\"%.3f\">\n",
-		res->n, res->failed, res->errors, res->skipped, res->ms / 1000, res->n, res->failed,
-		res->errors, res->skipped, res->ms / 1000);
+		"skipped=\"%zu\" time=\"%.3f\" timestamp=\"%s\" hostname=\"",
+		res->n, res->failed, res->errors, junit_seconds(res->ms), res->n, res->failed,
+		res->errors, res->skipped, junit_seconds(res->ms), stamp);
+	xml_attr(f, host);
+	fputs("\">\n", f);
+	if (res->interrupted) {
+		fputs("    <properties>\n      <property name=\"interrupted\" value=\"", f);
+		xml_attr(f, res->interrupted);
+		fputs("\"/>\n    </properties>\n", f);
+	}
 	for (i = 0; i < res->n; i++) {
 		const struct lab_result *lr = &res->runs[i];
 		char *name = run_name(lr, repeat), *dir = xstrdup(lr->path), *slash;
@@ -147,35 +229,40 @@ void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE
 			if (*slash == '/')
 				*slash = '.';
 		fputs("    <testcase classname=\"", f);
-		xml_text(f, strrchr(lr->path, '/') ? dir : "labs");
+		xml_attr(f, strrchr(lr->path, '/') ? dir : "labs");
 		fputs("\" name=\"", f);
-		xml_text(f, name);
-		fprintf(f, "\" time=\"%.3f\">\n", lr->ms / 1000);
+		xml_attr(f, name);
+		fprintf(f, "\" time=\"%.3f\">\n", junit_seconds(lr->ms));
 		if (lr->outcome == NFLAB_FAIL || lr->outcome == NFLAB_ERROR) {
+			const char *tag = lr->outcome == NFLAB_FAIL ? "failure" : "error";
 			char *why = mismatch_text(lr);
-			char *first = xstrdup(why);
+			char *msg = junit_message(lr, why);
 
-			first[strcspn(first, "\n")] = '\0';
-			fprintf(f, "      <%s message=\"",
-				lr->outcome == NFLAB_FAIL ? "failure" : "error");
-			xml_text(f, first);
+			fprintf(f, "      <%s message=\"", tag);
+			xml_attr(f, msg);
 			fputs("\">", f);
 			xml_text(f, why);
-			fprintf(f, "</%s>\n", lr->outcome == NFLAB_FAIL ? "failure" : "error");
-			free(first);
+			fprintf(f, "</%s>\n", tag);
+			free(msg);
 			free(why);
 		} else if (lr->outcome == NFLAB_SKIP) {
 			fputs("      <skipped message=\"", f);
-			xml_text(f, lr->diag ? lr->diag : "skipped");
+			xml_attr(f, lr->diag ? lr->diag : "skipped");
 			fputs("\"/>\n", f);
 		}
 		fputs("      <system-out>", f);
-		xml_text(f, lr->output ? lr->output : "");
+		xml_text(f, lr->output);
 		fputs("</system-out>\n    </testcase>\n", f);
 		free(name);
 		free(dir);
 	}
 	fputs("  </testsuite>\n</testsuites>\n", f);
+}
+
+/* A duration as a JSON number (never nan or inf, which JSON does not have). */
+static double json_ms(double ms)
+{
+	return isfinite(ms) ? ms : 0;
 }
 
 void suite_write_json(const struct suite_result *res, unsigned int repeat, FILE *f)
@@ -184,16 +271,23 @@ void suite_write_json(const struct suite_result *res, unsigned int repeat, FILE 
 
 	fprintf(f,
 		"{\"summary\":{\"runs\":%zu,\"passed\":%zu,\"failed\":%zu,\"skipped\":%zu,"
-		"\"errors\":%zu,\"duration_ms\":%.1f},\n\"labs\":[\n",
-		res->n, res->passed, res->failed, res->skipped, res->errors, res->ms);
+		"\"errors\":%zu,\"duration_ms\":%.1f,\"interrupted\":",
+		res->n, res->passed, res->failed, res->skipped, res->errors, json_ms(res->ms));
+	if (res->interrupted)
+		json_string(f, res->interrupted);
+	else
+		fputs("null", f);
+	fputs("},\n\"labs\":[\n", f);
 	for (i = 0; i < res->n; i++) {
 		const struct lab_result *lr = &res->runs[i];
 
 		fputs(i ? ",\n{\"lab\":" : "{\"lab\":", f);
 		json_string(f, lr->path);
-		fprintf(f, ",\"run\":%u,\"verdict\":\"%s\",\"duration_ms\":%.1f,\"timed_out\":%s",
-			repeat > 1 ? lr->run : 1, word(lr->outcome), lr->ms,
-			lr->timed_out ? "true" : "false");
+		fprintf(f,
+			",\"run\":%u,\"verdict\":\"%s\",\"duration_ms\":%.1f,\"timed_out\":%s,"
+			"\"interrupted\":%s",
+			repeat > 1 ? lr->run : 1, word(lr->outcome), json_ms(lr->ms),
+			lr->timed_out ? "true" : "false", lr->interrupted ? "true" : "false");
 		fputs(",\"error\":", f);
 		if (lr->diag && lr->outcome != NFLAB_PASS)
 			json_string(f, lr->diag);
@@ -205,7 +299,7 @@ void suite_write_json(const struct suite_result *res, unsigned int repeat, FILE 
 
 			fprintf(f,
 				"%s{\"index\":%u,\"verdict\":\"%s\",\"duration_ms\":%.3f,\"text\":",
-				k ? "," : "", st->index, word(st->verdict), st->ms);
+				k ? "," : "", st->index, word(st->verdict), json_ms(st->ms));
 			json_string(f, st->text);
 			fputs(",\"mismatch\":", f);
 			if (st->detail)
@@ -219,26 +313,18 @@ void suite_write_json(const struct suite_result *res, unsigned int repeat, FILE 
 	fputs("\n]}\n", f);
 }
 
-static int write_file(const char *path, const struct suite_result *res, unsigned int repeat,
-		      void (*fn)(const struct suite_result *, unsigned int, FILE *), struct diag *d)
+int suite_reports_write(const struct suite_result *res, unsigned int repeat, struct outfile *junit,
+			struct outfile *json, struct diag *d)
 {
-	FILE *f = fopen(path, "w");
+	int rc = 0;
 
-	if (!f)
-		return diag_errno(d, "cannot write %s", path);
-	fn(res, repeat, f);
-	if (fclose(f))
-		return diag_errno(d, "cannot write %s", path);
-	return 0;
-}
-
-int suite_reports(const struct suite_result *res, const struct suite_opts *o, struct diag *d)
-{
-	if (o->tap)
-		suite_write_tap(res, o->repeat, o->tap);
-	if (o->junit_path && write_file(o->junit_path, res, o->repeat, suite_write_junit, d))
-		return -1;
-	if (o->json_path && write_file(o->json_path, res, o->repeat, suite_write_json, d))
-		return -1;
-	return 0;
+	if (junit->f) {
+		suite_write_junit(res, repeat, junit->f);
+		rc |= outfile_commit(junit, d);
+	}
+	if (json->f) {
+		suite_write_json(res, repeat, json->f);
+		rc |= outfile_commit(json, d);
+	}
+	return rc ? -1 : 0;
 }

@@ -5,9 +5,18 @@
 
 #include "suite/suite.h"
 #include "util/diag.h"
+#include "util/outfile.h"
 
-/* Writes the reports o asks for (o->tap, o->junit_path, o->json_path). Returns 0 or -1. */
-int suite_reports(const struct suite_result *res, const struct suite_opts *o, struct diag *d);
+/*
+ * Writes the JUnit and JSON reports into the files opened for them before the
+ * suite ran (an unopened outfile is skipped) and puts them in place. Returns 0 or -1.
+ */
+int suite_reports_write(const struct suite_result *res, unsigned int repeat, struct outfile *junit,
+			struct outfile *json, struct diag *d);
+
+/* TAP streams: the plan first, then one result as each run ends (number: 1, 2, ...). */
+void suite_tap_plan(size_t n, FILE *f);
+void suite_tap_result(const struct lab_result *lr, size_t number, unsigned int repeat, FILE *f);
 
 /* The reports one by one, to an open stream. */
 void suite_write_tap(const struct suite_result *res, unsigned int repeat, FILE *f);

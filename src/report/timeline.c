@@ -9,6 +9,7 @@
 
 #include "expect/source.h"
 #include "report/json.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 #define GROUP_GAP_NS 100000000ull /* 100 ms: hops of one packet are closer than this */
@@ -612,10 +613,11 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 					    [EV_COUNTER] = "counter"};
 	size_t n_groups, i;
 	struct item *it;
-	FILE *f = fopen(path, "w");
+	struct outfile of;
+	FILE *f = outfile_open(&of, path, d);
 
 	if (!f)
-		return diag_errno(d, "cannot write %s", path);
+		return -1;
 	it = group_events(c, &n_groups); /* in time order */
 	for (i = 0; i < c->log->n; i++) {
 		const struct event *ev = it[i].ev;
@@ -635,7 +637,5 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 		fputs("}\n", f);
 	}
 	free(it);
-	if (fclose(f))
-		return diag_errno(d, "cannot write %s", path);
-	return 0;
+	return outfile_commit(&of, d);
 }

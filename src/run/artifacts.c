@@ -9,15 +9,15 @@
 #include "observe/ctev.h"
 #include "observe/event.h"
 #include "rules/ruleset.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
-static FILE *open_in(const char *dir, const char *node, const char *what, struct diag *d)
+static FILE *open_in(struct outfile *of, const char *dir, const char *node, const char *what,
+		     struct diag *d)
 {
 	char *path = xasprintf("%s/%s.%s.txt", dir, node, what);
-	FILE *f = fopen(path, "w");
+	FILE *f = outfile_open(of, path, d);
 
-	if (!f)
-		diag_errno(d, "cannot write %s", path);
 	free(path);
 	return f;
 }
@@ -36,7 +36,8 @@ int artifacts_node_state(const char *dir, int nsfd, const struct lab_node *n, si
 {
 	struct evlog table = EVLOG_INIT;
 	char *nft = ruleset_nft_list(nsfd, d);
-	FILE *f = open_in(dir, n->name, "ruleset", d);
+	struct outfile of;
+	FILE *f = open_in(&of, dir, n->name, "ruleset", d);
 	size_t i;
 
 	if (f) {
@@ -45,10 +46,10 @@ int artifacts_node_state(const char *dir, int nsfd, const struct lab_node *n, si
 			ipt_section(f, nsfd, AF_INET, n, d);
 		if (n->ip6tables.text)
 			ipt_section(f, nsfd, AF_INET6, n, d);
-		fclose(f);
+		outfile_commit(&of, d);
 	}
 	free(nft);
-	f = open_in(dir, n->name, "conntrack", d);
+	f = open_in(&of, dir, n->name, "conntrack", d);
 	if (!f)
 		return -1;
 	if (ctev_dump(nsfd, idx, &table, d) == 0) {
@@ -61,6 +62,5 @@ int artifacts_node_state(const char *dir, int nsfd, const struct lab_node *n, si
 			fputs("(empty)\n", f);
 	}
 	evlog_release(&table);
-	fclose(f);
-	return 0;
+	return outfile_commit(&of, d);
 }

@@ -12,6 +12,7 @@
 
 #include "run/run_priv.h"
 #include "topo/sockdiag.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 #define KILL_WAIT_NS  5000000000ull /* after SIGKILL the kernel needs microseconds; a bound */
@@ -631,30 +632,30 @@ static int keep_file(struct run *r, const char *path, const char *dir)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	char *to = xasprintf("%s/%s", dir, base), buf[65536];
-	int in = openat(r->progs.fs.mfd, path, O_RDONLY | O_CLOEXEC), out = -1, rc = -1;
+	int in = openat(r->progs.fs.mfd, path, O_RDONLY | O_CLOEXEC), rc = -1;
+	struct outfile of;
 	ssize_t n = 0;
 
 	if (in < 0) {
 		diag_errno(&r->d, "keep: /tmp/%s of the lab", path);
 		goto out;
 	}
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0) {
-		diag_errno(&r->d, "keep: cannot write %s", to);
+	if (!outfile_open(&of, to, &r->d)) {
+		diag_prefix(&r->d, "keep");
 		goto out;
 	}
 	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n)
+		if (fwrite(buf, 1, (size_t)n, of.f) != (size_t)n)
 			break;
-	if (n != 0)
+	if (n != 0) {
 		diag_errno(&r->d, "keep: cannot copy /tmp/%s of the lab to %s", path, to);
-	else
-		rc = 0;
+		outfile_discard(&of);
+	} else {
+		rc = outfile_commit(&of, &r->d);
+	}
 out:
 	if (in >= 0)
 		close(in);
-	if (out >= 0)
-		close(out);
 	free(to);
 	return rc;
 }

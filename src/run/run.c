@@ -31,6 +31,7 @@
 #include "topo/link.h"
 #include "topo/netns.h"
 #include "util/interrupt.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 static const char detail_indent[] = "         "; /* lines under a step's PASS/FAIL line */
@@ -1311,6 +1312,8 @@ static void write_artifacts(struct run *r)
 {
 	const char *dir = r->o->artifacts_dir;
 	char *path = xasprintf("%s/timeline.txt", dir);
+	struct diag best_effort = DIAG_INIT;
+	struct outfile of;
 	FILE *tl;
 	size_t i;
 
@@ -1318,12 +1321,12 @@ static void write_artifacts(struct run *r)
 		free(path);
 		return;
 	}
-	tl = fopen(path, "w");
+	tl = outfile_open(&of, path, &best_effort);
 	free(path);
 	path = xasprintf("%s/events.jsonl", dir);
 	report_events(r, tl, path);
 	if (tl)
-		fclose(tl);
+		outfile_commit(&of, &best_effort);
 	free(path);
 	/* Best effort: a node whose state cannot be saved does not change the lab's verdict. */
 	for (i = 0; i < r->lab->n_nodes && r->b.nodes; i++) {
@@ -1336,7 +1339,9 @@ static void write_artifacts(struct run *r)
 
 /*
  * Compares the lab's event stream with its golden timeline (or writes it with
- * --update-expected) as one more step of the report. Returns 0 or -1.
+ * --update-expected) as one more step of the report. A stream that differs is
+ * also saved, for diff or meld: as timeline.got in the artifacts directory, or
+ * else beside the golden file as <golden>.got. Returns 0 or -1.
  */
 static int check_golden(struct run *r, size_t *failed)
 {
@@ -1360,7 +1365,12 @@ static int check_golden(struct run *r, size_t *failed)
 		if (!rc)
 			report_step(&r->rep, r->lab->n_steps, NFLAB_PASS, line, ms_since(t0));
 	} else {
-		rc = golden_compare(r->golden, text, &diff, &r->d);
+		char *got_path = r->o->artifacts_dir
+					 ? xasprintf("%s/timeline.got", r->o->artifacts_dir)
+					 : xasprintf("%s.got", r->golden);
+
+		rc = golden_compare(r->golden, text, got_path, &diff, &r->d);
+		free(got_path);
 		snprintf(line, sizeof(line), "the event stream matches %s", r->golden);
 		if (rc >= 0)
 			report_step(&r->rep, r->lab->n_steps, rc ? NFLAB_FAIL : NFLAB_PASS, line,

@@ -22,6 +22,7 @@
 #include "util/clock.h"
 #include "util/heap.h"
 #include "util/interrupt.h"
+#include "util/outfile.h"
 #include "util/xalloc.h"
 
 #define PROGRESS_MS 250 /* a terminal's progress line is redrawn this often */
@@ -39,7 +40,10 @@ struct suite {
 	struct suite_result *res;
 	struct job *jobs;
 	size_t running;
-	int sigfd; /* SIGCHLD as a file: readable when some child has ended */
+	int sigfd;		    /* SIGCHLD, SIGINT and SIGTERM as a file */
+	sigset_t child_mask;	    /* the signal mask children start with */
+	struct outfile junit, json; /* opened before anything runs */
+	size_t tap_seq;		    /* TAP results printed so far */
 	bool tty, color;
 	uint64_t start;
 };
@@ -60,21 +64,19 @@ static char *artifacts_for(const struct suite_opts *o, const struct lab_result *
 }
 
 /* The child: one run of one lab, its reports into the memfds. Never returns. */
-static void child(const struct suite_opts *o, const struct lab_result *lr, int out_fd, int mfd)
+static void child(const struct suite_opts *o, const sigset_t *mask, const struct lab_result *lr,
+		  int out_fd, int mfd)
 {
 	struct run_opts ro = {0};
 	struct diag d = DIAG_INIT;
 	struct lab *lab;
 	FILE *machine;
-	sigset_t chld;
 	int rc;
 
 	/* Its own group, so a timeout kills whatever it started; and it dies with us. */
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_UNBLOCK, &chld, NULL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
 	if (dup2(out_fd, STDOUT_FILENO) < 0 || dup2(out_fd, STDERR_FILENO) < 0)
 		_exit(NFLAB_ERROR);
 	machine = fdopen(mfd, "w");
@@ -130,7 +132,7 @@ static int start(struct suite *s, size_t idx, struct diag *d)
 	if (j->pid < 0)
 		return diag_errno(d, "fork");
 	if (j->pid == 0)
-		child(s->o, lr, j->out_fd, j->machine_fd);
+		child(s->o, &s->child_mask, lr, j->out_fd, j->machine_fd);
 	setpgid(j->pid, j->pid); /* also here: no race with a kill at the timeout */
 	j->start = now_mono_ns();
 	j->deadline = s->o->timeout_s > 0 ? j->start + (uint64_t)(s->o->timeout_s * 1e9) : 0;
@@ -256,13 +258,22 @@ static void announce(struct suite *s, const struct lab_result *lr)
 		fprintf(f, "%s", lr->output);
 }
 
+/* Why a run is stopped before it ends. */
+enum stop {
+	STOP_NONE,
+	STOP_TIMEOUT,
+	STOP_INTERRUPT
+};
+
 /*
- * A finished child (its wait status) or one past its deadline (timed_out: killed
- * here with its group): collect its reports and its verdict.
+ * A finished child (its wait status) or one stopped here (killed with its
+ * group: past its deadline, or the suite was interrupted): collect its reports
+ * and its verdict.
  */
-static void finish(struct suite *s, struct job *j, int status, bool timed_out)
+static void finish(struct suite *s, struct job *j, int status, enum stop stop)
 {
 	struct lab_result *lr = &s->res->runs[j->idx];
+	bool timed_out = stop != STOP_NONE;
 	char *machine;
 
 	if (timed_out) {
@@ -276,11 +287,18 @@ static void finish(struct suite *s, struct job *j, int status, bool timed_out)
 	parse_machine(lr, machine);
 	free(machine);
 	if (timed_out) {
-		lr->timed_out = true;
+		lr->timed_out = stop == STOP_TIMEOUT;
+		lr->interrupted = stop == STOP_INTERRUPT;
 		lr->outcome = NFLAB_ERROR;
 		free(lr->diag);
-		lr->diag = xasprintf("timed out after %g s: killed, with everything it had made",
-				     s->o->timeout_s);
+		if (lr->interrupted)
+			lr->diag = xasprintf("interrupted by %s after %.1f s: killed, with "
+					     "everything it had made",
+					     s->res->interrupted, lr->ms / 1000);
+		else
+			lr->diag = xasprintf("timed out after %g s: killed, with everything it "
+					     "had made",
+					     s->o->timeout_s);
 		lr->output = xrealloc(lr->output, strlen(lr->output) + strlen(lr->diag) + 16);
 		strcat(strcat(strcat(lr->output, "error: "), lr->diag), "\n");
 	} else if (WIFEXITED(status)) {
@@ -311,17 +329,18 @@ static void finish(struct suite *s, struct job *j, int status, bool timed_out)
 	}
 	if (s->o->artifacts_dir && (lr->outcome == NFLAB_FAIL || lr->outcome == NFLAB_ERROR)) {
 		char *dir = artifacts_for(s->o, lr), *path = xasprintf("%s/output.txt", dir);
-		FILE *f;
+
+		struct diag d = DIAG_INIT;
 
 		mkdir(dir, 0755);
-		if ((f = fopen(path, "w"))) {
-			fputs(lr->output, f);
-			fclose(f);
-		}
+		if (outfile_write(path, lr->output, strlen(lr->output), &d))
+			diag_print(&d, s->o->out);
 		free(path);
 		free(dir);
 	}
 	announce(s, lr);
+	if (s->o->tap)
+		suite_tap_result(lr, ++s->tap_seq, s->o->repeat, s->o->tap);
 	*j = s->jobs[--s->running];
 	note_running(s);
 }
@@ -339,43 +358,103 @@ static int wait_some(struct suite *s, struct diag *d)
 			wake = s->jobs[i].deadline;
 	if (poll(&pfd, 1, wake > now ? (int)((wake - now) / 1000000 + 1) : 0) < 0 && errno != EINTR)
 		return diag_errno(d, "poll");
+	/* SIGCHLDs merge: look at every child below. */
 	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si))
-		; /* signals merge: look at every child below */
+		if (si.ssi_signo != SIGCHLD && !s->res->interrupted)
+			s->res->interrupted = si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
 	now = now_mono_ns();
 	/* Backwards: finish() moves the last job into the finished one's place. */
 	for (i = s->running; i-- > 0;) {
 		int status;
 
 		if (waitpid(s->jobs[i].pid, &status, WNOHANG) == s->jobs[i].pid)
-			finish(s, &s->jobs[i], status, false);
+			finish(s, &s->jobs[i], status, STOP_NONE);
+		else if (s->res->interrupted)
+			finish(s, &s->jobs[i], 0, STOP_INTERRUPT);
 		else if (s->jobs[i].deadline && now >= s->jobs[i].deadline)
-			finish(s, &s->jobs[i], 0, true);
+			finish(s, &s->jobs[i], 0, STOP_TIMEOUT);
 	}
 	return 0;
 }
 
+/* Opens every output before anything runs: a bad path ends the suite at once. */
+static int open_outputs(struct suite *s, struct diag *d)
+{
+	const struct suite_opts *o = s->o;
+
+	if (o->artifacts_dir && outfile_check_dir(o->artifacts_dir, d))
+		return -1;
+	if (o->junit_path && !outfile_open(&s->junit, o->junit_path, d))
+		return -1;
+	if (o->json_path && !outfile_open(&s->json, o->json_path, d))
+		return -1;
+	return 0;
+}
+
+/* The exit status: nothing failed is a pass only if something did run. */
+static int verdict(const struct suite_result *res, const struct suite_opts *o)
+{
+	if (res->interrupted)
+		return !strcmp(res->interrupted, "SIGINT") ? 128 + SIGINT : 128 + SIGTERM;
+	if (res->failed || res->errors)
+		return NFLAB_FAIL;
+	if (!res->passed && res->skipped && !o->accept_skip)
+		return NFLAB_SKIP;
+	return NFLAB_PASS;
+}
+
+static void summary(const struct suite *s, size_t total)
+{
+	const struct suite_result *res = s->res;
+	FILE *f = s->o->out;
+
+	fprintf(f, "%zu passed, %zu failed, %zu skipped, %zu errors (%zu runs, %.1f s)\n",
+		res->passed, res->failed, res->skipped, res->errors, res->n, res->ms / 1000);
+	if (res->interrupted)
+		fprintf(f,
+			"nflab: interrupted by %s: %zu of %zu runs were not started; the "
+			"reports cover the %zu that were\n",
+			res->interrupted, total - res->n, total, res->n);
+	else if (!res->passed && res->skipped && !res->failed && !res->errors)
+		fprintf(f, "nflab: every run was skipped (reasons above)%s\n",
+			s->o->accept_skip ? "; accepted by --accept-skip" : ": exit 77");
+}
+
 int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct suite_result *res)
 {
-	struct suite s = {.o = o, .res = res};
-	size_t i, next = 0, done;
+	struct suite s = {.o = o, .res = res, .junit = OUTFILE_INIT, .json = OUTFILE_INIT};
+	size_t i, next = 0, done, total;
 	struct diag d = DIAG_INIT;
 	const char *nc = getenv("NO_COLOR");
-	sigset_t chld, old_mask;
+	sigset_t mask;
 	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
-	res->n = labs->n * o->repeat;
+	res->started = time(NULL);
+	total = res->n = labs->n * o->repeat;
 	res->runs = xcalloc(res->n + 1, sizeof(*res->runs));
 	for (i = 0; i < res->n; i++) {
 		res->runs[i].path = labs->paths[i / o->repeat];
 		res->runs[i].run = (unsigned int)(i % o->repeat) + 1;
 	}
 	s.jobs = xcalloc(o->jobs + 1, sizeof(*s.jobs));
-	/* Blocked, SIGCHLD is only read from the signalfd: no handler, no race. */
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, &old_mask);
-	s.sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (open_outputs(&s, &d)) {
+		diag_print(&d, stderr);
+		outfile_discard(&s.junit);
+		outfile_discard(&s.json);
+		free(s.jobs);
+		return NFLAB_ERROR;
+	}
+	/*
+	 * Blocked, these signals are only read from the signalfd: no handler, no
+	 * race. SIGINT and SIGTERM stop the runs and the reports are still written.
+	 */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, &s.child_mask);
+	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (s.sigfd < 0) {
 		diag_errno(&d, "signalfd");
 		rc = -1;
@@ -383,12 +462,10 @@ int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct su
 	s.tty = isatty(fileno(o->out));
 	s.color = s.tty && !(nc && *nc);
 	s.start = now_mono_ns();
-	if (!rc && o->artifacts_dir && mkdir(o->artifacts_dir, 0755) && errno != EEXIST) {
-		diag_errno(&d, "cannot create %s", o->artifacts_dir);
-		rc = -1;
-	}
-	while (!rc && (next < res->n || s.running)) {
-		while (!rc && next < res->n && s.running < o->jobs)
+	if (o->tap)
+		suite_tap_plan(res->n, o->tap);
+	while (!rc && ((next < res->n && !res->interrupted) || s.running)) {
+		while (!rc && next < res->n && s.running < o->jobs && !res->interrupted)
 			rc = start(&s, next++, &d);
 		if (!rc)
 			rc = wait_some(&s, &d);
@@ -396,23 +473,29 @@ int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct su
 		progress(&s, done, res->n);
 	}
 	while (s.running) /* only after an error: stop what runs */
-		finish(&s, &s.jobs[s.running - 1], 0, true);
+		finish(&s, &s.jobs[s.running - 1], 0, STOP_TIMEOUT);
 	close(s.sigfd);
-	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigprocmask(SIG_SETMASK, &s.child_mask, NULL);
 	progress_clear(&s);
 	free(s.jobs);
 	res->ms = (double)(now_mono_ns() - s.start) / 1e6;
+	if (res->interrupted) {
+		res->n = next; /* runs are started in order: the rest never ran */
+		if (o->tap)
+			fprintf(o->tap, "Bail out! interrupted by %s\n", res->interrupted);
+	}
 	if (rc) {
 		diag_print(&d, o->out);
+		outfile_discard(&s.junit);
+		outfile_discard(&s.json);
 		return NFLAB_ERROR;
 	}
-	fprintf(o->out, "%zu passed, %zu failed, %zu skipped, %zu errors (%zu runs, %.1f s)\n",
-		res->passed, res->failed, res->skipped, res->errors, res->n, res->ms / 1000);
-	if (suite_reports(res, o, &d)) {
+	summary(&s, total);
+	if (suite_reports_write(res, o->repeat, &s.junit, &s.json, &d)) {
 		diag_print(&d, o->out);
 		return NFLAB_ERROR;
 	}
-	return res->failed || res->errors ? NFLAB_FAIL : NFLAB_PASS;
+	return verdict(res, o);
 }
 
 void suite_result_release(struct suite_result *res)

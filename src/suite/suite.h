@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "suite/discover.h"
 
@@ -18,6 +19,7 @@ struct suite_opts {
 	const char *junit_path;	   /* or NULL */
 	const char *json_path;	   /* or NULL */
 	FILE *out;		   /* progress, failures and the summary */
+	bool accept_skip;	   /* every run skipped exits 0, not 77 */
 };
 
 /* One step of one run, from the run's machine report. */
@@ -40,6 +42,7 @@ struct lab_result {
 	struct step_result *steps;
 	size_t n_steps, cap_steps;
 	bool timed_out;
+	bool interrupted; /* stopped by SIGINT/SIGTERM before it ended: outcome NFLAB_ERROR */
 };
 
 struct suite_result {
@@ -47,14 +50,20 @@ struct suite_result {
 	size_t n;
 	size_t passed, failed, skipped, errors;
 	double ms;
+	const char *interrupted; /* "SIGINT" or "SIGTERM" when the suite was stopped, else NULL */
+	time_t started;		 /* wall-clock start, for report timestamps */
 };
 
 /*
  * Runs every lab of labs repeat times, jobs at a time, each in a child process
  * (its own namespaces; killed with its process group at the timeout), printing
- * progress and failures to o->out as they happen, then the reports. Returns
- * NFLAB_PASS when nothing failed or errored, NFLAB_FAIL otherwise, NFLAB_ERROR
- * when the suite itself could not run.
+ * progress, failures and TAP results to o->out and o->tap as they happen, then
+ * the JUnit and JSON reports, whose files are opened before anything runs.
+ * SIGINT and SIGTERM stop the runs; the reports cover what ended, marked
+ * interrupted. Returns NFLAB_PASS when something passed and nothing failed or
+ * errored, NFLAB_SKIP when every run was skipped (NFLAB_PASS with
+ * o->accept_skip), NFLAB_FAIL when something failed or errored, 130 or 143
+ * after SIGINT or SIGTERM, and NFLAB_ERROR when the suite itself could not run.
  */
 int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct suite_result *res);
 void suite_result_release(struct suite_result *res);

@@ -13,7 +13,8 @@ trap 'rm -rf "$dir"' EXIT
 
 host_state "$dir/before"
 mkfifo "$dir/fifo"
-"$nflab" run "$lab" >"$dir/fifo" 2>&1 &
+# Its own session: what nflab starts shares it, and only that is looked at below.
+setsid "$nflab" run "$lab" >"$dir/fifo" 2>&1 &
 pid=$!
 killed=no
 while IFS= read -r line; do
@@ -33,9 +34,10 @@ if [ "$killed" != yes ]; then
 	exit 1
 fi
 echo "killed nflab (pid $pid) at \"$mark\", exit $status"
-# Children (iptables-restore) die with nflab by PR_SET_PDEATHSIG; look for orphans.
-if pgrep -f 'iptables.*-restore -w' >/dev/null; then
-	echo "FAIL: an iptables-restore started by nflab survived" >&2
+# Children (iptables-restore) die with nflab by PR_SET_PDEATHSIG; those still
+# dying get a deadline, and only then is anything of the session a survivor.
+if ! left=$(python3 "$(dirname "$0")/../lib/wait-gone.py" "$pid" 10); then
+	echo "FAIL: processes started by nflab survive 10 s: $left" >&2
 	exit 1
 fi
 host_state "$dir/after"

@@ -11,7 +11,8 @@ host_state() {
 			ip addr show
 			ip route show table all
 			ip -6 route show table all
-			ip netns list
+			# nflab names namespaces only nflab-<lab>-<node>; others' are not ours
+			ip netns list | grep '^nflab-'
 			nft list ruleset
 			iptables-legacy-save 2>/dev/null | grep -v '^#'
 			iptables-nft-save 2>/dev/null | grep -v '^#'

@@ -41,7 +41,7 @@ need() { # need PAGE PATTERN...
 need nflab.1 '^NAME$' '^SYNOPSIS$' '^DESCRIPTION$' '^COMMANDS$' '^OPTIONS$' \
 	'^EXIT STATUS$' '^ENVIRONMENT$' '^FILES$' '^EXAMPLES$' '^SEE ALSO$' \
 	'^       NO_COLOR$' '^       77 ' '^       run LAB.yaml' '^       test \[PATH' \
-	'^       check LAB.yaml' '^       index \[PATH' 'nflab-lab(5)'
+	'^       check \[PATH' '^       index \[PATH' 'nflab-lab(5)'
 need nflab-lab.5 '^NAME$' '^SYNOPSIS$' '^DESCRIPTION$' '^EXAMPLE$' '^TOP-LEVEL KEYS$' \
 	'^TOPOLOGIES$' '^NODES$' '^LINKS$' '^STEPS$' '^EXPECTATIONS$' '^PREDICATES$' \
 	'^FIELDS$' '^DURATIONS$' '^GOLDEN FILES$' '^REQUIRES$' '^SEE ALSO$' 'nflab(1)'

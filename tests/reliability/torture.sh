@@ -11,15 +11,25 @@ nflab=$1 src=$2 rounds=${3:-200}
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-torture.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
+mkdir "$dir/tmp" || exit 2
 fail() { echo "FAIL (round $i, $sig after ${delay}s on $lab): $*"; exit 1; }
 
-. "$(dirname "$0")/../lib/host-state.sh"
+here=$(dirname "$0")
+. "$here/../lib/host-state.sh"
+# What one round could leave, looking only at what this run could have made:
+# host links named like the lab's own interfaces, nflab's named namespaces,
+# namespace bind mounts and mounts under nflab's paths, and files in the
+# private TMPDIR this test gives nflab. Another program's links, namespaces
+# and files on a shared machine are not ours to judge.
+lab_names=$(cat "$src"/labs/*/*.yaml "$src"/topologies/*.yaml |
+	grep -o -E '[A-Za-z][A-Za-z0-9_.-]*:[A-Za-z][A-Za-z0-9_.-]*' | tr ':' '\n' | sort -u)
 quick_state() {
 	{
-		ip -o link show | sed 's/ promiscuity [0-9]*//'
-		ip netns list
-		grep -v -e ' /proc/' /proc/mounts
-		ls "${TMPDIR:-/tmp}" | grep -v "$(basename "$dir")" | grep -i nflab
+		ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
+			grep -x -F "$lab_names" | sort
+		ip netns list | grep '^nflab-'
+		grep -E ' nsfs |nflab' /proc/mounts | grep -v -F "$dir"
+		ls -A "$dir/tmp"
 	} >"$1" 2>&1
 }
 
@@ -42,7 +52,7 @@ while [ "$i" -lt "$rounds" ]; do
 	esac
 	delay=$(printf '0.%03d' $((5 + r / 21 % 195))) # from 5 ms: before main() no handler exists yet
 	# Its own session: whatever nflab starts shares it, so survivors can be found.
-	setsid "$nflab" run --topologies "$src/topologies" "$src/labs/$lab" >"$dir/out" 2>"$dir/err" &
+	TMPDIR="$dir/tmp" setsid "$nflab" run --topologies "$src/topologies" "$src/labs/$lab" >"$dir/out" 2>"$dir/err" &
 	pid=$!
 	sleep "$delay"
 	kill -s "$sig" "$pid" 2>/dev/null
@@ -60,9 +70,9 @@ while [ "$i" -lt "$rounds" ]; do
 		esac
 		counts="$counts $sig"
 	fi
-	# Zombies are dead already: their new parent (init) reaps them.
-	left=$(ps -eo sid=,stat=,pid=,args= | awk -v s="$pid" '$1 == s && $2 !~ /^Z/')
-	[ -z "$left" ] || fail "processes survive: $left"
+	# Its processes may still be dying (a packet socket's close waits for an
+	# RCU grace period): wait for each to end, and only then call it a survivor.
+	left=$(python3 "$here/../lib/wait-gone.py" "$pid" 10) || fail "processes survive 10 s: $left"
 	quick_state "$dir/quick.after"
 	cmp -s "$dir/quick.before" "$dir/quick.after" ||
 		{ diff "$dir/quick.before" "$dir/quick.after"; fail "something remains"; }
