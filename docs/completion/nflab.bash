@@ -34,9 +34,9 @@ _nflab()
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
 	local commands='run test check index draw shell exec help'
 	local run_opts='--pcap-dir --pcap-merge --set --pause-on-fail --ladder --topologies
-		--timeline --events --update-expected --observer-buffer --quiet --help'
+		--timeline --fate --events --update-expected --observer-buffer --quiet --help'
 	local test_opts='--jobs --filter --shard --repeat --timeout --tap --junit --json
-		--artifacts --topologies --list --accept-skip --help'
+		--artifacts --topologies --fate --list --accept-skip --help'
 
 	COMPREPLY=()
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}

@@ -374,8 +374,17 @@ static struct nflab_future *future_new(struct nflab_run *run, const char *body, 
 	f = xzalloc(sizeof(*f));
 	lab_take_last_step(lab, &f->st);
 	if (sources[f->st.expect.source].snapshot) {
-		set_msg(err, "conntrack-table and counters are read at a step, not watched: run "
-			     "them with nflab_step(run, \"expect: ...\")");
+		set_msg(err, "conntrack-table, counters and fate are read at a step, not watched: "
+			     "run them with nflab_step(run, \"expect: ...\")");
+		lab_step_release(&f->st);
+		free(f);
+		return NULL;
+	}
+	/* A check that could never fail (a name the node's rulesets lack) is an error. */
+	if (run_expect_vacuous(run->r, &f->st.expect, NULL, &d)) {
+		if (d.loc.line > 1)
+			d.loc.line--; /* lines of the caller's text, not of the wrapper */
+		set_err(err, &d);
 		lab_step_release(&f->st);
 		free(f);
 		return NULL;

@@ -48,6 +48,9 @@ static void usage(FILE *f)
 	      "                     until Enter, for nflab exec and ip netns exec\n"
 	      "  --topologies DIR   where \"topology: NAME\" files are (default: found\n"
 	      "                     next to the lab, in a topologies/ directory)\n"
+	      "  --fate             trace every packet in every node (as the lab key\n"
+	      "                     fate: true), so fate checks and timelines say what\n"
+	      "                     became of each: delivered, forwarded, dropped ...\n"
 	      "  --timeline         print every observed event at the end, grouped by packet\n"
 	      "  --events FILE      write every observed event to FILE as JSON lines\n"
 	      "  --update-expected  write each lab's golden timeline (expected/...timeline)\n"
@@ -71,6 +74,7 @@ static void usage(FILE *f)
 	      "  --artifacts DIR    keep each failed lab's pcaps, events, timeline,\n"
 	      "                     rulesets and conntrack tables in DIR/<lab>/\n"
 	      "  --topologies DIR   as for run\n"
+	      "  --fate             as for run\n"
 	      "  --list             print the labs that would run, and stop\n"
 	      "  --accept-skip      exit 0, not 77, when every lab was skipped\n"
 	      "                     (no lab matched is always an error, exit 2)\n"
@@ -378,6 +382,7 @@ static int main_test(int argc, char **argv)
 		{"json", required_argument, NULL, 'S'},
 		{"artifacts", required_argument, NULL, 'A'},
 		{"topologies", required_argument, NULL, 't'},
+		{"fate", no_argument, NULL, 'F'},
 		{"list", no_argument, NULL, 'l'},
 		{"accept-skip", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
@@ -445,6 +450,9 @@ static int main_test(int argc, char **argv)
 		case 't':
 			so.topo_dir = optarg;
 			break;
+		case 'F':
+			so.fate = true;
+			break;
 		case 'l':
 			list = true;
 			break;
@@ -508,6 +516,7 @@ int main(int argc, char **argv)
 		{"ladder", required_argument, NULL, 'L'},
 		{"topologies", required_argument, NULL, 't'},
 		{"timeline", no_argument, NULL, 'T'},
+		{"fate", no_argument, NULL, 'F'},
 		{"events", required_argument, NULL, 'e'},
 		{"update-expected", no_argument, NULL, 'U'},
 		{"observer-buffer", required_argument, NULL, 'b'},
@@ -586,6 +595,9 @@ int main(int argc, char **argv)
 			break;
 		case 'T':
 			ro.timeline = true;
+			break;
+		case 'F':
+			ro.fate = true;
 			break;
 		case 'q':
 			ro.quiet = true;

@@ -135,7 +135,9 @@ const char *expect_describe(const struct lab *lab, const struct step_expect *e, 
 			e->dir == DIR_ANY ? "" : " ", e->dir == DIR_ANY ? "" : dir_name(e->dir));
 	else
 		n = (size_t)snprintf(buf, len, "%s %s of %s: ", count_text(e, cnt, sizeof(cnt)),
-				     noun(e, e->count), lab->nodes[e->node].name);
+				     noun(e, e->count),
+				     e->node == LAB_ANY_NODE ? "any node"
+							     : lab->nodes[e->node].name);
 	if (n < len)
 		preds_text(e, buf + n, len - n);
 	return buf;
@@ -154,10 +156,10 @@ static void print_event(const struct expect_state *st, const struct event *ev, c
 		fprintf(f, "%s  %+9.3f ms %s\n", indent, ms, event_summary(ev, sum, sizeof(sum)));
 }
 
-/* How close ev comes to matching: matching predicates, plus one for the direction. */
+/* How close ev comes to matching: the predicates it satisfies. */
 static unsigned int closeness(const struct step_expect *e, const struct event *ev)
 {
-	unsigned int score = dir_ok(e, ev);
+	unsigned int score = 0;
 	size_t i;
 
 	for (i = 0; i < e->n_preds; i++)
@@ -177,7 +179,7 @@ static void print_mismatches(const struct step_expect *e, const struct event *ev
 			dir_name(ev->dir));
 	for (i = 0; i < e->n_preds; i++) {
 		const struct pred *p = &e->preds[i];
-		char want[160], got[160];
+		char want[600], got[600];
 		struct value v;
 
 		if (pred_match(p, event_record(ev)))
@@ -187,9 +189,10 @@ static void print_mismatches(const struct step_expect *e, const struct event *ev
 			shown--;
 			continue;
 		}
-		pred_fmt(p, want, sizeof(want));
+		/* Quoted text shows what plain text hides: a trailing space, a tab. */
+		pred_show(p, want, sizeof(want));
 		if (p->field->get(event_record(ev), &v))
-			value_fmt(p->field, &v, got, sizeof(got));
+			value_show(p->field, &v, got, sizeof(got));
 		else
 			snprintf(got, sizeof(got), "absent");
 		fprintf(f, "%s      %s: expected %s, got %s\n", indent, p->field->name, want, got);
@@ -199,22 +202,82 @@ static void print_mismatches(const struct step_expect *e, const struct event *ev
 			hidden == 1 ? "" : "s");
 }
 
+/* The packet of an event, or NULL: NFLOG, trace and fate records start with theirs. */
+static const struct pkt *event_pkt(const struct event *ev)
+{
+	if (ev->kind != EV_PACKET && ev->kind != EV_LOG && ev->kind != EV_TRACE &&
+	    ev->kind != EV_FATE)
+		return NULL;
+	return event_record(ev);
+}
+
+/*
+ * True when ev is the link's chatter (ARP, ND, MLD) that e does not ask for:
+ * none of e's conditions that name a value (not "!x", "-flags" or "absent")
+ * holds for it.
+ */
+static bool idle_chatter(const struct step_expect *e, const struct event *ev)
+{
+	const struct pkt *p = event_pkt(ev);
+	size_t i;
+
+	if (!p || !pkt_is_chatter(p))
+		return false;
+	for (i = 0; i < e->n_preds; i++) {
+		const struct pred *pr = &e->preds[i];
+
+		if (pr->op != PRED_NE && pr->op != PRED_LACKS && pr->op != PRED_ABSENT &&
+		    pred_match(pr, event_record(ev)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The order of the nearest packets: the link's chatter last; then those that
+ * satisfy more conditions; among equals, the packets of the latest probe's
+ * flow, then those between its two hosts, then the others; then those in the
+ * expected direction; then the earliest. Kinship with the flow does not
+ * outrank a condition that holds: a SYN/ACK from the wrong address is nearer
+ * to an expected SYN/ACK than the client's own SYN.
+ */
 struct ranked {
 	size_t idx;
-	unsigned int score;
+	bool chatter;	    /* idle_chatter() */
+	unsigned int score; /* closeness() */
+	unsigned int kin;   /* enum pkt_kinship with the flow */
+	bool dir;	    /* in the expected direction */
 };
 
 static int cmp_ranked(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
 
+	if (x->chatter != y->chatter)
+		return x->chatter ? 1 : -1;
 	if (x->score != y->score)
 		return x->score > y->score ? -1 : 1;
+	if (x->kin != y->kin)
+		return x->kin < y->kin ? -1 : 1;
+	if (x->dir != y->dir)
+		return x->dir ? -1 : 1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+static void rank(struct ranked *r, size_t idx, const struct step_expect *e, const struct event *ev,
+		 const struct pkt *flow)
+{
+	const struct pkt *p = event_pkt(ev);
+
+	r->idx = idx;
+	r->chatter = idle_chatter(e, ev);
+	r->score = closeness(e, ev);
+	r->kin = p && flow ? pkt_kinship(p, flow) : PKT_STRANGER;
+	r->dir = dir_ok(e, ev);
+}
+
 void expect_explain(const struct expect_state *st, const struct evlog *log, const char *point_name,
-		    const char *indent, FILE *f)
+		    const struct pkt *flow, const char *indent, FILE *f)
 {
 	const struct step_expect *e = st->e;
 	struct ranked *r;
@@ -237,9 +300,7 @@ void expect_explain(const struct expect_state *st, const struct evlog *log, cons
 	for (i = st->since_seq; i < log->n; i++) {
 		if (!in_window(st, &log->ev[i]) || expect_matches(st, &log->ev[i]))
 			continue;
-		r[n].idx = i;
-		r[n].score = closeness(e, &log->ev[i]);
-		n++;
+		rank(&r[n++], i, e, &log->ev[i], flow);
 	}
 	if (n == 0) {
 		fprintf(f, "%snothing else was seen at %s in the window\n", indent, point_name);

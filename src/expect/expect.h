@@ -49,10 +49,14 @@ const char *expect_describe(const struct lab *lab, const struct step_expect *e, 
 /*
  * Explains a failed check to f, each line starting with indent: what was expected
  * and what was seen; when too few packets matched, the nearest packets seen at the
- * point with each mismatching field as "field: expected X, got Y"; when too many,
- * the extra ones. point_name labels the source ("client:eth0", "fw conntrack").
+ * point with each mismatching field as "field: expected X, got Y" (text quoted);
+ * when too many, the extra ones. point_name labels the source ("client:eth0",
+ * "fw conntrack"). The nearest are those that satisfy more conditions, and
+ * among equals the packets of flow's flow (a packet the latest probe sent, or
+ * NULL), then those between its two hosts; the link's chatter (ARP, ND, MLD)
+ * comes last unless the check looks for it.
  */
 void expect_explain(const struct expect_state *st, const struct evlog *log, const char *point_name,
-		    const char *indent, FILE *f);
+		    const struct pkt *flow, const char *indent, FILE *f);
 
 #endif

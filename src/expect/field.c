@@ -11,6 +11,7 @@
 
 #include "observe/ctev.h"
 #include "observe/packet.h"
+#include "util/utf8.h"
 
 /* ---- symbol tables ---- */
 
@@ -35,11 +36,125 @@ static const struct sym icmp_type_syms[] = {
 	{NULL, 0},
 };
 
-static const struct sym icmp_code_syms[] = {
-	{"net-unreachable", 0},	 {"host-unreachable", 1},  {"prot-unreachable", 2},
-	{"port-unreachable", 3}, {"frag-needed", 4},	   {"net-prohibited", 9},
-	{"host-prohibited", 10}, {"admin-prohibited", 13}, {NULL, 0},
+/*
+ * ICMP codes are named per type, as nft and iptables name them (the first name
+ * of a value is the one printed). Types without a table here have no named codes.
+ */
+static const struct sym icmp_unreach_codes[] = {
+	{"net-unreachable", 0},
+	{"host-unreachable", 1},
+	{"prot-unreachable", 2},
+	{"port-unreachable", 3},
+	{"frag-needed", 4},
+	{"source-route-failed", 5},
+	{"net-unknown", 6},
+	{"host-unknown", 7},
+	{"host-isolated", 8},
+	{"net-prohibited", 9},
+	{"host-prohibited", 10},
+	{"net-tos-unreachable", 11},
+	{"host-tos-unreachable", 12},
+	{"admin-prohibited", 13},
+	{"host-precedence-violation", 14},
+	{"precedence-cutoff", 15},
+	{"network-unreachable", 0}, /* iptables' names */
+	{"protocol-unreachable", 2},
+	{"fragmentation-needed", 4},
+	{"communication-prohibited", 13},
+	{NULL, 0},
 };
+
+static const struct sym icmp_redirect_codes[] = {
+	{"net", 0},
+	{"host", 1},
+	{"tos-net", 2},
+	{"tos-host", 3},
+	{"net-redirect", 0},
+	{"host-redirect", 1},
+	{"tos-net-redirect", 2},
+	{"tos-host-redirect", 3},
+	{NULL, 0},
+};
+
+static const struct sym icmp_time_codes[] = {
+	{"ttl-zero-during-transit", 0},
+	{"ttl-zero-during-reassembly", 1},
+	{"transit", 0},
+	{"reassembly", 1},
+	{NULL, 0},
+};
+
+static const struct sym icmp_param_codes[] = {
+	{"ip-header-bad", 0},
+	{"required-option-missing", 1},
+	{"bad-length", 2},
+	{"pointer", 0},
+	{NULL, 0},
+};
+
+static const struct sym icmp6_unreach_codes[] = {
+	{"no-route", 0},
+	{"admin-prohibited", 1},
+	{"beyond-scope", 2},
+	{"addr-unreachable", 3},
+	{"port-unreachable", 4},
+	{"policy-fail", 5},
+	{"reject-route", 6},
+	{"address-unreachable", 3}, /* ip6tables' names */
+	{"communication-prohibited", 1},
+	{"failed-policy", 5},
+	{NULL, 0},
+};
+
+static const struct sym icmp6_time_codes[] = {
+	{"hop-limit", 0},
+	{"reassembly", 1},
+	{"hop-limit-exceeded", 0},
+	{"ttl-zero-during-transit", 0},
+	{"ttl-zero-during-reassembly", 1},
+	{NULL, 0},
+};
+
+static const struct sym icmp6_param_codes[] = {
+	{"bad-header", 0},
+	{"unknown-header-type", 1},
+	{"unknown-option", 2},
+	{"incomplete-header-chain", 3},
+	{NULL, 0},
+};
+
+/* The names of one type's codes. */
+struct code_group {
+	uint8_t type;
+	const struct sym *codes;
+};
+
+static const struct code_group icmp_codes[] = {
+	{3, icmp_unreach_codes},
+	{5, icmp_redirect_codes},
+	{11, icmp_time_codes},
+	{12, icmp_param_codes},
+	{0, NULL},
+};
+
+static const struct code_group icmp6_codes[] = {
+	{1, icmp6_unreach_codes},
+	{3, icmp6_time_codes},
+	{4, icmp6_param_codes},
+	{0, NULL},
+};
+
+/* The codes of a type without named codes: they print as numbers. */
+static const struct sym no_codes[] = {{NULL, 0}};
+
+/* The code names of type in groups, no_codes when it has none. */
+static const struct sym *codes_of(const struct code_group *groups, uint64_t type)
+{
+	for (; groups->codes; groups++)
+		if (groups->type == type)
+			return groups->codes;
+	return no_codes;
+}
 
 static const struct sym icmp6_type_syms[] = {
 	{"destination-unreachable", 1},
@@ -55,16 +170,6 @@ static const struct sym icmp6_type_syms[] = {
 	{"nd-neighbor-solicit", 135},
 	{"nd-neighbor-advert", 136},
 	{"mld2-listener-report", 143},
-	{NULL, 0},
-};
-
-static const struct sym icmp6_code_syms[] = {
-	{"no-route", 0},
-	{"admin-prohibited", 1},
-	{"addr-unreachable", 3},
-	{"port-unreachable", 4},
-	{"policy-fail", 5},
-	{"reject-route", 6},
 	{NULL, 0},
 };
 
@@ -85,6 +190,14 @@ bool value_uint(struct value *v, uint64_t u)
 {
 	v->kind = VAL_UINT;
 	v->u = u;
+	v->names = NULL;
+	return true;
+}
+
+bool value_named(struct value *v, uint64_t u, const struct sym *names)
+{
+	value_uint(v, u);
+	v->names = names;
 	return true;
 }
 
@@ -92,6 +205,7 @@ bool value_flags(struct value *v, uint64_t u)
 {
 	v->kind = VAL_FLAGS;
 	v->u = u;
+	v->names = NULL;
 	return true;
 }
 
@@ -176,7 +290,7 @@ HDR_UINT(get_sport, outer, h->present &PKT_PORTS, h->sport)
 HDR_UINT(get_dport, outer, h->present &PKT_PORTS, h->dport)
 HDR_UINT(get_tcp_sport, outer, h->present &PKT_TCP, h->sport)
 HDR_UINT(get_tcp_dport, outer, h->present &PKT_TCP, h->dport)
-HDR_UINT(get_tcp_flags, outer, h->present &PKT_TCP, h->tcp_flags)
+HDR_GET(get_tcp_flags, outer, h->present &PKT_TCP, value_flags(v, h->tcp_flags))
 HDR_UINT(get_tcp_seq, outer, h->present &PKT_TCP, h->tcp_seq)
 HDR_UINT(get_tcp_ack, outer, h->present &PKT_TCP, h->tcp_ack)
 HDR_UINT(get_tcp_win, outer, h->present &PKT_TCP, h->tcp_win)
@@ -184,13 +298,15 @@ HDR_UINT(get_udp_sport, outer, h->present &PKT_UDP, h->sport)
 HDR_UINT(get_udp_dport, outer, h->present &PKT_UDP, h->dport)
 HDR_UINT(get_udp_len, outer, h->present &PKT_UDP, h->udp_len)
 HDR_UINT(get_icmp_type, outer, h->present &PKT_ICMP4, h->icmp_type)
-HDR_UINT(get_icmp_code, outer, h->present &PKT_ICMP4, h->icmp_code)
+HDR_GET(get_icmp_code, outer, h->present &PKT_ICMP4,
+	value_named(v, h->icmp_code, codes_of(icmp_codes, h->icmp_type)))
 HDR_UINT(get_icmp_id, outer, (h->present & PKT_ICMP4) && (h->present & PKT_ICMPID), h->echo_id)
 HDR_UINT(get_icmp_seq, outer, (h->present & PKT_ICMP4) && (h->present & PKT_ICMPID), h->echo_seq)
 HDR_UINT(get_icmp_mtu, outer, (h->present & PKT_ICMP4) && h->icmp_type == 3 && h->icmp_code == 4,
 	 h->icmp_mtu)
 HDR_UINT(get_icmp6_type, outer, h->present &PKT_ICMP6, h->icmp_type)
-HDR_UINT(get_icmp6_code, outer, h->present &PKT_ICMP6, h->icmp_code)
+HDR_GET(get_icmp6_code, outer, h->present &PKT_ICMP6,
+	value_named(v, h->icmp_code, codes_of(icmp6_codes, h->icmp_type)))
 HDR_UINT(get_icmp6_id, outer, (h->present & PKT_ICMP6) && (h->present & PKT_ICMPID), h->echo_id)
 HDR_UINT(get_icmp6_seq, outer, (h->present & PKT_ICMP6) && (h->present & PKT_ICMPID), h->echo_seq)
 HDR_UINT(get_icmp6_mtu, outer, (h->present & PKT_ICMP6) && h->icmp_type == 2, h->icmp_mtu)
@@ -200,7 +316,7 @@ HDR_UINT(get_inner_proto, inner, h->present &IPX, h->proto)
 HDR_UINT(get_inner_sport, inner, h->present &PKT_PORTS, h->sport)
 HDR_UINT(get_inner_dport, inner, h->present &PKT_PORTS, h->dport)
 HDR_UINT(get_inner_ttl, inner, h->present &IPX, h->ttl)
-HDR_UINT(get_inner_tcp_flags, inner, h->present &PKT_TCP, h->tcp_flags)
+HDR_GET(get_inner_tcp_flags, inner, h->present &PKT_TCP, value_flags(v, h->tcp_flags))
 HDR_UINT(get_inner_icmp_type, inner, h->present &(PKT_ICMP4 | PKT_ICMP6), h->icmp_type)
 HDR_UINT(get_inner_icmp_id, inner, h->present &PKT_ICMPID, h->echo_id)
 
@@ -238,12 +354,12 @@ const struct field_def pkt_fields[] = {
 	{"udp.dport", VAL_UINT, NULL, "UDP destination port", get_udp_dport},
 	{"udp.len", VAL_UINT, NULL, "UDP length", get_udp_len},
 	{"icmp.type", VAL_UINT, icmp_type_syms, "ICMP type", get_icmp_type},
-	{"icmp.code", VAL_UINT, icmp_code_syms, "ICMP code", get_icmp_code},
+	{"icmp.code", VAL_UINT, no_codes, "ICMP code, named per type", get_icmp_code},
 	{"icmp.id", VAL_UINT, NULL, "ICMP echo identifier", get_icmp_id},
 	{"icmp.seq", VAL_UINT, NULL, "ICMP echo sequence", get_icmp_seq},
 	{"icmp.mtu", VAL_UINT, NULL, "next-hop MTU of fragmentation needed", get_icmp_mtu},
 	{"icmp6.type", VAL_UINT, icmp6_type_syms, "ICMPv6 type", get_icmp6_type},
-	{"icmp6.code", VAL_UINT, icmp6_code_syms, "ICMPv6 code", get_icmp6_code},
+	{"icmp6.code", VAL_UINT, no_codes, "ICMPv6 code, named per type", get_icmp6_code},
 	{"icmp6.id", VAL_UINT, NULL, "ICMPv6 echo identifier", get_icmp6_id},
 	{"icmp6.seq", VAL_UINT, NULL, "ICMPv6 echo sequence", get_icmp6_seq},
 	{"icmp6.mtu", VAL_UINT, NULL, "MTU of packet too big", get_icmp6_mtu},
@@ -418,14 +534,133 @@ static const char *sym_by_value(const struct sym *t, uint64_t v)
 	return NULL;
 }
 
-static void sym_list(const struct sym *t, char *buf, size_t len)
+/* The names of t joined by ", "; with aliases false, only the name each value prints as. */
+static void sym_list(const struct sym *t, bool aliases, char *buf, size_t len)
 {
 	size_t n = 0;
 	int i;
 
 	buf[0] = '\0';
 	for (i = 0; t[i].name && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", t[i].name);
+		if (aliases || sym_by_value(t, t[i].value) == t[i].name)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "", t[i].name);
+}
+
+/* Fields whose names depend on another field's value: the codes of each ICMP type. */
+struct keyed_names {
+	const char *field;	    /* "icmp.code" */
+	const char *key;	    /* the field whose value picks the names: "icmp.type" */
+	const struct sym *key_syms; /* the names of the key's values */
+	const struct code_group *groups;
+};
+
+static const struct keyed_names keyed[] = {
+	{"icmp.code", "icmp.type", icmp_type_syms, icmp_codes},
+	{"icmp6.code", "icmp6.type", icmp6_type_syms, icmp6_codes},
+};
+
+static const struct keyed_names *keyed_of(const struct field_def *f)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keyed) / sizeof(keyed[0]); i++)
+		if (!strcmp(f->name, keyed[i].field))
+			return &keyed[i];
+	return NULL;
+}
+
+/* "destination-unreachable" for ICMP type 3; "200" for a type without a name. */
+static const char *key_name(const struct keyed_names *k, uint64_t key, char *buf, size_t len)
+{
+	const char *name = sym_by_value(k->key_syms, key);
+
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)key);
+	return buf;
+}
+
+/* "destination-unreachable: net-unreachable, ...; redirect: net, host, ..." */
+static void code_lists(const struct keyed_names *k, char *buf, size_t len)
+{
+	const struct code_group *g;
+	char type[40];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (g = k->groups; g->codes && n < len; g++) {
+		n += (size_t)snprintf(buf + n, len - n, "%s%s: ", n ? "; " : "",
+				      key_name(k, g->type, type, sizeof(type)));
+		if (n < len)
+			sym_list(g->codes, false, buf + n, len - n);
+		n += strlen(buf + n);
+	}
+}
+
+/*
+ * Looks name up among the codes of ICMP type *type, or of every type when type
+ * is NULL (then a name of several types is an error unless shared is true, and
+ * the first is taken). Returns the codes of the name's type and sets *out, or
+ * NULL with err.
+ */
+static const struct sym *code_parse(const struct keyed_names *k, const uint64_t *type,
+				    const char *name, bool shared, uint64_t *out, char *err,
+				    size_t errlen)
+{
+	const struct code_group *g, *found = NULL;
+	char list[800], tname[40];
+	size_t n = 0, nl = 0;
+
+	if (type) {
+		const struct sym *codes = codes_of(k->groups, *type);
+		const struct sym *sym = sym_by_name(codes, name);
+
+		if (sym) {
+			*out = sym->value;
+			return codes;
+		}
+		key_name(k, *type, tname, sizeof(tname));
+		if (codes == no_codes) {
+			snprintf(err, errlen,
+				 "%s %s has no named codes: write %s as a number, got \"%s\"",
+				 k->key, tname, k->field, name);
+		} else {
+			sym_list(codes, false, list, sizeof(list));
+			snprintf(err, errlen,
+				 "\"%s\" is not a code of %s %s, whose codes are %s (or a number)",
+				 name, k->key, tname, list);
+		}
+		return NULL;
+	}
+	list[0] = '\0';
+	for (g = k->groups; g->codes; g++) {
+		const struct sym *sym = sym_by_name(g->codes, name);
+
+		if (!sym)
+			continue;
+		if (!found) {
+			found = g;
+			*out = sym->value;
+		}
+		n++;
+		if (nl < sizeof(list))
+			nl += (size_t)snprintf(list + nl, sizeof(list) - nl, "%s%s", nl ? ", " : "",
+					       key_name(k, g->type, tname, sizeof(tname)));
+	}
+	if (n == 1 || (n > 1 && shared))
+		return found->codes;
+	if (n > 1) {
+		snprintf(err, errlen,
+			 "\"%s\" is a code of several types (%s): give %s in the match", name, list,
+			 k->key);
+		return NULL;
+	}
+	code_lists(k, list, sizeof(list));
+	snprintf(err, errlen,
+		 "expected a number or a code name, got \"%s\"; the codes of each %s: %s", name,
+		 k->key, list);
+	return NULL;
 }
 
 static int parse_uint_value(const struct field_def *f, const char *s, uint64_t *out, char *err,
@@ -441,7 +676,7 @@ static int parse_uint_value(const struct field_def *f, const char *s, uint64_t *
 	if (parse_number(s, out) == 0)
 		return 0;
 	if (f->syms) {
-		sym_list(f->syms, names, sizeof(names));
+		sym_list(f->syms, true, names, sizeof(names));
 		snprintf(err, errlen, "expected a number or one of %s; got \"%s\"", names, s);
 	} else {
 		snprintf(err, errlen, "expected a number, got \"%s\"", s);
@@ -470,18 +705,45 @@ static int parse_flags(const struct field_def *f, const char *s, uint64_t *out, 
 	if (*out)
 		return 0;
 bad:
-	sym_list(f->syms, names, sizeof(names));
+	sym_list(f->syms, true, names, sizeof(names));
 	snprintf(err, errlen, "expected flag names joined by ',' (%s) or a number, got \"%s\"",
 		 names, s);
 	return -1;
 }
 
-int field_parse_number(const struct field_def *f, const char *s, uint64_t *out, char *err,
-		       size_t errlen)
+int field_parse_number(const struct field_def *f, const uint64_t *key, const char *s, uint64_t *out,
+		       char *err, size_t errlen)
 {
+	const struct keyed_names *k = keyed_of(f);
+
 	if (f->kind == VAL_FLAGS)
 		return parse_flags(f, s, out, err, errlen);
+	if (k && parse_number(s, out))
+		return code_parse(k, key, s, false, out, err, errlen) ? 0 : -1;
 	return parse_uint_value(f, s, out, err, errlen);
+}
+
+int pred_list_resolve(struct pred *preds, size_t n, size_t *bad, char *err, size_t errlen)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		struct pred *p = &preds[i];
+		const struct keyed_names *k = keyed_of(p->field);
+		const uint64_t *type = NULL;
+
+		if (!k || !p->v.names)
+			continue; /* not a code, or a code given as a number */
+		for (j = 0; j < n; j++)
+			if (preds[j].op == PRED_EQ && !strcmp(preds[j].field->name, k->key))
+				type = &preds[j].v.u;
+		p->v.names = code_parse(k, type, p->v.s, false, &p->v.u, err, errlen);
+		if (!p->v.names) {
+			*bad = i;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int pred_parse(const struct field_def *f, const char *text, struct pred *out, char *err,
@@ -492,6 +754,7 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 		enum pred_op op;
 	} ops[] = {{"<=", PRED_LE}, {">=", PRED_GE}, {"<", PRED_LT},   {">", PRED_GT},
 		   {"!", PRED_NE},  {"+", PRED_HAS}, {"-", PRED_LACKS}};
+	const struct keyed_names *k;
 	const char *s = text;
 	size_t i;
 
@@ -532,6 +795,13 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 	}
 	switch (f->kind) {
 	case VAL_UINT:
+		k = keyed_of(f);
+		if (k && parse_number(s, &out->v.u)) {
+			/* A code name: its type's, until pred_list_resolve() sees the match. */
+			out->v.names = code_parse(k, NULL, s, true, &out->v.u, err, errlen);
+			snprintf(out->v.s, sizeof(out->v.s), "%s", s);
+			return out->v.names ? 0 : -1;
+		}
 		return parse_uint_value(f, s, &out->v.u, err, errlen);
 	case VAL_FLAGS:
 		return parse_flags(f, s, &out->v.u, err, errlen);
@@ -584,6 +854,9 @@ bool pred_match(const struct pred *p, const void *rec)
 
 	if (!p->field->get(rec, &v))
 		return p->op == PRED_ABSENT || p->op == PRED_NE;
+	/* A code named for one ICMP type holds only for packets of that type. */
+	if (p->v.names && v.names != p->v.names)
+		return p->op == PRED_NE;
 	switch (p->op) {
 	case PRED_EQ:
 		return compare(p, &v) == 0;
@@ -623,7 +896,7 @@ const char *value_fmt(const struct field_def *f, const struct value *v, char *bu
 
 	switch (v->kind) {
 	case VAL_UINT:
-		name = sym_by_value(f->syms, v->u);
+		name = sym_by_value(v->names ? v->names : f->syms, v->u);
 		if (name)
 			snprintf(buf, len, "%s", name);
 		else if (is_mark(f) && v->u)
@@ -658,22 +931,105 @@ const char *value_fmt(const struct field_def *f, const struct value *v, char *bu
 	return buf;
 }
 
-const char *pred_fmt(const struct pred *p, char *buf, size_t len)
+/*
+ * s in double quotes into buf, escaped as C writes it: \", \\, \n, \t, \r, other
+ * control characters as \xNN (C1 ones as \uNNNN), bytes that are no UTF-8 as \xNN.
+ * Text that does not fit ends in "...".
+ */
+static void quote(const char *s, char *buf, size_t len)
+{
+	size_t n = 0, i = 0, slen = strlen(s);
+
+	if (len < 8) {
+		snprintf(buf, len, "\"...\"");
+		return;
+	}
+	buf[n++] = '"';
+	while (i < slen) {
+		size_t clen, olen;
+		int32_t cp = utf8_decode(s + i, slen - i, &clen);
+		char esc[8];
+		const char *out = esc;
+
+		if (cp < 0) {
+			snprintf(esc, sizeof(esc), "\\x%02x", (unsigned char)s[i]);
+			clen = 1; /* the bytes after it are looked at on their own */
+		} else if (cp == '"' || cp == '\\') {
+			snprintf(esc, sizeof(esc), "\\%c", (char)cp);
+		} else if (cp == '\n' || cp == '\t' || cp == '\r') {
+			snprintf(esc, sizeof(esc), "\\%c",
+				 cp == '\n'   ? 'n'
+				 : cp == '\t' ? 't'
+					      : 'r');
+		} else if (cp < 0x20 || cp == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02x", (unsigned int)cp);
+		} else if (cp >= 0x80 && cp < 0xa0) {
+			snprintf(esc, sizeof(esc), "\\u%04x", (unsigned int)cp);
+		} else {
+			out = s + i;
+		}
+		olen = out == esc ? strlen(esc) : clen;
+		if (n + olen + 5 > len) { /* room for ...", and the NUL */
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			break;
+		}
+		memcpy(buf + n, out, olen);
+		n += olen;
+		i += clen;
+	}
+	buf[n++] = '"';
+	buf[n] = '\0';
+}
+
+const char *value_show(const struct field_def *f, const struct value *v, char *buf, size_t len)
+{
+	char letters[16];
+	size_t n;
+
+	if (v->kind == VAL_STR) {
+		quote(v->s, buf, len);
+		return buf;
+	}
+	value_fmt(f, v, buf, len);
+	/* TCP flags also as the summaries write them (tcpdump's "Flags [S.]"). */
+	if (v->kind == VAL_FLAGS && f->syms == tcp_flag_syms && v->u) {
+		n = strlen(buf);
+		snprintf(buf + n, len - n, " [%s]",
+			 pkt_tcp_flags((uint8_t)v->u, letters, sizeof(letters)));
+	}
+	return buf;
+}
+
+static const char *pred_text(const struct pred *p, bool show, char *buf, size_t len)
 {
 	static const char *const prefix[] = {
 		[PRED_EQ] = "",	 [PRED_NE] = "!",  [PRED_LT] = "<",  [PRED_LE] = "<=",
 		[PRED_GT] = ">", [PRED_GE] = ">=", [PRED_HAS] = "+", [PRED_LACKS] = "-",
 	};
-	char v[IPADDR_STRLEN + 64];
+	char v[4 * sizeof(p->v.s) + 8];
 	size_t n;
 
 	if (p->op == PRED_ABSENT) {
 		snprintf(buf, len, "absent");
 		return buf;
 	}
-	value_fmt(p->field, &p->v, v, sizeof(v));
+	if (show && p->v.kind == VAL_STR)
+		quote(p->v.s, v, sizeof(v));
+	else
+		value_fmt(p->field, &p->v, v, sizeof(v));
 	n = (size_t)snprintf(buf, len, "%s%s", prefix[p->op], v);
 	if (p->v.kind == VAL_ADDR && p->plen >= 0 && n < len)
 		snprintf(buf + n, len - n, "/%d", p->plen);
 	return buf;
+}
+
+const char *pred_fmt(const struct pred *p, char *buf, size_t len)
+{
+	return pred_text(p, false, buf, len);
+}
+
+const char *pred_show(const struct pred *p, char *buf, size_t len)
+{
+	return pred_text(p, true, buf, len);
 }

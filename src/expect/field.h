@@ -16,18 +16,25 @@ enum value_kind {
 	VAL_STR,   /* text */
 };
 
-struct value {
-	enum value_kind kind;
-	uint64_t u;	 /* VAL_UINT, VAL_FLAGS */
-	struct ipaddr a; /* VAL_ADDR */
-	uint8_t mac[6];	 /* VAL_MAC */
-	char s[128];	 /* VAL_STR */
-};
-
 /* A symbolic name for a number. Tables end with {NULL, 0}. */
 struct sym {
 	const char *name;
 	uint64_t value;
+};
+
+struct value {
+	enum value_kind kind;
+	uint64_t u; /* VAL_UINT, VAL_FLAGS */
+	/*
+	 * VAL_UINT: the names of this value where they depend on another field
+	 * (the codes of the packet's ICMP type; an empty table when that type has
+	 * none), or NULL for the field's own syms. A condition written as such a
+	 * name holds only for values with the same table.
+	 */
+	const struct sym *names;
+	struct ipaddr a; /* VAL_ADDR */
+	uint8_t mac[6];	 /* VAL_MAC */
+	char s[128];	 /* VAL_STR; for a condition written as a name in names: that name */
 };
 
 struct field_def {
@@ -41,6 +48,8 @@ struct field_def {
 
 /* Getters' helpers: set v to a value of that kind; return true (the field is present). */
 bool value_uint(struct value *v, uint64_t u);
+/* A number named by names (the codes of one ICMP type), as struct value says. */
+bool value_named(struct value *v, uint64_t u, const struct sym *names);
 bool value_flags(struct value *v, uint64_t u);
 bool value_str(struct value *v, const char *s);
 
@@ -55,6 +64,8 @@ extern const struct field_def log_fields[];
 extern const struct field_def trace_fields[];
 /* Rule and named counters (struct counter_rec). */
 extern const struct field_def counter_fields[];
+/* Packet fates (struct fate_rec, report/fate.h): fate.* plus the packet fields. */
+extern const struct field_def fate_fields[];
 /* Conntrack status bit names, shared by ct.status, log.ct.status and trace.ct.status. */
 extern const struct sym ct_status_syms[];
 
@@ -87,16 +98,33 @@ struct pred {
  * joined by ',' or '|' (or a number), or text; prefixed by '!', '<', '<=', '>', '>=', '+', '-' as
  * enum pred_op says, or the word "absent". Returns 0, or -1 with a message in err (what was
  * expected, e.g. "expected an IPv4 or IPv6 address, got \"x\"").
+ *
+ * The code names of icmp.code and icmp6.code are those of one ICMP type each
+ * (port-unreachable is a code of destination-unreachable, host of redirect): a
+ * name is taken as the code of the type it belongs to, and holds only for
+ * packets of that type. pred_list_resolve() then checks it against a type
+ * given in the same match.
  */
 int pred_parse(const struct field_def *f, const char *text, struct pred *out, char *err,
 	       size_t errlen);
 
 /*
- * Parses a number or symbolic name (flag names for flag fields) of f, as a
- * value to put in a packet rather than to compare. Returns 0, or -1 with err.
+ * Resolves the code names among the n conditions of one match against the
+ * ICMP type they give (icmp.type for icmp.code, icmp6.type for icmp6.code):
+ * a name that is no code of that type, or one that several types share when
+ * no type is given, is an error naming the valid codes. Returns 0, or -1 with
+ * the index of the faulty condition in *bad and a message in err.
  */
-int field_parse_number(const struct field_def *f, const char *s, uint64_t *out, char *err,
-		       size_t errlen);
+int pred_list_resolve(struct pred *preds, size_t n, size_t *bad, char *err, size_t errlen);
+
+/*
+ * Parses a number or symbolic name (flag names for flag fields) of f, as a
+ * value to put in a packet rather than to compare. A code name (icmp.code) is
+ * looked up among the codes of the ICMP type key when key is not NULL, of any
+ * type otherwise. Returns 0, or -1 with err.
+ */
+int field_parse_number(const struct field_def *f, const uint64_t *key, const char *s, uint64_t *out,
+		       char *err, size_t errlen);
 
 /* True when rec satisfies p. A missing field satisfies only PRED_ABSENT and PRED_NE. */
 bool pred_match(const struct pred *p, const void *rec);
@@ -104,7 +132,18 @@ bool pred_match(const struct pred *p, const void *rec);
 /* Formats a value as lab files write it (symbolic when f has a name for it). Returns buf. */
 const char *value_fmt(const struct field_def *f, const struct value *v, char *buf, size_t len);
 
+/*
+ * Formats a value for a message, so that what differs shows: as value_fmt(),
+ * but text in double quotes, with ", \ and control characters escaped as C
+ * writes them ("acc-rpf4 ", "a\tb"; bytes that are no UTF-8 as \xNN), and TCP
+ * flags with their tcpdump letters too (syn,ack [S.]). Returns buf.
+ */
+const char *value_show(const struct field_def *f, const struct value *v, char *buf, size_t len);
+
 /* Formats the condition back as text ("!192.0.2.0/24", "port-unreachable"). Returns buf. */
 const char *pred_fmt(const struct pred *p, char *buf, size_t len);
+
+/* pred_fmt() with text quoted and escaped as value_show() does: !"fw-in". Returns buf. */
+const char *pred_show(const struct pred *p, char *buf, size_t len);
 
 #endif

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Fields of the netfilter observers: NFLOG records, nft trace events and counters. */
+/* Fields of the netfilter observers: NFLOG records, nft trace events, counters, fates. */
 /* Our headers first: they bring <netinet/in.h>, which must come before <linux/in.h>. */
 #include "expect/field.h"
 #include "observe/counters.h"
 #include "observe/nflog.h"
 #include "observe/trace.h"
+#include "report/fate.h"
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -203,5 +204,69 @@ const struct field_def counter_fields[] = {
 	 get_ctr_position},
 	{"counter.packets", VAL_UINT, NULL, "packets counted", get_ctr_packets},
 	{"counter.bytes", VAL_UINT, NULL, "bytes counted", get_ctr_bytes},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+/* ---- packet fates ---- */
+
+static const struct sym fate_kind_syms[] = {
+	{"delivered", FATE_DELIVERED}, {"forwarded", FATE_FORWARDED},
+	{"sent", FATE_SENT},	       {"dropped", FATE_DROPPED},
+	{"rejected", FATE_REJECTED},   {"lost", FATE_LOST},
+	{"unknown", FATE_UNKNOWN},     {NULL, 0},
+};
+
+static const struct sym fate_by_syms[] = {
+	{"rule", FATE_BY_RULE},
+	{"policy", FATE_BY_POLICY},
+	{"none", FATE_BY_NONE},
+	{"untraced", FATE_BY_UNTRACED},
+	{NULL, 0},
+};
+
+/* trace.ct.state's names, and none: the packet had no conntrack entry (INVALID, untracked node). */
+static const struct sym fate_ct_syms[] = {
+	{"NEW", TRACE_CT_NEW},
+	{"ESTABLISHED", TRACE_CT_ESTABLISHED},
+	{"RELATED", TRACE_CT_RELATED},
+	{"UNTRACKED", TRACE_CT_UNTRACKED},
+	{"none", 0},
+	{NULL, 0},
+};
+
+/* The rule's comment, or its handle as text when it has none: as trace.rule. */
+static bool get_fate_rule(const void *rec, struct value *v)
+{
+	const struct fate_rec *r = rec;
+
+	return r->f.rule[0] && value_str(v, r->f.rule);
+}
+
+REC_GET(get_fate, struct fate_rec, true, value_uint(v, r->f.kind))
+REC_GET(get_fate_node, struct fate_rec, r->f.node, value_str(v, r->f.node))
+REC_GET(get_fate_hook, struct fate_rec, r->f.hook >= 0, value_uint(v, (uint64_t)r->f.hook))
+REC_GET(get_fate_table, struct fate_rec, r->f.table[0], value_str(v, r->f.table))
+REC_GET(get_fate_chain, struct fate_rec, r->f.chain[0], value_str(v, r->f.chain))
+REC_GET(get_fate_reason, struct fate_rec, true, value_uint(v, r->f.by))
+REC_GET(get_fate_iface, struct fate_rec, r->f.iface[0], value_str(v, r->f.iface))
+REC_GET(get_fate_ct_state, struct fate_rec, true, value_uint(v, r->f.ct_bits))
+REC_GET(get_fate_ct_dir, struct fate_rec, r->f.ct_bits, value_uint(v, r->f.ct_reply))
+
+const struct field_def fate_fields[] = {
+	{"fate", VAL_UINT, fate_kind_syms,
+	 "delivered, forwarded, sent, dropped, rejected, lost or unknown", get_fate},
+	{"fate.node", VAL_STR, NULL, "the node", get_fate_node},
+	{"fate.hook", VAL_UINT, hook_syms, "the hook where it was sealed", get_fate_hook},
+	{"fate.table", VAL_STR, NULL, "table of the chain that decided", get_fate_table},
+	{"fate.chain", VAL_STR, NULL, "the chain that decided", get_fate_chain},
+	{"fate.rule", VAL_STR, NULL, "the rule that decided: its comment, or its handle",
+	 get_fate_rule},
+	{"fate.reason", VAL_UINT, fate_by_syms, "what decided: rule, policy, none or untraced",
+	 get_fate_reason},
+	{"fate.iface", VAL_STR, NULL, "out interface (forwarded, sent), else in interface",
+	 get_fate_iface},
+	{"fate.ct.state", VAL_UINT, fate_ct_syms,
+	 "NEW, ESTABLISHED, RELATED, UNTRACKED, or none (no entry: INVALID)", get_fate_ct_state},
+	{"fate.ct.direction", VAL_UINT, ct_dir_syms, "original or reply", get_fate_ct_dir},
 	{NULL, 0, NULL, NULL, NULL},
 };

@@ -45,6 +45,13 @@ const struct source_def sources[SRC_COUNT] = {
 			  {"counter", "counters"},
 			  "counters",
 			  "counter.comment, counter.name, counter.packets ..."},
+	[SRC_FATE] = {"fate",
+		      EV_FATE,
+		      true,
+		      {fate_fields, pkt_fields},
+		      {"packet fate", "packet fates"},
+		      "packet fates",
+		      "fate, fate.rule, fate.chain, fate.node, ip.dst ..."},
 };
 
 const struct field_def *source_field(enum expect_source src, const char *name)

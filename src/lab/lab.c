@@ -25,13 +25,13 @@
 
 static const char *const lab_keys[] = {"name",	"description", "topology", "nodes",  "links",
 				       "steps", "requires",    "quiet",	   "golden", "env",
-				       "hosts", "capture",     "keep",	   NULL};
+				       "hosts", "capture",     "keep",	   "fate",   NULL};
 static const char *const topo_keys[] = {"name", "description", "nodes", "links", NULL};
 static const char *const node_keys[] = {"router",   "sysctl",	"interfaces", "routes",
 					"nft",	    "iptables", "ip6tables",  "iptables-backend",
 					"resolver", NULL};
 static const char *const iface_keys[] = {"address", "mtu", "mac", NULL};
-static const char *const link_keys[] = {"ends", "mtu", NULL};
+static const char *const link_keys[] = {"ends", "mtu", "offloads", NULL};
 static const char *const route_keys[] = {"to", "via", "dev", NULL};
 
 static struct srcloc loc_of(struct parser *p, yaml_node_t *n)
@@ -479,15 +479,8 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 		if (yexpect_map(y, v, "a mapping of interface names to addresses", p->d))
 			return -1;
 		for (pr = ymap_begin(v); pr < ymap_end(v); pr++) {
-			yaml_node_pair_t *q;
-
 			if (yexpect_scalar(y, ynode(y, pr->key), "an interface name", p->d))
 				return -1;
-			for (q = ymap_begin(v); q < pr; q++)
-				if (!strcmp(ykey(y, q), ykey(y, pr)))
-					return fail_at(p, ynode(y, pr->key),
-						       "duplicate interface \"%s\" in node %s",
-						       ykey(y, pr), name);
 			if (parse_iface(p, node, ynode(y, pr->key), ynode(y, pr->value)))
 				return -1;
 		}
@@ -533,13 +526,9 @@ static int parse_nodes(struct parser *p, yaml_node_t *n)
 		return -1;
 	for (pr = ymap_begin(n); pr < ymap_end(n); pr++) {
 		yaml_node_t *k = ynode(&p->y, pr->key);
-		yaml_node_pair_t *q;
 
 		if (yexpect_scalar(&p->y, k, "a node name", p->d))
 			return -1;
-		for (q = ymap_begin(n); q < pr; q++)
-			if (!strcmp(ykey(&p->y, q), ykey(&p->y, pr)))
-				return fail_at(p, k, "duplicate node \"%s\"", ykey(&p->y, pr));
 		if (parse_node(p, k, ynode(&p->y, pr->value)))
 			return -1;
 	}
@@ -604,6 +593,9 @@ static int parse_links(struct parser *p, yaml_node_t *n)
 					       "link needs \"ends\": [node:iface, node:iface]");
 			if ((v = ymap_get(y, ln, "mtu")) && parse_mtu(p, v, &link->mtu))
 				return -1;
+			if ((v = ymap_get(y, ln, "offloads")) &&
+			    ybool(y, v, "true or false", &link->offloads, p->d))
+				return -1;
 		}
 		if (yexpect_seq(y, ends,
 				"a link: [node:iface, node:iface] or {ends: [...], mtu: N}", p->d))
@@ -614,6 +606,8 @@ static int parse_links(struct parser *p, yaml_node_t *n)
 		if (parse_link_end(p, ynode(y, yseq_begin(ends)[0]), &link->a) ||
 		    parse_link_end(p, ynode(y, yseq_begin(ends)[1]), &link->b))
 			return -1;
+		lab->nodes[link->a.node].ifaces[link->a.iface].offloads = link->offloads;
+		lab->nodes[link->b.node].ifaces[link->b.iface].offloads = link->offloads;
 		lab->n_links++;
 	}
 	return 0;
@@ -736,8 +730,8 @@ static const char *const ping_keys[] = {"from", "to",	   "src",     "count",
 					"id",	"outcome", "timeout", NULL};
 static const char *const listen_keys[] = {"node", "proto", "port", "family", "accept", NULL};
 static const char *const expect_keys[] = {
-	"at",	 "conntrack", "conntrack-table", "nflog", "trace", "counters", "dir",
-	"match", "count",     "within",		 "quiet", "since", NULL};
+	"at",  "conntrack", "conntrack-table", "nflog",	 "trace", "counters", "fate",
+	"dir", "match",	    "count",	       "within", "quiet", "since",    NULL};
 
 int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
 {
@@ -994,9 +988,16 @@ static int parse_expect_source(struct parser *p, struct step_expect *e, yaml_nod
 		return fail_at(p, found && n > 1 ? found : m,
 			       "expect needs exactly one of \"at\" (packets at node:iface), "
 			       "\"conntrack\" (a node's conntrack events), \"conntrack-table\", "
-			       "\"nflog\", \"trace\" or \"counters\" (a node's)");
+			       "\"nflog\", \"trace\", \"counters\" or \"fate\" (a node's)");
+	e->node_loc = loc_of(p, found);
 	if (e->source == SRC_CAPTURE)
 		return parse_point(p, found, &e->at);
+	if (e->source == SRC_FATE && found->type == YAML_SCALAR_NODE &&
+	    !strcmp((const char *)found->data.scalar.value, "any") &&
+	    lab_node_find(p->lab, "any") < 0) {
+		e->node = LAB_ANY_NODE; /* every node's fates ("any" is no node name) */
+		return 0;
+	}
 	if (step_node(p, m, sources[e->source].key, &e->node))
 		return -1;
 	if (e->source == SRC_NFLOG && !node_logs(&p->lab->nodes[e->node]))
@@ -1012,33 +1013,150 @@ int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct
 {
 	struct ydoc *y = &p->y;
 	yaml_node_pair_t *pr;
+	yaml_node_t **vals;
+	char err[1024];
 	const char *s;
+	size_t bad;
 
 	if (yexpect_map(y, v, "a mapping of fields to values (ip.src: 192.0.2.1)", p->d))
 		return -1;
 	*preds = xcalloc((size_t)(ymap_end(v) - ymap_begin(v)) + 1, sizeof(**preds));
+	vals = xcalloc((size_t)(ymap_end(v) - ymap_begin(v)) + 1, sizeof(*vals));
 	for (pr = ymap_begin(v); pr < ymap_end(v); pr++) {
 		yaml_node_t *k = ynode(y, pr->key), *val = ynode(y, pr->value);
 		const struct field_def *f;
 		const char *fs;
-		char err[512];
 
 		if (ystr(y, k, "a field name", &fs, p->d))
-			return -1;
+			goto err;
 		f = source_field(src, fs);
-		if (!f)
-			return fail_at(
-				p, k,
+		if (!f) {
+			fail_at(p, k,
 				"unknown field \"%s\" for %s (see docs/lab-format.md for the "
 				"list: %s)",
 				fs, sources[src].what, sources[src].examples);
+			goto err;
+		}
 		if (ystr(y, val, "a value", &s, p->d))
-			return -1;
-		if (pred_parse(f, s, &(*preds)[*n], err, sizeof(err)))
-			return fail_at(p, val, "%s: %s", fs, err);
-		(*n)++;
+			goto err;
+		if (pred_parse(f, s, &(*preds)[*n], err, sizeof(err))) {
+			fail_at(p, val, "%s: %s", fs, err);
+			goto err;
+		}
+		vals[(*n)++] = val;
 	}
+	/* Code names are a type's: check them against the type given beside them. */
+	if (pred_list_resolve(*preds, *n, &bad, err, sizeof(err))) {
+		fail_at(p, vals[bad], "%s: %s", (*preds)[bad].field->name, err);
+		goto err;
+	}
+	free(vals);
 	return 0;
+err:
+	free(vals);
+	return -1;
+}
+
+/*
+ * Where each of e's conditions is written, for errors found when the lab runs
+ * (a name its node's rulesets lack): the value of the match key that is the
+ * condition's field (keys are unique, see ydoc_load()).
+ */
+static void match_locate(struct parser *p, yaml_node_t *match, struct step_expect *e)
+{
+	yaml_node_pair_t *pr;
+	size_t i;
+
+	e->pred_locs = xcalloc(e->n_preds + 1, sizeof(*e->pred_locs));
+	for (i = 0; i < e->n_preds; i++) {
+		e->pred_locs[i] = loc_of(p, match);
+		for (pr = ymap_begin(match); pr < ymap_end(match); pr++)
+			if (!strcmp(ykey(&p->y, pr), e->preds[i].field->name))
+				e->pred_locs[i] = loc_of(p, ynode(&p->y, pr->value));
+	}
+}
+
+/*
+ * NFLOG groups are bound when the lab starts, those its node's rules log to:
+ * a check on any other group could never see a record.
+ */
+static int check_log_groups(struct parser *p, const struct step_expect *e)
+{
+	const struct lab_node *n;
+	uint16_t *groups;
+	size_t count, i, j;
+	int rc = 0;
+
+	if (e->source != SRC_NFLOG)
+		return 0;
+	n = &p->lab->nodes[e->node];
+	count = nflog_node_groups(n, &groups);
+	for (i = 0; i < e->n_preds && !rc; i++) {
+		const struct pred *pd = &e->preds[i];
+		char list[256];
+		size_t len = 0;
+
+		if (pd->op != PRED_EQ || strcmp(pd->field->name, "log.group"))
+			continue;
+		for (j = 0; j < count && groups[j] != pd->v.u; j++)
+			;
+		if (j < count)
+			continue;
+		list[0] = '\0';
+		for (j = 0; j < count && len < sizeof(list); j++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u",
+						j ? ", " : "", groups[j]);
+		rc = diag_at(
+			p->d, &e->pred_locs[i],
+			"no rule of node %s logs to NFLOG group %llu, so no record could match "
+			"(its rules log to group%s %s)",
+			n->name, (unsigned long long)pd->v.u, count == 1 ? "" : "s", list);
+	}
+	free(groups);
+	return rc;
+}
+
+/* The value node n's sysctl key is last set to, or NULL. */
+static const struct lab_sysctl *node_sysctl(const struct lab_node *n, const char *key)
+{
+	size_t i = n->n_sysctls;
+
+	while (i-- > 0)
+		if (!strcmp(n->sysctls[i].key, key))
+			return &n->sysctls[i];
+	return NULL;
+}
+
+/*
+ * An observer the node's own settings switch off could never report anything,
+ * so a check on it could never fail: conntrack events with
+ * net.netfilter.nf_conntrack_events 0. (NFLOG without a log rule: see
+ * parse_expect_source(); trace without a rule that sets nftrace, and names its
+ * rulesets lack, are found when the lab runs, once the rulesets are loaded.)
+ */
+static int check_observer_on(struct parser *p, const struct step_expect *e, yaml_node_t *at)
+{
+	const struct lab_node *n = &p->lab->nodes[e->node];
+	const struct lab_sysctl *sc;
+	char *end, where[600];
+	long v;
+
+	if (e->source != SRC_CT_EVENT ||
+	    !(sc = node_sysctl(n, "net.netfilter.nf_conntrack_events")))
+		return 0;
+	errno = 0;
+	v = strtol(sc->value, &end, 0);
+	if (errno || end == sc->value || *end || v != 0)
+		return 0;
+	if (!strcmp(sc->loc.file, p->y.file))
+		snprintf(where, sizeof(where), "line %d", sc->loc.line);
+	else /* a topology's node */
+		snprintf(where, sizeof(where), "%s:%d", sc->loc.file, sc->loc.line);
+	return fail_at(p, at,
+		       "node %s sets net.netfilter.nf_conntrack_events to 0 (%s), so its kernel "
+		       "sends no conntrack events and this check could never fail; remove that "
+		       "sysctl, or check the table (conntrack-table: %s)",
+		       n->name, where, n->name);
 }
 
 static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
@@ -1055,7 +1173,9 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	if (yexpect_map(y, m, "an expectation (a mapping with at, match, count ...)", p->d) ||
 	    ymap_check(y, m, "expect", expect_keys, p->d))
 		return -1;
-	if (parse_expect_source(p, e, m))
+	if (parse_expect_source(p, e, m) ||
+	    (e->source == SRC_CT_EVENT &&
+	     check_observer_on(p, e, ymap_get(y, m, sources[e->source].key))))
 		return -1;
 	if ((v = ymap_get(y, m, "dir"))) {
 		if (e->source != SRC_CAPTURE)
@@ -1065,8 +1185,13 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 			return -1;
 		e->dir = (enum pkt_dir)kw;
 	}
-	if ((v = ymap_get(y, m, "match")) && parse_match(p, v, e->source, &e->preds, &e->n_preds))
-		return -1;
+	if ((v = ymap_get(y, m, "match"))) {
+		if (parse_match(p, v, e->source, &e->preds, &e->n_preds))
+			return -1;
+		match_locate(p, v, e);
+		if (check_log_groups(p, e))
+			return -1;
+	}
 	e->mode = COUNT_AT_LEAST;
 	e->count = 1;
 	if ((v = ymap_get(y, m, "count")) && parse_count(p, v, e))
@@ -1075,6 +1200,14 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	if ((v = ymap_get(y, m, "within")) &&
 	    yduration(y, v, "a duration (500ms, 2s)", &e->within_ns, p->d))
 		return -1;
+	if (v && e->within_ns == 0 && e->mode == COUNT_EXACTLY)
+		return fail_at(p, v,
+			       "count: %s with within: 0 gives the check no time: an exact count "
+			       "passes only once the lab is quiet, and within: 0 ends it before "
+			       "anything more can arrive, so a late packet could never fail it; "
+			       "leave within out (1s) or give the time to wait",
+			       e->count ? (const char *)ymap_get(y, m, "count")->data.scalar.value
+					: "none");
 	e->quiet_ns = p->lab->quiet_ns;
 	if ((v = ymap_get(y, m, "quiet")) &&
 	    yduration(y, v, "a duration (20ms, 100ms)", &e->quiet_ns, p->d))
@@ -1254,6 +1387,8 @@ static int parse_lab(struct parser *p)
 	lab->golden = true;
 	if ((v = ymap_get(y, root, "golden")) && ybool(y, v, "true or false", &lab->golden, p->d))
 		return -1;
+	if ((v = ymap_get(y, root, "fate")) && ybool(y, v, "true or false", &lab->fate, p->d))
+		return -1;
 	if ((v = ymap_get(y, root, "requires")) && parse_requires(p, v))
 		return -1;
 	if ((v = ymap_get(y, root, "topology")) && load_topology(p, v))
@@ -1337,9 +1472,10 @@ static void step_release(struct lab_step *st)
 	if (st->kind == STEP_UDP || st->kind == STEP_TCP || st->kind == STEP_PING) {
 		free(st->probe.payload);
 		free(st->probe.segments);
-	} else if (st->kind == STEP_EXPECT)
+	} else if (st->kind == STEP_EXPECT) {
 		free(st->expect.preds);
-	else if (st->kind == STEP_SEND) {
+		free(st->expect.pred_locs);
+	} else if (st->kind == STEP_SEND) {
 		free(st->send.payload);
 		free(st->send.quote_bytes);
 		free(st->send.quote_preds);

@@ -26,7 +26,8 @@ struct lab_iface {
 	uint8_t mac[6];
 	struct lab_addr *addrs;
 	size_t n_addrs, cap_addrs;
-	bool linked; /* an end of some link (or "lo") */
+	bool linked;   /* an end of some link (or "lo") */
+	bool offloads; /* its link keeps segmentation offloads on (offloads: true) */
 	struct srcloc loc;
 };
 
@@ -76,6 +77,7 @@ struct lab_end {
 struct lab_link {
 	struct lab_end a, b;
 	unsigned int mtu;
+	bool offloads; /* TSO, GSO, GRO ... left on: super-frames (default off) */
 	struct srcloc loc;
 };
 
@@ -159,15 +161,21 @@ enum expect_source {
 	SRC_NFLOG,    /* a node's NFLOG records ("nflog") */
 	SRC_TRACE,    /* a node's nft trace events ("trace") */
 	SRC_COUNTERS, /* a node's rule and named counters, read at the step ("counters") */
+	SRC_FATE,     /* what became of each traced packet at a node ("fate"), at the step */
 	SRC_COUNT,
 };
 
+/* step_expect.node of "fate: any": the fates at every node. */
+#define LAB_ANY_NODE SIZE_MAX
+
 struct step_expect {
 	enum expect_source source;
-	struct lab_end at; /* SRC_CAPTURE: capture point */
-	size_t node;	   /* every source but SRC_CAPTURE: the node */
+	struct lab_end at;	/* SRC_CAPTURE: capture point */
+	size_t node;		/* every source but SRC_CAPTURE: the node */
+	struct srcloc node_loc; /* where the point or node is named */
 	enum pkt_dir dir;
 	struct pred *preds;
+	struct srcloc *pred_locs; /* per pred: where its condition is written, or NULL */
 	size_t n_preds;
 	enum count_mode mode;
 	unsigned int count;
@@ -241,7 +249,8 @@ enum ready_kind {
 	READY_OUTPUT,
 };
 
-#define EXIT_ANY (-1)
+#define EXIT_ANY   (-1)
+#define EXIT_NEVER (-2) /* service: it must not end before it is stopped */
 
 /* A program in a node: a run step, a service, or (target, checks) a stop. */
 struct step_prog {
@@ -250,7 +259,8 @@ struct step_prog {
 	char **argv;		  /* NULL-terminated; a string command runs as /bin/sh -c TEXT */
 	char *text;		  /* the command as written, for reports */
 	uint64_t within_ns;	  /* run: until it exits; service: until it is ready */
-	int exit_code;		  /* run: expected exit status, or EXIT_ANY */
+	int exit_code;		  /* run, stop: expected exit status, or EXIT_ANY; service: the
+				   * status it may end with on its own, EXIT_ANY or EXIT_NEVER */
 	struct out_check *checks; /* run: on its output */
 	size_t n_checks, cap_checks;
 	enum ready_kind ready; /* service */
@@ -298,6 +308,7 @@ struct lab {
 	char **keep; /* files of the lab's /tmp that --pcap-dir copies out (relative) */
 	size_t n_keep, cap_keep;
 	bool golden; /* compared with (or written to) its golden timeline in expected/ */
+	bool fate;   /* trace every packet in every node, for its fate (fate: true) */
 };
 
 #define LAB_DEFAULT_WITHIN_NS 1000000000ull /* 1 s */

@@ -6,7 +6,7 @@
 #include "util/xalloc.h"
 
 static const char *const run_keys[] = {"node", "cmd", "within", "exit", "stdout", "stderr", NULL};
-static const char *const service_keys[] = {"node", "cmd", "ready", "within", "grace", NULL};
+static const char *const service_keys[] = {"node", "cmd", "ready", "within", "grace", "exit", NULL};
 static const char *const ready_keys[] = {"tcp", "udp", "file", "output", NULL};
 static const char *const check_keys[] = {"contains", "match", "absent", NULL};
 
@@ -212,7 +212,10 @@ int parse_service(struct parser *p, struct lab_step *st, yaml_node_t *m)
 		return -1;
 	if (!st->name)
 		return fail_at(p, m, "a service step needs a \"name\" (stop and reports use it)");
-	g->exit_code = EXIT_ANY;
+	/* A service ends when it is stopped, unless exit: says it may end on its own. */
+	g->exit_code = EXIT_NEVER;
+	if (parse_exit(p, ymap_get(y, m, "exit"), g))
+		return -1;
 	if ((v = ymap_get(y, m, "ready")) && parse_ready(p, v, g))
 		return -1;
 	g->within_ns = LAB_DEFAULT_READY_NS;

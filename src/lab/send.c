@@ -79,20 +79,23 @@ static int get_mac(struct parser *p, yaml_node_t *m, const char *key, uint8_t ma
 	return 0;
 }
 
-/* A number or a name of the packet field fname (icmp.type: port-unreachable ...). */
+/*
+ * A number or a name of the packet field fname (icmp.type: port-unreachable ...);
+ * for a code, one of the ICMP type *type when type is not NULL.
+ */
 static int get_named(struct parser *p, yaml_node_t *m, const char *key, const char *fname,
-		     uint64_t max, uint64_t *out)
+		     const uint64_t *type, uint64_t max, uint64_t *out)
 {
 	yaml_node_t *v = ymap_get(&p->y, m, key);
 	const struct field_def *f = field_find(pkt_fields, fname);
-	char err[512];
+	char err[1024];
 	const char *s;
 
 	if (!v)
 		return 0;
 	if (ystr(&p->y, v, "a number or a name", &s, p->d))
 		return -1;
-	if (field_parse_number(f, s, out, err, sizeof(err)))
+	if (field_parse_number(f, type, s, out, err, sizeof(err)))
 		return fail_at(p, v, "%s", err);
 	if (*out > max)
 		return fail_at(p, v, "expected at most %llu, got \"%s\"", (unsigned long long)max,
@@ -229,7 +232,7 @@ static int parse_ip4(struct parser *p, yaml_node_t *m, struct craft *c)
 	    get_auto(p, m, "checksum", 65535, &ip->checksum))
 		return -1;
 	if (ymap_get(&p->y, m, "proto")) {
-		if (get_named(p, m, "proto", "ip.proto", 255, &u))
+		if (get_named(p, m, "proto", "ip.proto", NULL, 255, &u))
 			return -1;
 		ip->proto = (int)u;
 	}
@@ -274,7 +277,7 @@ static int parse_ip6(struct parser *p, yaml_node_t *m, struct craft *c)
 	if (get_auto(p, m, "payload-length", 65535, &ip->len))
 		return -1;
 	if (ymap_get(&p->y, m, "next-header")) {
-		if (get_named(p, m, "next-header", "ip6.nexthdr", 255, &u))
+		if (get_named(p, m, "next-header", "ip6.nexthdr", NULL, 255, &u))
 			return -1;
 		ip->proto = (int)u;
 	}
@@ -344,7 +347,7 @@ static int parse_tcp(struct parser *p, yaml_node_t *m, struct craft_l4hdr *l, bo
 	    ymap_check(&p->y, m, "tcp", tcp_keys, p->d) || parse_ports(p, m, l))
 		return -1;
 	l->kind = CRAFT_L4_TCP;
-	if (get_named(p, m, "flags", "tcp.flags", 255, &u))
+	if (get_named(p, m, "flags", "tcp.flags", NULL, 255, &u))
 		return -1;
 	l->flags = (uint8_t)u;
 	if (get_seq(p, m, "seq", "a sequence number", &l->seq, &rel[0]) ||
@@ -435,11 +438,11 @@ static int parse_icmp(struct parser *p, yaml_node_t *m, struct step_send *s, boo
 	l->kind = v6 ? CRAFT_L4_ICMP6 : CRAFT_L4_ICMP;
 	if (!ymap_get(&p->y, m, "type"))
 		return fail_at(p, m, "%s needs \"type\"", v6 ? "icmp6" : "icmp");
-	if (get_named(p, m, "type", v6 ? "icmp6.type" : "icmp.type", 255, &u))
+	if (get_named(p, m, "type", v6 ? "icmp6.type" : "icmp.type", NULL, 255, &u))
 		return -1;
 	l->type = (uint8_t)u;
 	u = 0;
-	if (get_named(p, m, "code", v6 ? "icmp6.code" : "icmp.code", 255, &u))
+	if (get_named(p, m, "code", v6 ? "icmp6.code" : "icmp.code", &(uint64_t){l->type}, 255, &u))
 		return -1;
 	l->code = (uint8_t)u;
 	u = 0;

@@ -7,6 +7,167 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/xalloc.h"
+
+/* A YAML syntax error of parser, at its position in file. Returns -1. */
+static int syntax_error(yaml_parser_t *parser, const char *file, struct diag *d)
+{
+	struct srcloc loc = {file, (int)parser->problem_mark.line + 1,
+			     (int)parser->problem_mark.column + 1};
+
+	if (parser->context)
+		return diag_at(d, &loc, "YAML syntax: %s %s (line %d)", parser->problem,
+			       parser->context, (int)parser->context_mark.line + 1);
+	return diag_at(d, &loc, "YAML syntax: %s",
+		       parser->problem ? parser->problem : "cannot parse");
+}
+
+/*
+ * libyaml reads one document per call and leaves the rest of the stream
+ * unread: a second document ("---" and more text) would be ignored without a
+ * word. Reads on, to the end of the stream, and refuses anything there.
+ */
+static int check_one_document(yaml_parser_t *parser, const char *file, struct diag *d)
+{
+	yaml_document_t next;
+	struct srcloc loc = {file, 0, 0};
+	bool more;
+
+	if (!yaml_parser_load(parser, &next))
+		return syntax_error(parser, file, d);
+	more = yaml_document_get_root_node(&next) != NULL;
+	loc.line = (int)next.start_mark.line + 1;
+	loc.col = (int)next.start_mark.column + 1;
+	yaml_document_delete(&next);
+	if (!more)
+		return 0;
+	return diag_at(d, &loc,
+		       "a second YAML document (\"---\"): a file holds one document, and nflab "
+		       "would ignore this one; remove the \"---\" line and what follows, or merge "
+		       "it into the first document");
+}
+
+/* A key of a mapping, for sorting: its text and its node. */
+struct key_ref {
+	const char *text;
+	const yaml_node_t *node;
+};
+
+static int key_ref_cmp(const void *a, const void *b)
+{
+	const struct key_ref *x = a, *y = b;
+	int c = strcmp(x->text, y->text);
+
+	if (c)
+		return c;
+	return x->node->start_mark.index < y->node->start_mark.index
+		       ? -1
+		       : x->node->start_mark.index > y->node->start_mark.index;
+}
+
+/*
+ * The key whose value is node index: the key of its mapping's pair, or, when
+ * it is an item of a list (*in_list), the key of that list. NULL when none.
+ */
+static const char *parent_key(struct ydoc *y, int index, bool *in_list)
+{
+	yaml_node_t *n;
+	int list = 0;
+
+	*in_list = false;
+	for (n = y->doc.nodes.start; n < y->doc.nodes.top && !list; n++) {
+		yaml_node_pair_t *p;
+		yaml_node_item_t *it;
+
+		if (n->type == YAML_MAPPING_NODE) {
+			for (p = ymap_begin(n); p < ymap_end(n); p++)
+				if (p->value == index)
+					return ykey(y, p);
+		} else if (n->type == YAML_SEQUENCE_NODE) {
+			for (it = yseq_begin(n); it < yseq_end(n); it++)
+				if (*it == index)
+					list = (int)(n - y->doc.nodes.start) + 1;
+		}
+	}
+	if (!list)
+		return NULL;
+	*in_list = true;
+	for (n = y->doc.nodes.start; n < y->doc.nodes.top; n++) {
+		yaml_node_pair_t *p;
+
+		if (n->type == YAML_MAPPING_NODE)
+			for (p = ymap_begin(n); p < ymap_end(n); p++)
+				if (p->value == list)
+					return ykey(y, p);
+	}
+	return NULL;
+}
+
+/*
+ * YAML wants a mapping's keys unique, but libyaml keeps every pair: a key
+ * given twice would have one of its values silently lost (ymap_get() takes the
+ * first; lists of pairs, such as sysctl or env, apply both and the last
+ * wins): a second "ip.src" in a match, a sysctl written twice. Every mapping
+ * of the document is checked; the first repeat in the file is reported,
+ * naming the key, the mapping and where the key was first given. Returns 0 or -1.
+ */
+static int check_duplicates(struct ydoc *y, struct diag *d)
+{
+	const yaml_node_t *dup = NULL, *first = NULL;
+	int dup_map = 0;
+	yaml_node_t *n;
+
+	for (n = y->doc.nodes.start; n < y->doc.nodes.top; n++) {
+		size_t count = 0, i;
+		struct key_ref *keys;
+		yaml_node_pair_t *p;
+
+		if (n->type != YAML_MAPPING_NODE || ymap_end(n) - ymap_begin(n) < 2)
+			continue;
+		keys = xcalloc((size_t)(ymap_end(n) - ymap_begin(n)), sizeof(*keys));
+		for (p = ymap_begin(n); p < ymap_end(n); p++) {
+			yaml_node_t *k = ynode(y, p->key);
+
+			if (k && k->type == YAML_SCALAR_NODE)
+				keys[count++] =
+					(struct key_ref){(const char *)k->data.scalar.value, k};
+		}
+		qsort(keys, count, sizeof(*keys), key_ref_cmp);
+		/* Sorted by text, then by place: a key's first repeat follows its first place. */
+		for (i = 1; i < count; i++) {
+			if (strcmp(keys[i].text, keys[i - 1].text) ||
+			    (i > 1 && !strcmp(keys[i].text, keys[i - 2].text)))
+				continue;
+			if (!dup || keys[i].node->start_mark.index < dup->start_mark.index) {
+				dup = keys[i].node;
+				first = keys[i - 1].node;
+				dup_map = (int)(n - y->doc.nodes.start) + 1;
+			}
+		}
+		free(keys);
+	}
+	if (dup) {
+		struct srcloc loc = ynode_loc(y, dup);
+		bool in_list;
+		const char *parent = parent_key(y, dup_map, &in_list);
+		char where[200];
+
+		if (dup_map == 1) /* the root is the first node */
+			snprintf(where, sizeof(where), " at the top level");
+		else if (parent)
+			snprintf(where, sizeof(where), " in %s%.150s", in_list ? "an item of " : "",
+				 parent);
+		else
+			where[0] = '\0';
+		return diag_at(d, &loc,
+			       "duplicate key \"%s\"%s (first given at line %d, column %d): a key "
+			       "may be given once, or one of its values would be silently lost",
+			       (const char *)dup->data.scalar.value, where,
+			       (int)first->start_mark.line + 1, (int)first->start_mark.column + 1);
+	}
+	return 0;
+}
+
 int ydoc_load(struct ydoc *y, const char *file, const char *text, size_t len, struct diag *d)
 {
 	yaml_parser_t parser;
@@ -20,18 +181,14 @@ int ydoc_load(struct ydoc *y, const char *file, const char *text, size_t len, st
 		return diag_set(d, "cannot initialise the YAML parser");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &y->doc)) {
-		struct srcloc loc = {file, (int)parser.problem_mark.line + 1,
-				     (int)parser.problem_mark.column + 1};
-
-		if (parser.context)
-			diag_at(d, &loc, "YAML syntax: %s %s (line %d)", parser.problem,
-				parser.context, (int)parser.context_mark.line + 1);
-		else
-			diag_at(d, &loc, "YAML syntax: %s",
-				parser.problem ? parser.problem : "cannot parse");
-		ret = -1;
+		ret = syntax_error(&parser, file, d);
 	} else {
 		y->loaded = true;
+		if (yaml_document_get_root_node(&y->doc) &&
+		    (check_one_document(&parser, file, d) || check_duplicates(y, d))) {
+			ydoc_release(y);
+			ret = -1;
+		}
 	}
 	yaml_parser_delete(&parser);
 	return ret;
@@ -140,7 +297,7 @@ const char *ykey(struct ydoc *y, const yaml_node_pair_t *p)
 int ymap_check(struct ydoc *y, yaml_node_t *map, const char *what, const char *const allowed[],
 	       struct diag *d)
 {
-	yaml_node_pair_t *p, *q;
+	yaml_node_pair_t *p;
 
 	for (p = ymap_begin(map); p < ymap_end(map); p++) {
 		yaml_node_t *k = ynode(y, p->key);
@@ -153,9 +310,6 @@ int ymap_check(struct ydoc *y, yaml_node_t *map, const char *what, const char *c
 			return diag_at(d, &loc, "expected a key of %s, got %s", what,
 				       ynode_describe(k, list, sizeof(list)));
 		key = (const char *)k->data.scalar.value;
-		for (q = ymap_begin(map); q < p; q++)
-			if (!strcmp(ykey(y, q), key))
-				return diag_at(d, &loc, "duplicate key \"%s\" in %s", key, what);
 		for (i = 0; allowed[i]; i++)
 			if (!strcmp(allowed[i], key))
 				break;

@@ -19,7 +19,10 @@ struct ydoc {
 
 /*
  * Parses text into y (file is used in messages and must outlive y). Returns 0,
- * or -1 with a YAML syntax error at file:line:column. Release with ydoc_release().
+ * or -1 with the error at file:line:column: YAML syntax, a second document
+ * after the first ("---"), or a key repeated in a mapping (anywhere: YAML
+ * would silently keep one value). Release with ydoc_release() (not needed
+ * after -1).
  */
 int ydoc_load(struct ydoc *y, const char *file, const char *text, size_t len, struct diag *d);
 void ydoc_release(struct ydoc *y);
@@ -49,8 +52,9 @@ int yexpect_seq(struct ydoc *y, yaml_node_t *n, const char *what, struct diag *d
 int yexpect_scalar(struct ydoc *y, yaml_node_t *n, const char *what, struct diag *d);
 
 /*
- * Checks a mapping's keys: each must be a scalar listed in allowed (NULL-terminated)
- * and none may repeat. what names the mapping ("node", "udp probe"). Returns 0 or -1.
+ * Checks a mapping's keys: each must be a scalar listed in allowed (NULL-terminated);
+ * ydoc_load() already refused repeated keys. what names the mapping ("node", "udp probe"). Returns
+ * 0 or -1.
  */
 int ymap_check(struct ydoc *y, yaml_node_t *map, const char *what, const char *const allowed[],
 	       struct diag *d);

@@ -5,6 +5,12 @@
  * without what it adds per handle (ethtool and sysfs lookups, a second bind, a
  * userland buffer), which cost the flagship lab 3.5 ms for its 12 handles; and the
  * ring tells each frame's direction, so one socket serves where libpcap needed two.
+ *
+ * Slots are sized for the interface's MTU, which keeps rings small. A bigger
+ * frame (a 64 KiB super-frame of a link with offloads: true, or of lo) does not
+ * fit one: with PACKET_COPY_THRESH the kernel then also queues it whole on the
+ * socket and marks its slot TP_STATUS_COPY, and cap_read() takes it from there.
+ * A frame that still ends up shorter than it was (the queue full) is counted.
  */
 #include "observe/capture.h"
 
@@ -25,9 +31,11 @@
 #include "util/clock.h"
 #include "util/xalloc.h"
 
-#define CAP_SNAPLEN  65535	/* most a frame can be */
+#define CAP_SLOT_MAX 65535	/* bytes of a slot's frame, at most */
 #define CAP_L2_ROOM  64		/* link header and tags on top of the MTU */
 #define CAP_BUFFER   (8u << 20) /* bytes of ring: ~4000 full-size frames */
+#define CAP_WHOLE    262144	/* bytes kept of a frame bigger than a slot (tcpdump's most) */
+#define CAP_COPY_BUF (8 << 20)	/* bytes of such frames queued unread: 60 or more */
 #define VLAN_TAG_LEN 4
 
 struct capture {
@@ -39,7 +47,10 @@ struct capture {
 	unsigned int frame_size, frames_per_block, block_size, frame_nr;
 	unsigned int next; /* the frame to look at next */
 	unsigned int drops;
-	uint8_t *tagged; /* a frame with its 802.1Q tag put back */
+	unsigned int cut;  /* frames kept shorter than they were */
+	uint8_t *whole;	   /* CAP_WHOLE bytes: a frame too big for a slot; NULL until one */
+	uint8_t *tagged;   /* a frame with its 802.1Q tag put back */
+	size_t tagged_len; /* bytes of tagged */
 };
 
 /*
@@ -51,15 +62,25 @@ static unsigned int mac_offset(void)
 	return TPACKET_ALIGN(TPACKET2_HDRLEN + 16) - ETH_HLEN;
 }
 
-/* Slots in blocks of a power of two pages, each slot big enough for snaplen bytes. */
+/*
+ * Slots in blocks of a power of two pages, each slot big enough for snaplen
+ * bytes. A bigger block, up to 32 KiB (above that the kernel's allocations get
+ * costly), is taken when its tail wastes less: 1632-byte slots (MTU 1500) fill
+ * 4 KiB blocks to 80%, 8 KiB ones to 99.6%, a quarter more frames for the bytes.
+ */
 static void slot_layout(struct capture *c, unsigned int snaplen)
 {
 	long page = sysconf(_SC_PAGESIZE);
+	unsigned int size;
 
 	c->frame_size = TPACKET_ALIGN(mac_offset() + snaplen);
 	c->block_size = page > 0 ? (unsigned int)page : 4096;
 	while (c->block_size < c->frame_size)
 		c->block_size *= 2;
+	for (size = c->block_size * 2; size <= 32768; size *= 2)
+		if ((uint64_t)(size / c->frame_size) * c->block_size >
+		    (uint64_t)(c->block_size / c->frame_size) * size)
+			c->block_size = size;
 	c->frames_per_block = c->block_size / c->frame_size;
 }
 
@@ -79,7 +100,7 @@ static void ring_layout(struct capture *c, unsigned int snaplen, unsigned int bu
 static int ring_open(struct capture *c, const char *ifname, unsigned int snaplen,
 		     unsigned int bufsize, struct diag *d)
 {
-	int version = TPACKET_V2;
+	int version = TPACKET_V2, one = 1, copybuf = CAP_COPY_BUF;
 	struct tpacket_req req;
 	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL)};
 	socklen_t len = sizeof(sll);
@@ -102,6 +123,15 @@ static int ring_open(struct capture *c, const char *ifname, unsigned int snaplen
 	    setsockopt(c->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)))
 		return diag_errno(d, "cannot capture on %s: packet ring of %zu bytes", ifname,
 				  c->ring_len);
+	/*
+	 * Frames too big for a slot are queued whole as well (TPACKET_V1/V2 only):
+	 * their bytes are the kernel's skb, shared, so the budget costs nothing
+	 * until such frames come. Without CAP_NET_ADMIN the budget is rmem_max.
+	 */
+	if (setsockopt(c->fd, SOL_PACKET, PACKET_COPY_THRESH, &one, sizeof(one)))
+		return diag_errno(d, "cannot capture on %s: PACKET_COPY_THRESH", ifname);
+	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &copybuf, sizeof(copybuf)))
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &copybuf, sizeof(copybuf));
 	c->ring = mmap(NULL, c->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
 	if (c->ring == MAP_FAILED) {
 		c->ring = NULL;
@@ -117,10 +147,17 @@ static int ring_open(struct capture *c, const char *ifname, unsigned int snaplen
 	return 0;
 }
 
+/* Bytes of a frame a slot holds on an interface of that mtu (0: 1500). */
+static unsigned int slot_snaplen(unsigned int mtu)
+{
+	mtu = (mtu ? mtu : 1500) + CAP_L2_ROOM;
+	return mtu < CAP_SLOT_MAX ? mtu : CAP_SLOT_MAX;
+}
+
 struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu, int bufsize,
 			 struct diag *d)
 {
-	unsigned int snaplen = cap_snaplen(mtu);
+	unsigned int snaplen = slot_snaplen(mtu);
 	struct capture *c;
 	int rc;
 
@@ -135,7 +172,8 @@ struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned in
 		cap_close(c);
 		return NULL;
 	}
-	c->tagged = xmalloc(c->frame_size + VLAN_TAG_LEN); /* more than any frame in a slot */
+	c->tagged_len = c->frame_size + VLAN_TAG_LEN; /* more than any frame in a slot */
+	c->tagged = xmalloc(c->tagged_len);
 	return c;
 }
 
@@ -147,6 +185,7 @@ void cap_close(struct capture *c)
 		munmap(c->ring, c->ring_len);
 	if (c->fd >= 0)
 		close(c->fd);
+	free(c->whole);
 	free(c->tagged);
 	free(c);
 }
@@ -172,6 +211,10 @@ static const uint8_t *with_tag(struct capture *c, const struct tpacket2_hdr *h,
 	if (!(h->tp_status & TP_STATUS_VLAN_VALID) || c->linktype != PKT_LINK_ETHERNET ||
 	    *caplen < 2 * ETH_ALEN)
 		return frame;
+	if (c->tagged_len < *caplen + VLAN_TAG_LEN) { /* a whole frame, bigger than a slot */
+		c->tagged_len = *caplen + VLAN_TAG_LEN;
+		c->tagged = xrealloc(c->tagged, c->tagged_len);
+	}
 	memcpy(c->tagged, frame, 2 * ETH_ALEN);
 	memcpy(c->tagged + 2 * ETH_ALEN, tag, VLAN_TAG_LEN);
 	memcpy(c->tagged + 2 * ETH_ALEN + VLAN_TAG_LEN, frame + 2 * ETH_ALEN,
@@ -179,6 +222,32 @@ static const uint8_t *with_tag(struct capture *c, const struct tpacket2_hdr *h,
 	*caplen += VLAN_TAG_LEN;
 	*wirelen += VLAN_TAG_LEN;
 	return c->tagged;
+}
+
+/*
+ * The whole of a frame whose slot holds only its start (TP_STATUS_COPY): the
+ * kernel queued it on the socket before handing the slot over, in slot order.
+ * Falls back to the slot's part when it cannot be read.
+ */
+static const uint8_t *whole_frame(struct capture *c, const uint8_t *part, uint32_t *caplen)
+{
+	ssize_t n;
+	int tries = 0;
+
+	if (!c->whole)
+		c->whole = xmalloc(CAP_WHOLE);
+	/*
+	 * A pending socket error (ENETDOWN: the interface went down) is returned
+	 * first and cleared by being read; the frame is still queued behind it,
+	 * and leaving it there would hand it to the next such slot.
+	 */
+	do
+		n = recv(c->fd, c->whole, CAP_WHOLE, MSG_TRUNC | MSG_DONTWAIT);
+	while (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && ++tries < 3);
+	if (n < (ssize_t)*caplen)
+		return part;
+	*caplen = n < CAP_WHOLE ? (uint32_t)n : CAP_WHOLE;
+	return c->whole;
 }
 
 int cap_read(struct capture *c, struct evlog *log, struct diag *d)
@@ -201,7 +270,12 @@ int cap_read(struct capture *c, struct evlog *log, struct diag *d)
 						   TPACKET_ALIGN(sizeof(struct tpacket2_hdr)));
 		caplen = h->tp_snaplen;
 		wirelen = h->tp_len;
-		frame = with_tag(c, h, (uint8_t *)h + h->tp_mac, &caplen, &wirelen);
+		frame = (uint8_t *)h + h->tp_mac;
+		if (h->tp_status & TP_STATUS_COPY)
+			frame = whole_frame(c, frame, &caplen);
+		if (caplen < wirelen)
+			c->cut++;
+		frame = with_tag(c, h, frame, &caplen, &wirelen);
 		e = evlog_add(log, frame, caplen);
 		e->ts_ns = (uint64_t)h->tp_sec * 1000000000ull + h->tp_nsec;
 		e->arrival_ns = arrival;
@@ -226,16 +300,41 @@ unsigned int cap_drops(struct capture *c)
 	return c->drops;
 }
 
+unsigned int cap_cut(const struct capture *c)
+{
+	return c->cut;
+}
+
 size_t cap_ring_bytes(unsigned int mtu, unsigned int frames)
 {
 	struct capture c;
 
-	slot_layout(&c, cap_snaplen(mtu));
+	slot_layout(&c, slot_snaplen(mtu));
 	return (size_t)((frames + c.frames_per_block - 1) / c.frames_per_block) * c.block_size;
 }
 
-unsigned int cap_snaplen(unsigned int mtu)
+unsigned int cap_snaplen(void)
 {
-	mtu = (mtu ? mtu : 1500) + CAP_L2_ROOM;
-	return mtu < CAP_SNAPLEN ? mtu : CAP_SNAPLEN;
+	return CAP_WHOLE;
+}
+
+int cap_gone(struct capture *c)
+{
+	struct sockaddr_ll sll;
+	socklen_t len = sizeof(sll), elen = sizeof(int);
+	int err = 0;
+
+	/* A pending error, cleared by reading it: ENETDOWN when the interface went down or away. */
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &elen))
+		return errno;
+	/*
+	 * An interface deleted, or moved to another netns, unbinds the socket for
+	 * good (ifindex -1). One that only went down keeps it, and the kernel hooks
+	 * the socket in again when it comes up: nothing crosses a down interface.
+	 */
+	if (getsockname(c->fd, (struct sockaddr *)&sll, &len))
+		return errno;
+	if (sll.sll_ifindex <= 0)
+		return ENODEV;
+	return err == ENETDOWN ? 0 : err;
 }

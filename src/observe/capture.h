@@ -11,9 +11,10 @@ struct capture;
 /*
  * Opens a capture of the packets going both ways on ifname inside the netns held
  * by nsfd: non-blocking, nanosecond timestamps, and each packet readable the
- * moment the kernel has it. point tags the events it produces. Frames are captured
- * whole up to the interface's mtu (0: 1500): the ring holds fixed-size slots, so a
- * smaller snap length means more slots. bufsize is the ring in bytes (0: sized for
+ * moment the kernel has it. point tags the events it produces. The ring holds
+ * fixed-size slots for frames of the interface's mtu (0: 1500), so a smaller mtu
+ * means more slots; a bigger frame (a super-frame of offloads) is read whole from
+ * the socket, up to cap_snaplen() bytes. bufsize is the ring in bytes (0: sized for
  * bursts). Returns a new capture; caller frees it with cap_close(). NULL on error.
  */
 struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu, int bufsize,
@@ -29,9 +30,23 @@ int cap_read(struct capture *c, struct evlog *log, struct diag *d);
 /* Packets the kernel dropped for this capture (ring full), since it was opened. */
 unsigned int cap_drops(struct capture *c);
 
-/* Bytes of a ring with room for that many whole frames of an interface of that mtu. */
+/*
+ * Frames read shorter than they were on the wire, since the capture was opened:
+ * bigger than cap_snaplen(), or too big for a slot while the kernel had no room
+ * to queue them whole (the socket's receive budget full).
+ */
+unsigned int cap_cut(const struct capture *c);
+
+/*
+ * Whether the capture died: 0 while it still sees its interface, ENODEV when
+ * the interface was deleted or moved to another netns, or the socket's own
+ * error. A capture that died sees nothing more, ever.
+ */
+int cap_gone(struct capture *c);
+
+/* Bytes of a ring with room for that many frames of an interface of that mtu. */
 size_t cap_ring_bytes(unsigned int mtu, unsigned int frames);
-/* Bytes captured of each frame on an interface of that mtu (0: 1500). */
-unsigned int cap_snaplen(unsigned int mtu);
+/* Bytes kept of each frame, on any interface: 262144, tcpdump's most. */
+unsigned int cap_snaplen(void);
 
 #endif

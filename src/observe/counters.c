@@ -74,7 +74,20 @@ static void rule_view(const struct nftnl_rule *r, struct rule_view *v)
 	}
 	it = nftnl_expr_iter_create(r);
 	while (it && (e = nftnl_expr_iter_next(it))) {
-		if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "counter"))
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+		if (!strcmp(name, "reject"))
+			v->info.reject =
+				nftnl_expr_is_set(e, NFTNL_EXPR_REJECT_TYPE) &&
+						nftnl_expr_get_u32(e, NFTNL_EXPR_REJECT_TYPE) ==
+							NFT_REJECT_TCP_RST
+					? RULE_REJECT_RESET
+					: RULE_REJECT_ICMP;
+		else if (!strcmp(name, "target") &&
+			 !strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME), "REJECT"))
+			v->info.reject =
+				RULE_REJECT_EITHER; /* iptables-nft: its options are opaque */
+		if (strcmp(name, "counter"))
 			continue;
 		v->has_counter = true;
 		v->packets = nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
@@ -141,16 +154,24 @@ void nft_rules_release(struct nft_rules *r)
 	memset(r, 0, sizeof(*r));
 }
 
-const char *nft_rules_comment(const struct nft_rules *r, uint32_t family, const char *table,
-			      const char *chain, uint64_t handle)
+const struct nft_rule_info *nft_rules_find(const struct nft_rules *r, uint32_t family,
+					   const char *table, const char *chain, uint64_t handle)
 {
 	size_t i;
 
 	for (i = 0; r && i < r->n; i++)
 		if (r->v[i].handle == handle && r->v[i].family == family &&
 		    !strcmp(r->v[i].table, table) && !strcmp(r->v[i].chain, chain))
-			return r->v[i].comment[0] ? r->v[i].comment : NULL;
+			return &r->v[i];
 	return NULL;
+}
+
+const char *nft_rules_comment(const struct nft_rules *r, uint32_t family, const char *table,
+			      const char *chain, uint64_t handle)
+{
+	const struct nft_rule_info *info = nft_rules_find(r, family, table, chain, handle);
+
+	return info && info->comment[0] ? info->comment : NULL;
 }
 
 struct count_ctx {

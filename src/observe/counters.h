@@ -36,12 +36,21 @@ struct counter_rec {
 	uint64_t packets, bytes;
 };
 
+/* What a rule answers the packets it drops with: a reject is a drop to nft trace. */
+enum rule_reject {
+	RULE_REJECT_NO = 0, /* no reject */
+	RULE_REJECT_ICMP,   /* nft "reject" (with icmp, icmpv6, icmpx) */
+	RULE_REJECT_RESET,  /* nft "reject with tcp reset" */
+	RULE_REJECT_EITHER, /* iptables "-j REJECT": an ICMP error or a TCP reset */
+};
+
 /* An nft rule as listed after the rulesets were applied. */
 struct nft_rule_info {
 	uint32_t family;
 	char table[64], chain[64];
 	uint64_t handle;
 	char comment[128];
+	uint8_t reject; /* enum rule_reject */
 };
 
 struct nft_rules {
@@ -57,6 +66,9 @@ void nft_rules_release(struct nft_rules *r);
 /* The comment of a rule, or NULL when it has none. */
 const char *nft_rules_comment(const struct nft_rules *r, uint32_t family, const char *table,
 			      const char *chain, uint64_t handle);
+/* A rule as listed (borrowed, valid until r changes), or NULL when r has no such rule. */
+const struct nft_rule_info *nft_rules_find(const struct nft_rules *r, uint32_t family,
+					   const char *table, const char *chain, uint64_t handle);
 
 /*
  * Reads the counters of node (index node_idx) held by nsfd into log as EV_COUNTER

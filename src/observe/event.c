@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/fate.h" /* EV_FATE records */
 #include "util/xalloc.h"
 
 struct event *evlog_add(struct evlog *log, const uint8_t *data, uint32_t caplen)
@@ -54,6 +55,8 @@ const void *event_record(const struct event *ev)
 		return &ev->trace;
 	case EV_COUNTER:
 		return &ev->counter;
+	case EV_FATE:
+		return ev->data;
 	case EV_PACKET:
 	default:
 		return &ev->pkt;
@@ -71,6 +74,8 @@ const char *event_summary(const struct event *ev, char *buf, size_t len)
 		return trace_summary(&ev->trace, buf, len);
 	case EV_COUNTER:
 		return counter_summary(&ev->counter, buf, len);
+	case EV_FATE:
+		return fate_rec_summary((const struct fate_rec *)ev->data, buf, len);
 	case EV_PACKET:
 	default:
 		return pkt_summary(&ev->pkt, buf, len);

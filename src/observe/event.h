@@ -21,6 +21,12 @@ enum ev_kind {
 	EV_LOG,	    /* an NFLOG record of a node */
 	EV_TRACE,   /* an nft trace event of a node */
 	EV_COUNTER, /* a rule or named counter of a node, read at a step */
+	/*
+	 * What became of one packet at a node (report/fate.h: a struct fate_rec in
+	 * data), made from trace events for a fate check: only in a check's own
+	 * snapshot, never in a run's log.
+	 */
+	EV_FATE,
 };
 
 /* Something an observer saw. */

@@ -334,14 +334,9 @@ static size_t hdrs_summary(const struct pkt_hdrs *h, char *buf, size_t len)
 		if (n >= len)
 			return n;
 		if (h->present & PKT_TCP) {
-			static const char flags[] = "FSRP.UEW";
-			char f[9];
-			int i, k = 0;
+			char f[16];
 
-			for (i = 0; i < 8; i++)
-				if (h->tcp_flags & (1 << i))
-					f[k++] = flags[i];
-			f[k] = '\0';
+			pkt_tcp_flags(h->tcp_flags, f, sizeof(f));
 			return n + (size_t)snprintf(buf + n, len - n,
 						    "Flags [%s], seq %u, ack %u, win %u, length %u",
 						    f, h->tcp_seq, h->tcp_ack, h->tcp_win,
@@ -415,4 +410,77 @@ const char *pkt_summary(const struct pkt *p, char *buf, size_t len)
 			snprintf(buf + n, len - n, "]");
 	}
 	return buf;
+}
+
+const char *pkt_tcp_flags(uint8_t flags, char *buf, size_t len)
+{
+	static const char letters[] = "FSRP.UEW"; /* FIN SYN RST PSH ACK URG ECE CWR */
+	size_t i, k = 0;
+
+	if (!flags) {
+		snprintf(buf, len, "none");
+		return buf;
+	}
+	for (i = 0; i < 8 && k + 1 < len; i++)
+		if (flags & (1u << i))
+			buf[k++] = letters[i];
+	if (len)
+		buf[k] = '\0';
+	return buf;
+}
+
+bool pkt_is_chatter(const struct pkt *p)
+{
+	const struct pkt_hdrs *h = &p->outer;
+
+	if ((p->present & PKT_ETH) && p->eth_type == 0x0806)
+		return true;
+	if (h->present & PKT_IP4)
+		return h->dst.b[0] == 224 && h->dst.b[1] == 0 && h->dst.b[2] == 0;
+	if (!(h->present & PKT_IP6))
+		return false;
+	/* MLD queries, reports and done (130-132, 143), RS, RA, NS, NA, redirect (133-137). */
+	if ((h->present & PKT_ICMP6) &&
+	    ((h->icmp_type >= 130 && h->icmp_type <= 137) || h->icmp_type == 143))
+		return true;
+	return h->dst.b[0] == 0xff && (h->dst.b[1] & 0x0f) == 0x02;
+}
+
+/* How the addresses, protocol and ports of a relate to those of b. */
+static enum pkt_kinship hdrs_kinship(const struct pkt_hdrs *a, const struct pkt_hdrs *b)
+{
+	bool same, swapped;
+
+	if (!(a->present & (PKT_IP4 | PKT_IP6)) || !(b->present & (PKT_IP4 | PKT_IP6)))
+		return PKT_STRANGER;
+	same = ipaddr_equal(&a->src, &b->src) && ipaddr_equal(&a->dst, &b->dst);
+	swapped = ipaddr_equal(&a->src, &b->dst) && ipaddr_equal(&a->dst, &b->src);
+	if (!same && !swapped)
+		return PKT_STRANGER;
+	if (a->proto != b->proto)
+		return PKT_SAME_HOSTS;
+	if ((a->present & PKT_PORTS) != (b->present & PKT_PORTS))
+		return PKT_SAME_HOSTS;
+	if ((a->present & b->present & PKT_ICMPID) && a->echo_id != b->echo_id)
+		return PKT_SAME_HOSTS; /* another ping */
+	if (!(a->present & PKT_PORTS))
+		return PKT_SAME_FLOW; /* ICMP, or a protocol without ports */
+	if (same && a->sport == b->sport && a->dport == b->dport)
+		return PKT_SAME_FLOW;
+	if (swapped && a->sport == b->dport && a->dport == b->sport)
+		return PKT_SAME_FLOW;
+	return PKT_SAME_HOSTS;
+}
+
+enum pkt_kinship pkt_kinship(const struct pkt *p, const struct pkt *ref)
+{
+	enum pkt_kinship k = hdrs_kinship(&p->outer, &ref->outer);
+
+	if (p->has_inner) {
+		enum pkt_kinship q = hdrs_kinship(&p->inner, &ref->outer);
+
+		if (q < k)
+			k = q;
+	}
+	return k;
 }

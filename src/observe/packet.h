@@ -4,6 +4,7 @@
 #ifndef NFLAB_PACKET_H
 #define NFLAB_PACKET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -81,5 +82,28 @@ int pkt_decode(const uint8_t *frame, size_t caplen, size_t wirelen, int linktype
  * 203.0.113.10.9]". Returns buf.
  */
 const char *pkt_summary(const struct pkt *p, char *buf, size_t len);
+
+/* TCP flags as tcpdump letters ("S." for SYN|ACK, "none" for none). Returns buf. */
+const char *pkt_tcp_flags(uint8_t flags, char *buf, size_t len);
+
+/*
+ * True for the link's own chatter rather than a flow's packets: ARP, neighbour
+ * discovery, router solicitations and advertisements, MLD, and packets to
+ * link-scope multicast (224.0.0.0/24, ff02::/16).
+ */
+bool pkt_is_chatter(const struct pkt *p);
+
+/* How a packet relates to a flow, from closest to farthest. */
+enum pkt_kinship {
+	PKT_SAME_FLOW,	/* same addresses, protocol and ports, either direction */
+	PKT_SAME_HOSTS, /* same two addresses, either direction */
+	PKT_STRANGER,	/* anything else */
+};
+
+/*
+ * How p relates to the flow of ref (a packet the flow sent): by p's own
+ * headers or, for an ICMP error, by the ones it quotes.
+ */
+enum pkt_kinship pkt_kinship(const struct pkt *p, const struct pkt *ref);
 
 #endif

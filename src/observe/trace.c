@@ -13,6 +13,7 @@
 
 #include "observe/event.h"
 #include "observe/nlwatch.h"
+#include "rules/ruleset.h"
 #include "util/xalloc.h"
 
 /* Conntrack attributes of trace events, newer than Debian 12's headers. */
@@ -31,6 +32,8 @@ struct trace {
 	const struct nft_rules *rules;
 	struct trace_rec recent[TRACE_PKTS]; /* each packet's latest event with headers */
 	size_t next;
+	struct evlog *all; /* every event, nflab's own included, or NULL */
+	size_t own_moves;  /* events of nflab's table in this read, of packets not chatter */
 };
 
 struct trace *trace_open(int nsfd, size_t node, const struct ifnames *names,
@@ -61,6 +64,16 @@ void trace_close(struct trace *t)
 int trace_fd(const struct trace *t)
 {
 	return nlwatch_fd(t->w);
+}
+
+void trace_keep_all(struct trace *t, struct evlog *all)
+{
+	t->all = all;
+}
+
+bool trace_is_nflab(const struct trace_rec *r)
+{
+	return r->family == NFPROTO_INET && !strcmp(r->table, RULESET_FATE_TABLE);
 }
 
 static int attr_cb(const struct nlattr *a, void *data)
@@ -129,6 +142,8 @@ static void trace_packet(struct trace *t, const struct nlattr **tb, struct trace
 		memcpy(buf, mnl_attr_get_payload(tb[NFTA_TRACE_NETWORK_HEADER]), nl);
 		if (tl && network_header_whole(buf, nl))
 			memcpy(buf + nl, mnl_attr_get_payload(tb[NFTA_TRACE_TRANSPORT_HEADER]), tl);
+		else
+			tl = 0; /* not copied: the packet ends with its cut network header */
 		n = nl + tl;
 		pkt_decode(buf, n, n, PKT_LINK_RAW, &r->pkt);
 		r->present |= TRACE_HAS_PKT;
@@ -161,7 +176,8 @@ static int trace_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[TRACE_ATTR_MAX + 1] = {0};
 	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
 	struct trace_rec r;
-	const char *comment;
+	const struct nft_rule_info *rule;
+	struct event *ev = NULL;
 
 	if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES ||
 	    (nlh->nlmsg_type & 0xff) != NFT_MSG_TRACE ||
@@ -181,9 +197,11 @@ static int trace_cb(const struct nlmsghdr *nlh, void *data)
 	    mnl_attr_get_payload_len(tb[NFTA_TRACE_RULE_HANDLE]) == 8) {
 		r.handle = be64toh(mnl_attr_get_u64(tb[NFTA_TRACE_RULE_HANDLE]));
 		r.present |= TRACE_HAS_HANDLE;
-		comment = nft_rules_comment(t->rules, r.family, r.table, r.chain, r.handle);
-		if (comment)
-			snprintf(r.comment, sizeof(r.comment), "%s", comment);
+		rule = nft_rules_find(t->rules, r.family, r.table, r.chain, r.handle);
+		if (rule) {
+			snprintf(r.comment, sizeof(r.comment), "%s", rule->comment);
+			r.reject = rule->reject;
+		}
 	}
 	if (tb[NFTA_TRACE_VERDICT])
 		mnl_attr_parse_nested(tb[NFTA_TRACE_VERDICT], verdict_cb, &r);
@@ -210,7 +228,22 @@ static int trace_cb(const struct nlmsghdr *nlh, void *data)
 		r.ct_status = attr_u32(tb[TRACE_ATTR_CT_STATUS]);
 	}
 	trace_packet(t, tb, &r);
-	evlog_add_node(log, EV_TRACE, t->node, NULL, 0)->trace = r;
+	/* nflab's own table only tells fates apart: it is no part of the lab's story. */
+	if (!trace_is_nflab(&r)) {
+		ev = evlog_add_node(log, EV_TRACE, t->node, NULL, 0);
+		ev->trace = r;
+	} else if (!pkt_is_chatter(&r.pkt)) { /* a packet on its way: the lab is not quiet */
+		t->own_moves++;
+	}
+	if (t->all) { /* the same event, time and all, so the two can be matched */
+		struct event *copy = evlog_add_node(t->all, EV_TRACE, t->node, NULL, 0);
+
+		copy->trace = r;
+		if (ev) {
+			copy->ts_ns = ev->ts_ns;
+			copy->arrival_ns = ev->arrival_ns;
+		}
+	}
 	return MNL_CB_OK;
 }
 
@@ -219,9 +252,10 @@ int trace_read(struct trace *t, struct evlog *log, struct diag *d)
 	void *ctx[2] = {t, log};
 	size_t before = log->n;
 
+	t->own_moves = 0;
 	if (nlwatch_read(t->w, trace_cb, ctx, d))
 		return -1;
-	return (int)(log->n - before);
+	return (int)(log->n - before + t->own_moves);
 }
 
 const char *trace_verdict_name(int32_t v)

@@ -44,6 +44,7 @@ struct trace_rec {
 	uint32_t mark;
 	uint32_t ct_state, ct_status, ct_id;
 	uint8_t ct_dir;
+	uint8_t reject; /* enum rule_reject of the event's rule, as the rulesets list it */
 };
 
 struct trace;
@@ -52,15 +53,27 @@ struct evlog;
 /*
  * Subscribes to the nft trace events of the netns held by nsfd and logs them with
  * source node. names and rules (borrowed) turn ifindexes and rule handles into
- * names and comments. Returns a new listener (free with trace_close()), or NULL.
+ * names and comments. Events of nflab's own fate table (trace_is_nflab()) are
+ * never logged: see trace_keep_all(). Returns a new listener (free with
+ * trace_close()), or NULL.
  */
 struct trace *trace_open(int nsfd, size_t node, const struct ifnames *names,
 			 const struct nft_rules *rules, int rcvbuf, const char *what,
 			 struct diag *d);
 void trace_close(struct trace *t);
 int trace_fd(const struct trace *t);
-/* Reads every trace event waiting into log. Returns the number read, or -1 when some were lost. */
+/*
+ * Also logs every event into all (borrowed, NULL to stop), those of nflab's fate
+ * table included: what packet fates are computed from (report/fate.h).
+ */
+void trace_keep_all(struct trace *t, struct evlog *all);
+/*
+ * Reads every trace event waiting into log. Returns the number read (of nflab's
+ * own events, those of packets that are not link chatter), or -1 when some were lost.
+ */
 int trace_read(struct trace *t, struct evlog *log, struct diag *d);
+/* True for an event of nflab's own fate table (RULESET_FATE_TABLE), no part of the lab. */
+bool trace_is_nflab(const struct trace_rec *r);
 
 /* "drop", "accept", "jump" ... for a trace verdict; "?" when unknown. */
 const char *trace_verdict_name(int32_t v);

@@ -104,12 +104,19 @@ int inj_send(struct injector *inj, uint8_t *const *pkts, const size_t *lens, siz
 				msgs[i].msg_hdr.msg_namelen = sl;
 			}
 		}
+		/*
+		 * A short count means the next message failed: the loop sends the rest
+		 * and gets its error. Whether what was taken left the interface is for
+		 * the caller to check (a packet socket takes what a carrier-less device drops).
+		 */
 		sent = sendmmsg(inj->fd, msgs, (unsigned int)k, 0);
 		if (sent < 0) {
 			if (errno == EINTR)
 				continue;
 			return diag_errno(d, "cannot send");
 		}
+		if (sent == 0)
+			return diag_set(d, "cannot send: the kernel took none of %zu packets", k);
 		done += (size_t)sent;
 	}
 	return 0;

@@ -2,8 +2,10 @@
 /* Socket probes from a node: UDP datagrams, TCP connects, ICMP echoes, and listeners. */
 #include "probe/probe.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/icmp6.h>
+#include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 #include <string.h>
@@ -52,8 +54,13 @@ socklen_t probe_sockaddr(struct sockaddr_storage *ss, const struct ipaddr *a, ui
 	}
 }
 
-/* Binds to the probe's source address and port when it names them. */
-static int bind_source(int fd, const struct step_probe *p, struct diag *d)
+/*
+ * Binds to the probe's source address and port when it names them. reuse: TCP
+ * only, where a connected socket only ever receives its own connection's
+ * segments; a UDP socket sharing a port would take datagrams meant for a
+ * program's socket on it.
+ */
+static int bind_source(int fd, const struct step_probe *p, bool reuse, struct diag *d)
 {
 	struct sockaddr_storage ss;
 	struct ipaddr any = {.family = p->dst.family};
@@ -63,34 +70,130 @@ static int bind_source(int fd, const struct step_probe *p, struct diag *d)
 	if (!p->has_src && !p->sport)
 		return 0;
 	len = probe_sockaddr(&ss, p->has_src ? &p->src : &any, p->sport);
-	/* A lab may reuse a source port another probe of it still holds. */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len))
+	/* A lab may reuse a source port another probe of it still holds (TIME_WAIT too). */
+	if (reuse)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len)) {
+		if (errno == EADDRINUSE && p->sport)
+			return diag_errno(d,
+					  "cannot bind the probe's source port %u (a probe never "
+					  "shares a port with another program's socket)",
+					  p->sport);
 		return diag_errno(d, "cannot bind the probe's source");
+	}
+	return 0;
+}
+
+int probe_udp_fits(int fd, const struct step_probe *p)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&ss;
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&ss;
+	int v6only = 0, any, mapped;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return 0;
+	if (ss.ss_family == AF_INET) {
+		if (p->dst.family != AF_INET || ntohs(sin->sin_port) != p->sport)
+			return 0;
+		if (sin->sin_addr.s_addr == htonl(INADDR_ANY))
+			return p->has_src ? 2 : 1;
+		return !p->has_src || sin->sin_addr.s_addr == p->src.v4.s_addr;
+	}
+	if (ss.ss_family != AF_INET6 || ntohs(sin6->sin6_port) != p->sport)
+		return 0;
+	len = sizeof(v6only);
+	getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, &len);
+	any = IN6_IS_ADDR_UNSPECIFIED(&sin6->sin6_addr);
+	mapped = IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr);
+	if (p->dst.family == AF_INET) {
+		/* A dual-stack socket sends IPv4 to a mapped address. */
+		if (v6only || !(any || mapped))
+			return 0;
+		if (any)
+			return p->has_src ? 2 : 1;
+		return !p->has_src || !memcmp(&sin6->sin6_addr.s6_addr[12], &p->src.v4, 4);
+	}
+	if (mapped)
+		return 0;
+	if (any)
+		return p->has_src ? 2 : 1;
+	return !p->has_src || !memcmp(&sin6->sin6_addr, &p->src.v6, 16);
+}
+
+int probe_udp_sendto(int fd, const struct step_probe *p, bool set_src, struct diag *d)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} ctl;
+	struct sockaddr_storage ss, own;
+	socklen_t own_len = sizeof(own);
+	struct iovec iov = {.iov_base = p->payload ? p->payload : "", .iov_len = p->payload_len};
+	struct msghdr msg = {.msg_name = &ss, .msg_iov = &iov, .msg_iovlen = 1};
+	bool v6sock;
+
+	if (getsockname(fd, (struct sockaddr *)&own, &own_len))
+		return diag_errno(d, "getsockname");
+	v6sock = own.ss_family == AF_INET6;
+	msg.msg_namelen = probe_sockaddr(&ss, &p->dst, p->dport);
+	if (v6sock && p->dst.family == AF_INET) {
+		struct ipaddr mapped = {.family = AF_INET6};
+
+		/* ::ffff:a.b.c.d, for a dual-stack socket */
+		mapped.v6.s6_addr[10] = mapped.v6.s6_addr[11] = 0xff;
+		memcpy(&mapped.v6.s6_addr[12], &p->dst.v4, 4);
+		msg.msg_namelen = probe_sockaddr(&ss, &mapped, p->dport);
+	}
+	if (set_src) {
+		/* The source address of this datagram, from a socket bound to any. */
+		memset(&ctl, 0, sizeof(ctl));
+		msg.msg_control = ctl.buf;
+		if (v6sock) {
+			struct in6_pktinfo pi = {0};
+
+			if (p->src.family == AF_INET) {
+				pi.ipi6_addr.s6_addr[10] = pi.ipi6_addr.s6_addr[11] = 0xff;
+				memcpy(&pi.ipi6_addr.s6_addr[12], &p->src.v4, 4);
+			} else {
+				pi.ipi6_addr = p->src.v6;
+			}
+			msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+			ctl.h.cmsg_level = IPPROTO_IPV6;
+			ctl.h.cmsg_type = IPV6_PKTINFO;
+			ctl.h.cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(&ctl.h), &pi, sizeof(pi));
+		} else {
+			struct in_pktinfo pi = {.ipi_spec_dst = p->src.v4};
+
+			msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+			ctl.h.cmsg_level = IPPROTO_IP;
+			ctl.h.cmsg_type = IP_PKTINFO;
+			ctl.h.cmsg_len = CMSG_LEN(sizeof(pi));
+			memcpy(CMSG_DATA(&ctl.h), &pi, sizeof(pi));
+		}
+	}
+	if (sendmsg(fd, &msg, 0) < 0)
+		return diag_errno(d, "cannot send the UDP datagram");
 	return 0;
 }
 
 int probe_udp_send(int nsfd, const struct step_probe *p, struct diag *d)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd;
+	int fd, one = 1;
 
 	fd = socket_in(nsfd, p->dst.family, SOCK_DGRAM, 0, d);
 	if (fd < 0)
 		return -1;
-	if (bind_source(fd, p, d))
-		goto err;
-	len = probe_sockaddr(&ss, &p->dst, p->dport);
-	if (sendto(fd, p->payload ? p->payload : "", p->payload_len, 0, (struct sockaddr *)&ss,
-		   len) < 0) {
-		diag_errno(d, "cannot send the UDP datagram");
-		goto err;
+	/* IPv6 only: the port stays free for an IPv4 probe (and listener) of the lab. */
+	if (p->dst.family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind_source(fd, p, false, d) || probe_udp_sendto(fd, p, false, d)) {
+		close(fd);
+		return -1;
 	}
 	return fd;
-err:
-	close(fd);
-	return -1;
 }
 
 int probe_tcp_start(int nsfd, const struct step_probe *p, struct diag *d)
@@ -102,7 +205,7 @@ int probe_tcp_start(int nsfd, const struct step_probe *p, struct diag *d)
 	fd = socket_in(nsfd, p->dst.family, SOCK_STREAM, 0, d);
 	if (fd < 0)
 		return -1;
-	if (bind_source(fd, p, d))
+	if (bind_source(fd, p, true, d))
 		goto err;
 	len = probe_sockaddr(&ss, &p->dst, p->dport);
 	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
@@ -157,7 +260,7 @@ int probe_ping_open(int nsfd, const struct step_probe *p, struct diag *d)
 
 	if (fd < 0)
 		return -1;
-	if (bind_source(fd, p, d)) {
+	if (bind_source(fd, p, false, d)) {
 		close(fd);
 		return -1;
 	}
@@ -239,7 +342,9 @@ int probe_listen(int nsfd, const struct step_listen *l, struct diag *d)
 	fd = socket_in(nsfd, family, type, 0, d);
 	if (fd < 0)
 		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* TCP: past TIME_WAIT. Not UDP: it would share the port with a program's socket. */
+	if (type == SOCK_STREAM)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only))) {
 		diag_errno(d, "IPV6_V6ONLY");

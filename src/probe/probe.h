@@ -15,8 +15,21 @@
  * ends, so replies meet a socket as they would in real life, and closes it.
  */
 
-/* Sends one UDP datagram as p says. Returns the socket, or -1. */
+/*
+ * Sends one UDP datagram as p says, from a new socket. UDP sockets are bound
+ * without SO_REUSEADDR: a probe never shares a port with a program, so it can
+ * never take a datagram meant for one. Returns the socket, or -1.
+ */
 int probe_udp_send(int nsfd, const struct step_probe *p, struct diag *d);
+/*
+ * Whether the UDP socket fd of nflab's (an earlier probe or listen step in the
+ * same node) can send p's datagram: bound to p's source port, a family that
+ * reaches p's destination, and p's source address or any. Returns 1 (as it
+ * is), 2 (with p's source address given per datagram) or 0.
+ */
+int probe_udp_fits(int fd, const struct step_probe *p);
+/* Sends p's datagram from fd, with p's source address when set_src. Returns 0 or -1. */
+int probe_udp_sendto(int fd, const struct step_probe *p, bool set_src, struct diag *d);
 
 /* Starts a TCP connect; poll the socket for POLLOUT, then call probe_tcp_outcome(). */
 int probe_tcp_start(int nsfd, const struct step_probe *p, struct diag *d);

@@ -97,7 +97,23 @@ static int cmp_mark(const void *a, const void *b)
 {
 	const struct pcapng_mark *x = a, *y = b;
 
-	return x->ts_ns < y->ts_ns ? -1 : x->ts_ns > y->ts_ns;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The first of the n marks (sorted by seq) on the packet of log position seq. */
+static size_t first_mark(const struct pcapng_mark *m, size_t n, size_t seq)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* The interface block index of a point, or -1 when it is not written. */
@@ -163,7 +179,7 @@ int pcapng_write(const char *path, const char *section_comment, const struct pca
 	const struct event **sorted = xcalloc(log->n + 1, sizeof(*sorted));
 	struct pcapng_mark *m = xcalloc(n_marks + 1, sizeof(*m));
 	struct block b = {0};
-	size_t i, n = 0, next_mark = 0;
+	size_t i, n = 0;
 	struct outfile of;
 	FILE *f = outfile_open(&of, path, d);
 	int rc = 0;
@@ -188,12 +204,12 @@ int pcapng_write(const char *path, const char *section_comment, const struct pca
 		rc |= emit(f, BT_IDB, &b);
 	}
 	for (i = 0; i < n; i++) {
-		size_t from = next_mark;
+		size_t from = first_mark(m, n_marks, sorted[i]->seq), to = from;
 
-		while (next_mark < n_marks && m[next_mark].ts_ns <= sorted[i]->ts_ns)
-			next_mark++;
+		while (to < n_marks && m[to].seq == sorted[i]->seq)
+			to++;
 		b.len = 0;
-		packet(&b, if_index(ifs, n_ifs, sorted[i]->point), sorted[i], m, from, next_mark);
+		packet(&b, if_index(ifs, n_ifs, sorted[i]->point), sorted[i], m, from, to);
 		rc |= emit(f, BT_EPB, &b);
 	}
 	if (rc) {

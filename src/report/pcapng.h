@@ -16,9 +16,9 @@ struct pcapng_if {
 	uint32_t snaplen;
 };
 
-/* A comment put on the first packet at or after ts_ns (a step starting, say). */
+/* A comment put on one packet (the first a step sent, say). */
 struct pcapng_mark {
-	uint64_t ts_ns; /* CLOCK_REALTIME */
+	size_t seq; /* the packet event's position in the log (struct event seq) */
 	const char *text;
 };
 
@@ -26,7 +26,8 @@ struct pcapng_mark {
  * Writes the packet events of log captured at the interfaces' points, in time
  * order, with each packet's direction in its flags, to path: one section whose
  * comment is section_comment, one Ethernet interface block per ifs entry, and
- * marks as packet comments. Returns 0 or -1.
+ * marks as comments of their packets (a mark whose packet is not written, for
+ * it was captured at another interface, is left out). Returns 0 or -1.
  */
 int pcapng_write(const char *path, const char *section_comment, const struct pcapng_if *ifs,
 		 size_t n_ifs, const struct evlog *log, const struct pcapng_mark *marks,

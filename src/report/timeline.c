@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,55 @@
 #include "util/xalloc.h"
 
 #define GROUP_GAP_NS 100000000ull /* 100 ms: hops of one packet are closer than this */
+/*
+ * A conntrack event is stamped when nflab reads it, a few microseconds to a few
+ * milliseconds after the packet that caused it. Read later than CT_WINDOW_NS
+ * after any packet of its connection at its node, it stands alone: nflab cannot
+ * tell which packet it was. CT_SLACK_NS covers the one race the other way: the
+ * event is sent at the last hook, before the capture tap stamps the packet.
+ */
+#define CT_WINDOW_NS 50000000ull /* 50 ms */
+#define CT_SLACK_NS  1000000ull	 /* 1 ms */
+
+/*
+ * The connections the story knows, per node: they link NATed hops and name
+ * rewrites by direction. First those the lab's conntrack events and table
+ * dumps showed; then, for nodes nflab did not watch, those the story itself
+ * sees: the first rewritten hop of a flow is its original direction, as for
+ * conntrack.
+ */
+struct ct_known {
+	struct ct_rec rec;
+	size_t node;
+};
+
+struct ct_seen {
+	struct ct_known *k;
+	size_t n, cap;
+};
+
+static void ct_seen_add(struct ct_seen *cs, size_t node, const struct ct_rec *ct)
+{
+	XGROW(cs->k, cs->n, cs->cap);
+	cs->k[cs->n].rec = *ct;
+	cs->k[cs->n++].node = node;
+}
+
+static struct ct_seen ct_seen_of(const struct evlog *log)
+{
+	struct ct_seen cs = {0};
+	size_t i;
+
+	for (i = 0; i < log->n; i++)
+		if (log->ev[i].kind == EV_CT)
+			ct_seen_add(&cs, log->ev[i].point, &log->ev[i].ct);
+	return cs;
+}
+
+static void ct_seen_release(struct ct_seen *cs)
+{
+	free(cs->k);
+}
 
 /* The decoded packet of an event, or NULL for events without one. */
 static const struct pkt *event_pkt(const struct event *ev)
@@ -134,6 +184,47 @@ static bool packet_of(const struct pkt *p, const struct ct_rec *ct)
 	       tuple_is(h, &ct->reply_src, &ct->reply_dst, ct->reply_sport, ct->reply_dport, ports);
 }
 
+/* h's source and destination are a and b (with ports sa, sb when ports counts). */
+static bool hdrs_are(const struct pkt_hdrs *h, const struct ipaddr *a, uint16_t sa,
+		     const struct ipaddr *b, uint16_t sb, bool ports)
+{
+	return tuple_is(h, a, b, sa, sb, ports);
+}
+
+/*
+ * True when a then b are one packet before and after the NAT of connection ct:
+ * an original-direction packet (orig tuple) leaves as the reply tuple turned
+ * around, a reply (reply tuple) as the original tuple turned around. Both ends
+ * may change at once (hairpin, double NAT), so no end needs to be shared.
+ */
+static bool nat_pair(const struct pkt *a, const struct pkt *b, const struct ct_rec *ct)
+{
+	const struct pkt_hdrs *x = &a->outer, *y = &b->outer;
+	bool ports = ct->present & CT_HAS_PORTS;
+
+	if (!(x->present & y->present & (PKT_IP4 | PKT_IP6)) || x->proto != ct->proto ||
+	    y->proto != ct->proto)
+		return false;
+	return (hdrs_are(x, &ct->orig_src, ct->orig_sport, &ct->orig_dst, ct->orig_dport, ports) &&
+		hdrs_are(y, &ct->reply_dst, ct->reply_dport, &ct->reply_src, ct->reply_sport,
+			 ports)) ||
+	       (hdrs_are(x, &ct->reply_src, ct->reply_sport, &ct->reply_dst, ct->reply_dport,
+			 ports) &&
+		hdrs_are(y, &ct->orig_dst, ct->orig_dport, &ct->orig_src, ct->orig_sport, ports));
+}
+
+/* True when some conntrack entry of node says a and b are one packet before and after NAT. */
+static bool nat_linked(const struct ct_seen *cs, size_t node, const struct pkt *a,
+		       const struct pkt *b)
+{
+	size_t k;
+
+	for (k = 0; k < cs->n; k++)
+		if (cs->k[k].node == node && nat_pair(a, b, &cs->k[k].rec))
+			return true;
+	return false;
+}
+
 /* True when a and b share an end (address and port): NAT rewrites one end per hop. */
 static bool share_an_end(const struct pkt *a, const struct pkt *b)
 {
@@ -146,13 +237,15 @@ static bool share_an_end(const struct pkt *a, const struct pkt *b)
 /*
  * Whether p (item i) can be a later hop of group g's packet, whose key it has.
  * One packet passes a capture point once in each direction. A non-zero IPv4 id
- * is nearly unique; without one (IPv6, crafted packets) the packet must also
- * share an end with the group's latest hop.
+ * is nearly unique; without one (IPv6, crafted packets, a SYN/ACK's id 0) the
+ * packet must also share an end with the group's latest hop, or be that hop
+ * after a NAT that some conntrack entry of its node made (both ends rewritten).
  */
-static bool same_packet(const struct pkt *p, const struct item *it, size_t i, size_t g,
-			size_t first)
+static bool same_packet(const struct timeline_ctx *c, const struct ct_seen *cs, const struct pkt *p,
+			const struct item *it, size_t i, size_t g, size_t first)
 {
 	const struct event *ev = it[i].ev;
+	const struct event *latest_ev = NULL;
 	const struct pkt *latest = NULL;
 	size_t j;
 
@@ -163,49 +256,107 @@ static bool same_packet(const struct pkt *p, const struct item *it, size_t i, si
 		if (ev->kind == EV_PACKET && it[j].ev->kind == EV_PACKET &&
 		    it[j].ev->point == ev->point && it[j].ev->dir == ev->dir)
 			return false;
-		if (!latest)
-			latest = event_pkt(it[j].ev);
+		if (!latest && (latest = event_pkt(it[j].ev)))
+			latest_ev = it[j].ev;
 	}
 	if ((p->outer.present & PKT_IP4) && p->outer.id)
 		return true;
-	return latest && share_an_end(p, latest);
+	return latest && (share_an_end(p, latest) || nat_linked(cs, event_node(c, ev), latest, p) ||
+			  nat_linked(cs, event_node(c, latest_ev), latest, p));
 }
 
+/* Whether a TCP segment with flags can be what moved a connection into state. */
+static bool tcp_moves_to(uint8_t state, uint8_t flags)
+{
+	enum {
+		FIN = 0x01,
+		SYN = 0x02,
+		RST = 0x04,
+		ACK = 0x10
+	};
+
+	switch (state) {
+	case 1: /* SYN_SENT */
+	case 9: /* SYN_SENT2: a SYN crossing ours */
+		return (flags & SYN) && !(flags & ACK);
+	case 2: /* SYN_RECV */
+		return (flags & (SYN | ACK)) == (SYN | ACK);
+	case 3: /* ESTABLISHED */
+		return (flags & ACK) && !(flags & (SYN | RST));
+	case 4: /* FIN_WAIT */
+	case 5: /* CLOSE_WAIT */
+	case 6: /* LAST_ACK */
+		return flags & FIN;
+	case 7: /* TIME_WAIT */
+		return flags & (FIN | ACK);
+	case 8: /* CLOSE */
+		return flags & (RST | ACK);
+	default:
+		return true;
+	}
+}
+
+/* Where each connection's events were placed: its node, id and last group. */
+struct ct_place {
+	size_t node;
+	uint32_t id;
+	size_t group;
+};
+
 /*
- * The group of conntrack event i: its connection's next packet at the node after
- * the packet its previous event went with (NEW with the first packet, an UPDATE
- * with the packet that changed the state), or that connection's last packet.
- * seen and seen_id (scratch, one slot per event) remember each connection's place.
+ * The group of conntrack event i: the packet that caused it. The candidates are
+ * the packets of its connection (either direction, any NAT stage) at its node,
+ * after the packet of the connection's previous event, seen at most
+ * CT_WINDOW_NS before the event was read and at most CT_SLACK_NS after (the
+ * capture tap runs after the hook that sent the event). Of these, a NEW goes
+ * with the first; a TCP state change with the first segment that makes it (a
+ * FIN for FIN_WAIT, a SYN/ACK for SYN_RECV ...), so a segment conntrack ignored
+ * (INVALID, out of window) is skipped; any other update with the latest packet
+ * seen before it. No candidate: 0, the event stands alone. Never a packet after
+ * the event was read, never one long before.
  */
 static size_t ct_group(const struct timeline_ctx *c, const struct item *it, size_t n, size_t i,
-		       uint64_t *seen, uint64_t *seen_id)
+		       struct ct_place *placed, size_t *n_placed)
 {
-	const struct ct_rec *ct = &it[i].ev->ct;
-	size_t j, slot, pick = 0, prev_group = 0;
+	const struct event *ev = it[i].ev;
+	const struct ct_rec *ct = &ev->ct;
+	bool tcp_state = (ct->present & CT_HAS_TCP_STATE) && ct->event == CT_UPDATE;
+	size_t j, k, first = 0, moved = 0, before = 0, after = 0, prev_group = 0, g;
 
-	for (slot = 0; slot < n && seen_id[slot]; slot++)
-		if (seen_id[slot] == ((uint64_t)it[i].ev->point << 32 | ct->id))
+	for (k = 0; k < *n_placed; k++)
+		if (placed[k].node == ev->point && placed[k].id == ct->id)
 			break;
-	if (slot < n && seen_id[slot])
-		prev_group = (size_t)seen[slot];
-	/* Items are in time order, and so are the groups' numbers. */
+	if (k < *n_placed)
+		prev_group = placed[k].group;
+	/* Items are in time order. */
 	for (j = 0; j < n; j++) {
-		const struct pkt *p = event_pkt(it[j].ev);
+		const struct event *cand = it[j].ev;
+		const struct pkt *p = event_pkt(cand);
 
-		if (!p || !it[j].group || event_node(c, it[j].ev) != it[i].ev->point ||
+		if (cand->ts_ns > ev->ts_ns + CT_SLACK_NS)
+			break;
+		if (cand->ts_ns + CT_WINDOW_NS < ev->ts_ns || !p || !it[j].group ||
+		    it[j].group <= prev_group || event_node(c, cand) != ev->point ||
 		    !packet_of(p, ct))
 			continue;
-		pick = j + 1;
-		if (it[j].group > prev_group)
-			break;
+		if (!first)
+			first = j + 1;
+		if (!moved && tcp_state && (p->outer.present & PKT_TCP) &&
+		    tcp_moves_to(ct->tcp_state, p->outer.tcp_flags))
+			moved = j + 1;
+		if (cand->ts_ns <= ev->ts_ns)
+			before = j + 1;
+		else if (!after)
+			after = j + 1;
 	}
-	if (!pick)
+	j = ct->event == CT_NEW ? first : moved ? moved : before ? before : after;
+	if (!j)
 		return 0;
-	if (slot < n) {
-		seen_id[slot] = (uint64_t)it[i].ev->point << 32 | ct->id;
-		seen[slot] = it[pick - 1].group;
-	}
-	return it[pick - 1].group;
+	g = it[j - 1].group;
+	if (k == *n_placed)
+		placed[(*n_placed)++] = (struct ct_place){.node = ev->point, .id = ct->id};
+	placed[k].group = g;
+	return g;
 }
 
 /*
@@ -214,14 +365,16 @@ static size_t ct_group(const struct timeline_ctx *c, const struct item *it, size
  * packet of its connection at the same node. Returns the items in group order and
  * the number of groups.
  */
-static struct item *group_events(const struct timeline_ctx *c, size_t *n_groups)
+static struct item *group_events(const struct timeline_ctx *c, const struct ct_seen *cs,
+				 size_t *n_groups)
 {
 	const struct evlog *log = c->log;
 	struct item *it = xcalloc(log->n + 1, sizeof(*it));
 	size_t *first = xcalloc(log->n + 1, sizeof(*first)); /* per group: its first item */
 	uint64_t *last = xcalloc(log->n + 1, sizeof(*last)); /* per group: latest hop */
 	uint64_t *gkey = xcalloc(log->n + 1, sizeof(*gkey));
-	size_t i, j, groups = 0;
+	struct ct_place *placed;
+	size_t i, j, groups = 0, n_placed = 0;
 
 	for (i = 0; i < log->n; i++) {
 		it[i].ev = &log->ev[i];
@@ -237,7 +390,7 @@ static struct item *group_events(const struct timeline_ctx *c, size_t *n_groups)
 		key = packet_key(p);
 		for (j = groups; j > 0; j--)
 			if (gkey[j - 1] == key && it[i].ev->ts_ns <= last[j - 1] + GROUP_GAP_NS &&
-			    same_packet(p, it, i, j, first[j - 1]))
+			    same_packet(c, cs, p, it, i, j, first[j - 1]))
 				break;
 		if (j == 0) {
 			gkey[groups] = key;
@@ -248,12 +401,12 @@ static struct item *group_events(const struct timeline_ctx *c, size_t *n_groups)
 		if (it[i].ev->ts_ns > last[j - 1])
 			last[j - 1] = it[i].ev->ts_ns;
 	}
-	/* The packet groups are made: last and gkey become ct_group()'s scratch. */
-	memset(last, 0, (log->n + 1) * sizeof(*last));
-	memset(gkey, 0, (log->n + 1) * sizeof(*gkey));
+	/* Conntrack events in the order they were read, which is the kernel's. */
+	placed = xcalloc(log->n + 1, sizeof(*placed));
 	for (i = 0; i < log->n; i++)
 		if (!it[i].group && it[i].ev->kind == EV_CT)
-			it[i].group = ct_group(c, it, log->n, i, last, gkey);
+			it[i].group = ct_group(c, it, log->n, i, placed, &n_placed);
+	free(placed);
 	for (i = 0; i < log->n; i++)
 		if (!it[i].group)
 			it[i].group = ++groups;
@@ -319,43 +472,245 @@ static bool is_icmp_error(const struct pkt *p)
 	return (h->present & PKT_ICMP6) && h->icmp_type >= 1 && h->icmp_type <= 4;
 }
 
-/* Names what changed between two hops of a packet: "DNAT 203.0.113.10:9 -> 192.168.1.10:9". */
-static void rewrite_note(const struct pkt *a, const struct pkt *b, char *buf, size_t len)
+/* Whether ip:port (port only when ports) is a or b with their ports. */
+static bool end_is(const struct ipaddr *ip, uint16_t port, const struct ipaddr *a, uint16_t pa,
+		   bool ports)
+{
+	return ipaddr_equal(ip, a) && (!ports || port == pa);
+}
+
+/* True when addr is one of node's own addresses (a DNAT to it is a redirect). */
+static bool node_owns(const struct lab *lab, size_t node, const struct ipaddr *addr)
+{
+	const struct lab_node *n = &lab->nodes[node];
+	size_t i, k;
+
+	for (i = 0; i < n->n_ifaces; i++)
+		for (k = 0; k < n->ifaces[i].n_addrs; k++)
+			if (ipaddr_equal(&n->ifaces[i].addrs[k].a, addr))
+				return true;
+	return false;
+}
+
+/*
+ * Which NAT, by direction, turned one end of a packet at node from (ip, port)
+ * into to: on the original direction SNAT, DNAT or redirect; on replies the
+ * reverse of the connection's DNAT or SNAT. as_src: the end is the packet's
+ * source (a quoted header's ends count the other way round: the quote travels
+ * against the error). NULL when no conntrack entry of the node explains it.
+ */
+static const char *nat_kind(const struct timeline_ctx *c, const struct ct_seen *cs, size_t node,
+			    bool as_src, const struct ipaddr *from, uint16_t fport,
+			    const struct ipaddr *to, uint16_t tport, bool ports)
+{
+	size_t k;
+
+	for (k = 0; k < cs->n; k++) {
+		const struct ct_rec *ct = &cs->k[k].rec;
+		bool pp = ports && (ct->present & CT_HAS_PORTS);
+
+		if (cs->k[k].node != node)
+			continue;
+		if (as_src && end_is(from, fport, &ct->orig_src, ct->orig_sport, pp) &&
+		    end_is(to, tport, &ct->reply_dst, ct->reply_dport, pp))
+			return "SNAT";
+		if (as_src && end_is(from, fport, &ct->reply_src, ct->reply_sport, pp) &&
+		    end_is(to, tport, &ct->orig_dst, ct->orig_dport, pp))
+			return "reverse DNAT";
+		if (!as_src && end_is(from, fport, &ct->orig_dst, ct->orig_dport, pp) &&
+		    end_is(to, tport, &ct->reply_src, ct->reply_sport, pp))
+			return node_owns(c->lab, node, to) ? "redirect" : "DNAT";
+		if (!as_src && end_is(from, fport, &ct->reply_dst, ct->reply_dport, pp) &&
+		    end_is(to, tport, &ct->orig_src, ct->orig_sport, pp))
+			return "reverse SNAT";
+	}
+	return NULL;
+}
+
+/* Appends to buf (len bytes, *n used so far), never past its end. */
+static void appendf(char *buf, size_t len, size_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void appendf(char *buf, size_t len, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*n >= len)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(buf + *n, len - *n, fmt, ap);
+	va_end(ap);
+	*n = k < 0 ? *n : *n + (size_t)k < len ? *n + (size_t)k : len;
+}
+
+/* True when one end (source when src) differs between x and y. */
+static bool end_changed(const struct pkt_hdrs *x, const struct pkt_hdrs *y, bool src)
+{
+	return src ? !ipaddr_equal(&x->src, &y->src) || x->sport != y->sport
+		   : !ipaddr_equal(&x->dst, &y->dst) || x->dport != y->dport;
+}
+
+/*
+ * The kind of rewrite of one end (source when src) between headers x and y, by
+ * the node's conntrack entries; quoted: x and y are an error's quoted headers.
+ */
+static const char *end_kind(const struct timeline_ctx *c, const struct ct_seen *cs, size_t node,
+			    const struct pkt_hdrs *x, const struct pkt_hdrs *y, bool src,
+			    bool quoted)
+{
+	bool ports = (x->present & y->present & PKT_PORTS) != 0;
+
+	return nat_kind(c, cs, node, quoted ? !src : src, src ? &x->src : &x->dst,
+			src ? x->sport : x->dport, src ? &y->src : &y->dst,
+			src ? y->sport : y->dport, ports);
+}
+
+/* "a -> b" for one end (source when src) of x and y. */
+static void end_fmt(const struct pkt_hdrs *x, const struct pkt_hdrs *y, bool src, char *buf,
+		    size_t len)
+{
+	char f[IPADDR_STRLEN + 8], t[IPADDR_STRLEN + 8];
+
+	snprintf(buf, len, "%s -> %s", hostport(x, src, f, sizeof(f)),
+		 hostport(y, src, t, sizeof(t)));
+}
+
+/*
+ * The NAT an ICMP error got, told by the connection its quote belongs to: an
+ * error about an original-direction packet travels as a reply (reverse DNAT of
+ * its source, reverse SNAT of its destination), one about a reply as an
+ * original-direction packet. The quote is read after the rewrite (b) or, when
+ * that hop is a trace that saw too little, before it (a), where it still
+ * carries the connection's translated addresses. Writes "reverse DNAT" (or
+ * "reverse DNAT and reverse SNAT") to buf; false when no known connection
+ * matches the quote.
+ */
+static bool error_kind(const struct ct_seen *cs, size_t node, const struct pkt *a,
+		       const struct pkt *b, bool src, bool dst, char *buf, size_t len)
+{
+	const struct pkt_hdrs *q = b->has_inner ? &b->inner : a->has_inner ? &a->inner : NULL;
+	size_t k;
+
+	if (!q || !(src || dst))
+		return false;
+	for (k = 0; k < cs->n; k++) {
+		const struct ct_rec *ct = &cs->k[k].rec;
+		bool p = (q->present & PKT_PORTS) && (ct->present & CT_HAS_PORTS);
+		bool reply;
+
+		if (cs->k[k].node != node || q->proto != ct->proto)
+			continue;
+		if (tuple_is(q, &ct->orig_src, &ct->orig_dst, ct->orig_sport, ct->orig_dport, p) ||
+		    tuple_is(q, &ct->reply_dst, &ct->reply_src, ct->reply_dport, ct->reply_sport,
+			     p))
+			reply = true; /* it quotes an original-direction packet */
+		else if (tuple_is(q, &ct->reply_src, &ct->reply_dst, ct->reply_sport,
+				  ct->reply_dport, p) ||
+			 tuple_is(q, &ct->orig_dst, &ct->orig_src, ct->orig_dport, ct->orig_sport,
+				  p))
+			reply = false;
+		else
+			continue;
+		snprintf(buf, len, "%s%s%s", src ? (reply ? "reverse DNAT" : "SNAT") : "",
+			 src && dst ? " and " : "", dst ? (reply ? "reverse SNAT" : "DNAT") : "");
+		return true;
+	}
+	return false;
+}
+
+/*
+ * For a node nflab has no conntrack entries of: remembers the flow of a
+ * rewritten hop a -> b as conntrack would, the first one seen being the
+ * original direction, unless a known connection already explains it.
+ */
+static void learn_flow(struct ct_seen *cs, size_t node, const struct pkt *a, const struct pkt *b)
 {
 	const struct pkt_hdrs *x = &a->outer, *y = &b->outer;
-	bool src = !ipaddr_equal(&x->src, &y->src) || x->sport != y->sport;
-	bool dst = !ipaddr_equal(&x->dst, &y->dst) || x->dport != y->dport;
-	bool inner = a->has_inner && b->has_inner && is_icmp_error(b) &&
-		     (!ipaddr_equal(&a->inner.src, &b->inner.src) ||
-		      !ipaddr_equal(&a->inner.dst, &b->inner.dst));
-	char f[IPADDR_STRLEN + 8], t[IPADDR_STRLEN + 8];
+	struct ct_rec ct = {0};
+
+	if (!(x->present & y->present & (PKT_IP4 | PKT_IP6)) || x->proto != y->proto ||
+	    is_icmp_error(b) || nat_linked(cs, node, a, b))
+		return;
+	ct.proto = x->proto;
+	if (x->present & y->present & PKT_PORTS)
+		ct.present |= CT_HAS_PORTS;
+	ct.orig_src = x->src;
+	ct.orig_dst = x->dst;
+	ct.orig_sport = x->sport;
+	ct.orig_dport = x->dport;
+	ct.reply_src = y->dst;
+	ct.reply_dst = y->src;
+	ct.reply_sport = y->dport;
+	ct.reply_dport = y->sport;
+	ct_seen_add(cs, node, &ct);
+}
+
+/*
+ * Names what NAT changed between two hops of a packet, by direction, from the
+ * conntrack entries of the node where it happened: "  <= DNAT 203.0.113.10:9 ->
+ * 192.168.1.10:9", "  <= reverse SNAT 203.0.113.1 -> 192.168.1.10", an ICMP
+ * error's outer and quoted headers ("  <= reverse DNAT of an error: src ... ->
+ * ..., quoted dst ... -> ..."), and echo id remaps. Empty when nothing changed.
+ */
+static void rewrite_note(const struct timeline_ctx *c, const struct ct_seen *cs, size_t node,
+			 const struct pkt *a, const struct pkt *b, char *buf, size_t len)
+{
+	const struct pkt_hdrs *x = &a->outer, *y = &b->outer;
+	bool change[2] = {end_changed(x, y, false), end_changed(x, y, true)}; /* dst, src */
+	bool quote = a->has_inner && b->has_inner && is_icmp_error(b);
+	bool qchange[2] = {quote && end_changed(&a->inner, &b->inner, false),
+			   quote && end_changed(&a->inner, &b->inner, true)};
+	bool id = (x->present & y->present & PKT_ICMPID) && x->echo_id != y->echo_id;
+	const char *sep = "";
+	char ends[2 * IPADDR_STRLEN + 24];
 	size_t n = 0;
+	int src;
 
 	buf[0] = '\0';
 	if (!(x->present & (PKT_IP4 | PKT_IP6)) || !(y->present & (PKT_IP4 | PKT_IP6)))
 		return;
-	/* A trace event sees too little of an error to show its quote: it is still one. */
-	inner = inner || (is_icmp_error(b) && (src || dst));
-	if (inner)
-		n += (size_t)snprintf(buf + n, len - n, "  <= reverse NAT of an error:");
-	if (src && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%s %s -> %s", inner ? " src" : "  <= SNAT",
-				      hostport(x, true, f, sizeof(f)),
-				      hostport(y, true, t, sizeof(t)));
-	if (dst && n < len)
-		n += (size_t)snprintf(buf + n, len - n, "%s %s -> %s",
-				      inner ? (src ? ", dst" : " dst") : "  <= DNAT",
-				      hostport(x, false, f, sizeof(f)),
-				      hostport(y, false, t, sizeof(t)));
-	if (inner && a->has_inner && b->has_inner && n < len) {
-		char fi[IPADDR_STRLEN], ti[IPADDR_STRLEN];
-		const struct ipaddr *from =
-			!ipaddr_equal(&a->inner.dst, &b->inner.dst) ? &a->inner.dst : &a->inner.src;
-		const struct ipaddr *to = from == &a->inner.dst ? &b->inner.dst : &b->inner.src;
+	if (!change[0] && !change[1] && !qchange[0] && !qchange[1] && !id)
+		return;
+	if (is_icmp_error(b)) {
+		/* Its connection's NAT, undone or applied: one kind, then each end. */
+		char kind[64] = "NAT";
 
-		snprintf(buf + n, len - n, ", quoted %s -> %s", ipaddr_fmt(from, fi),
-			 ipaddr_fmt(to, ti));
+		if (!error_kind(cs, node, a, b, change[1], change[0], kind, sizeof(kind)))
+			error_kind(cs, node, a, b, qchange[0], qchange[1], kind, sizeof(kind));
+		appendf(buf, len, &n, "  <= %s of an error:", kind);
+		for (src = 1; src >= 0; src--) {
+			if (!change[src])
+				continue;
+			end_fmt(x, y, src, ends, sizeof(ends));
+			appendf(buf, len, &n, "%s %s %s", sep, src ? "src" : "dst", ends);
+			sep = ",";
+		}
+		for (src = 1; src >= 0; src--) {
+			if (!qchange[src])
+				continue;
+			end_fmt(&a->inner, &b->inner, src, ends, sizeof(ends));
+			appendf(buf, len, &n, "%s quoted %s %s", sep, src ? "src" : "dst", ends);
+			sep = ",";
+		}
+		return;
 	}
+	appendf(buf, len, &n, "  <=");
+	for (src = 1; src >= 0; src--) {
+		const char *kind;
+
+		if (!change[src])
+			continue;
+		kind = end_kind(c, cs, node, x, y, src, false);
+		end_fmt(x, y, src, ends, sizeof(ends));
+		appendf(buf, len, &n, "%s %s %s", sep,
+			kind  ? kind
+			: src ? "rewritten src"
+			      : "rewritten dst",
+			ends);
+		sep = ",";
+	}
+	if (id)
+		appendf(buf, len, &n, "%s echo id %u -> %u", sep, x->echo_id, y->echo_id);
 }
 
 static void where(const struct timeline_ctx *c, const struct event *ev, char *buf, size_t len)
@@ -450,7 +805,8 @@ static void golden_mask(char *s)
 
 void timeline_story_init(struct timeline_story *s, const struct timeline_ctx *c)
 {
-	struct item *it = group_events(c, &s->n_groups);
+	struct ct_seen cs = ct_seen_of(c->log);
+	struct item *it = group_events(c, &cs, &s->n_groups);
 	size_t i, j, first = 0;
 
 	place_kernel_events(c, it, c->log->n);
@@ -480,11 +836,13 @@ void timeline_story_init(struct timeline_story *s, const struct timeline_ctx *c)
 				break;
 		if (!prev)
 			continue;
-		rewrite_note(prev, e->pkt, note, sizeof(note));
+		learn_flow(&cs, event_node(c, e->ev), prev, e->pkt);
+		rewrite_note(c, &cs, event_node(c, e->ev), prev, e->pkt, note, sizeof(note));
 		if (note[0])
 			e->rewrite = xstrdup(note);
 	}
 	free(it);
+	ct_seen_release(&cs);
 }
 
 void timeline_story_release(struct timeline_story *s)
@@ -604,6 +962,16 @@ static void json_fields(FILE *f, const struct event *ev)
 	fputc('}', f);
 }
 
+static int cmp_entry_ts(const void *a, const void *b)
+{
+	const struct timeline_entry *x = *(const struct timeline_entry *const *)a;
+	const struct timeline_entry *y = *(const struct timeline_entry *const *)b;
+
+	if (x->ev->ts_ns != y->ev->ts_ns)
+		return x->ev->ts_ns < y->ev->ts_ns ? -1 : 1;
+	return x->ev->seq < y->ev->seq ? -1 : x->ev->seq > y->ev->seq;
+}
+
 int timeline_write_events(const struct timeline_ctx *c, const char *path, struct diag *d)
 {
 	static const char *const kinds[] = {[EV_PACKET] = "packet",
@@ -611,20 +979,30 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 					    [EV_LOG] = "nflog",
 					    [EV_TRACE] = "trace",
 					    [EV_COUNTER] = "counter"};
-	size_t n_groups, i;
-	struct item *it;
+	const struct timeline_entry **order;
+	struct timeline_story s;
 	struct outfile of;
 	FILE *f = outfile_open(&of, path, d);
+	size_t i;
 
 	if (!f)
 		return -1;
-	it = group_events(c, &n_groups); /* in time order */
-	for (i = 0; i < c->log->n; i++) {
-		const struct event *ev = it[i].ev;
+	timeline_story_init(&s, c);
+	order = xcalloc(s.n + 1, sizeof(*order));
+	for (i = 0; i < s.n; i++)
+		order[i] = &s.e[i];
+	qsort(order, s.n, sizeof(*order), cmp_entry_ts); /* the file is in time order */
+	for (i = 0; i < s.n; i++) {
+		const struct timeline_entry *e = order[i];
+		const struct event *ev = e->ev;
 		char sum[512];
 
-		fprintf(f, "{\"seq\":%zu,\"t_ms\":%.6f,\"kind\":\"%s\",\"group\":%zu,", ev->seq,
-			rel_ms(c, ev->ts_ns), kinds[ev->kind], it[i].group);
+		/* Packets carry the kernel's capture time; netlink events the time nflab read them.
+		 */
+		fprintf(f,
+			"{\"seq\":%zu,\"t_ms\":%.6f,\"t_is\":\"%s\",\"kind\":\"%s\",\"group\":%zu,",
+			ev->seq, rel_ms(c, ev->ts_ns), ev->kind == EV_PACKET ? "captured" : "read",
+			kinds[ev->kind], e->group);
 		fputs(ev->kind == EV_PACKET ? "\"point\":" : "\"node\":", f);
 		json_string(f, ev->kind == EV_PACKET ? c->point_name[ev->point]
 						     : c->lab->nodes[ev->point].name);
@@ -632,10 +1010,15 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 			fprintf(f, ",\"dir\":\"%s\"", ev->dir == DIR_IN ? "in" : "out");
 		fputs(",\"summary\":", f);
 		json_string(f, event_summary(ev, sum, sizeof(sum)));
+		if (e->rewrite) { /* the timeline's note, without its "  <= " */
+			fputs(",\"nat\":", f);
+			json_string(f, e->rewrite + strspn(e->rewrite, " <="));
+		}
 		fputc(',', f);
 		json_fields(f, ev);
 		fputs("}\n", f);
 	}
-	free(it);
+	free(order);
+	timeline_story_release(&s);
 	return outfile_commit(&of, d);
 }

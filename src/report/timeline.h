@@ -19,6 +19,8 @@ struct timeline_ctx {
 	const size_t *point_iface;     /* capture point -> interface index in its node */
 	const char *const *point_name; /* capture point -> "node:iface" */
 	uint64_t start_real;	       /* CLOCK_REALTIME ns of the first step: time zero */
+	const struct evlog *traces;    /* every node's trace events, nflab's fate table's
+					  included (report/fate.h), or NULL when not kept */
 };
 
 /* One event of the story. */

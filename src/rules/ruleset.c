@@ -135,6 +135,25 @@ int ruleset_nft_apply(int nsfd, const char *text, const struct srcloc *where, st
 	return rc ? -1 : 0;
 }
 
+/*
+ * Cuts nflab's fate table out of "nft list ruleset" text, in place: nft writes
+ * a table from "table inet NAME {" at the start of a line to the first "}"
+ * alone on a line.
+ */
+static void cut_fate_table(char *text)
+{
+	static const char head[] = "table inet " RULESET_FATE_TABLE " {\n";
+	char *start = text, *end;
+
+	while ((start = strstr(start, head)) && start != text && start[-1] != '\n')
+		start++;
+	if (!start)
+		return;
+	end = strstr(start, "\n}\n");
+	end = end ? end + 3 : start + strlen(start);
+	memmove(start, end, strlen(end) + 1);
+}
+
 char *ruleset_nft_list(int nsfd, struct diag *d)
 {
 	struct nft_ctx *ctx;
@@ -144,12 +163,40 @@ char *ruleset_nft_list(int nsfd, struct diag *d)
 	ctx = nft_run_in(nsfd, "list ruleset", NULL, &rc, d);
 	if (!ctx)
 		return NULL;
-	if (rc)
+	if (rc) {
 		diag_set(d, "nft list ruleset: %s", nft_ctx_get_error_buffer(ctx));
-	else
+	} else {
 		out = xstrdup(nft_ctx_get_output_buffer(ctx));
+		cut_fate_table(out);
+	}
 	nft_ctx_free(ctx);
 	return out;
+}
+
+int ruleset_fate_apply(int nsfd, bool trace, struct diag *d)
+{
+	/*
+	 * Entry chains at INT_MIN run before defragmentation (-400), raw (-300)
+	 * and conntrack (-200), so they see every packet first; the done chains
+	 * at INT_MAX run after every other chain of their hook.
+	 */
+	const char *set = trace ? " meta nftrace set 1;" : "";
+	char *text = xasprintf(
+		"table inet %1$s {\n"
+		"  chain prerouting { type filter hook prerouting priority -2147483648;%2$s }\n"
+		"  chain input { type filter hook input priority -2147483648; }\n"
+		"  chain input%3$s { type filter hook input priority 2147483647; }\n"
+		"  chain forward { type filter hook forward priority -2147483648; }\n"
+		"  chain output { type filter hook output priority -2147483648;%2$s }\n"
+		"  chain postrouting { type filter hook postrouting priority -2147483648; }\n"
+		"  chain postrouting%3$s { type filter hook postrouting priority 2147483647; }\n"
+		"}\n",
+		RULESET_FATE_TABLE, set, RULESET_FATE_DONE);
+	const struct srcloc where = {.file = "nflab's fate table", .line = 1, .col = 1};
+	int rc = ruleset_nft_apply(nsfd, text, &where, d);
+
+	free(text);
+	return rc;
 }
 
 /* iptables-restore names the failing line as "line N failed" or "at line: N". */

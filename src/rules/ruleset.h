@@ -3,6 +3,8 @@
 #ifndef NFLAB_RULESET_H
 #define NFLAB_RULESET_H
 
+#include <stdbool.h>
+
 #include "util/diag.h"
 
 enum ipt_backend {
@@ -20,8 +22,29 @@ int ruleset_nft_apply(int nsfd, const char *text, const struct srcloc *where, st
 
 /*
  * Lists the netns's whole nft ruleset into a new string (caller frees), or NULL.
+ * nflab's own fate table (RULESET_FATE_TABLE) is left out: it is no part of the lab.
  */
 char *ruleset_nft_list(int nsfd, struct diag *d);
+
+/*
+ * nflab's own table for packet fates, "table inet nflab_fate": a chain on each
+ * inet hook at the lowest priority, named after its hook ("prerouting",
+ * "input", "forward", "output", "postrouting"), so that a traced packet's
+ * events say which hook it entered, and two at the highest priority,
+ * "input_done" and "postrouting_done", whose events say it went through that
+ * hook. Its events are never shown as trace events (see trace_open()).
+ */
+#define RULESET_FATE_TABLE "nflab_fate"
+#define RULESET_FATE_DONE  "_done" /* suffix of the chains at the highest priority */
+
+/*
+ * Adds nflab's fate table to the netns held by nsfd, after the lab's rulesets
+ * (it changes no verdict: every chain accepts). With trace, its prerouting and
+ * output chains also set nftrace, so every packet of the node is traced from the
+ * start; without, only the packets the lab's own rules trace are. Added once
+ * per netns. Returns 0 or -1 with d.
+ */
+int ruleset_fate_apply(int nsfd, bool trace, struct diag *d);
 
 /*
  * Runs iptables-save -c (family AF_INET) or ip6tables-save -c (AF_INET6) of the

@@ -2,6 +2,7 @@
 /* Programs run inside a lab node, each in a PID namespace of its own. */
 #include "run/nodeproc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -343,6 +344,106 @@ void nodeproc_release(struct nodeproc *p)
 	free(p->errb.buf);
 	memset(&p->outb, 0, sizeof(p->outb));
 	memset(&p->errb, 0, sizeof(p->errb));
+}
+
+/* A process's parent, from /proc/PID/stat ("pid (comm) state ppid ..."), or -1. */
+static pid_t parent_of(int proc, const char *pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd, ppid;
+
+	snprintf(path, sizeof(path), "%s/stat", pid);
+	fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	/* The name may hold spaces and parentheses: it ends at the last ')'. */
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+/* Appends the inodes of the sockets among pid's open files. */
+static void add_sockets(int proc, pid_t pid, unsigned long **inodes, size_t *n, size_t *cap)
+{
+	char path[64], link[64];
+	struct dirent *de;
+	unsigned long ino;
+	DIR *dir;
+	int fd;
+
+	snprintf(path, sizeof(path), "%d/fd", (int)pid);
+	fd = openat(proc, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return; /* it ended meanwhile */
+	}
+	while ((de = readdir(dir))) {
+		ssize_t len = readlinkat(dirfd(dir), de->d_name, link, sizeof(link) - 1);
+
+		if (len <= 0)
+			continue;
+		link[len] = '\0';
+		if (sscanf(link, "socket:[%lu]", &ino) != 1)
+			continue;
+		XGROW(*inodes, *n, *cap);
+		(*inodes)[(*n)++] = ino;
+	}
+	closedir(dir);
+}
+
+long nodeproc_sockets(const struct nodeproc *p, unsigned long **inodes)
+{
+	pid_t *pids = NULL, *parents = NULL, *tree;
+	size_t n = 0, cap = 0, n_tree = 1, n_ino = 0, cap_ino = 0, i, j;
+	struct dirent *de;
+	DIR *dir;
+	int proc;
+
+	*inodes = NULL;
+	if (p->pid <= 0)
+		return 0;
+	proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (proc < 0 || !(dir = fdopendir(dup(proc)))) {
+		if (proc >= 0)
+			close(proc);
+		return -1;
+	}
+	while ((de = readdir(dir))) {
+		pid_t parent;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9' ||
+		    (parent = parent_of(proc, de->d_name)) <= 0)
+			continue;
+		XGROW(pids, n, cap);
+		parents = xrealloc(parents, cap * sizeof(*parents));
+		pids[n] = (pid_t)atoi(de->d_name);
+		parents[n++] = parent;
+	}
+	closedir(dir);
+	/* The init and its descendants: orphans are reparented to the init, never out of it. */
+	tree = xcalloc(n + 1, sizeof(*tree));
+	tree[0] = p->pid;
+	for (i = 0; i < n_tree; i++)
+		for (j = 0; j < n; j++)
+			if (parents[j] == tree[i]) {
+				tree[n_tree++] = pids[j];
+				parents[j] = 0; /* each once */
+			}
+	for (i = 0; i < n_tree; i++)
+		add_sockets(proc, tree[i], inodes, &n_ino, &cap_ino);
+	close(proc);
+	free(tree);
+	free(pids);
+	free(parents);
+	return (long)n_ino;
 }
 
 const char *nodeproc_status_str(int status, char *buf, size_t len)

@@ -82,6 +82,12 @@ void nodeproc_signal(struct nodeproc *p, int sig);
 void nodeproc_reap(struct nodeproc *p);
 /* Kills what is left, reaps it and frees the buffers. */
 void nodeproc_release(struct nodeproc *p);
+/*
+ * The inodes of the sockets the program holds: the open files of its init and
+ * of every process below it (found through /proc). Returns how many, in a new
+ * array *inodes (caller frees; NULL when none), or -1 with errno set.
+ */
+long nodeproc_sockets(const struct nodeproc *p, unsigned long **inodes);
 /* "exit 3", "killed by SIGKILL": the status in words. */
 const char *nodeproc_status_str(int status, char *buf, size_t len);
 

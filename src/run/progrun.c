@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,11 @@ extern char **environ;
 struct prog_slot {
 	size_t step;
 	struct nodeproc np;
-	bool service;
+	bool service;	   /* a service no stop step or final stop has taken yet */
+	bool stopping;	   /* nflab signalled it: its end is not its own */
+	uint64_t ended_ns; /* ended on its own: when nflab saw it (monotonic ns), else 0 */
+	size_t ended_step; /* the step running then, or the number of steps after the last */
+	bool end_judged;   /* that end has been judged (and, if it was not allowed, reported) */
 };
 
 static const char *prog_kind(const struct lab_step *st)
@@ -239,6 +244,27 @@ int progs_terminal(struct run *r, size_t node, char *const argv[], char *const e
 	return 0;
 }
 
+/* A service reaped while nflab had not signalled it ended on its own: note when. */
+static void note_end(struct run *r, struct prog_slot *slot)
+{
+	if (!slot->service || slot->stopping || slot->ended_ns || !slot->np.exited)
+		return;
+	slot->ended_ns = now_mono_ns();
+	slot->ended_step = r->cur ? (size_t)(r->cur - r->lab->steps) : r->lab->n_steps;
+}
+
+/* Whether the program has ended, looking at its pidfd now (not waiting for epoll). */
+static bool slot_ended(struct run *r, struct prog_slot *slot)
+{
+	struct pollfd pfd = {.fd = slot->np.pidfd, .events = POLLIN};
+
+	if (!slot->np.exited && slot->np.pidfd >= 0 && poll(&pfd, 1, 0) == 1) {
+		nodeproc_reap(&slot->np);
+		note_end(r, slot);
+	}
+	return slot->np.exited;
+}
+
 void progs_read(struct run *r, uint64_t tag)
 {
 	size_t i = (size_t)(tag - TAG_PROC) / TAGS_PER_SLOT;
@@ -258,11 +284,14 @@ void progs_read(struct run *r, uint64_t tag)
 		break;
 	default:
 		nodeproc_reap(np); /* closing the pidfd takes it out of epoll */
+		note_end(r, r->progs.v[i]);
 		return;
 	}
 	/* Without a pidfd, the end of both streams is the sign to collect the status. */
-	if (np->pidfd < 0 && !np->exited && np->out < 0 && np->err < 0)
+	if (np->pidfd < 0 && !np->exited && np->out < 0 && np->err < 0) {
 		nodeproc_reap(np);
+		note_end(r, r->progs.v[i]);
+	}
 }
 
 /* Waits until the program is gone or the deadline passes. Returns 1 gone, 0 not, -1 error. */
@@ -277,6 +306,7 @@ static int wait_gone(struct run *r, struct prog_slot *slot, uint64_t deadline)
 /* Kills the program and everything it started, and collects what is left of its output. */
 static int kill_slot(struct run *r, struct prog_slot *slot)
 {
+	slot->stopping = true;
 	nodeproc_signal(&slot->np, SIGKILL);
 	if (wait_gone(r, slot, now_mono_ns() + KILL_WAIT_NS) < 0)
 		return -1;
@@ -397,17 +427,42 @@ int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, c
 	return ok ? NFLAB_PASS : NFLAB_FAIL;
 }
 
+/*
+ * Whether a socket of the service's own processes has the ready port: nflab's
+ * probes and listen steps, and other programs, may hold the same port (*other).
+ * Returns 1, 0 or -1.
+ */
+static int port_ready(struct run *r, const struct step_prog *g, struct prog_slot *slot,
+		      struct nl_sock *diag, bool *other)
+{
+	unsigned long *on_port = NULL, *own = NULL;
+	long n = sockdiag_port_inodes(diag, g->ready == READY_TCP ? IPPROTO_TCP : IPPROTO_UDP,
+				      g->ready_port, &on_port, &r->d);
+	long n_own = 0, i, j;
+	int found = 0;
+
+	if (n > 0 && (n_own = nodeproc_sockets(&slot->np, &own)) < 0)
+		n_own = 0; /* the program ended meanwhile: nothing of its own */
+	for (i = 0; i < n && !found; i++)
+		for (j = 0; j < n_own && !found; j++)
+			found = on_port[i] == own[j];
+	if (n > 0 && !found)
+		*other = true;
+	free(on_port);
+	free(own);
+	return n < 0 ? -1 : found;
+}
+
 /* Whether the service is ready now (diag: the node's sock_diag socket). Returns 1, 0 or -1. */
 static int service_ready(struct run *r, const struct step_prog *g, struct prog_slot *slot,
-			 const char *file, struct nl_sock *diag)
+			 const char *file, struct nl_sock *diag, bool *other)
 {
 	switch (g->ready) {
 	case READY_NONE:
 		return 1;
 	case READY_TCP:
 	case READY_UDP:
-		return sockdiag_port_open(diag, g->ready == READY_TCP ? IPPROTO_TCP : IPPROTO_UDP,
-					  g->ready_port, &r->d);
+		return port_ready(r, g, slot, diag, other);
 	case READY_FILE:
 		return access(file, F_OK) == 0;
 	case READY_OUTPUT:
@@ -424,10 +479,10 @@ static void ready_describe(const struct step_prog *g, char *buf, size_t len)
 		snprintf(buf, len, "started");
 		break;
 	case READY_TCP:
-		snprintf(buf, len, "a TCP socket listening on port %u", g->ready_port);
+		snprintf(buf, len, "a TCP socket of its own listening on port %u", g->ready_port);
 		break;
 	case READY_UDP:
-		snprintf(buf, len, "a UDP socket bound to port %u", g->ready_port);
+		snprintf(buf, len, "a UDP socket of its own bound to port %u", g->ready_port);
 		break;
 	case READY_FILE:
 		snprintf(buf, len, "file %s", g->ready_file);
@@ -500,6 +555,7 @@ int step_service(struct run *r, const struct lab_step *st, char *text, size_t le
 	char ready[256], status[64], *file = NULL;
 	struct nl_sock *diag = NULL;
 	struct prog_slot *slot;
+	bool other = false;
 	int rc, ifd = -1;
 
 	(void)detail;
@@ -519,7 +575,7 @@ int step_service(struct run *r, const struct lab_step *st, char *text, size_t le
 	for (;;) {
 		uint64_t now = now_mono_ns(), wake = deadline;
 
-		rc = service_ready(r, g, slot, file, diag);
+		rc = service_ready(r, g, slot, file, diag, &other);
 		if (rc)
 			break;
 		if (slot->np.exited) {
@@ -530,10 +586,14 @@ int step_service(struct run *r, const struct lab_step *st, char *text, size_t le
 			break;
 		}
 		if (now >= deadline) {
-			char why[400];
+			char why[640];
 
-			snprintf(why, sizeof(why), "was not ready within %.3g s (waited for %s)",
-				 (double)g->within_ns / 1e9, ready);
+			snprintf(
+				why, sizeof(why), "was not ready within %.3g s (waited for %s%s)",
+				(double)g->within_ns / 1e9, ready,
+				other ? "; the port is held, but by a socket that is not the "
+					"service's: a probe's, a listen step's or another program's"
+				      : "");
 			kill_slot(r, slot);
 			rc = service_error(r, st, slot, "%s", why);
 			break;
@@ -572,6 +632,72 @@ static struct prog_slot *slot_of(struct run *r, size_t step)
 	return NULL;
 }
 
+/* "exit 3, at +35.2 ms (during step 4)": how and when a service ended on its own. */
+static void end_describe(const struct run *r, const struct prog_slot *slot, char *buf, size_t len)
+{
+	char status[64], when[64];
+
+	if (slot->ended_step < r->lab->n_steps)
+		snprintf(when, sizeof(when), "during step %zu", slot->ended_step + 1);
+	else
+		snprintf(when, sizeof(when), "after the last step");
+	snprintf(buf, len, "%s, at +%.1f ms (%s)",
+		 nodeproc_status_str(slot->np.status, status, sizeof(status)),
+		 (double)(slot->ended_ns - r->start_mono) / 1e6, when);
+}
+
+/*
+ * A service that ended before it was stopped fails at its own step unless its
+ * exit: allows that status. Judges each such end once.
+ */
+static int judge_end(struct run *r, struct prog_slot *slot)
+{
+	const struct lab_step *st = &r->lab->steps[slot->step];
+	const struct step_prog *g = &st->prog;
+	char how[160], *line, *msg = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	if (!slot->ended_ns || slot->end_judged)
+		return 0;
+	slot->end_judged = true;
+	if (g->exit_code == EXIT_ANY || g->exit_code == slot->np.status)
+		return 0;
+	/* The rest of its output: its processes are gone, so the pipes end at once. */
+	if (wait_gone(r, slot, now_mono_ns() + KILL_WAIT_NS) < 0)
+		return -1;
+	end_describe(r, slot, how, sizeof(how));
+	f = open_memstream(&msg, &size);
+	fprintf(f, "%s:%d: service %s in node %s ended before it was stopped: %s; ", st->loc.file,
+		st->loc.line, st->name, r->lab->nodes[g->node].name, how);
+	if (g->exit_code == EXIT_NEVER)
+		fprintf(f, "a service that may end on its own says so (exit: %d, or exit: any)\n",
+			slot->np.status);
+	else
+		fprintf(f, "expected exit %d\n", g->exit_code);
+	put_output(f, &slot->np);
+	fclose(f);
+	line = xasprintf("%s: service %s ended on its own: %s", st->name, st->name, how);
+	report_step(&r->rep, slot->step, NFLAB_FAIL, line, 0);
+	free(line);
+	line = run_indent(msg);
+	report_detail(&r->rep, slot->step, line);
+	free(line);
+	free(msg);
+	r->late_failed++;
+	return 0;
+}
+
+int progs_judge_ends(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->progs.n; i++)
+		if (judge_end(r, r->progs.v[i]))
+			return -1;
+	return 0;
+}
+
 /* SIGTERM, the grace, then SIGKILL. Returns 0 or -1; how it ended into how. */
 static int stop_slot(struct run *r, struct prog_slot *slot, char *how, size_t len)
 {
@@ -579,6 +705,7 @@ static int stop_slot(struct run *r, struct prog_slot *slot, char *how, size_t le
 	char status[64];
 	int rc;
 
+	slot->stopping = true;
 	nodeproc_signal(&slot->np, SIGTERM);
 	rc = wait_gone(r, slot, now_mono_ns() + st->prog.grace_ns);
 	if (rc < 0)
@@ -601,28 +728,24 @@ int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, 
 {
 	const char *name = r->lab->steps[st->prog.target].name;
 	struct prog_slot *slot = slot_of(r, st->prog.target);
-	char how[128], status[64], *msg = NULL;
-	size_t size = 0;
-	FILE *f;
+	char how[200], when[160];
 
 	snprintf(text, len, "stop %s", name);
 	if (!slot || !slot->service)
 		return diag_set(&r->d, "service %s was never started", name);
-	slot->service = false;
-	if (slot->np.exited) {
-		/* It ended on its own: whatever it served after that point did not happen. */
-		f = open_memstream(&msg, &size);
-		fprintf(f, "%s:%d: service %s had ended before it was stopped (%s)\n", st->loc.file,
-			st->loc.line, name,
-			nodeproc_status_str(slot->np.status, status, sizeof(status)));
-		put_output(f, &slot->np);
-		fclose(f);
-		*detail = run_indent(msg);
-		free(msg);
-		return NFLAB_FAIL;
-	}
-	if (stop_slot(r, slot, how, sizeof(how)))
+	/* What has happened already is known before the signal: an end of its own is its own. */
+	if (run_drain(r))
 		return -1;
+	if (slot_ended(r, slot)) {
+		/* Its end was judged at its own step; here, as any stop, status and output. */
+		if (judge_end(r, slot) || wait_gone(r, slot, now_mono_ns() + KILL_WAIT_NS) < 0)
+			return -1;
+		end_describe(r, slot, when, sizeof(when));
+		snprintf(how, sizeof(how), "it had ended on its own: %s", when);
+	} else if (stop_slot(r, slot, how, sizeof(how))) {
+		return -1;
+	}
+	slot->service = false;
 	snprintf(text, len, "stop %s: %s", name, how);
 	return judge(st, &st->prog, &slot->np, false, detail) ? NFLAB_PASS : NFLAB_FAIL;
 }
@@ -687,6 +810,14 @@ int progs_stop_all(struct run *r)
 	char how[128];
 	size_t i;
 
+	/* Ends of their own first, so none is taken for the effect of SIGTERM. */
+	if (run_drain(r))
+		return -1;
+	for (i = 0; i < r->progs.n; i++)
+		if (r->progs.v[i]->service)
+			slot_ended(r, r->progs.v[i]);
+	if (progs_judge_ends(r))
+		return -1;
 	for (i = r->progs.n; i-- > 0;) {
 		struct prog_slot *slot = r->progs.v[i];
 

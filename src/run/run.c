@@ -13,6 +13,7 @@
 #include "expect/expect.h"
 #include "observe/capture.h"
 #include "expect/source.h"
+#include "expect/vacuous.h"
 #include "observe/counters.h"
 #include "observe/ctev.h"
 #include "observe/nflog.h"
@@ -23,7 +24,9 @@
 #include "report/ladder.h"
 #include "report/pcapng.h"
 #include "report/report.h"
+#include "report/fate.h"
 #include "report/timeline.h"
+#include "rules/rulenames.h"
 #include "run/artifacts.h"
 #include "run/build.h"
 #include "run/requires.h"
@@ -168,6 +171,9 @@ static int open_captures(struct run *r)
 		for (i = 0; i < lab->n_nodes; i++)
 			for (j = 0; j < lab->nodes[i].n_ifaces; j++)
 				point_add(r, &(struct lab_end){i, j});
+	/* Without a capture: list every interface is pcapped: full rings for wire-sized bulk. */
+	if (r->o->pcap_dir && !lab->n_capture)
+		checked = r->n_points;
 	for (i = 0; i < r->n_points; i++) {
 		struct point *pt = &r->points[i];
 		const char *ifname = lab->nodes[pt->end.node].ifaces[pt->end.iface].name;
@@ -315,6 +321,52 @@ static bool wants_trace(const struct lab_node *n)
 	return n->nft.text && strstr(n->nft.text, "nftrace");
 }
 
+/* Whether every packet of every node is traced for its fate (fate: true, --fate). */
+static bool fate_all(const struct run *r)
+{
+	return r->lab->fate || r->o->fate;
+}
+
+/* Whether a fate check of the lab reads node's fates. */
+static bool fate_checked(const struct lab *lab, size_t node)
+{
+	size_t i;
+
+	for (i = 0; i < lab->n_steps; i++)
+		if (lab->steps[i].kind == STEP_EXPECT && lab->steps[i].expect.source == SRC_FATE &&
+		    (lab->steps[i].expect.node == node ||
+		     lab->steps[i].expect.node == LAB_ANY_NODE))
+			return true;
+	return false;
+}
+
+/*
+ * Puts nflab's fate table in node, once, after the lab's rulesets: tracing
+ * every packet with fate_all(), else only showing where the packets the lab's
+ * own rules trace end. The node's trace events then also go to r->traces,
+ * nflab's table's included, which fates are told from. Returns 0 or -1.
+ */
+static int fate_prepare(struct run *r, size_t node)
+{
+	size_t i;
+
+	if (!r->fate_table)
+		r->fate_table = xcalloc(r->lab->n_nodes + 1, sizeof(*r->fate_table));
+	if (r->fate_table[node])
+		return 0;
+	if (ruleset_fate_apply(r->b.nodes[node].nsfd, fate_all(r), &r->d)) {
+		diag_prefix(&r->d, "node %s", r->lab->nodes[node].name);
+		return -1;
+	}
+	r->fate_table[node] = true;
+	if (observer_open(r, SRC_TRACE, node))
+		return -1;
+	for (i = 0; i < r->n_obs; i++)
+		if (r->obs[i].src == SRC_TRACE && r->obs[i].node == node)
+			trace_keep_all(r->obs[i].trace, &r->traces);
+	return 0;
+}
+
 /*
  * Kernel-side observers for the nodes checks name, open before the first step
  * like captures; for a timeline, every node's.
@@ -334,6 +386,9 @@ static int open_observers(struct run *r)
 		if (observer_open(r, st->expect.source, st->expect.node))
 			return -1;
 	}
+	for (i = 0; i < lab->n_nodes; i++)
+		if ((fate_all(r) || fate_checked(lab, i)) && fate_prepare(r, i))
+			return -1;
 	if (!wants_story(r))
 		return 0;
 	for (i = 0; i < lab->n_nodes; i++) {
@@ -409,6 +464,55 @@ static bool only_mld(const struct evlog *log, size_t from)
 	return true;
 }
 
+/*
+ * A capture that died (its interface deleted, or moved to another netns) sees
+ * nothing more: a check there would pass on silence. An error naming it and when.
+ */
+static int capture_died(struct run *r, size_t i, int err)
+{
+	const struct point *pt = &r->points[i];
+	const struct lab_end *e = &pt->end;
+	/*
+	 * An interface deleted or moved goes down first: the socket's error came
+	 * then, when the capture stopped seeing anything. Else it is found now.
+	 */
+	const struct lab_step *st = pt->down_ns ? pt->down_step : r->cur;
+	uint64_t t = pt->down_ns ? pt->down_ns : now_mono_ns();
+	char when[96];
+
+	snprintf(when, sizeof(when), "at +%.1f ms (%s", (double)(t - r->start_mono) / 1e6,
+		 st ? "during step" : "after the steps");
+	if (st)
+		snprintf(when + strlen(when), sizeof(when) - strlen(when), " %zu",
+			 (size_t)(st - r->lab->steps) + 1);
+	if (err == ENODEV)
+		return diag_set(&r->d,
+				"capture at %s died %s): %s is gone from node %s (deleted, or "
+				"moved to another network namespace); no check at it can pass",
+				r->points[i].name, when,
+				r->lab->nodes[e->node].ifaces[e->iface].name,
+				r->lab->nodes[e->node].name);
+	errno = err;
+	return diag_errno(&r->d, "capture at %s died %s); no check at it can pass",
+			  r->points[i].name, when);
+}
+
+/*
+ * Whether every capture still sees its interface. An interface deleted or
+ * moved goes down first, and its capture's socket reports that (the pump
+ * notes it): only those are asked again. Returns 0, or -1 with r->d set.
+ */
+static int check_alive(struct run *r)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < r->n_points; i++)
+		if (r->points[i].down_ns && (err = cap_gone(r->points[i].cap)))
+			return capture_died(r, i, err);
+	return 0;
+}
+
 int run_pump(struct run *r, uint64_t deadline)
 {
 	struct epoll_event evs[32];
@@ -444,7 +548,15 @@ int run_pump(struct run *r, uint64_t deadline)
 			got = observer_read(r, &r->obs[tag - TAG_OBS]);
 		} else {
 			size_t before = r->log.n;
+			int err;
 
+			/* An error on a capture socket: its interface went down, or away. */
+			if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
+				r->points[tag].down_ns = now_mono_ns();
+				r->points[tag].down_step = r->cur;
+				if ((err = cap_gone(r->points[tag].cap)))
+					return capture_died(r, tag, err);
+			}
 			got = cap_read(r->points[tag].cap, &r->log, &r->d);
 			/* Listener reports are the kernel's own chatter, never a lab's traffic. */
 			if (got > 0 && only_mld(&r->log, before))
@@ -484,6 +596,7 @@ int run_window_open(struct run *r)
 	if (run_drain(r))
 		return -1;
 	r->window_seq = r->log.n;
+	r->window_traces = r->traces.n;
 	r->window_mono = now_mono_ns();
 	r->window_real = now_real_ns();
 	return 0;
@@ -520,11 +633,18 @@ static const char *addr_port(const struct ipaddr *a, uint16_t port, char *buf, s
 	return buf;
 }
 
+static void udp_add(struct run *r, size_t node, int fd)
+{
+	XGROW(r->udp, r->n_udp, r->cap_udp);
+	r->udp[r->n_udp++] = (struct udp_sock){node, fd};
+}
+
 static int step_udp(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	const struct step_probe *p = &st->probe;
 	char to[IPADDR_STRLEN + 8];
-	int fd;
+	size_t i;
+	int fd, fit;
 	int n = snprintf(text, len, "udp %s -> %s", r->lab->nodes[p->node].name,
 			 addr_port(&p->dst, p->dport, to, sizeof(to)));
 
@@ -532,10 +652,19 @@ static int step_udp(struct run *r, const struct lab_step *st, char *text, size_t
 		snprintf(text + n, len - (size_t)n, " sport %u", p->sport);
 	if (run_window_open(r))
 		return -1;
+	/*
+	 * UDP sockets of nflab's never share a port (a program's socket could lose
+	 * datagrams to them): a port the lab already holds in the node, an earlier
+	 * probe's or a listen step's, sends from that socket.
+	 */
+	for (i = 0; p->sport && i < r->n_udp; i++)
+		if (r->udp[i].node == p->node && (fit = probe_udp_fits(r->udp[i].fd, p)))
+			return probe_udp_sendto(r->udp[i].fd, p, fit == 2, &r->d) ? -1 : NFLAB_PASS;
 	fd = probe_udp_send(r->b.nodes[p->node].nsfd, p, &r->d);
 	if (fd < 0)
 		return -1;
 	keep_socket(r, fd);
+	udp_add(r, p->node, fd);
 	return NFLAB_PASS;
 }
 
@@ -784,12 +913,60 @@ static const char *send_what(const struct step_send *s, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Whether the frames of a send out of an interface left it. A packet socket
+ * accepts a frame the device then drops: with no carrier (a veth whose other
+ * end is down) the kernel's "noop" queue takes it silently, and a veth drops
+ * what its down peer cannot take (tx_dropped). Appends why to text when some
+ * did not leave; returns NFLAB_PASS or NFLAB_FAIL.
+ */
+static int send_judge(struct run *r, const struct lab_step *st, const struct link_tx *before,
+		      const struct link_tx *after, char *text, size_t len)
+{
+	const struct step_send *s = &st->send;
+	const struct lab_end e = {s->node, s->iface}, *peer = lab_link_peer(r->lab, &e);
+	uint64_t sent = (uint64_t)s->count * (s->fragments ? s->fragments : 1), lost;
+	char where[80], other[120] = "", why[320];
+	size_t n = strlen(text);
+
+	lab_end_fmt(r->lab, &e, where, sizeof(where));
+	if (peer) {
+		char name[80];
+
+		snprintf(other, sizeof(other), " (%s, the other end of its link, is down)",
+			 lab_end_fmt(r->lab, peer, name, sizeof(name)));
+	}
+	if (!before->carrier || !after->carrier) {
+		lost = before->carrier ? after->dropped - before->dropped : sent;
+		snprintf(why, sizeof(why), "%s has no carrier%s", where, other);
+	} else if (!before->queue) {
+		lost = sent;
+		snprintf(why, sizeof(why), "the queue of %s is not active yet", where);
+	} else {
+		lost = after->dropped - before->dropped;
+		snprintf(why, sizeof(why), "%s dropped them (its tx_dropped counter grew by %llu)",
+			 where, (unsigned long long)lost);
+	}
+	if (lost > sent)
+		lost = sent; /* the kernel's own packets out of it may be dropped too */
+	if (!lost)
+		return NFLAB_PASS;
+	snprintf(text + n, len - n,
+		 "\n%s%s:%d: %llu of %llu packet%s not transmitted: %s; the packet socket "
+		 "took %s, the kernel dropped %s",
+		 detail_indent, st->loc.file, st->loc.line, (unsigned long long)lost,
+		 (unsigned long long)sent, sent == 1 ? " was" : "s were", why,
+		 sent == 1 ? "it" : "them", sent == 1 ? "it" : "them");
+	return NFLAB_FAIL;
+}
+
 static int step_send(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	const struct step_send *s = &st->send;
 	const struct lab_node *n = &r->lab->nodes[s->node];
 	struct craft c = s->c;
 	struct craft_layout lay;
+	struct link_tx before, after;
 	struct injector *inj;
 	uint8_t *frame = xmalloc(CRAFT_MAX), *frags[64];
 	size_t flen[64];
@@ -829,6 +1006,10 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 	inj = sender_get(r, s->node, ifindex, c.ip.version == 6 ? AF_INET6 : AF_INET);
 	if (!inj || run_window_open(r))
 		goto out;
+	/* A frame accepted is not a frame sent: the interface's state and drops tell. */
+	if (s->l2 &&
+	    link_tx_state(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name, &before, &r->d))
+		goto out;
 	if (s->fragments) {
 		for (i = 0; i < s->fragments; i++)
 			frags[i] = xmalloc(CRAFT_MAX);
@@ -853,6 +1034,13 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 		 s->fragments ? " in fragments" : "", s->count, s->count == 1 ? "" : "s",
 		 s->n_sweeps ? " (swept)" : "");
 	rc = NFLAB_PASS;
+	if (s->l2) {
+		if (link_tx_state(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name, &after,
+				  &r->d))
+			rc = -1;
+		else
+			rc = send_judge(r, st, &before, &after, text, len);
+	}
 out:
 	free(frame);
 	return rc;
@@ -866,6 +1054,8 @@ static int step_listen(struct run *r, const struct lab_step *st, char *text, siz
 	if (fd < 0)
 		return -1;
 	keep_socket(r, fd);
+	if (l->proto == IPPROTO_UDP)
+		udp_add(r, l->node, fd);
 	if (l->accept) {
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_LISTEN + (uint64_t)fd};
 
@@ -911,15 +1101,112 @@ char *run_indent(const char *text)
 	return out;
 }
 
+/*
+ * The node whose sockets or programs send step st's packets, or -1 for steps
+ * that send nothing (expect, listen). *iface is the interface a frame is sent
+ * out of, or -1 for any of the node's.
+ */
+static long step_sender(const struct lab *lab, const struct lab_step *st, long *iface)
+{
+	*iface = -1;
+	switch (st->kind) {
+	case STEP_UDP:
+	case STEP_TCP:
+	case STEP_PING:
+		return (long)st->probe.node;
+	case STEP_CLOSE:
+		return (long)lab->steps[st->close].probe.node;
+	case STEP_SEND:
+		if (st->send.l2)
+			*iface = (long)st->send.iface;
+		return (long)st->send.node;
+	case STEP_RUN:
+	case STEP_SERVICE:
+		return (long)st->prog.node;
+	case STEP_STOP:
+		return (long)lab->steps[st->prog.target].prog.node;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * The first packet step i sent: the earliest captured leaving its node (the
+ * interface it sends frames out of) from the step's start until the next
+ * sending step started. The link's chatter (ARP, ND, MLD) is not what a step
+ * sends: the kernel reports multicast listening on its own schedule, and an
+ * ARP request or neighbour solicitation goes before the packet it resolves.
+ * Only when the step sent nothing else is its first ARP or neighbour
+ * discovery packet its own (a crafted ARP reply, a lookup that failed). NULL
+ * when the step sends nothing or nothing of it was captured.
+ */
+/* ARP or neighbour discovery (solicitation, advertisement): a neighbour's address looked up. */
+static bool resolves(const struct pkt *p)
+{
+	return ((p->present & PKT_ETH) && p->eth_type == 0x0806) ||
+	       ((p->outer.present & PKT_ICMP6) &&
+		(p->outer.icmp_type == 135 || p->outer.icmp_type == 136));
+}
+
+static const struct event *step_first_packet(const struct run *r, size_t i)
+{
+	const struct event *best = NULL, *chat = NULL;
+	uint64_t from, until = UINT64_MAX;
+	long node, iface, other;
+	size_t j;
+
+	if (i >= r->n_step_state || !r->step_real[i])
+		return NULL;
+	node = step_sender(r->lab, &r->lab->steps[i], &iface);
+	if (node < 0)
+		return NULL;
+	from = r->step_real[i];
+	for (j = i + 1; j < r->n_step_state; j++)
+		if (r->step_real[j] && step_sender(r->lab, &r->lab->steps[j], &other) >= 0) {
+			until = r->step_real[j];
+			break;
+		}
+	for (j = 0; j < r->log.n; j++) {
+		const struct event *ev = &r->log.ev[j];
+		const struct lab_end *end;
+
+		if (ev->kind != EV_PACKET || ev->dir != DIR_OUT || ev->ts_ns < from ||
+		    ev->ts_ns >= until)
+			continue;
+		end = &r->points[ev->point].end;
+		if ((long)end->node != node || (iface >= 0 && (long)end->iface != iface))
+			continue;
+		if (!pkt_is_chatter(&ev->pkt)) {
+			if (!best || ev->ts_ns < best->ts_ns)
+				best = ev;
+		} else if (resolves(&ev->pkt) && (!chat || ev->ts_ns < chat->ts_ns)) {
+			chat = ev;
+		}
+	}
+	return best ? best : chat;
+}
+
+/* The first packet of the latest step that sent one, for ranking a failure's nearest packets. */
+static const struct pkt *latest_flow(const struct run *r)
+{
+	const struct event *ev;
+	size_t i;
+
+	for (i = r->n_step_state; i-- > 0;)
+		if ((ev = step_first_packet(r, i)))
+			return &ev->pkt;
+	return NULL;
+}
+
 static char *explain(const struct lab_step *st, const struct expect_state *es,
-		     const struct evlog *log, const char *source)
+		     const struct evlog *log, const char *source, const struct pkt *flow)
 {
 	char *text = NULL, *out;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
 
 	fprintf(f, "%s:%d: ", st->loc.file, st->loc.line);
-	expect_explain(es, log, source, "", f);
+	expect_explain(es, log, source, flow, "", f);
 	fclose(f);
 	out = run_indent(text);
 	free(text);
@@ -952,7 +1239,7 @@ static const char *source_name(const struct run *r, const struct step_expect *e,
 		snprintf(buf, len, "%s", r->points[point].name);
 	else
 		snprintf(buf, len, "the %s of %s", sources[e->source].what,
-			 r->lab->nodes[e->node].name);
+			 e->node == LAB_ANY_NODE ? "any node" : r->lab->nodes[e->node].name);
 	return buf;
 }
 
@@ -960,14 +1247,114 @@ char *run_explain(struct run *r, const struct lab_step *st, const struct expect_
 {
 	char name[120];
 
-	return explain(st, es, &r->log, source_name(r, &st->expect, es->point, name, sizeof(name)));
+	return explain(st, es, &r->log, source_name(r, &st->expect, es->point, name, sizeof(name)),
+		       latest_flow(r));
 }
 
-/* Reads a snapshot source (conntrack table, counters) of e's node into log. */
+/*
+ * "fate: any" could never fail when no node is traced, or when fate.node names
+ * a node that is not. Returns 0 or -1 with d.
+ */
+static int fate_any_vacuous(struct run *r, const struct step_expect *e, struct diag *d)
+{
+	bool *traced = xcalloc(r->lab->n_nodes + 1, sizeof(*traced));
+	size_t i, n = 0;
+	int rc = 0;
+
+	for (i = 0; i < r->lab->n_nodes && !rc; i++) {
+		struct rulenames rn = RULENAMES_INIT;
+
+		rc = rulenames_read(r->b.nodes[i].nsfd, false, false, &rn, d);
+		traced[i] = rn.fate_trace || rn.nftrace;
+		n += traced[i];
+		rulenames_release(&rn);
+	}
+	if (!rc && !n)
+		rc = diag_at(d, &e->node_loc,
+			     "no node is traced: nothing sets nftrace (fate: true or --fate trace "
+			     "every packet, or a rule \"meta nftrace set 1\"), so no fate could be "
+			     "seen");
+	for (i = 0; !rc && i < e->n_preds; i++) {
+		const struct pred *p = &e->preds[i];
+		int node = lab_node_find(r->lab, p->v.s);
+
+		if (p->op != PRED_EQ || strcmp(p->field->name, "fate.node") ||
+		    (node >= 0 && traced[node]))
+			continue;
+		rc = diag_at(
+			d, e->pred_locs ? &e->pred_locs[i] : &e->node_loc,
+			node < 0 ? "no node \"%s\" in the lab, so no fate could match"
+				 : "node %s is not traced (fate: true or --fate trace every "
+				   "packet, or a rule \"meta nftrace set 1\"), so no fate of it "
+				   "could be seen",
+			p->v.s);
+	}
+	free(traced);
+	return rc;
+}
+
+int run_expect_vacuous(struct run *r, const struct step_expect *e, const struct evlog *dump,
+		       struct diag *d)
+{
+	const struct lab_node *n;
+	struct rulenames rn = RULENAMES_INIT;
+	bool list = vacuous_needs_rulenames(e);
+	bool legacy;
+	int rc = 0;
+
+	if (e->source != SRC_COUNTERS && e->source != SRC_NFLOG && e->source != SRC_TRACE &&
+	    e->source != SRC_FATE)
+		return 0;
+	if (e->node == LAB_ANY_NODE)
+		return fate_any_vacuous(r, e, d);
+	n = &r->lab->nodes[e->node];
+	legacy = e->source == SRC_NFLOG && n->ipt_backend == IPT_BACKEND_LEGACY;
+	/* Listed now: rules a program loaded since the lab began count too. */
+	if (list)
+		rc = rulenames_read(r->b.nodes[e->node].nsfd, legacy && n->iptables.text,
+				    legacy && n->ip6tables.text, &rn, d);
+	if (!rc)
+		rc = vacuous_check(e, n->name, list ? &rn : NULL, dump, d);
+	rulenames_release(&rn);
+	return rc;
+}
+
+/*
+ * When a packet whose trace ends without a verdict that tells its fate is
+ * done: after half the quiet interval with nothing moving (a packet's trace
+ * events at a node are sent within microseconds), so that a check the quiet
+ * interval decides has seen it. CLOCK_MONOTONIC ns.
+ */
+static uint64_t fate_settled_at(const struct run *r, const struct step_expect *e)
+{
+	uint64_t calm = r->last_activity > r->window_mono ? r->last_activity : r->window_mono;
+
+	return calm + run_quiet_ns(r, e) / 2;
+}
+
+/* The fates of the packets e's node traced (every node's for fate: any) in e's window. */
+static int fate_read(struct run *r, const struct step_expect *e, struct evlog *log)
+{
+	size_t i;
+
+	/* Checks the C API adds later: the table goes in now. */
+	for (i = 0; i < r->lab->n_nodes; i++)
+		if ((e->node == i || e->node == LAB_ANY_NODE) && fate_prepare(r, i))
+			return -1;
+	r->fate_pending =
+		fate_collect(&r->traces, e->since == SINCE_START ? 0 : r->window_traces, e->node,
+			     r->lab, now_mono_ns() >= fate_settled_at(r, e), e->node, log);
+	return 0;
+}
+
+/* Reads a snapshot source (conntrack table, counters, fates) of e's node into log. */
 static int snapshot_read(struct run *r, const struct step_expect *e, struct evlog *log)
 {
-	int nsfd = r->b.nodes[e->node].nsfd;
+	int nsfd;
 
+	if (e->source == SRC_FATE)
+		return fate_read(r, e, log);
+	nsfd = r->b.nodes[e->node].nsfd;
 	if (e->source == SRC_COUNTERS)
 		return counters_dump(nsfd, &r->lab->nodes[e->node], e->node, log, &r->d);
 	return ctev_dump(nsfd, e->node, log, &r->d);
@@ -979,6 +1366,7 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 {
 	const struct step_expect *e = &st->expect;
 	uint64_t deadline = now_mono_ns() + e->within_ns;
+	bool first = true;
 	enum verdict v;
 
 	for (;;) {
@@ -990,11 +1378,21 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 			evlog_release(&dump);
 			return -1;
 		}
+		/* The first read must hold what the check names, or it could never fail. */
+		if (first && run_expect_vacuous(r, e, &dump, &r->d)) {
+			evlog_release(&dump);
+			return -1;
+		}
+		first = false;
 		expect_begin(es, e, e->node, 0, r->window_real);
 		expect_scan(es, &dump);
 		v = run_decide(r, es, deadline, &wake);
+		/* A packet still on its way has its fate once the lab settles: look again then. */
+		if (e->source == SRC_FATE && r->fate_pending && fate_settled_at(r, e) < wake)
+			wake = fate_settled_at(r, e);
 		if (v == VERDICT_FAIL)
-			*detail = explain(st, es, &dump, source_name(r, e, 0, name, sizeof(name)));
+			*detail = explain(st, es, &dump, source_name(r, e, 0, name, sizeof(name)),
+					  NULL);
 		evlog_release(&dump);
 		if (v != VERDICT_PENDING)
 			return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
@@ -1015,6 +1413,8 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 
 	if (sources[e->source].snapshot)
 		return expect_snapshot(r, st, &es, detail);
+	if (run_expect_vacuous(r, e, NULL, &r->d))
+		return -1;
 	point = e->source == SRC_CAPTURE ? point_of(r, &e->at) : e->node;
 	expect_begin(&es, e, point, from_start ? 0 : r->window_seq,
 		     from_start ? r->start_real : r->window_real);
@@ -1031,22 +1431,32 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 			return -1;
 	}
 	if (v == VERDICT_FAIL)
-		*detail = explain(st, &es, &r->log, source_name(r, e, point, name, sizeof(name)));
+		*detail = explain(st, &es, &r->log, source_name(r, e, point, name, sizeof(name)),
+				  latest_flow(r));
 	return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
 }
 
-/* A capture that lost packets could have hidden the very packet a check was about. */
+/*
+ * A capture that lost packets could have hidden the very packet a check was about,
+ * and one that cut frames short holds pcaps and fields that are not what was sent.
+ */
 static int check_drops(struct run *r)
 {
 	size_t i;
 
 	for (i = 0; i < r->n_points; i++) {
 		unsigned int lost = cap_drops(r->points[i].cap);
+		unsigned int cut = cap_cut(r->points[i].cap);
 
 		if (lost)
 			return diag_set(&r->d,
 					"capture at %s lost %u packets: verdicts cannot be trusted",
 					r->points[i].name, lost);
+		if (cut)
+			return diag_set(&r->d,
+					"capture at %s cut %u frames short of their length: "
+					"verdicts and pcaps cannot be trusted",
+					r->points[i].name, cut);
 	}
 	return 0;
 }
@@ -1073,6 +1483,26 @@ static void steps_grow(struct run *r)
 	r->n_step_state = n;
 }
 
+/*
+ * A program may have loaded rules in its node (nft -f, iptables-restore):
+ * trace events name rules by the comments listed then, so list them again.
+ */
+static int rules_refresh(struct run *r, const struct lab_step *st)
+{
+	size_t node;
+
+	if (st->kind == STEP_RUN || st->kind == STEP_SERVICE)
+		node = st->prog.node;
+	else if (st->kind == STEP_STOP)
+		node = r->lab->steps[st->prog.target].prog.node;
+	else
+		return 0;
+	if (!r->info || !r->info[node].ifnames.v) /* no observer of the node: nothing to name */
+		return 0;
+	nft_rules_release(&r->info[node].rules);
+	return nft_rules_read(r->b.nodes[node].nsfd, &r->info[node].rules, &r->d);
+}
+
 int run_step(struct run *r, size_t i, size_t *failed)
 {
 	const struct lab *lab = r->lab;
@@ -1084,6 +1514,12 @@ int run_step(struct run *r, size_t i, size_t *failed)
 	steps_grow(r);
 	r->cur = st;
 	r->step_real[i] = now_real_ns();
+	/* A capture that died in an earlier step: no later step may look past it. */
+	if (check_alive(r)) {
+		diag_locate(&r->d, &st->loc);
+		diag_prefix(&r->d, "step %zu", i + 1);
+		return -1;
+	}
 	interrupt_doing("running %s: step %zu of %zu (%s:%d)", lab->path, i + 1, lab->n_steps,
 			st->loc.file, st->loc.line);
 	switch (st->kind) {
@@ -1121,7 +1557,9 @@ int run_step(struct run *r, size_t i, size_t *failed)
 		break;
 	}
 	/* A check is only as good as the capture it read: loss turns it into an error. */
-	if (v >= 0 && st->kind == STEP_EXPECT && check_drops(r))
+	if (v >= 0 && st->kind == STEP_EXPECT && (check_drops(r) || check_alive(r)))
+		v = -1;
+	if (v >= 0 && rules_refresh(r, st))
 		v = -1;
 	if (v < 0) {
 		free(detail);
@@ -1155,15 +1593,22 @@ int run_step(struct run *r, size_t i, size_t *failed)
 	}
 	if (v == NFLAB_FAIL)
 		(*failed)++;
+	/* A service that ended on its own during the step fails at its own line, now. */
+	if (progs_judge_ends(r)) {
+		diag_locate(&r->d, &st->loc);
+		diag_prefix(&r->d, "step %zu", i + 1);
+		return -1;
+	}
 	return v;
 }
 
 int run_finish(struct run *r)
 {
+	r->cur = NULL; /* what happens now happens after the last step */
 	/* Services end with the steps: what they send on their way out is still captured. */
 	if (progs_stop_all(r))
 		return -1;
-	return run_drain(r) || check_drops(r) ? -1 : 0;
+	return run_drain(r) || check_drops(r) || check_alive(r) ? -1 : 0;
 }
 
 /* "eth0 of node client: 192.0.2.1/24; linked to router:eth0", for a pcapng interface block. */
@@ -1201,7 +1646,8 @@ static bool point_pcapped(const struct run *r, const struct lab_end *e)
 
 /*
  * Writes the lab's capture as pcapng into dir: DIR/<node>-<iface>.pcapng per
- * point, or DIR/<lab>.pcapng with all of them when merged. Steps are packet comments.
+ * point, or DIR/<lab>.pcapng with all of them when merged. A step that sent
+ * packets is a comment on the first of them; checks mark no packet.
  */
 static int write_pcaps(struct run *r, const char *dir, bool all, bool merged)
 {
@@ -1219,16 +1665,19 @@ static int write_pcaps(struct run *r, const char *dir, bool all, bool merged)
 	comment = xasprintf("nflab lab %s (%s)%s%s", r->lab->name, r->lab->path,
 			    r->lab->description ? ": " : "",
 			    r->lab->description ? r->lab->description : "");
-	for (i = 0; r->step_real && r->step_text && i < r->lab->n_steps; i++)
-		if (r->step_real[i] && r->step_text[i])
-			marks[n_marks++] = (struct pcapng_mark){r->step_real[i], r->step_text[i]};
+	for (i = 0; r->step_real && r->step_text && i < r->lab->n_steps; i++) {
+		const struct event *first = r->step_text[i] ? step_first_packet(r, i) : NULL;
+
+		if (first)
+			marks[n_marks++] = (struct pcapng_mark){first->seq, r->step_text[i]};
+	}
 	for (i = 0; i < r->n_points; i++) {
 		const struct point *pt = &r->points[i];
 
 		if (!all && !point_pcapped(r, &pt->end))
 			continue;
 		ifs[n_ifs++] = (struct pcapng_if){i, pt->name, point_description(r, &pt->end),
-						  cap_snaplen(point_mtu(r, &pt->end))};
+						  cap_snaplen()};
 	}
 	for (i = 0; i < n_ifs && !rc; i++) {
 		const struct lab_end *e = &r->points[ifs[i].point].end;
@@ -1272,7 +1721,8 @@ static struct timeline_ctx timeline_of(struct run *r)
 				     .point_node = r->point_node,
 				     .point_iface = r->point_iface,
 				     .point_name = r->point_name,
-				     .start_real = r->start_real};
+				     .start_real = r->start_real,
+				     .traces = r->fate_table ? &r->traces : NULL};
 }
 
 /*
@@ -1403,6 +1853,7 @@ static void run_release(struct run *r)
 		if (r->socks[i] >= 0)
 			close(r->socks[i]);
 	free(r->socks);
+	free(r->udp);
 	free(r->step_fd);
 	free(r->step_real);
 	for (i = 0; r->step_text && i < r->lab->n_steps; i++)
@@ -1434,6 +1885,8 @@ static void run_release(struct run *r)
 		close(r->epfd);
 	build_release(&r->b);
 	evlog_release(&r->log);
+	evlog_release(&r->traces);
+	free(r->fate_table);
 	free(r->golden);
 }
 
@@ -1453,8 +1906,12 @@ struct run *run_open(const struct lab *lab, const struct run_opts *o)
 	if (netns_home_open(&r->d) || requires_check(lab, &r->d))
 		return r;
 	r->home_open = true;
-	if (lab->golden && (r->golden = golden_path(lab->path)) && !o->update_expected &&
-	    access(r->golden, R_OK)) {
+	/*
+	 * --fate traces what the lab's rules do not, so its stream is not the one
+	 * the golden timeline holds: neither compared nor written (fate: true is).
+	 */
+	if (lab->golden && !(o->fate && !lab->fate) && (r->golden = golden_path(lab->path)) &&
+	    !o->update_expected && access(r->golden, R_OK)) {
 		free(r->golden); /* no golden file yet: nothing to compare with */
 		r->golden = NULL;
 	}
@@ -1489,7 +1946,10 @@ struct run *run_open(const struct lab *lab, const struct run_opts *o)
 int run_close(struct run *r, size_t failed, bool ok)
 {
 	const struct run_opts *o = r->o;
-	int outcome = ok ? (failed ? NFLAB_FAIL : NFLAB_PASS) : NFLAB_ERROR;
+	int outcome;
+
+	failed += r->late_failed;
+	outcome = ok ? (failed ? NFLAB_FAIL : NFLAB_PASS) : NFLAB_ERROR;
 
 	if ((o->timeline || o->events_path) && r->start_real)
 		report_events(r, o->timeline ? r->rep.f : NULL, o->events_path);
@@ -1530,7 +1990,7 @@ int run_lab(const struct lab *lab, const struct run_opts *o)
 	/* Also after a failure or an error: that is when the capture is most wanted. */
 	if (r->start_real && run_write_pcaps(r))
 		ok = false;
-	if (o->pause_on_fail && (!ok || failed))
+	if (o->pause_on_fail && (!ok || failed || r->late_failed))
 		run_pause(r);
 	return run_close(r, failed, ok);
 }

@@ -24,6 +24,7 @@ struct run_opts {
 	bool pause_on_fail;	   /* keep a failed lab up, its nodes named, until Enter */
 	bool build_only;	   /* topology and rulesets only: no captures or observers */
 	bool capture_all;	   /* capture every interface (for checks not known up front) */
+	bool fate;		   /* trace every packet in every node for its fate (--fate) */
 	char *const *set;	   /* "NAME=value" overriding the lab's env: for its programs */
 	size_t n_set;
 };

@@ -38,8 +38,10 @@ struct progs {
 /* An interface under capture, with one handle per direction. */
 struct point {
 	struct lab_end end;
-	char name[80];		/* "node:iface" */
-	struct capture *cap;	/* both directions */
+	char name[80];	     /* "node:iface" */
+	struct capture *cap; /* both directions */
+	uint64_t down_ns;    /* monotonic: when its socket last said the interface went down */
+	const struct lab_step *down_step; /* the step running then, NULL after the steps */
 };
 
 /* A kernel-side observer of one node: conntrack events, NFLOG or trace. */
@@ -68,6 +70,12 @@ struct sender {
 	struct injector *inj;
 };
 
+/* A UDP socket of the lab's, kept in socks: a udp probe's or a udp listen step's. */
+struct udp_sock {
+	size_t node;
+	int fd;
+};
+
 struct run {
 	const struct lab *lab;
 	const struct run_opts *o;
@@ -85,6 +93,8 @@ struct run {
 	struct evlog log;
 	int *socks; /* probe sockets, open until the lab ends (-1 once closed) */
 	size_t n_socks, cap_socks;
+	struct udp_sock *udp; /* where a later udp probe from the same port sends from */
+	size_t n_udp, cap_udp;
 	int *step_fd;		/* per step: the tcp step's connection, -1 when none */
 	struct sender *senders; /* one socket per sending interface or node and family */
 	size_t n_senders, cap_senders;
@@ -94,6 +104,10 @@ struct run {
 	const struct lab_step *cur; /* the step running */
 	bool window_kernel;	    /* the latest probe's packets are handled by the kernel only */
 	size_t window_seq;	    /* log position when the latest probe started */
+	struct evlog traces;	    /* every trace event, nflab's fate table's too (fates) */
+	size_t window_traces;	    /* traces.n when the latest probe started */
+	bool *fate_table;	    /* per node: nflab's fate table is in it; NULL: in none */
+	size_t fate_pending;	    /* packets the latest fate check saw still on their way */
 	uint64_t window_mono, window_real;
 	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
 	uint64_t *step_real;	/* per step: CLOCK_REALTIME ns when it started, for pcap marks */
@@ -103,6 +117,7 @@ struct run {
 	uint64_t t0;		/* CLOCK_MONOTONIC ns when the run began */
 	bool home_open;		/* netns_home_open() succeeded: close it at the end */
 	struct progs progs;	/* programs started by run and service steps */
+	size_t late_failed;	/* failures reported outside a step's own line (services) */
 	struct diag d;
 };
 
@@ -144,6 +159,13 @@ long run_point_find(const struct run *r, const struct lab_end *e);
 /* Decides es now if it can; *wake is when to look again. */
 enum verdict run_decide(const struct run *r, struct expect_state *es, uint64_t deadline,
 			uint64_t *wake);
+/*
+ * Refuses a check that could never fail because its node's rulesets lack what
+ * it names (see vacuous_check()): listed now, with dump the counters a
+ * counters check was decided on (NULL for streams). Returns 0 or -1 with d.
+ */
+int run_expect_vacuous(struct run *r, const struct step_expect *e, const struct evlog *dump,
+		       struct diag *d);
 /* Why es failed, with each line indented under a step (caller frees). */
 char *run_explain(struct run *r, const struct lab_step *st, const struct expect_state *es);
 
@@ -162,7 +184,16 @@ int progs_terminal(struct run *r, size_t node, char *const argv[], char *const e
 void progs_read(struct run *r, uint64_t tag);
 /* Copies the lab's keep: files from its /tmp into dir. Returns 0 or -1. */
 int progs_keep(struct run *r, const char *dir);
-/* Stops every service still running, newest first, each with its grace. Returns 0 or -1. */
+/*
+ * Reports each service that ended on its own, before it was stopped, with a
+ * status its exit: does not allow: a FAIL at the service's step, counted in
+ * r->late_failed. Returns 0 or -1.
+ */
+int progs_judge_ends(struct run *r);
+/*
+ * Judges the services that ended on their own, then stops every one still
+ * running, newest first, each with its grace. Returns 0 or -1.
+ */
 int progs_stop_all(struct run *r);
 /* Kills whatever is left and frees the programs and the lab's /tmp. */
 void progs_release(struct progs *ps);

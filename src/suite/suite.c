@@ -96,6 +96,7 @@ static void child(const struct suite_opts *o, const sigset_t *mask, const struct
 	ro.out = stdout;
 	ro.machine = machine;
 	ro.artifacts_dir = artifacts_for(o, lr);
+	ro.fate = o->fate;
 	rc = run_lab(lab, &ro);
 	fflush(stdout);
 	fclose(machine);
@@ -205,9 +206,13 @@ static void parse_machine(struct lab_result *lr, char *text)
 			unsigned int idx = (unsigned int)strtoul(f[1], NULL, 10);
 			size_t i;
 
-			for (i = 0; i < lr->n_steps; i++)
-				if (lr->steps[i].index == idx && !lr->steps[i].detail)
-					lr->steps[i].detail = xstrdup(unescape(f[2]));
+			/* The latest record of that step: a service's end comes after its start. */
+			for (i = lr->n_steps; i-- > 0;)
+				if (lr->steps[i].index == idx) {
+					if (!lr->steps[i].detail)
+						lr->steps[i].detail = xstrdup(unescape(f[2]));
+					break;
+				}
 		} else if (!strcmp(f[0], "diag") && n >= 3) {
 			free(lr->diag);
 			lr->diag = xstrdup(unescape(f[2]));
@@ -273,10 +278,10 @@ enum stop {
 static void finish(struct suite *s, struct job *j, int status, enum stop stop)
 {
 	struct lab_result *lr = &s->res->runs[j->idx];
-	bool timed_out = stop != STOP_NONE;
+	bool killed = stop != STOP_NONE;
 	char *machine;
 
-	if (timed_out) {
+	if (killed) {
 		kill(-j->pid, SIGKILL);
 		while (waitpid(j->pid, &status, 0) < 0 && errno == EINTR)
 			;
@@ -286,7 +291,7 @@ static void finish(struct suite *s, struct job *j, int status, enum stop stop)
 	machine = read_memfd(j->machine_fd);
 	parse_machine(lr, machine);
 	free(machine);
-	if (timed_out) {
+	if (killed) {
 		lr->timed_out = stop == STOP_TIMEOUT;
 		lr->interrupted = stop == STOP_INTERRUPT;
 		lr->outcome = NFLAB_ERROR;
@@ -329,7 +334,6 @@ static void finish(struct suite *s, struct job *j, int status, enum stop stop)
 	}
 	if (s->o->artifacts_dir && (lr->outcome == NFLAB_FAIL || lr->outcome == NFLAB_ERROR)) {
 		char *dir = artifacts_for(s->o, lr), *path = xasprintf("%s/output.txt", dir);
-
 		struct diag d = DIAG_INIT;
 
 		mkdir(dir, 0755);

@@ -20,6 +20,7 @@ struct suite_opts {
 	const char *json_path;	   /* or NULL */
 	FILE *out;		   /* progress, failures and the summary */
 	bool accept_skip;	   /* every run skipped exits 0, not 77 */
+	bool fate;		   /* trace every packet for its fate (run_opts.fate) */
 };
 
 /* One step of one run, from the run's machine report. */

@@ -70,10 +70,13 @@ int link_up(struct nl_sock *s, const char *name, struct diag *d)
 
 struct link_info {
 	int index;
+	unsigned int flags; /* IFF_* */
 	uint8_t mac[6];
 	int has_mac;
 	uint8_t operstate; /* IF_OPER_* */
 	char qdisc[16];	   /* "noop" until the kernel activated the device's queue */
+	int carrier;	   /* IFLA_CARRIER, or -1 when the kernel did not say */
+	uint64_t tx_packets, tx_dropped;
 };
 
 static int link_attr_cb(const struct nlattr *attr, void *data)
@@ -89,6 +92,15 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 	} else if (mnl_attr_get_type(attr) == IFLA_QDISC) {
 		snprintf(li->qdisc, sizeof(li->qdisc), "%.*s", (int)mnl_attr_get_payload_len(attr),
 			 (const char *)mnl_attr_get_payload(attr));
+	} else if (mnl_attr_get_type(attr) == IFLA_CARRIER && mnl_attr_get_payload_len(attr) >= 1) {
+		li->carrier = mnl_attr_get_u8(attr);
+	} else if (mnl_attr_get_type(attr) == IFLA_STATS64 &&
+		   mnl_attr_get_payload_len(attr) >= sizeof(struct rtnl_link_stats64)) {
+		struct rtnl_link_stats64 st;
+
+		memcpy(&st, mnl_attr_get_payload(attr), sizeof(st)); /* 4-byte aligned only */
+		li->tx_packets = st.tx_packets;
+		li->tx_dropped = st.tx_dropped;
 	}
 	return MNL_CB_OK;
 }
@@ -101,6 +113,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
 	li->index = ifm->ifi_index;
+	li->flags = ifm->ifi_flags;
 	mnl_attr_parse(nlh, sizeof(*ifm), link_attr_cb, li);
 	return MNL_CB_OK;
 }
@@ -112,6 +125,7 @@ static int link_get(struct nl_sock *s, const char *name, struct link_info *li, s
 	struct ifinfomsg *ifm;
 
 	memset(li, 0, sizeof(*li));
+	li->carrier = -1;
 	nlh->nlmsg_type = RTM_GETLINK;
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
@@ -142,6 +156,20 @@ int link_mac(struct nl_sock *s, const char *name, uint8_t mac[6], struct diag *d
 	if (!li.has_mac)
 		return diag_set(d, "%s has no MAC address", name);
 	memcpy(mac, li.mac, 6);
+	return 0;
+}
+
+int link_tx_state(struct nl_sock *s, const char *name, struct link_tx *tx, struct diag *d)
+{
+	struct link_info li;
+
+	if (link_get(s, name, &li, d))
+		return -1;
+	tx->up = li.flags & IFF_UP;
+	tx->carrier = li.carrier >= 0 ? li.carrier > 0 : (li.flags & IFF_LOWER_UP) != 0;
+	tx->queue = strcmp(li.qdisc, "noop") != 0;
+	tx->packets = li.tx_packets;
+	tx->dropped = li.tx_dropped;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #ifndef NFLAB_LINK_H
 #define NFLAB_LINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,17 @@ int link_index(struct nl_sock *s, const char *name, struct diag *d);
 
 /* Reads the link's MAC address into mac[6]. Returns 0 or -1. */
 int link_mac(struct nl_sock *s, const char *name, uint8_t mac[6], struct diag *d);
+
+/* Whether an interface can transmit now, and its transmit counters. */
+struct link_tx {
+	bool up;	  /* administratively up */
+	bool carrier;	  /* its link is up: a veth's other end is up */
+	bool queue;	  /* the kernel activated its queue (not "noop", which drops all) */
+	uint64_t packets; /* sent, as the driver counts them */
+	uint64_t dropped; /* tx_dropped: accepted and dropped by the device */
+};
+/* Fills tx for interface name. Returns 0 or -1. */
+int link_tx_state(struct nl_sock *s, const char *name, struct link_tx *tx, struct diag *d);
 
 /*
  * Waits until each named link of the netns (s open in it, nsfd holding it) is up

@@ -92,10 +92,16 @@ static const char *msg_name(uint16_t type)
 
 struct ack_ctx {
 	uint16_t type;
+	const char *what; /* the request's name when its type says nothing (genetlink) */
 	struct diag *d;
 	int (*cb)(const struct nlmsghdr *, void *);
 	void *data;
 };
+
+static const char *ctx_name(const struct ack_ctx *c)
+{
+	return c->what ? c->what : msg_name(c->type);
+}
 
 static int extack_attr_cb(const struct nlattr *attr, void *data)
 {
@@ -118,8 +124,7 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	unsigned int off;
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*err)))
-		return diag_set(c->d, "%s: truncated netlink error", msg_name(c->type)),
-		       MNL_CB_ERROR;
+		return diag_set(c->d, "%s: truncated netlink error", ctx_name(c)), MNL_CB_ERROR;
 	if (err->error == 0)
 		return MNL_CB_STOP;
 	/* Extended-ack attributes follow the (capped) original message. */
@@ -130,10 +135,14 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 		mnl_attr_parse(nlh, off, extack_attr_cb, tb);
 	errno = -err->error;
 	if (tb[NLMSGERR_ATTR_MSG])
-		diag_set(c->d, "%s: %s (kernel: %s)", msg_name(c->type), strerror(-err->error),
+		diag_set(c->d, "%s: %s (kernel: %s)", ctx_name(c), strerror(-err->error),
 			 mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
+	else if (tb[NLMSGERR_ATTR_MISS_TYPE] &&
+		 mnl_attr_validate(tb[NLMSGERR_ATTR_MISS_TYPE], MNL_TYPE_U32) == 0)
+		diag_set(c->d, "%s: %s (kernel: attribute %u missing)", ctx_name(c),
+			 strerror(-err->error), mnl_attr_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
 	else
-		diag_set(c->d, "%s: %s", msg_name(c->type), strerror(-err->error));
+		diag_set(c->d, "%s: %s", ctx_name(c), strerror(-err->error));
 	if (c->d)
 		c->d->err = -err->error;
 	return MNL_CB_ERROR;
@@ -163,17 +172,17 @@ static int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, struct ack_ctx *c)
 
 	nlh->nlmsg_seq = seq;
 	if (mnl_socket_sendto(s->mnl, nlh, nlh->nlmsg_len) < 0)
-		return diag_errno(c->d, "%s: send", msg_name(c->type));
+		return diag_errno(c->d, "%s: send", ctx_name(c));
 	do {
 		n = mnl_socket_recvfrom(s->mnl, s->buf, sizeof(s->buf));
 		if (n < 0)
-			return diag_errno(c->d, "%s: receive", msg_name(c->type));
+			return diag_errno(c->d, "%s: receive", ctx_name(c));
 		rc = mnl_cb_run2(s->buf, (size_t)n, seq, s->portid, data_cb, c, ctl,
 				 MNL_ARRAY_SIZE(ctl));
 	} while (rc > 0);
 	if (rc < 0) {
 		if (c->d && !c->d->set)
-			diag_errno(c->d, "%s", msg_name(c->type));
+			diag_errno(c->d, "%s", ctx_name(c));
 		return -1;
 	}
 	return 0;
@@ -194,6 +203,45 @@ int nl_request_cb(struct nl_sock *s, struct nlmsghdr *nlh,
 
 	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
 	return nl_talk(s, nlh, &c);
+}
+
+int nl_request_batch(struct nl_sock *s, void *buf, size_t len, const char *what, size_t *failed,
+		     struct diag *d)
+{
+	struct ack_ctx c = {.what = what, .d = d};
+	uint32_t first = s->seq, n = 0, acked = 0;
+	struct nlmsghdr *nlh;
+	int left = (int)len, bad = 0;
+
+	for (nlh = buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+		nlh->nlmsg_seq = s->seq++;
+		n++;
+	}
+	if (mnl_socket_sendto(s->mnl, buf, len) < 0)
+		return diag_errno(d, "%s: send", what);
+	while (acked < n) {
+		ssize_t got = mnl_socket_recvfrom(s->mnl, s->buf, sizeof(s->buf));
+
+		if (got < 0)
+			return diag_errno(d, "%s: receive", what);
+		left = (int)got;
+		for (nlh = (struct nlmsghdr *)s->buf; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left)) {
+			uint32_t i = nlh->nlmsg_seq - first; /* unsigned: wraps with seq */
+
+			/* Only acks count: a reply the kernel sends before one is skipped. */
+			if (nlh->nlmsg_type != NLMSG_ERROR || i >= n || nlh->nlmsg_pid != s->portid)
+				continue;
+			acked++;
+			if (!bad && error_cb(nlh, &c) == MNL_CB_ERROR) {
+				bad = 1;
+				if (failed)
+					*failed = i;
+			}
+		}
+	}
+	return bad ? -1 : 0;
 }
 
 int nl_dump(struct nl_sock *s, struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *, void *),

@@ -4,6 +4,7 @@
 #define NFLAB_NL_H
 
 #include <linux/netlink.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/diag.h"
@@ -49,6 +50,16 @@ int nl_request(struct nl_sock *s, struct nlmsghdr *nlh, struct diag *d);
 /* As nl_request(), passing every reply message before the ack to cb(nlh, data). */
 int nl_request_cb(struct nl_sock *s, struct nlmsghdr *nlh,
 		  int (*cb)(const struct nlmsghdr *, void *), void *data, struct diag *d);
+
+/*
+ * Sends the requests laid one after another in buf (len bytes) in one send,
+ * each with its own seq and NLM_F_ACK, and reads until every one is acked: the
+ * kernel handles each message of a send in turn, whatever the others got. what
+ * names them in errors ("ethtool FEATURES_SET"). Returns 0, or -1 with the first
+ * refusal in d and its index in the batch in *failed (when not NULL).
+ */
+int nl_request_batch(struct nl_sock *s, void *buf, size_t len, const char *what, size_t *failed,
+		     struct diag *d);
 
 /*
  * Sends a dump request (NLM_F_DUMP) and calls cb(nlh, data) for every reply

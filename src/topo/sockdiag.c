@@ -9,11 +9,15 @@
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "util/xalloc.h"
+
 struct port_query {
-	uint16_t port; /* network order */
-	int found;
+	uint16_t port;	       /* network order */
+	unsigned long *inodes; /* of the sockets found */
+	size_t n, cap;
 };
 
 static int on_socket(const struct nlmsghdr *nlh, void *arg)
@@ -21,11 +25,12 @@ static int on_socket(const struct nlmsghdr *nlh, void *arg)
 	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
 	struct port_query *q = arg;
 
-	if (m->id.idiag_sport == q->port)
-		q->found = 1;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m) || m->id.idiag_sport != q->port)
+		return MNL_CB_OK;
+	XGROW(q->inodes, q->n, q->cap);
+	q->inodes[q->n++] = m->idiag_inode;
 	return MNL_CB_OK;
 }
-
 static int dump_family(struct nl_sock *s, int family, int proto, struct port_query *q,
 		       struct diag *d)
 {
@@ -53,11 +58,15 @@ struct nl_sock *sockdiag_open(int nsfd, struct diag *d)
 	return nl_open(nsfd, NETLINK_SOCK_DIAG, d);
 }
 
-int sockdiag_port_open(struct nl_sock *s, int proto, uint16_t port, struct diag *d)
+long sockdiag_port_inodes(struct nl_sock *s, int proto, uint16_t port, unsigned long **inodes,
+			  struct diag *d)
 {
-	struct port_query q = {htons(port), 0};
+	struct port_query q = {.port = htons(port)};
 
-	if (dump_family(s, AF_INET, proto, &q, d) || dump_family(s, AF_INET6, proto, &q, d))
+	if (dump_family(s, AF_INET, proto, &q, d) || dump_family(s, AF_INET6, proto, &q, d)) {
+		free(q.inodes);
 		return -1;
-	return q.found;
+	}
+	*inodes = q.inodes;
+	return (long)q.n;
 }

@@ -11,10 +11,12 @@
 /* A sock_diag socket of the netns held by nsfd (close with nl_close()), or NULL. */
 struct nl_sock *sockdiag_open(int nsfd, struct diag *d);
 /*
- * Whether a socket of that netns has local port: a listening TCP socket
- * (proto IPPROTO_TCP) or a bound UDP socket (IPPROTO_UDP), IPv4 or IPv6.
- * Returns 1 or 0, or -1 with d set.
+ * The sockets of that netns on local port: listening TCP sockets (proto
+ * IPPROTO_TCP) or bound UDP sockets (IPPROTO_UDP), IPv4 and IPv6. Returns how
+ * many, with their inodes in a new array *inodes (caller frees; NULL when
+ * none), or -1 with d set.
  */
-int sockdiag_port_open(struct nl_sock *s, int proto, uint16_t port, struct diag *d);
+long sockdiag_port_inodes(struct nl_sock *s, int proto, uint16_t port, unsigned long **inodes,
+			  struct diag *d);
 
 #endif

@@ -2,7 +2,8 @@
 # Runs the flagship with --pcap-dir (one pcapng per interface, then merged) and
 # checks with tshark that the files hold what the lab saw: the reverse-NATed
 # port unreachable at client:eth0, named interfaces, directions, nanosecond
-# times, the lab in the section comment and each step as a packet comment.
+# times, the lab in the section comment and each step that sent packets as the
+# comment of the first of them.
 # usage: pcap.sh NFLAB LAB
 set -u
 nflab=$1 lab=$2
@@ -44,4 +45,25 @@ n=$(ts "$f" -Y 'icmp.type == 3 && ip.src == 203.0.113.10' -T fields -e frame.int
 case "$n" in *client:eth0*router:eth0*) ;; *) fail "the reverse-NATed error should be seen at client:eth0 and router:eth0, got: $n" ;; esac
 # Time order across interfaces.
 ts "$f" -T fields -e frame.time_epoch | sort -c -n || fail "merged packets are not in time order"
+# A step's comment is on the first packet it sent, and checks, which send
+# nothing, comment no packet: the two datagrams carry steps 1 and 6 (not the
+# ARP request before the first, not the checks run before the second).
+comments() {
+	c=$(ts "$1" -T fields -e frame.interface_name -e udp.srcport -e frame.comment |
+		awk -F'\t' '$3 != ""')
+	[ -n "$c" ] || c=$(ts "$1" -T fields -e frame.interface_name -e udp.srcport -e pkt_comment |
+		awk -F'\t' '$3 != ""')
+	printf '%s\n' "$c"
+}
+c=$(comments "$f")
+n=$(printf '%s\n' "$c" | grep -c .)
+[ "$n" = 2 ] || fail "expected the 2 datagrams to carry comments, got $n packets: $c"
+printf '%s\n' "$c" | grep -q "^client:eth0	40000	step 1 ([^,]*$" ||
+	fail "step 1 should be alone on its datagram at client:eth0: $c"
+printf '%s\n' "$c" | grep -q "^client:eth0	40001	step 6 ([^,]*$" ||
+	fail "step 6 should be alone on its datagram at client:eth0: $c"
+comments "$dir/each/client-eth0.pcapng" | grep -q "^client:eth0	40000	step 1 (" ||
+	fail "step 1 should be on its datagram in client-eth0.pcapng: $(comments "$dir/each/client-eth0.pcapng")"
+[ -z "$(comments "$dir/each/dmz-eth0.pcapng")" ] ||
+	fail "dmz:eth0 saw no packet a step sent, yet has comments: $(comments "$dir/each/dmz-eth0.pcapng")"
 echo "ok: tshark reads the pcapng files"

@@ -36,7 +36,7 @@ timeout 30 "$nflab" run --topologies "$topo" "$dir/never.yaml" >"$dir/out" 2>&1
 rc=$?
 cat "$dir/out"
 [ "$rc" = 2 ] || fail "a service never ready should end the lab with exit 2, got $rc"
-grep -q "service web in node b was not ready within 0.3 s (waited for a TCP socket listening on port 80)" "$dir/out" ||
+grep -q "service web in node b was not ready within 0.3 s (waited for a TCP socket of its own listening on port 80)" "$dir/out" ||
 	fail "no clear message for the service that never became ready"
 grep -q "| starting up" "$dir/out" || fail "the service's output is not shown"
 left && fail "the service outlived its lab"

@@ -17,7 +17,7 @@ for want in \
 	"ct NEW [DST_NAT]: 198.51.100.10.40000 > 192.168.1.10.9: UDP, length 5  <= DNAT 203.0.113.10:9 -> 192.168.1.10:9" \
 	"\"reject-published\" drop in=eth0 out=eth1 ct NEW [DST_NAT]" \
 	"filter output rule handle 6 continue out=eth0 ct RELATED reply [DST_NAT]: 192.168.42.1 > 198.51.100.10: ICMP port unreachable" \
-	"<= reverse NAT of an error: src 192.168.42.1 -> 203.0.113.10" \
+	"<= reverse DNAT of an error: src 192.168.42.1 -> 203.0.113.10" \
 	"client:eth0 in     203.0.113.10 > 198.51.100.10: ICMP port unreachable [quoting 198.51.100.10.40000 > 203.0.113.10.9"; do
 	grep -qF -- "$want" "$dir/out" || { echo "FAIL: timeline lacks: $want"; exit 1; }
 done

@@ -148,19 +148,42 @@ static void test_parse_errors(void **state)
 	assert_null(field_find(pkt_fields, "ip.sauce"));
 }
 
+/* The value of field in p, as value_fmt() (show false) or value_show() writes it. */
+static const char *got(const char *field, const struct pkt *p, bool show, char *buf, size_t len)
+{
+	const struct field_def *f = field_find(pkt_fields, field);
+	struct value v;
+
+	assert_non_null(f);
+	assert_true(f->get(p, &v));
+	return show ? value_show(f, &v, buf, len) : value_fmt(f, &v, buf, len);
+}
+
+/* An ICMP (v6 false) or ICMPv6 packet of that type and code. */
+static void make_icmp(struct pkt *p, bool v6, uint8_t type, uint8_t code)
+{
+	memset(p, 0, sizeof(*p));
+	p->outer.present = (v6 ? PKT_IP6 | PKT_ICMP6 : PKT_IP4 | PKT_ICMP4);
+	p->outer.proto = v6 ? 58 : 1;
+	p->outer.icmp_type = type;
+	p->outer.icmp_code = code;
+}
+
 static void test_formatting(void **state)
 {
-	const struct field_def *f = field_find(pkt_fields, "icmp.code");
+	const struct field_def *f;
+	struct pkt icmp, tcp;
 	struct pred pr;
-	struct value v;
 	char buf[128], err[128];
 
 	(void)state;
-	v.kind = VAL_UINT;
-	v.u = 3;
-	assert_string_equal(value_fmt(f, &v, buf, sizeof(buf)), "port-unreachable");
-	v.u = 5;
-	assert_string_equal(value_fmt(f, &v, buf, sizeof(buf)), "5");
+	make_packets(&icmp, &tcp);
+	assert_string_equal(got("icmp.code", &icmp, false, buf, sizeof(buf)), "port-unreachable");
+	icmp.outer.icmp_code = 5;
+	assert_string_equal(got("icmp.code", &icmp, false, buf, sizeof(buf)),
+			    "source-route-failed");
+	icmp.outer.icmp_code = 16;
+	assert_string_equal(got("icmp.code", &icmp, false, buf, sizeof(buf)), "16");
 	f = field_find(pkt_fields, "ip.src");
 	assert_int_equal(pred_parse(f, "!192.0.2.0/24", &pr, err, sizeof(err)), 0);
 	assert_string_equal(pred_fmt(&pr, buf, sizeof(buf)), "!192.0.2.0/24");
@@ -169,12 +192,158 @@ static void test_formatting(void **state)
 	assert_string_equal(pred_fmt(&pr, buf, sizeof(buf)), "syn,ack");
 }
 
+/* Codes are named per type: the names of destination unreachable are no other type's. */
+static void test_icmp_codes_per_type(void **state)
+{
+	struct pkt p;
+	char buf[128];
+
+	(void)state;
+	make_icmp(&p, false, 8, 0); /* echo request */
+	assert_false(holds("icmp.code", "net-unreachable", &p));
+	assert_true(holds("icmp.code", "0", &p));
+	assert_true(holds("icmp.code", "!net-unreachable", &p));
+	assert_string_equal(got("icmp.code", &p, false, buf, sizeof(buf)), "0");
+	make_icmp(&p, false, 5, 1); /* redirect for host */
+	assert_true(holds("icmp.code", "host", &p));
+	assert_true(holds("icmp.code", "host-redirect", &p));
+	assert_false(holds("icmp.code", "host-unreachable", &p));
+	assert_string_equal(got("icmp.code", &p, false, buf, sizeof(buf)), "host");
+	make_icmp(&p, false, 11, 0);
+	assert_string_equal(got("icmp.code", &p, false, buf, sizeof(buf)),
+			    "ttl-zero-during-transit");
+	assert_false(holds("icmp.code", "net-unreachable", &p));
+	make_icmp(&p, false, 11, 1);
+	assert_true(holds("icmp.code", "reassembly", &p));
+	assert_string_equal(got("icmp.code", &p, false, buf, sizeof(buf)),
+			    "ttl-zero-during-reassembly");
+	make_icmp(&p, false, 12, 1);
+	assert_string_equal(got("icmp.code", &p, false, buf, sizeof(buf)),
+			    "required-option-missing");
+	make_icmp(&p, true, 2, 0); /* packet too big: no named codes */
+	assert_string_equal(got("icmp6.code", &p, false, buf, sizeof(buf)), "0");
+	assert_false(holds("icmp6.code", "no-route", &p));
+	make_icmp(&p, true, 1, 2);
+	assert_string_equal(got("icmp6.code", &p, false, buf, sizeof(buf)), "beyond-scope");
+	make_icmp(&p, true, 1, 3);
+	assert_true(holds("icmp6.code", "address-unreachable", &p));
+	assert_true(holds("icmp6.code", "addr-unreachable", &p));
+	make_icmp(&p, true, 3, 0);
+	assert_string_equal(got("icmp6.code", &p, false, buf, sizeof(buf)), "hop-limit");
+	assert_false(holds("icmp6.code", "no-route", &p));
+	make_icmp(&p, true, 3, 1);
+	assert_true(holds("icmp6.code", "reassembly", &p));
+	make_icmp(&p, true, 4, 1);
+	assert_string_equal(got("icmp6.code", &p, false, buf, sizeof(buf)), "unknown-header-type");
+}
+
+/*
+ * Parses a match of two conditions, field a: ca and field b: cb, and resolves
+ * its code names. Returns 0, or -1 with err.
+ */
+static int parse_match(const char *a, const char *ca, const char *b, const char *cb,
+		       struct pred preds[2], char *err, size_t errlen)
+{
+	size_t bad = 99;
+
+	assert_int_equal(pred_parse(field_find(pkt_fields, a), ca, &preds[0], err, errlen), 0);
+	assert_int_equal(pred_parse(field_find(pkt_fields, b), cb, &preds[1], err, errlen), 0);
+	if (pred_list_resolve(preds, 2, &bad, err, errlen) == 0)
+		return 0;
+	assert_int_equal(bad, 1);
+	return -1;
+}
+
+static void test_code_names_checked_against_type(void **state)
+{
+	struct pred preds[2];
+	char err[1024];
+	struct pkt p;
+	uint64_t u;
+
+	(void)state;
+	assert_int_equal(parse_match("icmp.type", "echo-request", "icmp.code", "net-unreachable",
+				     preds, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "echo-request has no named codes"));
+	assert_int_equal(parse_match("icmp.type", "redirect", "icmp.code", "port-unreachable",
+				     preds, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "\"port-unreachable\" is not a code of icmp.type redirect"));
+	assert_non_null(strstr(err, "net, host, tos-net, tos-host"));
+	assert_int_equal(parse_match("icmp6.type", "time-exceeded", "icmp6.code", "no-route", preds,
+				     err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "hop-limit, reassembly"));
+	/* A name valid for the type given; a type given after the code. */
+	assert_int_equal(
+		parse_match("icmp.code", "host", "icmp.type", "redirect", preds, err, sizeof(err)),
+		0);
+	make_icmp(&p, false, 5, 1);
+	assert_true(pred_match(&preds[0], &p) && pred_match(&preds[1], &p));
+	/* Without a type, a name means its own type. */
+	assert_int_equal(
+		parse_match("ip.ttl", "64", "icmp.code", "frag-needed", preds, err, sizeof(err)),
+		0);
+	make_icmp(&p, false, 3, 4);
+	assert_true(pred_match(&preds[1], &p));
+	/* Crafting: the code of the type the packet has. */
+	assert_int_equal(field_parse_number(field_find(pkt_fields, "icmp.code"), &(uint64_t){5},
+					    "tos-host", &u, err, sizeof(err)),
+			 0);
+	assert_int_equal(u, 3);
+	assert_int_equal(field_parse_number(field_find(pkt_fields, "icmp.code"), &(uint64_t){0},
+					    "port-unreachable", &u, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "echo-reply has no named codes"));
+}
+
+static void test_tcp_flags_by_name(void **state)
+{
+	struct pkt icmp, tcp;
+	char buf[128];
+
+	(void)state;
+	make_packets(&icmp, &tcp);
+	assert_string_equal(got("tcp.flags", &tcp, false, buf, sizeof(buf)), "syn,ack");
+	assert_string_equal(got("tcp.flags", &tcp, true, buf, sizeof(buf)), "syn,ack [S.]");
+	tcp.outer.tcp_flags = 0x19;
+	assert_string_equal(got("tcp.flags", &tcp, true, buf, sizeof(buf)), "fin,psh,ack [FP.]");
+}
+
+static void test_show_quotes_text(void **state)
+{
+	const struct field_def *f = field_find(log_fields, "log.prefix");
+	struct pred pr;
+	struct value v;
+	char buf[128], err[128];
+
+	(void)state;
+	value_str(&v, "acc-rpf4 ");
+	assert_string_equal(value_show(f, &v, buf, sizeof(buf)), "\"acc-rpf4 \"");
+	assert_string_equal(value_fmt(f, &v, buf, sizeof(buf)), "acc-rpf4 ");
+	value_str(&v, "a\tb\"c\\\x01\x7f");
+	assert_string_equal(value_show(f, &v, buf, sizeof(buf)), "\"a\\tb\\\"c\\\\\\x01\\x7f\"");
+	value_str(&v, "caf\xc3\xa9 \xff\xc3");
+	assert_string_equal(value_show(f, &v, buf, sizeof(buf)), "\"caf\xc3\xa9 \\xff\\xc3\"");
+	value_str(&v, "0123456789abcdef");
+	assert_string_equal(value_show(f, &v, buf, 16), "\"0123456789...\"");
+	assert_int_equal(pred_parse(f, "!fw-in ", &pr, err, sizeof(err)), 0);
+	assert_string_equal(pred_show(&pr, buf, sizeof(buf)), "!\"fw-in \"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_equality_and_names), cmocka_unit_test(test_operators),
-		cmocka_unit_test(test_absent_fields),	   cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_equality_and_names),
+		cmocka_unit_test(test_operators),
+		cmocka_unit_test(test_absent_fields),
+		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_formatting),
+		cmocka_unit_test(test_icmp_codes_per_type),
+		cmocka_unit_test(test_code_names_checked_against_type),
+		cmocka_unit_test(test_tcp_flags_by_name),
+		cmocka_unit_test(test_show_quotes_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

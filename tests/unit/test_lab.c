@@ -29,6 +29,19 @@ static struct lab *load(const char *text, struct diag *d)
 	return lab_load_buffer("t.yaml", text, strlen(text), "/nonexistent", d);
 }
 
+/* True when text loads; prints the error when it does not. */
+static bool loads(const char *text)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab = load(text, &d);
+
+	if (!lab)
+		print_error("input:\n%s\nunexpected error %d:%d \"%s\"\n", text, d.loc.line,
+			    d.loc.col, d.msg);
+	lab_free(lab);
+	return lab != NULL;
+}
+
 /* Asserts text fails at line:col with msg somewhere in the message. */
 static void check_error(const char *text, int line, int col, const char *msg)
 {
@@ -135,16 +148,98 @@ static void test_unknown_key(void **state)
 static void test_duplicates(void **state)
 {
 	(void)state;
-	check_error("name: t\nname: u\n", 2, 1, "duplicate key \"name\"");
-	check_error("name: t\nnodes:\n  a: {}\n  a: {}\n", 4, 3, "duplicate node \"a\"");
+	check_error("name: t\nname: u\n", 2, 1,
+		    "duplicate key \"name\" at the top level (first given at line 1, column 1): a "
+		    "key may be given once, or one of its values would be silently lost");
+	check_error("name: t\nnodes:\n  a: {}\n  a: {}\n", 4, 3,
+		    "duplicate key \"a\" in nodes (first given at line 3, column 3)");
 	check_error("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1/24\n      eth0: "
 		    "192.0.2.2/24\n",
-		    6, 7, "duplicate interface \"eth0\"");
+		    6, 7, "duplicate key \"eth0\" in interfaces (first given at line 5, column 7)");
+	/* Anywhere: maps no key list checks, and the first repeat in the file. */
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.src: 192.0.2.1, ip.src: "
+			  "192.0.2.2}}\n",
+		    12, 53,
+		    "duplicate key \"ip.src\" in match (first given at line 12, column 34)");
+	check_error("name: t\nnodes:\n  a:\n    sysctl:\n      net.ipv4.ip_forward: 1\n"
+		    "      net.ipv4.ip_forward: 0\n",
+		    6, 7, "duplicate key \"net.ipv4.ip_forward\" in sysctl");
+	check_error(HOSTS "env: {A: 1, B: 2, A: 3}\nhosts: {x: 192.0.2.9, x: 192.0.2.8}\n", 11, 19,
+		    "duplicate key \"A\" in env (first given at line 11, column 7)");
+	check_error(HOSTS "hosts: {x: 192.0.2.9, x: 192.0.2.8}\n", 11, 23,
+		    "duplicate key \"x\" in hosts");
+	check_error(HOSTS "steps:\n  - udp: {from: a, to: 192.0.2.2:9}\n    udp: {from: b, to: "
+			  "192.0.2.1:9}\n",
+		    13, 5, "duplicate key \"udp\" in an item of steps");
+	check_error(HOSTS
+		    "steps:\n  - expect:\n      at: a:eth0\n      count: 1\n      count: none\n",
+		    15, 7, "duplicate key \"count\" in expect (first given at line 14, column 7)");
 	check_error(
 		"name: t\nnodes:\n  a:\n    interfaces:\n      eth0: [192.0.2.1/24, 192.0.2.1/25]\n"
 		"  b: {}\nlinks:\n  - [a:eth0, b:eth0]\n",
 		5, 28, "duplicate address on a:eth0");
 	check_error(HOSTS "  - [a:eth0, b:eth1]\n", 11, 6, "already an end of another link");
+}
+
+/* One document per file: a second one would be ignored. */
+static void test_second_document(void **state)
+{
+	(void)state;
+	check_error(HOSTS "---\nname: u\nsteps:\n  - expect: {at: a:eth0}\n", 11, 1,
+		    "a second YAML document (\"---\"): a file holds one document, and nflab "
+		    "would ignore this one");
+	check_error(HOSTS "---\n", 11, 1, "a second YAML document");
+	check_error(HOSTS "...\n---\n- x\n", 12, 1, "a second YAML document");
+	/* YAML syntax after the first document is reported, not skipped. */
+	check_error(HOSTS "---\n- [\n", 13, 1, "YAML syntax");
+	/* An explicit start of the one document, or an end marker, is fine. */
+	assert_true(loads("---\n" HOSTS "...\n"));
+}
+
+/* Checks that could never fail, found as the lab is read. */
+static void test_vacuous(void **state)
+{
+	(void)state;
+	check_error(
+		HOSTS "steps:\n  - expect: {at: a:eth0, count: none, within: 0}\n", 12, 47,
+		"count: none with within: 0 gives the check no time: an exact count passes only "
+		"once the lab is quiet, and within: 0 ends it before anything more can arrive, "
+		"so a late packet could never fail it; leave within out (1s) or give the time "
+		"to wait");
+	check_error(HOSTS "steps:\n  - expect: {conntrack-table: a, count: 2, within: 0ms}\n", 12,
+		    52, "count: 2 with within: 0 gives the check no time");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, count: 0, within: 0s}\n", 12, 44,
+		    "count: none with within: 0");
+	/* "at least" is decided by what arrived: within: 0 can fail it. */
+	assert_true(loads(HOSTS "steps:\n  - expect: {at: a:eth0, count: '>= 1', within: 0}\n"));
+
+	check_error(
+		"name: t\nnodes:\n  a:\n    sysctl: {net.netfilter.nf_conntrack_events: 0}\n"
+		"steps:\n  - expect: {conntrack: a, count: none}\n",
+		6, 25,
+		"node a sets net.netfilter.nf_conntrack_events to 0 (line 4), so its kernel "
+		"sends no conntrack events and this check could never fail; remove that sysctl, "
+		"or check the table (conntrack-table: a)");
+	/* The last value set counts; the table does not depend on events. */
+	assert_true(
+		loads("name: t\nnodes:\n  a:\n    sysctl: {net.netfilter.nf_conntrack_events: 0}\n"
+		      "steps:\n  - expect: {conntrack-table: a, count: none}\n"));
+	assert_true(
+		loads("name: t\nnodes:\n  a:\n    sysctl: {net.netfilter.nf_conntrack_events: 1}\n"
+		      "steps:\n  - expect: {conntrack: a, count: none}\n"));
+
+	check_error(
+		"name: t\nnodes:\n  a:\n    nft: |\n      table ip t {\n"
+		"        chain c { type filter hook input priority 0; log group 5 prefix \"x\"; }\n"
+		"        chain d { type filter hook output priority 0; log group 2; }\n      }\n"
+		"steps:\n  - expect: {nflog: a, match: {log.prefix: x, log.group: 7}}\n",
+		10, 58,
+		"no rule of node a logs to NFLOG group 7, so no record could match (its rules "
+		"log to groups 5, 2)");
+	assert_true(
+		loads("name: t\nnodes:\n  a:\n    iptables: |\n      *filter\n"
+		      "      -A INPUT -j NFLOG --nflog-prefix in\n      COMMIT\n"
+		      "steps:\n  - expect: {nflog: a, match: {log.group: 0, log.prefix: '!x'}}\n"));
 }
 
 static void test_wrong_types(void **state)
@@ -161,6 +256,37 @@ static void test_wrong_types(void **state)
 		    "expected a duration");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, count: many}\n", 12, 33,
 		    "expected a count");
+}
+
+/* Links are wire-sized unless one says offloads: true, which both its ends then know. */
+static void test_link_offloads(void **state)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+
+	(void)state;
+	lab = load(HOSTS, &d);
+	assert_non_null(lab);
+	assert_false(lab->links[0].offloads);
+	assert_false(lab->nodes[0].ifaces[0].offloads);
+	lab_free(lab);
+	lab = load("name: t\nnodes: {a: {}, b: {}, c: {}}\nlinks:\n"
+		   "  - {ends: [a:eth0, b:eth0], offloads: true}\n  - [b:eth1, c:eth0]\n",
+		   &d);
+	assert_non_null(lab);
+	assert_true(lab->links[0].offloads);
+	assert_false(lab->links[1].offloads);
+	assert_true(lab->nodes[0].ifaces[0].offloads);
+	assert_true(lab->nodes[1].ifaces[0].offloads);
+	assert_false(lab->nodes[1].ifaces[1].offloads);
+	assert_false(lab->nodes[2].ifaces[0].offloads);
+	lab_free(lab);
+	check_error("name: t\nnodes: {a: {}, b: {}}\nlinks:\n"
+		    "  - {ends: [a:eth0, b:eth0], offloads: some}\n",
+		    4, 40, "expected true or false, got \"some\"");
+	check_error("name: t\nnodes: {a: {}, b: {}}\nlinks:\n"
+		    "  - {ends: [a:eth0, b:eth0], offload: true}\n",
+		    4, 30, "unknown key \"offload\" in link; expected one of: ends, mtu, offloads");
 }
 
 static void test_bad_addresses(void **state)
@@ -234,6 +360,19 @@ static void test_steps(void **state)
 		    "ip.src:");
 	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, dir: sideways}\n", 12, 31,
 		    "expected in, out or any");
+	/* A code name of another type than the one given beside it, at the code. */
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {icmp.type: echo-request, "
+			  "icmp.code: net-unreachable}}\n",
+		    12, 70,
+		    "icmp.code: icmp.type echo-request has no named codes: write icmp.code as a "
+		    "number");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {icmp.code: host, icmp.type: "
+			  "destination-unreachable}}\n",
+		    12, 45, "\"host\" is not a code of icmp.type destination-unreachable");
+	check_error(HOSTS
+		    "steps:\n  - send: {from: a, ip: {dst: 192.0.2.2}, icmp: {type: redirect, "
+		    "code: port-unreachable}}\n",
+		    12, 72, "whose codes are net, host, tos-net, tos-host");
 	check_error(HOSTS "steps:\n  - tcp: {from: a, to: 192.0.2.2:80, outcome: maybe}\n", 12, 47,
 		    "expected connected, refused, timeout, unreachable or reset");
 }
@@ -385,13 +524,15 @@ static void test_programs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_lab),       cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_yaml_syntax),    cmocka_unit_test(test_empty_and_shape),
-		cmocka_unit_test(test_unknown_key),    cmocka_unit_test(test_duplicates),
-		cmocka_unit_test(test_wrong_types),    cmocka_unit_test(test_bad_addresses),
-		cmocka_unit_test(test_routes),	       cmocka_unit_test(test_references),
-		cmocka_unit_test(test_steps),	       cmocka_unit_test(test_send),
-		cmocka_unit_test(test_flagship_loads), cmocka_unit_test(test_programs),
+		cmocka_unit_test(test_good_lab),      cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_yaml_syntax),   cmocka_unit_test(test_empty_and_shape),
+		cmocka_unit_test(test_unknown_key),   cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_wrong_types),   cmocka_unit_test(test_link_offloads),
+		cmocka_unit_test(test_bad_addresses), cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_references),    cmocka_unit_test(test_steps),
+		cmocka_unit_test(test_send),	      cmocka_unit_test(test_flagship_loads),
+		cmocka_unit_test(test_programs),      cmocka_unit_test(test_second_document),
+		cmocka_unit_test(test_vacuous),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Fields of NFLOG, trace and counter records; NFLOG group discovery; iptables-save counters. */
+/*
+ * Fields of NFLOG, trace and counter records; NFLOG group discovery; iptables-save counters;
+ * checks refused for naming what a node's rulesets lack.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +13,9 @@
 
 #include "expect/field.h"
 #include "expect/source.h"
+#include "expect/vacuous.h"
 #include "observe/event.h"
+#include "rules/rulenames.h"
 
 /* True when record rec of source src satisfies "field: cond". */
 static bool holds(enum expect_source src, const char *field, const char *cond, const void *rec)
@@ -157,13 +162,163 @@ static void test_ipt_counters(void **state)
 	evlog_release(&log);
 }
 
+/* An expectation of src on node 0 with the conditions "field: cond" (NULL-terminated pairs). */
+static void expectation(struct step_expect *e, enum expect_source src, const char *const fc[])
+{
+	size_t i, n = 0;
+	char err[256];
+
+	while (fc[n * 2])
+		n++;
+	memset(e, 0, sizeof(*e));
+	e->source = src;
+	e->node_loc = (struct srcloc){"t.yaml", 3, 7};
+	e->preds = calloc(n + 1, sizeof(*e->preds));
+	e->pred_locs = calloc(n + 1, sizeof(*e->pred_locs));
+	for (i = 0; i < n; i++) {
+		assert_int_equal(pred_parse(source_field(src, fc[i * 2]), fc[i * 2 + 1],
+					    &e->preds[i], err, sizeof(err)),
+				 0);
+		e->pred_locs[i] = (struct srcloc){"t.yaml", 4, (int)(10 * (i + 1))};
+	}
+	e->n_preds = n;
+}
+
+/* vacuous_check() of e: 0, or -1 with the message and where it points. */
+static int vacuous(const struct step_expect *e, const struct rulenames *rn,
+		   const struct evlog *dump, char *msg, int *col)
+{
+	struct diag d = DIAG_INIT;
+	int rc = vacuous_check(e, "fw", rn, dump, &d);
+
+	snprintf(msg, 1024, "%.1000s", d.set ? d.msg : "");
+	*col = d.loc.col;
+	free(e->preds);
+	free(e->pred_locs);
+	return rc;
+}
+
+static struct counter_rec *counter(struct evlog *log, uint8_t kind, const char *chain,
+				   const char *name, const char *comment)
+{
+	struct counter_rec *c = &evlog_add_node(log, EV_COUNTER, 0, NULL, 0)->counter;
+
+	c->kind = kind;
+	snprintf(c->table, sizeof(c->table), "filter");
+	snprintf(c->chain, sizeof(c->chain), "%s", chain);
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	snprintf(c->comment, sizeof(c->comment), "%s", comment);
+	return c;
+}
+
+static void test_vacuous_counters(void **state)
+{
+	struct evlog dump = EVLOG_INIT, empty = EVLOG_INIT;
+	struct rulenames rn = RULENAMES_INIT;
+	struct step_expect e;
+	char msg[1024];
+	int col;
+
+	(void)state;
+	counter(&dump, COUNTER_NAMED, "", "ns2out", "");
+	counter(&dump, COUNTER_NAMED, "", "ns2in", "");
+	counter(&dump, COUNTER_RULE, "forward", "", "snat-icmp");
+	strset_add(&rn.comments, "no-counter-here");
+
+	expectation(&e, SRC_COUNTERS, (const char *const[]){"counter.name", "ns2inn", NULL});
+	assert_int_equal(vacuous(&e, NULL, &dump, msg, &col), -1);
+	assert_string_equal(msg, "no counter \"ns2inn\" in fw's rulesets (it has: ns2in, ns2out)");
+	assert_int_equal(col, 10);
+	expectation(
+		&e, SRC_COUNTERS,
+		(const char *const[]){"counter.packets", "0", "counter.comment", "snatt", NULL});
+	assert_int_equal(vacuous(&e, &rn, &dump, msg, &col), -1);
+	assert_string_equal(msg, "no counter with comment \"snatt\" in fw's rulesets (the "
+				 "comments of its counters: snat-icmp)");
+	assert_int_equal(col, 20);
+	expectation(&e, SRC_COUNTERS,
+		    (const char *const[]){"counter.comment", "no-counter-here", NULL});
+	assert_int_equal(vacuous(&e, &rn, &dump, msg, &col), -1);
+	assert_string_equal(msg,
+			    "the rule with comment \"no-counter-here\" in fw's rulesets has no "
+			    "counter: add a \"counter\" statement to it");
+	expectation(&e, SRC_COUNTERS, (const char *const[]){"counter.chain", "FORWARD", NULL});
+	assert_int_equal(vacuous(&e, NULL, &dump, msg, &col), -1);
+	assert_string_equal(msg, "no counter in a chain \"FORWARD\" in fw's rulesets (its counters "
+				 "are in: forward)");
+	/* What names something there, and what may rightly match nothing, passes. */
+	expectation(&e, SRC_COUNTERS,
+		    (const char *const[]){"counter.name", "ns2in", "counter.chain", "!forward",
+					  "counter.comment", "absent", "counter.table", "filter",
+					  NULL});
+	assert_int_equal(vacuous(&e, NULL, &dump, msg, &col), 0);
+	/* A node without any counter: no counters check can mean anything. */
+	expectation(&e, SRC_COUNTERS, (const char *const[]){"counter.packets", "0", NULL});
+	assert_int_equal(vacuous(&e, NULL, &empty, msg, &col), -1);
+	assert_int_equal(col, 7);
+	assert_non_null(strstr(msg, "fw's rulesets have no counter"));
+	evlog_release(&dump);
+	rulenames_release(&rn);
+}
+
+static void test_vacuous_trace_nflog(void **state)
+{
+	struct rulenames rn = RULENAMES_INIT;
+	struct step_expect e;
+	char msg[1024];
+	int col;
+
+	(void)state;
+	expectation(&e, SRC_TRACE, (const char *const[]){"trace.verdict", "drop", NULL});
+	assert_int_equal(vacuous(&e, &rn, NULL, msg, &col), -1);
+	assert_string_equal(msg, "no rule of fw sets nftrace (nft \"meta nftrace set 1\", or "
+				 "iptables \"-j TRACE\" with the nft backend), so no trace event "
+				 "could be seen");
+	assert_int_equal(col, 7);
+	rn.nftrace = true;
+	strset_add(&rn.tables, "filter");
+	strset_add(&rn.chains, "forward");
+	strset_add(&rn.chains, "output");
+	strset_add(&rn.comments, "reject-dmz");
+	strset_add(&rn.handles, "4");
+	expectation(&e, SRC_TRACE,
+		    (const char *const[]){"trace.table", "filter", "trace.chain", "outptu", NULL});
+	assert_int_equal(vacuous(&e, &rn, NULL, msg, &col), -1);
+	assert_string_equal(msg,
+			    "no chain \"outptu\" in fw's nft ruleset (it has: forward, output)");
+	assert_int_equal(col, 20);
+	expectation(&e, SRC_TRACE, (const char *const[]){"trace.rule", "reject-dmx", NULL});
+	assert_int_equal(vacuous(&e, &rn, NULL, msg, &col), -1);
+	assert_string_equal(msg, "no rule with comment \"reject-dmx\" in fw's nft ruleset (it has: "
+				 "reject-dmz)");
+	expectation(&e, SRC_TRACE,
+		    (const char *const[]){"trace.rule", "4", "trace.target", "forward",
+					  "trace.chain", "!nosuch", NULL});
+	assert_int_equal(vacuous(&e, &rn, NULL, msg, &col), 0);
+
+	rulenames_parse_ipt("*filter\n"
+			    "-A FORWARD -m comment --comment log-est -j NFLOG --nflog-prefix "
+			    "\"est rel\" --nflog-group 3\n"
+			    "-A FORWARD -j NFLOG --nflog-prefix new\n"
+			    "-A FORWARD -j LOG --log-prefix not-nflog\n"
+			    "COMMIT\n",
+			    &rn);
+	assert_int_equal(rn.log_groups.n, 2); /* "0" and "3" */
+	expectation(&e, SRC_NFLOG, (const char *const[]){"log.prefix", "est rel", NULL});
+	assert_int_equal(vacuous(&e, &rn, NULL, msg, &col), 0);
+	expectation(&e, SRC_NFLOG, (const char *const[]){"log.prefix", "not-nflog", NULL});
+	assert_int_equal(vacuous(&e, &rn, NULL, msg, &col), -1);
+	assert_string_equal(msg, "no rule of fw logs to an NFLOG group with prefix \"not-nflog\" "
+				 "(its prefixes: est rel, new)");
+	rulenames_release(&rn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_log_fields),
-		cmocka_unit_test(test_trace_fields),
-		cmocka_unit_test(test_nflog_groups),
-		cmocka_unit_test(test_ipt_counters),
+		cmocka_unit_test(test_log_fields),	 cmocka_unit_test(test_trace_fields),
+		cmocka_unit_test(test_nflog_groups),	 cmocka_unit_test(test_ipt_counters),
+		cmocka_unit_test(test_vacuous_counters), cmocka_unit_test(test_vacuous_trace_nflog),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

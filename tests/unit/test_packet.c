@@ -248,6 +248,77 @@ static void test_truncated_quote_keeps_ports(void **state)
 	assert_false(p.has_inner);
 }
 
+static void test_tcp_flag_letters(void **state)
+{
+	struct pkt p;
+	char buf[16], sum[256];
+
+	(void)state;
+	assert_string_equal(pkt_tcp_flags(0x12, buf, sizeof(buf)), "S.");
+	assert_string_equal(pkt_tcp_flags(0x14, buf, sizeof(buf)), "R.");
+	assert_string_equal(pkt_tcp_flags(0xc2, buf, sizeof(buf)), "SEW");
+	assert_string_equal(pkt_tcp_flags(0, buf, sizeof(buf)), "none");
+	decode(syn4, sizeof(syn4), &p);
+	assert_non_null(strstr(pkt_summary(&p, sum, sizeof(sum)), ": Flags [S], seq 1000"));
+}
+
+/* ARP, neighbour discovery and MLD are the link's chatter; a flow's packets are not. */
+static void test_chatter(void **state)
+{
+	struct pkt p;
+
+	(void)state;
+	decode(udp4, sizeof(udp4), &p);
+	assert_false(pkt_is_chatter(&p));
+	decode(unreach6, sizeof(unreach6), &p);
+	assert_false(pkt_is_chatter(&p));
+	memset(&p, 0, sizeof(p));
+	p.present = PKT_ETH;
+	p.eth_type = 0x0806;
+	assert_true(pkt_is_chatter(&p));
+	memset(&p, 0, sizeof(p));
+	p.outer.present = PKT_IP6 | PKT_ICMP6;
+	ipaddr_parse("fe80::1", &p.outer.src, NULL);
+	ipaddr_parse("ff02::16", &p.outer.dst, NULL);
+	p.outer.icmp_type = 143; /* MLDv2 report */
+	assert_true(pkt_is_chatter(&p));
+	ipaddr_parse("2001:db8::2", &p.outer.dst, NULL);
+	p.outer.icmp_type = 135; /* neighbour solicitation, unicast */
+	assert_true(pkt_is_chatter(&p));
+	p.outer.icmp_type = 128; /* echo request */
+	assert_false(pkt_is_chatter(&p));
+	memset(&p, 0, sizeof(p));
+	p.outer.present = PKT_IP4 | PKT_UDP | PKT_PORTS;
+	ipaddr_parse("224.0.0.251", &p.outer.dst, NULL);
+	assert_true(pkt_is_chatter(&p));
+}
+
+static void test_kinship(void **state)
+{
+	struct pkt ref, p;
+
+	(void)state;
+	decode(udp4, sizeof(udp4), &ref); /* 198.51.100.10.40000 > 203.0.113.10.9 */
+	assert_int_equal(pkt_kinship(&ref, &ref), PKT_SAME_FLOW);
+	/* The error quotes the flow. */
+	decode(unreach4, sizeof(unreach4), &p);
+	assert_int_equal(pkt_kinship(&p, &ref), PKT_SAME_FLOW);
+	/* The reply direction. */
+	decode(udp4, sizeof(udp4), &p);
+	p.outer.src = ref.outer.dst;
+	p.outer.dst = ref.outer.src;
+	p.outer.sport = 9;
+	p.outer.dport = 40000;
+	assert_int_equal(pkt_kinship(&p, &ref), PKT_SAME_FLOW);
+	p.outer.dport = 40001;
+	assert_int_equal(pkt_kinship(&p, &ref), PKT_SAME_HOSTS);
+	/* An echo between the same hosts. */
+	decode(echo4, sizeof(echo4), &p);
+	assert_int_equal(pkt_kinship(&p, &ref), PKT_SAME_HOSTS);
+	decode(syn4, sizeof(syn4), &p);
+	assert_int_equal(pkt_kinship(&p, &ref), PKT_STRANGER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -260,6 +331,9 @@ int main(void)
 		cmocka_unit_test(test_echo),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_truncated_quote_keeps_ports),
+		cmocka_unit_test(test_tcp_flag_letters),
+		cmocka_unit_test(test_chatter),
+		cmocka_unit_test(test_kinship),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Checks that could never fail: names a node's rulesets lack, observers nothing feeds. */
+#include "expect/vacuous.h"
+
+#include <string.h>
+
+#include "observe/counters.h"
+
+#define LIST_MAX 12 /* names listed in a message, then "... (N more)" */
+
+/* True when p holds for one value of field name only: an equality. */
+static bool is_eq(const struct pred *p, const char *name)
+{
+	return p->op == PRED_EQ && !strcmp(p->field->name, name);
+}
+
+static const struct srcloc *pred_loc(const struct step_expect *e, size_t i)
+{
+	return e->pred_locs ? &e->pred_locs[i] : &e->node_loc;
+}
+
+bool vacuous_needs_rulenames(const struct step_expect *e)
+{
+	size_t i;
+
+	if (e->source == SRC_TRACE || e->source == SRC_FATE)
+		return true;
+	for (i = 0; i < e->n_preds; i++)
+		if ((e->source == SRC_NFLOG && is_eq(&e->preds[i], "log.prefix")) ||
+		    (e->source == SRC_COUNTERS && is_eq(&e->preds[i], "counter.comment")))
+			return true;
+	return false;
+}
+
+/* The value of a counter's field by name ("counter.chain"), or NULL for other fields. */
+static const char *counter_name(const struct counter_rec *c, const char *field)
+{
+	if (!strcmp(field, "counter.name"))
+		return c->kind == COUNTER_NAMED ? c->name : "";
+	if (!strcmp(field, "counter.comment"))
+		return c->comment;
+	if (!strcmp(field, "counter.chain"))
+		return c->chain;
+	if (!strcmp(field, "counter.table"))
+		return c->table;
+	return NULL;
+}
+
+static int check_counters(const struct step_expect *e, const char *node, const struct rulenames *rn,
+			  const struct evlog *dump, struct diag *d)
+{
+	size_t i, j;
+
+	if (!dump || dump->n == 0)
+		return diag_at(d, &e->node_loc,
+			       "%s's rulesets have no counter (an nft rule counts only with a "
+			       "\"counter\" statement), so this check could never fail",
+			       node);
+	for (i = 0; i < e->n_preds; i++) {
+		const struct pred *p = &e->preds[i];
+		const char *field = p->field->name;
+		struct strset have = STRSET_INIT;
+		char list[1024];
+		int rc = 0;
+
+		if (p->op != PRED_EQ || !counter_name(&dump->ev[0].counter, field))
+			continue;
+		for (j = 0; j < dump->n; j++)
+			strset_add(&have, counter_name(&dump->ev[j].counter, field));
+		if (strset_has(&have, p->v.s)) {
+			strset_release(&have);
+			continue;
+		}
+		strset_fmt(&have, LIST_MAX, list, sizeof(list));
+		if (!strcmp(field, "counter.name"))
+			rc = diag_at(d, pred_loc(e, i), "no counter \"%s\" in %s's rulesets (%s%s)",
+				     p->v.s, node, have.n ? "it has: " : "it has no named counter",
+				     list);
+		else if (!strcmp(field, "counter.comment") && rn &&
+			 strset_has(&rn->comments, p->v.s))
+			rc = diag_at(
+				d, pred_loc(e, i),
+				"the rule with comment \"%s\" in %s's rulesets has no counter: "
+				"add a \"counter\" statement to it",
+				p->v.s, node);
+		else if (!strcmp(field, "counter.comment"))
+			rc = diag_at(d, pred_loc(e, i),
+				     "no counter with comment \"%s\" in %s's rulesets (%s%s)",
+				     p->v.s, node,
+				     have.n ? "the comments of its counters: "
+					    : "no counter has a comment",
+				     list);
+		else
+			rc = diag_at(d, pred_loc(e, i),
+				     "no counter in a %s \"%s\" in %s's rulesets (its counters are "
+				     "in: %s)",
+				     strcmp(field, "counter.chain") ? "table" : "chain", p->v.s,
+				     node, list);
+		strset_release(&have);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* name must be in set, or set the error: "no WHAT "name" in node's nft ruleset (it has: ...)". */
+static int need(const struct strset *set, const struct strset *or_set, const char *name,
+		const char *what, const char *node, const struct srcloc *loc, struct diag *d)
+{
+	char list[1024];
+
+	if (strset_has(set, name) || (or_set && strset_has(or_set, name)))
+		return 0;
+	return diag_at(d, loc, "no %s \"%s\" in %s's nft ruleset (%s%s)", what, name, node,
+		       set->n ? "it has: " : "it has none",
+		       strset_fmt(set, LIST_MAX, list, sizeof(list)));
+}
+
+static int check_trace(const struct step_expect *e, const char *node, const struct rulenames *rn,
+		       struct diag *d)
+{
+	size_t i;
+
+	if (!rn->nftrace && !rn->fate_trace)
+		return diag_at(
+			d, &e->node_loc,
+			"no rule of %s sets nftrace (nft \"meta nftrace set 1\", or iptables "
+			"\"-j TRACE\" with the nft backend), so no trace event could be seen",
+			node);
+	for (i = 0; i < e->n_preds; i++) {
+		const struct pred *p = &e->preds[i];
+		int rc = 0;
+
+		if (is_eq(p, "trace.table"))
+			rc = need(&rn->tables, NULL, p->v.s, "table", node, pred_loc(e, i), d);
+		else if (is_eq(p, "trace.chain") || is_eq(p, "trace.target"))
+			rc = need(&rn->chains, NULL, p->v.s, "chain", node, pred_loc(e, i), d);
+		else if (is_eq(p, "trace.rule"))
+			/* The comment, or the handle of a rule without one. */
+			rc = need(&rn->comments, &rn->handles, p->v.s, "rule with comment", node,
+				  pred_loc(e, i), d);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_fate(const struct step_expect *e, const char *node, const struct rulenames *rn,
+		      struct diag *d)
+{
+	size_t i;
+
+	if (!rn->nftrace && !rn->fate_trace)
+		return diag_at(
+			d, &e->node_loc,
+			"%s is not traced: nothing sets nftrace (fate: true or --fate trace "
+			"every packet, or a rule \"meta nftrace set 1\"), so no packet's fate "
+			"could be seen",
+			node);
+	for (i = 0; i < e->n_preds; i++) {
+		const struct pred *p = &e->preds[i];
+		int rc = 0;
+
+		if (is_eq(p, "fate.table"))
+			rc = need(&rn->tables, NULL, p->v.s, "table", node, pred_loc(e, i), d);
+		else if (is_eq(p, "fate.chain"))
+			rc = need(&rn->chains, NULL, p->v.s, "chain", node, pred_loc(e, i), d);
+		else if (is_eq(p, "fate.rule"))
+			rc = need(&rn->comments, &rn->handles, p->v.s, "rule with comment", node,
+				  pred_loc(e, i), d);
+		else if (is_eq(p, "fate.node") && strcmp(p->v.s, node))
+			rc = diag_at(
+				d, pred_loc(e, i),
+				"this check reads the fates of %s (fate: %s), so fate.node could "
+				"never be %s",
+				node, node, p->v.s);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_nflog(const struct step_expect *e, const char *node, const struct rulenames *rn,
+		       struct diag *d)
+{
+	char list[1024];
+	size_t i;
+
+	for (i = 0; i < e->n_preds; i++) {
+		const struct pred *p = &e->preds[i];
+
+		if (!is_eq(p, "log.prefix") || strset_has(&rn->log_prefixes, p->v.s))
+			continue;
+		return diag_at(d, pred_loc(e, i),
+			       "no rule of %s logs to an NFLOG group with prefix \"%s\" (%s%s)",
+			       node, p->v.s,
+			       rn->log_prefixes.n ? "its prefixes: " : "no NFLOG rule has a prefix",
+			       strset_fmt(&rn->log_prefixes, LIST_MAX, list, sizeof(list)));
+	}
+	return 0;
+}
+
+int vacuous_check(const struct step_expect *e, const char *node, const struct rulenames *rn,
+		  const struct evlog *dump, struct diag *d)
+{
+	switch (e->source) {
+	case SRC_COUNTERS:
+		return check_counters(e, node, rn, dump, d);
+	case SRC_TRACE:
+		return rn ? check_trace(e, node, rn, d) : 0;
+	case SRC_NFLOG:
+		return rn ? check_nflog(e, node, rn, d) : 0;
+	case SRC_FATE:
+		return rn ? check_fate(e, node, rn, d) : 0;
+	default:
+		return 0;
+	}
+}

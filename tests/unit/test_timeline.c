@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The story puts each conntrack event on the packet that caused it, keeps a
+ * double-NATed packet in one group, and names NAT by direction: canned event
+ * logs, no kernel needed. Each case is one the issue found told wrongly.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "observe/ctev.h"
+#include "observe/event.h"
+#include "report/timeline.h"
+#include "util/ipaddr.h"
+
+#define MS 1000000ull
+#define T0 (1700000000ull * 1000000000ull)
+
+enum { FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10 };
+
+/* One router with two capture points: eth0 (point 0) and eth1 (point 1). */
+static struct lab_iface ifaces[2] = {{.name = "eth0"}, {.name = "eth1"}};
+static struct lab_node nodes[1] = {{.name = "router", .ifaces = ifaces, .n_ifaces = 2}};
+static struct lab lab = {.name = "t", .nodes = nodes, .n_nodes = 1};
+static const size_t point_node[] = {0, 0}, point_iface[] = {0, 1};
+static const char *const point_name[] = {"router:eth0", "router:eth1"};
+
+static struct evlog log_;
+
+static struct ipaddr ip(const char *s)
+{
+	struct ipaddr a;
+
+	assert_int_equal(ipaddr_parse(s, &a, NULL), 0);
+	return a;
+}
+
+/* A TCP segment src:sp > dst:dp with flags at point, dir, t ms; returns its seq. */
+static size_t tcp(double t, size_t point, enum pkt_dir dir, const char *src, uint16_t sp,
+		  const char *dst, uint16_t dp, uint8_t flags, uint32_t seq)
+{
+	struct event *ev = evlog_add(&log_, (const uint8_t *)"", 0);
+	struct pkt_hdrs *h = &ev->pkt.outer;
+
+	ev->ts_ns = T0 + (uint64_t)(t * MS);
+	ev->point = point;
+	ev->dir = dir;
+	h->present = PKT_IP4 | PKT_TCP | PKT_PORTS;
+	h->proto = 6;
+	h->src = ip(src);
+	h->dst = ip(dst);
+	h->sport = sp;
+	h->dport = dp;
+	h->tcp_flags = flags;
+	h->tcp_seq = seq;
+	h->id = 0; /* as a SYN/ACK's: hops cannot be linked by the IPv4 id */
+	return ev->seq;
+}
+
+/* A conntrack event read at t ms: orig s:sp > d:dp, reply rs:rsp > rd:rdp. */
+static size_t ct(double t, uint8_t type, uint8_t state, const char *s, uint16_t sp, const char *d,
+		 uint16_t dp, const char *rs, uint16_t rsp, const char *rd, uint16_t rdp)
+{
+	struct ct_rec r = {.event = type, .proto = 6, .id = 7, .tcp_state = state};
+	struct event *ev;
+
+	r.present = CT_HAS_PORTS | (state ? CT_HAS_TCP_STATE : 0);
+	r.orig_src = ip(s);
+	r.orig_dst = ip(d);
+	r.reply_src = ip(rs);
+	r.reply_dst = ip(rd);
+	r.orig_sport = sp;
+	r.orig_dport = dp;
+	r.reply_sport = rsp;
+	r.reply_dport = rdp;
+	ev = evlog_add_ct(&log_, 0, &r);
+	ev->ts_ns = T0 + (uint64_t)(t * MS);
+	return ev->seq;
+}
+
+static const struct timeline_entry *entry(const struct timeline_story *s, size_t seq)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->e[i].ev->seq == seq)
+			return &s->e[i];
+	fail_msg("event %zu not in the story", seq);
+	return NULL;
+}
+
+static void story(struct timeline_story *s)
+{
+	struct timeline_ctx c = {.lab = &lab,
+				 .log = &log_,
+				 .point_node = point_node,
+				 .point_iface = point_iface,
+				 .point_name = point_name,
+				 .start_real = T0};
+
+	timeline_story_init(s, &c);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	evlog_release(&log_);
+	memset(&log_, 0, sizeof(log_));
+	return 0;
+}
+
+#define C "192.0.2.10"
+#define PUB "203.0.113.20"
+#define SRV "198.51.100.20"
+
+/* A DNATed handshake whose three events are read after the last ACK. */
+static void test_handshake_events_on_their_segments(void **state)
+{
+	struct timeline_story s;
+	size_t syn, synack_in, synack_out, ack, e_new, e_recv, e_est;
+
+	(void)state;
+	syn = tcp(1.000, 0, DIR_IN, C, 40000, PUB, 80, SYN, 100);
+	tcp(1.010, 1, DIR_OUT, C, 40000, SRV, 80, SYN, 100);
+	synack_in = tcp(1.100, 1, DIR_IN, SRV, 80, C, 40000, SYN | ACK, 500);
+	synack_out = tcp(1.110, 0, DIR_OUT, PUB, 80, C, 40000, SYN | ACK, 500);
+	ack = tcp(1.200, 0, DIR_IN, C, 40000, PUB, 80, ACK, 101);
+	tcp(1.210, 1, DIR_OUT, C, 40000, SRV, 80, ACK, 101);
+	e_new = ct(1.300, CT_NEW, 1, C, 40000, PUB, 80, SRV, 80, C, 40000);
+	e_recv = ct(1.301, CT_UPDATE, 2, C, 40000, PUB, 80, SRV, 80, C, 40000);
+	e_est = ct(1.302, CT_UPDATE, 3, C, 40000, PUB, 80, SRV, 80, C, 40000);
+	story(&s);
+	assert_int_equal(entry(&s, e_new)->group, entry(&s, syn)->group);
+	assert_int_equal(entry(&s, e_recv)->group, entry(&s, synack_in)->group);
+	assert_int_equal(entry(&s, e_est)->group, entry(&s, ack)->group);
+	/* The SYN/ACK is a reply: its source is un-DNATed, not SNATed. */
+	assert_int_equal(entry(&s, synack_out)->group, entry(&s, synack_in)->group);
+	assert_non_null(entry(&s, synack_out)->rewrite);
+	assert_string_equal(entry(&s, synack_out)->rewrite,
+			    "  <= reverse DNAT 198.51.100.20:80 -> 203.0.113.20:80");
+	timeline_story_release(&s);
+}
+
+/* A segment conntrack ignored comes first; the FIN that moved the state later. */
+static void test_state_change_skips_an_ignored_segment(void **state)
+{
+	struct timeline_story s;
+	size_t fin, upd, invalid;
+
+	(void)state;
+	tcp(1.0, 0, DIR_IN, C, 40000, SRV, 80, SYN, 100);
+	ct(1.1, CT_NEW, 1, C, 40000, SRV, 80, SRV, 80, C, 40000);
+	invalid = tcp(54.5, 0, DIR_IN, C, 40000, SRV, 80, ACK, 90000);
+	fin = tcp(92.7, 0, DIR_IN, C, 40000, SRV, 80, FIN | ACK, 101);
+	upd = ct(92.8, CT_UPDATE, 4, C, 40000, SRV, 80, SRV, 80, C, 40000);
+	story(&s);
+	assert_int_equal(entry(&s, upd)->group, entry(&s, fin)->group);
+	assert_int_not_equal(entry(&s, upd)->group, entry(&s, invalid)->group);
+	timeline_story_release(&s);
+}
+
+/* Never on a later packet, never on one long before: it stands alone. */
+static void test_late_event_stands_alone(void **state)
+{
+	struct timeline_story s;
+	size_t first, second, late, i;
+
+	(void)state;
+	first = tcp(21.8, 0, DIR_IN, C, 40000, SRV, 80, SYN, 100);
+	late = ct(400.0, CT_NEW, 1, C, 40000, SRV, 80, SRV, 80, C, 40000);
+	second = tcp(564.0, 0, DIR_IN, C, 40000, SRV, 80, SYN, 100);
+	story(&s);
+	assert_int_not_equal(entry(&s, late)->group, entry(&s, first)->group);
+	assert_int_not_equal(entry(&s, late)->group, entry(&s, second)->group);
+	for (i = 0; i < s.n; i++) /* its group holds no packet */
+		if (s.e[i].group == entry(&s, late)->group)
+			assert_int_not_equal(s.e[i].ev->kind, EV_PACKET);
+	timeline_story_release(&s);
+}
+
+/* Hairpin: both ends of the SYN/ACK rewritten at once, id 0: still one packet. */
+static void test_double_nat_is_one_packet(void **state)
+{
+	struct timeline_story s;
+	size_t in, out;
+
+	(void)state;
+	tcp(1.0, 0, DIR_IN, "192.168.1.10", 43001, "203.0.113.1", 80, SYN, 100);
+	tcp(1.01, 0, DIR_OUT, "192.168.1.1", 43001, "192.168.1.20", 80, SYN, 100);
+	ct(1.02, CT_NEW, 1, "192.168.1.10", 43001, "203.0.113.1", 80, "192.168.1.20", 80,
+	   "192.168.1.1", 43001);
+	in = tcp(1.1, 0, DIR_IN, "192.168.1.20", 80, "192.168.1.1", 43001, SYN | ACK, 500);
+	out = tcp(1.11, 0, DIR_OUT, "203.0.113.1", 80, "192.168.1.10", 43001, SYN | ACK, 500);
+	story(&s);
+	assert_int_equal(entry(&s, out)->group, entry(&s, in)->group);
+	assert_string_equal(entry(&s, out)->rewrite,
+			    "  <= reverse DNAT 192.168.1.20:80 -> 203.0.113.1:80, reverse SNAT "
+			    "192.168.1.1:43001 -> 192.168.1.10:43001");
+	timeline_story_release(&s);
+}
+
+/* No conntrack observer: the first rewritten hop of a flow is its original direction. */
+static void test_direction_without_conntrack_events(void **state)
+{
+	struct timeline_story s;
+	size_t out, reply_out;
+
+	(void)state;
+	tcp(1.0, 0, DIR_IN, "10.0.0.2", 40000, SRV, 80, SYN, 100);
+	out = tcp(1.01, 1, DIR_OUT, "203.0.113.1", 40000, SRV, 80, SYN, 100);
+	tcp(1.1, 1, DIR_IN, SRV, 80, "203.0.113.1", 40000, SYN | ACK, 500);
+	reply_out = tcp(1.11, 0, DIR_OUT, SRV, 80, "10.0.0.2", 40000, SYN | ACK, 500);
+	story(&s);
+	assert_string_equal(entry(&s, out)->rewrite, "  <= SNAT 10.0.0.2:40000 -> 203.0.113.1:40000");
+	assert_string_equal(entry(&s, reply_out)->rewrite,
+			    "  <= reverse SNAT 203.0.113.1:40000 -> 10.0.0.2:40000");
+	timeline_story_release(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_handshake_events_on_their_segments, teardown),
+		cmocka_unit_test_teardown(test_state_change_skips_an_ignored_segment, teardown),
+		cmocka_unit_test_teardown(test_late_event_stands_alone, teardown),
+		cmocka_unit_test_teardown(test_double_nat_is_one_packet, teardown),
+		cmocka_unit_test_teardown(test_direction_without_conntrack_events, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
