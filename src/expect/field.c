@@ -948,7 +948,7 @@ static void quote(const char *s, char *buf, size_t len)
 	while (i < slen) {
 		size_t clen, olen;
 		int32_t cp = utf8_decode(s + i, slen - i, &clen);
-		char esc[8];
+		char esc[16]; /* \x7f or \u009f; sized past any int the compiler imagines */
 		const char *out = esc;
 
 		if (cp < 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "expect/source.h"
+#include "report/fate.h"
 #include "report/json.h"
 #include "util/outfile.h"
 #include "util/xalloc.h"
@@ -856,10 +857,26 @@ void timeline_story_release(struct timeline_story *s)
 }
 
 /* The story of the log, for people (golden false) or for a golden file. */
+/* The last line of a packet's group: what became of it, where nflab can tell. */
+static void fate_line(const struct timeline_ctx *c, const struct timeline_story *s, size_t first,
+		      FILE *f, bool golden)
+{
+	char text[512];
+
+	if (!fate_group_text(c, s, first, text, sizeof(text)))
+		return;
+	if (golden) {
+		golden_mask(text);
+		fprintf(f, "    => %s\n", text);
+	} else {
+		fprintf(f, "      %10s    => %s\n", "", text);
+	}
+}
+
 static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 {
 	struct timeline_story s;
-	size_t i, chatter = 0;
+	size_t i, chatter = 0, first = 0;
 
 	timeline_story_init(&s, c);
 	if (!golden)
@@ -898,6 +915,7 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 			} else {
 				fprintf(f, "    #%zu %s\n", e->group, sum);
 			}
+			first = i;
 		}
 		where(c, ev, w, sizeof(w));
 		event_summary(ev, sum, sizeof(sum));
@@ -905,12 +923,15 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 			strncat(sum, e->rewrite ? e->rewrite : "", sizeof(sum) - strlen(sum) - 1);
 			golden_mask(sum);
 			fprintf(f, "    %-18s %s\n", w, sum);
-			continue;
+		} else {
+			/* Netlink events are stamped when read: show them at their hop. */
+			snprintf(ts, sizeof(ts), "%s%+.3f", ev->kind == EV_PACKET ? "" : "~",
+				 rel_ms(c, e->at_ns));
+			fprintf(f, "      %10s ms %-18s %s%s\n", ts, w, sum,
+				e->rewrite ? e->rewrite : "");
 		}
-		/* Netlink events are stamped when read: show them at the hop they belong to. */
-		snprintf(ts, sizeof(ts), "%s%+.3f", ev->kind == EV_PACKET ? "" : "~",
-			 rel_ms(c, e->at_ns));
-		fprintf(f, "      %10s ms %-18s %s%s\n", ts, w, sum, e->rewrite ? e->rewrite : "");
+		if (i + 1 == s.n || s.e[i + 1].group != e->group)
+			fate_line(c, &s, first, f, golden);
 	}
 	if (chatter && !golden)
 		fprintf(f, "  (%zu link-layer groups: ARP, neighbour discovery, MLD)\n", chatter);
