@@ -686,8 +686,8 @@ static const char *answered(const struct timeline_ctx *c, const struct timeline_
 	return NULL;
 }
 
-const char *fate_group_text(const struct timeline_ctx *c, const struct timeline_story *s,
-			    size_t first, char *buf, size_t len)
+int fate_group(const struct timeline_ctx *c, const struct timeline_story *s, size_t first,
+	       struct fate *out, size_t *out_node)
 {
 	size_t end = group_end(s, first), i, n = 0, node = SIZE_MAX, nodes;
 	const struct timeline_entry *cap = NULL, *out_cap = NULL, *traced = NULL;
@@ -697,16 +697,16 @@ const char *fate_group_text(const struct timeline_ctx *c, const struct timeline_
 	long at = -1;
 
 	if (first >= s->n || s->e[first].chatter)
-		return NULL;
+		return -1;
 	/* The last node the packet reached: that of its last capture or trace event. */
 	for (i = first; i < end; i++)
 		if (s->e[i].ev->kind == EV_PACKET || s->e[i].ev->kind == EV_TRACE)
 			node = entry_node(c, s->e[i].ev);
 	if (node == SIZE_MAX)
-		return NULL;
+		return -1;
 	nodes = c->lab->n_nodes;
 	if (node >= nodes)
-		return NULL;
+		return -1;
 	for (i = first; i < end; i++) {
 		const struct event *ev = s->e[i].ev;
 
@@ -738,7 +738,7 @@ const char *fate_group_text(const struct timeline_ctx *c, const struct timeline_
 	}
 	if (fate_of(span, n, c->lab->nodes[node].name, &f) < 0) {
 		free(span);
-		return NULL;
+		return -1;
 	}
 	pkt = cap ? cap->pkt : span_pkt(span, n);
 	if (pkt && (f.kind == FATE_DELIVERED || f.kind == FATE_DROPPED) && !f.answer) {
@@ -749,5 +749,16 @@ const char *fate_group_text(const struct timeline_ctx *c, const struct timeline_
 	if ((f.kind == FATE_FORWARDED || f.kind == FATE_SENT) && cap && !out_cap)
 		f.unseen_out = true;
 	free(span);
-	return fate_text(&f, buf, len);
+	*out = f;
+	*out_node = node;
+	return 0;
+}
+
+const char *fate_group_text(const struct timeline_ctx *c, const struct timeline_story *s,
+			    size_t first, char *buf, size_t len)
+{
+	struct fate f;
+	size_t node;
+
+	return fate_group(c, s, first, &f, &node) ? NULL : fate_text(&f, buf, len);
 }

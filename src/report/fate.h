@@ -116,6 +116,13 @@ size_t fate_collect(const struct evlog *traces, size_t from, size_t node, const 
 		    bool settled, size_t point, struct evlog *out);
 
 /*
+ * As fate_group_text(), the fate itself and the index of the node where it was
+ * sealed, into *out and *node. Returns 0, or -1 when nothing is known.
+ */
+int fate_group(const struct timeline_ctx *c, const struct timeline_story *s, size_t first,
+	       struct fate *out, size_t *node);
+
+/*
  * For the timeline: the fate of the packet of one story group, at the last
  * node it reached (where its last capture or trace event is), as fate_text()
  * writes it. first is the index in s of the group's first entry. The trace

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "report/draw.h"
+#include "report/fate.h"
 #include "report/svg.h"
 #include "util/outfile.h"
 #include "util/xalloc.h"
@@ -357,6 +358,27 @@ static void add_hop(struct ladder *ld, size_t i, size_t end, bool *used)
 }
 
 /* The rows of one packet group, entries [first, end): hops as arrows, kernel events as notes. */
+/* The packet's fate, where nflab can tell it, as a note at the node that sealed it. */
+static void add_fate(struct ladder *ld, size_t first, size_t end)
+{
+	struct fate f;
+	struct row *r;
+	size_t node;
+	char text[512];
+
+	if (fate_group(ld->c, ld->s, first, &f, &node))
+		return;
+	r = row_new(ld, ROW_NOTE, ld->s->e[end - 1].at_ns);
+	r->approx = true;
+	r->group = ld->s->e[first].group;
+	r->from = r->to = ld->col[node];
+	row_add(r,
+		f.kind == FATE_DROPPED || f.kind == FATE_REJECTED || f.kind == FATE_LOST
+			? ST_DROP
+			: ST_ACCEPT,
+		fate_text(&f, text, sizeof(text)), ld->wrap_note);
+}
+
 static void add_group(struct ladder *ld, size_t first, size_t end, bool *used)
 {
 	const struct timeline_story *s = ld->s;
@@ -390,6 +412,7 @@ static void add_group(struct ladder *ld, size_t first, size_t end, bool *used)
 	if (ld->n_rows && ld->rows[ld->n_rows - 1].kind == ROW_NOTE &&
 	    !ld->rows[ld->n_rows - 1].l.n)
 		ld->n_rows--;
+	add_fate(ld, first, end);
 }
 
 /* Spaces every non-empty line of l starts with. */
@@ -616,7 +639,7 @@ static void draw(FILE *f, struct ladder *ld, size_t n_cols, const size_t *order)
 		ld->rows[i].h = row_height(&ld->rows[i]);
 		y += ld->rows[i].h;
 	}
-	y += 40;
+	y += 54; /* the legend and the footnote */
 	snprintf(sub, sizeof(sub),
 		 "%s: a column per node, an arrow per packet hop, ms from the first step",
 		 lab->path);
@@ -662,6 +685,11 @@ static void draw(FILE *f, struct ladder *ld, size_t n_cols, const size_t *order)
 			last_group = r->group;
 		draw_row(f, ld, r, width);
 	}
+	/* A legend: what the colours and marks mean. */
+	svg_text(f, MARGIN, y - 26, "sub", NULL,
+		 "legend: arrow = a packet hop (dashed red: seen leaving, never arriving); "
+		 "blue bold = NAT, by direction; purple = conntrack; green = accepted; "
+		 "red = dropped; fate: what became of the packet; ~ = placed at its hop");
 	if (ld->chatter || ld->skipped) {
 		char foot[200];
 		int n = snprintf(foot, sizeof(foot),

@@ -38,7 +38,9 @@ want "$dir/pass.dom" \
 	'class="drop">filter forward "reject-published": reject (drop + ICMP error)</text>' \
 	'class="drop">filter forward "reject-dmz": reject (drop + ICMP error)</text>' \
 	'class="nat" text-anchor="middle">&lt;= reverse DNAT of an error: src 192.168.42.1 -&gt; 203.0.113.10</text>' \
-	'[1] datagram to the published address: udp client -&gt; 203.0.113.10:9 sport 40000'
+	'[1] datagram to the published address: udp client -&gt; 203.0.113.10:9 sport 40000' \
+	'class="drop">fate: rejected at fw by ip filter forward rule' \
+	'legend: arrow = a packet hop'
 # Eight hops: each datagram client to router to fw, each error fw to router to client.
 n=$(grep -c 'marker-end="url(#head)"' "$dir/pass.dom")
 [ "$n" -ge 8 ] || { echo "FAIL: $n hop arrows, the flagship has 8"; fail=1; }
