@@ -1004,14 +1004,27 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 	struct timeline_story s;
 	struct outfile of;
 	FILE *f = outfile_open(&of, path, d);
-	size_t i;
+	size_t i, first = 0;
+	char **fates; /* per entry: its group's fate, on the group's last entry */
 
 	if (!f)
 		return -1;
 	timeline_story_init(&s, c);
 	order = xcalloc(s.n + 1, sizeof(*order));
-	for (i = 0; i < s.n; i++)
+	fates = xcalloc(s.n + 1, sizeof(*fates));
+	for (i = 0; i < s.n; i++) {
 		order[i] = &s.e[i];
+		/* A group's fate goes on its last event in the story. */
+		if (i + 1 == s.n || s.e[i + 1].group != s.e[i].group) {
+			char text[512];
+
+			while (first < i && s.e[first].group != s.e[i].group)
+				first++;
+			if (fate_group_text(c, &s, first, text, sizeof(text)))
+				fates[i] = xstrdup(text + strlen("fate: "));
+			first = i + 1;
+		}
+	}
 	qsort(order, s.n, sizeof(*order), cmp_entry_ts); /* the file is in time order */
 	for (i = 0; i < s.n; i++) {
 		const struct timeline_entry *e = order[i];
@@ -1035,10 +1048,17 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 			fputs(",\"nat\":", f);
 			json_string(f, e->rewrite + strspn(e->rewrite, " <="));
 		}
+		if (fates[e - s.e]) {
+			fputs(",\"fate\":", f);
+			json_string(f, fates[e - s.e]);
+		}
 		fputc(',', f);
 		json_fields(f, ev);
 		fputs("}\n", f);
 	}
+	for (i = 0; i < s.n; i++)
+		free(fates[i]);
+	free(fates);
 	free(order);
 	timeline_story_release(&s);
 	return outfile_commit(&of, d);

@@ -44,5 +44,10 @@ for path in [p for p in glob.glob(d + "/*.jsonl") if any(s + "." in p for s in s
         if e["kind"] == "packet" and ("[S.]" in e["summary"] or "echo reply" in e["summary"]):
             assert not nat or nat.startswith("reverse") or "of an error" in nat, (path, e)
 print("NAT told by direction")
+# The flagship's rejected datagrams end with their fate, told from its own trace rules.
+fl = [json.loads(l) for l in open(glob.glob(d + "/*nat_icmp-error-related.yaml.jsonl")[0])]
+fates = [e["fate"] for e in fl if "fate" in e]
+assert sum(f.startswith('rejected at fw by ip filter forward rule "reject-') for f in fates) == 2, fates
+print("fates told")
 PY
 echo "ok: the story holds"
