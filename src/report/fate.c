@@ -14,6 +14,7 @@
 #include "observe/event.h"
 #include "report/timeline.h"
 #include "rules/ruleset.h"
+#include "util/textbuf.h"
 #include "util/xalloc.h"
 
 #define ANSWER_GAP_NS 100000000ull /* 100 ms: an answer follows what it answers closer */
@@ -281,34 +282,18 @@ int fate_of(const struct trace_rec *const *traces, size_t n, const char *node, s
 	return 1;
 }
 
-/* Appends to buf (len bytes, *n used so far), never past its end. */
-static void appendf(char *buf, size_t len, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void appendf(char *buf, size_t len, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	if (*n >= len)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(buf + *n, len - *n, fmt, ap);
-	va_end(ap);
-	*n = k < 0 ? *n : *n + (size_t)k < len ? *n + (size_t)k : len;
-}
-
 /* "inet filter forward rule \"x\" (handle 4)", "ip filter forward rule handle 4", "ip filter
  * forward" */
 static void chain_text(const struct fate *f, char *buf, size_t len, size_t *n)
 {
-	appendf(buf, len, n, "%s %s %s", family_name(f->family), f->table, f->chain);
+	textbuf_appendf(buf, len, n, "%s %s %s", family_name(f->family), f->table, f->chain);
 	if (f->by != FATE_BY_RULE && f->by != FATE_BY_UNTRACED)
 		return;
 	if (f->handle && strtoull(f->rule, NULL, 10) != f->handle)
-		appendf(buf, len, n, " rule \"%s\" (handle %llu)", f->rule,
-			(unsigned long long)f->handle);
+		textbuf_appendf(buf, len, n, " rule \"%s\" (handle %llu)", f->rule,
+				(unsigned long long)f->handle);
 	else if (f->handle)
-		appendf(buf, len, n, " rule handle %llu", (unsigned long long)f->handle);
+		textbuf_appendf(buf, len, n, " rule handle %llu", (unsigned long long)f->handle);
 }
 
 /* Whether a chain's policy decided (a guess's too: its event had no rule). */
@@ -321,9 +306,9 @@ static bool by_policy(const struct fate *f)
 static void accept_text(const struct fate *f, char *buf, size_t len, size_t *n)
 {
 	if (f->chain_hook >= 0)
-		appendf(buf, len, n, "%s: ", fate_hook_name(f->chain_hook));
+		textbuf_appendf(buf, len, n, "%s: ", fate_hook_name(f->chain_hook));
 	chain_text(f, buf, len, n);
-	appendf(buf, len, n, "%s accept", by_policy(f) ? " policy" : "");
+	textbuf_appendf(buf, len, n, "%s accept", by_policy(f) ? " policy" : "");
 }
 
 const char *fate_text(const struct fate *f, char *buf, size_t len)
@@ -331,57 +316,62 @@ const char *fate_text(const struct fate *f, char *buf, size_t len)
 	const char *node = f->node;
 	size_t n = 0;
 
-	appendf(buf, len, &n, "fate: %s", fate_kind_name(f->kind));
+	textbuf_appendf(buf, len, &n, "fate: %s", fate_kind_name(f->kind));
 	switch (f->kind) {
 	case FATE_DELIVERED:
 		if (node)
-			appendf(buf, len, &n, " to %s%s", node, f->answer ? "'s stack" : "");
-		appendf(buf, len, &n, " (");
+			textbuf_appendf(buf, len, &n, " to %s%s", node,
+					f->answer ? "'s stack" : "");
+		textbuf_appendf(buf, len, &n, " (");
 		if (f->chain[0])
 			accept_text(f, buf, len, &n);
 		else
-			appendf(buf, len, &n, "input accept");
+			textbuf_appendf(buf, len, &n, "input accept");
 		if (f->answer)
-			appendf(buf, len, &n, "; no socket took it: answered with %s", f->answer);
-		appendf(buf, len, &n, ")");
+			textbuf_appendf(buf, len, &n, "; no socket took it: answered with %s",
+					f->answer);
+		textbuf_appendf(buf, len, &n, ")");
 		break;
 	case FATE_FORWARDED:
 	case FATE_SENT:
 		if (node)
-			appendf(buf, len, &n, " by %s", node);
+			textbuf_appendf(buf, len, &n, " by %s", node);
 		if (f->iface[0])
-			appendf(buf, len, &n, " out %s", f->iface);
+			textbuf_appendf(buf, len, &n, " out %s", f->iface);
 		if (f->by == FATE_BY_UNTRACED) {
-			appendf(buf, len, &n, " (last traced: ");
+			textbuf_appendf(buf, len, &n, " (last traced: ");
 			accept_text(f, buf, len, &n);
-			appendf(buf, len, &n, "; later hooks not traced)");
+			textbuf_appendf(buf, len, &n, "; later hooks not traced)");
 		} else if (f->chain[0]) {
-			appendf(buf, len, &n, " (");
+			textbuf_appendf(buf, len, &n, " (");
 			accept_text(f, buf, len, &n);
-			appendf(buf, len, &n, ")");
+			textbuf_appendf(buf, len, &n, ")");
 		}
 		if (f->unseen_out)
-			appendf(buf, len, &n, ", but not seen leaving %s", f->iface);
+			textbuf_appendf(buf, len, &n, ", but not seen leaving %s", f->iface);
 		break;
 	case FATE_DROPPED:
 	case FATE_REJECTED:
 		if (node)
-			appendf(buf, len, &n, " at %s", node);
-		appendf(buf, len, &n, " by %s", f->by == FATE_BY_POLICY ? "the policy of " : "");
+			textbuf_appendf(buf, len, &n, " at %s", node);
+		textbuf_appendf(buf, len, &n, " by %s",
+				f->by == FATE_BY_POLICY ? "the policy of " : "");
 		chain_text(f, buf, len, &n);
 		if (f->hook >= 0 && strcmp(f->chain, fate_hook_name(f->hook)))
-			appendf(buf, len, &n, " in %s", fate_hook_name(f->hook));
+			textbuf_appendf(buf, len, &n, " in %s", fate_hook_name(f->hook));
 		if (f->kind == FATE_REJECTED)
-			appendf(buf, len, &n, ": drop + %s", f->answer ? f->answer : "an answer");
+			textbuf_appendf(buf, len, &n, ": drop + %s",
+					f->answer ? f->answer : "an answer");
 		break;
 	case FATE_LOST:
 		if (node)
-			appendf(buf, len, &n, " at %s", node);
+			textbuf_appendf(buf, len, &n, " at %s", node);
 		if (f->by == FATE_BY_RULE) {
-			appendf(buf, len, &n, ": stolen by ");
+			textbuf_appendf(buf, len, &n, ": stolen by ");
 			chain_text(f, buf, len, &n);
 		} else {
-			appendf(buf, len, &n,
+			textbuf_appendf(
+				buf, len, &n,
 				" after %s: no trace of it after that hook (a drop outside nft "
 				"rules: no route, TTL exceeded, reverse path filter, "
 				"iptables-legacy ...)",
@@ -391,21 +381,21 @@ const char *fate_text(const struct fate *f, char *buf, size_t len)
 	case FATE_UNKNOWN:
 	default:
 		if (node)
-			appendf(buf, len, &n, " at %s", node);
+			textbuf_appendf(buf, len, &n, " at %s", node);
 		if (f->chain[0]) {
-			appendf(buf, len, &n, ": last traced ");
+			textbuf_appendf(buf, len, &n, ": last traced ");
 			accept_text(f, buf, len, &n);
-			appendf(buf, len, &n, "%s%s; later hooks not traced",
-				f->iface[0] ? " in=" : "", f->iface);
+			textbuf_appendf(buf, len, &n, "%s%s; later hooks not traced",
+					f->iface[0] ? " in=" : "", f->iface);
 		} else {
-			appendf(buf, len, &n, ": not traced");
+			textbuf_appendf(buf, len, &n, ": not traced");
 		}
 		break;
 	}
 	if (f->ct_bits)
-		appendf(buf, len, &n, " [ct %s]", f->ct_state);
+		textbuf_appendf(buf, len, &n, " [ct %s]", f->ct_state);
 	else
-		appendf(buf, len, &n, " [no ct entry]");
+		textbuf_appendf(buf, len, &n, " [no ct entry]");
 	return buf;
 }
 

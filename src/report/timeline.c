@@ -12,6 +12,7 @@
 #include "report/fate.h"
 #include "report/json.h"
 #include "util/outfile.h"
+#include "util/textbuf.h"
 #include "util/xalloc.h"
 
 #define GROUP_GAP_NS 100000000ull /* 100 ms: hops of one packet are closer than this */
@@ -528,22 +529,6 @@ static const char *nat_kind(const struct timeline_ctx *c, const struct ct_seen *
 	return NULL;
 }
 
-/* Appends to buf (len bytes, *n used so far), never past its end. */
-static void appendf(char *buf, size_t len, size_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void appendf(char *buf, size_t len, size_t *n, const char *fmt, ...)
-{
-	va_list ap;
-	int k;
-
-	if (*n >= len)
-		return;
-	va_start(ap, fmt);
-	k = vsnprintf(buf + *n, len - *n, fmt, ap);
-	va_end(ap);
-	*n = k < 0 ? *n : *n + (size_t)k < len ? *n + (size_t)k : len;
-}
-
 /* True when one end (source when src) differs between x and y. */
 static bool end_changed(const struct pkt_hdrs *x, const struct pkt_hdrs *y, bool src)
 {
@@ -678,24 +663,25 @@ static void rewrite_note(const struct timeline_ctx *c, const struct ct_seen *cs,
 
 		if (!error_kind(cs, node, a, b, change[1], change[0], kind, sizeof(kind)))
 			error_kind(cs, node, a, b, qchange[0], qchange[1], kind, sizeof(kind));
-		appendf(buf, len, &n, "  <= %s of an error:", kind);
+		textbuf_appendf(buf, len, &n, "  <= %s of an error:", kind);
 		for (src = 1; src >= 0; src--) {
 			if (!change[src])
 				continue;
 			end_fmt(x, y, src, ends, sizeof(ends));
-			appendf(buf, len, &n, "%s %s %s", sep, src ? "src" : "dst", ends);
+			textbuf_appendf(buf, len, &n, "%s %s %s", sep, src ? "src" : "dst", ends);
 			sep = ",";
 		}
 		for (src = 1; src >= 0; src--) {
 			if (!qchange[src])
 				continue;
 			end_fmt(&a->inner, &b->inner, src, ends, sizeof(ends));
-			appendf(buf, len, &n, "%s quoted %s %s", sep, src ? "src" : "dst", ends);
+			textbuf_appendf(buf, len, &n, "%s quoted %s %s", sep, src ? "src" : "dst",
+					ends);
 			sep = ",";
 		}
 		return;
 	}
-	appendf(buf, len, &n, "  <=");
+	textbuf_appendf(buf, len, &n, "  <=");
 	for (src = 1; src >= 0; src--) {
 		const char *kind;
 
@@ -703,15 +689,15 @@ static void rewrite_note(const struct timeline_ctx *c, const struct ct_seen *cs,
 			continue;
 		kind = end_kind(c, cs, node, x, y, src, false);
 		end_fmt(x, y, src, ends, sizeof(ends));
-		appendf(buf, len, &n, "%s %s %s", sep,
-			kind  ? kind
-			: src ? "rewritten src"
-			      : "rewritten dst",
-			ends);
+		textbuf_appendf(buf, len, &n, "%s %s %s", sep,
+				kind  ? kind
+				: src ? "rewritten src"
+				      : "rewritten dst",
+				ends);
 		sep = ",";
 	}
 	if (id)
-		appendf(buf, len, &n, "%s echo id %u -> %u", sep, x->echo_id, y->echo_id);
+		textbuf_appendf(buf, len, &n, "%s echo id %u -> %u", sep, x->echo_id, y->echo_id);
 }
 
 static void where(const struct timeline_ctx *c, const struct event *ev, char *buf, size_t len)
