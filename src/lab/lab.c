@@ -19,6 +19,7 @@
 #include "lab/yamlnode.h"
 #include "observe/nflog.h"
 #include "run/requires.h"
+#include "step/step.h"
 #include "util/xalloc.h"
 
 #define LAB_FILE_MAX (4u << 20) /* a lab is text written by people: 4 MiB is absurdly large */
@@ -723,11 +724,13 @@ out:
 
 /* ---- steps ---- */
 
-static const char *const udp_keys[] = {"from", "to", "src", "sport", "payload", NULL};
-static const char *const tcp_keys[] = {"from",	  "to",	     "src",	"sport",
-				       "outcome", "timeout", "payload", NULL};
-static const char *const ping_keys[] = {"from", "to",	   "src",     "count",
-					"id",	"outcome", "timeout", NULL};
+static const char *const udp_keys[] = {"from", "to",  "src", "sport", "payload",
+				       "ttl",  "tos", "df",  NULL};
+static const char *const tcp_keys[] = {"from",	  "to",	 "src", "sport", "outcome",    "timeout",
+				       "payload", "ttl", "tos", "df",	 "background", NULL};
+static const char *const ping_keys[] = {"from",	   "to",       "src",  "count", "id",
+					"outcome", "timeout",  "size", "df",	"ttl",
+					"tos",	   "interval", NULL};
 static const char *const listen_keys[] = {"node", "proto", "port", "family", "accept", NULL};
 static const char *const expect_keys[] = {
 	"at",  "conntrack", "conntrack-table", "nflog",	 "trace", "counters", "fate",
@@ -747,6 +750,71 @@ int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
 	if (i < 0)
 		return fail_at(p, v, "unknown node \"%s\"", s);
 	*out = (size_t)i;
+	return 0;
+}
+
+/* An integer from min to max into *out; what names the range ("a TTL (1 to 255)"). */
+static int parse_int_range(struct parser *p, yaml_node_t *v, const char *what, int min, int max,
+			   int *out)
+{
+	char got[64];
+	uint64_t u;
+
+	if (yuint(&p->y, v, what, (uint64_t)max, &u, p->d))
+		return -1;
+	if (u < (uint64_t)min)
+		return fail_at(p, v, "expected %s, got %s", what,
+			       ynode_describe(v, got, sizeof(got)));
+	*out = (int)u;
+	return 0;
+}
+
+/* The IP header keys of a probe's packets: ttl, tos, df, and ping's size and interval. */
+static int parse_probe_ip(struct parser *p, struct lab_step *st, yaml_node_t *m)
+{
+	struct ydoc *y = &p->y;
+	struct step_probe *pr = &st->probe;
+	int size_max = pr->dst.family == AF_INET6 ? 65535 - 8 : 65535 - 20 - 8;
+	yaml_node_t *v;
+	char got[64];
+	bool b;
+	int n;
+
+	pr->size = 56;
+	pr->tos = -1;
+	pr->df = -1;
+	if ((v = ymap_get(y, m, "ttl")) &&
+	    parse_int_range(p, v,
+			    pr->dst.family == AF_INET6 ? "a hop limit (1 to 255)"
+						       : "a TTL (1 to 255)",
+			    1, 255, &pr->ttl))
+		return -1;
+	if ((v = ymap_get(y, m, "tos")) &&
+	    parse_int_range(p, v,
+			    pr->dst.family == AF_INET6 ? "a traffic class (0 to 255)"
+						       : "a TOS byte (0 to 255)",
+			    0, 255, &pr->tos))
+		return -1;
+	if ((v = ymap_get(y, m, "df"))) {
+		if (ybool(y, v, "true or false", &b, p->d))
+			return -1;
+		pr->df = b;
+	}
+	if ((v = ymap_get(y, m, "size"))) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "an echo payload size in bytes (0 to %d)", size_max);
+		if (parse_int_range(p, v, what, 0, size_max, &n))
+			return -1;
+		pr->size = (uint16_t)n;
+	}
+	if ((v = ymap_get(y, m, "interval"))) {
+		if (yduration(y, v, "a duration up to 10s (100ms, 1s)", &pr->interval_ns, p->d))
+			return -1;
+		if (pr->interval_ns > 10000000000ull)
+			return fail_at(p, v, "expected a duration up to 10s (100ms, 1s), got %s",
+				       ynode_describe(v, got, sizeof(got)));
+	}
 	return 0;
 }
 
@@ -846,7 +914,19 @@ static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 				  &pr->outcome))
 			return -1;
 	}
-	return 0;
+	if ((v = ymap_get(y, m, "background"))) {
+		yaml_node_t *w;
+
+		if (ybool(y, v, "true or false", &pr->background, p->d))
+			return -1;
+		if (pr->background &&
+		    ((w = ymap_get(y, m, "outcome")) || (w = ymap_get(y, m, "timeout"))))
+			return fail_at(p, w,
+				       "a background tcp probe has no %s: later steps do not wait "
+				       "for its connect (check its packets with expect)",
+				       ymap_get(y, m, "outcome") == w ? "outcome" : "timeout");
+	}
+	return parse_probe_ip(p, st, m);
 }
 
 static int parse_listen(struct parser *p, struct lab_step *st, yaml_node_t *m)
@@ -1231,14 +1311,22 @@ static const struct {
 
 static int parse_step(struct parser *p, yaml_node_t *n)
 {
-	static const char *const keys[] = {"name",  "udp",  "tcp", "ping",    "listen", "expect",
-					   "close", "send", "run", "service", "stop",	NULL};
+	static const char *const fixed[] = {"name",  "udp",  "tcp", "ping",    "listen", "expect",
+					    "close", "send", "run", "service", "stop"};
+	const char *keys[sizeof(fixed) / sizeof(fixed[0]) + 32];
 	struct ydoc *y = &p->y;
 	struct lab *lab = p->lab;
 	struct lab_step *st;
 	yaml_node_t *body = NULL, *v;
-	size_t i, kinds = 0;
+	size_t i, nk = 0, kinds = 0;
+	char list[512];
+	size_t len = 0;
 
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		keys[nk++] = fixed[i];
+	for (i = 0; i < step_registry_n && nk + 1 < sizeof(keys) / sizeof(keys[0]); i++)
+		keys[nk++] = step_registry[i]->key;
+	keys[nk] = NULL;
 	if (yexpect_map(y, n, "a step (a mapping with one of udp, tcp, ping, listen, expect)",
 			p->d) ||
 	    ymap_check(y, n, "step", keys, p->d))
@@ -1254,11 +1342,22 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 			kinds++;
 		}
 	}
-	if (kinds != 1)
-		return fail_at(p, n,
-			       "expected a step with exactly one of udp, tcp, ping, listen, "
-			       "expect, close, send, run, service, stop; got %zu",
+	for (i = 0; i < step_registry_n; i++) {
+		if ((v = ymap_get(y, n, step_registry[i]->key))) {
+			st->kind = STEP_EXT;
+			st->ext.ops = step_registry[i];
+			body = v;
+			kinds++;
+		}
+	}
+	if (kinds != 1) {
+		list[0] = '\0';
+		for (i = 1; i < nk && len < sizeof(list); i++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+						i > 1 ? ", " : "", keys[i]);
+		return fail_at(p, n, "expected a step with exactly one of %s; got %zu", list,
 			       kinds);
+	}
 	lab->n_steps++; /* counted now so lab_free() releases what the parse below allocates */
 	if ((v = ymap_get(y, n, "name"))) {
 		const char *s;
@@ -1286,6 +1385,8 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 		return parse_service(p, st, body);
 	case STEP_STOP:
 		return parse_stop(p, st, body);
+	case STEP_EXT:
+		return st->ext.ops->parse(p, st, body);
 	}
 	return 0;
 }
@@ -1481,6 +1582,8 @@ static void step_release(struct lab_step *st)
 		free(st->send.quote_preds);
 	} else if (st->kind == STEP_RUN || st->kind == STEP_SERVICE || st->kind == STEP_STOP)
 		prog_release(&st->prog);
+	else if (st->kind == STEP_EXT && st->ext.ops->release)
+		st->ext.ops->release(st->ext.priv);
 }
 
 void lab_drop_last_step(struct lab *lab)
@@ -1522,6 +1625,7 @@ void lab_free(struct lab *lab)
 			free(n->routes[j].dev);
 		free(n->routes);
 		free(n->nft.text);
+		free(n->step_nft);
 		free(n->iptables.text);
 		free(n->ip6tables.text);
 		free(n->name);

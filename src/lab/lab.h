@@ -63,6 +63,7 @@ struct lab_node {
 	struct lab_route *routes;
 	size_t n_routes, cap_routes;
 	struct lab_ruleset nft, iptables, ip6tables;
+	char *step_nft; /* the rulesets of the node's nft steps, joined: NFLOG groups, nftrace */
 	bool has_resolver;
 	struct ipaddr resolver; /* /etc/resolv.conf of the node's programs */
 	struct srcloc loc;
@@ -92,6 +93,7 @@ enum step_kind {
 	STEP_RUN,     /* a program run to its end */
 	STEP_SERVICE, /* a program started in the background, waited on until ready */
 	STEP_STOP,    /* a service stopped */
+	STEP_EXT,     /* a kind of the step registry (src/step/step.h): ext.ops says which */
 };
 
 enum tcp_outcome {
@@ -121,10 +123,16 @@ struct step_probe {
 	size_t payload_len;
 	size_t *segments; /* tcp: lengths of the payload's parts, each its own send, or NULL */
 	size_t n_segments, cap_segments;
-	unsigned int count;  /* ping: echo requests to send */
-	uint16_t echo_id;    /* ping: ICMP echo identifier */
-	int outcome;	     /* enum tcp_outcome / enum ping_outcome */
-	uint64_t timeout_ns; /* tcp connect / ping reply wait */
+	unsigned int count;   /* ping: echo requests to send */
+	uint16_t echo_id;     /* ping: ICMP echo identifier */
+	int outcome;	      /* enum tcp_outcome / enum ping_outcome */
+	uint64_t timeout_ns;  /* tcp connect / ping reply wait */
+	uint16_t size;	      /* ping: echo payload bytes (default 56) */
+	int ttl;	      /* IPv4 TTL / IPv6 hop limit, 1 to 255; 0: the kernel's */
+	int tos;	      /* IPv4 TOS / IPv6 traffic class, 0 to 255; -1: the kernel's */
+	int df;		      /* 1: DF (IP_PMTUDISC_DO, IPV6_DONTFRAG), 0: no DF, -1: kernel's */
+	uint64_t interval_ns; /* ping: between two requests; 0: all at once */
+	bool background;      /* tcp: later steps do not wait for the connect */
 };
 
 /* A listening socket opened in a node until the lab ends. */
@@ -270,6 +278,14 @@ struct step_prog {
 	uint64_t grace_ns;	    /* service: from SIGTERM to SIGKILL */
 };
 
+struct step_ops;
+
+/* A step of a registered kind: its ops and what its parse made (owned by the kind). */
+struct step_ext {
+	const struct step_ops *ops;
+	void *priv;
+};
+
 struct lab_step {
 	enum step_kind kind;
 	char *name; /* optional label */
@@ -281,6 +297,7 @@ struct lab_step {
 		size_t close; /* STEP_CLOSE: index of the tcp step whose connection to close */
 		struct step_send send;
 		struct step_prog prog; /* STEP_RUN, STEP_SERVICE, STEP_STOP */
+		struct step_ext ext;   /* STEP_EXT */
 	};
 };
 

@@ -2,6 +2,7 @@
 /* Rule and named counters of a node's rulesets (nft and iptables), read on demand. */
 #include "observe/counters.h"
 
+#include <arpa/inet.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
@@ -395,4 +396,35 @@ const char *counter_summary(const struct counter_rec *c, char *buf, size_t len)
 			 c->comment, c->comment[0] ? "\"" : "", (unsigned long long)c->packets,
 			 (unsigned long long)c->bytes);
 	return buf;
+}
+
+/* NFT_MSG_GETRULE_RESET (Linux 6.2), missing from older headers. */
+#define MSG_GETRULE_RESET 25
+
+static int ignore_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+int counters_reset(int nsfd, struct diag *d)
+{
+	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
+	char obuf[NL_REQUEST_SIZE] = {0};
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, MSG_GETRULE_RESET, NFPROTO_UNSPEC, 0, 0);
+	struct nlmsghdr *onlh =
+		nftnl_nlmsg_build_hdr(obuf, NFT_MSG_GETOBJ_RESET, NFPROTO_UNSPEC, 0, 0);
+	struct nl_sock *s = nl_open(nsfd, NETLINK_NETFILTER, d);
+	int rc;
+
+	if (!s)
+		return -1;
+	/* Only counter objects: a quota reset is another matter. */
+	mnl_attr_put_u32(onlh, NFTA_OBJ_TYPE, htonl(NFT_OBJECT_COUNTER));
+	rc = nl_dump(s, nlh, ignore_cb, NULL, d) || nl_dump(s, onlh, ignore_cb, NULL, d) ? -1 : 0;
+	nl_close(s);
+	if (rc)
+		diag_prefix(d, "cannot reset the nft counters");
+	return rc;
 }

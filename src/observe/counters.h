@@ -89,4 +89,11 @@ void counters_parse_ipt_save(const char *text, enum counter_ruleset rs, size_t n
 /* "nft inet filter forward #3 \"snat-out\": 0 packets, 0 bytes" into buf. Returns buf. */
 const char *counter_summary(const struct counter_rec *c, char *buf, size_t len);
 
+/*
+ * Zeroes every nft rule counter and named counter of the netns held by nsfd
+ * (dumps with NFT_MSG_GETRULE_RESET and NFT_MSG_GETOBJ_RESET; iptables-nft
+ * rules are nft rules, iptables-legacy counters are left alone). Returns 0 or -1.
+ */
+int counters_reset(int nsfd, struct diag *d);
+
 #endif

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <libmnl/libmnl.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -266,4 +267,82 @@ const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len)
 			snprintf(buf + n, len - n, " zone=%u", ct->zone);
 	}
 	return buf;
+}
+
+int ctev_flush(int nsfd, struct diag *d)
+{
+	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
+	struct nl_sock *s = nl_open(nsfd, NETLINK_NETFILTER, d);
+	int rc;
+
+	if (!s)
+		return -1;
+	/* A delete without a tuple flushes the netns's table, of every family. */
+	rc = nl_request(s, ct_request(buf, IPCTNL_MSG_CT_DELETE), d);
+	nl_close(s);
+	if (rc)
+		diag_prefix(d, "cannot flush the conntrack table");
+	return rc;
+}
+
+/* The original tuple of ct, nested in nlh. */
+static void ct_put_tuple(struct nlmsghdr *nlh, const struct ct_rec *ct)
+{
+	struct nlattr *tuple = mnl_attr_nest_start(nlh, CTA_TUPLE_ORIG);
+	struct nlattr *ip = mnl_attr_nest_start(nlh, CTA_TUPLE_IP), *proto;
+	bool v4 = ct->orig_src.family == AF_INET;
+
+	if (v4) {
+		mnl_attr_put(nlh, CTA_IP_V4_SRC, 4, &ct->orig_src.v4);
+		mnl_attr_put(nlh, CTA_IP_V4_DST, 4, &ct->orig_dst.v4);
+	} else {
+		mnl_attr_put(nlh, CTA_IP_V6_SRC, 16, &ct->orig_src.v6);
+		mnl_attr_put(nlh, CTA_IP_V6_DST, 16, &ct->orig_dst.v6);
+	}
+	mnl_attr_nest_end(nlh, ip);
+	proto = mnl_attr_nest_start(nlh, CTA_TUPLE_PROTO);
+	mnl_attr_put_u8(nlh, CTA_PROTO_NUM, ct->proto);
+	if (ct->present & CT_HAS_PORTS) {
+		mnl_attr_put_u16(nlh, CTA_PROTO_SRC_PORT, htons(ct->orig_sport));
+		mnl_attr_put_u16(nlh, CTA_PROTO_DST_PORT, htons(ct->orig_dport));
+	} else if ((ct->present & CT_HAS_ICMP) && v4) {
+		mnl_attr_put_u16(nlh, CTA_PROTO_ICMP_ID, htons(ct->icmp_id));
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_TYPE, ct->icmp_type);
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMP_CODE, ct->icmp_code);
+	} else if (ct->present & CT_HAS_ICMP) {
+		mnl_attr_put_u16(nlh, CTA_PROTO_ICMPV6_ID, htons(ct->icmp_id));
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMPV6_TYPE, ct->icmp_type);
+		mnl_attr_put_u8(nlh, CTA_PROTO_ICMPV6_CODE, ct->icmp_code);
+	}
+	mnl_attr_nest_end(nlh, proto);
+	mnl_attr_nest_end(nlh, tuple);
+}
+
+int ctev_delete(int nsfd, const struct ct_rec *ct, struct diag *d)
+{
+	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
+	struct nl_sock *s = nl_open(nsfd, NETLINK_NETFILTER, d);
+	struct nlmsghdr *nlh;
+	int was_set = d->set, rc, err;
+
+	if (!s)
+		return -1;
+	nlh = ct_request(buf, IPCTNL_MSG_CT_DELETE);
+	((struct nfgenmsg *)mnl_nlmsg_get_payload(nlh))->nfgen_family =
+		(uint8_t)ct->orig_src.family;
+	ct_put_tuple(nlh, ct);
+	if (ct->zone)
+		mnl_attr_put_u16(nlh, CTA_ZONE, htons(ct->zone));
+	if (ct->id)
+		mnl_attr_put_u32(nlh, CTA_ID, htonl(ct->id));
+	rc = nl_request(s, nlh, d);
+	err = errno;
+	nl_close(s);
+	if (rc && err == ENOENT && !was_set) { /* gone since the dump: timed out, or deleted */
+		memset(d, 0, sizeof(*d));
+		rc = 0;
+	}
+	if (rc)
+		diag_prefix(d, "cannot delete a conntrack entry");
+	return rc;
 }

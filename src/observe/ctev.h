@@ -65,6 +65,14 @@ int ctev_read(struct ctev *c, struct evlog *log, struct diag *d);
  */
 int ctev_dump(int nsfd, size_t node, struct evlog *log, struct diag *d);
 
+/* Deletes every conntrack entry of the netns held by nsfd. Returns 0 or -1. */
+int ctev_flush(int nsfd, struct diag *d);
+/*
+ * Deletes the entry ct (as a dump of the netns held by nsfd gave it: original
+ * tuple, zone, id). One already gone is not an error. Returns 0 or -1.
+ */
+int ctev_delete(int nsfd, const struct ct_rec *ct, struct diag *d);
+
 /* "[NEW] udp 198.51.100.10:40000 -> 203.0.113.10:9 reply 192.168.1.10:9 -> ... [DST_NAT]". Returns
  * buf. */
 const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len);

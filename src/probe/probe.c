@@ -8,12 +8,15 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "craft/craft.h"
 #include "topo/netns.h"
+#include "util/xalloc.h"
 
 /* A socket born in the node's netns: it stays there after we return home. */
 static int socket_in(int nsfd, int domain, int type, int proto, struct diag *d)
@@ -84,6 +87,87 @@ static int bind_source(int fd, const struct step_probe *p, bool reuse, struct di
 	return 0;
 }
 
+/* A socket option a probe set, and its value before (to put back on a shared socket). */
+struct ip_opt {
+	int level, name, old;
+	const char *what;
+};
+
+/*
+ * Sets p's ttl, tos and df on fd, at the level of p's destination (IPv4
+ * options on a dual-stack socket reach its IPv4-mapped traffic). Fills
+ * opts[3] with what it set and their old values, *n with how many.
+ */
+static int ip_opts_set(int fd, const struct step_probe *p, struct ip_opt *opts, size_t *n,
+		       struct diag *d)
+{
+	bool v6 = p->dst.family == AF_INET6;
+	int want[3];
+	size_t i;
+
+	*n = 0;
+	if (p->ttl) {
+		opts[*n] = v6 ? (struct ip_opt){IPPROTO_IPV6, IPV6_UNICAST_HOPS, 0, "hop limit"}
+			      : (struct ip_opt){IPPROTO_IP, IP_TTL, 0, "TTL"};
+		want[(*n)++] = p->ttl;
+	}
+	if (p->tos >= 0) {
+		opts[*n] = v6 ? (struct ip_opt){IPPROTO_IPV6, IPV6_TCLASS, 0, "traffic class"}
+			      : (struct ip_opt){IPPROTO_IP, IP_TOS, 0, "TOS"};
+		want[(*n)++] = p->tos;
+	}
+	if (p->df >= 0) {
+		opts[*n] = v6 ? (struct ip_opt){IPPROTO_IPV6, IPV6_DONTFRAG, 0, "IPV6_DONTFRAG"}
+			      : (struct ip_opt){IPPROTO_IP, IP_MTU_DISCOVER, 0, "don't fragment"};
+		want[(*n)++] = v6 ? p->df : p->df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT;
+	}
+	for (i = 0; i < *n; i++) {
+		socklen_t len = sizeof(opts[i].old);
+
+		if (getsockopt(fd, opts[i].level, opts[i].name, &opts[i].old, &len))
+			return diag_errno(d, "cannot read the probe socket's %s", opts[i].what);
+		if (setsockopt(fd, opts[i].level, opts[i].name, &want[i], sizeof(want[i])))
+			return diag_errno(d, "cannot set the probe's %s to %d", opts[i].what,
+					  want[i]);
+	}
+	return 0;
+}
+
+/* Puts back the options ip_opts_set() changed on a socket the lab shares. */
+static void ip_opts_restore(int fd, const struct ip_opt *opts, size_t n)
+{
+	while (n--)
+		setsockopt(fd, opts[n].level, opts[n].name, &opts[n].old, sizeof(opts[n].old));
+}
+
+void probe_opts_fmt(const struct step_probe *p, char *buf, size_t len)
+{
+	size_t n = 0;
+	int w;
+
+#define OPT_FMT(...)                                         \
+	do {                                                 \
+		w = snprintf(buf + n, len - n, __VA_ARGS__); \
+		if (w < 0 || (size_t)w >= len - n)           \
+			return;                              \
+		n += (size_t)w;                              \
+	} while (0)
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (p->size != 56)
+		OPT_FMT(" size %u", p->size);
+	if (p->ttl)
+		OPT_FMT(" %s %d", p->dst.family == AF_INET6 ? "hop-limit" : "ttl", p->ttl);
+	if (p->tos >= 0)
+		OPT_FMT(" %s 0x%02x", p->dst.family == AF_INET6 ? "tclass" : "tos", p->tos);
+	if (p->df >= 0)
+		OPT_FMT(" %s", p->df ? "df" : "no-df");
+	if (p->interval_ns)
+		OPT_FMT(" interval %llums", (unsigned long long)(p->interval_ns / 1000000));
+#undef OPT_FMT
+}
+
 int probe_udp_fits(int fd, const struct step_probe *p)
 {
 	struct sockaddr_storage ss;
@@ -132,7 +216,10 @@ int probe_udp_sendto(int fd, const struct step_probe *p, bool set_src, struct di
 	socklen_t own_len = sizeof(own);
 	struct iovec iov = {.iov_base = p->payload ? p->payload : "", .iov_len = p->payload_len};
 	struct msghdr msg = {.msg_name = &ss, .msg_iov = &iov, .msg_iovlen = 1};
+	struct ip_opt opts[3];
+	size_t n_opts;
 	bool v6sock;
+	int rc = 0;
 
 	if (getsockname(fd, (struct sockaddr *)&own, &own_len))
 		return diag_errno(d, "getsockname");
@@ -174,9 +261,15 @@ int probe_udp_sendto(int fd, const struct step_probe *p, bool set_src, struct di
 			memcpy(CMSG_DATA(&ctl.h), &pi, sizeof(pi));
 		}
 	}
-	if (sendmsg(fd, &msg, 0) < 0)
-		return diag_errno(d, "cannot send the UDP datagram");
-	return 0;
+	/* Per datagram: a socket the lab shares keeps its own options for the next one. */
+	if (ip_opts_set(fd, p, opts, &n_opts, d))
+		rc = -1;
+	else if (sendmsg(fd, &msg, 0) < 0)
+		rc = diag_errno(d, errno == EMSGSIZE && p->df == 1
+					   ? "cannot send the UDP datagram with don't fragment"
+					   : "cannot send the UDP datagram");
+	ip_opts_restore(fd, opts, n_opts);
+	return rc;
 }
 
 int probe_udp_send(int nsfd, const struct step_probe *p, struct diag *d)
@@ -199,13 +292,15 @@ int probe_udp_send(int nsfd, const struct step_probe *p, struct diag *d)
 int probe_tcp_start(int nsfd, const struct step_probe *p, struct diag *d)
 {
 	struct sockaddr_storage ss;
+	struct ip_opt opts[3];
+	size_t n_opts;
 	socklen_t len;
 	int fd;
 
 	fd = socket_in(nsfd, p->dst.family, SOCK_STREAM, 0, d);
 	if (fd < 0)
 		return -1;
-	if (bind_source(fd, p, true, d))
+	if (bind_source(fd, p, true, d) || ip_opts_set(fd, p, opts, &n_opts, d))
 		goto err;
 	len = probe_sockaddr(&ss, &p->dst, p->dport);
 	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
@@ -257,10 +352,12 @@ int probe_ping_open(int nsfd, const struct step_probe *p, struct diag *d)
 {
 	int v6 = p->dst.family == AF_INET6;
 	int fd = socket_in(nsfd, p->dst.family, SOCK_RAW, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, d);
+	struct ip_opt opts[3];
+	size_t n_opts;
 
 	if (fd < 0)
 		return -1;
-	if (bind_source(fd, p, false, d)) {
+	if (bind_source(fd, p, false, d) || ip_opts_set(fd, p, opts, &n_opts, d)) {
 		close(fd);
 		return -1;
 	}
@@ -269,28 +366,35 @@ int probe_ping_open(int nsfd, const struct step_probe *p, struct diag *d)
 
 int probe_ping_send(int fd, const struct step_probe *p, uint16_t seq, struct diag *d)
 {
-	uint8_t msg[8 + 56];
+	size_t i, size = 8 + (size_t)p->size;
+	uint8_t *msg = xmalloc(size);
 	struct sockaddr_storage ss;
 	socklen_t len = probe_sockaddr(&ss, &p->dst, 0);
-	size_t i;
+	int rc = 0;
 
-	memset(msg, 0, sizeof(msg));
+	memset(msg, 0, size);
 	msg[0] = p->dst.family == AF_INET6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
 	msg[4] = (uint8_t)(p->echo_id >> 8);
 	msg[5] = (uint8_t)p->echo_id;
 	msg[6] = (uint8_t)(seq >> 8);
 	msg[7] = (uint8_t)seq;
-	for (i = 8; i < sizeof(msg); i++)
+	for (i = 8; i < size; i++)
 		msg[i] = (uint8_t)i;
 	/* The kernel fills the ICMPv6 checksum (it needs the pseudo-header); ICMPv4 is ours. */
 	if (p->dst.family == AF_INET) {
-		uint16_t c = htons(craft_csum(msg, sizeof(msg), 0));
+		uint16_t c = htons(craft_csum(msg, size, 0));
 
 		memcpy(msg + 2, &c, 2);
 	}
-	if (sendto(fd, msg, sizeof(msg), 0, (struct sockaddr *)&ss, len) < 0)
-		return diag_errno(d, "cannot send the echo request");
-	return 0;
+	if (sendto(fd, msg, size, 0, (struct sockaddr *)&ss, len) < 0) {
+		/* Don't fragment, and the path MTU the sender knows is smaller: as ping says. */
+		if (errno == EMSGSIZE && p->df == 1)
+			rc = 1;
+		else
+			rc = diag_errno(d, "cannot send the echo request");
+	}
+	free(msg);
+	return rc;
 }
 
 int probe_ping_replies(int fd, const struct step_probe *p)

@@ -39,7 +39,11 @@ const char *probe_tcp_outcome_name(enum tcp_outcome o);
 
 /* Opens a raw ICMP (or ICMPv6) socket for echo probes toward p->dst. Returns it, or -1. */
 int probe_ping_open(int nsfd, const struct step_probe *p, struct diag *d);
-/* Sends echo request number seq with id p->icmp_id. Returns 0 or -1. */
+/*
+ * Sends echo request number seq with id p->icmp_id and p->size payload bytes.
+ * Returns 0, 1 when df is set and the sender refused it as larger than the
+ * path MTU it knows (EMSGSIZE: nothing left), or -1.
+ */
 int probe_ping_send(int fd, const struct step_probe *p, uint16_t seq, struct diag *d);
 /* Reads what is waiting on fd; returns how many echo replies for p (id, source) it held. */
 int probe_ping_replies(int fd, const struct step_probe *p);
@@ -50,6 +54,12 @@ int probe_ping_replies(int fd, const struct step_probe *p);
  * Returns the socket, or -1.
  */
 int probe_listen(int nsfd, const struct step_listen *l, struct diag *d);
+
+/*
+ * The IP options p sets, as the report shows them (" ttl 1 tos 0x10 df"), or
+ * "" for none; ping's size and interval too.
+ */
+void probe_opts_fmt(const struct step_probe *p, char *buf, size_t len);
 
 /* a and port as a socket address (AF_INET, or AF_INET6 for IPv6); returns its length. */
 socklen_t probe_sockaddr(struct sockaddr_storage *ss, const struct ipaddr *a, uint16_t port);

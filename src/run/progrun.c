@@ -2,6 +2,7 @@
 /* Run, service and stop steps: real programs in a lab's nodes, waited on by events. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <libgen.h>
 #include <poll.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "run/run_priv.h"
@@ -750,12 +752,28 @@ int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, 
 	return judge(st, &st->prog, &slot->np, false, detail) ? NFLAB_PASS : NFLAB_FAIL;
 }
 
+/*
+ * Opens path of the lab's /tmp for reading as the lab's programs see it: the
+ * tmpfs is the root, so a symlink a program left there (even an absolute one,
+ * "/etc/shadow") resolves inside it and never reaches a host file. Returns an
+ * fd, or -1 with errno.
+ */
+static int open_in_lab_tmp(int mfd, const char *path)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+
+	return (int)syscall(SYS_openat2, mfd, path, &how, sizeof(how));
+}
+
 /* Copies one file of the lab's /tmp to dir/<its base name>. Returns 0 or -1. */
 static int keep_file(struct run *r, const char *path, const char *dir)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	char *to = xasprintf("%s/%s", dir, base), buf[65536];
-	int in = openat(r->progs.fs.mfd, path, O_RDONLY | O_CLOEXEC), rc = -1;
+	int in = open_in_lab_tmp(r->progs.fs.mfd, path), rc = -1;
 	struct outfile of;
 	ssize_t n = 0;
 

@@ -31,6 +31,7 @@
 #include "run/build.h"
 #include "run/requires.h"
 #include "run/run_priv.h"
+#include "step/step.h"
 #include "topo/link.h"
 #include "topo/netns.h"
 #include "util/interrupt.h"
@@ -102,7 +103,7 @@ static bool kernel_only(const struct lab_step *st)
 	case STEP_UDP:
 		return true;
 	case STEP_PING:
-		return st->probe.count <= 10;
+		return st->probe.count <= 10 && !st->probe.interval_ns;
 	case STEP_SEND:
 		return st->send.count <= 10 && !st->send.rate;
 	default:
@@ -214,7 +215,8 @@ static int node_info_load(struct run *r, size_t node)
 			 n->ifaces[i].name);
 	}
 	ni->ifnames.n = n->n_ifaces + 1;
-	return n->nft.text ? nft_rules_read(r->b.nodes[node].nsfd, &ni->rules, &r->d) : 0;
+	return n->nft.text || n->step_nft ? nft_rules_read(r->b.nodes[node].nsfd, &ni->rules, &r->d)
+					  : 0;
 }
 
 /* True when an NFLOG check on node reads log.ct.* fields. */
@@ -318,7 +320,8 @@ static int observer_read(struct run *r, struct observer *o)
 
 static bool wants_trace(const struct lab_node *n)
 {
-	return n->nft.text && strstr(n->nft.text, "nftrace");
+	return (n->nft.text && strstr(n->nft.text, "nftrace")) ||
+	       (n->step_nft && strstr(n->step_nft, "nftrace"));
 }
 
 /* Whether every packet of every node is traced for its fate (fate: true, --fate). */
@@ -513,6 +516,22 @@ static int check_alive(struct run *r)
 	return 0;
 }
 
+static int tcp_payload(struct run *r, int fd, const struct step_probe *p);
+
+/* The connect of a background tcp step ended: sends its payload when it connected. */
+static int tcp_background_done(struct run *r, uint64_t step)
+{
+	const struct step_probe *p = &r->lab->steps[step].probe;
+	int fd = r->step_fd[step];
+
+	if (fd < 0)
+		return 0;
+	epoll_ctl(r->epfd, EPOLL_CTL_DEL, fd, NULL);
+	if (probe_tcp_outcome(fd, false) == TCP_CONNECTED && p->payload_len)
+		return tcp_payload(r, fd, p);
+	return 0;
+}
+
 int run_pump(struct run *r, uint64_t deadline)
 {
 	struct epoll_event evs[32];
@@ -529,6 +548,11 @@ int run_pump(struct run *r, uint64_t deadline)
 
 		if (tag == TAG_EXTRA) {
 			extra = 1;
+			continue;
+		}
+		if (tag >= TAG_BGTCP) {
+			if (tcp_background_done(r, tag - TAG_BGTCP))
+				return -1;
 			continue;
 		}
 		if (tag >= TAG_CONN) {
@@ -649,7 +673,9 @@ static int step_udp(struct run *r, const struct lab_step *st, char *text, size_t
 			 addr_port(&p->dst, p->dport, to, sizeof(to)));
 
 	if (p->sport && n > 0 && (size_t)n < len)
-		snprintf(text + n, len - (size_t)n, " sport %u", p->sport);
+		n += snprintf(text + n, len - (size_t)n, " sport %u", p->sport);
+	if (n > 0 && (size_t)n < len)
+		probe_opts_fmt(p, text + n, len - (size_t)n);
 	if (run_window_open(r))
 		return -1;
 	/*
@@ -691,7 +717,7 @@ static int tcp_payload(struct run *r, int fd, const struct step_probe *p)
 static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	const struct step_probe *p = &st->probe;
-	char to[IPADDR_STRLEN + 8];
+	char to[IPADDR_STRLEN + 8], opts[96];
 	enum tcp_outcome got;
 	int fd, ready;
 
@@ -702,12 +728,25 @@ static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t
 		return -1;
 	keep_socket(r, fd);
 	r->step_fd[st - r->lab->steps] = fd;
+	probe_opts_fmt(p, opts, sizeof(opts));
+	if (p->background) {
+		struct epoll_event ev = {.events = EPOLLOUT,
+					 .data.u64 = TAG_BGTCP + (uint64_t)(st - r->lab->steps)};
+
+		/* The run's loop sees the connect end, whatever step is running then. */
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
+			return diag_errno(&r->d, "epoll_ctl");
+		snprintf(text, len, "tcp %s -> %s%s: connecting in the background",
+			 r->lab->nodes[p->node].name, addr_port(&p->dst, p->dport, to, sizeof(to)),
+			 opts);
+		return NFLAB_PASS;
+	}
 	ready = wait_fd(r, fd, EPOLLOUT, now_mono_ns() + p->timeout_ns, NULL, NULL);
 	if (ready < 0)
 		return -1;
 	got = probe_tcp_outcome(fd, !ready);
-	snprintf(text, len, "tcp %s -> %s: %s", r->lab->nodes[p->node].name,
-		 addr_port(&p->dst, p->dport, to, sizeof(to)), probe_tcp_outcome_name(got));
+	snprintf(text, len, "tcp %s -> %s%s: %s", r->lab->nodes[p->node].name,
+		 addr_port(&p->dst, p->dport, to, sizeof(to)), opts, probe_tcp_outcome_name(got));
 	if (got == TCP_CONNECTED && p->payload_len && tcp_payload(r, fd, p))
 		return -1;
 	if (p->outcome != TCP_ANY && (int)got != p->outcome) {
@@ -726,22 +765,34 @@ struct ping_wait {
 	unsigned int replies;
 };
 
+/* Waiting for "no reply" ends at the first reply (a failure) or the deadline. */
+static bool ping_decided(const struct ping_wait *w)
+{
+	return w->p->outcome == PING_NO_REPLY ? w->replies > 0 : w->replies >= w->p->count;
+}
+
 static int ping_done(int fd, void *arg)
 {
 	struct ping_wait *w = arg;
 
 	w->replies += (unsigned int)probe_ping_replies(fd, w->p);
-	/* Waiting for "no reply" ends at the first reply (a failure) or the deadline. */
-	return w->p->outcome == PING_NO_REPLY ? w->replies > 0 : w->replies >= w->p->count;
+	return ping_decided(w);
+}
+
+/* Between two requests (interval): replies are counted, the wait goes on. */
+static int ping_between(int fd, void *arg)
+{
+	ping_done(fd, arg);
+	return 0;
 }
 
 static int step_ping(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	struct step_probe p = st->probe;
 	struct ping_wait w = {&p, 0};
-	char to[IPADDR_STRLEN];
-	unsigned int i;
-	int fd;
+	char to[IPADDR_STRLEN], opts[96];
+	unsigned int i, unsent = 0;
+	int fd, rc;
 
 	if (!p.echo_id)
 		p.echo_id = (uint16_t)(getpid() ^ (st - r->lab->steps));
@@ -751,14 +802,26 @@ static int step_ping(struct run *r, const struct lab_step *st, char *text, size_
 	if (fd < 0)
 		return -1;
 	keep_socket(r, fd);
-	for (i = 0; i < p.count; i++)
-		if (probe_ping_send(fd, &p, (uint16_t)(i + 1), &r->d))
+	for (i = 0; i < p.count; i++) {
+		if (i && p.interval_ns &&
+		    wait_fd(r, fd, EPOLLIN, now_mono_ns() + p.interval_ns, ping_between, &w) < 0)
 			return -1;
-	snprintf(text, len, "ping %s -> %s: %u request%s", r->lab->nodes[p.node].name,
-		 ipaddr_fmt(&p.dst, to), p.count, p.count == 1 ? "" : "s");
+		rc = probe_ping_send(fd, &p, (uint16_t)(i + 1), &r->d);
+		if (rc < 0)
+			return -1;
+		unsent += (unsigned int)rc;
+	}
+	probe_opts_fmt(&p, opts, sizeof(opts));
+	snprintf(text, len, "ping %s -> %s%s: %u request%s", r->lab->nodes[p.node].name,
+		 ipaddr_fmt(&p.dst, to), opts, p.count, p.count == 1 ? "" : "s");
+	if (unsent) {
+		i = (unsigned int)strlen(text);
+		snprintf(text + i, len - i, ", %u not sent (larger than the path MTU, df)", unsent);
+	}
 	if (p.outcome == PING_ANY)
 		return NFLAB_PASS;
-	if (wait_fd(r, fd, EPOLLIN, now_mono_ns() + p.timeout_ns, ping_done, &w) < 0)
+	if (!ping_decided(&w) &&
+	    wait_fd(r, fd, EPOLLIN, now_mono_ns() + p.timeout_ns, ping_done, &w) < 0)
 		return -1;
 	i = (unsigned int)strlen(text);
 	snprintf(text + i, len - i, ", %u repl%s", w.replies, w.replies == 1 ? "y" : "ies");
@@ -1489,14 +1552,15 @@ static void steps_grow(struct run *r)
  */
 static int rules_refresh(struct run *r, const struct lab_step *st)
 {
-	size_t node;
-
 	if (st->kind == STEP_RUN || st->kind == STEP_SERVICE)
-		node = st->prog.node;
-	else if (st->kind == STEP_STOP)
-		node = r->lab->steps[st->prog.target].prog.node;
-	else
-		return 0;
+		return run_rules_refresh(r, st->prog.node);
+	if (st->kind == STEP_STOP)
+		return run_rules_refresh(r, r->lab->steps[st->prog.target].prog.node);
+	return 0;
+}
+
+int run_rules_refresh(struct run *r, size_t node)
+{
 	if (!r->info || !r->info[node].ifnames.v) /* no observer of the node: nothing to name */
 		return 0;
 	nft_rules_release(&r->info[node].rules);
@@ -1549,6 +1613,10 @@ int run_step(struct run *r, size_t i, size_t *failed)
 		break;
 	case STEP_STOP:
 		v = step_stop(r, st, text, sizeof(text), &detail);
+		break;
+	case STEP_EXT:
+		st->ext.ops->describe(lab, st, text, sizeof(text));
+		v = st->ext.ops->run(r, st, &detail);
 		break;
 	case STEP_EXPECT:
 	default:

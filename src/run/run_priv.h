@@ -31,6 +31,7 @@ struct progs {
 #define TAG_OBS	   (1ull << 32) /* epoll tags from here on: observer (tag - TAG_OBS) */
 #define TAG_LISTEN (1ull << 40) /* from here on: accepting listener, fd (tag - TAG_LISTEN) */
 #define TAG_CONN   (1ull << 41) /* from here on: accepted connection, fd (tag - TAG_CONN) */
+#define TAG_BGTCP  (1ull << 42) /* from here on: connecting background tcp step (tag - it) */
 #define TAG_PROC \
 	(1ull << 39) /* from here on: program output, (tag - TAG_PROC) = slot * 2 + stream */
 #define PLURAL(n) ((n) == 1 ? "" : "s")
@@ -197,5 +198,11 @@ int progs_judge_ends(struct run *r);
 int progs_stop_all(struct run *r);
 /* Kills whatever is left and frees the programs and the lab's /tmp. */
 void progs_release(struct progs *ps);
+
+/*
+ * Lists node's nft rules again after something loaded rules in it (a program, an
+ * nft step): trace events name rules by the comments listed then. Returns 0 or -1.
+ */
+int run_rules_refresh(struct run *r, size_t node);
 
 #endif

@@ -51,6 +51,11 @@ int link_veth_add(struct nl_sock *s, const struct veth_end *a, const struct veth
 
 int link_up(struct nl_sock *s, const char *name, struct diag *d)
 {
+	return link_set_up(s, name, true, d);
+}
+
+int link_set_up(struct nl_sock *s, const char *name, bool up, struct diag *d)
+{
 	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifm;
@@ -58,11 +63,11 @@ int link_up(struct nl_sock *s, const char *name, struct diag *d)
 	nlh->nlmsg_type = RTM_NEWLINK;
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
-	ifm->ifi_flags = IFF_UP;
+	ifm->ifi_flags = up ? IFF_UP : 0;
 	ifm->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	if (nl_request(s, nlh, d)) {
-		diag_prefix(d, "cannot set %s up", name);
+		diag_prefix(d, "cannot set %s %s", name, up ? "up" : "down");
 		return -1;
 	}
 	return 0;

@@ -27,6 +27,8 @@ int link_veth_add(struct nl_sock *s, const struct veth_end *a, const struct veth
 
 /* Sets the link named name up (IFF_UP). Returns 0 or -1. */
 int link_up(struct nl_sock *s, const char *name, struct diag *d);
+/* Sets the link named name up or down (IFF_UP). Returns 0 or -1. */
+int link_set_up(struct nl_sock *s, const char *name, bool up, struct diag *d);
 
 /* Returns the ifindex of name in the socket's netns, or -1 (diag set) when absent. */
 int link_index(struct nl_sock *s, const char *name, struct diag *d);

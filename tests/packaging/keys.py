@@ -63,6 +63,12 @@ CASES = {
     "captured quote": (step("send: {from: a, ip: {dst: 10.0.0.2}, "
                             "icmp: {type: 3, quote: {captured: a:eth0, bogus: 1}}}"), {}),
     "sweep": (step("send: " + UDP + ", sweep: {bogus: 1-2}}"), {}),
+    "nft step": (step("nft: {node: a, ruleset: x, bogus: 1}"), {}),
+    "conntrack step": (step("conntrack: {node: a, flush: true, bogus: 1}"), {}),
+    "conntrack delete": (step("conntrack: {node: a, delete: {bogus: 1}}"), {}),
+    "sysctl step": (step("sysctl: {node: a, set: {net.x: 1}, bogus: 1}"), {}),
+    "link step": (step("link: {at: a:eth0, state: up, bogus: 1}"), {}),
+    "link state": (step("link: {at: a:eth0, state: bogus}"), {}),
 }
 
 LISTS = [

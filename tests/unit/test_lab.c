@@ -377,6 +377,123 @@ static void test_steps(void **state)
 		    "expected connected, refused, timeout, unreachable or reset");
 }
 
+/* Probe keys for the IP header (ttl, tos, df) and ping's size and interval. */
+static void test_probe_keys(void **state)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+
+	(void)state;
+	lab = load(HOSTS
+		   "steps:\n"
+		   "  - ping: {from: a, to: 192.0.2.2, size: 1400, df: true, ttl: 1, tos: 0x10, "
+		   "interval: 200ms, count: 2}\n"
+		   "  - udp: {from: a, to: 192.0.2.2:9, ttl: 2, tos: 184, df: false}\n"
+		   "  - tcp: {from: a, to: '[2001:db8::2]:80', ttl: 255, tos: 0, df: true}\n"
+		   "  - ping: {from: a, to: 2001:db8::2, size: 0}\n",
+		   &d);
+	if (!lab)
+		diag_print(&d, stderr);
+	assert_non_null(lab);
+	assert_int_equal(lab->steps[0].probe.size, 1400);
+	assert_int_equal(lab->steps[0].probe.df, 1);
+	assert_int_equal(lab->steps[0].probe.ttl, 1);
+	assert_int_equal(lab->steps[0].probe.tos, 0x10);
+	assert_int_equal(lab->steps[0].probe.interval_ns, 200000000ull);
+	assert_int_equal(lab->steps[1].probe.ttl, 2);
+	assert_int_equal(lab->steps[1].probe.tos, 184);
+	assert_int_equal(lab->steps[1].probe.df, 0);
+	assert_int_equal(lab->steps[2].probe.ttl, 255);
+	assert_int_equal(lab->steps[2].probe.tos, 0);
+	assert_int_equal(lab->steps[2].probe.df, 1);
+	/* Unset: the kernel's own values. */
+	assert_int_equal(lab->steps[3].probe.size, 0);
+	assert_int_equal(lab->steps[3].probe.ttl, 0);
+	assert_int_equal(lab->steps[3].probe.tos, -1);
+	assert_int_equal(lab->steps[3].probe.df, -1);
+	assert_int_equal(lab->steps[3].probe.interval_ns, 0);
+	lab_free(lab);
+	lab = load(HOSTS "steps:\n  - ping: {from: a, to: 192.0.2.2}\n", &d);
+	assert_non_null(lab);
+	assert_int_equal(lab->steps[0].probe.size, 56);
+	lab_free(lab);
+
+	check_error(HOSTS "steps:\n  - ping: {from: a, to: 192.0.2.2, ttl: 0}\n", 12, 41,
+		    "expected a TTL (1 to 255), got \"0\"");
+	check_error(HOSTS "steps:\n  - ping: {from: a, to: 192.0.2.2, ttl: 256}\n", 12, 41,
+		    "expected a TTL (1 to 255), got \"256\"");
+	check_error(HOSTS "steps:\n  - ping: {from: a, to: 2001:db8::2, ttl: -1}\n", 12, 43,
+		    "expected a hop limit (1 to 255), got \"-1\"");
+	check_error(HOSTS "steps:\n  - udp: {from: a, to: 192.0.2.2:9, tos: 300}\n", 12, 42,
+		    "expected a TOS byte (0 to 255), got \"300\"");
+	check_error(HOSTS "steps:\n  - tcp: {from: a, to: 192.0.2.2:80, df: maybe}\n", 12, 42,
+		    "expected true or false, got \"maybe\"");
+	check_error(HOSTS "steps:\n  - ping: {from: a, to: 192.0.2.2, size: 65508}\n", 12, 42,
+		    "expected an echo payload size in bytes (0 to 65507), got \"65508\"");
+	check_error(HOSTS "steps:\n  - ping: {from: a, to: 2001:db8::2, size: 65528}\n", 12, 44,
+		    "(0 to 65527), got \"65528\"");
+	check_error(HOSTS "steps:\n  - ping: {from: a, to: 192.0.2.2, interval: soon}\n", 12, 46,
+		    "expected a duration up to 10s");
+	check_error(HOSTS "steps:\n  - ping: {from: a, to: 192.0.2.2, interval: 11s}\n", 12, 46,
+		    "expected a duration up to 10s (100ms, 1s), got \"11s\"");
+	check_error(HOSTS "steps:\n  - udp: {from: a, to: 192.0.2.2:9, size: 100}\n", 12, 37,
+		    "unknown key \"size\" in udp probe");
+	check_error(HOSTS "steps:\n  - tcp: {from: a, to: 192.0.2.2:80, interval: 1s}\n", 12, 38,
+		    "unknown key \"interval\" in tcp probe");
+	lab = load(HOSTS "steps:\n  - tcp: {from: a, to: 192.0.2.2:80, background: true, "
+			 "payload: hi}\n",
+		   &d);
+	assert_non_null(lab);
+	assert_true(lab->steps[0].probe.background);
+	lab_free(lab);
+	check_error(HOSTS "steps:\n  - tcp: {from: a, to: 192.0.2.2:80, background: true, "
+			  "outcome: connected}\n",
+		    12, 65, "a background tcp probe has no outcome");
+	check_error(HOSTS "steps:\n  - tcp: {from: a, to: 192.0.2.2:80, background: yes please}\n",
+		    12, 50, "expected true or false");
+	check_error(HOSTS "steps:\n  - udp: {from: a, to: 192.0.2.2:9, background: true}\n", 12, 37,
+		    "unknown key \"background\" in udp probe");
+}
+
+/* Steps of the registry (src/step/): each one's mistakes at their line and column. */
+static void test_registry_steps(void **state)
+{
+	(void)state;
+	assert_true(loads(HOSTS "steps:\n"
+				"  - nft: {node: a, ruleset: \"add table inet t\"}\n"
+				"  - reset-counters: a\n"
+				"  - conntrack: {node: a, flush: true}\n"
+				"  - conntrack: {node: a, delete: {match: {ct.proto: udp}}}\n"
+				"  - sysctl: {node: a, set: {net.ipv4.ip_forward: 1}}\n"
+				"  - link: {at: a:eth0, state: down}\n"
+				"  - wait: 250ms\n"));
+	check_error(HOSTS "steps:\n  - nft: {node: a}\n", 12, 10, "missing \"ruleset\"");
+	check_error(HOSTS "steps:\n  - nft: {node: z, ruleset: x}\n", 12, 17, "unknown node \"z\"");
+	check_error(HOSTS "steps:\n  - nft: {node: a, ruleset: x, table: y}\n", 12, 32,
+		    "unknown key \"table\" in nft step");
+	check_error(HOSTS "steps:\n  - reset-counters: nosuch\n", 12, 21,
+		    "unknown node \"nosuch\"");
+	check_error(HOSTS "steps:\n  - reset-counters: [a]\n", 12, 21, "a node name");
+	check_error(HOSTS "steps:\n  - conntrack: {node: a}\n", 12, 16,
+		    "exactly one of flush: true, delete");
+	check_error(HOSTS "steps:\n  - conntrack: {node: a, flush: false}\n", 12, 33,
+		    "flush: false does nothing");
+	check_error(HOSTS "steps:\n  - conntrack: {node: a, delete: {match: {ct.sauce: 1}}}\n", 12,
+		    43, "unknown field \"ct.sauce\"");
+	check_error(HOSTS "steps:\n  - conntrack: {node: a, delete: {match: {}}}\n", 12, 42,
+		    "an empty match deletes every entry");
+	check_error(HOSTS "steps:\n  - sysctl: {node: a, set: {kernel.panic: 1}}\n", 12, 29,
+		    "expected a net.* sysctl key");
+	check_error(HOSTS "steps:\n  - sysctl: {node: a}\n", 12, 13, "missing \"set\"");
+	check_error(HOSTS "steps:\n  - link: {at: a:eth9, state: down}\n", 12, 16, "");
+	check_error(HOSTS "steps:\n  - link: {at: a:eth0, state: sideways}\n", 12, 31,
+		    "expected up or down, got \"sideways\"");
+	check_error(HOSTS "steps:\n  - link: {at: a:eth0}\n", 12, 11, "missing \"state\"");
+	check_error(HOSTS "steps:\n  - wait: soon\n", 12, 11, "a duration");
+	check_error(HOSTS "steps:\n  - wait: 1h\n", 12, 11, "");
+	check_error(HOSTS "steps:\n  - {name: x}\n", 12, 5, "nft, reset-counters, conntrack");
+}
+
 static void test_flagship_loads(void **state)
 {
 	const char *src = getenv("NFLAB_SOURCE_DIR");
@@ -524,15 +641,16 @@ static void test_programs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good_lab),      cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_yaml_syntax),   cmocka_unit_test(test_empty_and_shape),
-		cmocka_unit_test(test_unknown_key),   cmocka_unit_test(test_duplicates),
-		cmocka_unit_test(test_wrong_types),   cmocka_unit_test(test_link_offloads),
-		cmocka_unit_test(test_bad_addresses), cmocka_unit_test(test_routes),
-		cmocka_unit_test(test_references),    cmocka_unit_test(test_steps),
-		cmocka_unit_test(test_send),	      cmocka_unit_test(test_flagship_loads),
-		cmocka_unit_test(test_programs),      cmocka_unit_test(test_second_document),
-		cmocka_unit_test(test_vacuous),
+		cmocka_unit_test(test_good_lab),       cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_yaml_syntax),    cmocka_unit_test(test_empty_and_shape),
+		cmocka_unit_test(test_unknown_key),    cmocka_unit_test(test_duplicates),
+		cmocka_unit_test(test_wrong_types),    cmocka_unit_test(test_link_offloads),
+		cmocka_unit_test(test_bad_addresses),  cmocka_unit_test(test_routes),
+		cmocka_unit_test(test_references),     cmocka_unit_test(test_steps),
+		cmocka_unit_test(test_send),	       cmocka_unit_test(test_flagship_loads),
+		cmocka_unit_test(test_programs),       cmocka_unit_test(test_second_document),
+		cmocka_unit_test(test_vacuous),	       cmocka_unit_test(test_probe_keys),
+		cmocka_unit_test(test_registry_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The reset-counters step: reset-counters: NODE zeroes every nft rule counter
+ * and named counter of the node (iptables-nft rules included; iptables-legacy
+ * counters are not reset), so a later counters check counts from there.
+ */
+#include <stdlib.h>
+
+#include "lab/parse.h"
+#include "observe/counters.h"
+#include "run/run_priv.h"
+#include "step/step.h"
+#include "util/xalloc.h"
+
+static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
+{
+	size_t *node = xcalloc(1, sizeof(*node));
+	const char *name;
+	int i;
+
+	st->ext.priv = node;
+	if (ystr(&p->y, v, "a node name (reset-counters: NODE)", &name, p->d))
+		return -1;
+	if ((i = lab_node_find(p->lab, name)) < 0)
+		return fail_at(p, v, "unknown node \"%s\"", name);
+	*node = (size_t)i;
+	return 0;
+}
+
+static int run(struct run *r, const struct lab_step *st, char **detail)
+{
+	const size_t *node = st->ext.priv;
+
+	(void)detail;
+	return counters_reset(r->b.nodes[*node].nsfd, &r->d) ? -1 : NFLAB_PASS;
+}
+
+static void describe(const struct lab *lab, const struct lab_step *st, char *buf, size_t len)
+{
+	const size_t *node = st->ext.priv;
+
+	snprintf(buf, len, "nft counters of %s reset", lab->nodes[*node].name);
+}
+
+const struct step_ops step_reset_counters = {"reset-counters", parse, run, describe, free};

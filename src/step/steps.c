@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The table of step kinds: one entry per file of src/step/. */
+#include <string.h>
+
+#include "step/step.h"
+
+const struct step_ops *const step_registry[] = {
+	&step_nft, &step_reset_counters, &step_conntrack, &step_sysctl, &step_link, &step_wait,
+};
+const size_t step_registry_n = sizeof(step_registry) / sizeof(step_registry[0]);
+
+const struct step_ops *step_find(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < step_registry_n; i++)
+		if (!strcmp(step_registry[i]->key, key))
+			return step_registry[i];
+	return NULL;
+}
