@@ -605,9 +605,11 @@ static bool error_kind(const struct ct_seen *cs, size_t node, const struct pkt *
 }
 
 /*
- * For a node nflab has no conntrack entries of: remembers the flow of a
- * rewritten hop a -> b as conntrack would, the first one seen being the
- * original direction, unless a known connection already explains it.
+ * For a node nflab has no conntrack entries of: remembers the flow of hop
+ * a -> b as conntrack would, the first one seen being the original direction,
+ * unless a known connection already explains it. An unchanged hop is learnt
+ * too: it names no rewrite, but it tells which way an ICMP error about the
+ * flow travels.
  */
 static void learn_flow(struct ct_seen *cs, size_t node, const struct pkt *a, const struct pkt *b)
 {
