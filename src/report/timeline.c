@@ -861,10 +861,27 @@ static void fate_line(const struct timeline_ctx *c, const struct timeline_story 
 	}
 }
 
+/*
+ * Prints a marker for each step that started at or before ts (all that are
+ * left when ts is UINT64_MAX), from *next on: where the lab's steps fall
+ * between the packet groups.
+ */
+static void step_markers(const struct timeline_ctx *c, size_t *next, uint64_t ts, FILE *f)
+{
+	for (; *next < c->n_steps; (*next)++) {
+		uint64_t at = c->step_real[*next];
+
+		if (at > ts)
+			return;
+		if (at && c->step_text[*next])
+			fprintf(f, "    %+9.3f ms  -- %s\n", rel_ms(c, at), c->step_text[*next]);
+	}
+}
+
 static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 {
 	struct timeline_story s;
-	size_t i, chatter = 0, first = 0;
+	size_t i, chatter = 0, first = 0, next_step = 0;
 
 	timeline_story_init(&s, c);
 	if (!golden)
@@ -877,6 +894,8 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 		size_t j;
 
 		if (i == 0 || e->group != s.e[i - 1].group) {
+			if (!golden) /* golden files keep packets only: no step texts */
+				step_markers(c, &next_step, ev->ts_ns, f);
 			if (e->chatter) {
 				/* One line for the whole group: where it went is rarely the point.
 				 */
@@ -921,6 +940,8 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 		if (i + 1 == s.n || s.e[i + 1].group != e->group)
 			fate_line(c, &s, first, f, golden);
 	}
+	if (!golden)
+		step_markers(c, &next_step, UINT64_MAX, f);
 	if (chatter && !golden)
 		fprintf(f, "  (%zu link-layer groups: ARP, neighbour discovery, MLD)\n", chatter);
 	timeline_story_release(&s);
@@ -971,6 +992,25 @@ static void json_fields(FILE *f, const struct event *ev)
 	fputc('}', f);
 }
 
+/* As step_markers(), for --events: {"kind":"step","step":3,"text":...} in time order. */
+static void step_events(const struct timeline_ctx *c, size_t *next, uint64_t ts, FILE *f)
+{
+	for (; *next < c->n_steps; (*next)++) {
+		uint64_t at = c->step_real[*next];
+
+		if (at > ts)
+			return;
+		if (!at || !c->step_text[*next])
+			continue;
+		fprintf(f,
+			"{\"t_ms\":%.6f,\"t_is\":\"started\",\"kind\":\"step\",\"group\":0,"
+			"\"step\":%zu,\"text\":",
+			rel_ms(c, at), *next + 1);
+		json_string(f, c->step_text[*next]);
+		fputs("}\n", f);
+	}
+}
+
 static int cmp_entry_ts(const void *a, const void *b)
 {
 	const struct timeline_entry *x = *(const struct timeline_entry *const *)a;
@@ -992,7 +1032,7 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 	struct timeline_story s;
 	struct outfile of;
 	FILE *f = outfile_open(&of, path, d);
-	size_t i, first = 0;
+	size_t i, first = 0, next_step = 0;
 	char **fates; /* per entry: its group's fate, on the group's last entry */
 
 	if (!f)
@@ -1019,6 +1059,7 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 		const struct event *ev = e->ev;
 		char sum[512];
 
+		step_events(c, &next_step, ev->ts_ns, f);
 		/* Packets carry the kernel's capture time; netlink events the time nflab read them.
 		 */
 		fprintf(f,
@@ -1044,6 +1085,7 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 		json_fields(f, ev);
 		fputs("}\n", f);
 	}
+	step_events(c, &next_step, UINT64_MAX, f);
 	for (i = 0; i < s.n; i++)
 		free(fates[i]);
 	free(fates);

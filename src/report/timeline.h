@@ -21,6 +21,9 @@ struct timeline_ctx {
 	uint64_t start_real;	       /* CLOCK_REALTIME ns of the first step: time zero */
 	const struct evlog *traces;    /* every node's trace events, nflab's fate table's
 					  included (report/fate.h), or NULL when not kept */
+	const uint64_t *step_real;     /* per step: CLOCK_REALTIME ns it started, 0: never */
+	char *const *step_text;	       /* per step: "step 3 (lab.yaml:52): ...", or NULL */
+	size_t n_steps;		       /* of step_real and step_text; 0: no step markers */
 };
 
 /* One event of the story. */

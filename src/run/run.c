@@ -1790,7 +1790,10 @@ static struct timeline_ctx timeline_of(struct run *r)
 				     .point_iface = r->point_iface,
 				     .point_name = r->point_name,
 				     .start_real = r->start_real,
-				     .traces = r->fate_table ? &r->traces : NULL};
+				     .traces = r->fate_table ? &r->traces : NULL,
+				     .step_real = r->step_real,
+				     .step_text = r->step_text,
+				     .n_steps = r->step_real ? r->n_step_state : 0};
 }
 
 /*
