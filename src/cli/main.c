@@ -357,10 +357,18 @@ static int main_check(int n, char **paths, const char *topo_dir)
 				diag_clear(&d);
 				continue;
 			}
-			printf("%s: ok (%zu node%s, %zu link%s, %zu step%s)\n", labs.paths[i],
+			size_t n_rules = 0, j;
+			char rules[48] = "";
+
+			for (j = 0; j < lab->n_nodes; j++)
+				n_rules += lab->nodes[j].n_rules;
+			if (n_rules) /* policy routing rules, said only when a lab has them */
+				snprintf(rules, sizeof(rules), ", %zu rule%s", n_rules,
+					 n_rules == 1 ? "" : "s");
+			printf("%s: ok (%zu node%s, %zu link%s, %zu step%s%s)\n", labs.paths[i],
 			       lab->n_nodes, lab->n_nodes == 1 ? "" : "s", lab->n_links,
 			       lab->n_links == 1 ? "" : "s", lab->n_steps,
-			       lab->n_steps == 1 ? "" : "s");
+			       lab->n_steps == 1 ? "" : "s", rules);
 			lab_free(lab);
 		}
 		lab_list_release(&labs);

@@ -28,12 +28,14 @@ static const char *const lab_keys[] = {"name",	"description", "topology", "nodes
 				       "steps", "requires",    "quiet",	   "golden", "env",
 				       "hosts", "capture",     "keep",	   "fate",   NULL};
 static const char *const topo_keys[] = {"name", "description", "nodes", "links", NULL};
-static const char *const node_keys[] = {"router",   "sysctl",	"interfaces", "routes",
-					"nft",	    "iptables", "ip6tables",  "iptables-backend",
-					"resolver", NULL};
+static const char *const node_keys[] = {
+	"router",   "sysctl",	 "interfaces",	     "routes",	 "rules", "nft",
+	"iptables", "ip6tables", "iptables-backend", "resolver", NULL};
 static const char *const iface_keys[] = {"address", "mtu", "mac", NULL};
 static const char *const link_keys[] = {"ends", "mtu", "offloads", NULL};
-static const char *const route_keys[] = {"to", "via", "dev", NULL};
+static const char *const route_keys[] = {"to", "via", "dev", "table", NULL};
+static const char *const rule_keys[] = {"from", "to",	 "fwmark",   "iif",
+					"oif",	"table", "priority", NULL};
 
 static struct srcloc loc_of(struct parser *p, yaml_node_t *n)
 {
@@ -314,13 +316,49 @@ static int parse_iface(struct parser *p, struct lab_node *node, yaml_node_t *key
 	return 0;
 }
 
-/* "default via 192.0.2.1", "203.0.113.0/24 via 192.168.42.1 dev eth0", "10.0.0.0/8 dev eth1". */
+/* A routing table: "main" or a number from 1 to 2^32-1. Returns 0 or -1. */
+static int table_parse(const char *s, uint32_t *table)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!strcmp(s, "main")) {
+		*table = LAB_TABLE_MAIN;
+		return 0;
+	}
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0 || v > UINT32_MAX)
+		return -1;
+	*table = (uint32_t)v;
+	return 0;
+}
+
+static int parse_table(struct parser *p, yaml_node_t *n, uint32_t *table)
+{
+	const char *s;
+
+	if (ystr(&p->y, n, "a routing table (1 to 4294967295 or main)", &s, p->d))
+		return -1;
+	if (table_parse(s, table))
+		return fail_at(p, n,
+			       "expected a routing table (1 to 4294967295 or main), got \"%s\"", s);
+	return 0;
+}
+
+/*
+ * "default via 192.0.2.1", "203.0.113.0/24 via 192.168.42.1 dev eth0", "10.0.0.0/8 dev eth1",
+ * each optionally with "table N".
+ */
 static int parse_route_text(struct parser *p, yaml_node_t *n, const char *s, struct lab_route *r)
 {
 	static const char *usage = "a route: \"default via ADDR\", \"PREFIX via ADDR\", "
-				   "\"PREFIX dev IFACE\" (or a mapping with to, via, dev)";
+				   "\"PREFIX dev IFACE\", each optionally with \"table N\" "
+				   "(or a mapping with to, via, dev, table)";
 	char *copy = xstrdup(s), *save = NULL, *tok;
-	bool is_default = false;
+	bool is_default = false, has_table = false;
 	int ret = -1;
 
 	tok = strtok_r(copy, " \t", &save);
@@ -342,6 +380,15 @@ static int parse_route_text(struct parser *p, yaml_node_t *n, const char *s, str
 			r->has_gw = true;
 		} else if (!strcmp(tok, "dev") && !r->dev) {
 			r->dev = xstrdup(arg);
+		} else if (!strcmp(tok, "table") && !has_table) {
+			if (table_parse(arg, &r->table)) {
+				fail_at(p, n,
+					"route \"%s\": expected a routing table (1 to 4294967295 "
+					"or main), got \"%s\"",
+					s, arg);
+				goto out;
+			}
+			has_table = true;
 		} else {
 			goto bad;
 		}
@@ -370,20 +417,25 @@ static int parse_route(struct parser *p, struct lab_node *node, yaml_node_t *n)
 	r = &node->routes[node->n_routes++];
 	memset(r, 0, sizeof(*r));
 	r->loc = loc_of(p, n);
+	r->table = LAB_TABLE_MAIN;
 	if (n->type == YAML_SCALAR_NODE) {
 		if (parse_route_text(p, n, (const char *)n->data.scalar.value, r))
 			return -1;
 	} else {
-		yaml_node_t *to, *via, *dev;
+		yaml_node_t *to, *via, *dev, *table;
 
 		if (yexpect_map(y, n,
-				"a route (\"default via ADDR\" or a mapping with to, via, dev)",
+				"a route (\"default via ADDR\" or a mapping with to, via, dev, "
+				"table)",
 				p->d) ||
 		    ymap_check(y, n, "route", route_keys, p->d))
 			return -1;
 		to = ymap_get(y, n, "to");
 		via = ymap_get(y, n, "via");
 		dev = ymap_get(y, n, "dev");
+		table = ymap_get(y, n, "table");
+		if (table && parse_table(p, table, &r->table))
+			return -1;
 		if (!to)
 			return fail_at(p, n, "route needs \"to\" (a prefix or \"default\")");
 		if (ystr(y, to, "a prefix or \"default\"", &s, p->d))
@@ -417,6 +469,119 @@ static int parse_route(struct parser *p, struct lab_node *node, yaml_node_t *n)
 			       r->dst.family == AF_INET ? "IPv4" : "IPv6",
 			       r->gw.family == AF_INET ? "IPv4" : "IPv6");
 	return 0;
+}
+
+/* A rule's from or to: a prefix (a bare address is a host). */
+static int parse_rule_prefix(struct parser *p, yaml_node_t *n, struct ipaddr *a, int *plen)
+{
+	const char *s;
+
+	if (ystr(&p->y, n, "a prefix (10.0.2.0/24, 2001:db8::/32) or an address", &s, p->d))
+		return -1;
+	if (ipaddr_parse(s, a, plen))
+		return fail_at(p, n,
+			       "expected a prefix (10.0.2.0/24, 2001:db8::/32) or an address, "
+			       "got \"%s\"",
+			       s);
+	if (*plen < 0)
+		*plen = ipaddr_len(a) * 8;
+	return 0;
+}
+
+/* "N" or "N/MASK", each decimal or 0x hex, up to 32 bits. */
+static int parse_fwmark(struct parser *p, yaml_node_t *n, struct lab_rule *r)
+{
+	unsigned long long v, m = UINT32_MAX;
+	const char *s;
+	char *end;
+
+	if (ystr(&p->y, n, "a firewall mark (N or N/MASK)", &s, p->d))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (end == s || *s == '-' || errno || v > UINT32_MAX)
+		goto bad;
+	if (*end == '/') {
+		const char *ms = end + 1;
+
+		m = strtoull(ms, &end, 0);
+		if (end == ms || *ms == '-' || errno || m > UINT32_MAX)
+			goto bad;
+	}
+	if (*end)
+		goto bad;
+	r->has_fwmark = true;
+	r->fwmark = (uint32_t)v;
+	r->fwmask = (uint32_t)m;
+	return 0;
+bad:
+	return fail_at(p, n,
+		       "expected a firewall mark (N or N/MASK, each up to 0xffffffff), got \"%s\"",
+		       s);
+}
+
+static int parse_rule_iface(struct parser *p, yaml_node_t *n, char **out)
+{
+	const char *s;
+
+	if (ystr(&p->y, n, "an interface name", &s, p->d))
+		return -1;
+	if (!*s || strlen(s) > 15)
+		return fail_at(p, n, "expected an interface name of 1 to 15 characters, got \"%s\"",
+			       s);
+	*out = xstrdup(s);
+	return 0;
+}
+
+/* {from, to, fwmark, iif, oif, table, priority}: an "ip rule" selecting table. */
+static int parse_rule(struct parser *p, struct lab_node *node, yaml_node_t *n)
+{
+	struct ydoc *y = &p->y;
+	struct lab_rule *r;
+	yaml_node_t *v;
+	uint64_t u;
+
+	if (yexpect_map(y, n,
+			"a rule (a mapping with table and from, to, fwmark, iif, oif, priority)",
+			p->d) ||
+	    ymap_check(y, n, "rule", rule_keys, p->d))
+		return -1;
+	XGROW(node->rules, node->n_rules, node->cap_rules);
+	r = &node->rules[node->n_rules++];
+	memset(r, 0, sizeof(*r));
+	r->loc = loc_of(p, n);
+	r->family = AF_UNSPEC;
+	if ((v = ymap_get(y, n, "from"))) {
+		if (parse_rule_prefix(p, v, &r->from, &r->from_plen))
+			return -1;
+		r->has_from = true;
+		r->family = r->from.family;
+	}
+	if ((v = ymap_get(y, n, "to"))) {
+		if (parse_rule_prefix(p, v, &r->to, &r->to_plen))
+			return -1;
+		r->has_to = true;
+		if (r->has_from && r->from.family != r->to.family)
+			return fail_at(p, v, "rule from an %s prefix to an %s prefix",
+				       r->from.family == AF_INET ? "IPv4" : "IPv6",
+				       r->to.family == AF_INET ? "IPv4" : "IPv6");
+		r->family = r->to.family;
+	}
+	if ((v = ymap_get(y, n, "fwmark")) && parse_fwmark(p, v, r))
+		return -1;
+	if ((v = ymap_get(y, n, "iif")) && parse_rule_iface(p, v, &r->iif))
+		return -1;
+	if ((v = ymap_get(y, n, "oif")) && parse_rule_iface(p, v, &r->oif))
+		return -1;
+	if ((v = ymap_get(y, n, "priority"))) {
+		if (yuint(y, v, "a rule priority (0 to 4294967295)", UINT32_MAX, &u, p->d))
+			return -1;
+		r->priority = (uint32_t)u;
+		r->has_priority = true;
+	}
+	if (!(v = ymap_get(y, n, "table")))
+		return fail_at(p, n, "rule needs \"table\" (the routing table it selects)");
+	return parse_table(p, v, &r->table);
 }
 
 static int parse_ruleset(struct parser *p, yaml_node_t *n, const char *what, struct lab_ruleset *rs)
@@ -491,6 +656,13 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 			return -1;
 		for (it = yseq_begin(v); it < yseq_end(v); it++)
 			if (parse_route(p, node, ynode(y, *it)))
+				return -1;
+	}
+	if ((v = ymap_get(y, val, "rules"))) {
+		if (yexpect_seq(y, v, "a list of policy routing rules", p->d))
+			return -1;
+		for (it = yseq_begin(v); it < yseq_end(v); it++)
+			if (parse_rule(p, node, ynode(y, *it)))
 				return -1;
 	}
 	if ((v = ymap_get(y, val, "nft")) &&
@@ -1429,6 +1601,20 @@ static int check_topology(struct parser *p)
 					"route via device \"%s\": node %s has no such interface",
 					r->dev, node->name);
 		}
+		for (j = 0; j < node->n_rules; j++) {
+			struct lab_rule *r = &node->rules[j];
+			const char *bad = NULL;
+
+			if (r->iif && iface_find(node, r->iif) < 0 && strcmp(r->iif, "lo"))
+				bad = r->iif;
+			else if (r->oif && iface_find(node, r->oif) < 0 && strcmp(r->oif, "lo"))
+				bad = r->oif;
+			if (bad)
+				return diag_at(p->d, &r->loc,
+					       "rule on interface \"%s\": node %s has no such "
+					       "interface",
+					       bad, node->name);
+		}
 	}
 	return 0;
 }
@@ -1624,6 +1810,11 @@ void lab_free(struct lab *lab)
 		for (j = 0; j < n->n_routes; j++)
 			free(n->routes[j].dev);
 		free(n->routes);
+		for (j = 0; j < n->n_rules; j++) {
+			free(n->rules[j].iif);
+			free(n->rules[j].oif);
+		}
+		free(n->rules);
 		free(n->nft.text);
 		free(n->step_nft);
 		free(n->iptables.text);
@@ -1654,4 +1845,14 @@ void lab_free(struct lab *lab)
 	free(lab->topology_path);
 	free(lab->path);
 	free(lab);
+}
+
+int parse_route_one(struct parser *p, yaml_node_t *n, struct lab_route *out)
+{
+	struct lab_node tmp = {0};
+	int rc = parse_route(p, &tmp, n);
+
+	*out = tmp.routes[0]; /* also after an error: out->dev is the caller's to free */
+	free(tmp.routes);
+	return rc;
 }

@@ -31,12 +31,33 @@ struct lab_iface {
 	struct srcloc loc;
 };
 
+#define LAB_TABLE_MAIN 254 /* RT_TABLE_MAIN */
+
 struct lab_route {
 	struct ipaddr dst; /* family set even for "default" */
 	int plen;
 	bool has_gw;
 	struct ipaddr gw;
-	char *dev; /* NULL: chosen by the kernel from gw */
+	char *dev;	/* NULL: chosen by the kernel from gw */
+	uint32_t table; /* RT_TABLE_MAIN (254) unless "table N" */
+	struct srcloc loc;
+};
+
+/*
+ * A policy routing rule (ip rule): matches select a routing table. family is
+ * AF_INET or AF_INET6 from from/to, or AF_UNSPEC for a rule installed in both.
+ */
+struct lab_rule {
+	int family;
+	bool has_from, has_to;
+	struct ipaddr from, to;
+	int from_plen, to_plen;
+	bool has_fwmark;
+	uint32_t fwmark, fwmask; /* fwmask 0xffffffff unless "N/MASK" */
+	char *iif, *oif;	 /* NULL: any */
+	uint32_t table;
+	bool has_priority;
+	uint32_t priority;
 	struct srcloc loc;
 };
 
@@ -62,6 +83,8 @@ struct lab_node {
 	size_t n_ifaces, cap_ifaces;
 	struct lab_route *routes;
 	size_t n_routes, cap_routes;
+	struct lab_rule *rules; /* policy routing rules */
+	size_t n_rules, cap_rules;
 	struct lab_ruleset nft, iptables, ip6tables;
 	char *step_nft; /* the rulesets of the node's nft steps, joined: NFLOG groups, nftrace */
 	bool has_resolver;

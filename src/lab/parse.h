@@ -28,6 +28,12 @@ int parse_u16(struct parser *p, yaml_node_t *n, const char *what, uint16_t *out)
 int parse_keyword(struct parser *p, yaml_node_t *n, const struct keyword *kw, int *out);
 /* map[key] names a node: its index into *out. */
 int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out);
+/*
+ * A route as a node's routes: list writes one (a string or a mapping) into *out,
+ * not yet checked against the node's interfaces. out->dev is the caller's to
+ * free, also after an error.
+ */
+int parse_route_one(struct parser *p, yaml_node_t *n, struct lab_route *out);
 /* "node:iface" naming an existing interface (or lo). */
 int parse_point(struct parser *p, yaml_node_t *v, struct lab_end *end);
 /* A "match" mapping of src's fields into new predicates (*preds, *n). */

@@ -2,6 +2,7 @@
 /* The topology picture of a lab: nodes, links, interfaces and addresses, as SVG. */
 #include "report/draw.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,7 +174,9 @@ static void route_text(const struct lab_route *r, char *buf, size_t len)
 	if (r->has_gw && n > 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, " via %s", ipaddr_fmt(&r->gw, g));
 	if (r->dev && n > 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " dev %s", r->dev);
+		n += snprintf(buf + n, len - (size_t)n, " dev %s", r->dev);
+	if (r->table && r->table != LAB_TABLE_MAIN && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " table %" PRIu32, r->table);
 }
 
 /* What goes under a node: addresses of interfaces without a link (lo), then routes. */

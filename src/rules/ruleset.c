@@ -224,9 +224,15 @@ static char *ipt_program(int family, enum ipt_backend backend, const char *verb,
 int ruleset_ipt_apply(int nsfd, int family, enum ipt_backend backend, const char *text,
 		      const struct srcloc *where, struct diag *d)
 {
+	return ruleset_ipt_restore(nsfd, family, backend, text, true, where, d);
+}
+
+int ruleset_ipt_restore(int nsfd, int family, enum ipt_backend backend, const char *text,
+			bool flush, const struct srcloc *where, struct diag *d)
+{
 	char name[40];
 	const char *prog = ipt_program(family, backend, "restore", name, sizeof(name));
-	char *argv[] = {name, "-w", NULL};
+	char *argv[] = {name, "-w", flush ? NULL : "--noflush", NULL};
 	struct proc_result res;
 	size_t len = strlen(text);
 	char *input;

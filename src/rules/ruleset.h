@@ -61,4 +61,11 @@ char *ruleset_ipt_save(int nsfd, int family, enum ipt_backend backend, struct di
 int ruleset_ipt_apply(int nsfd, int family, enum ipt_backend backend, const char *text,
 		      const struct srcloc *where, struct diag *d);
 
+/*
+ * As ruleset_ipt_apply(), but with flush false the tables the text names keep
+ * their other rules (iptables-restore --noflush): a mid-lab iptables step.
+ */
+int ruleset_ipt_restore(int nsfd, int family, enum ipt_backend backend, const char *text,
+			bool flush, const struct srcloc *where, struct diag *d);
+
 #endif

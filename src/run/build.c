@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "rules/ruleset.h"
@@ -16,6 +17,7 @@
 #include "topo/netns.h"
 #include "topo/offload.h"
 #include "topo/route.h"
+#include "topo/rule.h"
 #include "topo/sysctl.h"
 #include "util/xalloc.h"
 
@@ -293,13 +295,53 @@ static int add_routes(struct built *b, size_t ni, struct diag *d)
 	for (i = 0; i < node->n_routes; i++) {
 		const struct lab_route *r = &node->routes[i];
 
-		if (route_add(b->nodes[ni].rtnl, &r->dst, r->plen, r->has_gw ? &r->gw : NULL,
-			      r->dev, d)) {
+		if (route_add_table(b->nodes[ni].rtnl, &r->dst, r->plen, r->has_gw ? &r->gw : NULL,
+				    r->dev, r->table, d)) {
 			diag_locate(d, &r->loc);
 			diag_prefix(d, "node %s: route", node->name);
 			return -1;
 		}
 		b->n_routes++;
+	}
+	return 0;
+}
+
+/* Policy routing rules; one without from or to goes in for IPv4 and IPv6. */
+static int add_rules(struct built *b, size_t ni, struct diag *d)
+{
+	const struct lab_node *node = &b->lab->nodes[ni];
+	size_t i;
+
+	for (i = 0; i < node->n_rules; i++) {
+		const struct lab_rule *r = &node->rules[i];
+		static const int both[] = {AF_INET, AF_INET6};
+		struct rule_spec spec = {
+			.from = r->has_from ? &r->from : NULL,
+			.to = r->has_to ? &r->to : NULL,
+			.from_plen = r->from_plen,
+			.to_plen = r->to_plen,
+			.has_fwmark = r->has_fwmark,
+			.fwmark = r->fwmark,
+			.fwmask = r->fwmask,
+			.iif = r->iif,
+			.oif = r->oif,
+			.table = r->table,
+			.has_priority = r->has_priority,
+			.priority = r->priority,
+		};
+		size_t f;
+
+		for (f = 0; f < 2; f++) {
+			if (r->family != AF_UNSPEC && r->family != both[f])
+				continue;
+			spec.family = both[f];
+			if (rule_add(b->nodes[ni].rtnl, &spec, d)) {
+				diag_locate(d, &r->loc);
+				diag_prefix(d, "node %s", node->name);
+				return -1;
+			}
+		}
+		b->n_rules++;
 	}
 	return 0;
 }
@@ -356,7 +398,7 @@ int build_lab(struct built *b, const struct lab *lab, struct diag *d)
 		if (wait_links(b, i, d))
 			goto err;
 	for (i = 0; i < lab->n_nodes; i++)
-		if (add_routes(b, i, d))
+		if (add_routes(b, i, d) || add_rules(b, i, d))
 			goto err;
 	for (i = 0; i < lab->n_nodes; i++)
 		if (apply_rulesets(b, i, d))

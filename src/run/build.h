@@ -17,7 +17,7 @@ struct built {
 	struct built_node *nodes;
 	size_t n_nodes;
 	/* figures for the report */
-	size_t n_addrs, n_routes, n_rulesets, n_sysctls;
+	size_t n_addrs, n_routes, n_rules, n_rulesets, n_sysctls;
 };
 
 /*

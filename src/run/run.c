@@ -1998,6 +1998,9 @@ struct run *run_open(const struct lab *lab, const struct run_opts *o)
 		 PLURAL(lab->n_nodes), lab->n_links, PLURAL(lab->n_links), r->b.n_addrs,
 		 r->b.n_addrs == 1 ? "" : "es", r->b.n_routes, PLURAL(r->b.n_routes),
 		 r->b.n_rulesets, PLURAL(r->b.n_rulesets));
+	if (r->b.n_rules) /* policy routing rules, said only when a lab has them */
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), ", %zu rule%s",
+			 r->b.n_rules, PLURAL(r->b.n_rules));
 	report_setup(&r->rep, what, ms_since(r->t0));
 	t1 = now_mono_ns();
 	if (!o->build_only) { /* a shell runs no check: nothing to observe */

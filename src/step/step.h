@@ -46,6 +46,6 @@ extern const size_t step_registry_n;
 const struct step_ops *step_find(const char *key);
 
 extern const struct step_ops step_nft, step_reset_counters, step_conntrack, step_sysctl, step_link,
-	step_wait;
+	step_wait, step_iptables, step_ip6tables, step_addr, step_route;
 
 #endif

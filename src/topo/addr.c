@@ -51,6 +51,29 @@ int addr_add(struct nl_sock *s, const char *ifname, const struct ipaddr *a, int 
 	return 0;
 }
 
+int addr_del(struct nl_sock *s, const char *ifname, const struct ipaddr *a, int plen,
+	     struct diag *d)
+{
+	char buf[NL_REQUEST_SIZE] = {0}, text[IPADDR_STRLEN];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	int index = link_index(s, ifname, d);
+
+	if (index < 0)
+		return -1;
+	nlh->nlmsg_type = RTM_DELADDR;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)a->family;
+	ifa->ifa_prefixlen = (uint8_t)plen;
+	ifa->ifa_index = (uint32_t)index;
+	mnl_attr_put(nlh, IFA_LOCAL, (size_t)ipaddr_len(a), a->b);
+	if (nl_request(s, nlh, d)) {
+		diag_prefix(d, "address %s/%d on %s", ipaddr_fmt(a, text), plen, ifname);
+		return -1;
+	}
+	return 0;
+}
+
 #define SETTLE_ADDRS 64 /* addresses checked for their solicited-node group */
 
 struct settle {

@@ -17,6 +17,10 @@
 int addr_add(struct nl_sock *s, const char *ifname, const struct ipaddr *a, int plen,
 	     struct diag *d);
 
+/* Removes a/plen from the interface named ifname. Returns 0 or -1 (kernel message in d). */
+int addr_del(struct nl_sock *s, const char *ifname, const struct ipaddr *a, int plen,
+	     struct diag *d);
+
 /*
  * Waits until no IPv6 address of the netns (s open in it, nsfd holding it) is
  * tentative and each of the n links ifindex[] has a link-local address. Even

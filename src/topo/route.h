@@ -3,6 +3,8 @@
 #ifndef NFLAB_ROUTE_H
 #define NFLAB_ROUTE_H
 
+#include <stdint.h>
+
 #include "topo/nl.h"
 #include "util/ipaddr.h"
 
@@ -14,5 +16,17 @@
  */
 int route_add(struct nl_sock *s, const struct ipaddr *dst, int plen, const struct ipaddr *gw,
 	      const char *dev, struct diag *d);
+
+/*
+ * Deletes the route to dst/plen from routing table table (RT_TABLE_MAIN: 254)
+ * of the socket's netns, the one via gw and/or out of dev when those are given
+ * (NULL: any), as "ip route del" does. Returns 0 or -1 (kernel message in d).
+ */
+int route_del(struct nl_sock *s, const struct ipaddr *dst, int plen, const struct ipaddr *gw,
+	      const char *dev, uint32_t table, struct diag *d);
+
+/* As route_add(), in routing table table (1 to 2^32-1, RTA_TABLE; 0: main). */
+int route_add_table(struct nl_sock *s, const struct ipaddr *dst, int plen, const struct ipaddr *gw,
+		    const char *dev, uint32_t table, struct diag *d);
 
 #endif

@@ -41,6 +41,7 @@ CASES = {
     "interface": (BASE.replace("b: {}", "b: {interfaces: {eth0: {bogus: 1}}}"), {}),
     "link": (BASE.replace("[a:eth0, b:eth0]", "{ends: [a:eth0, b:eth0], bogus: 1}"), {}),
     "route": (BASE.replace("b: {}", "b: {routes: [{to: default, bogus: 1}]}"), {}),
+    "rule": (BASE.replace("b: {}", "b: {rules: [{table: 1, bogus: 1}]}"), {}),
     "step": (step("{bogus: 1, udp: {from: a, to: 10.0.0.2:9}}"), {}),
     "step kinds": (step("{name: x}"), {}),
     "udp probe": (step("udp: {from: a, to: 10.0.0.2:9, bogus: 1}"), {}),
@@ -69,6 +70,10 @@ CASES = {
     "sysctl step": (step("sysctl: {node: a, set: {net.x: 1}, bogus: 1}"), {}),
     "link step": (step("link: {at: a:eth0, state: up, bogus: 1}"), {}),
     "link state": (step("link: {at: a:eth0, state: bogus}"), {}),
+    "iptables step": (step("iptables: {node: a, rules: x, bogus: 1}"), {}),
+    "ip6tables step": (step("ip6tables: {node: a, rules: x, bogus: 1}"), {}),
+    "addr step": (step("addr: {at: a:eth0, add: 10.0.0.9/24, bogus: 1}"), {}),
+    "route step": (step("route: {node: a, add: default via 10.0.0.2, bogus: 1}"), {}),
 }
 
 LISTS = [

@@ -17,9 +17,10 @@ fail() { echo "FAIL (round $i, $sig after ${delay}s on $lab): $*"; exit 1; }
 here=$(dirname "$0")
 . "$here/../lib/host-state.sh"
 # What one round could leave, looking only at what this run could have made:
-# host links named like the lab's own interfaces, nflab's named namespaces,
-# namespace bind mounts and mounts under nflab's paths, and files in the
-# private TMPDIR this test gives nflab. Another program's links, namespaces
+# host links named like the lab's own interfaces, namespace bind mounts and
+# mounts under nflab's paths, and files in the private TMPDIR this test gives
+# nflab. (nflab run names no namespace; nflab shell, which does, may run
+# beside this test: the final host_state comparison covers named ones.) Another program's links, namespaces
 # and files on a shared machine are not ours to judge.
 lab_names=$(cat "$src"/labs/*/*.yaml "$src"/topologies/*.yaml |
 	grep -o -E '[A-Za-z][A-Za-z0-9_.-]*:[A-Za-z][A-Za-z0-9_.-]*' | tr ':' '\n' | sort -u)
@@ -27,7 +28,6 @@ quick_state() {
 	{
 		ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
 			grep -x -F "$lab_names" | sort
-		ip netns list | grep '^nflab-'
 		grep -E ' nsfs |nflab' /proc/mounts | grep -v -F "$dir"
 		ls -A "$dir/tmp"
 	} >"$1" 2>&1

@@ -320,6 +320,91 @@ static void test_routes(void **state)
 		7, 9, "node a has no such interface");
 }
 
+static void test_policy_routing(void **state)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+	struct lab_node *a;
+
+	(void)state;
+	lab = load("name: t\nnodes:\n  a:\n    interfaces:\n      eth0: 192.0.2.1/24\n"
+		   "    routes:\n"
+		   "      - 10.0.1.0/24 dev eth0 table 128\n"
+		   "      - default via 192.0.2.254 table 100\n"
+		   "      - {to: 10.8.0.0/16, dev: eth0, table: main}\n"
+		   "      - 2001:db8::/32 dev eth0 table 4294967295\n"
+		   "    rules:\n"
+		   "      - {from: 10.0.2.0/24, table: 100}\n"
+		   "      - {to: 2001:db8::/32, fwmark: 0x10/0xff, iif: eth0, priority: 100, "
+		   "table: 200}\n"
+		   "      - {fwmark: 7, oif: eth0, table: main}\n"
+		   "  b: {}\nlinks:\n  - [a:eth0, b:eth0]\n",
+		   &d);
+	if (!lab)
+		diag_print(&d, stderr);
+	assert_non_null(lab);
+	a = &lab->nodes[0];
+	assert_int_equal(a->n_routes, 4);
+	assert_int_equal(a->routes[0].table, 128);
+	assert_int_equal(a->routes[1].table, 100);
+	assert_int_equal(a->routes[1].plen, 0);
+	assert_int_equal(a->routes[2].table, LAB_TABLE_MAIN);
+	assert_int_equal(a->routes[3].table, 4294967295u);
+	assert_int_equal(a->n_rules, 3);
+	assert_int_equal(a->rules[0].family, AF_INET);
+	assert_int_equal(a->rules[0].from_plen, 24);
+	assert_false(a->rules[0].has_to);
+	assert_int_equal(a->rules[0].table, 100);
+	assert_int_equal(a->rules[0].loc.line, 12);
+	assert_int_equal(a->rules[1].family, AF_INET6);
+	assert_int_equal(a->rules[1].to_plen, 32);
+	assert_int_equal(a->rules[1].fwmark, 0x10);
+	assert_int_equal(a->rules[1].fwmask, 0xff);
+	assert_string_equal(a->rules[1].iif, "eth0");
+	assert_true(a->rules[1].has_priority);
+	assert_int_equal(a->rules[1].priority, 100);
+	assert_int_equal(a->rules[2].family, AF_UNSPEC);
+	assert_int_equal(a->rules[2].fwmark, 7);
+	assert_int_equal(a->rules[2].fwmask, 0xffffffffu);
+	assert_string_equal(a->rules[2].oif, "eth0");
+	assert_int_equal(a->rules[2].table, LAB_TABLE_MAIN);
+	lab_free(lab);
+
+	/* Bad tables, in both route forms and in a rule. */
+	check_error("name: t\nnodes:\n  a:\n    routes:\n      - 10.0.1.0/24 dev eth0 table 0\n", 5,
+		    9, "expected a routing table (1 to 4294967295 or main), got \"0\"");
+	check_error("name: t\nnodes:\n  a:\n    routes:\n      - 10.0.1.0/24 dev eth0 table\n", 5,
+		    9, "expected a route");
+	check_error("name: t\nnodes:\n  a:\n    routes:\n"
+		    "      - {to: 10.0.0.0/8, dev: eth0, table: 4294967296}\n",
+		    5, 44, "expected a routing table");
+	check_error(
+		"name: t\nnodes:\n  a:\n    rules:\n      - {from: 10.0.2.0/24, table: local}\n", 5,
+		36, "expected a routing table (1 to 4294967295 or main), got \"local\"");
+	check_error("name: t\nnodes:\n  a:\n    rules:\n      - {from: 10.0.2.0/24}\n", 5, 9,
+		    "rule needs \"table\"");
+	/* Bad marks, prefixes, keys and interfaces. */
+	check_error("name: t\nnodes:\n  a:\n    rules:\n      - {fwmark: 0x1/zz, table: 1}\n", 5,
+		    18, "expected a firewall mark (N or N/MASK");
+	check_error("name: t\nnodes:\n  a:\n    rules:\n      - {fwmark: 4294967296, table: 1}\n",
+		    5, 18, "expected a firewall mark");
+	check_error("name: t\nnodes:\n  a:\n    rules:\n      - {fwmark: -1, table: 1}\n", 5, 18,
+		    "expected a firewall mark");
+	check_error("name: t\nnodes:\n  a:\n    rules:\n      - {from: 10.0.2.0/24, tabel: 1}\n", 5,
+		    29, "unknown key \"tabel\" in rule");
+	check_error("name: t\nnodes:\n  a:\n    rules:\n      - {from: 10.0.2.0/33, table: 1}\n", 5,
+		    16, "expected a prefix");
+	check_error("name: t\nnodes:\n  a:\n    rules:\n"
+		    "      - {from: 10.0.2.0/24, to: 2001:db8::/32, table: 1}\n",
+		    5, 33, "rule from an IPv4 prefix to an IPv6 prefix");
+	check_error("name: t\nnodes:\n  a:\n    rules:\n      - {priority: 1x, table: 1}\n", 5, 20,
+		    "expected a rule priority");
+	check_error("name: t\nnodes:\n  a:\n    rules: {table: 1}\n", 4, 12,
+		    "expected a list of policy routing rules");
+	check_error("name: t\nnodes:\n  a:\n    rules:\n      - {iif: eth9, table: 1}\n", 5, 9,
+		    "rule on interface \"eth9\": node a has no such interface");
+}
+
 static void test_references(void **state)
 {
 	(void)state;
@@ -494,6 +579,39 @@ static void test_registry_steps(void **state)
 	check_error(HOSTS "steps:\n  - {name: x}\n", 12, 5, "nft, reset-counters, conntrack");
 }
 
+static void test_registry_steps_net(void **state)
+{
+	(void)state;
+	assert_true(loads(
+		HOSTS
+		"steps:\n"
+		"  - iptables: {node: a, rules: \"*filter\\nCOMMIT\\n\"}\n"
+		"  - ip6tables: {node: b, rules: \"*filter\\nCOMMIT\\n\", flush: true}\n"
+		"  - addr: {at: a:eth0, add: 198.51.100.1/24}\n"
+		"  - addr: {at: b:eth0, del: \"2001:db8::2/64\"}\n"
+		"  - route: {node: a, add: default via 192.0.2.2}\n"
+		"  - route: {node: a, del: 10.0.0.0/8 dev eth0}\n"
+		"  - route: {node: b, add: {to: \"2001:db8:9::/64\", via: \"2001:db8::1\"}}\n"));
+	check_error(HOSTS "steps:\n  - iptables: {node: a}\n", 12, 15, "missing \"rules\"");
+	check_error(HOSTS "steps:\n  - ip6tables: {node: z, rules: x}\n", 12, 23,
+		    "unknown node \"z\"");
+	check_error(HOSTS "steps:\n  - iptables: {node: a, rules: x, noflush: true}\n", 12, 35,
+		    "unknown key \"noflush\" in iptables step");
+	check_error(HOSTS "steps:\n  - iptables: {node: a, rules: x, flush: maybe}\n", 12, 42,
+		    "true or false");
+	check_error(HOSTS "steps:\n  - addr: {at: a:eth0}\n", 12, 11, "one of \"add\" or \"del\"");
+	check_error(HOSTS "steps:\n  - addr: {at: a:eth9, add: 192.0.2.9/24}\n", 12, 16, "");
+	check_error(HOSTS "steps:\n  - addr: {at: a:eth0, add: 192.0.2.9}\n", 12, 29,
+		    "expected an address with prefix length");
+	check_error(HOSTS "steps:\n  - addr: {add: 192.0.2.9/24}\n", 12, 11, "missing \"at\"");
+	check_error(HOSTS "steps:\n  - route: {node: a, add: x, del: y}\n", 12, 12,
+		    "one of \"add\" or \"del\"");
+	check_error(HOSTS "steps:\n  - route: {node: a, add: default via}\n", 12, 27,
+		    "expected a route");
+	check_error(HOSTS "steps:\n  - route: {node: a, del: 10.0.0.0/8 dev eth9}\n", 12, 27,
+		    "route via device \"eth9\": node a has no such interface");
+}
+
 static void test_flagship_loads(void **state)
 {
 	const char *src = getenv("NFLAB_SOURCE_DIR");
@@ -650,7 +768,8 @@ int main(void)
 		cmocka_unit_test(test_send),	       cmocka_unit_test(test_flagship_loads),
 		cmocka_unit_test(test_programs),       cmocka_unit_test(test_second_document),
 		cmocka_unit_test(test_vacuous),	       cmocka_unit_test(test_probe_keys),
-		cmocka_unit_test(test_registry_steps),
+		cmocka_unit_test(test_registry_steps), cmocka_unit_test(test_registry_steps_net),
+		cmocka_unit_test(test_policy_routing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
