@@ -18,7 +18,7 @@
 #include "topo/nl.h"
 #include "util/xalloc.h"
 
-static const char *family_name(uint32_t f)
+const char *counters_family_name(uint32_t f)
 {
 	switch (f) {
 	case NFPROTO_IPV4:
@@ -227,7 +227,7 @@ static void add_rule_counter(const struct rule_view *v, void *data)
 	c = counter_add(cc->log, cc->node);
 	c->kind = COUNTER_RULE;
 	c->ruleset = RULESET_NFT;
-	snprintf(c->family, sizeof(c->family), "%s", family_name(v->info.family));
+	snprintf(c->family, sizeof(c->family), "%s", counters_family_name(v->info.family));
 	snprintf(c->table, sizeof(c->table), "%s", v->info.table);
 	snprintf(c->chain, sizeof(c->chain), "%s", v->info.chain);
 	snprintf(c->comment, sizeof(c->comment), "%s", v->info.comment);
@@ -251,7 +251,7 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 		c->kind = COUNTER_NAMED;
 		c->ruleset = RULESET_NFT;
 		snprintf(c->family, sizeof(c->family), "%s",
-			 family_name(nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY)));
+			 counters_family_name(nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY)));
 		snprintf(c->table, sizeof(c->table), "%s", nftnl_obj_get_str(o, NFTNL_OBJ_TABLE));
 		snprintf(c->name, sizeof(c->name), "%s", nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
 		c->packets = nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS);

@@ -88,6 +88,8 @@ void counters_parse_ipt_save(const char *text, enum counter_ruleset rs, size_t n
 
 /* "nft inet filter forward #3 \"snat-out\": 0 packets, 0 bytes" into buf. Returns buf. */
 const char *counter_summary(const struct counter_rec *c, char *buf, size_t len);
+/* nft's name of an NFPROTO_* family: "ip", "ip6", "inet", "arp", "bridge", "netdev", or "?". */
+const char *counters_family_name(uint32_t family);
 
 /*
  * Zeroes every nft rule counter and named counter of the netns held by nsfd

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lab/lab.h"
+#include "observe/counters.h"
 #include "observe/event.h"
 #include "report/timeline.h"
 #include "rules/ruleset.h"
@@ -53,26 +54,6 @@ const char *fate_by_name(enum fate_by b)
 	};
 
 	return (unsigned int)b < sizeof(names) / sizeof(names[0]) ? names[b] : "?";
-}
-
-static const char *family_name(uint8_t f)
-{
-	switch (f) {
-	case NFPROTO_IPV4:
-		return "ip";
-	case NFPROTO_IPV6:
-		return "ip6";
-	case NFPROTO_INET:
-		return "inet";
-	case NFPROTO_ARP:
-		return "arp";
-	case NFPROTO_BRIDGE:
-		return "bridge";
-	case NFPROTO_NETDEV:
-		return "netdev";
-	default:
-		return "?";
-	}
 }
 
 /*
@@ -286,7 +267,8 @@ int fate_of(const struct trace_rec *const *traces, size_t n, const char *node, s
  * forward" */
 static void chain_text(const struct fate *f, char *buf, size_t len, size_t *n)
 {
-	textbuf_appendf(buf, len, n, "%s %s %s", family_name(f->family), f->table, f->chain);
+	textbuf_appendf(buf, len, n, "%s %s %s", counters_family_name(f->family), f->table,
+			f->chain);
 	if (f->by != FATE_BY_RULE && f->by != FATE_BY_UNTRACED)
 		return;
 	if (f->handle && strtoull(f->rule, NULL, 10) != f->handle)
