@@ -42,6 +42,31 @@ static struct srcloc loc_of(struct parser *p, yaml_node_t *n)
 	return ynode_loc(&p->y, n);
 }
 
+int parse_sysctls(struct parser *p, yaml_node_t *v, struct lab_sysctl **arr, size_t *n, size_t *cap)
+{
+	struct ydoc *y = &p->y;
+	yaml_node_pair_t *pr;
+
+	if (yexpect_map(y, v, "a mapping of sysctl keys to values", p->d))
+		return -1;
+	for (pr = ymap_begin(v); pr < ymap_end(v); pr++) {
+		yaml_node_t *k = ynode(y, pr->key), *sv = ynode(y, pr->value);
+		const char *ks, *vs;
+
+		if (ystr(y, k, "a sysctl key", &ks, p->d) ||
+		    ystr(y, sv, "a sysctl value", &vs, p->d))
+			return -1;
+		if (strncmp(ks, "net.", 4) || strstr(ks, "..") || strchr(ks, '/'))
+			return fail_at(p, k,
+				       "expected a net.* sysctl key (other keys are global and "
+				       "would change the host), got \"%s\"",
+				       ks);
+		XGROW(*arr, *n, *cap);
+		(*arr)[(*n)++] = (struct lab_sysctl){xstrdup(ks), xstrdup(vs), loc_of(p, k)};
+	}
+	return 0;
+}
+
 int fail_at(struct parser *p, yaml_node_t *n, const char *fmt, ...)
 {
 	struct srcloc loc = loc_of(p, n);
@@ -618,29 +643,9 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 		return -1;
 	if ((v = ymap_get(y, val, "router")) && ybool(y, v, "true or false", &node->router, p->d))
 		return -1;
-	if ((v = ymap_get(y, val, "sysctl"))) {
-		if (yexpect_map(y, v, "a mapping of sysctl keys to values", p->d))
-			return -1;
-		for (pr = ymap_begin(v); pr < ymap_end(v); pr++) {
-			yaml_node_t *k = ynode(y, pr->key), *sv = ynode(y, pr->value);
-			struct lab_sysctl *sc;
-			const char *ks, *vs;
-
-			if (ystr(y, k, "a sysctl key", &ks, p->d) ||
-			    ystr(y, sv, "a sysctl value", &vs, p->d))
-				return -1;
-			if (strncmp(ks, "net.", 4) || strstr(ks, "..") || strchr(ks, '/'))
-				return fail_at(p, k,
-					       "expected a net.* sysctl key (other keys are global "
-					       "and would change the host), got \"%s\"",
-					       ks);
-			XGROW(node->sysctls, node->n_sysctls, node->cap_sysctls);
-			sc = &node->sysctls[node->n_sysctls++];
-			sc->key = xstrdup(ks);
-			sc->value = xstrdup(vs);
-			sc->loc = loc_of(p, k);
-		}
-	}
+	if ((v = ymap_get(y, val, "sysctl")) &&
+	    parse_sysctls(p, v, &node->sysctls, &node->n_sysctls, &node->cap_sysctls))
+		return -1;
 	if ((v = ymap_get(y, val, "interfaces"))) {
 		if (yexpect_map(y, v, "a mapping of interface names to addresses", p->d))
 			return -1;

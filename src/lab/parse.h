@@ -33,6 +33,12 @@ int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out);
  * not yet checked against the node's interfaces. out->dev is the caller's to
  * free, also after an error.
  */
+/*
+ * Appends a mapping of net.* sysctl keys to values (a node's sysctl:, a sysctl
+ * step's set:) to *arr (*n used, *cap allocated). Returns 0 or -1 at the node.
+ */
+int parse_sysctls(struct parser *p, yaml_node_t *v, struct lab_sysctl **arr, size_t *n,
+		  size_t *cap);
 int parse_route_one(struct parser *p, yaml_node_t *n, struct lab_route *out);
 /* "node:iface" naming an existing interface (or lo). */
 int parse_point(struct parser *p, yaml_node_t *v, struct lab_end *end);

@@ -25,7 +25,6 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 {
 	struct ydoc *y = &p->y;
 	struct sysctl_step *s = xcalloc(1, sizeof(*s));
-	yaml_node_pair_t *pr;
 	yaml_node_t *set;
 
 	st->ext.priv = s;
@@ -34,26 +33,9 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 		return -1;
 	if (!(set = ymap_get(y, v, "set")))
 		return fail_at(p, v, "missing \"set\" (a mapping of sysctl keys to values)");
-	if (yexpect_map(y, set, "a mapping of sysctl keys to values", p->d))
+	if (parse_sysctls(p, set, &s->v, &s->n, &s->cap))
 		return -1;
-	if (ymap_begin(set) == ymap_end(set))
-		return fail_at(p, set, "expected at least one sysctl to set");
-	for (pr = ymap_begin(set); pr < ymap_end(set); pr++) {
-		yaml_node_t *k = ynode(y, pr->key), *sv = ynode(y, pr->value);
-		const char *ks, *vs;
-
-		if (ystr(y, k, "a sysctl key", &ks, p->d) ||
-		    ystr(y, sv, "a sysctl value", &vs, p->d))
-			return -1;
-		if (strncmp(ks, "net.", 4) || strstr(ks, "..") || strchr(ks, '/'))
-			return fail_at(p, k,
-				       "expected a net.* sysctl key (other keys are global and "
-				       "would change the host), got \"%s\"",
-				       ks);
-		XGROW(s->v, s->n, s->cap);
-		s->v[s->n++] = (struct lab_sysctl){xstrdup(ks), xstrdup(vs), ynode_loc(y, k)};
-	}
-	return 0;
+	return s->n ? 0 : fail_at(p, set, "expected at least one sysctl to set");
 }
 
 static int run(struct run *r, const struct lab_step *st, char **detail)
