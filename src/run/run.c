@@ -861,7 +861,7 @@ static int drain_cb(void *arg)
 	return run_drain(arg);
 }
 
-static struct injector *sender_get(struct run *r, size_t node, int ifindex, int family)
+struct injector *run_sender(struct run *r, size_t node, int ifindex, int family)
 {
 	struct sender *sd;
 	size_t i;
@@ -883,8 +883,7 @@ static struct injector *sender_get(struct run *r, size_t node, int ifindex, int 
 	return sd->inj;
 }
 
-/* The MAC of the interface at the other end of e's link, or broadcast when there is none. */
-static int peer_mac(struct run *r, const struct lab_end *e, uint8_t mac[6])
+int run_peer_mac(struct run *r, const struct lab_end *e, uint8_t mac[6])
 {
 	const struct lab_end *peer = lab_link_peer(r->lab, e);
 
@@ -977,18 +976,16 @@ static const char *send_what(const struct step_send *s, char *buf, size_t len)
 }
 
 /*
- * Whether the frames of a send out of an interface left it. A packet socket
- * accepts a frame the device then drops: with no carrier (a veth whose other
- * end is down) the kernel's "noop" queue takes it silently, and a veth drops
- * what its down peer cannot take (tx_dropped). Appends why to text when some
- * did not leave; returns NFLAB_PASS or NFLAB_FAIL.
+ * A packet socket accepts a frame the device then drops: with no carrier (a
+ * veth whose other end is down) the kernel's "noop" queue takes it silently,
+ * and a veth drops what its down peer cannot take (tx_dropped).
  */
-static int send_judge(struct run *r, const struct lab_step *st, const struct link_tx *before,
-		      const struct link_tx *after, char *text, size_t len)
+int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out,
+		 uint64_t sent, const struct link_tx *before, const struct link_tx *after,
+		 char *text, size_t len)
 {
-	const struct step_send *s = &st->send;
-	const struct lab_end e = {s->node, s->iface}, *peer = lab_link_peer(r->lab, &e);
-	uint64_t sent = (uint64_t)s->count * (s->fragments ? s->fragments : 1), lost;
+	const struct lab_end e = *out, *peer = lab_link_peer(r->lab, &e);
+	uint64_t lost;
 	char where[80], other[120] = "", why[320];
 	size_t n = strlen(text);
 
@@ -1044,7 +1041,7 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 		if (ifindex < 0 ||
 		    (!s->eth_src_set && link_mac(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name,
 						 c.eth.src, &r->d)) ||
-		    (!s->eth_dst_set && peer_mac(r, &e, c.eth.dst)))
+		    (!s->eth_dst_set && run_peer_mac(r, &e, c.eth.dst)))
 			goto out;
 	}
 	if (run_drain(r))
@@ -1066,7 +1063,7 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 		diag_set(&r->d, "the packet is larger than %d bytes", CRAFT_MAX);
 		goto out;
 	}
-	inj = sender_get(r, s->node, ifindex, c.ip.version == 6 ? AF_INET6 : AF_INET);
+	inj = run_sender(r, s->node, ifindex, c.ip.version == 6 ? AF_INET6 : AF_INET);
 	if (!inj || run_window_open(r))
 		goto out;
 	/* A frame accepted is not a frame sent: the interface's state and drops tell. */
@@ -1102,7 +1099,9 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 				  &r->d))
 			rc = -1;
 		else
-			rc = send_judge(r, st, &before, &after, text, len);
+			rc = run_tx_judge(r, st, &(struct lab_end){s->node, s->iface},
+					  (uint64_t)s->count * (s->fragments ? s->fragments : 1),
+					  &before, &after, text, len);
 	}
 out:
 	free(frame);
@@ -1188,6 +1187,8 @@ static long step_sender(const struct lab *lab, const struct lab_step *st, long *
 		return (long)st->prog.node;
 	case STEP_STOP:
 		return (long)lab->steps[st->prog.target].prog.node;
+	case STEP_EXT:
+		return st->ext.ops->sender ? st->ext.ops->sender(st, iface) : -1;
 	default:
 		return -1;
 	}
@@ -1699,25 +1700,34 @@ static char *point_description(const struct run *r, const struct lab_end *e)
 	return text;
 }
 
-/* Whether a capture point goes into the lab's pcaps: the capture: list, or every one. */
-static bool point_pcapped(const struct run *r, const struct lab_end *e)
+/*
+ * Whether a capture point goes into the lab's pcaps: the capture: list, or
+ * every one; *filter gets its entry's filter (NULL: every frame).
+ */
+static bool point_pcapped(const struct run *r, const struct lab_end *e,
+			  const struct pktfilter **filter)
 {
 	size_t i;
 
+	*filter = NULL;
 	if (!r->lab->n_capture)
 		return true;
 	for (i = 0; i < r->lab->n_capture; i++)
-		if (r->lab->capture[i].node == e->node && r->lab->capture[i].iface == e->iface)
+		if (r->lab->capture[i].node == e->node && r->lab->capture[i].iface == e->iface) {
+			*filter = r->lab->capture_filter ? r->lab->capture_filter[i] : NULL;
 			return true;
+		}
 	return false;
 }
 
 /*
  * Writes the lab's capture as pcapng into dir: DIR/<node>-<iface>.pcapng per
- * point, or DIR/<lab>.pcapng with all of them when merged. A step that sent
- * packets is a comment on the first of them; checks mark no packet.
+ * point, or DIR/<lab>.pcapng with all of them when merged; or, classic, as
+ * DIR/<node>-<iface>.pcap (never merged). A step that sent packets is a
+ * comment on the first of them; checks mark no packet. Only the frames a
+ * capture: entry's filter passes are written (not in artefacts: all).
  */
-static int write_pcaps(struct run *r, const char *dir, bool all, bool merged)
+static int write_pcaps(struct run *r, const char *dir, bool all, bool merged, bool classic)
 {
 	struct pcapng_if *ifs = xcalloc(r->n_points + 1, sizeof(*ifs));
 	struct pcapng_mark *marks = xcalloc(r->lab->n_steps + 1, sizeof(*marks));
@@ -1741,11 +1751,13 @@ static int write_pcaps(struct run *r, const char *dir, bool all, bool merged)
 	}
 	for (i = 0; i < r->n_points; i++) {
 		const struct point *pt = &r->points[i];
+		const struct pktfilter *filter;
 
-		if (!all && !point_pcapped(r, &pt->end))
+		/* Artefacts keep every frame of every point: the filters are for --pcap-dir. */
+		if (!point_pcapped(r, &pt->end, &filter) && !all)
 			continue;
 		ifs[n_ifs++] = (struct pcapng_if){i, pt->name, point_description(r, &pt->end),
-						  cap_snaplen()};
+						  cap_snaplen(), all ? NULL : filter};
 	}
 	for (i = 0; i < n_ifs && !rc; i++) {
 		const struct lab_end *e = &r->points[ifs[i].point].end;
@@ -1755,10 +1767,14 @@ static int write_pcaps(struct run *r, const char *dir, bool all, bool merged)
 		if (merged)
 			path = xasprintf("%s/%s.pcapng", dir, r->lab->name);
 		else
-			path = xasprintf("%s/%s-%s.pcapng", dir, r->lab->nodes[e->node].name,
-					 r->lab->nodes[e->node].ifaces[e->iface].name);
-		rc = pcapng_write(path, comment, merged ? ifs : &ifs[i], merged ? n_ifs : 1,
-				  &r->log, marks, n_marks, &r->d);
+			path = xasprintf("%s/%s-%s.%s", dir, r->lab->nodes[e->node].name,
+					 r->lab->nodes[e->node].ifaces[e->iface].name,
+					 classic ? "pcap" : "pcapng");
+		if (classic && !merged)
+			rc = pcapng_write_classic(path, &ifs[i], &r->log, &r->d);
+		else
+			rc = pcapng_write(path, comment, merged ? ifs : &ifs[i], merged ? n_ifs : 1,
+					  &r->log, marks, n_marks, &r->d);
 		free(path);
 	}
 	for (i = 0; i < n_ifs; i++)
@@ -1838,7 +1854,7 @@ static void write_artifacts(struct run *r)
 	FILE *tl;
 	size_t i;
 
-	if (write_pcaps(r, dir, true, false)) {
+	if (write_pcaps(r, dir, true, false, r->o->pcap_classic)) {
 		free(path);
 		return;
 	}
@@ -2047,7 +2063,7 @@ int run_write_pcaps(struct run *r)
 {
 	if (!r->o->pcap_dir)
 		return 0;
-	return write_pcaps(r, r->o->pcap_dir, false, r->o->pcap_merge) ||
+	return write_pcaps(r, r->o->pcap_dir, false, r->o->pcap_merge, r->o->pcap_classic) ||
 	       progs_keep(r, r->o->pcap_dir);
 }
 

@@ -170,6 +170,24 @@ int run_expect_vacuous(struct run *r, const struct step_expect *e, const struct 
 /* Why es failed, with each line indented under a step (caller frees). */
 char *run_explain(struct run *r, const struct lab_step *st, const struct expect_state *es);
 
+/*
+ * The crafted-packet socket of node: frames out of ifindex, or (ifindex 0) IP
+ * packets of family. Opened once and kept until the lab ends. NULL with r->d.
+ */
+struct injector *run_sender(struct run *r, size_t node, int ifindex, int family);
+/* The MAC of the interface at the other end of e's link, or broadcast when there is none. */
+int run_peer_mac(struct run *r, const struct lab_end *e, uint8_t mac[6]);
+struct link_tx;
+/*
+ * Whether the sent frames a step gave the packet socket of interface out left
+ * it, from its state and counters before and after. Appends why to text
+ * ("\n", an indent, "file:line: N of M packets were not transmitted: ...")
+ * when some did not leave; returns NFLAB_PASS or NFLAB_FAIL.
+ */
+int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out,
+		 uint64_t sent, const struct link_tx *before, const struct link_tx *after,
+		 char *text, size_t len);
+
 /* Program steps (progrun.c). Each returns NFLAB_PASS, NFLAB_FAIL or -1 (r->d says why). */
 int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
 int step_service(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
