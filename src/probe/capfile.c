@@ -262,7 +262,7 @@ int capfile_read(struct capfile *cf, const struct pktfilter *filter, size_t max,
 		out->bytes += len;
 	}
 	if (out->n < max && rc == -1)
-		return diag_set(d, "%s: after frame %zu: %s", cf->name, number,
+		return diag_set(d, "%s: frame %zu is cut short or broken: %s", cf->name, number + 1,
 				pcap_geterr(cf->h));
 	return 0;
 }
