@@ -60,8 +60,7 @@ static size_t point_add(struct run *r, const struct lab_end *e)
 	return i;
 }
 
-/* The largest frame an interface can carry: its MTU, or its link's, or lo's. */
-static unsigned int point_mtu(const struct run *r, const struct lab_end *e)
+unsigned int run_iface_mtu(const struct run *r, const struct lab_end *e)
 {
 	const struct lab_iface *ifc = &r->lab->nodes[e->node].ifaces[e->iface];
 	size_t i;
@@ -141,7 +140,7 @@ static int ring_size(const struct run *r, size_t i, size_t checked, bool bounded
 
 	if (r->o->rcvbuf)
 		return r->o->rcvbuf;
-	if (bounded && (bytes = cap_ring_bytes(point_mtu(r, &r->points[i].end),
+	if (bounded && (bytes = cap_ring_bytes(run_iface_mtu(r, &r->points[i].end),
 					       CAP_BOUNDED_FRAMES)) <= CAP_SMALL_RING)
 		return (int)bytes; /* not for jumbo frames, nor lo */
 	return i < checked ? 0 : CAP_SMALL_RING;
@@ -180,7 +179,7 @@ static int open_captures(struct run *r)
 		const char *ifname = lab->nodes[pt->end.node].ifaces[pt->end.iface].name;
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
 
-		pt->cap = cap_open(r->b.nodes[pt->end.node].nsfd, ifname, i, point_mtu(r, &pt->end),
+		pt->cap = cap_open(r->b.nodes[pt->end.node].nsfd, ifname, i, run_iface_mtu(r, &pt->end),
 				   ring_size(r, i, checked, bounded), &r->d);
 		if (!pt->cap) {
 			diag_prefix(&r->d, "%s", pt->name);
@@ -1730,7 +1729,8 @@ static bool point_pcapped(const struct run *r, const struct lab_end *e,
 static int write_pcaps(struct run *r, const char *dir, bool all, bool merged, bool classic)
 {
 	struct pcapng_if *ifs = xcalloc(r->n_points + 1, sizeof(*ifs));
-	struct pcapng_mark *marks = xcalloc(r->lab->n_steps + 1, sizeof(*marks));
+	struct pcapng_mark *marks =
+		xcalloc(r->lab->n_steps + r->n_frame_marks + 1, sizeof(*marks));
 	char *comment, *path;
 	size_t i, n_ifs = 0, n_marks = 0;
 	int rc = 0;
@@ -1749,6 +1749,8 @@ static int write_pcaps(struct run *r, const char *dir, bool all, bool merged, bo
 		if (first)
 			marks[n_marks++] = (struct pcapng_mark){first->seq, r->step_text[i]};
 	}
+	for (i = 0; i < r->n_frame_marks; i++)
+		marks[n_marks++] = r->frame_marks[i];
 	for (i = 0; i < r->n_points; i++) {
 		const struct point *pt = &r->points[i];
 		const struct pktfilter *filter;
@@ -1783,6 +1785,12 @@ static int write_pcaps(struct run *r, const char *dir, bool all, bool merged, bo
 	free(marks);
 	free(comment);
 	return rc;
+}
+
+void run_mark_packet(struct run *r, size_t seq, char *text)
+{
+	XGROW(r->frame_marks, r->n_frame_marks, r->cap_frame_marks);
+	r->frame_marks[r->n_frame_marks++] = (struct pcapng_mark){seq, text};
 }
 
 /* What the timeline module needs to name the run's events. */
@@ -1947,6 +1955,9 @@ static void run_release(struct run *r)
 		free(r->step_text[i]);
 	free(r->step_text);
 	free(r->last_detail);
+	for (i = 0; i < r->n_frame_marks; i++)
+		free((char *)r->frame_marks[i].text);
+	free(r->frame_marks);
 	for (i = 0; r->ladder && i < r->n_step_state; i++)
 		ladder_step_release(&r->ladder[i]);
 	free(r->ladder);

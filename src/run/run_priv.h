@@ -11,6 +11,7 @@
 #include "observe/counters.h"
 #include "observe/ifnames.h"
 #include "observe/trace.h"
+#include "report/pcapng.h"
 #include "report/report.h"
 #include "run/build.h"
 #include "run/nodeproc.h"
@@ -115,6 +116,8 @@ struct run {
 	char **step_text;	/* per step, once run: "step N (file:line): what it did" */
 	size_t n_step_state;	/* steps the three arrays above cover */
 	char *last_detail;	/* what the latest failed step said under its line */
+	struct pcapng_mark *frame_marks; /* comments on single packets (texts owned) */
+	size_t n_frame_marks, cap_frame_marks;
 	uint64_t t0;		/* CLOCK_MONOTONIC ns when the run began */
 	bool home_open;		/* netns_home_open() succeeded: close it at the end */
 	struct progs progs;	/* programs started by run and service steps */
@@ -177,6 +180,10 @@ char *run_explain(struct run *r, const struct lab_step *st, const struct expect_
 struct injector *run_sender(struct run *r, size_t node, int ifindex, int family);
 /* The MAC of the interface at the other end of e's link, or broadcast when there is none. */
 int run_peer_mac(struct run *r, const struct lab_end *e, uint8_t mac[6]);
+/* Puts text (taken) on the packet event of log position seq, as its comment in pcapng files. */
+void run_mark_packet(struct run *r, size_t seq, char *text);
+/* The largest IP packet interface e can send: its MTU, its link's, 65536 for lo. */
+unsigned int run_iface_mtu(const struct run *r, const struct lab_end *e);
 struct link_tx;
 /*
  * Whether the sent frames a step gave the packet socket of interface out left

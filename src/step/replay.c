@@ -264,8 +264,7 @@ static int send_batch(struct run *r, struct injector *inj, const struct replay_s
 	}
 	rc = inj_send(inj, pkts, lens, to - from, NULL, &r->d);
 	if (rc)
-		diag_prefix(&r->d, "%s frame %zu (of the frames %zu to %zu)", s->file,
-			    s->frames.v[from].number, s->frames.v[from].number,
+		diag_prefix(&r->d, "%s frames %zu to %zu", s->file, s->frames.v[from].number,
 			    s->frames.v[to - 1].number);
 	for (i = from; i < to; i++)
 		free(pkts[i - from]);
@@ -292,6 +291,76 @@ static uint64_t due_ns(const struct replay_step *s, size_t i, uint64_t start, ui
 	}
 }
 
+/* The IP bytes of an Ethernet frame: after its header and VLAN tags. */
+static size_t l3_len(const struct capframe *fr)
+{
+	size_t off = 14;
+
+	while (off + 4 <= fr->len && (fr->data[off - 2] == 0x81 || fr->data[off - 2] == 0x88) &&
+	       (fr->data[off - 1] == 0x00 || fr->data[off - 1] == 0xa8))
+		off += 4;
+	return fr->len - off;
+}
+
+/* A frame too big for the interface: the packet socket would refuse it (EMSGSIZE). */
+static int check_mtu(struct run *r, const struct replay_step *s)
+{
+	unsigned int mtu = run_iface_mtu(r, &s->at);
+	char at[80];
+	size_t i;
+
+	if (!mtu)
+		mtu = 1500; /* the kernel's default for a veth */
+	for (i = 0; i < s->frames.n; i++)
+		if (l3_len(&s->frames.v[i]) > mtu)
+			return diag_set(&r->d,
+					"%s frame %zu carries %zu bytes, more than the MTU of %s "
+					"(%u): give the link a larger mtu, or leave the frame out "
+					"with filter",
+					s->file, s->frames.v[i].number, l3_len(&s->frames.v[i]),
+					lab_end_fmt(r->lab, &s->at, at, sizeof(at)), mtu);
+	return 0;
+}
+
+/*
+ * Marks the captured copies of frames [from, to), sent out of s->at, found in
+ * the log from position since: each is commented with the step and its frame
+ * number in the file, so a pcapng reader can go back to the customer's frame.
+ */
+static void mark_frames(struct run *r, const struct lab_step *st, const struct replay_step *s,
+			size_t from, size_t to, size_t since, const uint8_t src[6],
+			const uint8_t dst[6])
+{
+	long point = run_point_find(r, &s->at);
+	size_t i, j = since, step = (size_t)(st - r->lab->steps) + 1;
+	uint8_t *copy;
+
+	if (point < 0)
+		return; /* not captured: no pcap holds it */
+	for (i = from; i < to; i++) {
+		const struct capframe *fr = &s->frames.v[i];
+
+		copy = xmalloc(fr->len);
+		memcpy(copy, fr->data, fr->len);
+		capframe_set_eth(copy, fr->len, src, dst);
+		for (; j < r->log.n; j++) {
+			const struct event *ev = &r->log.ev[j];
+
+			if (ev->kind != EV_PACKET || ev->point != (size_t)point ||
+			    ev->dir != DIR_OUT || ev->caplen > fr->len ||
+			    memcmp(ev->data, copy, ev->caplen))
+				continue;
+			run_mark_packet(r, ev->seq,
+					xasprintf("replayed by step %zu (%s:%d): frame %zu of %s",
+						  step, st->loc.file, st->loc.line, fr->number,
+						  s->file));
+			j++;
+			break;
+		}
+		free(copy);
+	}
+}
+
 static int run(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct replay_step *s = st->ext.priv;
@@ -302,11 +371,11 @@ static int run(struct run *r, const struct lab_step *st, char **detail)
 	struct injector *inj;
 	uint64_t start, elapsed = 0, due = 0;
 	char text[1024] = "";
-	size_t i = 0, j;
+	size_t i = 0, j, since;
 	int ifindex;
 
 	ifindex = link_index(rtnl, ifc->name, &r->d);
-	if (ifindex < 0 || link_mac(rtnl, ifc->name, src, &r->d) ||
+	if (check_mtu(r, s) || ifindex < 0 || link_mac(rtnl, ifc->name, src, &r->d) ||
 	    run_peer_mac(r, &s->at, dst) || run_drain(r))
 		return -1;
 	inj = run_sender(r, s->at.node, ifindex, 0);
@@ -325,8 +394,10 @@ static int run(struct run *r, const struct lab_step *st, char **detail)
 				break;
 			elapsed = e;
 		}
+		since = r->log.n;
 		if (send_batch(r, inj, s, i, j, src, dst) || run_drain(r))
 			return -1;
+		mark_frames(r, st, s, i, j, since, src, dst);
 		i = j;
 		if (i < s->frames.n)
 			due = due_ns(s, i, start, &elapsed);

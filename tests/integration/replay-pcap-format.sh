@@ -33,6 +33,12 @@ fi
 # router:eth1 has no filter: the replayed ARP request is there too.
 arp=$(tshark -r "$dir/out/router-eth1.pcap" -Y arp 2>/dev/null | wc -l)
 [ "$arp" -ge 1 ] || { echo "FAIL: router-eth1.pcap has no ARP"; fail=1; }
+# pcapng (the default): each replayed frame's comment names its frame in the customer's file.
+"$nflab" run --topologies "$(dirname "$0")/../../topologies" --pcap-dir "$dir/ng" \
+	"$dir/lab.yaml" >/dev/null || exit 1
+c=$(tshark -r "$dir/ng/router-eth1.pcapng" -Y 'frame.comment contains "frame 5 of customer.pcap"' \
+	2>/dev/null | grep -c 'SYN')
+[ "$c" = 1 ] || { echo "FAIL: no replayed SYN commented as frame 5 of customer.pcap"; fail=1; }
 # A merged classic pcap cannot say which interface a frame crossed: refused.
 "$nflab" run --pcap-dir "$dir/out2" --pcap-merge --pcap-format pcap "$dir/lab.yaml" \
 	>"$dir/err" 2>&1
