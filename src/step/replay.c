@@ -406,7 +406,8 @@ static int run(struct run *r, const struct lab_step *st, char **detail)
 		return -1;
 	if (run_tx_judge(r, st, &s->at, s->frames.n, &before, &after, text, sizeof(text)) ==
 	    NFLAB_FAIL) {
-		*detail = xstrdup(text + 1); /* without the newline that ends the step's line */
+		/* Without the newline that ends the step's line, with one that ends its own. */
+		*detail = xasprintf("%s\n", text + 1);
 		return NFLAB_FAIL;
 	}
 	return NFLAB_PASS;
