@@ -677,8 +677,9 @@ int main(int argc, char **argv)
 		return NFLAB_ERROR;
 	}
 	if (ro.pcap_classic && ro.pcap_merge) {
-		fprintf(stderr, "nflab %s: --pcap-format pcap cannot merge: a classic pcap has "
-				"no interfaces to tell the points apart (use pcapng)\n",
+		fprintf(stderr,
+			"nflab %s: --pcap-format pcap cannot merge: a classic pcap has "
+			"no interfaces to tell the points apart (use pcapng)\n",
 			cmd);
 		free(set);
 		return NFLAB_ERROR;

@@ -16,9 +16,9 @@
 
 #include "expect/source.h"
 #include "lab/parse.h"
-#include "observe/pktfilter.h"
 #include "lab/yamlnode.h"
 #include "observe/nflog.h"
+#include "observe/pktfilter.h"
 #include "run/requires.h"
 #include "step/step.h"
 #include "util/xalloc.h"
@@ -911,8 +911,8 @@ static const char *const ping_keys[] = {"from",	   "to",       "src",  "count", 
 					"tos",	   "interval", NULL};
 static const char *const listen_keys[] = {"node", "proto", "port", "family", "accept", NULL};
 static const char *const expect_keys[] = {
-	"at",  "conntrack", "conntrack-table", "nflog",	 "trace", "counters", "fate",
-	"dir", "match",	    "filter",	       "count",	 "within", "quiet", "since", NULL};
+	"at",	 "conntrack", "conntrack-table", "nflog",  "trace", "counters", "fate", "dir",
+	"match", "filter",    "count",		 "within", "quiet", "since",	NULL};
 
 int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
 {
@@ -1425,8 +1425,8 @@ int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struc
 	if (src != SRC_CAPTURE)
 		return fail_at(p, v, "filter applies to packets (at), not to %s",
 			       sources[src].what);
-	if (ystr(&p->y, v, "a tcpdump filter expression (\"icmp and src host 192.0.2.1\")",
-		 &text, p->d))
+	if (ystr(&p->y, v, "a tcpdump filter expression (\"icmp and src host 192.0.2.1\")", &text,
+		 p->d))
 		return -1;
 	/* Compiled once, now: a bad expression is the lab's error, at its line. */
 	if (!(*out = pktfilter_new(PKTFILTER_ETHERNET, text, err, sizeof(err))))

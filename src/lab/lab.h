@@ -210,7 +210,7 @@ struct step_expect {
 	struct pred *preds;
 	struct srcloc *pred_locs; /* per pred: where its condition is written, or NULL */
 	size_t n_preds;
-	struct pktfilter *filter; /* SRC_CAPTURE: a tcpdump expression each frame must pass, or NULL */
+	struct pktfilter *filter; /* SRC_CAPTURE: a tcpdump expression frames pass, or NULL */
 	enum count_mode mode;
 	unsigned int count;
 	uint64_t within_ns; /* deadline after the step starts */

@@ -48,8 +48,7 @@ void pktfilter_free(struct pktfilter *f)
 	free(f);
 }
 
-bool pktfilter_match(const struct pktfilter *f, const uint8_t *frame, size_t caplen,
-		     size_t wirelen)
+bool pktfilter_match(const struct pktfilter *f, const uint8_t *frame, size_t caplen, size_t wirelen)
 {
 	struct pcap_pkthdr h = {.caplen = (bpf_u_int32)caplen,
 				.len = (bpf_u_int32)(wirelen < caplen ? caplen : wirelen)};

@@ -238,14 +238,15 @@ int capfile_read(struct capfile *cf, const struct pktfilter *filter, size_t max,
 		if (filter && !pktfilter_match(filter, data, h->caplen, h->len))
 			continue;
 		if (h->caplen < h->len)
-			return diag_set(d,
-					"%s: frame %zu was captured truncated (%u of its %u bytes): "
-					"replay needs whole frames (tcpdump -s 0)",
-					cf->name, number, h->caplen, h->len);
+			return diag_set(
+				d,
+				"%s: frame %zu was captured truncated (%u of its %u bytes): "
+				"replay needs whole frames (tcpdump -s 0)",
+				cf->name, number, h->caplen, h->len);
 		eth = to_ethernet(dlt, data, h->caplen, &len, why, sizeof(why));
 		if (!eth)
-			return diag_set(d, "%s: frame %zu cannot be replayed: %s", cf->name,
-					number, why);
+			return diag_set(d, "%s: frame %zu cannot be replayed: %s", cf->name, number,
+					why);
 		if (out->n == CAPFILE_MAX_FRAMES - 1 || out->bytes + len > CAPFILE_MAX_BYTES) {
 			free(eth);
 			return diag_set(d,
@@ -281,8 +282,7 @@ static const uint8_t *map_find(const uint8_t *a, int alen, const struct capmap *
 }
 
 /* RFC 1624: the checksum at csum after the 16-bit words old[] became new[] (len bytes, even). */
-static void csum_adjust(uint8_t *csum, const uint8_t *old, const uint8_t *new, size_t len,
-			bool udp)
+static void csum_adjust(uint8_t *csum, const uint8_t *old, const uint8_t *new, size_t len, bool udp)
 {
 	uint32_t sum = (uint16_t)~get16(csum);
 	size_t i;
@@ -303,8 +303,7 @@ static void csum_adjust(uint8_t *csum, const uint8_t *old, const uint8_t *new, s
  * Maps the two addresses at a (src, then dst: alen bytes each); the old ones
  * are kept in old (2 * alen bytes), for adjusting checksums. Returns how many changed.
  */
-static unsigned int map_pair(uint8_t *a, int alen, uint8_t *old, const struct capmap *map,
-			     size_t n)
+static unsigned int map_pair(uint8_t *a, int alen, uint8_t *old, const struct capmap *map, size_t n)
 {
 	unsigned int changed = 0;
 	const uint8_t *to;

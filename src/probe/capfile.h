@@ -16,7 +16,7 @@
 #include "util/diag.h"
 #include "util/ipaddr.h"
 
-#define CAPFILE_MAX_FRAMES 100000     /* frames one replay keeps */
+#define CAPFILE_MAX_FRAMES 100000      /* frames one replay keeps */
 #define CAPFILE_MAX_BYTES  (64u << 20) /* bytes of frames one replay keeps */
 
 /* One frame of a capture file, as an Ethernet frame. */

@@ -137,8 +137,8 @@ static bool written(const struct pcapng_if *ifs, size_t n_ifs, const struct even
 
 	if (ev->kind != EV_PACKET || (i = if_index(ifs, n_ifs, ev->point)) < 0)
 		return false;
-	return !ifs[i].filter || pktfilter_match(ifs[i].filter, ev->data, ev->caplen,
-						 ev->pkt.wirelen);
+	return !ifs[i].filter ||
+	       pktfilter_match(ifs[i].filter, ev->data, ev->caplen, ev->pkt.wirelen);
 }
 
 static void section(struct block *b, const char *comment)
@@ -258,7 +258,7 @@ int pcapng_write_classic(const char *path, const struct pcapng_if *ifc, const st
 			 struct diag *d)
 {
 	pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, (int)ifc->snaplen,
-							     PCAP_TSTAMP_PRECISION_NANO);
+							    PCAP_TSTAMP_PRECISION_NANO);
 	const struct event **sorted;
 	pcap_dumper_t *dump;
 	struct outfile of;
@@ -293,10 +293,10 @@ int pcapng_write_classic(const char *path, const struct pcapng_if *ifc, const st
 	sorted = packets_of(ifc, log, &n);
 	for (i = 0; i < n; i++) {
 		const struct event *e = sorted[i];
-		struct pcap_pkthdr h = {
-			.ts = {(time_t)(e->ts_ns / 1000000000ull), (long)(e->ts_ns % 1000000000ull)},
-			.caplen = e->caplen,
-			.len = e->pkt.wirelen ? e->pkt.wirelen : e->caplen};
+		struct pcap_pkthdr h = {.ts = {(time_t)(e->ts_ns / 1000000000ull),
+					       (long)(e->ts_ns % 1000000000ull)},
+					.caplen = e->caplen,
+					.len = e->pkt.wirelen ? e->pkt.wirelen : e->caplen};
 
 		pcap_dump((u_char *)dump, &h, e->data);
 	}

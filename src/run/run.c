@@ -179,8 +179,9 @@ static int open_captures(struct run *r)
 		const char *ifname = lab->nodes[pt->end.node].ifaces[pt->end.iface].name;
 		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
 
-		pt->cap = cap_open(r->b.nodes[pt->end.node].nsfd, ifname, i, run_iface_mtu(r, &pt->end),
-				   ring_size(r, i, checked, bounded), &r->d);
+		pt->cap = cap_open(r->b.nodes[pt->end.node].nsfd, ifname, i,
+				   run_iface_mtu(r, &pt->end), ring_size(r, i, checked, bounded),
+				   &r->d);
 		if (!pt->cap) {
 			diag_prefix(&r->d, "%s", pt->name);
 			return -1;
@@ -979,9 +980,8 @@ static const char *send_what(const struct step_send *s, char *buf, size_t len)
  * veth whose other end is down) the kernel's "noop" queue takes it silently,
  * and a veth drops what its down peer cannot take (tx_dropped).
  */
-int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out,
-		 uint64_t sent, const struct link_tx *before, const struct link_tx *after,
-		 char *text, size_t len)
+int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out, uint64_t sent,
+		 const struct link_tx *before, const struct link_tx *after, char *text, size_t len)
 {
 	const struct lab_end e = *out, *peer = lab_link_peer(r->lab, &e);
 	uint64_t lost;
@@ -1729,8 +1729,7 @@ static bool point_pcapped(const struct run *r, const struct lab_end *e,
 static int write_pcaps(struct run *r, const char *dir, bool all, bool merged, bool classic)
 {
 	struct pcapng_if *ifs = xcalloc(r->n_points + 1, sizeof(*ifs));
-	struct pcapng_mark *marks =
-		xcalloc(r->lab->n_steps + r->n_frame_marks + 1, sizeof(*marks));
+	struct pcapng_mark *marks = xcalloc(r->lab->n_steps + r->n_frame_marks + 1, sizeof(*marks));
 	char *comment, *path;
 	size_t i, n_ifs = 0, n_marks = 0;
 	int rc = 0;

@@ -191,9 +191,8 @@ struct link_tx;
  * ("\n", an indent, "file:line: N of M packets were not transmitted: ...")
  * when some did not leave; returns NFLAB_PASS or NFLAB_FAIL.
  */
-int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out,
-		 uint64_t sent, const struct link_tx *before, const struct link_tx *after,
-		 char *text, size_t len);
+int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out, uint64_t sent,
+		 const struct link_tx *before, const struct link_tx *after, char *text, size_t len);
 
 /* Program steps (progrun.c). Each returns NFLAB_PASS, NFLAB_FAIL or -1 (r->d says why). */
 int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);

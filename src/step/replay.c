@@ -196,8 +196,7 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 		return -1;
 	s->file = xstrdup(text);
 	if ((cv = ymap_get(y, v, "count"))) {
-		if (yuint(y, cv, "a number of frames (1 to 100000)", CAPFILE_MAX_FRAMES, &u,
-			  p->d))
+		if (yuint(y, cv, "a number of frames (1 to 100000)", CAPFILE_MAX_FRAMES, &u, p->d))
 			return -1;
 		if (!u)
 			return fail_at(p, cv, "expected a number of frames (1 to 100000), got 0");
@@ -232,8 +231,8 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 		goto out;
 	}
 	if (!s->frames.n) {
-		fail_at(p, fv ? fv : file, "no frame of %s %s: the step would send nothing", s->file,
-			s->filter ? "passes the filter" : "can be replayed");
+		fail_at(p, fv ? fv : file, "no frame of %s %s: the step would send nothing",
+			s->file, s->filter ? "passes the filter" : "can be replayed");
 		goto out;
 	}
 	for (i = 0; i < s->frames.n && map; i++)
@@ -247,8 +246,8 @@ out:
 }
 
 /* Sends frames [from, to) of s as one batch, each with the link's Ethernet addresses. */
-static int send_batch(struct run *r, struct injector *inj, const struct replay_step *s,
-		      size_t from, size_t to, const uint8_t src[6], const uint8_t dst[6])
+static int send_batch(struct run *r, struct injector *inj, const struct replay_step *s, size_t from,
+		      size_t to, const uint8_t src[6], const uint8_t dst[6])
 {
 	uint8_t *pkts[REPLAY_BATCH];
 	size_t lens[REPLAY_BATCH], i;
@@ -425,7 +424,9 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 		 s->frames.n == 1 ? "" : "s", s->filter ? " (filter \"" : "",
 		 s->filter ? s->filter : "", s->filter ? "\")" : "", s->map_n,
 		 s->map_n == 1 ? "" : "es",
-		 s->pace == PACE_FAST ? "fast" : s->pace == PACE_RATE ? pace : "original");
+		 s->pace == PACE_FAST	? "fast"
+		 : s->pace == PACE_RATE ? pace
+					: "original");
 }
 
 static void release(void *priv)

@@ -211,8 +211,7 @@ static void read_one(int dlt, const uint8_t *data, size_t len, struct capframes 
 {
 	char buf[256];
 	struct diag d = DIAG_INIT;
-	struct capfile *cf = capfile_open(pcap_mem(dlt, data, len, buf, sizeof(buf)), "mem",
-					  &d);
+	struct capfile *cf = capfile_open(pcap_mem(dlt, data, len, buf, sizeof(buf)), "mem", &d);
 
 	assert_non_null(cf);
 	assert_int_equal(capfile_read(cf, NULL, 0, fs, &d), 0);
@@ -256,16 +255,14 @@ static void test_unknown_link_type(void **state)
 	uint8_t data[8] = {0};
 
 	(void)state;
-	assert_null(capfile_open(pcap_mem(105, data, sizeof(data), buf, sizeof(buf)), "wifi",
-				 &d));
+	assert_null(capfile_open(pcap_mem(105, data, sizeof(data), buf, sizeof(buf)), "wifi", &d));
 	assert_non_null(strstr(d.msg, "IEEE802_11"));
 }
 
 static void test_filter(void **state)
 {
 	char err[256];
-	struct pktfilter *f = pktfilter_new(PKTFILTER_ETHERNET, "udp dst port 9", err,
-					    sizeof(err));
+	struct pktfilter *f = pktfilter_new(PKTFILTER_ETHERNET, "udp dst port 9", err, sizeof(err));
 	uint8_t fr[128];
 	int len = frame(fr, "192.0.2.50", "203.0.113.10", CRAFT_L4_UDP, NULL, 0);
 
