@@ -225,10 +225,11 @@ int capfile_read(struct capfile *cf, const struct pktfilter *filter, size_t max,
 	const uint8_t *data;
 	size_t number = 0;
 	char why[128];
-	int rc;
+	int rc = 0;
 
+	/* Without a count, one frame past the limit tells that there are too many. */
 	if (!max || max > CAPFILE_MAX_FRAMES)
-		max = CAPFILE_MAX_FRAMES;
+		max = CAPFILE_MAX_FRAMES + 1;
 	while (out->n < max && (rc = pcap_next_ex(cf->h, &h, &data)) == 1) {
 		struct capframe *fr;
 		uint8_t *eth;
@@ -247,7 +248,7 @@ int capfile_read(struct capfile *cf, const struct pktfilter *filter, size_t max,
 		if (!eth)
 			return diag_set(d, "%s: frame %zu cannot be replayed: %s", cf->name, number,
 					why);
-		if (out->n == CAPFILE_MAX_FRAMES - 1 || out->bytes + len > CAPFILE_MAX_BYTES) {
+		if (out->n == CAPFILE_MAX_FRAMES || out->bytes + len > CAPFILE_MAX_BYTES) {
 			free(eth);
 			return diag_set(d,
 					"%s: more than %u frames or %u MiB pass the filter: narrow "
