@@ -36,6 +36,7 @@
 #include "topo/netns.h"
 #include "util/interrupt.h"
 #include "util/outfile.h"
+#include "util/parallel.h"
 #include "util/xalloc.h"
 
 static const char detail_indent[] = "         "; /* lines under a step's PASS/FAIL line */
@@ -146,6 +147,54 @@ static int ring_size(const struct run *r, size_t i, size_t checked, bool bounded
 	return i < checked ? 0 : CAP_SMALL_RING;
 }
 
+struct ring_job {
+	struct run *r;
+	struct diag *d; /* one per point: the jobs run side by side */
+	int *bytes;
+};
+
+static void open_ring(void *arg, size_t i)
+{
+	struct ring_job *job = arg;
+	struct run *r = job->r;
+	struct point *pt = &r->points[i];
+
+	pt->cap = cap_open(r->b.nodes[pt->end.node].nsfd,
+			   r->lab->nodes[pt->end.node].ifaces[pt->end.iface].name, i,
+			   run_iface_mtu(r, &pt->end), job->bytes[i], &job->d[i]);
+}
+
+/*
+ * Opens every point's ring at once: each waits out a grace period, and side by
+ * side they wait for one instead of one each.
+ */
+static int open_rings(struct run *r, size_t checked, bool bounded)
+{
+	struct ring_job job = {r, xcalloc(r->n_points + 1, sizeof(*job.d)),
+			       xcalloc(r->n_points + 1, sizeof(*job.bytes))};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->n_points; i++)
+		job.bytes[i] = ring_size(r, i, checked, bounded);
+	parallel_for(r->n_points, open_ring, &job);
+	for (i = 0; !rc && i < r->n_points; i++) {
+		struct point *pt = &r->points[i];
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
+
+		if (!pt->cap) {
+			r->d = job.d[i];
+			diag_prefix(&r->d, "%s", pt->name);
+			rc = -1;
+		} else if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, cap_fd(pt->cap), &ev)) {
+			rc = diag_errno(&r->d, "epoll_ctl");
+		}
+	}
+	free(job.d);
+	free(job.bytes);
+	return rc;
+}
+
 /* Every capture is open before the first step, so nothing a probe causes can be missed. */
 static int open_captures(struct run *r)
 {
@@ -174,22 +223,7 @@ static int open_captures(struct run *r)
 	/* Without a capture: list every interface is pcapped: full rings for wire-sized bulk. */
 	if (r->o->pcap_dir && !lab->n_capture)
 		checked = r->n_points;
-	for (i = 0; i < r->n_points; i++) {
-		struct point *pt = &r->points[i];
-		const char *ifname = lab->nodes[pt->end.node].ifaces[pt->end.iface].name;
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
-
-		pt->cap = cap_open(r->b.nodes[pt->end.node].nsfd, ifname, i,
-				   run_iface_mtu(r, &pt->end), ring_size(r, i, checked, bounded),
-				   &r->d);
-		if (!pt->cap) {
-			diag_prefix(&r->d, "%s", pt->name);
-			return -1;
-		}
-		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, cap_fd(pt->cap), &ev))
-			return diag_errno(&r->d, "epoll_ctl");
-	}
-	return 0;
+	return open_rings(r, checked, bounded);
 }
 
 /* Interface names by index and nft rule comments of a node, for its observers. */
@@ -1939,6 +1973,17 @@ static int check_golden(struct run *r, size_t *failed)
 	return rc;
 }
 
+/* Closes the i-th sender, then capture: each close waits out a grace period. */
+static void close_packet_socket(void *arg, size_t i)
+{
+	struct run *r = arg;
+
+	if (i < r->n_senders)
+		inj_close(r->senders[i].inj);
+	else
+		cap_close(r->points[i - r->n_senders].cap);
+}
+
 static void run_release(struct run *r)
 {
 	size_t i;
@@ -1962,11 +2007,8 @@ static void run_release(struct run *r)
 	free(r->ladder);
 	free(r->point_iface);
 	progs_release(&r->progs);
-	for (i = 0; i < r->n_senders; i++)
-		inj_close(r->senders[i].inj);
+	parallel_for(r->n_senders + r->n_points, close_packet_socket, r);
 	free(r->senders);
-	for (i = 0; i < r->n_points; i++)
-		cap_close(r->points[i].cap);
 	free(r->points);
 	free(r->point_node);
 	free(r->point_name);
