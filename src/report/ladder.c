@@ -47,7 +47,10 @@ static const char css[] = ".title{font-size:16px;font-weight:bold}\n"
 			  ".arrow{stroke:#333;stroke-width:1.3;fill:none}\n"
 			  ".lost{stroke:#b71c1c;stroke-width:1.3;stroke-dasharray:6 3;fill:none}\n"
 			  ".note{fill:#fffbe6;stroke:#c9b458;stroke-width:1}\n"
-			  ".failtext{font-size:11px}\n";
+			  ".failtext{font-size:11px}\n"
+			  ".pass{font-size:11px;fill:#1b5e20}\n"
+			  ".tick{stroke:#2e7d32;stroke-width:2.2;fill:none}\n"
+			  ".xmark{stroke:#c62828;stroke-width:2.2;fill:none}\n";
 
 /* The red of failures, written on the elements themselves so it survives without CSS. */
 #define FAIL_FILL   "#fdecea"
@@ -59,6 +62,7 @@ enum row_kind {
 	ROW_NOTE,  /* what the kernel did at one node: conntrack, verdicts, rewrites */
 	ROW_PROBE, /* a step that sent something, where it started */
 	ROW_FAIL,  /* a failed step (or the error that stopped the lab), when it failed */
+	ROW_MARK,  /* a failed check that matched too few, as a cross at its node */
 };
 
 /* Each line of a row starts with its style: one of the CSS classes below. */
@@ -71,11 +75,20 @@ enum style {
 	ST_LOG,
 	ST_PROBE,
 	ST_FAIL,
+	ST_PASS,
 };
 
 static const char *const style_class[] = {
 	[ST_PKT] = "pkt",   [ST_NAT] = "nat", [ST_CT] = "ct",	    [ST_ACCEPT] = "accept",
 	[ST_DROP] = "drop", [ST_LOG] = "log", [ST_PROBE] = "probe", [ST_FAIL] = "failtext",
+	[ST_PASS] = "pass",
+};
+
+/* A mark drawn where a check held (a tick) or failed (a cross). */
+enum glyph {
+	GLYPH_NONE = 0,
+	GLYPH_TICK,
+	GLYPH_CROSS,
 };
 
 struct row {
@@ -86,6 +99,8 @@ struct row {
 	size_t from, to;    /* columns: an arrow's ends; a note's column */
 	bool lost;	    /* arrow: seen leaving, never arriving */
 	bool unseen;	    /* arrow: seen arriving, never leaving */
+	enum glyph at_from, at_to; /* arrow: a check's mark at its start, at its end; note,
+				      mark: at its column (at_to) */
 	struct svg_lines l; /* text lines, each prefixed with its style as one char */
 	double y, h;	    /* placed */
 };
@@ -127,6 +142,33 @@ static void row_add(struct row *r, enum style st, const char *text, size_t cols)
 		free(line);
 	}
 	svg_lines_release(&w);
+}
+
+/*
+ * The ticks and crosses of the checks that matched ev, as lines of r; returns
+ * the strongest glyph: a cross when any check failed on it, else a tick.
+ */
+static enum glyph add_marks(const struct ladder *ld, struct row *r, const struct event *ev,
+			    size_t cols)
+{
+	const struct timeline_ctx *c = ld->c;
+	enum glyph g = GLYPH_NONE;
+	char text[600];
+	size_t k;
+
+	for (k = 0; k < c->n_marks; k++) {
+		const struct timeline_mark *m = &c->marks[k];
+
+		if (m->ev != ev)
+			continue;
+		row_add(r, m->pass ? ST_PASS : ST_FAIL, timeline_mark_text(c, m, text, sizeof(text)),
+			cols);
+		if (!m->pass)
+			g = GLYPH_CROSS;
+		else if (g == GLYPH_NONE)
+			g = GLYPH_TICK;
+	}
+	return g;
 }
 
 /* "  <= DNAT a -> b" as a line: without the timeline's indent. */
@@ -193,11 +235,20 @@ static const char *answered(const struct ladder *ld, size_t i)
 	return NULL;
 }
 
+/* "prerouting: " for an event whose hook is known, else "". Returns buf. */
+static const char *hook_prefix(const struct timeline_entry *e, char *buf, size_t len)
+{
+	const char *h = timeline_hook_name(e->hook);
+
+	snprintf(buf, len, "%s%s", h ? h : "", h ? ": " : "");
+	return buf;
+}
+
 /* What one trace event adds to its node's note: conntrack state once, then verdicts. */
 static void note_trace(struct ladder *ld, struct row *r, size_t i, char *last_ct)
 {
 	const struct trace_rec *t = &ld->s->e[i].ev->trace;
-	char buf[400];
+	char buf[400], line[440], hp[24];
 
 	if (t->present & TRACE_HAS_CT) {
 		char ct[CT_TEXT];
@@ -232,21 +283,25 @@ static void note_trace(struct ladder *ld, struct row *r, size_t i, char *last_ct
 			 how ? "reject (drop + " : trace_verdict_name(t->verdict), how ? how : "",
 			 how ? ")" : "", t->target[0] ? " " : "", t->target);
 	}
-	row_add(r, t->verdict == NF_DROP ? ST_DROP : ST_ACCEPT, buf, ld->wrap_note);
+	snprintf(line, sizeof(line), "%s%s", hook_prefix(&ld->s->e[i], hp, sizeof(hp)), buf);
+	row_add(r, t->verdict == NF_DROP ? ST_DROP : ST_ACCEPT, line, ld->wrap_note);
 }
 
 /* A kernel event of a node, added to the note open at that node. */
-static void note_event(struct ladder *ld, struct row *r, size_t i, char *last_ct)
+static void note_event_lines(struct ladder *ld, struct row *r, size_t i, char *last_ct)
 {
-	const struct event *ev = ld->s->e[i].ev;
-	char sum[600], line[700];
 
+	const struct event *ev = ld->s->e[i].ev;
+	char sum[600], line[700], hp[24];
+
+	hook_prefix(&ld->s->e[i], hp, sizeof(hp));
 	switch (ev->kind) {
 	case EV_TRACE:
 		note_trace(ld, r, i, last_ct);
 		return;
 	case EV_CT:
-		snprintf(line, sizeof(line), "conntrack %s", ct_summary(&ev->ct, sum, sizeof(sum)));
+		snprintf(line, sizeof(line), "%sconntrack %s", hp,
+			 ct_summary(&ev->ct, sum, sizeof(sum)));
 		row_add(r, ST_CT, line, ld->wrap_note);
 		return;
 	case EV_LOG: {
@@ -257,7 +312,7 @@ static void note_event(struct ladder *ld, struct row *r, size_t i, char *last_ct
 		/* The packet is on the arrows already: the record's own fields are the news. */
 		if (n > m + 2 && !strcmp(sum + n - m, pkt) && !strncmp(sum + n - m - 2, ": ", 2))
 			sum[n - m - 2] = '\0';
-		snprintf(line, sizeof(line), "nflog %s", sum);
+		snprintf(line, sizeof(line), "%snflog %s", hp, sum);
 		row_add(r, ST_LOG, line, ld->wrap_note);
 		if (ld->s->e[i].rewrite)
 			row_add(r, ST_NAT, rewrite_text(ld->s->e[i].rewrite), ld->wrap_note);
@@ -266,6 +321,17 @@ static void note_event(struct ladder *ld, struct row *r, size_t i, char *last_ct
 	default:
 		return;
 	}
+}
+
+/* A kernel event's lines in the note r open at its node, and the checks that matched it. */
+static void note_event(struct ladder *ld, struct row *r, size_t i, char *last_ct)
+{
+	enum glyph g;
+
+	note_event_lines(ld, r, i, last_ct);
+	g = add_marks(ld, r, ld->s->e[i].ev, ld->wrap_note);
+	if (g > r->at_to)
+		r->at_to = g;
 }
 
 /*
@@ -303,6 +369,8 @@ static void hop_label(struct row *r, const struct event *ev, size_t cols)
 	if (q)
 		*q = '\n';
 	row_add(r, ST_PKT, sum, cols);
+	if (event_app_summary(ev, sum, sizeof(sum)))
+		row_add(r, ST_PKT, sum, cols);
 }
 
 /* Text columns an arrow between two columns has room for. */
@@ -325,6 +393,7 @@ static void add_hop(struct ladder *ld, size_t i, size_t end, bool *used)
 	/* Without a link (lo) a packet goes out and comes back in at the same interface. */
 	struct lab_end peer = other ? *other : here;
 	const char *rw[2] = {s->e[i].rewrite, NULL};
+	const struct event *arrival = NULL;
 	struct row *r = row_new(ld, ROW_ARROW, ev->ts_ns);
 	size_t j;
 
@@ -344,6 +413,7 @@ static void add_hop(struct ladder *ld, size_t i, size_t end, bool *used)
 			used[j] = true;
 			r->lost = false;
 			rw[1] = s->e[j].rewrite;
+			arrival = in;
 			break;
 		}
 	} else {
@@ -355,6 +425,13 @@ static void add_hop(struct ladder *ld, size_t i, size_t end, bool *used)
 	for (j = 0; j < 2; j++)
 		if (rw[j])
 			row_add(r, ST_NAT, rewrite_text(rw[j]), hop_cols(ld, r->from, r->to));
+	/* A check at the sending end marks the arrow's start, one at the receiving end its end. */
+	if (ev->dir == DIR_OUT)
+		r->at_from = add_marks(ld, r, ev, hop_cols(ld, r->from, r->to));
+	else
+		r->at_to = add_marks(ld, r, ev, hop_cols(ld, r->from, r->to));
+	if (arrival)
+		r->at_to = add_marks(ld, r, arrival, hop_cols(ld, r->from, r->to));
 }
 
 /* The rows of one packet group, entries [first, end): hops as arrows, kernel events as notes. */
@@ -429,6 +506,35 @@ static size_t common_indent(const struct svg_lines *l)
 	return min == (size_t)-1 ? 0 : min;
 }
 
+/* The column of the node a check looks at, or SIZE_MAX for every node's ("fate: any"). */
+static size_t check_col(const struct ladder *ld, const struct step_expect *e)
+{
+	size_t node = e->source == SRC_CAPTURE ? e->at.node : e->node;
+
+	return node < ld->c->lab->n_nodes ? ld->col[node] : SIZE_MAX;
+}
+
+/* A cross at the node of step's check for each time it failed matching too few. */
+static void add_lone_marks(struct ladder *ld, size_t step)
+{
+	const struct timeline_ctx *c = ld->c;
+	char text[600];
+	size_t k;
+
+	for (k = 0; k < c->n_marks; k++) {
+		const struct timeline_mark *m = &c->marks[k];
+		struct row *r;
+
+		if (m->step != step || m->ev || c->lab->steps[step].kind != STEP_EXPECT ||
+		    check_col(ld, &c->lab->steps[step].expect) == SIZE_MAX)
+			continue;
+		r = row_new(ld, ROW_MARK, 0);
+		r->from = r->to = check_col(ld, &c->lab->steps[step].expect);
+		r->at_to = GLYPH_CROSS;
+		row_add(r, ST_FAIL, timeline_mark_text(c, m, text, sizeof(text)), ld->wrap_wide);
+	}
+}
+
 static bool is_probe(enum step_kind k)
 {
 	return k != STEP_EXPECT;
@@ -463,6 +569,7 @@ static void add_steps(struct ladder *ld, const struct ladder_step *steps, size_t
 				row_add(r, ST_FAIL, detail.v[i] + common_indent(&detail),
 					ld->wrap_wide);
 			svg_lines_release(&detail);
+			add_lone_marks(ld, *next);
 		} else if (is_probe(ls->kind)) {
 			struct row *r = row_new(ld, ROW_PROBE, st->start_ns);
 
@@ -517,6 +624,7 @@ static double row_height(const struct row *r)
 	case ROW_NOTE:
 		return text + 16;
 	case ROW_PROBE:
+	case ROW_MARK:
 		return text + 10;
 	case ROW_FAIL:
 	default:
@@ -559,6 +667,21 @@ static void draw_time(FILE *f, const struct ladder *ld, const struct row *r, dou
 	svg_text(f, TIME_W - 8, y, "time", "end", t);
 }
 
+/* A tick or a cross centred at x, y: where a check held, or failed. */
+static void draw_glyph(FILE *f, enum glyph g, double x, double y)
+{
+	if (g == GLYPH_TICK)
+		fprintf(f,
+			"<path class=\"tick\" d=\"M%.1f,%.1f l3.5,4 l6.5,-9\"><title>a check held "
+			"here</title></path>\n",
+			x - 5, y);
+	else if (g == GLYPH_CROSS)
+		fprintf(f,
+			"<path class=\"xmark\" d=\"M%.1f,%.1f l8,8 m0,-8 l-8,8\"><title>a check "
+			"failed here</title></path>\n",
+			x - 4, y - 4);
+}
+
 static void draw_arrow(FILE *f, const struct ladder *ld, const struct row *r)
 {
 	double x1 = col_x(ld, r->from), x2 = col_x(ld, r->to), ya = r->y + r->h - 8;
@@ -585,6 +708,9 @@ static void draw_arrow(FILE *f, const struct ladder *ld, const struct row *r)
 				"stroke=\"#333\"/>\n",
 				x1, ya);
 		draw_lines(f, r, (x1 + x2) / 2, r->y + 12, "middle");
+		/* Marks just off the lifelines, above the arrow. */
+		draw_glyph(f, r->at_from, x1 + (x2 > x1 ? 10 : -10), ya - 6);
+		draw_glyph(f, r->at_to, x2 + (x2 > x1 ? -12 : 12), ya - 6);
 	}
 	draw_time(f, ld, r, ya + 3);
 }
@@ -599,6 +725,7 @@ static void draw_note(FILE *f, const struct ladder *ld, const struct row *r)
 		"rx=\"3\"/>\n",
 		x, r->y + 4, w, r->h - 8);
 	draw_lines(f, r, x + 7, r->y + 17, NULL);
+	draw_glyph(f, r->at_to, x - 9, r->y + 14);
 	draw_time(f, ld, r, r->y + 17);
 }
 
@@ -613,6 +740,10 @@ static void draw_row(FILE *f, const struct ladder *ld, const struct row *r, doub
 		break;
 	case ROW_PROBE:
 		draw_lines(f, r, TIME_W, r->y + 14, NULL);
+		break;
+	case ROW_MARK:
+		draw_glyph(f, r->at_to, col_x(ld, r->from), r->y + 10);
+		draw_lines(f, r, col_x(ld, r->from) + 12, r->y + 14, NULL);
 		break;
 	case ROW_FAIL:
 		fprintf(f,
@@ -639,7 +770,7 @@ static void draw(FILE *f, struct ladder *ld, size_t n_cols, const size_t *order)
 		ld->rows[i].h = row_height(&ld->rows[i]);
 		y += ld->rows[i].h;
 	}
-	y += 54; /* the legend and the footnote */
+	y += 68; /* the legend's two lines and the footnote */
 	snprintf(sub, sizeof(sub),
 		 "%s: a column per node, an arrow per packet hop, ms from the first step",
 		 lab->path);
@@ -690,6 +821,9 @@ static void draw(FILE *f, struct ladder *ld, size_t n_cols, const size_t *order)
 		 "legend: arrow = a packet hop (dashed red: seen leaving, never arriving); "
 		 "blue bold = NAT, by direction; purple = conntrack; green = accepted; "
 		 "red = dropped; fate: what became of the packet; ~ = placed at its hop");
+	svg_text(f, MARGIN, y - 40, "sub", NULL,
+		 "\u2713 = a check held on this packet (green), \u2717 = a check failed here (red); "
+		 "\"prerouting: \" ... = the netfilter hook a kernel event happened in");
 	if (ld->chatter || ld->skipped) {
 		char foot[200];
 		int n = snprintf(foot, sizeof(foot),
