@@ -49,6 +49,7 @@ static const char css[] = ".title{font-size:16px;font-weight:bold}\n"
 			  ".note{fill:#fffbe6;stroke:#c9b458;stroke-width:1}\n"
 			  ".failtext{font-size:11px}\n"
 			  ".pass{font-size:11px;fill:#1b5e20}\n"
+			  ".hook{font-size:10px;font-style:italic;fill:#555}\n"
 			  ".tick{stroke:#2e7d32;stroke-width:2.2;fill:none}\n"
 			  ".xmark{stroke:#c62828;stroke-width:2.2;fill:none}\n";
 
@@ -76,12 +77,13 @@ enum style {
 	ST_PROBE,
 	ST_FAIL,
 	ST_PASS,
+	ST_HOOK,
 };
 
 static const char *const style_class[] = {
 	[ST_PKT] = "pkt",   [ST_NAT] = "nat", [ST_CT] = "ct",	    [ST_ACCEPT] = "accept",
 	[ST_DROP] = "drop", [ST_LOG] = "log", [ST_PROBE] = "probe", [ST_FAIL] = "failtext",
-	[ST_PASS] = "pass",
+	[ST_PASS] = "pass", [ST_HOOK] = "hook",
 };
 
 /* A mark drawn where a check held (a tick) or failed (a cross). */
@@ -101,6 +103,7 @@ struct row {
 	bool unseen;	    /* arrow: seen arriving, never leaving */
 	enum glyph at_from, at_to; /* arrow: a check's mark at its start, at its end; note,
 				      mark: at its column (at_to) */
+	int hook_shown;		   /* note: NF_INET_* + 1 of its latest "at hook:" line, 0: none */
 	struct svg_lines l; /* text lines, each prefixed with its style as one char */
 	double y, h;	    /* placed */
 };
@@ -144,6 +147,21 @@ static void row_add(struct row *r, enum style st, const char *text, size_t cols)
 	svg_lines_release(&w);
 }
 
+/* Whether r has a line of text (before wrapping: its first line). */
+static bool has_line(const struct row *r, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < r->l.n; i++) {
+		size_t n = strlen(r->l.v[i] + 1);
+
+		/* Wrapping breaks at spaces: a first line is text up to one. */
+		if (n && !strncmp(r->l.v[i] + 1, text, n) && (text[n] == '\0' || text[n] == ' '))
+			return true;
+	}
+	return false;
+}
+
 /*
  * The ticks and crosses of the checks that matched ev, as lines of r; returns
  * the strongest glyph: a cross when any check failed on it, else a tick.
@@ -161,8 +179,9 @@ static enum glyph add_marks(const struct ladder *ld, struct row *r, const struct
 
 		if (m->ev != ev)
 			continue;
-		row_add(r, m->pass ? ST_PASS : ST_FAIL, timeline_mark_text(c, m, text, sizeof(text)),
-			cols);
+		timeline_mark_text(c, m, text, sizeof(text));
+		if (!has_line(r, text)) /* a check that matched several events of one packet */
+			row_add(r, m->pass ? ST_PASS : ST_FAIL, text, cols);
 		if (!m->pass)
 			g = GLYPH_CROSS;
 		else if (g == GLYPH_NONE)
@@ -235,20 +254,23 @@ static const char *answered(const struct ladder *ld, size_t i)
 	return NULL;
 }
 
-/* "prerouting: " for an event whose hook is known, else "". Returns buf. */
-static const char *hook_prefix(const struct timeline_entry *e, char *buf, size_t len)
+/* "at prerouting:" in the note before the first event of each hook, where the hook is known. */
+static void hook_line(struct row *r, const struct timeline_entry *e)
 {
-	const char *h = timeline_hook_name(e->hook);
+	char line[40];
 
-	snprintf(buf, len, "%s%s", h ? h : "", h ? ": " : "");
-	return buf;
+	if (e->hook < 0 || r->hook_shown == e->hook + 1)
+		return;
+	snprintf(line, sizeof(line), "at %s:", timeline_hook_name(e->hook));
+	row_add(r, ST_HOOK, line, (size_t)-1);
+	r->hook_shown = e->hook + 1;
 }
 
 /* What one trace event adds to its node's note: conntrack state once, then verdicts. */
 static void note_trace(struct ladder *ld, struct row *r, size_t i, char *last_ct)
 {
 	const struct trace_rec *t = &ld->s->e[i].ev->trace;
-	char buf[400], line[440], hp[24];
+	char buf[400];
 
 	if (t->present & TRACE_HAS_CT) {
 		char ct[CT_TEXT];
@@ -283,8 +305,7 @@ static void note_trace(struct ladder *ld, struct row *r, size_t i, char *last_ct
 			 how ? "reject (drop + " : trace_verdict_name(t->verdict), how ? how : "",
 			 how ? ")" : "", t->target[0] ? " " : "", t->target);
 	}
-	snprintf(line, sizeof(line), "%s%s", hook_prefix(&ld->s->e[i], hp, sizeof(hp)), buf);
-	row_add(r, t->verdict == NF_DROP ? ST_DROP : ST_ACCEPT, line, ld->wrap_note);
+	row_add(r, t->verdict == NF_DROP ? ST_DROP : ST_ACCEPT, buf, ld->wrap_note);
 }
 
 /* A kernel event of a node, added to the note open at that node. */
@@ -292,16 +313,14 @@ static void note_event_lines(struct ladder *ld, struct row *r, size_t i, char *l
 {
 
 	const struct event *ev = ld->s->e[i].ev;
-	char sum[600], line[700], hp[24];
+	char sum[600], line[700];
 
-	hook_prefix(&ld->s->e[i], hp, sizeof(hp));
 	switch (ev->kind) {
 	case EV_TRACE:
 		note_trace(ld, r, i, last_ct);
 		return;
 	case EV_CT:
-		snprintf(line, sizeof(line), "%sconntrack %s", hp,
-			 ct_summary(&ev->ct, sum, sizeof(sum)));
+		snprintf(line, sizeof(line), "conntrack %s", ct_summary(&ev->ct, sum, sizeof(sum)));
 		row_add(r, ST_CT, line, ld->wrap_note);
 		return;
 	case EV_LOG: {
@@ -312,7 +331,7 @@ static void note_event_lines(struct ladder *ld, struct row *r, size_t i, char *l
 		/* The packet is on the arrows already: the record's own fields are the news. */
 		if (n > m + 2 && !strcmp(sum + n - m, pkt) && !strncmp(sum + n - m - 2, ": ", 2))
 			sum[n - m - 2] = '\0';
-		snprintf(line, sizeof(line), "%snflog %s", hp, sum);
+		snprintf(line, sizeof(line), "nflog %s", sum);
 		row_add(r, ST_LOG, line, ld->wrap_note);
 		if (ld->s->e[i].rewrite)
 			row_add(r, ST_NAT, rewrite_text(ld->s->e[i].rewrite), ld->wrap_note);
@@ -328,7 +347,16 @@ static void note_event(struct ladder *ld, struct row *r, size_t i, char *last_ct
 {
 	enum glyph g;
 
+	size_t before = r->l.n;
+	int shown = r->hook_shown;
+
+	hook_line(r, &ld->s->e[i]);
 	note_event_lines(ld, r, i, last_ct);
+	/* An event that said nothing (an unnamed rule that went on) needs no hook line. */
+	if (r->hook_shown != shown && r->l.n == before + 1) {
+		free(r->l.v[--r->l.n]);
+		r->hook_shown = shown;
+	}
 	g = add_marks(ld, r, ld->s->e[i].ev, ld->wrap_note);
 	if (g > r->at_to)
 		r->at_to = g;
@@ -817,13 +845,13 @@ static void draw(FILE *f, struct ladder *ld, size_t n_cols, const size_t *order)
 		draw_row(f, ld, r, width);
 	}
 	/* A legend: what the colours and marks mean. */
-	svg_text(f, MARGIN, y - 26, "sub", NULL,
+	svg_text(f, MARGIN, y - 40, "sub", NULL,
 		 "legend: arrow = a packet hop (dashed red: seen leaving, never arriving); "
 		 "blue bold = NAT, by direction; purple = conntrack; green = accepted; "
 		 "red = dropped; fate: what became of the packet; ~ = placed at its hop");
-	svg_text(f, MARGIN, y - 40, "sub", NULL,
+	svg_text(f, MARGIN, y - 26, "sub", NULL,
 		 "\u2713 = a check held on this packet (green), \u2717 = a check failed here (red); "
-		 "\"prerouting: \" ... = the netfilter hook a kernel event happened in");
+		 "\"at prerouting:\" ... = the netfilter hook the kernel events below it happened in");
 	if (ld->chatter || ld->skipped) {
 		char foot[200];
 		int n = snprintf(foot, sizeof(foot),
