@@ -863,6 +863,7 @@ static int ct_hook(const struct timeline_ctx *c, const struct timeline_story *s,
 	const struct ct_rec *ct = &ev->ct;
 	size_t node = ev->point, j, first = i, end = i;
 	bool came_in = false, went_out = false, traced_in = false, traced_out = false;
+	bool packet = false;
 
 	if (ct->event == CT_UPDATE) {
 		const struct ct_rec *prev = NULL;
@@ -886,6 +887,7 @@ static int ct_hook(const struct timeline_ctx *c, const struct timeline_story *s,
 	for (j = first; j < end; j++) {
 		const struct event *o = s->e[j].ev;
 
+		packet |= s->e[j].pkt != NULL;
 		if (o->kind == EV_PACKET && c->point_node[o->point] == node) {
 			came_in |= o->dir == DIR_IN;
 			went_out |= o->dir == DIR_OUT;
@@ -897,7 +899,7 @@ static int ct_hook(const struct timeline_ctx *c, const struct timeline_story *s,
 			traced_out |= o->trace.hook == NF_INET_LOCAL_OUT;
 		}
 	}
-	if (!s->e[first].pkt) /* the event stands alone: no packet to tell by */
+	if (!packet) /* the event stands alone: no packet to tell by */
 		return -1;
 	if ((came_in || traced_in) && !traced_out)
 		return NF_INET_PRE_ROUTING;
