@@ -101,6 +101,40 @@ struct nat_rule {
 	const char *comment;
 };
 
+/* The words that name a rule's matches and comment, in one ruleset language. */
+struct match_keys {
+	const char *daddr[4], *saddr[4], *dport[4], *oif[3], *iif[3], *comment[2];
+};
+
+static const struct match_keys nft_keys = {
+	.daddr = {"daddr"},
+	.saddr = {"saddr"},
+	.dport = {"dport"},
+	.oif = {"oifname", "oif"},
+	.iif = {"iifname", "iif"},
+	.comment = {"comment"},
+};
+
+static const struct match_keys ipt_keys = {
+	.daddr = {"-d", "--destination", "--dst"},
+	.saddr = {"-s", "--source", "--src"},
+	.dport = {"--dport", "--destination-port", "--dports"},
+	.oif = {"-o", "--out-interface"},
+	.iif = {"-i", "--in-interface"},
+	.comment = {"--comment"},
+};
+
+/* The matches and comment of rule words w, by keys, into r (whose comment points into w). */
+static void read_matches(const struct words *w, const struct match_keys *k, struct nat_rule *r)
+{
+	match_value(w, k->daddr, r->daddr, sizeof(r->daddr));
+	match_value(w, k->saddr, r->saddr, sizeof(r->saddr));
+	match_value(w, k->dport, r->dport, sizeof(r->dport));
+	match_value(w, k->oif, r->oif, sizeof(r->oif));
+	match_value(w, k->iif, r->iif, sizeof(r->iif));
+	r->comment = after(w, k->comment);
+}
+
 /* "dnat 203.0.113.10:80 -> 192.168.1.10:8080 \"publish\"", or only the comment. */
 static void rule_line(struct natmap *m, const struct nat_rule *r)
 {
@@ -149,11 +183,6 @@ static void rule_line(struct natmap *m, const struct nat_rule *r)
 
 static void nft_rule(struct natmap *m, const struct words *w)
 {
-	static const char *const daddr[] = {"daddr", NULL}, *const saddr[] = {"saddr", NULL},
-				 *const dport[] = {"dport", NULL},
-				 *const oif[] = {"oifname", "oif", NULL},
-				 *const iif[] = {"iifname", "iif", NULL},
-				 *const comment[] = {"comment", NULL};
 	static const char *const kinds[] = {"dnat", "snat", "masquerade", "redirect"};
 	struct nat_rule r = {0};
 	size_t i, k;
@@ -179,12 +208,7 @@ static void nft_rule(struct natmap *m, const struct words *w)
 			r.kind = kinds[k];
 			break;
 		}
-	match_value(w, daddr, r.daddr, sizeof(r.daddr));
-	match_value(w, saddr, r.saddr, sizeof(r.saddr));
-	match_value(w, dport, r.dport, sizeof(r.dport));
-	match_value(w, oif, r.oif, sizeof(r.oif));
-	match_value(w, iif, r.iif, sizeof(r.iif));
-	r.comment = after(w, comment);
+	read_matches(w, &nft_keys, &r);
 	/* "redirect to 8080" means a port. */
 	if (r.kind && !strcmp(r.kind, "redirect") && r.to[0] && r.to[0] != ':') {
 		char port[WORD_LEN];
@@ -221,12 +245,7 @@ void natmap_parse_nft(const char *text, struct natmap *m)
 
 static void ipt_rule(struct natmap *m, const struct words *w)
 {
-	static const char *const daddr[] = {"-d", "--destination", "--dst", NULL},
-				 *const saddr[] = {"-s", "--source", "--src", NULL},
-				 *const dport[] = {"--dport", "--destination-port", "--dports", NULL},
-				 *const oif[] = {"-o", "--out-interface", NULL},
-				 *const iif[] = {"-i", "--in-interface", NULL},
-				 *const comment[] = {"--comment", NULL}, *const jump[] = {"-j", "--jump", NULL},
+	static const char *const jump[] = {"-j", "--jump", NULL},
 				 *const to_dst[] = {"--to-destination", NULL},
 				 *const to_src[] = {"--to-source", NULL},
 				 *const to_ports[] = {"--to-ports", NULL};
@@ -251,12 +270,7 @@ static void ipt_rule(struct natmap *m, const struct words *w)
 	if (to)
 		snprintf(r.to, sizeof(r.to), "%s%s",
 			 r.kind && strcmp(r.kind, "dnat") && strcmp(r.kind, "snat") ? ":" : "", to);
-	match_value(w, daddr, r.daddr, sizeof(r.daddr));
-	match_value(w, saddr, r.saddr, sizeof(r.saddr));
-	match_value(w, dport, r.dport, sizeof(r.dport));
-	match_value(w, oif, r.oif, sizeof(r.oif));
-	match_value(w, iif, r.iif, sizeof(r.iif));
-	r.comment = after(w, comment);
+	read_matches(w, &ipt_keys, &r);
 	rule_line(m, &r);
 }
 

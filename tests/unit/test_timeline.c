@@ -100,28 +100,29 @@ static const struct timeline_entry *entry(const struct timeline_story *s, size_t
 	return NULL;
 }
 
+/* The context of the log; n_points 2: told that every interface is captured. */
+static struct timeline_ctx ctx(size_t n_points)
+{
+	return (struct timeline_ctx){.lab = &lab,
+				     .log = &log_,
+				     .point_node = point_node,
+				     .point_iface = point_iface,
+				     .point_name = point_name,
+				     .n_points = n_points,
+				     .start_real = T0};
+}
+
 /* The story as nflab run tells it: every interface of the router is captured. */
 static void story_captured(struct timeline_story *s)
 {
-	struct timeline_ctx c = {.lab = &lab,
-				 .log = &log_,
-				 .point_node = point_node,
-				 .point_iface = point_iface,
-				 .point_name = point_name,
-				 .n_points = 2,
-				 .start_real = T0};
+	struct timeline_ctx c = ctx(2);
 
 	timeline_story_init(s, &c);
 }
 
 static void story(struct timeline_story *s)
 {
-	struct timeline_ctx c = {.lab = &lab,
-				 .log = &log_,
-				 .point_node = point_node,
-				 .point_iface = point_iface,
-				 .point_name = point_name,
-				 .start_real = T0};
+	struct timeline_ctx c = ctx(0);
 
 	timeline_story_init(s, &c);
 }
@@ -305,19 +306,13 @@ static void test_conntrack_hooks(void **state)
 /* The timeline as text, with marks. */
 static char *printed(const struct timeline_mark *marks, size_t n_marks)
 {
-	struct timeline_ctx c = {.lab = &lab,
-				 .log = &log_,
-				 .point_node = point_node,
-				 .point_iface = point_iface,
-				 .point_name = point_name,
-				 .n_points = 2,
-				 .start_real = T0,
-				 .marks = marks,
-				 .n_marks = n_marks};
+	struct timeline_ctx c = ctx(2);
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&text, &size);
 
+	c.marks = marks;
+	c.n_marks = n_marks;
 	timeline_print(&c, f);
 	fclose(f);
 	return text;
