@@ -857,7 +857,8 @@ static bool node_all_captured(const struct timeline_ctx *c, size_t node)
  * event s->e[i] at its node, when the event is one that hook makes (see
  * timeline_story_init()); -1 when it cannot be told for sure.
  */
-static int ct_hook(const struct timeline_ctx *c, const struct timeline_story *s, size_t i)
+static int ct_hook(const struct timeline_ctx *c, const struct timeline_story *s, size_t i,
+		   const struct ct_rec *prev)
 {
 	const struct event *ev = s->e[i].ev;
 	const struct ct_rec *ct = &ev->ct;
@@ -866,13 +867,7 @@ static int ct_hook(const struct timeline_ctx *c, const struct timeline_story *s,
 	bool packet = false;
 
 	if (ct->event == CT_UPDATE) {
-		const struct ct_rec *prev = NULL;
-
 		/* Only a TCP state change, which conntrack makes where it first sees a packet. */
-		for (j = 0; j < c->log->n && &c->log->ev[j] != ev; j++)
-			if (c->log->ev[j].kind == EV_CT && c->log->ev[j].point == node &&
-			    c->log->ev[j].ct.id == ct->id && c->log->ev[j].ct.event != CT_ENTRY)
-				prev = &c->log->ev[j].ct;
 		if (!prev || !(ct->present & prev->present & CT_HAS_TCP_STATE) ||
 		    prev->tcp_state == ct->tcp_state || prev->mark != ct->mark ||
 		    strcmp(prev->helper, ct->helper))
@@ -910,9 +905,37 @@ static int ct_hook(const struct timeline_ctx *c, const struct timeline_story *s,
 	return -1;
 }
 
+/*
+ * Per event of the log (by seq): the conntrack event of the same connection
+ * (node and id) read just before it, or NULL. One pass, with a hash of the
+ * connections: a flood lab has a hundred thousand.
+ */
+static const struct ct_rec **ct_previous(const struct evlog *log)
+{
+	const struct ct_rec **prev = xcalloc(log->n + 1, sizeof(*prev));
+	size_t cap = 2 * log->n + 2, i;
+	const struct event **last = xcalloc(cap, sizeof(*last)); /* per connection: its latest */
+
+	for (i = 0; i < log->n; i++) {
+		const struct event *ev = &log->ev[i];
+		size_t h;
+
+		if (ev->kind != EV_CT || ev->ct.event == CT_ENTRY)
+			continue;
+		h = (size_t)mix(mix(1, ev->point), ev->ct.id) % cap;
+		while (last[h] && (last[h]->point != ev->point || last[h]->ct.id != ev->ct.id))
+			h = (h + 1) % cap;
+		prev[i] = last[h] ? &last[h]->ct : NULL;
+		last[h] = ev;
+	}
+	free(last);
+	return prev;
+}
+
 /* The hook of each kernel event of s: see timeline_story_init(). */
 static void story_hooks(const struct timeline_ctx *c, struct timeline_story *s)
 {
+	const struct ct_rec **prev = ct_previous(c->log);
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
@@ -924,8 +947,9 @@ static void story_hooks(const struct timeline_ctx *c, struct timeline_story *s)
 		else if (ev->kind == EV_TRACE && (ev->trace.present & TRACE_HAS_HOOK))
 			s->e[i].hook = ev->trace.hook;
 		else if (ev->kind == EV_CT)
-			s->e[i].hook = ct_hook(c, s, i);
+			s->e[i].hook = ct_hook(c, s, i, prev[ev - c->log->ev]);
 	}
+	free(prev);
 }
 
 const char *timeline_mark_text(const struct timeline_ctx *c, const struct timeline_mark *m,
