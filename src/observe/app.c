@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* What a packet says at the application layer, for known protocols: DNS questions and answers, HTTP. */
+/* What a packet says at the application layer: DNS questions and answers, HTTP lines. */
 #include "observe/app.h"
 
 #include <stdio.h>
@@ -82,8 +82,8 @@ static const char *dns_type(uint16_t t, char *buf, size_t len)
 	static const struct {
 		uint16_t t;
 		const char *name;
-	} types[] = {{1, "A"},	   {2, "NS"},	{5, "CNAME"}, {6, "SOA"},    {12, "PTR"},
-		     {15, "MX"},   {16, "TXT"}, {28, "AAAA"}, {33, "SRV"},   {41, "OPT"},
+	} types[] = {{1, "A"},	   {2, "NS"},	  {5, "CNAME"}, {6, "SOA"},  {12, "PTR"},
+		     {15, "MX"},   {16, "TXT"},	  {28, "AAAA"}, {33, "SRV"}, {41, "OPT"},
 		     {64, "SVCB"}, {65, "HTTPS"}, {255, "ANY"}};
 	size_t i;
 
@@ -96,8 +96,8 @@ static const char *dns_type(uint16_t t, char *buf, size_t len)
 
 static const char *dns_rcode(unsigned int r, char *buf, size_t len)
 {
-	static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-					    "NOTIMP",  "REFUSED"};
+	static const char *const names[] = {"NOERROR",	"FORMERR", "SERVFAIL",
+					    "NXDOMAIN", "NOTIMP",  "REFUSED"};
 
 	if (r < sizeof(names) / sizeof(names[0]))
 		return names[r];
@@ -106,12 +106,12 @@ static const char *dns_rcode(unsigned int r, char *buf, size_t len)
 }
 
 /* Appends to buf (used n of blen) as snprintf does, never past the end. */
-#define APPEND(...)                                                                    \
-	do {                                                                           \
-		if (n < blen) {                                                        \
-			int w_ = snprintf(buf + n, blen - n, __VA_ARGS__);             \
+#define APPEND(...)                                                                        \
+	do {                                                                               \
+		if (n < blen) {                                                            \
+			int w_ = snprintf(buf + n, blen - n, __VA_ARGS__);                 \
 			n = w_ < 0 ? blen : n + (size_t)w_ > blen ? blen : n + (size_t)w_; \
-		}                                                                      \
+		}                                                                          \
 	} while (0)
 
 /* One answer's data, as text: an address or a name (CNAME, PTR, NS); false for others. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What a packet says at the application layer, for known protocols: DNS questions and answers, HTTP. */
+/* What a packet says at the application layer: DNS questions and answers, HTTP lines. */
 #ifndef NFLAB_APP_H
 #define NFLAB_APP_H
 

@@ -69,7 +69,7 @@ struct nft_rules {
 
 struct evlog;
 
-/* Lists every nft rule and chain of the netns held by nsfd (for comments, hooks). Returns 0 or -1. */
+/* Lists every nft rule and chain of the netns held by nsfd (comments, hooks). Returns 0 or -1. */
 int nft_rules_read(int nsfd, struct nft_rules *out, struct diag *d);
 void nft_rules_release(struct nft_rules *r);
 /* The comment of a rule, or NULL when it has none. */

@@ -81,8 +81,8 @@ enum style {
 };
 
 static const char *const style_class[] = {
-	[ST_PKT] = "pkt",   [ST_NAT] = "nat", [ST_CT] = "ct",	    [ST_ACCEPT] = "accept",
-	[ST_DROP] = "drop", [ST_LOG] = "log", [ST_PROBE] = "probe", [ST_FAIL] = "failtext",
+	[ST_PKT] = "pkt",   [ST_NAT] = "nat",	[ST_CT] = "ct",	      [ST_ACCEPT] = "accept",
+	[ST_DROP] = "drop", [ST_LOG] = "log",	[ST_PROBE] = "probe", [ST_FAIL] = "failtext",
 	[ST_PASS] = "pass", [ST_HOOK] = "hook",
 };
 
@@ -311,7 +311,6 @@ static void note_trace(struct ladder *ld, struct row *r, size_t i, char *last_ct
 /* A kernel event of a node, added to the note open at that node. */
 static void note_event_lines(struct ladder *ld, struct row *r, size_t i, char *last_ct)
 {
-
 	const struct event *ev = ld->s->e[i].ev;
 	char sum[600], line[700];
 
@@ -345,10 +344,9 @@ static void note_event_lines(struct ladder *ld, struct row *r, size_t i, char *l
 /* A kernel event's lines in the note r open at its node, and the checks that matched it. */
 static void note_event(struct ladder *ld, struct row *r, size_t i, char *last_ct)
 {
-	enum glyph g;
-
 	size_t before = r->l.n;
 	int shown = r->hook_shown;
+	enum glyph g;
 
 	hook_line(r, &ld->s->e[i]);
 	note_event_lines(ld, r, i, last_ct);
@@ -850,8 +848,8 @@ static void draw(FILE *f, struct ladder *ld, size_t n_cols, const size_t *order)
 		 "blue bold = NAT, by direction; purple = conntrack; green = accepted; "
 		 "red = dropped; fate: what became of the packet; ~ = placed at its hop");
 	svg_text(f, MARGIN, y - 26, "sub", NULL,
-		 "\u2713 = a check held on this packet (green), \u2717 = a check failed here (red); "
-		 "\"at prerouting:\" ... = the netfilter hook the kernel events below it happened in");
+		 "\u2713 = a check held on this packet (green), \u2717 = a check failed here "
+		 "(red); \"at prerouting:\" ... = the hook of the kernel events below it");
 	if (ld->chatter || ld->skipped) {
 		char foot[200];
 		int n = snprintf(foot, sizeof(foot),

@@ -709,7 +709,7 @@ static double rel_ms(const struct timeline_ctx *c, uint64_t ts)
 	return ((double)ts - (double)c->start_real) / 1e6;
 }
 
-/* "client:eth0 in", "fw conntrack", and for people the hook where known: "fw conntrack @prerouting". */
+/* "client:eth0 in", "fw conntrack"; for people with the hook where known: "fw trace @forward". */
 static void where(const struct timeline_ctx *c, const struct timeline_entry *e, bool golden,
 		  char *buf, size_t len)
 {
@@ -1119,7 +1119,8 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 			snprintf(ts, sizeof(ts), "%s%+.3f", ev->kind == EV_PACKET ? "" : "~",
 				 rel_ms(c, e->at_ns));
 			fprintf(f, "      %10s ms %-18s %s%s\n", ts, w,
-				event_summary_app(ev, sum, sizeof(sum)), e->rewrite ? e->rewrite : "");
+				event_summary_app(ev, sum, sizeof(sum)),
+				e->rewrite ? e->rewrite : "");
 			mark_lines(c, ev, f);
 		}
 		if (i + 1 == s.n || s.e[i + 1].group != e->group)

@@ -18,11 +18,11 @@
  * the time it was decided.
  */
 struct timeline_mark {
-	size_t step;		 /* the expect step, an index in the lab's steps */
-	bool pass;		 /* the step passed */
-	const struct event *ev;	 /* an event of the ctx's log it matched, or NULL: none */
-	uint64_t at_ns;		 /* ev NULL: CLOCK_REALTIME ns the check was decided */
-	unsigned int matched;	 /* ev NULL: how many events it matched (too few) */
+	size_t step;		/* the expect step, an index in the lab's steps */
+	bool pass;		/* the step passed */
+	const struct event *ev; /* an event of the ctx's log it matched, or NULL: none */
+	uint64_t at_ns;		/* ev NULL: CLOCK_REALTIME ns the check was decided */
+	unsigned int matched;	/* ev NULL: how many events it matched (too few) */
 };
 
 /* What the timeline needs to name event sources. All borrowed. */

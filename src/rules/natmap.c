@@ -141,9 +141,9 @@ static void rule_line(struct natmap *m, const struct nat_rule *r)
 	char line[1024];
 	size_t n = 0;
 
-#define PUT(...)                                                                                   \
-	do {                                                                                       \
-		int w_ = snprintf(line + n, sizeof(line) - n, __VA_ARGS__);                        \
+#define PUT(...)                                                                                  \
+	do {                                                                                      \
+		int w_ = snprintf(line + n, sizeof(line) - n, __VA_ARGS__);                       \
 		n = w_ < 0 || n + (size_t)w_ >= sizeof(line) ? sizeof(line) - 1 : n + (size_t)w_; \
 	} while (0)
 
@@ -159,8 +159,10 @@ static void rule_line(struct natmap *m, const struct nat_rule *r)
 				PUT(" %s", r->daddr);
 			/* One port as "addr:port", a set as "port { 80, 8080 }". */
 			if (r->dport[0])
-				PUT("%s%s", r->dport[0] == '{' || r->dport[0] == '!' ? " port " :
-					    r->daddr[0] ? ":" : " :",
+				PUT("%s%s",
+				    r->dport[0] == '{' || r->dport[0] == '!' ? " port "
+				    : r->daddr[0]			     ? ":"
+									     : " :",
 				    r->dport);
 			PUT(" -> %s", r->to[0] ? r->to : "?");
 		} else {
@@ -198,7 +200,7 @@ static void nft_rule(struct natmap *m, const struct words *w)
 			/* A statement, not a match on one ("ct status dnat"). */
 			if (strcmp(w->w[i], kinds[k]) || (i && !strcmp(w->w[i - 1], "status")))
 				continue;
-			/* "dnat ip to X", "snat to X", "redirect to :8080", "masquerade to :1024-2000" */
+			/* "dnat ip to X", "snat to X", "redirect to :8080" ... */
 			while (j < w->n && j < i + 4 && strcmp(w->w[j], "to"))
 				j++;
 			if (j + 1 < w->n && !strcmp(w->w[j], "to"))
@@ -252,7 +254,8 @@ static void ipt_rule(struct natmap *m, const struct words *w)
 	struct nat_rule r = {0};
 	const char *target = after(w, jump), *to = NULL;
 
-	if (!w->n || (strcmp(w->w[0], "-A") && strcmp(w->w[0], "-I") && strcmp(w->w[0], "--append")))
+	if (!w->n ||
+	    (strcmp(w->w[0], "-A") && strcmp(w->w[0], "-I") && strcmp(w->w[0], "--append")))
 		return;
 	if (target && !strcmp(target, "DNAT")) {
 		r.kind = "dnat";

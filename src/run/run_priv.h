@@ -81,7 +81,7 @@ struct timeline_mark;
 
 /* Where a packet check's verdict shows in the story: report/timeline.h's struct timeline_mark. */
 struct run_mark {
-	size_t step;	      /* index of the expect step */
+	size_t step; /* index of the expect step */
 	bool pass;
 	size_t seq;	      /* the log's event it matched, or SIZE_MAX: none */
 	uint64_t at_ns;	      /* seq SIZE_MAX: CLOCK_REALTIME ns it was decided */

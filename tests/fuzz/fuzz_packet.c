@@ -26,8 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		app_frame_summary(&p, data, size, app, sizeof(app));
 	}
 	/* The whole input as a DNS message (UDP, then TCP with its length) and as HTTP. */
-	p = (struct pkt){.outer = {.present = PKT_IP4 | PKT_UDP | PKT_PORTS, .proto = 17,
-				   .sport = 53, .dport = 40000}};
+	p = (struct pkt){.outer = {.present = PKT_IP4 | PKT_UDP | PKT_PORTS,
+				   .proto = 17,
+				   .sport = 53,
+				   .dport = 40000}};
 	app_summary(&p, data, size, app, sizeof(app));
 	p.outer.present = PKT_IP4 | PKT_TCP | PKT_PORTS;
 	p.outer.proto = 6;

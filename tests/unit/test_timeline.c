@@ -281,7 +281,8 @@ static void test_conntrack_hooks(void **state)
 	assert_int_equal(entry(&s, e_destroy)->hook, -1);
 	assert_int_equal(entry(&s, e_local)->hook, NF_INET_LOCAL_OUT);
 	timeline_story_release(&s);
-	/* Not told that every interface is captured: a packet seen leaving only may have come in unseen. */
+	/* Not told that every interface is captured: a packet seen leaving only may have come in
+	 * unseen. */
 	story(&s);
 	assert_int_equal(entry(&s, e_local)->hook, -1);
 	assert_int_equal(entry(&s, e_new)->hook, NF_INET_PRE_ROUTING);
@@ -341,7 +342,8 @@ static void test_marks_and_hooks_printed(void **state)
 	line = strchr(line, '\n') + 1;
 	assert_true(!strncmp(line + strspn(line, " "), "\u2713 expect [1] (t.yaml:7)\n",
 			     strlen("\u2713 expect [1] (t.yaml:7)\n")));
-	snprintf(want, sizeof(want), "+900.000 ms  \u2717 expect [2] (t.yaml:9): nothing matched\n");
+	snprintf(want, sizeof(want),
+		 "+900.000 ms  \u2717 expect [2] (t.yaml:9): nothing matched\n");
 	assert_non_null(strstr(text, want));
 	assert_non_null(strstr(text, "router conntrack @prerouting [NEW]"));
 	/* One tick only: the SYN arriving at eth0 is no match. */
