@@ -964,6 +964,9 @@ const char *timeline_mark_text(const struct timeline_ctx *c, const struct timeli
 		return buf;
 	if (m->ev)
 		snprintf(buf + n, len - (size_t)n, ": too many");
+	else if (st->kind == STEP_EXPECT && st->expect.mode != COUNT_AT_LEAST &&
+		 m->matched > st->expect.count)
+		snprintf(buf + n, len - (size_t)n, ": %u matched, too many", m->matched);
 	else if (m->matched)
 		snprintf(buf + n, len - (size_t)n, ": only %u matched", m->matched);
 	else

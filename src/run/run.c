@@ -1423,6 +1423,19 @@ static int snapshot_read(struct run *r, const struct step_expect *e, struct evlo
 	return ctev_dump(nsfd, e->node, log, &r->d);
 }
 
+#define MARKS_PER_CHECK 32 /* ticks or crosses one check puts in the story, at most */
+
+static void mark_add(struct run *r, const struct lab_step *st, bool pass, size_t seq,
+		     unsigned int matched)
+{
+	XGROW(r->marks, r->n_marks, r->cap_marks);
+	r->marks[r->n_marks++] = (struct run_mark){.step = (size_t)(st - r->lab->steps),
+						   .pass = pass,
+						   .seq = seq,
+						   .at_ns = now_real_ns(),
+						   .matched = matched};
+}
+
 /* A snapshot check: read, count, and read again whenever something new was seen. */
 static int expect_snapshot(struct run *r, const struct lab_step *st, struct expect_state *es,
 			   char **detail)
@@ -1453,28 +1466,19 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 		/* A packet still on its way has its fate once the lab settles: look again then. */
 		if (e->source == SRC_FATE && r->fate_pending && fate_settled_at(r, e) < wake)
 			wake = fate_settled_at(r, e);
-		if (v == VERDICT_FAIL)
+		if (v == VERDICT_FAIL) {
 			*detail = explain(st, es, &dump, source_name(r, e, 0, name, sizeof(name)),
 					  NULL);
+			/* What it read is no event of the story: one cross, at the check. */
+			if (wants_story(r))
+				mark_add(r, st, false, SIZE_MAX, es->matched);
+		}
 		evlog_release(&dump);
 		if (v != VERDICT_PENDING)
 			return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
 		if (run_pump(r, wake) < 0)
 			return -1;
 	}
-}
-
-#define MARKS_PER_CHECK 32 /* ticks or crosses one check puts in the story, at most */
-
-static void mark_add(struct run *r, const struct lab_step *st, bool pass, size_t seq,
-		     unsigned int matched)
-{
-	XGROW(r->marks, r->n_marks, r->cap_marks);
-	r->marks[r->n_marks++] = (struct run_mark){.step = (size_t)(st - r->lab->steps),
-						   .pass = pass,
-						   .seq = seq,
-						   .at_ns = now_real_ns(),
-						   .matched = matched};
 }
 
 /*

@@ -29,10 +29,13 @@ enum { FIN = 0x01, SYN = 0x02, RST = 0x04, ACK = 0x10 };
 /* One router with two capture points: eth0 (point 0) and eth1 (point 1). */
 static struct lab_iface ifaces[2] = {{.name = "eth0"}, {.name = "eth1"}};
 static struct lab_node nodes[1] = {{.name = "router", .ifaces = ifaces, .n_ifaces = 2}};
-/* Two checks, for the ticks and crosses: steps 1 and 2 of t.yaml, at lines 7 and 9. */
-static struct lab_step steps[2] = {{.kind = STEP_EXPECT, .loc = {"t.yaml", 7, 5}},
-				   {.kind = STEP_EXPECT, .loc = {"t.yaml", 9, 5}}};
-static struct lab lab = {.name = "t", .nodes = nodes, .n_nodes = 1, .steps = steps, .n_steps = 2};
+/* Checks, for the ticks and crosses: steps 1 to 3 of t.yaml, at lines 7, 9 and 11. */
+static struct lab_step steps[3] = {
+	{.kind = STEP_EXPECT, .loc = {"t.yaml", 7, 5}},
+	{.kind = STEP_EXPECT, .loc = {"t.yaml", 9, 5}},
+	{.kind = STEP_EXPECT, .loc = {"t.yaml", 11, 5}, .expect = {.mode = COUNT_EXACTLY, .count = 1}},
+};
+static struct lab lab = {.name = "t", .nodes = nodes, .n_nodes = 1, .steps = steps, .n_steps = 3};
 static const size_t point_node[] = {0, 0}, point_iface[] = {0, 1};
 static const char *const point_name[] = {"router:eth0", "router:eth1"};
 
@@ -326,7 +329,7 @@ static char *printed(const struct timeline_mark *marks, size_t n_marks)
  */
 static void test_marks_and_hooks_printed(void **state)
 {
-	struct timeline_mark marks[2];
+	struct timeline_mark marks[3];
 	size_t syn, out;
 	char *text, *line, want[200];
 
@@ -336,7 +339,10 @@ static void test_marks_and_hooks_printed(void **state)
 	ct(1.300, CT_NEW, 1, C, 40000, PUB, 80, SRV, 80, C, 40000);
 	marks[0] = (struct timeline_mark){.step = 0, .pass = true, .ev = &log_.ev[out]};
 	marks[1] = (struct timeline_mark){.step = 1, .pass = false, .at_ns = T0 + 900 * MS};
-	text = printed(marks, 2);
+	/* A snapshot check (exactly 1) that read 3: one cross, too many. */
+	marks[2] = (struct timeline_mark){
+		.step = 2, .pass = false, .at_ns = T0 + 950 * MS, .matched = 3};
+	text = printed(marks, 3);
 	line = strstr(text, "router:eth1 out");
 	assert_non_null(line);
 	line = strchr(line, '\n') + 1;
@@ -345,6 +351,7 @@ static void test_marks_and_hooks_printed(void **state)
 	snprintf(want, sizeof(want),
 		 "+900.000 ms  \u2717 expect [2] (t.yaml:9): nothing matched\n");
 	assert_non_null(strstr(text, want));
+	assert_non_null(strstr(text, "+950.000 ms  \u2717 expect [3] (t.yaml:11): 3 matched, too many\n"));
 	assert_non_null(strstr(text, "router conntrack @prerouting [NEW]"));
 	/* One tick only: the SYN arriving at eth0 is no match. */
 	assert_null(strstr(strstr(text, "\u2713") + 1, "\u2713"));
