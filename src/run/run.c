@@ -1457,6 +1457,19 @@ static int snapshot_read(struct run *r, const struct step_expect *e, struct evlo
 	return ctev_dump(nsfd, e->node, log, &r->d);
 }
 
+#define MARKS_PER_CHECK 32 /* ticks or crosses one check puts in the story, at most */
+
+static void mark_add(struct run *r, const struct lab_step *st, bool pass, size_t seq,
+		     unsigned int matched)
+{
+	XGROW(r->marks, r->n_marks, r->cap_marks);
+	r->marks[r->n_marks++] = (struct run_mark){.step = (size_t)(st - r->lab->steps),
+						   .pass = pass,
+						   .seq = seq,
+						   .at_ns = now_real_ns(),
+						   .matched = matched};
+}
+
 /* A snapshot check: read, count, and read again whenever something new was seen. */
 static int expect_snapshot(struct run *r, const struct lab_step *st, struct expect_state *es,
 			   char **detail)
@@ -1487,15 +1500,44 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 		/* A packet still on its way has its fate once the lab settles: look again then. */
 		if (e->source == SRC_FATE && r->fate_pending && fate_settled_at(r, e) < wake)
 			wake = fate_settled_at(r, e);
-		if (v == VERDICT_FAIL)
+		if (v == VERDICT_FAIL) {
 			*detail = explain(st, es, &dump, source_name(r, e, 0, name, sizeof(name)),
 					  NULL);
+			/* What it read is no event of the story: one cross, at the check. */
+			if (wants_story(r))
+				mark_add(r, st, false, SIZE_MAX, es->matched);
+		}
 		evlog_release(&dump);
 		if (v != VERDICT_PENDING)
 			return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
 		if (run_pump(r, wake) < 0)
 			return -1;
 	}
+}
+
+/*
+ * For the story: a passing check's tick on each event it matched; a failing
+ * one's cross on each event it matched when it matched too many, else one
+ * cross at the time it failed.
+ */
+static void mark_check(struct run *r, const struct lab_step *st, const struct expect_state *es,
+		       bool pass)
+{
+	const struct step_expect *e = &st->expect;
+	bool too_many = !pass && e->mode != COUNT_AT_LEAST && es->matched > e->count;
+	size_t j, n = 0;
+
+	if (!wants_story(r))
+		return;
+	if (!pass && !too_many) {
+		mark_add(r, st, false, SIZE_MAX, es->matched);
+		return;
+	}
+	for (j = es->since_seq; j < es->scanned && j < r->log.n && n < MARKS_PER_CHECK; j++)
+		if (expect_matches(es, &r->log.ev[j])) {
+			mark_add(r, st, pass, j, 0);
+			n++;
+		}
 }
 
 static int step_expect(struct run *r, const struct lab_step *st, char **detail)
@@ -1530,6 +1572,7 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 	if (v == VERDICT_FAIL)
 		*detail = explain(st, &es, &r->log, source_name(r, e, point, name, sizeof(name)),
 				  latest_flow(r));
+	mark_check(r, st, &es, v == VERDICT_PASS);
 	return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
 }
 
@@ -1841,16 +1884,29 @@ static struct timeline_ctx timeline_of(struct run *r)
 			r->point_iface[i] = r->points[i].end.iface;
 		}
 	}
+	/* The marks point into the log, which grows: made anew each time. */
+	free(r->tl_marks);
+	r->tl_marks = xcalloc(r->n_marks + 1, sizeof(*r->tl_marks));
+	for (i = 0; i < r->n_marks; i++)
+		r->tl_marks[i] = (struct timeline_mark){
+			.step = r->marks[i].step,
+			.pass = r->marks[i].pass,
+			.ev = r->marks[i].seq < r->log.n ? &r->log.ev[r->marks[i].seq] : NULL,
+			.at_ns = r->marks[i].at_ns,
+			.matched = r->marks[i].matched};
 	return (struct timeline_ctx){.lab = r->lab,
 				     .log = &r->log,
 				     .point_node = r->point_node,
 				     .point_iface = r->point_iface,
 				     .point_name = r->point_name,
+				     .n_points = r->n_points,
 				     .start_real = r->start_real,
 				     .traces = r->fate_table ? &r->traces : NULL,
 				     .step_real = r->step_real,
 				     .step_text = r->step_text,
-				     .n_steps = r->step_real ? r->n_step_state : 0};
+				     .n_steps = r->step_real ? r->n_step_state : 0,
+				     .marks = r->tl_marks,
+				     .n_marks = r->n_marks};
 }
 
 /*
@@ -2006,6 +2062,8 @@ static void run_release(struct run *r)
 		ladder_step_release(&r->ladder[i]);
 	free(r->ladder);
 	free(r->point_iface);
+	free(r->marks);
+	free(r->tl_marks);
 	progs_release(&r->progs);
 	parallel_for(r->n_senders + r->n_points, close_packet_socket, r);
 	free(r->senders);

@@ -78,6 +78,17 @@ struct udp_sock {
 	int fd;
 };
 
+struct timeline_mark;
+
+/* Where a packet check's verdict shows in the story: report/timeline.h's struct timeline_mark. */
+struct run_mark {
+	size_t step; /* index of the expect step */
+	bool pass;
+	size_t seq;	      /* the log's event it matched, or SIZE_MAX: none */
+	uint64_t at_ns;	      /* seq SIZE_MAX: CLOCK_REALTIME ns it was decided */
+	unsigned int matched; /* seq SIZE_MAX: how many it matched */
+};
+
 struct run {
 	const struct lab *lab;
 	const struct run_opts *o;
@@ -103,6 +114,9 @@ struct run {
 	uint64_t start_mono, start_real;
 	char *golden;		    /* the golden timeline to compare with or write, or NULL */
 	struct ladder_step *ladder; /* per step, for --ladder, or NULL */
+	struct run_mark *marks;	    /* packet checks' verdicts where they held, for the story */
+	size_t n_marks, cap_marks;
+	struct timeline_mark *tl_marks; /* marks as the story takes them (timeline_of()) */
 	const struct lab_step *cur; /* the step running */
 	bool window_kernel;	    /* the latest probe's packets are handled by the kernel only */
 	size_t window_seq;	    /* log position when the latest probe started */
