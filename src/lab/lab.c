@@ -1765,12 +1765,12 @@ static void step_release(struct lab_step *st)
 		free(st->probe.payload);
 		free(st->probe.segments);
 	} else if (st->kind == STEP_EXPECT) {
-		free(st->expect.preds);
+		pred_list_free(st->expect.preds, st->expect.n_preds);
 		free(st->expect.pred_locs);
 	} else if (st->kind == STEP_SEND) {
 		free(st->send.payload);
 		free(st->send.quote_bytes);
-		free(st->send.quote_preds);
+		pred_list_free(st->send.quote_preds, st->send.n_quote_preds);
 	} else if (st->kind == STEP_RUN || st->kind == STEP_SERVICE || st->kind == STEP_STOP)
 		prog_release(&st->prog);
 	else if (st->kind == STEP_EXT && st->ext.ops->release)
