@@ -21,6 +21,8 @@ struct rulenames {
 	struct strset handles;	    /* handles of nft rules without a comment, as text */
 	struct strset log_groups;   /* NFLOG groups rules log to, as text ("5") */
 	struct strset log_prefixes; /* prefixes of the rules that log to an NFLOG group */
+	struct strset sets;	    /* nft named sets and maps (not anonymous ones) */
+	struct strset quotas;	    /* nft named quotas */
 	bool nftrace;		    /* some nft rule sets nftrace ("meta nftrace set 1") */
 	bool fate_table;	    /* nflab's fate table is there (its names are not listed) */
 	bool fate_trace;	    /* and it traces every packet (fate: true, --fate) */
@@ -33,8 +35,8 @@ struct rulenames {
 
 /*
  * Lists the rulesets of the netns held by nsfd into out (release it with
- * rulenames_release(), also after an error): every nft table, chain and rule
- * but those of nflab's fate table (RULESET_FATE_TABLE), which only set the
+ * rulenames_release(), also after an error): every nft table, chain, rule,
+ * named set and quota but those of nflab's fate table (RULESET_FATE_TABLE), which only set the
  * fate_* flags, and with legacy_v4 / legacy_v6 (an iptables-legacy ruleset, which nft does
  * not see) the "-j NFLOG" rules of iptables-save / ip6tables-save. Returns 0 or -1.
  */

@@ -162,6 +162,70 @@ static void test_ipt_counters(void **state)
 	evlog_release(&log);
 }
 
+/* Set elements from "nft list ruleset" text: keys as nft writes them, counters when they have one. */
+static void test_nft_set_elements(void **state)
+{
+	struct evlog log = EVLOG_INIT;
+	const struct counter_rec *c;
+
+	(void)state;
+	counters_parse_nft_sets(
+		"table inet t {\n"
+		"\tset s4 {\n"
+		"\t\ttype ipv4_addr\n"
+		"\t\tflags interval\n"
+		"\t\tcounter\n"
+		"\t\telements = { 10.0.0.0/24 counter packets 2 bytes 168, 10.1.0.1-10.1.0.5 "
+		"counter packets 0 bytes 0,\n"
+		"\t\t\t     192.0.2.1 counter packets 0 bytes 0 }\n"
+		"\t}\n"
+		"\n"
+		"\tset dyn {\n"
+		"\t\ttype ipv4_addr . inet_service\n"
+		"\t\telements = { 10.0.0.9 . 80 counter packets 1 bytes 60 timeout 30s expires "
+		"29s996ms comment \"x, y\" }\n"
+		"\t}\n"
+		"\n"
+		"\tmap m {\n"
+		"\t\ttype ipv4_addr : verdict\n"
+		"\t\telements = { 10.0.0.1 : accept, 10.0.0.2 : drop }\n"
+		"\t}\n"
+		"\n"
+		"\tchain c {\n"
+		"\t\ttype filter hook output priority filter; policy accept;\n"
+		"\t\tadd @dyn { ip daddr . tcp dport }\n"
+		"\t}\n"
+		"}\n"
+		"table ip u {\n"
+		"\tset plain {\n"
+		"\t\ttype ipv4_addr\n"
+		"\t\telements = { 198.51.100.1 }\n"
+		"\t}\n"
+		"}\n",
+		3, &log);
+	assert_int_equal(log.n, 7);
+	c = &log.ev[0].counter;
+	assert_int_equal(log.ev[0].point, 3);
+	assert_true(holds(SRC_COUNTERS, "counter.kind", "element", c));
+	assert_true(holds(SRC_COUNTERS, "set.name", "s4", c));
+	assert_true(holds(SRC_COUNTERS, "set.elem", "10.0.0.0/24", c));
+	assert_true(holds(SRC_COUNTERS, "counter.packets", "2", c));
+	assert_true(holds(SRC_COUNTERS, "counter.family", "inet", c));
+	assert_true(holds(SRC_COUNTERS, "set.elem", "10.1.0.1-10.1.0.5", &log.ev[1].counter));
+	assert_true(holds(SRC_COUNTERS, "set.elem", "192.0.2.1", &log.ev[2].counter));
+	c = &log.ev[3].counter; /* the comma in the comment splits nothing */
+	assert_true(holds(SRC_COUNTERS, "set.elem", "10.0.0.9 . 80", c));
+	assert_true(holds(SRC_COUNTERS, "counter.bytes", "60", c));
+	c = &log.ev[4].counter; /* a map's key, without its value; no counter */
+	assert_true(holds(SRC_COUNTERS, "set.elem", "10.0.0.1", c));
+	assert_true(holds(SRC_COUNTERS, "counter.packets", "absent", c));
+	c = &log.ev[6].counter;
+	assert_true(holds(SRC_COUNTERS, "counter.table", "u", c));
+	assert_true(holds(SRC_COUNTERS, "set.name", "plain", c));
+	assert_true(holds(SRC_COUNTERS, "set.elem", "198.51.100.1", c));
+	evlog_release(&log);
+}
+
 /* An expectation of src on node 0 with the conditions "field: cond" (NULL-terminated pairs). */
 static void expectation(struct step_expect *e, enum expect_source src, const char *const fc[])
 {
@@ -319,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_log_fields),	 cmocka_unit_test(test_trace_fields),
 		cmocka_unit_test(test_nflog_groups),	 cmocka_unit_test(test_ipt_counters),
 		cmocka_unit_test(test_vacuous_counters), cmocka_unit_test(test_vacuous_trace_nflog),
+		cmocka_unit_test(test_nft_set_elements),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
