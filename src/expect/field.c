@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "observe/ctev.h"
+#include "observe/ctexp.h"
 #include "observe/packet.h"
 #include "util/utf8.h"
 
@@ -553,6 +554,59 @@ const struct field_def ct_fields[] = {
 	{"ct.timeout", VAL_UINT, NULL, "seconds until the entry expires", get_ct_timeout},
 	{"ct.helper", VAL_STR, NULL, "helper name (ftp, sip ...)", get_ct_helper},
 	{"ct.id", VAL_UINT, NULL, "conntrack id", get_ct_id},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+/* ---- conntrack expectations ---- */
+
+#define EXP(rec) ((const struct exp_rec *)(rec))
+
+static const struct sym exp_flag_syms[] = {
+	{"PERMANENT", 1}, {"INACTIVE", 2}, {"USERSPACE", 4}, {NULL, 0}};
+
+#define EXP_GET(fn, cond, put)                           \
+	static bool fn(const void *rec, struct value *v) \
+	{                                                \
+		const struct exp_rec *x = EXP(rec);      \
+		return (cond) && (put);                  \
+	}
+EXP_GET(get_exp_proto, true, value_uint(v, x->proto))
+EXP_GET(get_exp_src, x->present &EXP_HAS_SRC, put_addr(v, &x->src))
+EXP_GET(get_exp_dst, true, put_addr(v, &x->dst))
+EXP_GET(get_exp_sport, x->present &EXP_HAS_SPORT, value_uint(v, x->sport))
+EXP_GET(get_exp_dport, x->present &EXP_HAS_PORTS, value_uint(v, x->dport))
+EXP_GET(get_exp_master_proto, true, value_uint(v, x->master_proto))
+EXP_GET(get_exp_master_src, true, put_addr(v, &x->master_src))
+EXP_GET(get_exp_master_dst, true, put_addr(v, &x->master_dst))
+EXP_GET(get_exp_master_sport, x->present &EXP_HAS_MASTER_PORTS, value_uint(v, x->master_sport))
+EXP_GET(get_exp_master_dport, x->present &EXP_HAS_MASTER_PORTS, value_uint(v, x->master_dport))
+EXP_GET(get_exp_helper, x->helper[0], value_str(v, x->helper))
+EXP_GET(get_exp_timeout, true, value_uint(v, x->timeout))
+EXP_GET(get_exp_flags, true, value_flags(v, x->flags))
+EXP_GET(get_exp_class, true, value_uint(v, x->class))
+EXP_GET(get_exp_zone, true, value_uint(v, x->zone))
+
+const struct field_def exp_fields[] = {
+	{"exp.proto", VAL_UINT, proto_syms, "protocol of the expected connection", get_exp_proto},
+	{"exp.src", VAL_ADDR, NULL, "its source address; absent when any will do", get_exp_src},
+	{"exp.dst", VAL_ADDR, NULL, "its destination address", get_exp_dst},
+	{"exp.sport", VAL_UINT, NULL, "its source port; absent when any will do", get_exp_sport},
+	{"exp.dport", VAL_UINT, NULL, "its destination port", get_exp_dport},
+	{"exp.master.proto", VAL_UINT, proto_syms, "protocol of the master connection",
+	 get_exp_master_proto},
+	{"exp.master.src", VAL_ADDR, NULL, "the master connection's original source address",
+	 get_exp_master_src},
+	{"exp.master.dst", VAL_ADDR, NULL, "the master connection's original destination address",
+	 get_exp_master_dst},
+	{"exp.master.sport", VAL_UINT, NULL, "the master connection's original source port",
+	 get_exp_master_sport},
+	{"exp.master.dport", VAL_UINT, NULL, "the master connection's original destination port",
+	 get_exp_master_dport},
+	{"exp.helper", VAL_STR, NULL, "the helper that made it (ftp, sip ...)", get_exp_helper},
+	{"exp.timeout", VAL_UINT, NULL, "seconds until it expires", get_exp_timeout},
+	{"exp.flags", VAL_FLAGS, exp_flag_syms, "PERMANENT, INACTIVE, USERSPACE", get_exp_flags},
+	{"exp.class", VAL_UINT, NULL, "the helper's expectation class", get_exp_class},
+	{"exp.zone", VAL_UINT, NULL, "conntrack zone", get_exp_zone},
 	{NULL, 0, NULL, NULL, NULL},
 };
 

@@ -69,6 +69,9 @@ extern const struct field_def pkt_fields[];
 /* The fields of conntrack entries and events (struct ct_rec), NULL-name terminated. */
 extern const struct field_def ct_fields[];
 
+/* Conntrack expectations (struct exp_rec), NULL-name terminated. */
+extern const struct field_def exp_fields[];
+
 /* NFLOG records (struct log_rec): log.* plus the packet fields. */
 extern const struct field_def log_fields[];
 /* nft trace events (struct trace_rec): trace.* plus the packet fields. */

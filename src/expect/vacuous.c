@@ -23,7 +23,7 @@ bool vacuous_needs_rulenames(const struct step_expect *e)
 {
 	size_t i;
 
-	if (e->source == SRC_TRACE || e->source == SRC_FATE)
+	if (e->source == SRC_TRACE || e->source == SRC_FATE || e->source == SRC_CT_EXPECT)
 		return true;
 	for (i = 0; i < e->n_preds; i++)
 		if ((e->source == SRC_NFLOG && is_eq(&e->preds[i], "log.prefix")) ||
@@ -238,6 +238,19 @@ static int check_nflog(const struct step_expect *e, const char *node, const stru
 	return 0;
 }
 
+/* Expectations come from helpers and ct expectation objects: a node without any has none. */
+static int check_ct_expect(const struct step_expect *e, const char *node,
+			   const struct rulenames *rn, struct diag *d)
+{
+	if (rn->ct_expect)
+		return 0;
+	return diag_at(d, &e->node_loc,
+		       "nothing in %s's rulesets makes conntrack expectations (an nft \"ct "
+		       "helper\" or \"ct expectation\" object, iptables \"-j CT --helper\"), "
+		       "so no expectation could be seen",
+		       node);
+}
+
 int vacuous_check(const struct step_expect *e, const char *node, const struct rulenames *rn,
 		  const struct evlog *dump, struct diag *d)
 {
@@ -250,6 +263,8 @@ int vacuous_check(const struct step_expect *e, const char *node, const struct ru
 		return rn ? check_nflog(e, node, rn, d) : 0;
 	case SRC_FATE:
 		return rn ? check_fate(e, node, rn, d) : 0;
+	case SRC_CT_EXPECT:
+		return rn ? check_ct_expect(e, node, rn, d) : 0;
 	default:
 		return 0;
 	}

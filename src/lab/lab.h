@@ -193,6 +193,7 @@ enum expect_source {
 	SRC_TRACE,    /* a node's nft trace events ("trace") */
 	SRC_COUNTERS, /* a node's rule and named counters, read at the step ("counters") */
 	SRC_FATE,     /* what became of each traced packet at a node ("fate"), at the step */
+	SRC_CT_EXPECT, /* a node's conntrack expectations, dumped at the step ("conntrack-expect") */
 	SRC_COUNT,
 };
 

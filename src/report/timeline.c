@@ -707,7 +707,8 @@ static void where(const struct timeline_ctx *c, const struct event *ev, char *bu
 	static const char *const kinds[] = {[EV_CT] = "conntrack",
 					    [EV_LOG] = "nflog",
 					    [EV_TRACE] = "trace",
-					    [EV_COUNTER] = "counters"};
+					    [EV_COUNTER] = "counters",
+					    [EV_CT_EXP] = "conntrack-expect"};
 
 	if (ev->kind == EV_PACKET)
 		snprintf(buf, len, "%s %s", c->point_name[ev->point],
@@ -964,7 +965,8 @@ static void json_fields(FILE *f, const struct event *ev)
 						     [EV_CT] = SRC_CT_EVENT,
 						     [EV_LOG] = SRC_NFLOG,
 						     [EV_TRACE] = SRC_TRACE,
-						     [EV_COUNTER] = SRC_COUNTERS};
+						     [EV_COUNTER] = SRC_COUNTERS,
+						     [EV_CT_EXP] = SRC_CT_EXPECT};
 	const struct source_def *src = &sources[by_kind[ev->kind]];
 	bool any = false;
 	size_t t;
@@ -1027,7 +1029,8 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 					    [EV_CT] = "conntrack",
 					    [EV_LOG] = "nflog",
 					    [EV_TRACE] = "trace",
-					    [EV_COUNTER] = "counter"};
+					    [EV_COUNTER] = "counter",
+					    [EV_CT_EXP] = "expectation"};
 	const struct timeline_entry **order;
 	struct timeline_story s;
 	struct outfile of;

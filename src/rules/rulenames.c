@@ -42,6 +42,9 @@ static void expr_names(struct nftnl_expr *e, struct rulenames *rn)
 		strset_add(&rn->log_groups, group);
 		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_PREFIX))
 			strset_add(&rn->log_prefixes, nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX));
+	} else if (!strcmp(name, "target") && nftnl_expr_is_set(e, NFTNL_EXPR_TG_NAME) &&
+		   !strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME), "CT")) {
+		rn->ct_expect = true; /* iptables-nft "-j CT": its options are opaque */
 	} else if (!strcmp(name, "meta") &&
 		   nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) == NFT_META_NFTRACE &&
 		   nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG)) {
@@ -158,9 +161,14 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (!o)
 		return MNL_CB_ERROR;
-	if (nftnl_obj_nlmsg_parse(nlh, o) == 0 &&
-	    nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_QUOTA)
-		strset_add(&rn->quotas, nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
+	if (nftnl_obj_nlmsg_parse(nlh, o) == 0) {
+		uint32_t type = nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE);
+
+		if (type == NFT_OBJECT_QUOTA)
+			strset_add(&rn->quotas, nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
+		else if (type == NFT_OBJECT_CT_HELPER || type == NFT_OBJECT_CT_EXPECT)
+			rn->ct_expect = true;
+	}
 	nftnl_obj_free(o);
 	return MNL_CB_OK;
 }
@@ -203,6 +211,8 @@ void rulenames_parse_ipt(const char *text, struct rulenames *rn)
 		size_t len = eol ? (size_t)(eol - line) : strlen(line);
 		char group[8], prefix[256];
 
+		if (memmem(line, len, "-j CT ", 6) && memmem(line, len, "--helper", 8))
+			rn->ct_expect = true;
 		if (memmem(line, len, "-j NFLOG", 8)) {
 			if (!ipt_option(line, len, "--nflog-group", group, sizeof(group)))
 				snprintf(group, sizeof(group), "0");

@@ -257,7 +257,7 @@ static int vacuous(const struct step_expect *e, const struct rulenames *rn,
 
 	snprintf(msg, 1024, "%.1000s", d.set ? d.msg : "");
 	*col = d.loc.col;
-	free(e->preds);
+	pred_list_free(e->preds, e->n_preds);
 	free(e->pred_locs);
 	return rc;
 }
@@ -325,6 +325,70 @@ static void test_vacuous_counters(void **state)
 	rulenames_release(&rn);
 }
 
+/* Sets and quotas are checked against the ruleset's names (a set may be empty); expectations need a maker. */
+static void test_vacuous_sets_expectations(void **state)
+{
+	struct evlog empty = EVLOG_INIT;
+	struct rulenames rn = RULENAMES_INIT;
+	struct step_expect e;
+	char msg[1024];
+	int col;
+
+	(void)state;
+	strset_add(&rn.sets, "talkers");
+	strset_add(&rn.quotas, "budget");
+	expectation(&e, SRC_COUNTERS, (const char *const[]){"set.name", "talkers", NULL});
+	assert_true(vacuous_needs_rulenames(&e));
+	assert_int_equal(vacuous(&e, &rn, &empty, msg, &col), 0); /* empty for now, but there */
+	expectation(&e, SRC_COUNTERS, (const char *const[]){"set.name", "talkerz", NULL});
+	assert_int_equal(vacuous(&e, &rn, &empty, msg, &col), -1);
+	assert_string_equal(msg, "no set or map \"talkerz\" in fw's nft ruleset (it has: talkers)");
+	assert_int_equal(col, 10);
+	expectation(&e, SRC_COUNTERS, (const char *const[]){"quota.name", "budgt", NULL});
+	assert_int_equal(vacuous(&e, &rn, &empty, msg, &col), -1);
+	assert_string_equal(msg, "no quota \"budgt\" in fw's nft ruleset (it has: budget)");
+	expectation(&e, SRC_CT_EXPECT, (const char *const[]){"exp.dport", "21", NULL});
+	assert_true(vacuous_needs_rulenames(&e));
+	assert_int_equal(vacuous(&e, &rn, NULL, msg, &col), -1);
+	assert_non_null(strstr(msg, "nothing in fw's rulesets makes conntrack expectations"));
+	assert_int_equal(col, 7);
+	rulenames_parse_ipt("-A PREROUTING -p tcp --dport 21 -j CT --helper ftp\n", &rn);
+	expectation(&e, SRC_CT_EXPECT, (const char *const[]){"exp.dport", "21", NULL});
+	assert_int_equal(vacuous(&e, &rn, NULL, msg, &col), 0);
+	rulenames_release(&rn);
+}
+
+/* An expectation whose source port any will do, of an FTP control connection. */
+static void test_exp_fields(void **state)
+{
+	struct exp_rec x = {0};
+	char buf[256];
+
+	(void)state;
+	x.present = EXP_HAS_SRC | EXP_HAS_PORTS | EXP_HAS_MASTER_PORTS;
+	x.proto = x.master_proto = 6;
+	ipaddr_parse("198.51.100.20", &x.src, NULL);
+	ipaddr_parse("192.0.2.10", &x.dst, NULL);
+	x.dport = 50000;
+	ipaddr_parse("192.0.2.10", &x.master_src, NULL);
+	ipaddr_parse("198.51.100.20", &x.master_dst, NULL);
+	x.master_sport = 41000;
+	x.master_dport = 21;
+	snprintf(x.helper, sizeof(x.helper), "ftp");
+	x.timeout = 299;
+	assert_true(holds(SRC_CT_EXPECT, "exp.sport", "absent", &x));
+	assert_true(holds(SRC_CT_EXPECT, "exp.dport", "50000", &x));
+	assert_true(holds(SRC_CT_EXPECT, "exp.proto", "tcp", &x));
+	assert_true(holds(SRC_CT_EXPECT, "exp.master.dport", "21", &x));
+	assert_true(holds(SRC_CT_EXPECT, "exp.helper", "ftp", &x));
+	assert_true(holds(SRC_CT_EXPECT, "exp.flags", "-PERMANENT", &x));
+	assert_string_equal(exp_summary(&x, buf, sizeof(buf)),
+			    "[EXPECT] tcp 198.51.100.20 -> 192.0.2.10:50000 master 192.0.2.10:41000 "
+			    "-> 198.51.100.20:21 helper ftp timeout 299");
+	x.present &= ~(uint32_t)EXP_HAS_SRC;
+	assert_true(holds(SRC_CT_EXPECT, "exp.src", "absent", &x));
+}
+
 static void test_vacuous_trace_nflog(void **state)
 {
 	struct rulenames rn = RULENAMES_INIT;
@@ -384,6 +448,8 @@ int main(void)
 		cmocka_unit_test(test_nflog_groups),	 cmocka_unit_test(test_ipt_counters),
 		cmocka_unit_test(test_vacuous_counters), cmocka_unit_test(test_vacuous_trace_nflog),
 		cmocka_unit_test(test_nft_set_elements),
+		cmocka_unit_test(test_vacuous_sets_expectations),
+		cmocka_unit_test(test_exp_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
