@@ -285,17 +285,12 @@ static bool get_payload(const void *rec, struct value *v)
 }
 
 /* ARP fields: present for an IPv4-over-Ethernet ARP packet. */
-#define ARP_GET(fn, put)                                 \
-	static bool fn(const void *rec, struct value *v) \
-	{                                                \
-		const struct pkt *p = PKT(rec);          \
-		return p->arp_op && (put);               \
-	}
-ARP_GET(get_arp_op, value_uint(v, p->arp_op))
-ARP_GET(get_arp_spa, put_addr(v, &p->arp_spa))
-ARP_GET(get_arp_tpa, put_addr(v, &p->arp_tpa))
-ARP_GET(get_arp_sha, put_mac(v, p->arp_sha))
-ARP_GET(get_arp_tha, put_mac(v, p->arp_tha))
+#define ARP_GET(fn, put) REC_GET(fn, struct pkt, r->arp_op, put)
+ARP_GET(get_arp_op, value_uint(v, r->arp_op))
+ARP_GET(get_arp_spa, put_addr(v, &r->arp_spa))
+ARP_GET(get_arp_tpa, put_addr(v, &r->arp_tpa))
+ARP_GET(get_arp_sha, put_mac(v, r->arp_sha))
+ARP_GET(get_arp_tha, put_mac(v, r->arp_tha))
 
 #define IP4 PKT_IP4
 #define IP6 PKT_IP6
@@ -316,7 +311,7 @@ HDR_ADDR(get_ip6_dst, outer, h->present &IP6, dst)
 HDR_UINT(get_ip6_nexthdr, outer, h->present &IP6, h->proto)
 HDR_UINT(get_ip6_hlim, outer, h->present &IP6, h->ttl)
 HDR_UINT(get_ip6_flowlabel, outer, h->present &IP6, h->flowlabel)
-HDR_UINT(get_ip6_plen, outer, h->present &IP6, h->ip_len - 40u)
+HDR_UINT(get_ip6_plen, outer, h->present &IP6, (uint16_t)(h->ip_len - 40)) /* mod 2^16: ip_len may wrap */
 HDR_ADDR(get_src, outer, h->present &IPX, src)
 HDR_ADDR(get_dst, outer, h->present &IPX, dst)
 HDR_UINT(get_proto, outer, h->present &IPX, h->proto)
@@ -559,32 +554,25 @@ const struct field_def ct_fields[] = {
 
 /* ---- conntrack expectations ---- */
 
-#define EXP(rec) ((const struct exp_rec *)(rec))
-
 static const struct sym exp_flag_syms[] = {
 	{"PERMANENT", 1}, {"INACTIVE", 2}, {"USERSPACE", 4}, {NULL, 0}};
 
-#define EXP_GET(fn, cond, put)                           \
-	static bool fn(const void *rec, struct value *v) \
-	{                                                \
-		const struct exp_rec *x = EXP(rec);      \
-		return (cond) && (put);                  \
-	}
-EXP_GET(get_exp_proto, true, value_uint(v, x->proto))
-EXP_GET(get_exp_src, x->present &EXP_HAS_SRC, put_addr(v, &x->src))
-EXP_GET(get_exp_dst, true, put_addr(v, &x->dst))
-EXP_GET(get_exp_sport, x->present &EXP_HAS_SPORT, value_uint(v, x->sport))
-EXP_GET(get_exp_dport, x->present &EXP_HAS_PORTS, value_uint(v, x->dport))
-EXP_GET(get_exp_master_proto, true, value_uint(v, x->master_proto))
-EXP_GET(get_exp_master_src, true, put_addr(v, &x->master_src))
-EXP_GET(get_exp_master_dst, true, put_addr(v, &x->master_dst))
-EXP_GET(get_exp_master_sport, x->present &EXP_HAS_MASTER_PORTS, value_uint(v, x->master_sport))
-EXP_GET(get_exp_master_dport, x->present &EXP_HAS_MASTER_PORTS, value_uint(v, x->master_dport))
-EXP_GET(get_exp_helper, x->helper[0], value_str(v, x->helper))
-EXP_GET(get_exp_timeout, true, value_uint(v, x->timeout))
-EXP_GET(get_exp_flags, true, value_flags(v, x->flags))
-EXP_GET(get_exp_class, true, value_uint(v, x->class))
-EXP_GET(get_exp_zone, true, value_uint(v, x->zone))
+#define EXP_GET(fn, cond, put) REC_GET(fn, struct exp_rec, cond, put)
+EXP_GET(get_exp_proto, true, value_uint(v, r->proto))
+EXP_GET(get_exp_src, r->present &EXP_HAS_SRC, put_addr(v, &r->src))
+EXP_GET(get_exp_dst, true, put_addr(v, &r->dst))
+EXP_GET(get_exp_sport, r->present &EXP_HAS_SPORT, value_uint(v, r->sport))
+EXP_GET(get_exp_dport, r->present &EXP_HAS_PORTS, value_uint(v, r->dport))
+EXP_GET(get_exp_master_proto, true, value_uint(v, r->master_proto))
+EXP_GET(get_exp_master_src, true, put_addr(v, &r->master_src))
+EXP_GET(get_exp_master_dst, true, put_addr(v, &r->master_dst))
+EXP_GET(get_exp_master_sport, r->present &EXP_HAS_MASTER_PORTS, value_uint(v, r->master_sport))
+EXP_GET(get_exp_master_dport, r->present &EXP_HAS_MASTER_PORTS, value_uint(v, r->master_dport))
+EXP_GET(get_exp_helper, r->helper[0], value_str(v, r->helper))
+EXP_GET(get_exp_timeout, true, value_uint(v, r->timeout))
+EXP_GET(get_exp_flags, true, value_flags(v, r->flags))
+EXP_GET(get_exp_class, true, value_uint(v, r->class))
+EXP_GET(get_exp_zone, true, value_uint(v, r->zone))
 
 const struct field_def exp_fields[] = {
 	{"exp.proto", VAL_UINT, proto_syms, "protocol of the expected connection", get_exp_proto},

@@ -55,6 +55,14 @@ struct field_def {
 	bool (*get)(const void *rec, struct value *out);
 };
 
+/* A getter on a record of type T (as r), present when cond holds; put sets v. */
+#define REC_GET(fn, T, cond, put)                        \
+	static bool fn(const void *rec, struct value *v) \
+	{                                                \
+		const T *r = rec;                        \
+		return (cond) && (put);                  \
+	}
+
 /* Getters' helpers: set v to a value of that kind; return true (the field is present). */
 bool value_uint(struct value *v, uint64_t u);
 /* A number named by names (the codes of one ICMP type), as struct value says. */

@@ -12,13 +12,6 @@
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 
-/* A getter on a record of type T, present when cond holds. */
-#define REC_GET(fn, T, cond, put)                        \
-	static bool fn(const void *rec, struct value *v) \
-	{                                                \
-		const T *r = rec;                        \
-		return (cond) && (put);                  \
-	}
 
 /* ---- NFLOG ---- */
 
