@@ -311,7 +311,8 @@ HDR_ADDR(get_ip6_dst, outer, h->present &IP6, dst)
 HDR_UINT(get_ip6_nexthdr, outer, h->present &IP6, h->proto)
 HDR_UINT(get_ip6_hlim, outer, h->present &IP6, h->ttl)
 HDR_UINT(get_ip6_flowlabel, outer, h->present &IP6, h->flowlabel)
-HDR_UINT(get_ip6_plen, outer, h->present &IP6, (uint16_t)(h->ip_len - 40)) /* mod 2^16: ip_len may wrap */
+HDR_UINT(get_ip6_plen, outer, h->present &IP6,
+	 (uint16_t)(h->ip_len - 40)) /* mod 2^16: ip_len may wrap */
 HDR_ADDR(get_src, outer, h->present &IPX, src)
 HDR_ADDR(get_dst, outer, h->present &IPX, dst)
 HDR_UINT(get_proto, outer, h->present &IPX, h->proto)
@@ -356,8 +357,7 @@ HDR_UINT(get_inner_ttl, inner, h->present &IPX, h->ttl)
 HDR_GET(get_inner_tcp_flags, inner, h->present &PKT_TCP, value_flags(v, h->tcp_flags))
 /* Named as ICMP or ICMPv6 types, as the quoted header is one or the other. */
 HDR_GET(get_inner_icmp_type, inner, h->present &(PKT_ICMP4 | PKT_ICMP6),
-	value_named(v, h->icmp_type,
-		    (h->present & PKT_ICMP6) ? icmp6_type_syms : icmp_type_syms))
+	value_named(v, h->icmp_type, (h->present & PKT_ICMP6) ? icmp6_type_syms : icmp_type_syms))
 HDR_UINT(get_inner_icmp_id, inner, h->present &PKT_ICMPID, h->echo_id)
 HDR_UINT(get_inner_icmp_seq, inner, h->present &PKT_ICMPID, h->echo_seq)
 
@@ -412,8 +412,8 @@ const struct field_def pkt_fields[] = {
 	{"icmp6.id", VAL_UINT, NULL, "ICMPv6 echo identifier", get_icmp6_id},
 	{"icmp6.seq", VAL_UINT, NULL, "ICMPv6 echo sequence", get_icmp6_seq},
 	{"icmp6.mtu", VAL_UINT, NULL, "MTU of packet too big", get_icmp6_mtu},
-	{"nd.target", VAL_ADDR, NULL, "target address of a neighbour solicitation, advert or redirect",
-	 get_nd_target},
+	{"nd.target", VAL_ADDR, NULL,
+	 "target address of a neighbour solicitation, advert or redirect", get_nd_target},
 	{"nd.dst", VAL_ADDR, NULL, "destination address of an ND redirect", get_nd_dst},
 	{"inner.ip.src", VAL_ADDR, NULL, "source address an ICMP error quotes", get_inner_src},
 	{"inner.ip.dst", VAL_ADDR, NULL, "destination address an ICMP error quotes", get_inner_dst},
@@ -946,8 +946,9 @@ static int parse_bytes(const char *s, struct pred *out, char *err, size_t errlen
 		s += 6;
 		out->how = BYTES_REGEX;
 		if (strlen(s) > max) {
-			snprintf(err, errlen, "a regular expression of at most %zu characters, got %zu",
-				 max, strlen(s));
+			snprintf(err, errlen,
+				 "a regular expression of at most %zu characters, got %zu", max,
+				 strlen(s));
 			return -1;
 		}
 		snprintf(out->v.s, sizeof(out->v.s), "%s", s);
@@ -1370,8 +1371,9 @@ static const char *pred_text(const struct pred *p, bool show, char *buf, size_t 
 		return buf;
 	}
 	if (p->v.kind == VAL_BYTES) {
-		static const char *const how[] = {
-			[BYTES_WHOLE] = "", [BYTES_CONTAINS] = "contains:", [BYTES_REGEX] = "regex:"};
+		static const char *const how[] = {[BYTES_WHOLE] = "",
+						  [BYTES_CONTAINS] = "contains:",
+						  [BYTES_REGEX] = "regex:"};
 		size_t k = (size_t)snprintf(v, sizeof(v), "%s", how[p->how]);
 
 		/* Always quoted: a payload's text often holds spaces, CR and LF. */

@@ -133,9 +133,10 @@ struct pred {
  * Parses text as a condition on field f. Accepts a number or a symbolic name
  * of f->syms (case-insensitive, '-' and '_' alike), an address (with /len), a MAC, flag names
  * joined by ',' or '|' (or a number), text, or for bytes (payload) text, "hex:HEX",
- * "contains:TEXT", "contains:hex:HEX" or "regex:ERE" (compiled here: a bad one is an error); prefixed by '!', '<', '<=', '>', '>=', '+', '-' as
- * enum pred_op says, or the word "absent". Returns 0, or -1 with a message in err (what was
- * expected, e.g. "expected an IPv4 or IPv6 address, got \"x\"").
+ * "contains:TEXT", "contains:hex:HEX" or "regex:ERE" (compiled here: a bad one is an error);
+ * prefixed by '!', '<', '<=', '>', '>=', '+', '-' as enum pred_op says, or the word "absent".
+ * Returns 0, or -1 with a message in err (what was expected, e.g. "expected an IPv4 or IPv6
+ * address, got \"x\"").
  *
  * The code names of icmp.code and icmp6.code are those of one ICMP type each
  * (port-unreachable is a code of destination-unreachable, host of redirect): a

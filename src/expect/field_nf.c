@@ -12,7 +12,6 @@
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 
-
 /* ---- NFLOG ---- */
 
 static const struct sym hook_syms[] = {
@@ -183,7 +182,7 @@ REC_GET(get_ctr_handle, struct counter_rec, r->handle, value_uint(v, r->handle))
 REC_GET(get_ctr_position, struct counter_rec, r->position, value_uint(v, r->position))
 REC_GET(get_ctr_packets, struct counter_rec, !r->uncounted, value_uint(v, r->packets))
 REC_GET(get_ctr_bytes, struct counter_rec, !r->uncounted, value_uint(v, r->bytes))
-#define ELEM (r->kind == COUNTER_ELEMENT)
+#define ELEM  (r->kind == COUNTER_ELEMENT)
 #define QUOTA (r->kind == COUNTER_QUOTA)
 REC_GET(get_set_name, struct counter_rec, ELEM, value_str(v, r->set))
 REC_GET(get_set_elem, struct counter_rec, ELEM, value_str(v, r->elem))

@@ -27,9 +27,9 @@ bool vacuous_needs_rulenames(const struct step_expect *e)
 		return true;
 	for (i = 0; i < e->n_preds; i++)
 		if ((e->source == SRC_NFLOG && is_eq(&e->preds[i], "log.prefix")) ||
-		    (e->source == SRC_COUNTERS && (is_eq(&e->preds[i], "counter.comment") ||
-						   is_eq(&e->preds[i], "set.name") ||
-						   is_eq(&e->preds[i], "quota.name"))))
+		    (e->source == SRC_COUNTERS &&
+		     (is_eq(&e->preds[i], "counter.comment") || is_eq(&e->preds[i], "set.name") ||
+		      is_eq(&e->preds[i], "quota.name"))))
 			return true;
 	return false;
 }

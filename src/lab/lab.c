@@ -909,10 +909,21 @@ static const char *const ping_keys[] = {"from",	   "to",       "src",  "count", 
 					"outcome", "timeout",  "size", "df",	"ttl",
 					"tos",	   "interval", NULL};
 static const char *const listen_keys[] = {"node", "proto", "port", "family", "accept", NULL};
-static const char *const expect_keys[] = {
-	"at",	 "conntrack", "conntrack-table", "conntrack-expect", "nflog", "trace", "counters",
-	"fate",	 "dir",	      "match",		 "count",	     "within", "quiet", "since",
-	NULL};
+static const char *const expect_keys[] = {"at",
+					  "conntrack",
+					  "conntrack-table",
+					  "conntrack-expect",
+					  "nflog",
+					  "trace",
+					  "counters",
+					  "fate",
+					  "dir",
+					  "match",
+					  "count",
+					  "within",
+					  "quiet",
+					  "since",
+					  NULL};
 
 int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
 {

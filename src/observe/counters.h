@@ -14,10 +14,10 @@
 #include "util/diag.h"
 
 enum counter_kind {
-	COUNTER_RULE,	/* a rule's counter */
-	COUNTER_NAMED,	/* an nft named counter object */
-	COUNTER_POLICY, /* an iptables built-in chain's policy counter */
-	COUNTER_QUOTA,	/* an nft named quota: bytes used of a limit, no packets */
+	COUNTER_RULE,	 /* a rule's counter */
+	COUNTER_NAMED,	 /* an nft named counter object */
+	COUNTER_POLICY,	 /* an iptables built-in chain's policy counter */
+	COUNTER_QUOTA,	 /* an nft named quota: bytes used of a limit, no packets */
 	COUNTER_ELEMENT, /* an element of an nft named set or map, with its counter if it has one */
 };
 
@@ -39,11 +39,11 @@ struct counter_rec {
 	uint64_t handle;   /* nft rule handle */
 	uint32_t position; /* 1-based position of the rule in its chain */
 	uint64_t packets, bytes;
-	bool uncounted;		       /* no packets or bytes: a quota, an element without counter */
-	char set[64];		       /* COUNTER_ELEMENT: the set's name */
-	char elem[160];		       /* COUNTER_ELEMENT: the element's key, as nft lists it */
+	bool uncounted; /* no packets or bytes: a quota, an element without counter */
+	char set[64];	/* COUNTER_ELEMENT: the set's name */
+	char elem[160]; /* COUNTER_ELEMENT: the element's key, as nft lists it */
 	uint64_t quota_limit, quota_used; /* COUNTER_QUOTA: bytes */
-	bool quota_over;		       /* COUNTER_QUOTA: "quota over N": it matches once used up */
+	bool quota_over; /* COUNTER_QUOTA: "quota over N": it matches once used up */
 };
 
 /* What a rule answers the packets it drops with: a reject is a drop to nft trace. */

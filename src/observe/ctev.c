@@ -152,7 +152,7 @@ static void ct_fill_tuples(const struct nlmsghdr *nlh, struct ct_rec *r)
 
 	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
 	{
-		struct tuple_extras *t = mnl_attr_get_type(a) == CTA_TUPLE_ORIG    ? &orig
+		struct tuple_extras *t = mnl_attr_get_type(a) == CTA_TUPLE_ORIG	   ? &orig
 					 : mnl_attr_get_type(a) == CTA_TUPLE_REPLY ? &reply
 										   : NULL;
 
@@ -309,8 +309,8 @@ const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len)
 			b, ct->orig_sport, ct->orig_dport, c, e, ct->reply_sport, ct->reply_dport);
 	else if (n < len && (ct->present & CT_HAS_ICMP))
 		n += (size_t)snprintf(buf + n, len - n,
-				      "src=%s dst=%s type=%u code=%u id=%u reply src=%s dst=%s%s", a,
-				      b, ct->icmp_type, ct->icmp_code, ct->icmp_id, c, e,
+				      "src=%s dst=%s type=%u code=%u id=%u reply src=%s dst=%s%s",
+				      a, b, ct->icmp_type, ct->icmp_code, ct->icmp_id, c, e,
 				      reply_id);
 	else if (n < len)
 		n += (size_t)snprintf(buf + n, len - n, "src=%s dst=%s reply src=%s dst=%s", a, b,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Conntrack expectations of one node (what helpers such as ftp and sip expect), dumped on demand. */
+/* Conntrack expectations of one node (what helpers such as ftp and sip expect), dumped on demand.
+ */
 #include "observe/ctexp.h"
 
 #include <arpa/inet.h>
@@ -22,7 +23,8 @@ static void tuple_addr(const struct nf_conntrack *ct, bool src, struct ipaddr *o
 	memset(out, 0, sizeof(*out));
 	out->family = (uint8_t)family;
 	if (family == AF_INET) {
-		out->v4.s_addr = nfct_get_attr_u32(ct, src ? ATTR_ORIG_IPV4_SRC : ATTR_ORIG_IPV4_DST);
+		out->v4.s_addr =
+			nfct_get_attr_u32(ct, src ? ATTR_ORIG_IPV4_SRC : ATTR_ORIG_IPV4_DST);
 	} else if (family == AF_INET6) {
 		a6 = nfct_get_attr(ct, src ? ATTR_ORIG_IPV6_SRC : ATTR_ORIG_IPV6_DST);
 		if (a6)

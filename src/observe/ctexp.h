@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Conntrack expectations of one node (what helpers such as ftp and sip expect), dumped on demand. */
+/* Conntrack expectations of one node (what helpers such as ftp and sip expect), dumped on demand.
+ */
 #ifndef NFLAB_CTEXP_H
 #define NFLAB_CTEXP_H
 

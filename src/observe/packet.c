@@ -44,7 +44,8 @@ static void set_addr(struct ipaddr *a, int family, const uint8_t *b)
 	memcpy(a->b, b, family == AF_INET ? 4 : 16);
 }
 
-/* The TCP options of the header at p (hl bytes, all captured): MSS, window scale, SACK, timestamps. */
+/* The TCP options of the header at p (hl bytes, all captured): MSS, window scale, SACK, timestamps.
+ */
 static void decode_tcp_opts(const uint8_t *p, size_t hl, struct pkt_hdrs *h)
 {
 	size_t off = 20;

@@ -21,9 +21,9 @@ enum {
 	PKT_UDP = 1 << 4,
 	PKT_ICMP4 = 1 << 5,
 	PKT_ICMP6 = 1 << 6,
-	PKT_FRAG = 1 << 7,   /* a non-first fragment: no L4 header follows */
-	PKT_PORTS = 1 << 8,  /* sport/dport valid (TCP or UDP, possibly truncated to 4 bytes) */
-	PKT_ICMPID = 1 << 9, /* icmp id/seq valid (echo request/reply) */
+	PKT_FRAG = 1 << 7,	 /* a non-first fragment: no L4 header follows */
+	PKT_PORTS = 1 << 8,	 /* sport/dport valid (TCP or UDP, possibly truncated to 4 bytes) */
+	PKT_ICMPID = 1 << 9,	 /* icmp id/seq valid (echo request/reply) */
 	PKT_GATEWAY = 1 << 10,	 /* gateway valid (ICMP redirect) */
 	PKT_ND_TARGET = 1 << 11, /* nd_target valid (neighbour solicitation/advert, redirect) */
 	PKT_ND_DST = 1 << 12,	 /* nd_dst valid (ND redirect) */
@@ -59,16 +59,16 @@ struct pkt_hdrs {
 	uint32_t tcp_seq, tcp_ack;
 	uint16_t tcp_win;
 	uint16_t udp_len;
-	uint8_t icmp_type, icmp_code; /* ICMPv4 or ICMPv6 */
-	uint16_t echo_id, echo_seq;   /* ICMP(v6) echo identifier and sequence */
-	uint32_t icmp_mtu;	      /* frag-needed next-hop MTU or ICMPv6 packet-too-big MTU */
-	uint16_t payload_len;	      /* bytes after the L4 header that were captured */
-	struct ipaddr gateway;	      /* ICMP redirect: the better first hop */
-	struct ipaddr nd_target;      /* ICMPv6 NS, NA, redirect: target address */
-	struct ipaddr nd_dst;	      /* ICMPv6 redirect: destination address */
-	uint8_t tcp_opts;	      /* TCPOPT_HAS_* */
-	uint8_t tcp_wscale;	      /* window scale shift */
-	uint16_t tcp_mss;	      /* maximum segment size */
+	uint8_t icmp_type, icmp_code;  /* ICMPv4 or ICMPv6 */
+	uint16_t echo_id, echo_seq;    /* ICMP(v6) echo identifier and sequence */
+	uint32_t icmp_mtu;	       /* frag-needed next-hop MTU or ICMPv6 packet-too-big MTU */
+	uint16_t payload_len;	       /* bytes after the L4 header that were captured */
+	struct ipaddr gateway;	       /* ICMP redirect: the better first hop */
+	struct ipaddr nd_target;       /* ICMPv6 NS, NA, redirect: target address */
+	struct ipaddr nd_dst;	       /* ICMPv6 redirect: destination address */
+	uint8_t tcp_opts;	       /* TCPOPT_HAS_* */
+	uint8_t tcp_wscale;	       /* window scale shift */
+	uint16_t tcp_mss;	       /* maximum segment size */
 	uint32_t tcp_tsval, tcp_tsecr; /* timestamp value and echo reply */
 };
 

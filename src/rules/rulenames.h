@@ -30,8 +30,8 @@ struct rulenames {
 	 * target; legacy: one with --helper).
 	 */
 	bool ct_expect;
-	bool fate_table;	    /* nflab's fate table is there (its names are not listed) */
-	bool fate_trace;	    /* and it traces every packet (fate: true, --fate) */
+	bool fate_table; /* nflab's fate table is there (its names are not listed) */
+	bool fate_trace; /* and it traces every packet (fate: true, --fate) */
 };
 
 #define RULENAMES_INIT \

@@ -1411,7 +1411,8 @@ static int fate_read(struct run *r, const struct step_expect *e, struct evlog *l
 	return 0;
 }
 
-/* Reads a snapshot source (conntrack table or expectations, counters, fates) of e's node into log. */
+/* Reads a snapshot source (conntrack table or expectations, counters, fates) of e's node into log.
+ */
 static int snapshot_read(struct run *r, const struct step_expect *e, struct evlog *log)
 {
 	int nsfd;

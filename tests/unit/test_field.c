@@ -357,7 +357,8 @@ static void test_payload(void **state)
 	assert_true(holds("payload", "contains:HTTP/1.0", &tcp));
 	assert_true(holds("payload", "!contains:POST", &tcp));
 	assert_true(holds("payload", "contains:hex:0d0a0d0a", &tcp));
-	assert_true(holds("payload", "hex:47:45:54:20:2f:20:48:54:54:50:2f:31:2e:30:0d:0a:0d:0a", &tcp));
+	assert_true(holds("payload", "hex:47:45:54:20:2f:20:48:54:54:50:2f:31:2e:30:0d:0a:0d:0a",
+			  &tcp));
 	assert_true(holds("payload", "regex:^GET /[^ ]* HTTP/1\\.[01]\r\n", &tcp));
 	assert_false(holds("payload", "regex:^POST", &tcp));
 	assert_false(holds("payload", "<html>", &tcp)); /* text, not an operator */

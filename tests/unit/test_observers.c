@@ -162,7 +162,8 @@ static void test_ipt_counters(void **state)
 	evlog_release(&log);
 }
 
-/* Set elements from "nft list ruleset" text: keys as nft writes them, counters when they have one. */
+/* Set elements from "nft list ruleset" text: keys as nft writes them, counters when they have one.
+ */
 static void test_nft_set_elements(void **state)
 {
 	struct evlog log = EVLOG_INIT;
@@ -325,7 +326,8 @@ static void test_vacuous_counters(void **state)
 	rulenames_release(&rn);
 }
 
-/* Sets and quotas are checked against the ruleset's names (a set may be empty); expectations need a maker. */
+/* Sets and quotas are checked against the ruleset's names (a set may be empty); expectations need a
+ * maker. */
 static void test_vacuous_sets_expectations(void **state)
 {
 	struct evlog empty = EVLOG_INIT;
@@ -382,9 +384,10 @@ static void test_exp_fields(void **state)
 	assert_true(holds(SRC_CT_EXPECT, "exp.master.dport", "21", &x));
 	assert_true(holds(SRC_CT_EXPECT, "exp.helper", "ftp", &x));
 	assert_true(holds(SRC_CT_EXPECT, "exp.flags", "-PERMANENT", &x));
-	assert_string_equal(exp_summary(&x, buf, sizeof(buf)),
-			    "[EXPECT] tcp 198.51.100.20 -> 192.0.2.10:50000 master 192.0.2.10:41000 "
-			    "-> 198.51.100.20:21 helper ftp timeout 299");
+	assert_string_equal(
+		exp_summary(&x, buf, sizeof(buf)),
+		"[EXPECT] tcp 198.51.100.20 -> 192.0.2.10:50000 master 192.0.2.10:41000 "
+		"-> 198.51.100.20:21 helper ftp timeout 299");
 	x.present &= ~(uint32_t)EXP_HAS_SRC;
 	assert_true(holds(SRC_CT_EXPECT, "exp.src", "absent", &x));
 }
@@ -444,9 +447,12 @@ static void test_vacuous_trace_nflog(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_log_fields),	 cmocka_unit_test(test_trace_fields),
-		cmocka_unit_test(test_nflog_groups),	 cmocka_unit_test(test_ipt_counters),
-		cmocka_unit_test(test_vacuous_counters), cmocka_unit_test(test_vacuous_trace_nflog),
+		cmocka_unit_test(test_log_fields),
+		cmocka_unit_test(test_trace_fields),
+		cmocka_unit_test(test_nflog_groups),
+		cmocka_unit_test(test_ipt_counters),
+		cmocka_unit_test(test_vacuous_counters),
+		cmocka_unit_test(test_vacuous_trace_nflog),
 		cmocka_unit_test(test_nft_set_elements),
 		cmocka_unit_test(test_vacuous_sets_expectations),
 		cmocka_unit_test(test_exp_fields),
