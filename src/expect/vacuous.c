@@ -39,10 +39,6 @@ static const char *counter_name(const struct counter_rec *c, const char *field)
 {
 	if (!strcmp(field, "counter.name"))
 		return c->kind == COUNTER_NAMED ? c->name : "";
-	if (!strcmp(field, "quota.name"))
-		return c->kind == COUNTER_QUOTA ? c->name : "";
-	if (!strcmp(field, "set.name"))
-		return c->kind == COUNTER_ELEMENT ? c->set : "";
 	if (!strcmp(field, "counter.comment"))
 		return c->comment;
 	if (!strcmp(field, "counter.chain"))
@@ -99,9 +95,9 @@ static int check_counters(const struct step_expect *e, const char *node, const s
 		char list[1024];
 		int rc = 0;
 
+		/* set.name and quota.name are the ruleset's: check_sets_quotas(). */
 		if (p->op != PRED_EQ || !dump || !dump->n ||
-		    !counter_name(&dump->ev[0].counter, field) || !strcmp(field, "set.name") ||
-		    !strcmp(field, "quota.name"))
+		    !counter_name(&dump->ev[0].counter, field))
 			continue;
 		for (j = 0; j < dump->n; j++)
 			strset_add(&have, counter_name(&dump->ev[j].counter, field));
