@@ -44,7 +44,7 @@ const struct source_def sources[SRC_COUNT] = {
 			  {counter_fields, NULL},
 			  {"counter", "counters"},
 			  "counters",
-			  "counter.comment, counter.name, counter.packets ..."},
+			  "counter.comment, counter.name, counter.packets, set.elem, quota.used ..."},
 	[SRC_FATE] = {"fate",
 		      EV_FATE,
 		      true,
