@@ -374,8 +374,10 @@ static struct nflab_future *future_new(struct nflab_run *run, const char *body, 
 	f = xzalloc(sizeof(*f));
 	lab_take_last_step(lab, &f->st);
 	if (sources[f->st.expect.source].snapshot) {
-		set_msg(err, "conntrack-table, counters and fate are read at a step, not watched: "
-			     "run them with nflab_step(run, \"expect: ...\")");
+		set_msg(err,
+			"conntrack-table, conntrack-expect, counters and fate are read at a step, "
+			"not watched: "
+			"run them with nflab_step(run, \"expect: ...\")");
 		lab_step_release(&f->st);
 		free(f);
 		return NULL;

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "observe/ctev.h"
+#include "observe/ctexp.h"
 #include "observe/packet.h"
 #include "util/utf8.h"
 
@@ -165,17 +166,23 @@ static const struct sym icmp6_type_syms[] = {
 	{"echo-request", 128},
 	{"echo-reply", 129},
 	{"mld-listener-query", 130},
+	{"mld-listener-report", 131},
+	{"mld-listener-done", 132},
 	{"nd-router-solicit", 133},
 	{"nd-router-advert", 134},
 	{"nd-neighbor-solicit", 135},
 	{"nd-neighbor-advert", 136},
+	{"nd-redirect", 137},
 	{"mld2-listener-report", 143},
+	{"mld-listener-reduction", 132}, /* nft's other name */
 	{NULL, 0},
 };
 
 static const struct sym ethertype_syms[] = {
 	{"ip", 0x0800}, {"arp", 0x0806}, {"ip6", 0x86dd}, {"vlan", 0x8100}, {NULL, 0},
 };
+
+static const struct sym arp_op_syms[] = {{"request", 1}, {"reply", 2}, {NULL, 0}};
 
 static const struct sym tcp_flag_syms[] = {
 	{"fin", 0x01}, {"syn", 0x02}, {"rst", 0x04}, {"psh", 0x08}, {"ack", 0x10},
@@ -213,6 +220,14 @@ bool value_str(struct value *v, const char *s)
 {
 	v->kind = VAL_STR;
 	snprintf(v->s, sizeof(v->s), "%s", s);
+	return true;
+}
+
+bool value_bytes(struct value *v, const uint8_t *b, size_t n)
+{
+	v->kind = VAL_BYTES;
+	v->bytes = b;
+	v->nbytes = n;
 	return true;
 }
 
@@ -264,6 +279,19 @@ static bool get_len(const void *rec, struct value *v)
 	return value_uint(v, PKT(rec)->wirelen);
 }
 
+static bool get_payload(const void *rec, struct value *v)
+{
+	return PKT(rec)->has_payload && value_bytes(v, PKT(rec)->payload, PKT(rec)->payload_caplen);
+}
+
+/* ARP fields: present for an IPv4-over-Ethernet ARP packet. */
+#define ARP_GET(fn, put) REC_GET(fn, struct pkt, r->arp_op, put)
+ARP_GET(get_arp_op, value_uint(v, r->arp_op))
+ARP_GET(get_arp_spa, put_addr(v, &r->arp_spa))
+ARP_GET(get_arp_tpa, put_addr(v, &r->arp_tpa))
+ARP_GET(get_arp_sha, put_mac(v, r->arp_sha))
+ARP_GET(get_arp_tha, put_mac(v, r->arp_tha))
+
 #define IP4 PKT_IP4
 #define IP6 PKT_IP6
 #define IPX (PKT_IP4 | PKT_IP6)
@@ -283,6 +311,8 @@ HDR_ADDR(get_ip6_dst, outer, h->present &IP6, dst)
 HDR_UINT(get_ip6_nexthdr, outer, h->present &IP6, h->proto)
 HDR_UINT(get_ip6_hlim, outer, h->present &IP6, h->ttl)
 HDR_UINT(get_ip6_flowlabel, outer, h->present &IP6, h->flowlabel)
+HDR_UINT(get_ip6_plen, outer, h->present &IP6,
+	 (uint16_t)(h->ip_len - 40)) /* mod 2^16: ip_len may wrap */
 HDR_ADDR(get_src, outer, h->present &IPX, src)
 HDR_ADDR(get_dst, outer, h->present &IPX, dst)
 HDR_UINT(get_proto, outer, h->present &IPX, h->proto)
@@ -294,6 +324,11 @@ HDR_GET(get_tcp_flags, outer, h->present &PKT_TCP, value_flags(v, h->tcp_flags))
 HDR_UINT(get_tcp_seq, outer, h->present &PKT_TCP, h->tcp_seq)
 HDR_UINT(get_tcp_ack, outer, h->present &PKT_TCP, h->tcp_ack)
 HDR_UINT(get_tcp_win, outer, h->present &PKT_TCP, h->tcp_win)
+HDR_UINT(get_tcp_mss, outer, h->tcp_opts &TCPOPT_HAS_MSS, h->tcp_mss)
+HDR_UINT(get_tcp_wscale, outer, h->tcp_opts &TCPOPT_HAS_WSCALE, h->tcp_wscale)
+HDR_UINT(get_tcp_sackok, outer, h->present &PKT_TCP_OPTS, !!(h->tcp_opts & TCPOPT_HAS_SACKOK))
+HDR_UINT(get_tcp_ts, outer, h->tcp_opts &TCPOPT_HAS_TS, h->tcp_tsval)
+HDR_UINT(get_tcp_tsecr, outer, h->tcp_opts &TCPOPT_HAS_TS, h->tcp_tsecr)
 HDR_UINT(get_udp_sport, outer, h->present &PKT_UDP, h->sport)
 HDR_UINT(get_udp_dport, outer, h->present &PKT_UDP, h->dport)
 HDR_UINT(get_udp_len, outer, h->present &PKT_UDP, h->udp_len)
@@ -302,6 +337,9 @@ HDR_GET(get_icmp_code, outer, h->present &PKT_ICMP4,
 	value_named(v, h->icmp_code, codes_of(icmp_codes, h->icmp_type)))
 HDR_UINT(get_icmp_id, outer, (h->present & PKT_ICMP4) && (h->present & PKT_ICMPID), h->echo_id)
 HDR_UINT(get_icmp_seq, outer, (h->present & PKT_ICMP4) && (h->present & PKT_ICMPID), h->echo_seq)
+HDR_ADDR(get_icmp_gateway, outer, (h->present & PKT_ICMP4) && (h->present & PKT_GATEWAY), gateway)
+HDR_ADDR(get_nd_target, outer, (h->present & PKT_ICMP6) && (h->present & PKT_ND_TARGET), nd_target)
+HDR_ADDR(get_nd_dst, outer, (h->present & PKT_ICMP6) && (h->present & PKT_ND_DST), nd_dst)
 HDR_UINT(get_icmp_mtu, outer, (h->present & PKT_ICMP4) && h->icmp_type == 3 && h->icmp_code == 4,
 	 h->icmp_mtu)
 HDR_UINT(get_icmp6_type, outer, h->present &PKT_ICMP6, h->icmp_type)
@@ -317,8 +355,11 @@ HDR_UINT(get_inner_sport, inner, h->present &PKT_PORTS, h->sport)
 HDR_UINT(get_inner_dport, inner, h->present &PKT_PORTS, h->dport)
 HDR_UINT(get_inner_ttl, inner, h->present &IPX, h->ttl)
 HDR_GET(get_inner_tcp_flags, inner, h->present &PKT_TCP, value_flags(v, h->tcp_flags))
-HDR_UINT(get_inner_icmp_type, inner, h->present &(PKT_ICMP4 | PKT_ICMP6), h->icmp_type)
+/* Named as ICMP or ICMPv6 types, as the quoted header is one or the other. */
+HDR_GET(get_inner_icmp_type, inner, h->present &(PKT_ICMP4 | PKT_ICMP6),
+	value_named(v, h->icmp_type, (h->present & PKT_ICMP6) ? icmp6_type_syms : icmp_type_syms))
 HDR_UINT(get_inner_icmp_id, inner, h->present &PKT_ICMPID, h->echo_id)
+HDR_UINT(get_inner_icmp_seq, inner, h->present &PKT_ICMPID, h->echo_seq)
 
 const struct field_def pkt_fields[] = {
 	{"eth.src", VAL_MAC, NULL, "source MAC address", get_eth_src},
@@ -339,6 +380,7 @@ const struct field_def pkt_fields[] = {
 	{"ip6.nexthdr", VAL_UINT, proto_syms, "IPv6 upper-layer protocol", get_ip6_nexthdr},
 	{"ip6.hlim", VAL_UINT, NULL, "IPv6 hop limit", get_ip6_hlim},
 	{"ip6.flowlabel", VAL_UINT, NULL, "IPv6 flow label", get_ip6_flowlabel},
+	{"ip6.plen", VAL_UINT, NULL, "IPv6 payload length", get_ip6_plen},
 	{"src", VAL_ADDR, NULL, "source address, IPv4 or IPv6", get_src},
 	{"dst", VAL_ADDR, NULL, "destination address, IPv4 or IPv6", get_dst},
 	{"proto", VAL_UINT, proto_syms, "upper-layer protocol, IPv4 or IPv6", get_proto},
@@ -350,6 +392,12 @@ const struct field_def pkt_fields[] = {
 	{"tcp.seq", VAL_UINT, NULL, "TCP sequence number", get_tcp_seq},
 	{"tcp.ack", VAL_UINT, NULL, "TCP acknowledgement number", get_tcp_ack},
 	{"tcp.win", VAL_UINT, NULL, "TCP window", get_tcp_win},
+	{"tcp.mss", VAL_UINT, NULL, "TCP maximum segment size option", get_tcp_mss},
+	{"tcp.wscale", VAL_UINT, NULL, "TCP window scale option (shift count)", get_tcp_wscale},
+	{"tcp.sackok", VAL_UINT, NULL, "TCP SACK-permitted option: 1 when given, else 0",
+	 get_tcp_sackok},
+	{"tcp.ts", VAL_UINT, NULL, "TCP timestamp option: the timestamp value", get_tcp_ts},
+	{"tcp.tsecr", VAL_UINT, NULL, "TCP timestamp option: the echo reply", get_tcp_tsecr},
 	{"udp.sport", VAL_UINT, NULL, "UDP source port", get_udp_sport},
 	{"udp.dport", VAL_UINT, NULL, "UDP destination port", get_udp_dport},
 	{"udp.len", VAL_UINT, NULL, "UDP length", get_udp_len},
@@ -358,11 +406,15 @@ const struct field_def pkt_fields[] = {
 	{"icmp.id", VAL_UINT, NULL, "ICMP echo identifier", get_icmp_id},
 	{"icmp.seq", VAL_UINT, NULL, "ICMP echo sequence", get_icmp_seq},
 	{"icmp.mtu", VAL_UINT, NULL, "next-hop MTU of fragmentation needed", get_icmp_mtu},
+	{"icmp.gateway", VAL_ADDR, NULL, "gateway address of an ICMP redirect", get_icmp_gateway},
 	{"icmp6.type", VAL_UINT, icmp6_type_syms, "ICMPv6 type", get_icmp6_type},
 	{"icmp6.code", VAL_UINT, no_codes, "ICMPv6 code, named per type", get_icmp6_code},
 	{"icmp6.id", VAL_UINT, NULL, "ICMPv6 echo identifier", get_icmp6_id},
 	{"icmp6.seq", VAL_UINT, NULL, "ICMPv6 echo sequence", get_icmp6_seq},
 	{"icmp6.mtu", VAL_UINT, NULL, "MTU of packet too big", get_icmp6_mtu},
+	{"nd.target", VAL_ADDR, NULL,
+	 "target address of a neighbour solicitation, advert or redirect", get_nd_target},
+	{"nd.dst", VAL_ADDR, NULL, "destination address of an ND redirect", get_nd_dst},
 	{"inner.ip.src", VAL_ADDR, NULL, "source address an ICMP error quotes", get_inner_src},
 	{"inner.ip.dst", VAL_ADDR, NULL, "destination address an ICMP error quotes", get_inner_dst},
 	{"inner.proto", VAL_UINT, proto_syms, "protocol an ICMP error quotes", get_inner_proto},
@@ -371,10 +423,19 @@ const struct field_def pkt_fields[] = {
 	{"inner.ip.ttl", VAL_UINT, NULL, "TTL or hop limit an ICMP error quotes", get_inner_ttl},
 	{"inner.tcp.flags", VAL_FLAGS, tcp_flag_syms, "TCP flags an ICMP error quotes",
 	 get_inner_tcp_flags},
-	{"inner.icmp.type", VAL_UINT, icmp_type_syms, "ICMP type an ICMP error quotes",
+	{"inner.icmp.type", VAL_UINT, icmp_type_syms, "ICMP or ICMPv6 type an ICMP error quotes",
 	 get_inner_icmp_type},
 	{"inner.icmp.id", VAL_UINT, NULL, "echo identifier an ICMP error quotes",
 	 get_inner_icmp_id},
+	{"inner.icmp.seq", VAL_UINT, NULL, "echo sequence an ICMP error quotes",
+	 get_inner_icmp_seq},
+	{"arp.op", VAL_UINT, arp_op_syms, "ARP operation: request, reply or a number", get_arp_op},
+	{"arp.spa", VAL_ADDR, NULL, "ARP sender protocol (IPv4) address", get_arp_spa},
+	{"arp.tpa", VAL_ADDR, NULL, "ARP target protocol (IPv4) address", get_arp_tpa},
+	{"arp.sha", VAL_MAC, NULL, "ARP sender hardware address", get_arp_sha},
+	{"arp.tha", VAL_MAC, NULL, "ARP target hardware address", get_arp_tha},
+	{"payload", VAL_BYTES, NULL, "bytes after the TCP, UDP or ICMP header (the first 256)",
+	 get_payload},
 	{"len", VAL_UINT, NULL, "frame length on the wire", get_len},
 	{NULL, 0, NULL, NULL, NULL},
 };
@@ -441,9 +502,12 @@ CT_UINT(get_ct_reply_dport, c->present &CT_HAS_PORTS, c->reply_dport)
 CT_UINT(get_ct_icmp_type, c->present &CT_HAS_ICMP, c->icmp_type)
 CT_UINT(get_ct_icmp_code, c->present &CT_HAS_ICMP, c->icmp_code)
 CT_UINT(get_ct_icmp_id, c->present &CT_HAS_ICMP, c->icmp_id)
+CT_UINT(get_ct_reply_icmp_id, c->present &CT_HAS_ICMP, c->reply_icmp_id)
 CT_UINT(get_ct_state, c->present &CT_HAS_TCP_STATE, c->tcp_state)
 CT_UINT(get_ct_mark, true, c->mark)
 CT_UINT(get_ct_zone, true, c->zone)
+CT_UINT(get_ct_zone_orig, true, c->zone_orig)
+CT_UINT(get_ct_zone_reply, true, c->zone_reply)
 CT_UINT(get_ct_timeout, c->present &CT_HAS_TIMEOUT, c->timeout)
 CT_UINT(get_ct_id, true, c->id)
 
@@ -473,14 +537,64 @@ const struct field_def ct_fields[] = {
 	 get_ct_icmp_type},
 	{"ct.icmp.code", VAL_UINT, NULL, "ICMP code of the original direction", get_ct_icmp_code},
 	{"ct.icmp.id", VAL_UINT, NULL, "ICMP echo identifier", get_ct_icmp_id},
+	{"ct.reply.icmp.id", VAL_UINT, NULL, "ICMP echo identifier of the reply direction",
+	 get_ct_reply_icmp_id},
 	{"ct.state", VAL_UINT, tcp_state_syms, "TCP state (SYN_SENT ... TIME_WAIT)", get_ct_state},
 	{"ct.status", VAL_FLAGS, ct_status_syms, "status bits (ASSURED, SRC_NAT, DST_NAT ...)",
 	 get_ct_status},
 	{"ct.mark", VAL_UINT, NULL, "connection mark", get_ct_mark},
-	{"ct.zone", VAL_UINT, NULL, "conntrack zone", get_ct_zone},
+	{"ct.zone", VAL_UINT, NULL, "conntrack zone of both directions", get_ct_zone},
+	{"ct.zone.orig", VAL_UINT, NULL, "zone of the original direction", get_ct_zone_orig},
+	{"ct.zone.reply", VAL_UINT, NULL, "zone of the reply direction", get_ct_zone_reply},
 	{"ct.timeout", VAL_UINT, NULL, "seconds until the entry expires", get_ct_timeout},
 	{"ct.helper", VAL_STR, NULL, "helper name (ftp, sip ...)", get_ct_helper},
 	{"ct.id", VAL_UINT, NULL, "conntrack id", get_ct_id},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+/* ---- conntrack expectations ---- */
+
+static const struct sym exp_flag_syms[] = {
+	{"PERMANENT", 1}, {"INACTIVE", 2}, {"USERSPACE", 4}, {NULL, 0}};
+
+#define EXP_GET(fn, cond, put) REC_GET(fn, struct exp_rec, cond, put)
+EXP_GET(get_exp_proto, true, value_uint(v, r->proto))
+EXP_GET(get_exp_src, r->present &EXP_HAS_SRC, put_addr(v, &r->src))
+EXP_GET(get_exp_dst, true, put_addr(v, &r->dst))
+EXP_GET(get_exp_sport, r->present &EXP_HAS_SPORT, value_uint(v, r->sport))
+EXP_GET(get_exp_dport, r->present &EXP_HAS_PORTS, value_uint(v, r->dport))
+EXP_GET(get_exp_master_proto, true, value_uint(v, r->master_proto))
+EXP_GET(get_exp_master_src, true, put_addr(v, &r->master_src))
+EXP_GET(get_exp_master_dst, true, put_addr(v, &r->master_dst))
+EXP_GET(get_exp_master_sport, r->present &EXP_HAS_MASTER_PORTS, value_uint(v, r->master_sport))
+EXP_GET(get_exp_master_dport, r->present &EXP_HAS_MASTER_PORTS, value_uint(v, r->master_dport))
+EXP_GET(get_exp_helper, r->helper[0], value_str(v, r->helper))
+EXP_GET(get_exp_timeout, true, value_uint(v, r->timeout))
+EXP_GET(get_exp_flags, true, value_flags(v, r->flags))
+EXP_GET(get_exp_class, true, value_uint(v, r->class))
+EXP_GET(get_exp_zone, true, value_uint(v, r->zone))
+
+const struct field_def exp_fields[] = {
+	{"exp.proto", VAL_UINT, proto_syms, "protocol of the expected connection", get_exp_proto},
+	{"exp.src", VAL_ADDR, NULL, "its source address; absent when any will do", get_exp_src},
+	{"exp.dst", VAL_ADDR, NULL, "its destination address", get_exp_dst},
+	{"exp.sport", VAL_UINT, NULL, "its source port; absent when any will do", get_exp_sport},
+	{"exp.dport", VAL_UINT, NULL, "its destination port", get_exp_dport},
+	{"exp.master.proto", VAL_UINT, proto_syms, "protocol of the master connection",
+	 get_exp_master_proto},
+	{"exp.master.src", VAL_ADDR, NULL, "the master connection's original source address",
+	 get_exp_master_src},
+	{"exp.master.dst", VAL_ADDR, NULL, "the master connection's original destination address",
+	 get_exp_master_dst},
+	{"exp.master.sport", VAL_UINT, NULL, "the master connection's original source port",
+	 get_exp_master_sport},
+	{"exp.master.dport", VAL_UINT, NULL, "the master connection's original destination port",
+	 get_exp_master_dport},
+	{"exp.helper", VAL_STR, NULL, "the helper that made it (ftp, sip ...)", get_exp_helper},
+	{"exp.timeout", VAL_UINT, NULL, "seconds until it expires", get_exp_timeout},
+	{"exp.flags", VAL_FLAGS, exp_flag_syms, "PERMANENT, INACTIVE, USERSPACE", get_exp_flags},
+	{"exp.class", VAL_UINT, NULL, "the helper's expectation class", get_exp_class},
+	{"exp.zone", VAL_UINT, NULL, "conntrack zone", get_exp_zone},
 	{NULL, 0, NULL, NULL, NULL},
 };
 
@@ -746,6 +860,155 @@ int pred_list_resolve(struct pred *preds, size_t n, size_t *bad, char *err, size
 	return 0;
 }
 
+static void quote(const char *s, char *buf, size_t len);
+
+/* Fields whose type names are those of the quoted header's family: ICMP or ICMPv6. */
+static bool names_per_family(const struct field_def *f)
+{
+	return !strcmp(f->name, "inner.icmp.type");
+}
+
+/* A type name of either family into out (its v4 value when both have it); -1 with err. */
+static int parse_family_name(const char *s, struct pred *out, char *err, size_t errlen)
+{
+	const struct sym *sym = sym_by_name(icmp_type_syms, s);
+	char v4[400], v6[600];
+
+	if (!sym)
+		sym = sym_by_name(icmp6_type_syms, s);
+	if (sym) {
+		out->v.u = sym->value;
+		out->name_per_family = true;
+		snprintf(out->v.s, sizeof(out->v.s), "%s", s);
+		return 0;
+	}
+	sym_list(icmp_type_syms, false, v4, sizeof(v4));
+	sym_list(icmp6_type_syms, false, v6, sizeof(v6));
+	snprintf(err, errlen,
+		 "expected a number, an ICMP type name (%s) or an ICMPv6 type name (%s); got "
+		 "\"%s\"",
+		 v4, v6, s);
+	return -1;
+}
+
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Hex digits, two a byte, spaces or ':' allowed between bytes, into out (at most max). */
+static int parse_hex(const char *s, uint8_t *out, size_t max, size_t *n, char *err, size_t errlen)
+{
+	const char *start = s;
+
+	*n = 0;
+	while (*s) {
+		int hi, lo;
+
+		if (*s == ' ' || *s == ':') {
+			s++;
+			continue;
+		}
+		hi = hex_digit((unsigned char)s[0]);
+		lo = hi < 0 ? -1 : hex_digit((unsigned char)s[1]);
+		if (lo < 0) {
+			snprintf(err, errlen,
+				 "expected hex digits two per byte (hex:474554 or hex:47 45 54), "
+				 "got \"%s\"",
+				 start);
+			return -1;
+		}
+		if (*n == max) {
+			snprintf(err, errlen, "at most %zu bytes can be given, got \"%s\"", max,
+				 start);
+			return -1;
+		}
+		out[(*n)++] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	if (!*n) {
+		snprintf(err, errlen, "expected hex digits after \"hex:\"");
+		return -1;
+	}
+	return 0;
+}
+
+/* "TEXT", "hex:HEX", "contains:TEXT", "contains:hex:HEX" or "regex:ERE" into out. */
+static int parse_bytes(const char *s, struct pred *out, char *err, size_t errlen)
+{
+	size_t max = sizeof(out->v.s) - 1;
+	int rc;
+
+	if (!strncmp(s, "regex:", 6)) {
+		s += 6;
+		out->how = BYTES_REGEX;
+		if (strlen(s) > max) {
+			snprintf(err, errlen,
+				 "a regular expression of at most %zu characters, got %zu", max,
+				 strlen(s));
+			return -1;
+		}
+		snprintf(out->v.s, sizeof(out->v.s), "%s", s);
+		out->re = calloc(1, sizeof(*out->re));
+		if (!out->re)
+			abort();
+		rc = regcomp(out->re, s, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char msg[200];
+
+			char shown[4 * sizeof(out->v.s) + 8];
+
+			regerror(rc, out->re, msg, sizeof(msg));
+			free(out->re);
+			out->re = NULL;
+			quote(s, shown, sizeof(shown));
+			snprintf(err, errlen, "bad regular expression %s: %s", shown, msg);
+			return -1;
+		}
+		return 0;
+	}
+	if (!strncmp(s, "contains:", 9)) {
+		s += 9;
+		out->how = BYTES_CONTAINS;
+	}
+	if (!strncmp(s, "hex:", 4)) {
+		out->hex = true;
+		return parse_hex(s + 4, (uint8_t *)out->v.s, max, &out->v.nbytes, err, errlen);
+	}
+	if (strlen(s) > max) {
+		snprintf(err, errlen, "at most %zu bytes can be given, got %zu", max, strlen(s));
+		return -1;
+	}
+	if (out->how == BYTES_CONTAINS && !*s) {
+		snprintf(err, errlen, "expected text (or hex:HEX) after \"contains:\"");
+		return -1;
+	}
+	out->v.nbytes = strlen(s);
+	memcpy(out->v.s, s, out->v.nbytes);
+	return 0;
+}
+
+void pred_release(struct pred *p)
+{
+	if (p->re) {
+		regfree(p->re);
+		free(p->re);
+		p->re = NULL;
+	}
+}
+
+void pred_list_free(struct pred *preds, size_t n)
+{
+	size_t i;
+
+	for (i = 0; preds && i < n; i++)
+		pred_release(&preds[i]);
+	free(preds);
+}
+
 int pred_parse(const struct field_def *f, const char *text, struct pred *out, char *err,
 	       size_t errlen)
 {
@@ -773,13 +1036,16 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 		/* "-" is an operator only for flags: elsewhere "-1" is a bad number. */
 		if (ops[i].op == PRED_LACKS && f->kind != VAL_FLAGS)
 			continue;
+		/* Bytes are compared for (in)equality only: "<html>" is text. */
+		if (ops[i].op != PRED_NE && f->kind == VAL_BYTES)
+			continue;
 		if (!strncmp(s, ops[i].prefix, n)) {
 			out->op = ops[i].op;
 			s += n;
 			break;
 		}
 	}
-	while (*s == ' ')
+	while (*s == ' ' && f->kind != VAL_BYTES)
 		s++;
 	if (out->op >= PRED_LT && out->op <= PRED_GE && f->kind != VAL_UINT) {
 		snprintf(err, errlen, "%s compares numbers; %s is not a number field", text,
@@ -802,6 +1068,8 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 			snprintf(out->v.s, sizeof(out->v.s), "%s", s);
 			return out->v.names ? 0 : -1;
 		}
+		if (names_per_family(f) && parse_number(s, &out->v.u))
+			return parse_family_name(s, out, err, errlen);
 		return parse_uint_value(f, s, &out->v.u, err, errlen);
 	case VAL_FLAGS:
 		return parse_flags(f, s, &out->v.u, err, errlen);
@@ -824,11 +1092,31 @@ int pred_parse(const struct field_def *f, const char *text, struct pred *out, ch
 	case VAL_STR:
 		snprintf(out->v.s, sizeof(out->v.s), "%s", s);
 		return 0;
+	case VAL_BYTES:
+		return parse_bytes(s, out, err, errlen);
 	}
 	return -1;
 }
 
 /* ---- matching and formatting ---- */
+
+/* True when the bytes of v satisfy p's "TEXT", "contains:" or "regex:" form. */
+static bool bytes_match(const struct pred *p, const struct value *v)
+{
+	regmatch_t whole = {0, (regoff_t)v->nbytes};
+
+	switch (p->how) {
+	case BYTES_WHOLE:
+		return v->nbytes == p->v.nbytes && !memcmp(v->bytes, p->v.s, v->nbytes);
+	case BYTES_CONTAINS:
+		return memmem(v->bytes, v->nbytes, p->v.s, p->v.nbytes) != NULL;
+	case BYTES_REGEX:
+		/* REG_STARTEND: the payload is no C string, and may hold NUL bytes. */
+		return p->re && regexec(p->re, v->nbytes ? (const char *)v->bytes : "", 1, &whole,
+					REG_STARTEND) == 0;
+	}
+	return false;
+}
 
 static int compare(const struct pred *p, const struct value *v)
 {
@@ -844,8 +1132,36 @@ static int compare(const struct pred *p, const struct value *v)
 		return memcmp(v->mac, p->v.mac, 6) != 0;
 	case VAL_STR:
 		return strcmp(v->s, p->v.s) != 0;
+	case VAL_BYTES:
+		return !bytes_match(p, v);
 	}
 	return 1;
+}
+
+/* p on the value v the record has. */
+static bool pred_match_value(const struct pred *p, const struct value *v)
+{
+	switch (p->op) {
+	case PRED_EQ:
+		return compare(p, v) == 0;
+	case PRED_NE:
+		return compare(p, v) != 0;
+	case PRED_LT:
+		return compare(p, v) < 0;
+	case PRED_LE:
+		return compare(p, v) <= 0;
+	case PRED_GT:
+		return compare(p, v) > 0;
+	case PRED_GE:
+		return compare(p, v) >= 0;
+	case PRED_HAS:
+		return (v->u & p->v.u) == p->v.u;
+	case PRED_LACKS:
+		return (v->u & p->v.u) == 0;
+	case PRED_ABSENT:
+		return false;
+	}
+	return false;
 }
 
 bool pred_match(const struct pred *p, const void *rec)
@@ -857,27 +1173,17 @@ bool pred_match(const struct pred *p, const void *rec)
 	/* A code named for one ICMP type holds only for packets of that type. */
 	if (p->v.names && v.names != p->v.names)
 		return p->op == PRED_NE;
-	switch (p->op) {
-	case PRED_EQ:
-		return compare(p, &v) == 0;
-	case PRED_NE:
-		return compare(p, &v) != 0;
-	case PRED_LT:
-		return compare(p, &v) < 0;
-	case PRED_LE:
-		return compare(p, &v) <= 0;
-	case PRED_GT:
-		return compare(p, &v) > 0;
-	case PRED_GE:
-		return compare(p, &v) >= 0;
-	case PRED_HAS:
-		return (v.u & p->v.u) == p->v.u;
-	case PRED_LACKS:
-		return (v.u & p->v.u) == 0;
-	case PRED_ABSENT:
-		return false;
+	if (p->name_per_family) {
+		const struct sym *sym = sym_by_name(v.names, p->v.s);
+		struct pred q = *p;
+
+		if (!sym)
+			return p->op == PRED_NE; /* no type of the quote's family has that name */
+		q.name_per_family = false;
+		q.v.u = sym->value;
+		return pred_match_value(&q, &v);
 	}
-	return false;
+	return pred_match_value(p, &v);
 }
 
 /* Marks are bit patterns: ct.mark, log.mark, trace.mark print in hex. */
@@ -887,6 +1193,8 @@ static bool is_mark(const struct field_def *f)
 
 	return n >= 4 && !strcmp(f->name + n - 4, "mark");
 }
+
+static void bytes_text(const uint8_t *b, size_t n, bool hex, bool quoted, char *buf, size_t len);
 
 const char *value_fmt(const struct field_def *f, const struct value *v, char *buf, size_t len)
 {
@@ -926,6 +1234,9 @@ const char *value_fmt(const struct field_def *f, const struct value *v, char *bu
 		break;
 	case VAL_STR:
 		snprintf(buf, len, "%s", v->s);
+		break;
+	case VAL_BYTES:
+		bytes_text(v->bytes, v->nbytes, false, false, buf, len);
 		break;
 	}
 	return buf;
@@ -982,6 +1293,47 @@ static void quote(const char *s, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+/* True when n bytes at b read as text: no NUL or other control bytes but tab, CR, LF. */
+static bool bytes_printable(const uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((b[i] < 0x20 && b[i] != '\t' && b[i] != '\r' && b[i] != '\n') || b[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * n bytes at b into buf: as text when they read as text and hex is false (in
+ * double quotes, escaped, when quoted is true), else as "hex:" and two digits a
+ * byte. What does not fit ends in "...".
+ */
+static void bytes_text(const uint8_t *b, size_t n, bool hex, bool quoted, char *buf, size_t len)
+{
+	char text[sizeof(((struct value *)0)->s) * 2];
+	size_t i, k;
+
+	if (!hex && bytes_printable(b, n)) {
+		k = n < sizeof(text) - 1 ? n : sizeof(text) - 1;
+		memcpy(text, b, k);
+		text[k] = '\0';
+		if (quoted)
+			quote(text, buf, len);
+		else
+			snprintf(buf, len, "%s", text);
+		return;
+	}
+	k = (size_t)snprintf(buf, len, "hex:");
+	for (i = 0; i < n && k + 2 < len; i++) {
+		if (k + 6 >= len && i + 1 < n) { /* room for "..." and the NUL */
+			snprintf(buf + k, len - k, "...");
+			return;
+		}
+		k += (size_t)snprintf(buf + k, len - k, "%02x", b[i]);
+	}
+}
+
 const char *value_show(const struct field_def *f, const struct value *v, char *buf, size_t len)
 {
 	char letters[16];
@@ -989,6 +1341,10 @@ const char *value_show(const struct field_def *f, const struct value *v, char *b
 
 	if (v->kind == VAL_STR) {
 		quote(v->s, buf, len);
+		return buf;
+	}
+	if (v->kind == VAL_BYTES) {
+		bytes_text(v->bytes, v->nbytes, false, true, buf, len);
 		return buf;
 	}
 	value_fmt(f, v, buf, len);
@@ -1014,10 +1370,25 @@ static const char *pred_text(const struct pred *p, bool show, char *buf, size_t 
 		snprintf(buf, len, "absent");
 		return buf;
 	}
-	if (show && p->v.kind == VAL_STR)
+	if (p->v.kind == VAL_BYTES) {
+		static const char *const how[] = {[BYTES_WHOLE] = "",
+						  [BYTES_CONTAINS] = "contains:",
+						  [BYTES_REGEX] = "regex:"};
+		size_t k = (size_t)snprintf(v, sizeof(v), "%s", how[p->how]);
+
+		/* Always quoted: a payload's text often holds spaces, CR and LF. */
+		if (p->how == BYTES_REGEX)
+			quote(p->v.s, v + k, sizeof(v) - k);
+		else
+			bytes_text((const uint8_t *)p->v.s, p->v.nbytes, p->hex, true, v + k,
+				   sizeof(v) - k);
+	} else if (p->name_per_family) {
+		snprintf(v, sizeof(v), "%s", p->v.s);
+	} else if (show && p->v.kind == VAL_STR) {
 		quote(p->v.s, v, sizeof(v));
-	else
+	} else {
 		value_fmt(p->field, &p->v, v, sizeof(v));
+	}
 	n = (size_t)snprintf(buf, len, "%s%s", prefix[p->op], v);
 	if (p->v.kind == VAL_ADDR && p->plen >= 0 && n < len)
 		snprintf(buf + n, len - n, "/%d", p->plen);

@@ -3,7 +3,9 @@
 #ifndef NFLAB_FIELD_H
 #define NFLAB_FIELD_H
 
+#include <regex.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/ipaddr.h"
@@ -14,6 +16,7 @@ enum value_kind {
 	VAL_MAC,   /* Ethernet addresses */
 	VAL_FLAGS, /* bit sets written by name (tcp.flags: syn,ack) */
 	VAL_STR,   /* text */
+	VAL_BYTES, /* bytes (payload), compared whole, by contents or by a regular expression */
 };
 
 /* A symbolic name for a number. Tables end with {NULL, 0}. */
@@ -35,6 +38,12 @@ struct value {
 	struct ipaddr a; /* VAL_ADDR */
 	uint8_t mac[6];	 /* VAL_MAC */
 	char s[128];	 /* VAL_STR; for a condition written as a name in names: that name */
+	/*
+	 * VAL_BYTES: a record's bytes (borrowed from it), or a condition's
+	 * (bytes NULL: the nbytes first bytes of s).
+	 */
+	const uint8_t *bytes;
+	size_t nbytes;
 };
 
 struct field_def {
@@ -46,17 +55,30 @@ struct field_def {
 	bool (*get)(const void *rec, struct value *out);
 };
 
+/* A getter on a record of type T (as r), present when cond holds; put sets v. */
+#define REC_GET(fn, T, cond, put)                        \
+	static bool fn(const void *rec, struct value *v) \
+	{                                                \
+		const T *r = rec;                        \
+		return (cond) && (put);                  \
+	}
+
 /* Getters' helpers: set v to a value of that kind; return true (the field is present). */
 bool value_uint(struct value *v, uint64_t u);
 /* A number named by names (the codes of one ICMP type), as struct value says. */
 bool value_named(struct value *v, uint64_t u, const struct sym *names);
 bool value_flags(struct value *v, uint64_t u);
 bool value_str(struct value *v, const char *s);
+/* n bytes at b, borrowed: valid as long as the record they come from. */
+bool value_bytes(struct value *v, const uint8_t *b, size_t n);
 
 /* The fields of decoded packets (struct pkt), NULL-name terminated. */
 extern const struct field_def pkt_fields[];
 /* The fields of conntrack entries and events (struct ct_rec), NULL-name terminated. */
 extern const struct field_def ct_fields[];
+
+/* Conntrack expectations (struct exp_rec), NULL-name terminated. */
+extern const struct field_def exp_fields[];
 
 /* NFLOG records (struct log_rec): log.* plus the packet fields. */
 extern const struct field_def log_fields[];
@@ -84,20 +106,37 @@ enum pred_op {
 	PRED_ABSENT, /* "absent": the field is not present in the record */
 };
 
-/* One condition on one field. */
+/* How a VAL_BYTES condition compares: "TEXT" / "hex:..", "contains:..", "regex:ERE". */
+enum bytes_how {
+	BYTES_WHOLE,	/* the bytes are exactly these */
+	BYTES_CONTAINS, /* the bytes contain these */
+	BYTES_REGEX,	/* a POSIX extended regular expression (in v.s) matches the bytes */
+};
+
+/* One condition on one field. Release a list of them with pred_list_free(). */
 struct pred {
 	const struct field_def *field;
 	enum pred_op op;
 	struct value v;
 	int plen; /* prefix length for VAL_ADDR with PRED_EQ/PRED_NE, -1 for an exact address */
+	/*
+	 * A type name of inner.icmp.type (in v.s), looked up for each packet among
+	 * the ICMP or the ICMPv6 type names, as the quoted header is one or the other.
+	 */
+	bool name_per_family;
+	enum bytes_how how; /* VAL_BYTES */
+	bool hex;	    /* VAL_BYTES: written in hex ("hex:", "contains:hex:") */
+	regex_t *re;	    /* BYTES_REGEX: compiled when parsed, owned */
 };
 
 /*
  * Parses text as a condition on field f. Accepts a number or a symbolic name
  * of f->syms (case-insensitive, '-' and '_' alike), an address (with /len), a MAC, flag names
- * joined by ',' or '|' (or a number), or text; prefixed by '!', '<', '<=', '>', '>=', '+', '-' as
- * enum pred_op says, or the word "absent". Returns 0, or -1 with a message in err (what was
- * expected, e.g. "expected an IPv4 or IPv6 address, got \"x\"").
+ * joined by ',' or '|' (or a number), text, or for bytes (payload) text, "hex:HEX",
+ * "contains:TEXT", "contains:hex:HEX" or "regex:ERE" (compiled here: a bad one is an error);
+ * prefixed by '!', '<', '<=', '>', '>=', '+', '-' as enum pred_op says, or the word "absent".
+ * Returns 0, or -1 with a message in err (what was expected, e.g. "expected an IPv4 or IPv6
+ * address, got \"x\"").
  *
  * The code names of icmp.code and icmp6.code are those of one ICMP type each
  * (port-unreachable is a code of destination-unreachable, host of redirect): a
@@ -107,6 +146,11 @@ struct pred {
  */
 int pred_parse(const struct field_def *f, const char *text, struct pred *out, char *err,
 	       size_t errlen);
+
+/* Frees what p owns (a compiled expression); p stays a condition that never matches bytes. */
+void pred_release(struct pred *p);
+/* pred_release() on each of the n conditions at preds, then frees preds. NULL is a no-op. */
+void pred_list_free(struct pred *preds, size_t n);
 
 /*
  * Resolves the code names among the n conditions of one match against the

@@ -12,14 +12,6 @@
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 
-/* A getter on a record of type T, present when cond holds. */
-#define REC_GET(fn, T, cond, put)                        \
-	static bool fn(const void *rec, struct value *v) \
-	{                                                \
-		const T *r = rec;                        \
-		return (cond) && (put);                  \
-	}
-
 /* ---- NFLOG ---- */
 
 static const struct sym hook_syms[] = {
@@ -176,7 +168,8 @@ const struct field_def trace_fields[] = {
 /* ---- counters ---- */
 
 static const struct sym counter_kind_syms[] = {
-	{"rule", COUNTER_RULE}, {"named", COUNTER_NAMED}, {"policy", COUNTER_POLICY}, {NULL, 0}};
+	{"rule", COUNTER_RULE},	  {"named", COUNTER_NAMED},	{"policy", COUNTER_POLICY},
+	{"quota", COUNTER_QUOTA}, {"element", COUNTER_ELEMENT}, {NULL, 0}};
 static const struct sym ruleset_syms[] = {{"nft", RULESET_NFT},
 					  {"iptables", RULESET_IPTABLES},
 					  {"ip6tables", RULESET_IP6TABLES},
@@ -187,16 +180,25 @@ REC_GET(get_ctr_ruleset, struct counter_rec, true, value_uint(v, r->ruleset))
 REC_GET(get_ctr_family, struct counter_rec, true, value_str(v, r->family))
 REC_GET(get_ctr_table, struct counter_rec, true, value_str(v, r->table))
 REC_GET(get_ctr_chain, struct counter_rec, r->chain[0], value_str(v, r->chain))
-REC_GET(get_ctr_name, struct counter_rec, r->name[0], value_str(v, r->name))
+REC_GET(get_ctr_name, struct counter_rec, r->kind == COUNTER_NAMED, value_str(v, r->name))
 REC_GET(get_ctr_comment, struct counter_rec, r->comment[0], value_str(v, r->comment))
 REC_GET(get_ctr_policy, struct counter_rec, r->policy[0], value_str(v, r->policy))
 REC_GET(get_ctr_handle, struct counter_rec, r->handle, value_uint(v, r->handle))
 REC_GET(get_ctr_position, struct counter_rec, r->position, value_uint(v, r->position))
-REC_GET(get_ctr_packets, struct counter_rec, true, value_uint(v, r->packets))
-REC_GET(get_ctr_bytes, struct counter_rec, true, value_uint(v, r->bytes))
+REC_GET(get_ctr_packets, struct counter_rec, !r->uncounted, value_uint(v, r->packets))
+REC_GET(get_ctr_bytes, struct counter_rec, !r->uncounted, value_uint(v, r->bytes))
+#define ELEM  (r->kind == COUNTER_ELEMENT)
+#define QUOTA (r->kind == COUNTER_QUOTA)
+REC_GET(get_set_name, struct counter_rec, ELEM, value_str(v, r->set))
+REC_GET(get_set_elem, struct counter_rec, ELEM, value_str(v, r->elem))
+REC_GET(get_quota_name, struct counter_rec, QUOTA, value_str(v, r->name))
+REC_GET(get_quota_used, struct counter_rec, QUOTA, value_uint(v, r->quota_used))
+REC_GET(get_quota_limit, struct counter_rec, QUOTA, value_uint(v, r->quota_limit))
+REC_GET(get_quota_over, struct counter_rec, QUOTA, value_uint(v, r->quota_over))
 
 const struct field_def counter_fields[] = {
-	{"counter.kind", VAL_UINT, counter_kind_syms, "rule, named or policy", get_ctr_kind},
+	{"counter.kind", VAL_UINT, counter_kind_syms, "rule, named, policy, quota or element",
+	 get_ctr_kind},
 	{"counter.ruleset", VAL_UINT, ruleset_syms, "nft, iptables or ip6tables", get_ctr_ruleset},
 	{"counter.family", VAL_STR, NULL, "table family (ip, ip6, inet ...)", get_ctr_family},
 	{"counter.table", VAL_STR, NULL, "table name", get_ctr_table},
@@ -209,6 +211,13 @@ const struct field_def counter_fields[] = {
 	 get_ctr_position},
 	{"counter.packets", VAL_UINT, NULL, "packets counted", get_ctr_packets},
 	{"counter.bytes", VAL_UINT, NULL, "bytes counted", get_ctr_bytes},
+	{"set.name", VAL_STR, NULL, "the named set or map of an element", get_set_name},
+	{"set.elem", VAL_STR, NULL, "an element's key, as nft lists it", get_set_elem},
+	{"quota.name", VAL_STR, NULL, "name of an nft named quota", get_quota_name},
+	{"quota.used", VAL_UINT, NULL, "bytes the quota used (at most its limit)", get_quota_used},
+	{"quota.limit", VAL_UINT, NULL, "the quota's limit in bytes", get_quota_limit},
+	{"quota.over", VAL_UINT, NULL, "1 for a \"quota over\" (it matches once used up), else 0",
+	 get_quota_over},
 	{NULL, 0, NULL, NULL, NULL},
 };
 

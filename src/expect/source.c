@@ -44,7 +44,7 @@ const struct source_def sources[SRC_COUNT] = {
 			  {counter_fields, NULL},
 			  {"counter", "counters"},
 			  "counters",
-			  "counter.comment, counter.name, counter.packets ..."},
+			  "counter.comment, counter.name, counter.packets, set.elem, quota.used ..."},
 	[SRC_FATE] = {"fate",
 		      EV_FATE,
 		      true,
@@ -52,6 +52,13 @@ const struct source_def sources[SRC_COUNT] = {
 		      {"packet fate", "packet fates"},
 		      "packet fates",
 		      "fate, fate.rule, fate.chain, fate.node, ip.dst ..."},
+	[SRC_CT_EXPECT] = {"conntrack-expect",
+			   EV_CT_EXP,
+			   true,
+			   {exp_fields, NULL},
+			   {"conntrack expectation", "conntrack expectations"},
+			   "conntrack expectations",
+			   "exp.dst, exp.dport, exp.helper, exp.master.dport ..."},
 };
 
 const struct field_def *source_field(enum expect_source src, const char *name)

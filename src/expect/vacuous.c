@@ -23,11 +23,13 @@ bool vacuous_needs_rulenames(const struct step_expect *e)
 {
 	size_t i;
 
-	if (e->source == SRC_TRACE || e->source == SRC_FATE)
+	if (e->source == SRC_TRACE || e->source == SRC_FATE || e->source == SRC_CT_EXPECT)
 		return true;
 	for (i = 0; i < e->n_preds; i++)
 		if ((e->source == SRC_NFLOG && is_eq(&e->preds[i], "log.prefix")) ||
-		    (e->source == SRC_COUNTERS && is_eq(&e->preds[i], "counter.comment")))
+		    (e->source == SRC_COUNTERS &&
+		     (is_eq(&e->preds[i], "counter.comment") || is_eq(&e->preds[i], "set.name") ||
+		      is_eq(&e->preds[i], "quota.name"))))
 			return true;
 	return false;
 }
@@ -46,12 +48,42 @@ static const char *counter_name(const struct counter_rec *c, const char *field)
 	return NULL;
 }
 
+/* name must be in set, or set the error: "no WHAT "name" in node's nft ruleset (it has: ...)". */
+static int need(const struct strset *set, const struct strset *or_set, const char *name,
+		const char *what, const char *node, const struct srcloc *loc, struct diag *d);
+
+/*
+ * A set or quota a check names must be in the rulesets: a set may be empty
+ * for now (its elements come from packets) and still be there.
+ */
+static int check_sets_quotas(const struct step_expect *e, const char *node,
+			     const struct rulenames *rn, bool *named_set, struct diag *d)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < e->n_preds && rn && !rc; i++) {
+		const struct pred *p = &e->preds[i];
+
+		if (is_eq(p, "set.name")) {
+			rc = need(&rn->sets, NULL, p->v.s, "set or map", node, pred_loc(e, i), d);
+			*named_set = true;
+		} else if (is_eq(p, "quota.name")) {
+			rc = need(&rn->quotas, NULL, p->v.s, "quota", node, pred_loc(e, i), d);
+		}
+	}
+	return rc;
+}
+
 static int check_counters(const struct step_expect *e, const char *node, const struct rulenames *rn,
 			  const struct evlog *dump, struct diag *d)
 {
+	bool named_set = false;
 	size_t i, j;
 
-	if (!dump || dump->n == 0)
+	if (check_sets_quotas(e, node, rn, &named_set, d))
+		return -1;
+	if ((!dump || dump->n == 0) && !named_set)
 		return diag_at(d, &e->node_loc,
 			       "%s's rulesets have no counter (an nft rule counts only with a "
 			       "\"counter\" statement), so this check could never fail",
@@ -63,7 +95,9 @@ static int check_counters(const struct step_expect *e, const char *node, const s
 		char list[1024];
 		int rc = 0;
 
-		if (p->op != PRED_EQ || !counter_name(&dump->ev[0].counter, field))
+		/* set.name and quota.name are the ruleset's: check_sets_quotas(). */
+		if (p->op != PRED_EQ || !dump || !dump->n ||
+		    !counter_name(&dump->ev[0].counter, field))
 			continue;
 		for (j = 0; j < dump->n; j++)
 			strset_add(&have, counter_name(&dump->ev[j].counter, field));
@@ -200,6 +234,19 @@ static int check_nflog(const struct step_expect *e, const char *node, const stru
 	return 0;
 }
 
+/* Expectations come from helpers and ct expectation objects: a node without any has none. */
+static int check_ct_expect(const struct step_expect *e, const char *node,
+			   const struct rulenames *rn, struct diag *d)
+{
+	if (rn->ct_expect)
+		return 0;
+	return diag_at(d, &e->node_loc,
+		       "nothing in %s's rulesets makes conntrack expectations (an nft \"ct "
+		       "helper\" or \"ct expectation\" object, iptables \"-j CT --helper\"), "
+		       "so no expectation could be seen",
+		       node);
+}
+
 int vacuous_check(const struct step_expect *e, const char *node, const struct rulenames *rn,
 		  const struct evlog *dump, struct diag *d)
 {
@@ -212,6 +259,8 @@ int vacuous_check(const struct step_expect *e, const char *node, const struct ru
 		return rn ? check_nflog(e, node, rn, d) : 0;
 	case SRC_FATE:
 		return rn ? check_fate(e, node, rn, d) : 0;
+	case SRC_CT_EXPECT:
+		return rn ? check_ct_expect(e, node, rn, d) : 0;
 	default:
 		return 0;
 	}

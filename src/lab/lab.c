@@ -911,8 +911,9 @@ static const char *const ping_keys[] = {"from",	   "to",       "src",  "count", 
 					"tos",	   "interval", NULL};
 static const char *const listen_keys[] = {"node", "proto", "port", "family", "accept", NULL};
 static const char *const expect_keys[] = {
-	"at",	 "conntrack", "conntrack-table", "nflog",  "trace", "counters", "fate", "dir",
-	"match", "filter",    "count",		 "within", "quiet", "since",	NULL};
+	"at",	 "conntrack", "conntrack-table", "conntrack-expect", "nflog", "trace", "counters",
+	"fate",	 "dir",	      "match",		 "filter",	     "count", "within", "quiet",
+	"since", NULL};
 
 int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
 {
@@ -1227,7 +1228,10 @@ static bool node_logs(const struct lab_node *n)
 	return count > 0;
 }
 
-/* Exactly one source key: at (packets), conntrack, conntrack-table, nflog, trace, counters. */
+/*
+ * Exactly one source key: at (packets), conntrack, conntrack-table, conntrack-expect, nflog,
+ * trace, counters, fate.
+ */
 static int parse_expect_source(struct parser *p, struct step_expect *e, yaml_node_t *m)
 {
 	yaml_node_t *found = NULL;
@@ -1246,7 +1250,8 @@ static int parse_expect_source(struct parser *p, struct step_expect *e, yaml_nod
 		return fail_at(p, found && n > 1 ? found : m,
 			       "expect needs exactly one of \"at\" (packets at node:iface), "
 			       "\"conntrack\" (a node's conntrack events), \"conntrack-table\", "
-			       "\"nflog\", \"trace\", \"counters\" or \"fate\" (a node's)");
+			       "\"conntrack-expect\", \"nflog\", \"trace\", \"counters\" or "
+			       "\"fate\" (a node's)");
 	e->node_loc = loc_of(p, found);
 	if (e->source == SRC_CAPTURE)
 		return parse_point(p, found, &e->at);
@@ -1785,13 +1790,13 @@ static void step_release(struct lab_step *st)
 		free(st->probe.payload);
 		free(st->probe.segments);
 	} else if (st->kind == STEP_EXPECT) {
-		free(st->expect.preds);
+		pred_list_free(st->expect.preds, st->expect.n_preds);
 		free(st->expect.pred_locs);
 		pktfilter_free(st->expect.filter);
 	} else if (st->kind == STEP_SEND) {
 		free(st->send.payload);
 		free(st->send.quote_bytes);
-		free(st->send.quote_preds);
+		pred_list_free(st->send.quote_preds, st->send.n_quote_preds);
 	} else if (st->kind == STEP_RUN || st->kind == STEP_SERVICE || st->kind == STEP_STOP)
 		prog_release(&st->prog);
 	else if (st->kind == STEP_EXT && st->ext.ops->release)

@@ -186,13 +186,15 @@ enum since {
 
 /* What an expectation looks at. */
 enum expect_source {
-	SRC_CAPTURE,  /* packets at a node's interface ("at") */
-	SRC_CT_EVENT, /* a node's conntrack events ("conntrack") */
-	SRC_CT_TABLE, /* a node's conntrack table, dumped at the step ("conntrack-table") */
-	SRC_NFLOG,    /* a node's NFLOG records ("nflog") */
-	SRC_TRACE,    /* a node's nft trace events ("trace") */
-	SRC_COUNTERS, /* a node's rule and named counters, read at the step ("counters") */
-	SRC_FATE,     /* what became of each traced packet at a node ("fate"), at the step */
+	SRC_CAPTURE,   /* packets at a node's interface ("at") */
+	SRC_CT_EVENT,  /* a node's conntrack events ("conntrack") */
+	SRC_CT_TABLE,  /* a node's conntrack table, dumped at the step ("conntrack-table") */
+	SRC_NFLOG,     /* a node's NFLOG records ("nflog") */
+	SRC_TRACE,     /* a node's nft trace events ("trace") */
+	SRC_COUNTERS,  /* a node's rule and named counters, read at the step ("counters") */
+	SRC_FATE,      /* what became of each traced packet at a node ("fate"), at the step */
+	SRC_CT_EXPECT, /* a node's conntrack expectations, dumped at the step ("conntrack-expect")
+			*/
 	SRC_COUNT,
 };
 

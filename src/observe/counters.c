@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Rule and named counters of a node's rulesets (nft and iptables), read on demand. */
+/*
+ * Rule and named counters, quotas and set elements of a node's rulesets (nft and
+ * iptables), read on demand.
+ */
 #include "observe/counters.h"
 
 #include <arpa/inet.h>
@@ -9,6 +12,7 @@
 #include <libnftnl/expr.h>
 #include <libnftnl/object.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "observe/event.h"
+#include "rules/ruleset.h"
 #include "topo/nl.h"
 #include "util/xalloc.h"
 
@@ -299,23 +304,176 @@ static int obj_cb(const struct nlmsghdr *nlh, void *data)
 	struct count_ctx *cc = data;
 	struct nftnl_obj *o = nftnl_obj_alloc();
 	struct counter_rec *c;
+	uint32_t type;
 
 	if (!o)
 		return MNL_CB_ERROR;
-	if (nftnl_obj_nlmsg_parse(nlh, o) == 0 &&
-	    nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER) {
-		c = counter_add(cc->log, cc->node);
+	if (nftnl_obj_nlmsg_parse(nlh, o) ||
+	    ((type = nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE)) != NFT_OBJECT_COUNTER &&
+	     type != NFT_OBJECT_QUOTA)) {
+		nftnl_obj_free(o);
+		return MNL_CB_OK;
+	}
+	c = counter_add(cc->log, cc->node);
+	c->ruleset = RULESET_NFT;
+	snprintf(c->family, sizeof(c->family), "%s",
+		 counters_family_name(nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY)));
+	snprintf(c->table, sizeof(c->table), "%s", nftnl_obj_get_str(o, NFTNL_OBJ_TABLE));
+	snprintf(c->name, sizeof(c->name), "%s", nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
+	if (type == NFT_OBJECT_COUNTER) {
 		c->kind = COUNTER_NAMED;
-		c->ruleset = RULESET_NFT;
-		snprintf(c->family, sizeof(c->family), "%s",
-			 counters_family_name(nftnl_obj_get_u32(o, NFTNL_OBJ_FAMILY)));
-		snprintf(c->table, sizeof(c->table), "%s", nftnl_obj_get_str(o, NFTNL_OBJ_TABLE));
-		snprintf(c->name, sizeof(c->name), "%s", nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
 		c->packets = nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS);
 		c->bytes = nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_BYTES);
+	} else {
+		c->kind = COUNTER_QUOTA;
+		c->uncounted = true;
+		c->quota_limit = nftnl_obj_get_u64(o, NFTNL_OBJ_QUOTA_BYTES);
+		c->quota_used = nftnl_obj_get_u64(o, NFTNL_OBJ_QUOTA_CONSUMED);
+		c->quota_over = nftnl_obj_get_u32(o, NFTNL_OBJ_QUOTA_FLAGS) & NFT_QUOTA_F_INV;
 	}
 	nftnl_obj_free(o);
 	return MNL_CB_OK;
+}
+
+static int set_count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *set = nftnl_set_alloc();
+
+	if (!set)
+		return MNL_CB_ERROR;
+	if (nftnl_set_nlmsg_parse(nlh, set) == 0 &&
+	    !(nftnl_set_get_u32(set, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS))
+		(*(size_t *)data)++;
+	nftnl_set_free(set);
+	return MNL_CB_OK;
+}
+
+/* The number of named sets and maps in the netns, or -1. */
+static long named_sets(int nsfd, struct diag *d)
+{
+	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_UNSPEC, 0, 0);
+	struct nl_sock *s = nl_open(nsfd, NETLINK_NETFILTER, d);
+	size_t n = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = nl_dump(s, nlh, set_count_cb, &n, d);
+	nl_close(s);
+	return rc ? -1 : (long)n;
+}
+
+/* The end of the key of element text e: where a counter, timeout, comment or map value starts. */
+static size_t elem_key_len(const char *e)
+{
+	static const char *const after[] = {" counter packets ", " timeout ", " expires ",
+					    " comment \"", " : "};
+	size_t i, len = strlen(e);
+
+	for (i = 0; i < sizeof(after) / sizeof(after[0]); i++) {
+		const char *p = strstr(e, after[i]);
+
+		if (p && (size_t)(p - e) < len)
+			len = (size_t)(p - e);
+	}
+	return len;
+}
+
+/* One element's text ("10.0.0.0/24 counter packets 1 bytes 84") as a record. */
+static void add_element(const char *family, const char *table, const char *set, const char *e,
+			size_t node, struct evlog *log)
+{
+	struct counter_rec *c = counter_add(log, node);
+	const char *ctr = strstr(e, " counter packets ");
+	unsigned long long p, b;
+
+	c->kind = COUNTER_ELEMENT;
+	c->ruleset = RULESET_NFT;
+	snprintf(c->family, sizeof(c->family), "%s", family);
+	snprintf(c->table, sizeof(c->table), "%s", table);
+	snprintf(c->set, sizeof(c->set), "%s", set);
+	snprintf(c->elem, sizeof(c->elem), "%.*s", (int)elem_key_len(e), e);
+	if (ctr && sscanf(ctr, " counter packets %llu bytes %llu", &p, &b) == 2) {
+		c->packets = p;
+		c->bytes = b;
+	} else {
+		c->uncounted = true;
+	}
+}
+
+/*
+ * The elements in the text at p, up to the '}' that closes "elements = {":
+ * split at the commas outside quoted comments, with runs of blanks as one space.
+ * Returns where the elements end.
+ */
+static const char *parse_elements(const char *p, const char *family, const char *table,
+				  const char *set, size_t node, struct evlog *log)
+{
+	char e[512];
+	size_t n = 0;
+	bool quoted = false;
+
+	for (; *p; p++) {
+		char ch = *p == '\n' || *p == '\t' ? ' ' : *p;
+
+		if (ch == '"')
+			quoted = !quoted;
+		if (!quoted && (ch == ',' || ch == '}')) {
+			while (n && e[n - 1] == ' ')
+				n--;
+			e[n] = '\0';
+			if (n)
+				add_element(family, table, set, e, node, log);
+			n = 0;
+			if (ch == '}')
+				return p;
+			continue;
+		}
+		if ((ch == ' ' && (!n || e[n - 1] == ' ')) || n + 1 >= sizeof(e))
+			continue;
+		e[n++] = ch;
+	}
+	return p;
+}
+
+void counters_parse_nft_sets(const char *text, size_t node, struct evlog *log)
+{
+	char family[16] = "", table[64] = "", set[64] = "";
+	const char *line = text;
+
+	while (line && *line) {
+		const char *eol = strchr(line, '\n'), *t = line;
+
+		while (*t == '\t' || *t == ' ')
+			t++;
+		if (t == line && sscanf(line, "table %15s %63s {", family, table) == 2) {
+			set[0] = '\0';
+		} else if (sscanf(t, "set %63s {", set) == 1 || sscanf(t, "map %63s {", set) == 1) {
+			/* its elements follow */
+		} else if (*t == '}') {
+			set[0] = '\0';
+		} else if (set[0] && !strncmp(t, "elements = {", 12)) {
+			eol = strchr(parse_elements(t + 12, family, table, set, node, log), '\n');
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+}
+
+/* The elements of the named sets and maps, as "nft list ruleset" writes them. */
+static int set_elements(int nsfd, struct count_ctx *cc, struct diag *d)
+{
+	long sets = named_sets(nsfd, d);
+	char *text;
+
+	if (sets <= 0) /* none: spare the listing */
+		return sets < 0 ? -1 : 0;
+	text = ruleset_nft_list(nsfd, d);
+	if (!text)
+		return -1;
+	counters_parse_nft_sets(text, cc->node, cc->log);
+	free(text);
+	return 0;
 }
 
 static int named_counters(int nsfd, struct count_ctx *cc, struct diag *d)
@@ -425,7 +583,8 @@ int counters_dump(int nsfd, const struct lab_node *node, size_t node_idx, struct
 	struct count_ctx cc = {.log = log, .node = node_idx};
 
 	cc.node_def = node;
-	if (rules_each(nsfd, add_rule_counter, &cc, d) || named_counters(nsfd, &cc, d))
+	if (rules_each(nsfd, add_rule_counter, &cc, d) || named_counters(nsfd, &cc, d) ||
+	    set_elements(nsfd, &cc, d))
 		return -1;
 	if (node->iptables.text && ipt_counters(nsfd, node, RULESET_IPTABLES, &cc, d))
 		return -1;
@@ -439,7 +598,18 @@ const char *counter_summary(const struct counter_rec *c, char *buf, size_t len)
 	static const char *const rulesets[] = {"nft", "iptables", "ip6tables"};
 	const char *rs = c->ruleset < 3 ? rulesets[c->ruleset] : "?";
 
-	if (c->kind == COUNTER_NAMED)
+	if (c->kind == COUNTER_QUOTA)
+		snprintf(buf, len, "[QUOTA] %s %s %s quota %s: %s%llu of %llu bytes used", rs,
+			 c->family, c->table, c->name, c->quota_over ? "over, " : "",
+			 (unsigned long long)c->quota_used, (unsigned long long)c->quota_limit);
+	else if (c->kind == COUNTER_ELEMENT && c->uncounted)
+		snprintf(buf, len, "[ELEMENT] %s %s %s set %s: %s", rs, c->family, c->table, c->set,
+			 c->elem);
+	else if (c->kind == COUNTER_ELEMENT)
+		snprintf(buf, len, "[ELEMENT] %s %s %s set %s: %s: %llu packets, %llu bytes", rs,
+			 c->family, c->table, c->set, c->elem, (unsigned long long)c->packets,
+			 (unsigned long long)c->bytes);
+	else if (c->kind == COUNTER_NAMED)
 		snprintf(buf, len, "[COUNTER] %s %s %s counter %s: %llu packets, %llu bytes", rs,
 			 c->family, c->table, c->name, (unsigned long long)c->packets,
 			 (unsigned long long)c->bytes);

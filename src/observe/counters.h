@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Rule and named counters of a node's rulesets (nft and iptables), read on demand. */
+/*
+ * Rule and named counters, quotas and set elements of a node's rulesets (nft and
+ * iptables), read on demand.
+ */
 #ifndef NFLAB_COUNTERS_H
 #define NFLAB_COUNTERS_H
 
@@ -11,9 +14,11 @@
 #include "util/diag.h"
 
 enum counter_kind {
-	COUNTER_RULE,	/* a rule's counter */
-	COUNTER_NAMED,	/* an nft named counter object */
-	COUNTER_POLICY, /* an iptables built-in chain's policy counter */
+	COUNTER_RULE,	 /* a rule's counter */
+	COUNTER_NAMED,	 /* an nft named counter object */
+	COUNTER_POLICY,	 /* an iptables built-in chain's policy counter */
+	COUNTER_QUOTA,	 /* an nft named quota: bytes used of a limit, no packets */
+	COUNTER_ELEMENT, /* an element of an nft named set or map, with its counter if it has one */
 };
 
 enum counter_ruleset {
@@ -34,6 +39,11 @@ struct counter_rec {
 	uint64_t handle;   /* nft rule handle */
 	uint32_t position; /* 1-based position of the rule in its chain */
 	uint64_t packets, bytes;
+	bool uncounted; /* no packets or bytes: a quota, an element without counter */
+	char set[64];	/* COUNTER_ELEMENT: the set's name */
+	char elem[160]; /* COUNTER_ELEMENT: the element's key, as nft lists it */
+	uint64_t quota_limit, quota_used; /* COUNTER_QUOTA: bytes */
+	bool quota_over; /* COUNTER_QUOTA: "quota over N": it matches once used up */
 };
 
 /* What a rule answers the packets it drops with: a reject is a drop to nft trace. */
@@ -88,8 +98,9 @@ int nft_rules_chain_hook(const struct nft_rules *r, uint32_t family, const char 
 
 /*
  * Reads the counters of node (index node_idx) held by nsfd into log as EV_COUNTER
- * events: nft rule and named counters, then iptables/ip6tables rule and policy
- * counters of the node's backend when it has such rules. Returns 0 or -1.
+ * events: nft rule and named counters and quotas, the elements of its named sets
+ * and maps, then iptables/ip6tables rule and policy counters of the node's
+ * backend when it has such rules. Returns 0 or -1.
  */
 int counters_dump(int nsfd, const struct lab_node *node, size_t node_idx, struct evlog *log,
 		  struct diag *d);
@@ -101,6 +112,13 @@ int counters_dump(int nsfd, const struct lab_node *node, size_t node_idx, struct
  */
 void counters_parse_ipt_save(const char *text, enum counter_ruleset rs, size_t node,
 			     struct evlog *log);
+
+/*
+ * Adds the elements of the named sets and maps in "nft list ruleset" text to log
+ * as COUNTER_ELEMENT events of node: each element's key as nft writes it
+ * ("10.0.0.0/24", "10.0.0.1 . 80"), with its counter when it has one.
+ */
+void counters_parse_nft_sets(const char *text, size_t node, struct evlog *log);
 
 /* "nft inet filter forward #3 \"snat-out\": 0 packets, 0 bytes" into buf. Returns buf. */
 const char *counter_summary(const struct counter_rec *c, char *buf, size_t len);

@@ -105,6 +105,65 @@ static void ct_fill(const struct nf_conntrack *ct, uint8_t event, struct ct_rec 
 	r->id = nfct_get_attr_u32(ct, ATTR_ID);
 }
 
+/*
+ * What libnetfilter_conntrack leaves out of a message: the reply tuple's ICMP
+ * id, and the zone of each tuple. A directional zone ("ct original zone set
+ * 1") is a CTA_TUPLE_ZONE in its tuple and no CTA_ZONE; a zone of both
+ * directions is CTA_ZONE alone.
+ */
+struct tuple_extras {
+	bool has_zone;
+	uint16_t zone;
+	bool has_icmp_id;
+	uint16_t icmp_id;
+};
+
+static int proto_attr_cb(const struct nlattr *a, void *data)
+{
+	struct tuple_extras *t = data;
+	int type = mnl_attr_get_type(a);
+
+	if ((type == CTA_PROTO_ICMP_ID || type == CTA_PROTO_ICMPV6_ID) &&
+	    mnl_attr_validate(a, MNL_TYPE_U16) >= 0) {
+		t->has_icmp_id = true;
+		t->icmp_id = ntohs(mnl_attr_get_u16(a));
+	}
+	return MNL_CB_OK;
+}
+
+static int tuple_attr_cb(const struct nlattr *a, void *data)
+{
+	struct tuple_extras *t = data;
+
+	if (mnl_attr_get_type(a) == CTA_TUPLE_ZONE && mnl_attr_validate(a, MNL_TYPE_U16) >= 0) {
+		t->has_zone = true;
+		t->zone = ntohs(mnl_attr_get_u16(a));
+	} else if (mnl_attr_get_type(a) == CTA_TUPLE_PROTO &&
+		   mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0) {
+		mnl_attr_parse_nested(a, proto_attr_cb, t);
+	}
+	return MNL_CB_OK;
+}
+
+static void ct_fill_tuples(const struct nlmsghdr *nlh, struct ct_rec *r)
+{
+	struct tuple_extras orig = {0}, reply = {0};
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+	{
+		struct tuple_extras *t = mnl_attr_get_type(a) == CTA_TUPLE_ORIG	   ? &orig
+					 : mnl_attr_get_type(a) == CTA_TUPLE_REPLY ? &reply
+										   : NULL;
+
+		if (t && mnl_attr_validate(a, MNL_TYPE_NESTED) >= 0)
+			mnl_attr_parse_nested(a, tuple_attr_cb, t);
+	}
+	r->zone_orig = orig.has_zone ? orig.zone : r->zone;
+	r->zone_reply = reply.has_zone ? reply.zone : r->zone;
+	r->reply_icmp_id = reply.has_icmp_id ? reply.icmp_id : r->icmp_id;
+}
+
 struct parse_ctx {
 	struct evlog *log;
 	size_t node;
@@ -136,6 +195,7 @@ static int ct_msg_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (nfct_nlmsg_parse(nlh, ct) == 0) {
 		ct_fill(ct, type, &r);
+		ct_fill_tuples(nlh, &r);
 		evlog_add_ct(pc->log, pc->node, &r);
 	}
 	nfct_destroy(ct);
@@ -221,6 +281,7 @@ const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len)
 {
 	static const char *const events[] = {"ENTRY", "NEW", "UPDATE", "DESTROY"};
 	char a[IPADDR_STRLEN], b[IPADDR_STRLEN], c[IPADDR_STRLEN], e[IPADDR_STRLEN];
+	char reply_id[16] = ""; /* the reply's ICMP id, when NAT changed it */
 	size_t n;
 
 	const char *proto = ct->proto == 6    ? "tcp"
@@ -239,6 +300,8 @@ const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len)
 	ipaddr_fmt(&ct->orig_dst, b);
 	ipaddr_fmt(&ct->reply_src, c);
 	ipaddr_fmt(&ct->reply_dst, e);
+	if (ct->reply_icmp_id != ct->icmp_id)
+		snprintf(reply_id, sizeof(reply_id), " id=%u", ct->reply_icmp_id);
 	if (n < len && (ct->present & CT_HAS_PORTS))
 		n += (size_t)snprintf(
 			buf + n, len - n,
@@ -246,8 +309,9 @@ const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len)
 			b, ct->orig_sport, ct->orig_dport, c, e, ct->reply_sport, ct->reply_dport);
 	else if (n < len && (ct->present & CT_HAS_ICMP))
 		n += (size_t)snprintf(buf + n, len - n,
-				      "src=%s dst=%s type=%u code=%u id=%u reply src=%s dst=%s", a,
-				      b, ct->icmp_type, ct->icmp_code, ct->icmp_id, c, e);
+				      "src=%s dst=%s type=%u code=%u id=%u reply src=%s dst=%s%s",
+				      a, b, ct->icmp_type, ct->icmp_code, ct->icmp_id, c, e,
+				      reply_id);
 	else if (n < len)
 		n += (size_t)snprintf(buf + n, len - n, "src=%s dst=%s reply src=%s dst=%s", a, b,
 				      c, e);
@@ -264,7 +328,11 @@ const char *ct_summary(const struct ct_rec *ct, char *buf, size_t len)
 		if (n < len && ct->mark)
 			n += (size_t)snprintf(buf + n, len - n, " mark=%u", ct->mark);
 		if (n < len && ct->zone)
-			snprintf(buf + n, len - n, " zone=%u", ct->zone);
+			n += (size_t)snprintf(buf + n, len - n, " zone=%u", ct->zone);
+		if (n < len && ct->zone_orig != ct->zone)
+			n += (size_t)snprintf(buf + n, len - n, " zone-orig=%u", ct->zone_orig);
+		if (n < len && ct->zone_reply != ct->zone)
+			snprintf(buf + n, len - n, " zone-reply=%u", ct->zone_reply);
 	}
 	return buf;
 }
@@ -315,6 +383,9 @@ static void ct_put_tuple(struct nlmsghdr *nlh, const struct ct_rec *ct)
 		mnl_attr_put_u8(nlh, CTA_PROTO_ICMPV6_CODE, ct->icmp_code);
 	}
 	mnl_attr_nest_end(nlh, proto);
+	/* A directional zone is looked up in the tuple's own zone. */
+	if (ct->zone_orig != ct->zone)
+		mnl_attr_put_u16(nlh, CTA_TUPLE_ZONE, htons(ct->zone_orig));
 	mnl_attr_nest_end(nlh, tuple);
 }
 

@@ -34,11 +34,13 @@ struct ct_rec {
 	uint16_t orig_sport, orig_dport, reply_sport, reply_dport; /* host order */
 	uint8_t icmp_type, icmp_code;				   /* original direction */
 	uint16_t icmp_id;
-	uint8_t tcp_state; /* TCP_CONNTRACK_*: 1 SYN_SENT ... 7 TIME_WAIT, 8 CLOSE */
-	uint32_t status;   /* IPS_* bits */
+	uint16_t reply_icmp_id; /* the reply tuple's ICMP id (NAT may change it) */
+	uint8_t tcp_state;	/* TCP_CONNTRACK_*: 1 SYN_SENT ... 7 TIME_WAIT, 8 CLOSE */
+	uint32_t status;	/* IPS_* bits */
 	uint32_t mark;
-	uint16_t zone;
-	uint32_t timeout; /* seconds left */
+	uint16_t zone;			/* CTA_ZONE: the zone of both directions */
+	uint16_t zone_orig, zone_reply; /* the zone each direction's tuple is in */
+	uint32_t timeout;		/* seconds left */
 	uint32_t id;
 	char helper[32];
 };

@@ -57,6 +57,8 @@ const void *event_record(const struct event *ev)
 		return &ev->trace;
 	case EV_COUNTER:
 		return &ev->counter;
+	case EV_CT_EXP:
+		return &ev->exp;
 	case EV_FATE:
 		return ev->data;
 	case EV_PACKET:
@@ -76,6 +78,8 @@ const char *event_summary(const struct event *ev, char *buf, size_t len)
 		return trace_summary(&ev->trace, buf, len);
 	case EV_COUNTER:
 		return counter_summary(&ev->counter, buf, len);
+	case EV_CT_EXP:
+		return exp_summary(&ev->exp, buf, len);
 	case EV_FATE:
 		return fate_rec_summary((const struct fate_rec *)ev->data, buf, len);
 	case EV_PACKET:

@@ -11,6 +11,7 @@
 #include "lab/lab.h"
 #include "observe/counters.h"
 #include "observe/ctev.h"
+#include "observe/ctexp.h"
 #include "observe/nflog.h"
 #include "observe/packet.h"
 #include "observe/trace.h"
@@ -22,6 +23,7 @@ enum ev_kind {
 	EV_LOG,	    /* an NFLOG record of a node */
 	EV_TRACE,   /* an nft trace event of a node */
 	EV_COUNTER, /* a rule or named counter of a node, read at a step */
+	EV_CT_EXP,  /* a conntrack expectation of a node, read at a step */
 	/*
 	 * What became of one packet at a node (report/fate.h: a struct fate_rec in
 	 * data), made from trace events for a fate check: only in a check's own
@@ -44,6 +46,7 @@ struct event {
 		struct log_rec log; /* EV_LOG */
 		struct trace_rec trace;
 		struct counter_rec counter;
+		struct exp_rec exp; /* EV_CT_EXP */
 	};
 	uint32_t caplen;
 	uint8_t *data; /* caplen bytes of the frame, owned by the log */

@@ -27,12 +27,92 @@ static bool is_icmp6_error(uint8_t type)
 	return type >= 1 && type <= 4;
 }
 
-static int decode_ip(const uint8_t *p, size_t len, struct pkt_hdrs *h, const uint8_t **quoted,
-		     size_t *qlen);
+/* What the outer packet's upper layer leads to: the packet it quotes, its payload. */
+struct l4_rest {
+	const uint8_t *quoted; /* an ICMP error's or ND redirect's quoted packet, or NULL */
+	size_t qlen;
+	const uint8_t *payload; /* the bytes after the TCP, UDP or ICMP header, or NULL */
+	size_t plen;
+};
 
-/* Upper layer at p (len bytes captured). Quoted packets may carry only 8 bytes of it. */
-static void decode_l4(const uint8_t *p, size_t len, struct pkt_hdrs *h, const uint8_t **quoted,
-		      size_t *qlen)
+static int decode_ip(const uint8_t *p, size_t len, struct pkt_hdrs *h, struct l4_rest *rest);
+
+static void set_addr(struct ipaddr *a, int family, const uint8_t *b)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = (uint8_t)family;
+	memcpy(a->b, b, family == AF_INET ? 4 : 16);
+}
+
+/* The TCP options of the header at p (hl bytes, all captured): MSS, window scale, SACK, timestamps.
+ */
+static void decode_tcp_opts(const uint8_t *p, size_t hl, struct pkt_hdrs *h)
+{
+	size_t off = 20;
+
+	h->present |= PKT_TCP_OPTS;
+	while (off < hl) {
+		uint8_t kind = p[off], olen;
+
+		if (kind == 0) /* end of options */
+			break;
+		if (kind == 1) { /* no-op */
+			off++;
+			continue;
+		}
+		if (off + 2 > hl || (olen = p[off + 1]) < 2 || off + olen > hl)
+			break;
+		if (kind == 2 && olen == 4) {
+			h->tcp_mss = get16(p + off + 2);
+			h->tcp_opts |= TCPOPT_HAS_MSS;
+		} else if (kind == 3 && olen == 3) {
+			h->tcp_wscale = p[off + 2];
+			h->tcp_opts |= TCPOPT_HAS_WSCALE;
+		} else if (kind == 4 && olen == 2) {
+			h->tcp_opts |= TCPOPT_HAS_SACKOK;
+		} else if (kind == 8 && olen == 10) {
+			h->tcp_tsval = get32(p + off + 2);
+			h->tcp_tsecr = get32(p + off + 6);
+			h->tcp_opts |= TCPOPT_HAS_TS;
+		}
+		off += olen;
+	}
+}
+
+/*
+ * The addresses of ICMPv6 neighbour discovery at p (len bytes): the target of a
+ * solicitation, advertisement or redirect, a redirect's destination, and the
+ * packet its Redirected Header option (type 4) quotes.
+ */
+static void decode_nd(const uint8_t *p, size_t len, struct pkt_hdrs *h, struct l4_rest *rest)
+{
+	size_t off = 40;
+
+	if ((p[0] < 135 || p[0] > 137) || len < 24)
+		return;
+	set_addr(&h->nd_target, AF_INET6, p + 8);
+	h->present |= PKT_ND_TARGET;
+	if (p[0] != 137 || len < 40)
+		return;
+	set_addr(&h->nd_dst, AF_INET6, p + 24);
+	h->present |= PKT_ND_DST;
+	while (rest && off + 8 <= len && p[off + 1]) {
+		size_t olen = (size_t)p[off + 1] * 8;
+
+		if (p[off] == 4) { /* Redirected Header: 6 reserved bytes, then the packet */
+			rest->quoted = p + off + 8;
+			rest->qlen = (off + olen <= len ? off + olen : len) - off - 8;
+			return;
+		}
+		off += olen;
+	}
+}
+
+/*
+ * Upper layer at p (len bytes captured). Quoted packets may carry only 8 bytes
+ * of it. rest is NULL for a quoted packet: what it quotes is not followed.
+ */
+static void decode_l4(const uint8_t *p, size_t len, struct pkt_hdrs *h, struct l4_rest *rest)
 {
 	size_t hl = 0;
 
@@ -52,6 +132,8 @@ static void decode_l4(const uint8_t *p, size_t len, struct pkt_hdrs *h, const ui
 		if (len >= 16)
 			h->tcp_win = get16(p + 14);
 		hl = (size_t)(p[12] >> 4) * 4;
+		if (hl >= 20 && len >= hl)
+			decode_tcp_opts(p, hl, h);
 		break;
 	case 17:  /* UDP */
 	case 136: /* UDP-Lite */
@@ -84,10 +166,16 @@ static void decode_l4(const uint8_t *p, size_t len, struct pkt_hdrs *h, const ui
 			h->icmp_mtu = get16(p + 6);
 		if (h->proto == 58 && p[0] == 2)
 			h->icmp_mtu = get32(p + 4);
-		if (quoted && ((h->proto == 1 && is_icmp4_error(p[0])) ||
-			       (h->proto == 58 && is_icmp6_error(p[0])))) {
-			*quoted = p + 8;
-			*qlen = len - 8;
+		if (h->proto == 1 && p[0] == 5) {
+			set_addr(&h->gateway, AF_INET, p + 4);
+			h->present |= PKT_GATEWAY;
+		}
+		if (h->proto == 58)
+			decode_nd(p, len, h, rest);
+		if (rest && ((h->proto == 1 && is_icmp4_error(p[0])) ||
+			     (h->proto == 58 && is_icmp6_error(p[0])))) {
+			rest->quoted = p + 8;
+			rest->qlen = len - 8;
 		}
 		break;
 	default:
@@ -95,10 +183,13 @@ static void decode_l4(const uint8_t *p, size_t len, struct pkt_hdrs *h, const ui
 	}
 	if (hl && len > hl)
 		h->payload_len = (uint16_t)(len - hl);
+	if (rest && hl && len >= hl) {
+		rest->payload = p + hl;
+		rest->plen = len - hl;
+	}
 }
 
-static int decode_ip4(const uint8_t *p, size_t len, struct pkt_hdrs *h, const uint8_t **quoted,
-		      size_t *qlen)
+static int decode_ip4(const uint8_t *p, size_t len, struct pkt_hdrs *h, struct l4_rest *rest)
 {
 	size_t ihl;
 	uint16_t frag;
@@ -125,12 +216,11 @@ static int decode_ip4(const uint8_t *p, size_t len, struct pkt_hdrs *h, const ui
 		h->present |= PKT_FRAG;
 		return 0;
 	}
-	decode_l4(p + ihl, len - ihl, h, quoted, qlen);
+	decode_l4(p + ihl, len - ihl, h, rest);
 	return 0;
 }
 
-static int decode_ip6(const uint8_t *p, size_t len, struct pkt_hdrs *h, const uint8_t **quoted,
-		      size_t *qlen)
+static int decode_ip6(const uint8_t *p, size_t len, struct pkt_hdrs *h, struct l4_rest *rest)
 {
 	size_t off = 40;
 	uint8_t next;
@@ -177,27 +267,26 @@ static int decode_ip6(const uint8_t *p, size_t len, struct pkt_hdrs *h, const ui
 	}
 	h->proto = next;
 	if (off <= len)
-		decode_l4(p + off, len - off, h, quoted, qlen);
+		decode_l4(p + off, len - off, h, rest);
 	return 0;
 }
 
-static int decode_ip(const uint8_t *p, size_t len, struct pkt_hdrs *h, const uint8_t **quoted,
-		     size_t *qlen)
+static int decode_ip(const uint8_t *p, size_t len, struct pkt_hdrs *h, struct l4_rest *rest)
 {
 	memset(h, 0, sizeof(*h));
 	if (len < 1)
 		return -1;
 	if (p[0] >> 4 == 4)
-		return decode_ip4(p, len, h, quoted, qlen);
+		return decode_ip4(p, len, h, rest);
 	if (p[0] >> 4 == 6)
-		return decode_ip6(p, len, h, quoted, qlen);
+		return decode_ip6(p, len, h, rest);
 	return -1;
 }
 
 int pkt_decode(const uint8_t *frame, size_t caplen, size_t wirelen, int linktype, struct pkt *out)
 {
-	const uint8_t *quoted = NULL;
-	size_t off = 0, qlen = 0;
+	struct l4_rest rest = {0};
+	size_t off = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->wirelen = (uint32_t)wirelen;
@@ -218,9 +307,10 @@ int pkt_decode(const uint8_t *frame, size_t caplen, size_t wirelen, int linktype
 		    get16(frame + off + 2) == 0x0800 && frame[off + 4] == 6 &&
 		    frame[off + 5] == 4) {
 			out->arp_op = get16(frame + off + 6);
-			out->arp_spa.family = out->arp_tpa.family = AF_INET;
-			memcpy(out->arp_spa.b, frame + off + 14, 4);
-			memcpy(out->arp_tpa.b, frame + off + 24, 4);
+			memcpy(out->arp_sha, frame + off + 8, 6);
+			set_addr(&out->arp_spa, AF_INET, frame + off + 14);
+			memcpy(out->arp_tha, frame + off + 18, 6);
+			set_addr(&out->arp_tpa, AF_INET, frame + off + 24);
 			return 0;
 		}
 		if (out->eth_type != 0x0800 && out->eth_type != 0x86dd)
@@ -228,10 +318,16 @@ int pkt_decode(const uint8_t *frame, size_t caplen, size_t wirelen, int linktype
 	} else if (linktype != PKT_LINK_RAW) {
 		return -1;
 	}
-	if (decode_ip(frame + off, caplen - off, &out->outer, &quoted, &qlen))
+	if (decode_ip(frame + off, caplen - off, &out->outer, &rest))
 		return 0;
+	if (rest.payload) {
+		out->has_payload = true;
+		out->payload_caplen =
+			(uint16_t)(rest.plen < PKT_PAYLOAD_MAX ? rest.plen : PKT_PAYLOAD_MAX);
+		memcpy(out->payload, rest.payload, out->payload_caplen);
+	}
 	/* The quoted packet's own errors are not followed: one level only. */
-	if (quoted && decode_ip(quoted, qlen, &out->inner, NULL, NULL) == 0)
+	if (rest.quoted && decode_ip(rest.quoted, rest.qlen, &out->inner, NULL) == 0)
 		out->has_inner = 1;
 	return 0;
 }
@@ -309,6 +405,8 @@ static const char *icmp6_text(uint8_t type, uint8_t code)
 		return "neighbor solicitation";
 	case 136:
 		return "neighbor advertisement";
+	case 137:
+		return "redirect";
 	case 143:
 		return "multicast listener report v2";
 	default:
@@ -364,6 +462,15 @@ static size_t hdrs_summary(const struct pkt_hdrs *h, char *buf, size_t len)
 					      h->echo_seq);
 		if (n < len && h->icmp_mtu)
 			n += (size_t)snprintf(buf + n, len - n, ", mtu %u", h->icmp_mtu);
+		if (n < len && (h->present & PKT_GATEWAY))
+			n += (size_t)snprintf(buf + n, len - n, ", gateway %s",
+					      ipaddr_fmt(&h->gateway, s));
+		if (n < len && (h->present & PKT_ND_TARGET))
+			n += (size_t)snprintf(buf + n, len - n, ", target %s",
+					      ipaddr_fmt(&h->nd_target, s));
+		if (n < len && (h->present & PKT_ND_DST))
+			n += (size_t)snprintf(buf + n, len - n, ", destination %s",
+					      ipaddr_fmt(&h->nd_dst, s));
 		return n;
 	}
 	return (size_t)snprintf(buf, len, "%s > %s: %s %u", s, d, v6 ? "ip6 nexthdr" : "ip proto",

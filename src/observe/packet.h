@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Decoded packets: Ethernet, IPv4/IPv6, TCP/UDP/ICMP/ICMPv6, and the header an ICMP error quotes.
+/*
+ * Decoded packets: Ethernet, ARP, IPv4/IPv6, TCP (with its options)/UDP/ICMP/ICMPv6 (with
+ * redirect and neighbour discovery addresses), and the header an ICMP error or ND redirect quotes.
  */
 #ifndef NFLAB_PACKET_H
 #define NFLAB_PACKET_H
@@ -19,9 +21,21 @@ enum {
 	PKT_UDP = 1 << 4,
 	PKT_ICMP4 = 1 << 5,
 	PKT_ICMP6 = 1 << 6,
-	PKT_FRAG = 1 << 7,   /* a non-first fragment: no L4 header follows */
-	PKT_PORTS = 1 << 8,  /* sport/dport valid (TCP or UDP, possibly truncated to 4 bytes) */
-	PKT_ICMPID = 1 << 9, /* icmp id/seq valid (echo request/reply) */
+	PKT_FRAG = 1 << 7,	 /* a non-first fragment: no L4 header follows */
+	PKT_PORTS = 1 << 8,	 /* sport/dport valid (TCP or UDP, possibly truncated to 4 bytes) */
+	PKT_ICMPID = 1 << 9,	 /* icmp id/seq valid (echo request/reply) */
+	PKT_GATEWAY = 1 << 10,	 /* gateway valid (ICMP redirect) */
+	PKT_ND_TARGET = 1 << 11, /* nd_target valid (neighbour solicitation/advert, redirect) */
+	PKT_ND_DST = 1 << 12,	 /* nd_dst valid (ND redirect) */
+	PKT_TCP_OPTS = 1 << 13,	 /* the TCP options were captured whole: tcp_opts is meaningful */
+};
+
+/* TCP options seen (struct pkt_hdrs tcp_opts). */
+enum {
+	TCPOPT_HAS_MSS = 1 << 0,
+	TCPOPT_HAS_WSCALE = 1 << 1,
+	TCPOPT_HAS_SACKOK = 1 << 2,
+	TCPOPT_HAS_TS = 1 << 3,
 };
 
 /* One IP packet's headers. For a quoted inner packet, lengths may be truncated. */
@@ -45,11 +59,21 @@ struct pkt_hdrs {
 	uint32_t tcp_seq, tcp_ack;
 	uint16_t tcp_win;
 	uint16_t udp_len;
-	uint8_t icmp_type, icmp_code; /* ICMPv4 or ICMPv6 */
-	uint16_t echo_id, echo_seq;   /* ICMP(v6) echo identifier and sequence */
-	uint32_t icmp_mtu;	      /* frag-needed next-hop MTU or ICMPv6 packet-too-big MTU */
-	uint16_t payload_len;	      /* bytes after the L4 header that were captured */
+	uint8_t icmp_type, icmp_code;  /* ICMPv4 or ICMPv6 */
+	uint16_t echo_id, echo_seq;    /* ICMP(v6) echo identifier and sequence */
+	uint32_t icmp_mtu;	       /* frag-needed next-hop MTU or ICMPv6 packet-too-big MTU */
+	uint16_t payload_len;	       /* bytes after the L4 header that were captured */
+	struct ipaddr gateway;	       /* ICMP redirect: the better first hop */
+	struct ipaddr nd_target;       /* ICMPv6 NS, NA, redirect: target address */
+	struct ipaddr nd_dst;	       /* ICMPv6 redirect: destination address */
+	uint8_t tcp_opts;	       /* TCPOPT_HAS_* */
+	uint8_t tcp_wscale;	       /* window scale shift */
+	uint16_t tcp_mss;	       /* maximum segment size */
+	uint32_t tcp_tsval, tcp_tsecr; /* timestamp value and echo reply */
 };
+
+/* Bytes of the outer packet's payload a struct pkt keeps for payload conditions. */
+#define PKT_PAYLOAD_MAX 256
 
 /* A decoded frame: link header, outer packet and, for ICMP errors, the quoted packet. */
 struct pkt {
@@ -58,10 +82,18 @@ struct pkt {
 	uint16_t eth_type;		/* after any 802.1Q tag */
 	uint16_t arp_op;		/* ARP request 1 / reply 2, 0 when not ARP */
 	struct ipaddr arp_spa, arp_tpa; /* ARP sender and target protocol addresses */
+	uint8_t arp_sha[6], arp_tha[6]; /* ARP sender and target hardware addresses */
 	struct pkt_hdrs outer;
 	int has_inner; /* 1 when outer is an ICMP/ICMPv6 error quoting a packet */
 	struct pkt_hdrs inner;
 	uint32_t wirelen; /* frame length on the wire */
+	/*
+	 * The first payload_caplen bytes (at most PKT_PAYLOAD_MAX) after the outer
+	 * TCP, UDP or ICMP header, as captured; has_payload when that header was.
+	 */
+	bool has_payload;
+	uint16_t payload_caplen;
+	uint8_t payload[PKT_PAYLOAD_MAX];
 };
 
 /* Link types understood by pkt_decode (values of libpcap's DLT_*). */

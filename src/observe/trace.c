@@ -177,6 +177,9 @@ static void trace_packet(struct trace *t, const struct nlattr **tb, struct trace
 			tl = 0; /* not copied: the packet ends with its cut network header */
 		n = nl + tl;
 		pkt_decode(buf, n, n, PKT_LINK_RAW, &r->pkt);
+		/* The kernel sends at most 64 bytes from the transport header: no whole payload. */
+		r->pkt.has_payload = false;
+		r->pkt.payload_caplen = 0;
 		r->present |= TRACE_HAS_PKT;
 		/* Headers come once per base chain walked: this event begins one hook's walk. */
 		trace_hook(t, r, NULL);

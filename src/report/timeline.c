@@ -716,7 +716,8 @@ static void where(const struct timeline_ctx *c, const struct timeline_entry *e, 
 	static const char *const kinds[] = {[EV_CT] = "conntrack",
 					    [EV_LOG] = "nflog",
 					    [EV_TRACE] = "trace",
-					    [EV_COUNTER] = "counters"};
+					    [EV_COUNTER] = "counters",
+					    [EV_CT_EXP] = "conntrack-expect"};
 	const struct event *ev = e->ev;
 	const char *hook = golden ? NULL : timeline_hook_name(e->hook);
 
@@ -1152,11 +1153,10 @@ void timeline_write_golden(const struct timeline_ctx *c, FILE *f)
 /* "field": value for every field of ev's record that is present. */
 static void json_fields(FILE *f, const struct event *ev)
 {
-	static const enum expect_source by_kind[] = {[EV_PACKET] = SRC_CAPTURE,
-						     [EV_CT] = SRC_CT_EVENT,
-						     [EV_LOG] = SRC_NFLOG,
-						     [EV_TRACE] = SRC_TRACE,
-						     [EV_COUNTER] = SRC_COUNTERS};
+	static const enum expect_source by_kind[] = {
+		[EV_PACKET] = SRC_CAPTURE,   [EV_CT] = SRC_CT_EVENT,
+		[EV_LOG] = SRC_NFLOG,	     [EV_TRACE] = SRC_TRACE,
+		[EV_COUNTER] = SRC_COUNTERS, [EV_CT_EXP] = SRC_CT_EXPECT};
 	const struct source_def *src = &sources[by_kind[ev->kind]];
 	bool any = false;
 	size_t t;
@@ -1266,11 +1266,9 @@ static int cmp_entry_ts(const void *a, const void *b)
 
 int timeline_write_events(const struct timeline_ctx *c, const char *path, struct diag *d)
 {
-	static const char *const kinds[] = {[EV_PACKET] = "packet",
-					    [EV_CT] = "conntrack",
-					    [EV_LOG] = "nflog",
-					    [EV_TRACE] = "trace",
-					    [EV_COUNTER] = "counter"};
+	static const char *const kinds[] = {
+		[EV_PACKET] = "packet", [EV_CT] = "conntrack",	  [EV_LOG] = "nflog",
+		[EV_TRACE] = "trace",	[EV_COUNTER] = "counter", [EV_CT_EXP] = "expectation"};
 	const struct timeline_entry **order;
 	struct timeline_story s;
 	struct outfile of;

@@ -6,7 +6,9 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
+#include <libnftnl/object.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
@@ -40,6 +42,9 @@ static void expr_names(struct nftnl_expr *e, struct rulenames *rn)
 		strset_add(&rn->log_groups, group);
 		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_PREFIX))
 			strset_add(&rn->log_prefixes, nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX));
+	} else if (!strcmp(name, "target") && nftnl_expr_is_set(e, NFTNL_EXPR_TG_NAME) &&
+		   !strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_TG_NAME), "CT")) {
+		rn->ct_expect = true; /* iptables-nft "-j CT": its options are opaque */
 	} else if (!strcmp(name, "meta") &&
 		   nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) == NFT_META_NFTRACE &&
 		   nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG)) {
@@ -133,6 +138,41 @@ static int chain_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static int set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rulenames *rn = data;
+	struct nftnl_set *set = nftnl_set_alloc();
+
+	if (!set)
+		return MNL_CB_ERROR;
+	if (nftnl_set_nlmsg_parse(nlh, set) == 0 &&
+	    !(nftnl_set_get_u32(set, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS) &&
+	    !nflab_table(nftnl_set_get_u32(set, NFTNL_SET_FAMILY),
+			 nftnl_set_get_str(set, NFTNL_SET_TABLE)))
+		strset_add(&rn->sets, nftnl_set_get_str(set, NFTNL_SET_NAME));
+	nftnl_set_free(set);
+	return MNL_CB_OK;
+}
+
+static int obj_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rulenames *rn = data;
+	struct nftnl_obj *o = nftnl_obj_alloc();
+
+	if (!o)
+		return MNL_CB_ERROR;
+	if (nftnl_obj_nlmsg_parse(nlh, o) == 0) {
+		uint32_t type = nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE);
+
+		if (type == NFT_OBJECT_QUOTA)
+			strset_add(&rn->quotas, nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
+		else if (type == NFT_OBJECT_CT_HELPER || type == NFT_OBJECT_CT_EXPECT)
+			rn->ct_expect = true;
+	}
+	nftnl_obj_free(o);
+	return MNL_CB_OK;
+}
+
 /* The number or text after opt in line (up to its end), unquoted, into out; false if absent. */
 static bool ipt_option(const char *line, size_t len, const char *opt, char *out, size_t size)
 {
@@ -171,6 +211,8 @@ void rulenames_parse_ipt(const char *text, struct rulenames *rn)
 		size_t len = eol ? (size_t)(eol - line) : strlen(line);
 		char group[8], prefix[256];
 
+		if (memmem(line, len, "-j CT ", 6) && memmem(line, len, "--helper", 8))
+			rn->ct_expect = true;
 		if (memmem(line, len, "-j NFLOG", 8)) {
 			if (!ipt_option(line, len, "--nflog-group", group, sizeof(group)))
 				snprintf(group, sizeof(group), "0");
@@ -211,7 +253,9 @@ int rulenames_read(int nsfd, bool legacy_v4, bool legacy_v6, struct rulenames *o
 	if (!s)
 		return -1;
 	rc = dump(s, NFT_MSG_GETCHAIN, chain_cb, out, d) ||
-			     dump(s, NFT_MSG_GETRULE, rule_cb, out, d)
+			     dump(s, NFT_MSG_GETRULE, rule_cb, out, d) ||
+			     dump(s, NFT_MSG_GETSET, set_cb, out, d) ||
+			     dump(s, NFT_MSG_GETOBJ, obj_cb, out, d)
 		     ? -1
 		     : 0;
 	nl_close(s);
@@ -230,5 +274,7 @@ void rulenames_release(struct rulenames *rn)
 	strset_release(&rn->handles);
 	strset_release(&rn->log_groups);
 	strset_release(&rn->log_prefixes);
+	strset_release(&rn->sets);
+	strset_release(&rn->quotas);
 	memset(rn, 0, sizeof(*rn));
 }

@@ -1400,12 +1400,13 @@ int run_expect_vacuous(struct run *r, const struct step_expect *e, const struct 
 	int rc = 0;
 
 	if (e->source != SRC_COUNTERS && e->source != SRC_NFLOG && e->source != SRC_TRACE &&
-	    e->source != SRC_FATE)
+	    e->source != SRC_FATE && e->source != SRC_CT_EXPECT)
 		return 0;
 	if (e->node == LAB_ANY_NODE)
 		return fate_any_vacuous(r, e, d);
 	n = &r->lab->nodes[e->node];
-	legacy = e->source == SRC_NFLOG && n->ipt_backend == IPT_BACKEND_LEGACY;
+	legacy = (e->source == SRC_NFLOG || e->source == SRC_CT_EXPECT) &&
+		 n->ipt_backend == IPT_BACKEND_LEGACY;
 	/* Listed now: rules a program loaded since the lab began count too. */
 	if (list)
 		rc = rulenames_read(r->b.nodes[e->node].nsfd, legacy && n->iptables.text,
@@ -1444,7 +1445,8 @@ static int fate_read(struct run *r, const struct step_expect *e, struct evlog *l
 	return 0;
 }
 
-/* Reads a snapshot source (conntrack table, counters, fates) of e's node into log. */
+/* Reads a snapshot source (conntrack table or expectations, counters, fates) of e's node into log.
+ */
 static int snapshot_read(struct run *r, const struct step_expect *e, struct evlog *log)
 {
 	int nsfd;
@@ -1454,6 +1456,8 @@ static int snapshot_read(struct run *r, const struct step_expect *e, struct evlo
 	nsfd = r->b.nodes[e->node].nsfd;
 	if (e->source == SRC_COUNTERS)
 		return counters_dump(nsfd, &r->lab->nodes[e->node], e->node, log, &r->d);
+	if (e->source == SRC_CT_EXPECT)
+		return ctexp_dump(nsfd, e->node, log, &r->d);
 	return ctev_dump(nsfd, e->node, log, &r->d);
 }
 

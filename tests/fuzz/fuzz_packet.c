@@ -1,16 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * libFuzzer target: the packet decoder (frames and bare IP, ICMP errors quoting
- * anything) and what it reaches in the story: the application lines of DNS and
- * HTTP, read from the decoded packet's payload and from the bytes as a whole.
+ * libFuzzer target: the packet decoder (frames and bare IP, ICMP errors and ND
+ * redirects quoting anything, TCP options, ARP, payloads), every packet field
+ * read from what it decoded and formatted as a report shows it, and what it
+ * reaches in the story: the application lines of DNS and HTTP, read from the
+ * decoded packet's payload and from the bytes as a whole.
  */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "expect/field.h"
 #include "observe/app.h"
 #include "observe/packet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void read_fields(const struct pkt *p)
+{
+	const struct field_def *f;
+	char buf[600];
+	struct value v;
+
+	for (f = pkt_fields; f->name; f++)
+		if (f->get(p, &v))
+			value_show(f, &v, buf, sizeof(buf));
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,10 +34,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pkt_decode(data, size, size + 100, PKT_LINK_ETHERNET, &p) == 0) {
 		pkt_summary(&p, buf, sizeof(buf));
 		app_frame_summary(&p, data, size, app, sizeof(app));
+		read_fields(&p);
 	}
 	if (pkt_decode(data, size, size, PKT_LINK_RAW, &p) == 0) {
 		pkt_summary(&p, buf, sizeof(buf));
 		app_frame_summary(&p, data, size, app, sizeof(app));
+		read_fields(&p);
 	}
 	/* The whole input as a DNS message (UDP, then TCP with its length) and as HTTP. */
 	p = (struct pkt){.outer = {.present = PKT_IP4 | PKT_UDP | PKT_PORTS,

@@ -43,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pred_parse(f, text, &p, err, sizeof(err)) == 0) {
 		pred_fmt(&p, out, sizeof(out));
 		pred_match(&p, &ev.pkt);
+		pred_release(&p);
 	}
 	return 0;
 }

@@ -46,11 +46,15 @@ static bool holds(const char *field, const char *cond, const struct pkt *p)
 	char err[256];
 
 	assert_non_null(f);
+	bool ok;
+
 	if (pred_parse(f, cond, &pr, err, sizeof(err))) {
 		print_error("%s: %s: %s\n", field, cond, err);
 		fail();
 	}
-	return pred_match(&pr, p);
+	ok = pred_match(&pr, p);
+	pred_release(&pr);
+	return ok;
 }
 
 static void test_equality_and_names(void **state)
@@ -332,6 +336,71 @@ static void test_show_quotes_text(void **state)
 	assert_string_equal(pred_show(&pr, buf, sizeof(buf)), "!\"fw-in \"");
 }
 
+/* A payload of text and of bytes with a NUL: whole, contains, hex and regex conditions. */
+static void test_payload(void **state)
+{
+	static const uint8_t bin[] = {0x00, 0x01, 'G', 'E', 'T', 0xff};
+	const struct field_def *f = field_find(pkt_fields, "payload");
+	struct pkt icmp, tcp;
+	struct pred pr;
+	char buf[256], err[256];
+
+	(void)state;
+	make_packets(&icmp, &tcp);
+	assert_false(holds("payload", "", &tcp)); /* no payload captured: absent */
+	assert_true(holds("payload", "absent", &tcp));
+	tcp.has_payload = true;
+	tcp.payload_caplen = 18;
+	memcpy(tcp.payload, "GET / HTTP/1.0\r\n\r\n", 18);
+	assert_true(holds("payload", "GET / HTTP/1.0\r\n\r\n", &tcp));
+	assert_false(holds("payload", "GET /", &tcp));
+	assert_true(holds("payload", "contains:HTTP/1.0", &tcp));
+	assert_true(holds("payload", "!contains:POST", &tcp));
+	assert_true(holds("payload", "contains:hex:0d0a0d0a", &tcp));
+	assert_true(holds("payload", "hex:47:45:54:20:2f:20:48:54:54:50:2f:31:2e:30:0d:0a:0d:0a",
+			  &tcp));
+	assert_true(holds("payload", "regex:^GET /[^ ]* HTTP/1\\.[01]\r\n", &tcp));
+	assert_false(holds("payload", "regex:^POST", &tcp));
+	assert_false(holds("payload", "<html>", &tcp)); /* text, not an operator */
+	memcpy(tcp.payload, bin, sizeof(bin));
+	tcp.payload_caplen = sizeof(bin);
+	assert_true(holds("payload", "regex:GET", &tcp)); /* past the NUL byte */
+	assert_true(holds("payload", "contains:GET", &tcp));
+	assert_string_equal(got("payload", &tcp, true, buf, sizeof(buf)), "hex:0001474554ff");
+	assert_int_equal(pred_parse(f, "regex:(", &pr, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "bad regular expression \"(\""));
+	assert_int_equal(pred_parse(f, "hex:4", &pr, err, sizeof(err)), -1);
+	assert_int_equal(pred_parse(f, "contains:", &pr, err, sizeof(err)), -1);
+	assert_int_equal(pred_parse(f, "!contains:a b", &pr, err, sizeof(err)), 0);
+	assert_string_equal(pred_show(&pr, buf, sizeof(buf)), "!contains:\"a b\"");
+	pred_release(&pr);
+}
+
+/* inner.icmp.type names are ICMP ones for an IPv4 quote, ICMPv6 ones for an IPv6 quote. */
+static void test_inner_icmp_type_per_family(void **state)
+{
+	struct pkt icmp, tcp;
+	char buf[64];
+
+	(void)state;
+	make_packets(&icmp, &tcp);
+	icmp.inner.present = PKT_IP4 | PKT_ICMP4 | PKT_ICMPID;
+	icmp.inner.icmp_type = 8;
+	icmp.inner.echo_seq = 3;
+	assert_true(holds("inner.icmp.type", "echo-request", &icmp));
+	assert_true(holds("inner.icmp.type", "8", &icmp));
+	assert_true(holds("inner.icmp.seq", "3", &icmp));
+	assert_string_equal(got("inner.icmp.type", &icmp, false, buf, sizeof(buf)), "echo-request");
+	icmp.inner.present = PKT_IP6 | PKT_ICMP6 | PKT_ICMPID;
+	icmp.inner.icmp_type = 128;
+	assert_true(holds("inner.icmp.type", "echo-request", &icmp));
+	assert_false(holds("inner.icmp.type", "8", &icmp));
+	assert_true(holds("inner.icmp.type", "!redirect", &icmp)); /* no ICMPv6 type of that name */
+	assert_string_equal(got("inner.icmp.type", &icmp, false, buf, sizeof(buf)), "echo-request");
+	icmp.inner.icmp_type = 137;
+	assert_true(holds("inner.icmp.type", "nd-redirect", &icmp));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -344,6 +413,8 @@ int main(void)
 		cmocka_unit_test(test_code_names_checked_against_type),
 		cmocka_unit_test(test_tcp_flags_by_name),
 		cmocka_unit_test(test_show_quotes_text),
+		cmocka_unit_test(test_payload),
+		cmocka_unit_test(test_inner_icmp_type_per_family),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

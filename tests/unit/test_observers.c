@@ -162,6 +162,71 @@ static void test_ipt_counters(void **state)
 	evlog_release(&log);
 }
 
+/* Set elements from "nft list ruleset" text: keys as nft writes them, counters when they have one.
+ */
+static void test_nft_set_elements(void **state)
+{
+	struct evlog log = EVLOG_INIT;
+	const struct counter_rec *c;
+
+	(void)state;
+	counters_parse_nft_sets(
+		"table inet t {\n"
+		"\tset s4 {\n"
+		"\t\ttype ipv4_addr\n"
+		"\t\tflags interval\n"
+		"\t\tcounter\n"
+		"\t\telements = { 10.0.0.0/24 counter packets 2 bytes 168, 10.1.0.1-10.1.0.5 "
+		"counter packets 0 bytes 0,\n"
+		"\t\t\t     192.0.2.1 counter packets 0 bytes 0 }\n"
+		"\t}\n"
+		"\n"
+		"\tset dyn {\n"
+		"\t\ttype ipv4_addr . inet_service\n"
+		"\t\telements = { 10.0.0.9 . 80 counter packets 1 bytes 60 timeout 30s expires "
+		"29s996ms comment \"x, y\" }\n"
+		"\t}\n"
+		"\n"
+		"\tmap m {\n"
+		"\t\ttype ipv4_addr : verdict\n"
+		"\t\telements = { 10.0.0.1 : accept, 10.0.0.2 : drop }\n"
+		"\t}\n"
+		"\n"
+		"\tchain c {\n"
+		"\t\ttype filter hook output priority filter; policy accept;\n"
+		"\t\tadd @dyn { ip daddr . tcp dport }\n"
+		"\t}\n"
+		"}\n"
+		"table ip u {\n"
+		"\tset plain {\n"
+		"\t\ttype ipv4_addr\n"
+		"\t\telements = { 198.51.100.1 }\n"
+		"\t}\n"
+		"}\n",
+		3, &log);
+	assert_int_equal(log.n, 7);
+	c = &log.ev[0].counter;
+	assert_int_equal(log.ev[0].point, 3);
+	assert_true(holds(SRC_COUNTERS, "counter.kind", "element", c));
+	assert_true(holds(SRC_COUNTERS, "set.name", "s4", c));
+	assert_true(holds(SRC_COUNTERS, "set.elem", "10.0.0.0/24", c));
+	assert_true(holds(SRC_COUNTERS, "counter.packets", "2", c));
+	assert_true(holds(SRC_COUNTERS, "counter.family", "inet", c));
+	assert_true(holds(SRC_COUNTERS, "set.elem", "10.1.0.1-10.1.0.5", &log.ev[1].counter));
+	assert_true(holds(SRC_COUNTERS, "set.elem", "192.0.2.1", &log.ev[2].counter));
+	c = &log.ev[3].counter; /* the comma in the comment splits nothing */
+	assert_true(holds(SRC_COUNTERS, "set.elem", "10.0.0.9 . 80", c));
+	assert_true(holds(SRC_COUNTERS, "counter.bytes", "60", c));
+	c = &log.ev[4].counter; /* a map's key, without its value; no counter */
+	assert_true(holds(SRC_COUNTERS, "set.elem", "10.0.0.1", c));
+	assert_true(holds(SRC_COUNTERS, "counter.packets", "absent", c));
+	c = &log.ev[6].counter;
+	assert_true(holds(SRC_COUNTERS, "counter.table", "u", c));
+	assert_true(holds(SRC_COUNTERS, "set.name", "plain", c));
+	assert_true(holds(SRC_COUNTERS, "set.elem", "198.51.100.1", c));
+	evlog_release(&log);
+}
+
 /* An expectation of src on node 0 with the conditions "field: cond" (NULL-terminated pairs). */
 static void expectation(struct step_expect *e, enum expect_source src, const char *const fc[])
 {
@@ -193,7 +258,7 @@ static int vacuous(const struct step_expect *e, const struct rulenames *rn,
 
 	snprintf(msg, 1024, "%.1000s", d.set ? d.msg : "");
 	*col = d.loc.col;
-	free(e->preds);
+	pred_list_free(e->preds, e->n_preds);
 	free(e->pred_locs);
 	return rc;
 }
@@ -261,6 +326,72 @@ static void test_vacuous_counters(void **state)
 	rulenames_release(&rn);
 }
 
+/* Sets and quotas are checked against the ruleset's names (a set may be empty); expectations need a
+ * maker. */
+static void test_vacuous_sets_expectations(void **state)
+{
+	struct evlog empty = EVLOG_INIT;
+	struct rulenames rn = RULENAMES_INIT;
+	struct step_expect e;
+	char msg[1024];
+	int col;
+
+	(void)state;
+	strset_add(&rn.sets, "talkers");
+	strset_add(&rn.quotas, "budget");
+	expectation(&e, SRC_COUNTERS, (const char *const[]){"set.name", "talkers", NULL});
+	assert_true(vacuous_needs_rulenames(&e));
+	assert_int_equal(vacuous(&e, &rn, &empty, msg, &col), 0); /* empty for now, but there */
+	expectation(&e, SRC_COUNTERS, (const char *const[]){"set.name", "talkerz", NULL});
+	assert_int_equal(vacuous(&e, &rn, &empty, msg, &col), -1);
+	assert_string_equal(msg, "no set or map \"talkerz\" in fw's nft ruleset (it has: talkers)");
+	assert_int_equal(col, 10);
+	expectation(&e, SRC_COUNTERS, (const char *const[]){"quota.name", "budgt", NULL});
+	assert_int_equal(vacuous(&e, &rn, &empty, msg, &col), -1);
+	assert_string_equal(msg, "no quota \"budgt\" in fw's nft ruleset (it has: budget)");
+	expectation(&e, SRC_CT_EXPECT, (const char *const[]){"exp.dport", "21", NULL});
+	assert_true(vacuous_needs_rulenames(&e));
+	assert_int_equal(vacuous(&e, &rn, NULL, msg, &col), -1);
+	assert_non_null(strstr(msg, "nothing in fw's rulesets makes conntrack expectations"));
+	assert_int_equal(col, 7);
+	rulenames_parse_ipt("-A PREROUTING -p tcp --dport 21 -j CT --helper ftp\n", &rn);
+	expectation(&e, SRC_CT_EXPECT, (const char *const[]){"exp.dport", "21", NULL});
+	assert_int_equal(vacuous(&e, &rn, NULL, msg, &col), 0);
+	rulenames_release(&rn);
+}
+
+/* An expectation whose source port any will do, of an FTP control connection. */
+static void test_exp_fields(void **state)
+{
+	struct exp_rec x = {0};
+	char buf[256];
+
+	(void)state;
+	x.present = EXP_HAS_SRC | EXP_HAS_PORTS | EXP_HAS_MASTER_PORTS;
+	x.proto = x.master_proto = 6;
+	ipaddr_parse("198.51.100.20", &x.src, NULL);
+	ipaddr_parse("192.0.2.10", &x.dst, NULL);
+	x.dport = 50000;
+	ipaddr_parse("192.0.2.10", &x.master_src, NULL);
+	ipaddr_parse("198.51.100.20", &x.master_dst, NULL);
+	x.master_sport = 41000;
+	x.master_dport = 21;
+	snprintf(x.helper, sizeof(x.helper), "ftp");
+	x.timeout = 299;
+	assert_true(holds(SRC_CT_EXPECT, "exp.sport", "absent", &x));
+	assert_true(holds(SRC_CT_EXPECT, "exp.dport", "50000", &x));
+	assert_true(holds(SRC_CT_EXPECT, "exp.proto", "tcp", &x));
+	assert_true(holds(SRC_CT_EXPECT, "exp.master.dport", "21", &x));
+	assert_true(holds(SRC_CT_EXPECT, "exp.helper", "ftp", &x));
+	assert_true(holds(SRC_CT_EXPECT, "exp.flags", "-PERMANENT", &x));
+	assert_string_equal(
+		exp_summary(&x, buf, sizeof(buf)),
+		"[EXPECT] tcp 198.51.100.20 -> 192.0.2.10:50000 master 192.0.2.10:41000 "
+		"-> 198.51.100.20:21 helper ftp timeout 299");
+	x.present &= ~(uint32_t)EXP_HAS_SRC;
+	assert_true(holds(SRC_CT_EXPECT, "exp.src", "absent", &x));
+}
+
 static void test_vacuous_trace_nflog(void **state)
 {
 	struct rulenames rn = RULENAMES_INIT;
@@ -316,9 +447,15 @@ static void test_vacuous_trace_nflog(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_log_fields),	 cmocka_unit_test(test_trace_fields),
-		cmocka_unit_test(test_nflog_groups),	 cmocka_unit_test(test_ipt_counters),
-		cmocka_unit_test(test_vacuous_counters), cmocka_unit_test(test_vacuous_trace_nflog),
+		cmocka_unit_test(test_log_fields),
+		cmocka_unit_test(test_trace_fields),
+		cmocka_unit_test(test_nflog_groups),
+		cmocka_unit_test(test_ipt_counters),
+		cmocka_unit_test(test_vacuous_counters),
+		cmocka_unit_test(test_vacuous_trace_nflog),
+		cmocka_unit_test(test_nft_set_elements),
+		cmocka_unit_test(test_vacuous_sets_expectations),
+		cmocka_unit_test(test_exp_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
