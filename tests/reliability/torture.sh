@@ -28,7 +28,9 @@ quick_state() {
 	{
 		ip -o link show | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
 			grep -x -F "$lab_names" | sort
-		grep -E ' nsfs |nflab' /proc/mounts | grep -v -F "$dir"
+		# Named namespaces (/run/netns) are made by nflab shell and --pause
+		# runs of other tests beside this one, never by nflab run.
+		grep -E ' nsfs |nflab' /proc/mounts | grep -v -F -e "$dir" -e ' /run/netns/'
 		ls -A "$dir/tmp"
 	} >"$1" 2>&1
 }
