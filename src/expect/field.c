@@ -723,6 +723,16 @@ int field_parse_number(const struct field_def *f, const uint64_t *key, const cha
 	return parse_uint_value(f, s, out, err, errlen);
 }
 
+/* Resolves one condition's code name against type (NULL: none given). */
+static int code_resolve(struct pred *p, const struct keyed_names *k, const uint64_t *type,
+			char *err, size_t errlen)
+{
+	if (!p->v.names || p->op == PRED_ABSENT)
+		return 0; /* a code given as a number */
+	p->v.names = code_parse(k, type, p->v.s, false, &p->v.u, err, errlen);
+	return p->v.names ? 0 : -1;
+}
+
 int pred_list_resolve(struct pred *preds, size_t n, size_t *bad, char *err, size_t errlen)
 {
 	size_t i, j;
@@ -731,18 +741,54 @@ int pred_list_resolve(struct pred *preds, size_t n, size_t *bad, char *err, size
 		struct pred *p = &preds[i];
 		const struct keyed_names *k = keyed_of(p->field);
 		const uint64_t *type = NULL;
+		int rc = 0;
 
-		if (!k || !p->v.names)
-			continue; /* not a code, or a code given as a number */
+		if (!k)
+			continue;
 		for (j = 0; j < n; j++)
-			if (preds[j].op == PRED_EQ && !strcmp(preds[j].field->name, k->key))
+			if (preds[j].op == PRED_EQ && !preds[j].ref &&
+			    !strcmp(preds[j].field->name, k->key))
 				type = &preds[j].v.u;
-		p->v.names = code_parse(k, type, p->v.s, false, &p->v.u, err, errlen);
-		if (!p->v.names) {
+		if (p->op == PRED_ANY)
+			for (j = 0; j < p->n_alts && !rc; j++)
+				rc = code_resolve(&p->alts[j], k, type, err, errlen);
+		else
+			rc = code_resolve(p, k, type, err, errlen);
+		if (rc) {
 			*bad = i;
 			return -1;
 		}
 	}
+	return 0;
+}
+
+void pred_list_free(struct pred *preds, size_t n)
+{
+	size_t i;
+
+	for (i = 0; preds && i < n; i++) {
+		pred_list_free(preds[i].alts, preds[i].n_alts);
+		if (preds[i].ref)
+			free(preds[i].ref->text);
+		free(preds[i].ref);
+	}
+	free(preds);
+}
+
+int pred_ref_set(struct pred *p, const struct value *v)
+{
+	if (v->kind != p->field->kind)
+		return -1;
+	p->v = *v;
+	if (v->kind == VAL_UINT || v->kind == VAL_FLAGS) {
+		p->v.u = v->u + (uint64_t)p->ref->add;
+		if (v->u <= UINT32_MAX)
+			p->v.u &= UINT32_MAX;
+		/* A number named for another field's values is compared as a number. */
+		p->v.names = NULL;
+	}
+	p->plen = -1;
+	p->ref_set = true;
 	return 0;
 }
 
@@ -851,7 +897,16 @@ static int compare(const struct pred *p, const struct value *v)
 bool pred_match(const struct pred *p, const void *rec)
 {
 	struct value v;
+	size_t i;
 
+	if (p->op == PRED_ANY) {
+		for (i = 0; i < p->n_alts; i++)
+			if (pred_match(&p->alts[i], rec))
+				return true;
+		return false;
+	}
+	if (p->ref && !p->ref_set)
+		return false; /* nothing to compare with yet: the run sets it */
 	if (!p->field->get(rec, &v))
 		return p->op == PRED_ABSENT || p->op == PRED_NE;
 	/* A code named for one ICMP type holds only for packets of that type. */
@@ -875,6 +930,7 @@ bool pred_match(const struct pred *p, const void *rec)
 	case PRED_LACKS:
 		return (v.u & p->v.u) == 0;
 	case PRED_ABSENT:
+	case PRED_ANY:
 		return false;
 	}
 	return false;
@@ -1008,10 +1064,30 @@ static const char *pred_text(const struct pred *p, bool show, char *buf, size_t 
 		[PRED_GT] = ">", [PRED_GE] = ">=", [PRED_HAS] = "+", [PRED_LACKS] = "-",
 	};
 	char v[4 * sizeof(p->v.s) + 8];
-	size_t n;
+	size_t n = 0, i;
 
 	if (p->op == PRED_ABSENT) {
 		snprintf(buf, len, "absent");
+		return buf;
+	}
+	if (p->op == PRED_ANY) {
+		n = (size_t)snprintf(buf, len, "[");
+		for (i = 0; i < p->n_alts && n < len; i++) {
+			pred_text(&p->alts[i], show, v, sizeof(v));
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", v);
+		}
+		if (n < len)
+			snprintf(buf + n, len - n, "]");
+		return buf;
+	}
+	if (p->ref && !p->ref_set) {
+		/* Before the run: what it refers to ("syn.tcp.seq + 1"). */
+		if (p->ref->add)
+			snprintf(buf, len, "%s %c %llu", p->ref->text, p->ref->add < 0 ? '-' : '+',
+				 (unsigned long long)(p->ref->add < 0 ? -(uint64_t)p->ref->add
+								      : (uint64_t)p->ref->add));
+		else
+			snprintf(buf, len, "%s", p->ref->text);
 		return buf;
 	}
 	if (show && p->v.kind == VAL_STR)
@@ -1021,6 +1097,19 @@ static const char *pred_text(const struct pred *p, bool show, char *buf, size_t 
 	n = (size_t)snprintf(buf, len, "%s%s", prefix[p->op], v);
 	if (p->v.kind == VAL_ADDR && p->plen >= 0 && n < len)
 		snprintf(buf + n, len - n, "/%d", p->plen);
+	if (p->ref && n < len) {
+		/* Once set: the value, and where it came from ("1001 (syn.tcp.seq + 1)"). */
+		struct pred_ref *ref = p->ref;
+
+		n = strlen(buf);
+		if (ref->add)
+			snprintf(buf + n, len - n, " (%s %c %llu)", ref->text,
+				 ref->add < 0 ? '-' : '+',
+				 (unsigned long long)(ref->add < 0 ? -(uint64_t)ref->add
+								   : (uint64_t)ref->add));
+		else
+			snprintf(buf + n, len - n, " (%s)", ref->text);
+	}
 	return buf;
 }
 

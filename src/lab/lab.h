@@ -213,6 +213,9 @@ struct step_expect {
 	uint64_t within_ns; /* deadline after the step starts */
 	uint64_t quiet_ns;  /* silence that proves nothing more is coming; 0: the run decides */
 	enum since since;
+	char *id; /* names the check for later references ({ref: ID.field}), or NULL */
+	/* count counts the distinct values of this field among the matches, or NULL */
+	const struct field_def *distinct;
 };
 
 enum quote_kind {

@@ -8,6 +8,7 @@
 #include "lab/lab.h"
 #include "observe/event.h"
 #include "expect/expect.h"
+#include "expect/relation.h"
 #include "observe/counters.h"
 #include "observe/ifnames.h"
 #include "observe/trace.h"
@@ -113,7 +114,8 @@ struct run {
 	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
 	uint64_t *step_real;	/* per step: CLOCK_REALTIME ns when it started, for pcap marks */
 	char **step_text;	/* per step, once run: "step N (file:line): what it did" */
-	size_t n_step_state;	/* steps the three arrays above cover */
+	struct ref_snap *snaps; /* per step: the record a passed check with an id matched */
+	size_t n_step_state;	/* steps the four arrays above cover */
 	char *last_detail;	/* what the latest failed step said under its line */
 	uint64_t t0;		/* CLOCK_MONOTONIC ns when the run began */
 	bool home_open;		/* netns_home_open() succeeded: close it at the end */

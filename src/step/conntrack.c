@@ -132,7 +132,7 @@ static void release(void *priv)
 	struct ct_step *s = priv;
 
 	if (s)
-		free(s->preds);
+		pred_list_free(s->preds, s->n_preds);
 	free(s);
 }
 
