@@ -52,17 +52,26 @@ int parse_sysctls(struct parser *p, yaml_node_t *v, struct lab_sysctl **arr, siz
 	for (pr = ymap_begin(v); pr < ymap_end(v); pr++) {
 		yaml_node_t *k = ynode(y, pr->key), *sv = ynode(y, pr->value);
 		const char *ks, *vs;
+		size_t len;
+		bool optional;
 
 		if (ystr(y, k, "a sysctl key", &ks, p->d) ||
 		    ystr(y, sv, "a sysctl value", &vs, p->d))
 			return -1;
-		if (strncmp(ks, "net.", 4) || strstr(ks, "..") || strchr(ks, '/'))
+		/* "KEY?": set only where this kernel has the key. */
+		len = strlen(ks);
+		optional = len > 0 && ks[len - 1] == '?';
+		len -= optional;
+		if (strncmp(ks, "net.", 4) || strstr(ks, "..") || strchr(ks, '/') ||
+		    memchr(ks, '?', len) || ks[len - 1] == '.')
 			return fail_at(p, k,
 				       "expected a net.* sysctl key (other keys are global and "
-				       "would change the host), got \"%s\"",
+				       "would change the host), optionally ending in \"?\" (set "
+				       "only where the kernel has it), got \"%s\"",
 				       ks);
 		XGROW(*arr, *n, *cap);
-		(*arr)[(*n)++] = (struct lab_sysctl){xstrdup(ks), xstrdup(vs), loc_of(p, k)};
+		(*arr)[(*n)++] =
+			(struct lab_sysctl){xstrndup(ks, len), xstrdup(vs), loc_of(p, k), optional};
 	}
 	return 0;
 }

@@ -65,6 +65,7 @@ struct lab_sysctl {
 	char *key;
 	char *value;
 	struct srcloc loc;
+	bool optional; /* written "KEY?": skipped where the kernel lacks the key */
 };
 
 /* A ruleset text and where its first line sits in the lab file. */
@@ -302,6 +303,8 @@ struct step_prog {
 	char *ready_file;	    /* relative: in the lab's /tmp */
 	struct out_check ready_out; /* READY_OUTPUT */
 	uint64_t grace_ns;	    /* service: from SIGTERM to SIGKILL */
+	char **env; /* run, service: "NAME=value" of its env:, NULL-terminated, or NULL */
+	size_t n_env, cap_env;
 };
 
 struct step_ops;

@@ -2097,14 +2097,40 @@ int run_write_pcaps(struct run *r)
 	       progs_keep(r, r->o->pcap_dir);
 }
 
+/* True when --pause-at or --break names step i. */
+static bool pause_here(const struct run_opts *o, const struct lab_step *st, size_t i)
+{
+	return o->pause_at == i + 1 || (o->break_at && st->name && !strcmp(st->name, o->break_at));
+}
+
+int run_pause_check(const struct lab *lab, const struct run_opts *o, struct diag *d)
+{
+	size_t i;
+
+	if (o->pause_at > lab->n_steps)
+		return diag_set(d, "--pause-at %zu: lab %s has %zu step%s", o->pause_at, lab->name,
+				lab->n_steps, lab->n_steps == 1 ? "" : "s");
+	if (!o->break_at)
+		return 0;
+	for (i = 0; i < lab->n_steps; i++)
+		if (pause_here(o, &lab->steps[i], i))
+			return 0;
+	return diag_set(d, "--break \"%s\": no step of lab %s has that name (name: in the step)",
+			o->break_at, lab->name);
+}
+
 int run_lab(const struct lab *lab, const struct run_opts *o)
 {
 	struct run *r = run_open(lab, o);
 	bool ok = !r->d.set;
 	size_t failed = 0, i;
 
-	for (i = 0; ok && i < lab->n_steps; i++)
-		ok = run_step(r, i, &failed) >= 0;
+	for (i = 0; ok && i < lab->n_steps; i++) {
+		if (pause_here(o, &lab->steps[i], i) && run_pause_before(r, i))
+			ok = false;
+		else
+			ok = run_step(r, i, &failed) >= 0;
+	}
 	ok = ok && !run_finish(r);
 	ok = ok && !(r->golden && check_golden(r, &failed));
 	/* Also after a failure or an error: that is when the capture is most wanted. */

@@ -149,6 +149,11 @@ int run_finish(struct run *r);
 int run_close(struct run *r, size_t failed, bool ok);
 /* Keeps a failed lab up, its nodes named, until Enter (explore.c). */
 void run_pause(struct run *r);
+/*
+ * Before step i (--pause-at, --break): names the lab's namespaces and waits
+ * for Enter on standard input, or SIGCONT or SIGUSR1. Returns 0 or -1 with r->d.
+ */
+int run_pause_before(struct run *r, size_t i);
 /* Writes the run's pcapng files when its options ask for them. Returns 0 or -1. */
 int run_write_pcaps(struct run *r);
 /* The quiet interval of e now: its own, the lab's, or the one the latest probe allows. */

@@ -41,14 +41,24 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 static int run(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct sysctl_step *s = st->ext.priv;
+	bool absent;
 	size_t i;
 
-	(void)detail;
-	for (i = 0; i < s->n; i++)
-		if (sysctl_set(r->b.nodes[s->node].nsfd, s->v[i].key, s->v[i].value, &r->d)) {
+	for (i = 0; i < s->n; i++) {
+		if (sysctl_set_optional(r->b.nodes[s->node].nsfd, s->v[i].key, s->v[i].value,
+					s->v[i].optional, &absent, &r->d)) {
 			diag_locate(&r->d, &s->v[i].loc);
 			return -1;
 		}
+		/* Said under the step's line: the lab ran without it. */
+		if (absent) {
+			char *was = *detail;
+
+			*detail = xasprintf("%s%s%s: not in this kernel, left out", was ? was : "",
+					    was ? "; " : "", s->v[i].key);
+			free(was);
+		}
+	}
 	return NFLAB_PASS;
 }
 
@@ -59,7 +69,8 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 
 	n = (size_t)snprintf(buf, len, "sysctl %s:", lab->nodes[s->node].name);
 	for (i = 0; i < s->n && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, " %s=%s", s->v[i].key, s->v[i].value);
+		n += (size_t)snprintf(buf + n, len - n, " %s%s=%s", s->v[i].key,
+				      s->v[i].optional ? "?" : "", s->v[i].value);
 }
 
 static void release(void *priv)
