@@ -104,26 +104,20 @@ void run_pause(struct run *r)
 }
 
 /*
- * Until a line on standard input (Enter) or SIGCONT or SIGUSR1: input that
- * ends (no terminal, /dev/null) leaves the signals. Returns 0 or -1 with d.
+ * Until a line on standard input (Enter) or one of the signals of set (which
+ * the caller blocked before it asked for them, so that none is lost or
+ * kills): input that ends (no terminal, /dev/null) leaves the signals.
+ * Returns 0 or -1 with d.
  */
-static int wait_go_on(struct diag *d)
+static int wait_go_on(const sigset_t *set, struct diag *d)
 {
-	sigset_t set, old;
 	struct pollfd pfd[2];
 	bool input = true;
-	int sfd, rc = 0;
+	int sfd = signalfd(-1, set, SFD_CLOEXEC);
+	struct timespec zero = {0, 0};
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGCONT);
-	sigaddset(&set, SIGUSR1);
-	if (sigprocmask(SIG_BLOCK, &set, &old))
-		return diag_errno(d, "sigprocmask");
-	sfd = signalfd(-1, &set, SFD_CLOEXEC);
-	if (sfd < 0) {
-		rc = diag_errno(d, "signalfd");
-		goto out;
-	}
+	if (sfd < 0)
+		return diag_errno(d, "signalfd");
 	for (;;) {
 		char buf[256];
 		ssize_t n;
@@ -133,11 +127,11 @@ static int wait_go_on(struct diag *d)
 		if (poll(pfd, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = diag_errno(d, "poll");
-			break;
+			close(sfd);
+			return diag_errno(d, "poll");
 		}
 		if (pfd[0].revents)
-			break; /* the signal is read when sfd closes: it stays blocked until then */
+			break;
 		if (!pfd[1].revents)
 			continue;
 		n = read(STDIN_FILENO, buf, sizeof(buf));
@@ -149,16 +143,10 @@ static int wait_go_on(struct diag *d)
 			break;
 	}
 	close(sfd);
-out:
-	/* A pending SIGCONT/SIGUSR1 is consumed, not delivered, when unblocked below. */
-	if (!rc) {
-		struct timespec zero = {0, 0};
-
-		while (sigtimedwait(&set, NULL, &zero) > 0)
-			;
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	return rc;
+	/* Consumed here, not delivered once unblocked. */
+	while (sigtimedwait(set, NULL, &zero) > 0)
+		;
+	return 0;
 }
 
 int run_pause_before(struct run *r, size_t i)
@@ -166,17 +154,25 @@ int run_pause_before(struct run *r, size_t i)
 	const struct lab_step *st = &r->lab->steps[i];
 	struct netns_names nn = {.lifeline = -1};
 	FILE *f = r->o->out;
+	sigset_t set, old;
+	size_t k;
 	int rc;
 
+	sigemptyset(&set);
+	sigaddset(&set, SIGCONT);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, &old))
+		return diag_errno(&r->d, "sigprocmask");
 	if (publish(r, &nn)) {
 		netns_names_withdraw(&nn);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		return -1;
 	}
 	fprintf(f, "nflab: paused before step %zu (%s:%d)%s%s%s\n", i + 1, st->loc.file,
 		st->loc.line, st->name ? " \"" : "", st->name ? st->name : "",
 		st->name ? "\"" : "");
 	tell_names(f, r, &nn);
-	for (size_t k = 0; k < r->lab->n_nodes; k++)
+	for (k = 0; k < r->lab->n_nodes; k++)
 		fprintf(f, "    nsenter --net=/run/netns/%s  (a shell in %s)\n",
 			netns_names_of(&nn, k), r->lab->nodes[k].name);
 	fprintf(f,
@@ -184,8 +180,9 @@ int run_pause_before(struct run *r, size_t i)
 		"Ctrl-C stops the lab)\n",
 		i + 1, (long)getpid());
 	fflush(f);
-	rc = wait_go_on(&r->d);
+	rc = wait_go_on(&set, &r->d);
 	netns_names_withdraw(&nn);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
 

@@ -4,6 +4,7 @@
  * sysctls of the node mid-lab, in the order written, as a node's sysctl key
  * does at its start.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,24 +42,28 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 static int run(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct sysctl_step *s = st->ext.priv;
+	char *text = NULL;
+	size_t size = 0, i;
 	bool absent;
-	size_t i;
+	FILE *f = open_memstream(&text, &size);
 
 	for (i = 0; i < s->n; i++) {
 		if (sysctl_set_optional(r->b.nodes[s->node].nsfd, s->v[i].key, s->v[i].value,
 					s->v[i].optional, &absent, &r->d)) {
 			diag_locate(&r->d, &s->v[i].loc);
+			fclose(f);
+			free(text);
 			return -1;
 		}
 		/* Said under the step's line: the lab ran without it. */
-		if (absent) {
-			char *was = *detail;
-
-			*detail = xasprintf("%s%s%s: not in this kernel, left out", was ? was : "",
-					    was ? "; " : "", s->v[i].key);
-			free(was);
-		}
+		if (absent)
+			fprintf(f, "%s:%d: %s: not in this kernel, left out\n", s->v[i].loc.file,
+				s->v[i].loc.line, s->v[i].key);
 	}
+	fclose(f);
+	if (size)
+		*detail = run_indent(text);
+	free(text);
 	return NFLAB_PASS;
 }
 
