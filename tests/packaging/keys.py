@@ -74,6 +74,9 @@ CASES = {
     "ip6tables step": (step("ip6tables: {node: a, rules: x, bogus: 1}"), {}),
     "addr step": (step("addr: {at: a:eth0, add: 10.0.0.9/24, bogus: 1}"), {}),
     "route step": (step("route: {node: a, add: default via 10.0.0.2, bogus: 1}"), {}),
+    "run": (step("run: {node: a, cmd: x, bogus: 1}"), {}),
+    "service": (step("{name: s, service: {node: a, cmd: x, bogus: 1}}"), {}),
+    "reference": (step("expect: {at: a:eth0, match: {ip.src: {ref: x.ip.src, bogus: 1}}}"), {}),
 }
 
 LISTS = [
