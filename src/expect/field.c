@@ -1057,6 +1057,19 @@ const char *value_show(const struct field_def *f, const struct value *v, char *b
 	return buf;
 }
 
+/* "syn.tcp.seq", "syn.tcp.seq + 1", "syn.tcp.seq - 2" into buf. Returns buf. */
+static const char *ref_text(const struct pred_ref *ref, char *buf, size_t len)
+{
+	uint64_t mag = ref->add < 0 ? -(uint64_t)ref->add : (uint64_t)ref->add;
+
+	if (ref->add)
+		snprintf(buf, len, "%s %c %llu", ref->text, ref->add < 0 ? '-' : '+',
+			 (unsigned long long)mag);
+	else
+		snprintf(buf, len, "%s", ref->text);
+	return buf;
+}
+
 static const char *pred_text(const struct pred *p, bool show, char *buf, size_t len)
 {
 	static const char *const prefix[] = {
@@ -1080,16 +1093,8 @@ static const char *pred_text(const struct pred *p, bool show, char *buf, size_t 
 			snprintf(buf + n, len - n, "]");
 		return buf;
 	}
-	if (p->ref && !p->ref_set) {
-		/* Before the run: what it refers to ("syn.tcp.seq + 1"). */
-		if (p->ref->add)
-			snprintf(buf, len, "%s %c %llu", p->ref->text, p->ref->add < 0 ? '-' : '+',
-				 (unsigned long long)(p->ref->add < 0 ? -(uint64_t)p->ref->add
-								      : (uint64_t)p->ref->add));
-		else
-			snprintf(buf, len, "%s", p->ref->text);
-		return buf;
-	}
+	if (p->ref && !p->ref_set) /* before the run: what it refers to */
+		return ref_text(p->ref, buf, len);
 	if (show && p->v.kind == VAL_STR)
 		quote(p->v.s, v, sizeof(v));
 	else
@@ -1097,18 +1102,14 @@ static const char *pred_text(const struct pred *p, bool show, char *buf, size_t 
 	n = (size_t)snprintf(buf, len, "%s%s", prefix[p->op], v);
 	if (p->v.kind == VAL_ADDR && p->plen >= 0 && n < len)
 		snprintf(buf + n, len - n, "/%d", p->plen);
-	if (p->ref && n < len) {
+	n = strlen(buf);
+	if (p->ref && n + 3 < len) {
 		/* Once set: the value, and where it came from ("1001 (syn.tcp.seq + 1)"). */
-		struct pred_ref *ref = p->ref;
-
+		memcpy(buf + n, " (", 3);
+		ref_text(p->ref, buf + n + 2, len - n - 2);
 		n = strlen(buf);
-		if (ref->add)
-			snprintf(buf + n, len - n, " (%s %c %llu)", ref->text,
-				 ref->add < 0 ? '-' : '+',
-				 (unsigned long long)(ref->add < 0 ? -(uint64_t)ref->add
-								   : (uint64_t)ref->add));
-		else
-			snprintf(buf + n, len - n, " (%s)", ref->text);
+		if (n + 1 < len)
+			memcpy(buf + n, ")", 2);
 	}
 	return buf;
 }
