@@ -85,8 +85,7 @@ static int check_counters(const struct step_expect *e, const char *node, const s
 				 strset_has(&rn->comments, p->v.s))
 				rc = diag_at(d, pred_loc(e, i),
 					     "the rule with comment \"%s\" in %s's rulesets has no "
-					     "counter: "
-					     "add a \"counter\" statement to it",
+					     "counter: add a \"counter\" statement to it",
 					     p->v.s, node);
 			else if (!strcmp(field, "counter.comment"))
 				rc = diag_at(
@@ -99,8 +98,7 @@ static int check_counters(const struct step_expect *e, const char *node, const s
 			else
 				rc = diag_at(d, pred_loc(e, i),
 					     "no counter in a %s \"%s\" in %s's rulesets (its "
-					     "counters are "
-					     "in: %s)",
+					     "counters are in: %s)",
 					     strcmp(field, "counter.chain") ? "table" : "chain",
 					     p->v.s, node, list);
 			strset_release(&have);
@@ -184,8 +182,7 @@ static int check_fate(const struct step_expect *e, const char *node, const struc
 			else if (is_eq(p, "fate.node") && strcmp(p->v.s, node))
 				rc = diag_at(d, pred_loc(e, i),
 					     "this check reads the fates of %s (fate: %s), so "
-					     "fate.node could "
-					     "never be %s",
+					     "fate.node could never be %s",
 					     node, node, p->v.s);
 			if (rc)
 				return rc;

@@ -1470,8 +1470,7 @@ static int check_log_groups(struct parser *p, const struct step_expect *e)
 							j ? ", " : "", groups[j]);
 			rc = diag_at(p->d, &e->pred_locs[i],
 				     "no rule of node %s logs to NFLOG group %llu, so no record "
-				     "could match "
-				     "(its rules log to group%s %s)",
+				     "could match (its rules log to group%s %s)",
 				     n->name, (unsigned long long)pd->v.u, count == 1 ? "" : "s",
 				     list);
 		}

@@ -1351,8 +1351,7 @@ static int fate_any_vacuous(struct run *r, const struct step_expect *e, struct d
 					? "no node \"%s\" in the lab, so no fate could match"
 					: "node %s is not traced (fate: true or --fate trace every "
 					  "packet, or a rule \"meta nftrace set 1\"), so no fate "
-					  "of it "
-					  "could be seen",
+					  "of it could be seen",
 				p->v.s);
 		}
 	free(traced);
