@@ -33,8 +33,9 @@ _nflab()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
 	local commands='run test check index draw shell exec help'
-	local run_opts='--pcap-dir --pcap-merge --pcap-format --set --pause-on-fail --ladder --topologies
-		--timeline --fate --events --update-expected --observer-buffer --quiet --help'
+	local run_opts='--pcap-dir --pcap-merge --pcap-format --set --pause-on-fail --pause-at --break
+		--ladder --topologies --timeline --fate --events --update-expected --observer-buffer --quiet
+		--help'
 	local test_opts='--jobs --filter --shard --repeat --timeout --tap --junit --json
 		--artifacts --pcap-format --topologies --fate --list --accept-skip --help'
 
@@ -69,8 +70,8 @@ _nflab()
 			_nflab_any_file "$cur"
 			return 0
 			;;
-		--observer-buffer | --set)
-			return 0 # a number of bytes, NAME=VALUE
+		--observer-buffer | --set | --pause-at | --break)
+			return 0 # a number of bytes, NAME=VALUE, a step number or name
 			;;
 		--pcap-format)
 			COMPREPLY=($(compgen -W "pcap pcapng" -- "$cur"))

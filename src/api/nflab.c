@@ -335,6 +335,17 @@ int nflab_stop(struct nflab_run *run)
 /* ---- futures ---- */
 
 /* The expect step body as a step: "expect:" over the text indented. */
+/* True when a condition of e takes its value from an earlier check's record. */
+static bool has_refs(const struct step_expect *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_preds; i++)
+		if (e->preds[i].ref)
+			return true;
+	return false;
+}
+
 static char *as_expect_step(const char *body)
 {
 	char *text = NULL;
@@ -373,11 +384,14 @@ static struct nflab_future *future_new(struct nflab_run *run, const char *body, 
 	}
 	f = xzalloc(sizeof(*f));
 	lab_take_last_step(lab, &f->st);
-	if (sources[f->st.expect.source].snapshot) {
-		set_msg(err,
-			"conntrack-table, conntrack-expect, counters and fate are read at a step, "
-			"not watched: "
-			"run them with nflab_step(run, \"expect: ...\")");
+	if (sources[f->st.expect.source].snapshot || has_refs(&f->st.expect)) {
+		set_msg(err, has_refs(&f->st.expect)
+				     ? "references ({ref: ID.field}) are set when a step runs: "
+				       "run the check with nflab_step(run, \"expect: ...\")"
+				     : "conntrack-table, conntrack-expect, counters and fate are "
+				       "read at "
+				       "a step, not watched: run them with nflab_step(run, "
+				       "\"expect: ...\")");
 		lab_step_release(&f->st);
 		free(f);
 		return NULL;
@@ -560,6 +574,7 @@ void nflab_future_free(struct nflab_future *f)
 				*p = f->next;
 				break;
 			}
+	expect_release(&f->es);
 	lab_step_release(&f->st);
 	free(f->explain);
 	free(f);

@@ -50,6 +50,9 @@ static void usage(FILE *f)
 	      "                     verdicts where they happen, failed steps in red\n"
 	      "  --pause-on-fail    keep a failed lab up, its nodes named in ip netns,\n"
 	      "                     until Enter, for nflab exec and ip netns exec\n"
+	      "  --pause-at N       before step N (1 for the first), name the nodes' netns\n"
+	      "                     and wait for Enter (or SIGCONT or SIGUSR1)\n"
+	      "  --break NAME       as --pause-at, before each step whose name: is NAME\n"
 	      "  --topologies DIR   where \"topology: NAME\" files are (default: found\n"
 	      "                     next to the lab, in a topologies/ directory)\n"
 	      "  --fate             trace every packet in every node (as the lab key\n"
@@ -544,6 +547,8 @@ int main(int argc, char **argv)
 		{"pcap-format", required_argument, NULL, 'm'},
 		{"set", required_argument, NULL, 's'},
 		{"pause-on-fail", no_argument, NULL, 'P'},
+		{"pause-at", required_argument, NULL, 'A'},
+		{"break", required_argument, NULL, 'B'},
 		{"ladder", required_argument, NULL, 'L'},
 		{"topologies", required_argument, NULL, 't'},
 		{"timeline", no_argument, NULL, 'T'},
@@ -612,6 +617,24 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			ro.pause_on_fail = true;
+			break;
+		case 'A': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || end == optarg || optarg[0] == '-' || v < 1 || v > 1000000) {
+				fprintf(stderr,
+					"nflab: --pause-at needs a step number (1 for the "
+					"first), got \"%s\"\n",
+					optarg);
+				free(set);
+				return NFLAB_ERROR;
+			}
+			ro.pause_at = v;
+			break;
+		}
+		case 'B':
+			ro.break_at = optarg;
 			break;
 		case 'L':
 			ro.ladder_path = optarg;
@@ -695,9 +718,10 @@ int main(int argc, char **argv)
 		struct diag d = DIAG_INIT;
 		struct lab *lab = lab_load(argv[i], topo_dir, &d);
 
-		if (!lab) {
+		if (!lab || run_pause_check(lab, &ro, &d)) {
 			diag_print(&d, stderr);
 			outcome = worse(outcome, d.outcome ? d.outcome : NFLAB_ERROR);
+			lab_free(lab);
 			continue;
 		}
 		outcome = worse(outcome, run_lab(lab, &ro));

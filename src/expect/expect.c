@@ -18,10 +18,24 @@ void expect_begin(struct expect_state *st, const struct step_expect *e, size_t p
 {
 	memset(st, 0, sizeof(*st));
 	st->e = e;
+	st->preds = e->preds;
 	st->point = point;
 	st->since_seq = since_seq;
 	st->since_ns = since_ns;
 	st->scanned = since_seq;
+}
+
+void expect_use_preds(struct expect_state *st, const struct pred *preds, const char *note)
+{
+	st->preds = preds;
+	st->refs_note = note;
+}
+
+void expect_release(struct expect_state *st)
+{
+	free(st->seen);
+	st->seen = NULL;
+	st->n_seen = st->cap_seen = 0;
 }
 
 static bool in_window(const struct expect_state *st, const struct event *ev)
@@ -49,8 +63,30 @@ bool expect_matches(const struct expect_state *st, const struct event *ev)
 	if (!in_window(st, ev) || !dir_ok(st->e, ev) || !filter_ok(st->e, ev))
 		return false;
 	for (i = 0; i < st->e->n_preds; i++)
-		if (!pred_match(&st->e->preds[i], event_record(ev)))
+		if (!pred_match(&st->preds[i], event_record(ev)))
 			return false;
+	return true;
+}
+
+/*
+ * With distinct: true when ev's value of that field is one not counted yet
+ * (and remembers it); an event without the field counts for nothing.
+ */
+static bool new_distinct(struct expect_state *st, const struct event *ev)
+{
+	const struct field_def *f = st->e->distinct;
+	struct pred same = {.field = f, .op = PRED_EQ, .plen = -1};
+	size_t i;
+
+	if (!f->get(event_record(ev), &same.v))
+		return false;
+	for (i = 0; i < st->n_seen; i++) {
+		same.v = st->seen[i];
+		if (pred_match(&same, event_record(ev)))
+			return false;
+	}
+	XGROW(st->seen, st->n_seen, st->cap_seen);
+	f->get(event_record(ev), &st->seen[st->n_seen++]);
 	return true;
 }
 
@@ -58,6 +94,8 @@ void expect_scan(struct expect_state *st, const struct evlog *log)
 {
 	for (; st->scanned < log->n; st->scanned++) {
 		if (!expect_matches(st, &log->ev[st->scanned]))
+			continue;
+		if (st->e->distinct && !new_distinct(st, &log->ev[st->scanned]))
 			continue;
 		if (st->matched++ == 0)
 			st->first_match = st->scanned;
@@ -110,7 +148,7 @@ static const char *count_text(const struct step_expect *e, char *buf, size_t len
 	return buf;
 }
 
-/* "ip.src == 203.0.113.10, icmp.type == destination-unreachable" */
+/* "ip.src == 203.0.113.10, icmp.type == destination-unreachable, tcp.dport in [80, 443]" */
 static size_t preds_text(const struct step_expect *e, char *buf, size_t len)
 {
 	size_t i, n = 0;
@@ -118,12 +156,15 @@ static size_t preds_text(const struct step_expect *e, char *buf, size_t len)
 	buf[0] = '\0';
 	for (i = 0; i < e->n_preds && n < len; i++) {
 		const struct pred *p = &e->preds[i];
-		char v[160];
+		char v[400];
 
 		pred_fmt(p, v, sizeof(v));
 		/* pred_fmt keeps operators like "!" and ">=": show "==" only for plain values. */
 		n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s", i ? ", " : "", p->field->name,
-				      p->op == PRED_EQ ? " == " : " ", v);
+				      p->op == PRED_EQ	  ? " == "
+				      : p->op == PRED_ANY ? " in "
+							  : " ",
+				      v);
 	}
 	if (e->filter && n < len)
 		n += (size_t)snprintf(buf + n, len - n, "%sfilter \"%s\"", n ? ", " : "",
@@ -136,17 +177,19 @@ static size_t preds_text(const struct step_expect *e, char *buf, size_t len)
 const char *expect_describe(const struct lab *lab, const struct step_expect *e, char *buf,
 			    size_t len)
 {
-	char point[80], cnt[32];
+	char point[80], cnt[32], dist[80] = "";
 	size_t n;
 
+	if (e->distinct)
+		snprintf(dist, sizeof(dist), " with distinct %s", e->distinct->name);
 	if (e->source == SRC_CAPTURE)
 		n = (size_t)snprintf(
-			buf, len, "%s %s at %s%s%s: ", count_text(e, cnt, sizeof(cnt)),
-			noun(e, e->count), lab_end_fmt(lab, &e->at, point, sizeof(point)),
+			buf, len, "%s %s%s at %s%s%s: ", count_text(e, cnt, sizeof(cnt)),
+			noun(e, e->count), dist, lab_end_fmt(lab, &e->at, point, sizeof(point)),
 			e->dir == DIR_ANY ? "" : " ", e->dir == DIR_ANY ? "" : dir_name(e->dir));
 	else
-		n = (size_t)snprintf(buf, len, "%s %s of %s: ", count_text(e, cnt, sizeof(cnt)),
-				     noun(e, e->count),
+		n = (size_t)snprintf(buf, len, "%s %s%s of %s: ", count_text(e, cnt, sizeof(cnt)),
+				     noun(e, e->count), dist,
 				     e->node == LAB_ANY_NODE ? "any node"
 							     : lab->nodes[e->node].name);
 	if (n < len)
@@ -168,21 +211,22 @@ static void print_event(const struct expect_state *st, const struct event *ev, c
 }
 
 /* How close ev comes to matching: the predicates it satisfies. */
-static unsigned int closeness(const struct step_expect *e, const struct event *ev)
+static unsigned int closeness(const struct expect_state *st, const struct event *ev)
 {
 	unsigned int score = 0;
 	size_t i;
 
-	for (i = 0; i < e->n_preds; i++)
-		score += pred_match(&e->preds[i], event_record(ev));
-	return score + filter_ok(e, ev);
+	for (i = 0; i < st->e->n_preds; i++)
+		score += pred_match(&st->preds[i], event_record(ev));
+	return score + filter_ok(st->e, ev);
 }
 
 #define EXPLAIN_FIELDS 3 /* mismatching fields shown per packet */
 
-static void print_mismatches(const struct step_expect *e, const struct event *ev,
+static void print_mismatches(const struct expect_state *st, const struct event *ev,
 			     const char *indent, FILE *f)
 {
+	const struct step_expect *e = st->e;
 	size_t i, shown = 0, hidden = 0;
 
 	if (!dir_ok(e, ev))
@@ -192,7 +236,7 @@ static void print_mismatches(const struct step_expect *e, const struct event *ev
 		fprintf(f, "%s      filter \"%s\": not passed\n", indent,
 			pktfilter_text(e->filter));
 	for (i = 0; i < e->n_preds; i++) {
-		const struct pred *p = &e->preds[i];
+		const struct pred *p = &st->preds[i];
 		char want[600], got[600];
 		struct value v;
 
@@ -209,7 +253,8 @@ static void print_mismatches(const struct step_expect *e, const struct event *ev
 			value_show(p->field, &v, got, sizeof(got));
 		else
 			snprintf(got, sizeof(got), "absent");
-		fprintf(f, "%s      %s: expected %s, got %s\n", indent, p->field->name, want, got);
+		fprintf(f, "%s      %s: expected %s%s, got %s\n", indent, p->field->name,
+			p->op == PRED_ANY ? "one of " : "", want, got);
 	}
 	if (hidden)
 		fprintf(f, "%s      (and %zu more field%s)\n", indent, hidden,
@@ -230,15 +275,15 @@ static const struct pkt *event_pkt(const struct event *ev)
  * none of e's conditions that name a value (not "!x", "-flags" or "absent")
  * holds for it.
  */
-static bool idle_chatter(const struct step_expect *e, const struct event *ev)
+static bool idle_chatter(const struct expect_state *st, const struct event *ev)
 {
 	const struct pkt *p = event_pkt(ev);
 	size_t i;
 
 	if (!p || !pkt_is_chatter(p))
 		return false;
-	for (i = 0; i < e->n_preds; i++) {
-		const struct pred *pr = &e->preds[i];
+	for (i = 0; i < st->e->n_preds; i++) {
+		const struct pred *pr = &st->preds[i];
 
 		if (pr->op != PRED_NE && pr->op != PRED_LACKS && pr->op != PRED_ABSENT &&
 		    pred_match(pr, event_record(ev)))
@@ -278,16 +323,16 @@ static int cmp_ranked(const void *a, const void *b)
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-static void rank(struct ranked *r, size_t idx, const struct step_expect *e, const struct event *ev,
-		 const struct pkt *flow)
+static void rank(struct ranked *r, size_t idx, const struct expect_state *st,
+		 const struct event *ev, const struct pkt *flow)
 {
 	const struct pkt *p = event_pkt(ev);
 
 	r->idx = idx;
-	r->chatter = idle_chatter(e, ev);
-	r->score = closeness(e, ev);
+	r->chatter = idle_chatter(st, ev);
+	r->score = closeness(st, ev);
 	r->kin = p && flow ? pkt_kinship(p, flow) : PKT_STRANGER;
-	r->dir = dir_ok(e, ev);
+	r->dir = dir_ok(st->e, ev);
 }
 
 void expect_explain(const struct expect_state *st, const struct evlog *log, const char *point_name,
@@ -298,8 +343,25 @@ void expect_explain(const struct expect_state *st, const struct evlog *log, cons
 	size_t i, n = 0, shown = 0;
 	char cnt[32];
 
-	fprintf(f, "%sexpected %s matching %s, saw %u%s\n", indent, count_text(e, cnt, sizeof(cnt)),
-		noun(e, e->count), st->matched, st->by_deadline ? " before the deadline" : "");
+	if (e->distinct)
+		fprintf(f, "%sexpected %s matching %s with distinct %s, saw %u%s\n", indent,
+			count_text(e, cnt, sizeof(cnt)), noun(e, e->count), e->distinct->name,
+			st->matched, st->by_deadline ? " before the deadline" : "");
+	else
+		fprintf(f, "%sexpected %s matching %s, saw %u%s\n", indent,
+			count_text(e, cnt, sizeof(cnt)), noun(e, e->count), st->matched,
+			st->by_deadline ? " before the deadline" : "");
+	if (st->refs_note)
+		fprintf(f, "%s", st->refs_note);
+	if (e->distinct && st->n_seen) {
+		char v[200];
+
+		fprintf(f, "%sdistinct %s seen:", indent, e->distinct->name);
+		for (i = 0; i < st->n_seen; i++)
+			fprintf(f, "%s %s", i ? "," : "",
+				value_show(e->distinct, &st->seen[i], v, sizeof(v)));
+		fputc('\n', f);
+	}
 	if (st->matched > e->count && e->mode == COUNT_EXACTLY) {
 		fprintf(f, "%smatching %s at %s:\n", indent, noun(e, 2), point_name);
 		for (i = st->first_match; i < log->n && shown < EXPLAIN_EXTRA; i++) {
@@ -314,7 +376,7 @@ void expect_explain(const struct expect_state *st, const struct evlog *log, cons
 	for (i = st->since_seq; i < log->n; i++) {
 		if (!in_window(st, &log->ev[i]) || expect_matches(st, &log->ev[i]))
 			continue;
-		rank(&r[n++], i, e, &log->ev[i], flow);
+		rank(&r[n++], i, st, &log->ev[i], flow);
 	}
 	if (n == 0) {
 		fprintf(f, "%snothing else was seen at %s in the window\n", indent, point_name);
@@ -325,7 +387,7 @@ void expect_explain(const struct expect_state *st, const struct evlog *log, cons
 	fprintf(f, "%snearest of the %zu other %s at %s:\n", indent, n, noun(e, n), point_name);
 	for (i = 0; i < n && i < EXPLAIN_NEAREST; i++) {
 		print_event(st, &log->ev[r[i].idx], indent, f);
-		print_mismatches(e, &log->ev[r[i].idx], indent, f);
+		print_mismatches(st, &log->ev[r[i].idx], indent, f);
 	}
 	free(r);
 }

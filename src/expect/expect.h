@@ -27,10 +27,23 @@ struct expect_state {
 	size_t first_match;   /* log index of the first match, for reports */
 	enum verdict verdict;
 	bool by_deadline; /* decided because the deadline passed */
+	/* e->preds, or a copy whose references the run has set (expect_use_preds()) */
+	const struct pred *preds;
+	const char *refs_note; /* what the references took their values from, or NULL */
+	struct value *seen;    /* e->distinct: the distinct values counted so far */
+	size_t n_seen, cap_seen;
 };
 
+/* Starts a check (st need not be initialised; release it with expect_release()). */
 void expect_begin(struct expect_state *st, const struct step_expect *e, size_t point,
 		  size_t since_seq, uint64_t since_ns);
+/*
+ * Checks with preds (e->n_preds of them: e->preds with the references set)
+ * instead of e->preds; note says where the references' values came from, for
+ * expect_explain(). Both must outlive st's use.
+ */
+void expect_use_preds(struct expect_state *st, const struct pred *preds, const char *note);
+void expect_release(struct expect_state *st);
 /* True when ev is at the check's point, in its direction and window, and matches every predicate.
  */
 bool expect_matches(const struct expect_state *st, const struct event *ev);

@@ -837,6 +837,16 @@ int field_parse_number(const struct field_def *f, const uint64_t *key, const cha
 	return parse_uint_value(f, s, out, err, errlen);
 }
 
+/* Resolves one condition's code name against type (NULL: none given). */
+static int code_resolve(struct pred *p, const struct keyed_names *k, const uint64_t *type,
+			char *err, size_t errlen)
+{
+	if (!p->v.names || p->op == PRED_ABSENT)
+		return 0; /* a code given as a number */
+	p->v.names = code_parse(k, type, p->v.s, false, &p->v.u, err, errlen);
+	return p->v.names ? 0 : -1;
+}
+
 int pred_list_resolve(struct pred *preds, size_t n, size_t *bad, char *err, size_t errlen)
 {
 	size_t i, j;
@@ -845,14 +855,20 @@ int pred_list_resolve(struct pred *preds, size_t n, size_t *bad, char *err, size
 		struct pred *p = &preds[i];
 		const struct keyed_names *k = keyed_of(p->field);
 		const uint64_t *type = NULL;
+		int rc = 0;
 
-		if (!k || !p->v.names)
-			continue; /* not a code, or a code given as a number */
+		if (!k)
+			continue;
 		for (j = 0; j < n; j++)
-			if (preds[j].op == PRED_EQ && !strcmp(preds[j].field->name, k->key))
+			if (preds[j].op == PRED_EQ && !preds[j].ref &&
+			    !strcmp(preds[j].field->name, k->key))
 				type = &preds[j].v.u;
-		p->v.names = code_parse(k, type, p->v.s, false, &p->v.u, err, errlen);
-		if (!p->v.names) {
+		if (p->op == PRED_ANY)
+			for (j = 0; j < p->n_alts && !rc; j++)
+				rc = code_resolve(&p->alts[j], k, type, err, errlen);
+		else
+			rc = code_resolve(p, k, type, err, errlen);
+		if (rc) {
 			*bad = i;
 			return -1;
 		}
@@ -998,6 +1014,13 @@ void pred_release(struct pred *p)
 		free(p->re);
 		p->re = NULL;
 	}
+	pred_list_free(p->alts, p->n_alts);
+	p->alts = NULL;
+	p->n_alts = 0;
+	if (p->ref)
+		free(p->ref->text);
+	free(p->ref);
+	p->ref = NULL;
 }
 
 void pred_list_free(struct pred *preds, size_t n)
@@ -1007,6 +1030,23 @@ void pred_list_free(struct pred *preds, size_t n)
 	for (i = 0; preds && i < n; i++)
 		pred_release(&preds[i]);
 	free(preds);
+}
+
+int pred_ref_set(struct pred *p, const struct value *v)
+{
+	if (v->kind != p->field->kind)
+		return -1;
+	p->v = *v;
+	if (v->kind == VAL_UINT || v->kind == VAL_FLAGS) {
+		p->v.u = v->u + (uint64_t)p->ref->add;
+		if (v->u <= UINT32_MAX)
+			p->v.u &= UINT32_MAX;
+		/* A number named for another field's values is compared as a number. */
+		p->v.names = NULL;
+	}
+	p->plen = -1;
+	p->ref_set = true;
+	return 0;
 }
 
 int pred_parse(const struct field_def *f, const char *text, struct pred *out, char *err,
@@ -1159,6 +1199,7 @@ static bool pred_match_value(const struct pred *p, const struct value *v)
 	case PRED_LACKS:
 		return (v->u & p->v.u) == 0;
 	case PRED_ABSENT:
+	case PRED_ANY:
 		return false;
 	}
 	return false;
@@ -1167,7 +1208,16 @@ static bool pred_match_value(const struct pred *p, const struct value *v)
 bool pred_match(const struct pred *p, const void *rec)
 {
 	struct value v;
+	size_t i;
 
+	if (p->op == PRED_ANY) {
+		for (i = 0; i < p->n_alts; i++)
+			if (pred_match(&p->alts[i], rec))
+				return true;
+		return false;
+	}
+	if (p->ref && !p->ref_set)
+		return false; /* nothing to compare with yet: the run sets it */
 	if (!p->field->get(rec, &v))
 		return p->op == PRED_ABSENT || p->op == PRED_NE;
 	/* A code named for one ICMP type holds only for packets of that type. */
@@ -1357,6 +1407,19 @@ const char *value_show(const struct field_def *f, const struct value *v, char *b
 	return buf;
 }
 
+/* "syn.tcp.seq", "syn.tcp.seq + 1", "syn.tcp.seq - 2" into buf. Returns buf. */
+static const char *ref_text(const struct pred_ref *ref, char *buf, size_t len)
+{
+	uint64_t mag = ref->add < 0 ? -(uint64_t)ref->add : (uint64_t)ref->add;
+
+	if (ref->add)
+		snprintf(buf, len, "%s %c %llu", ref->text, ref->add < 0 ? '-' : '+',
+			 (unsigned long long)mag);
+	else
+		snprintf(buf, len, "%s", ref->text);
+	return buf;
+}
+
 static const char *pred_text(const struct pred *p, bool show, char *buf, size_t len)
 {
 	static const char *const prefix[] = {
@@ -1364,12 +1427,24 @@ static const char *pred_text(const struct pred *p, bool show, char *buf, size_t 
 		[PRED_GT] = ">", [PRED_GE] = ">=", [PRED_HAS] = "+", [PRED_LACKS] = "-",
 	};
 	char v[4 * sizeof(p->v.s) + 8];
-	size_t n;
+	size_t n = 0, i;
 
 	if (p->op == PRED_ABSENT) {
 		snprintf(buf, len, "absent");
 		return buf;
 	}
+	if (p->op == PRED_ANY) {
+		n = (size_t)snprintf(buf, len, "[");
+		for (i = 0; i < p->n_alts && n < len; i++) {
+			pred_text(&p->alts[i], show, v, sizeof(v));
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", v);
+		}
+		if (n < len)
+			snprintf(buf + n, len - n, "]");
+		return buf;
+	}
+	if (p->ref && !p->ref_set) /* before the run: what it refers to */
+		return ref_text(p->ref, buf, len);
 	if (p->v.kind == VAL_BYTES) {
 		static const char *const how[] = {[BYTES_WHOLE] = "",
 						  [BYTES_CONTAINS] = "contains:",
@@ -1392,6 +1467,15 @@ static const char *pred_text(const struct pred *p, bool show, char *buf, size_t 
 	n = (size_t)snprintf(buf, len, "%s%s", prefix[p->op], v);
 	if (p->v.kind == VAL_ADDR && p->plen >= 0 && n < len)
 		snprintf(buf + n, len - n, "/%d", p->plen);
+	n = strlen(buf);
+	if (p->ref && n + 3 < len) {
+		/* Once set: the value, and where it came from ("1001 (syn.tcp.seq + 1)"). */
+		memcpy(buf + n, " (", 3);
+		ref_text(p->ref, buf + n + 2, len - n - 2);
+		n = strlen(buf);
+		if (n + 1 < len)
+			memcpy(buf + n, ")", 2);
+	}
 	return buf;
 }
 

@@ -104,6 +104,19 @@ enum pred_op {
 	PRED_HAS,    /* flags: "+syn,ack" means at least these bits */
 	PRED_LACKS,  /* flags: "-src-nat,dst-nat" means none of these bits */
 	PRED_ABSENT, /* "absent": the field is not present in the record */
+	PRED_ANY,    /* a list "[a, b]": any of the conditions in alts holds */
+};
+
+/*
+ * A value taken from the record an earlier check matched ({ref: syn.tcp.seq,
+ * add: 1}): lab.c finds the check by its id once the whole lab is read, the
+ * run puts the value in the condition before the check starts.
+ */
+struct pred_ref {
+	char *text;		       /* "syn.tcp.seq" as written */
+	size_t step;		       /* the referenced expect step (index into lab.steps) */
+	const struct field_def *field; /* its field, among that check's source's */
+	int64_t add;		       /* numbers: added to the referenced value (mod 2^32 ...) */
 };
 
 /* How a VAL_BYTES condition compares: "TEXT" / "hex:..", "contains:..", "regex:ERE". */
@@ -127,7 +140,29 @@ struct pred {
 	enum bytes_how how; /* VAL_BYTES */
 	bool hex;	    /* VAL_BYTES: written in hex ("hex:", "contains:hex:") */
 	regex_t *re;	    /* BYTES_REGEX: compiled when parsed, owned */
+	struct pred *alts;  /* PRED_ANY: the list's conditions (owned), n_alts of them */
+	size_t n_alts;
+	struct pred_ref *ref; /* a reference (owned), or NULL; v is its value once ref_set */
+	bool ref_set;
 };
+
+/* The conditions p stands for: those of its list, or p itself. */
+static inline size_t pred_n_leaves(const struct pred *p)
+{
+	return p->op == PRED_ANY ? p->n_alts : 1;
+}
+
+static inline const struct pred *pred_leaf(const struct pred *p, size_t k)
+{
+	return p->op == PRED_ANY ? &p->alts[k] : p;
+}
+
+/*
+ * Sets a referenced condition's value: v (the referenced record's value of
+ * p->ref->field) plus p->ref->add for numbers; a value that fits 32 bits wraps
+ * at 2^32 (TCP sequence numbers). Returns 0, or -1 when the kinds differ.
+ */
+int pred_ref_set(struct pred *p, const struct value *v);
 
 /*
  * Parses text as a condition on field f. Accepts a number or a symbolic name
@@ -147,7 +182,10 @@ struct pred {
 int pred_parse(const struct field_def *f, const char *text, struct pred *out, char *err,
 	       size_t errlen);
 
-/* Frees what p owns (a compiled expression); p stays a condition that never matches bytes. */
+/*
+ * Frees what p owns (a compiled expression, a list's conditions, a reference);
+ * p stays a condition that never matches bytes.
+ */
 void pred_release(struct pred *p);
 /* pred_release() on each of the n conditions at preds, then frees preds. NULL is a no-op. */
 void pred_list_free(struct pred *preds, size_t n);

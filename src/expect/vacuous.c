@@ -21,16 +21,20 @@ static const struct srcloc *pred_loc(const struct step_expect *e, size_t i)
 
 bool vacuous_needs_rulenames(const struct step_expect *e)
 {
-	size_t i;
+	size_t i, k;
 
 	if (e->source == SRC_TRACE || e->source == SRC_FATE || e->source == SRC_CT_EXPECT)
 		return true;
 	for (i = 0; i < e->n_preds; i++)
-		if ((e->source == SRC_NFLOG && is_eq(&e->preds[i], "log.prefix")) ||
-		    (e->source == SRC_COUNTERS &&
-		     (is_eq(&e->preds[i], "counter.comment") || is_eq(&e->preds[i], "set.name") ||
-		      is_eq(&e->preds[i], "quota.name"))))
-			return true;
+		for (k = 0; k < pred_n_leaves(&e->preds[i]); k++) {
+			const struct pred *p = pred_leaf(&e->preds[i], k);
+
+			if ((e->source == SRC_NFLOG && is_eq(p, "log.prefix")) ||
+			    (e->source == SRC_COUNTERS &&
+			     (is_eq(p, "counter.comment") || is_eq(p, "set.name") ||
+			      is_eq(p, "quota.name"))))
+				return true;
+		}
 	return false;
 }
 
@@ -59,19 +63,22 @@ static int need(const struct strset *set, const struct strset *or_set, const cha
 static int check_sets_quotas(const struct step_expect *e, const char *node,
 			     const struct rulenames *rn, bool *named_set, struct diag *d)
 {
-	size_t i;
+	size_t i, k;
 	int rc = 0;
 
-	for (i = 0; i < e->n_preds && rn && !rc; i++) {
-		const struct pred *p = &e->preds[i];
+	for (i = 0; i < e->n_preds && rn && !rc; i++)
+		for (k = 0; k < pred_n_leaves(&e->preds[i]) && !rc; k++) {
+			const struct pred *p = pred_leaf(&e->preds[i], k);
 
-		if (is_eq(p, "set.name")) {
-			rc = need(&rn->sets, NULL, p->v.s, "set or map", node, pred_loc(e, i), d);
-			*named_set = true;
-		} else if (is_eq(p, "quota.name")) {
-			rc = need(&rn->quotas, NULL, p->v.s, "quota", node, pred_loc(e, i), d);
+			if (is_eq(p, "set.name")) {
+				rc = need(&rn->sets, NULL, p->v.s, "set or map", node,
+					  pred_loc(e, i), d);
+				*named_set = true;
+			} else if (is_eq(p, "quota.name")) {
+				rc = need(&rn->quotas, NULL, p->v.s, "quota", node, pred_loc(e, i),
+					  d);
+			}
 		}
-	}
 	return rc;
 }
 
@@ -79,7 +86,7 @@ static int check_counters(const struct step_expect *e, const char *node, const s
 			  const struct evlog *dump, struct diag *d)
 {
 	bool named_set = false;
-	size_t i, j;
+	size_t i, j, k;
 
 	if (check_sets_quotas(e, node, rn, &named_set, d))
 		return -1;
@@ -88,52 +95,54 @@ static int check_counters(const struct step_expect *e, const char *node, const s
 			       "%s's rulesets have no counter (an nft rule counts only with a "
 			       "\"counter\" statement), so this check could never fail",
 			       node);
-	for (i = 0; i < e->n_preds; i++) {
-		const struct pred *p = &e->preds[i];
-		const char *field = p->field->name;
-		struct strset have = STRSET_INIT;
-		char list[1024];
-		int rc = 0;
+	for (i = 0; i < e->n_preds; i++)
+		for (k = 0; k < pred_n_leaves(&e->preds[i]); k++) {
+			const struct pred *p = pred_leaf(&e->preds[i], k);
+			const char *field = p->field->name;
+			struct strset have = STRSET_INIT;
+			char list[1024];
+			int rc = 0;
 
-		/* set.name and quota.name are the ruleset's: check_sets_quotas(). */
-		if (p->op != PRED_EQ || !dump || !dump->n ||
-		    !counter_name(&dump->ev[0].counter, field))
-			continue;
-		for (j = 0; j < dump->n; j++)
-			strset_add(&have, counter_name(&dump->ev[j].counter, field));
-		if (strset_has(&have, p->v.s)) {
+			/* set.name and quota.name are the ruleset's: check_sets_quotas(). */
+			if (p->op != PRED_EQ || !dump || !dump->n ||
+			    !counter_name(&dump->ev[0].counter, field))
+				continue;
+			for (j = 0; j < dump->n; j++)
+				strset_add(&have, counter_name(&dump->ev[j].counter, field));
+			if (strset_has(&have, p->v.s)) {
+				strset_release(&have);
+				continue;
+			}
+			strset_fmt(&have, LIST_MAX, list, sizeof(list));
+			if (!strcmp(field, "counter.name"))
+				rc = diag_at(d, pred_loc(e, i),
+					     "no counter \"%s\" in %s's rulesets (%s%s)", p->v.s,
+					     node, have.n ? "it has: " : "it has no named counter",
+					     list);
+			else if (!strcmp(field, "counter.comment") && rn &&
+				 strset_has(&rn->comments, p->v.s))
+				rc = diag_at(d, pred_loc(e, i),
+					     "the rule with comment \"%s\" in %s's rulesets has no "
+					     "counter: add a \"counter\" statement to it",
+					     p->v.s, node);
+			else if (!strcmp(field, "counter.comment"))
+				rc = diag_at(
+					d, pred_loc(e, i),
+					"no counter with comment \"%s\" in %s's rulesets (%s%s)",
+					p->v.s, node,
+					have.n ? "the comments of its counters: "
+					       : "no counter has a comment",
+					list);
+			else
+				rc = diag_at(d, pred_loc(e, i),
+					     "no counter in a %s \"%s\" in %s's rulesets (its "
+					     "counters are in: %s)",
+					     strcmp(field, "counter.chain") ? "table" : "chain",
+					     p->v.s, node, list);
 			strset_release(&have);
-			continue;
+			if (rc)
+				return rc;
 		}
-		strset_fmt(&have, LIST_MAX, list, sizeof(list));
-		if (!strcmp(field, "counter.name"))
-			rc = diag_at(d, pred_loc(e, i), "no counter \"%s\" in %s's rulesets (%s%s)",
-				     p->v.s, node, have.n ? "it has: " : "it has no named counter",
-				     list);
-		else if (!strcmp(field, "counter.comment") && rn &&
-			 strset_has(&rn->comments, p->v.s))
-			rc = diag_at(
-				d, pred_loc(e, i),
-				"the rule with comment \"%s\" in %s's rulesets has no counter: "
-				"add a \"counter\" statement to it",
-				p->v.s, node);
-		else if (!strcmp(field, "counter.comment"))
-			rc = diag_at(d, pred_loc(e, i),
-				     "no counter with comment \"%s\" in %s's rulesets (%s%s)",
-				     p->v.s, node,
-				     have.n ? "the comments of its counters: "
-					    : "no counter has a comment",
-				     list);
-		else
-			rc = diag_at(d, pred_loc(e, i),
-				     "no counter in a %s \"%s\" in %s's rulesets (its counters are "
-				     "in: %s)",
-				     strcmp(field, "counter.chain") ? "table" : "chain", p->v.s,
-				     node, list);
-		strset_release(&have);
-		if (rc)
-			return rc;
-	}
 	return 0;
 }
 
@@ -153,7 +162,7 @@ static int need(const struct strset *set, const struct strset *or_set, const cha
 static int check_trace(const struct step_expect *e, const char *node, const struct rulenames *rn,
 		       struct diag *d)
 {
-	size_t i;
+	size_t i, k;
 
 	if (!rn->nftrace && !rn->fate_trace)
 		return diag_at(
@@ -161,28 +170,31 @@ static int check_trace(const struct step_expect *e, const char *node, const stru
 			"no rule of %s sets nftrace (nft \"meta nftrace set 1\", or iptables "
 			"\"-j TRACE\" with the nft backend), so no trace event could be seen",
 			node);
-	for (i = 0; i < e->n_preds; i++) {
-		const struct pred *p = &e->preds[i];
-		int rc = 0;
+	for (i = 0; i < e->n_preds; i++)
+		for (k = 0; k < pred_n_leaves(&e->preds[i]); k++) {
+			const struct pred *p = pred_leaf(&e->preds[i], k);
+			int rc = 0;
 
-		if (is_eq(p, "trace.table"))
-			rc = need(&rn->tables, NULL, p->v.s, "table", node, pred_loc(e, i), d);
-		else if (is_eq(p, "trace.chain") || is_eq(p, "trace.target"))
-			rc = need(&rn->chains, NULL, p->v.s, "chain", node, pred_loc(e, i), d);
-		else if (is_eq(p, "trace.rule"))
-			/* The comment, or the handle of a rule without one. */
-			rc = need(&rn->comments, &rn->handles, p->v.s, "rule with comment", node,
-				  pred_loc(e, i), d);
-		if (rc)
-			return rc;
-	}
+			if (is_eq(p, "trace.table"))
+				rc = need(&rn->tables, NULL, p->v.s, "table", node, pred_loc(e, i),
+					  d);
+			else if (is_eq(p, "trace.chain") || is_eq(p, "trace.target"))
+				rc = need(&rn->chains, NULL, p->v.s, "chain", node, pred_loc(e, i),
+					  d);
+			else if (is_eq(p, "trace.rule"))
+				/* The comment, or the handle of a rule without one. */
+				rc = need(&rn->comments, &rn->handles, p->v.s, "rule with comment",
+					  node, pred_loc(e, i), d);
+			if (rc)
+				return rc;
+		}
 	return 0;
 }
 
 static int check_fate(const struct step_expect *e, const char *node, const struct rulenames *rn,
 		      struct diag *d)
 {
-	size_t i;
+	size_t i, k;
 
 	if (!rn->nftrace && !rn->fate_trace)
 		return diag_at(
@@ -191,26 +203,28 @@ static int check_fate(const struct step_expect *e, const char *node, const struc
 			"every packet, or a rule \"meta nftrace set 1\"), so no packet's fate "
 			"could be seen",
 			node);
-	for (i = 0; i < e->n_preds; i++) {
-		const struct pred *p = &e->preds[i];
-		int rc = 0;
+	for (i = 0; i < e->n_preds; i++)
+		for (k = 0; k < pred_n_leaves(&e->preds[i]); k++) {
+			const struct pred *p = pred_leaf(&e->preds[i], k);
+			int rc = 0;
 
-		if (is_eq(p, "fate.table"))
-			rc = need(&rn->tables, NULL, p->v.s, "table", node, pred_loc(e, i), d);
-		else if (is_eq(p, "fate.chain"))
-			rc = need(&rn->chains, NULL, p->v.s, "chain", node, pred_loc(e, i), d);
-		else if (is_eq(p, "fate.rule"))
-			rc = need(&rn->comments, &rn->handles, p->v.s, "rule with comment", node,
-				  pred_loc(e, i), d);
-		else if (is_eq(p, "fate.node") && strcmp(p->v.s, node))
-			rc = diag_at(
-				d, pred_loc(e, i),
-				"this check reads the fates of %s (fate: %s), so fate.node could "
-				"never be %s",
-				node, node, p->v.s);
-		if (rc)
-			return rc;
-	}
+			if (is_eq(p, "fate.table"))
+				rc = need(&rn->tables, NULL, p->v.s, "table", node, pred_loc(e, i),
+					  d);
+			else if (is_eq(p, "fate.chain"))
+				rc = need(&rn->chains, NULL, p->v.s, "chain", node, pred_loc(e, i),
+					  d);
+			else if (is_eq(p, "fate.rule"))
+				rc = need(&rn->comments, &rn->handles, p->v.s, "rule with comment",
+					  node, pred_loc(e, i), d);
+			else if (is_eq(p, "fate.node") && strcmp(p->v.s, node))
+				rc = diag_at(d, pred_loc(e, i),
+					     "this check reads the fates of %s (fate: %s), so "
+					     "fate.node could never be %s",
+					     node, node, p->v.s);
+			if (rc)
+				return rc;
+		}
 	return 0;
 }
 
@@ -218,19 +232,22 @@ static int check_nflog(const struct step_expect *e, const char *node, const stru
 		       struct diag *d)
 {
 	char list[1024];
-	size_t i;
+	size_t i, k;
 
-	for (i = 0; i < e->n_preds; i++) {
-		const struct pred *p = &e->preds[i];
+	for (i = 0; i < e->n_preds; i++)
+		for (k = 0; k < pred_n_leaves(&e->preds[i]); k++) {
+			const struct pred *p = pred_leaf(&e->preds[i], k);
 
-		if (!is_eq(p, "log.prefix") || strset_has(&rn->log_prefixes, p->v.s))
-			continue;
-		return diag_at(d, pred_loc(e, i),
-			       "no rule of %s logs to an NFLOG group with prefix \"%s\" (%s%s)",
-			       node, p->v.s,
-			       rn->log_prefixes.n ? "its prefixes: " : "no NFLOG rule has a prefix",
-			       strset_fmt(&rn->log_prefixes, LIST_MAX, list, sizeof(list)));
-	}
+			if (!is_eq(p, "log.prefix") || strset_has(&rn->log_prefixes, p->v.s))
+				continue;
+			return diag_at(
+				d, pred_loc(e, i),
+				"no rule of %s logs to an NFLOG group with prefix \"%s\" (%s%s)",
+				node, p->v.s,
+				rn->log_prefixes.n ? "its prefixes: "
+						   : "no NFLOG rule has a prefix",
+				strset_fmt(&rn->log_prefixes, LIST_MAX, list, sizeof(list)));
+		}
 	return 0;
 }
 

@@ -53,17 +53,26 @@ int parse_sysctls(struct parser *p, yaml_node_t *v, struct lab_sysctl **arr, siz
 	for (pr = ymap_begin(v); pr < ymap_end(v); pr++) {
 		yaml_node_t *k = ynode(y, pr->key), *sv = ynode(y, pr->value);
 		const char *ks, *vs;
+		size_t len;
+		bool optional;
 
 		if (ystr(y, k, "a sysctl key", &ks, p->d) ||
 		    ystr(y, sv, "a sysctl value", &vs, p->d))
 			return -1;
-		if (strncmp(ks, "net.", 4) || strstr(ks, "..") || strchr(ks, '/'))
+		/* "KEY?": set only where this kernel has the key. */
+		len = strlen(ks);
+		optional = len > 0 && ks[len - 1] == '?';
+		len -= optional;
+		if (strncmp(ks, "net.", 4) || strstr(ks, "..") || strchr(ks, '/') ||
+		    memchr(ks, '?', len) || ks[len - 1] == '.')
 			return fail_at(p, k,
 				       "expected a net.* sysctl key (other keys are global and "
-				       "would change the host), got \"%s\"",
+				       "would change the host), optionally ending in \"?\" (set "
+				       "only where the kernel has it), got \"%s\"",
 				       ks);
 		XGROW(*arr, *n, *cap);
-		(*arr)[(*n)++] = (struct lab_sysctl){xstrdup(ks), xstrdup(vs), loc_of(p, k)};
+		(*arr)[(*n)++] =
+			(struct lab_sysctl){xstrndup(ks, len), xstrdup(vs), loc_of(p, k), optional};
 	}
 	return 0;
 }
@@ -911,9 +920,11 @@ static const char *const ping_keys[] = {"from",	   "to",       "src",  "count", 
 					"tos",	   "interval", NULL};
 static const char *const listen_keys[] = {"node", "proto", "port", "family", "accept", NULL};
 static const char *const expect_keys[] = {
-	"at",	 "conntrack", "conntrack-table", "conntrack-expect", "nflog", "trace", "counters",
-	"fate",	 "dir",	      "match",		 "filter",	     "count", "within", "quiet",
-	"since", NULL};
+	"at",	    "conntrack", "conntrack-table", "conntrack-expect",
+	"nflog",    "trace",	 "counters",	    "fate",
+	"dir",	    "match",	 "filter",	    "count",
+	"within",   "quiet",	 "since",	    "id",
+	"distinct", NULL};
 
 int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
 {
@@ -1271,8 +1282,83 @@ static int parse_expect_source(struct parser *p, struct step_expect *e, yaml_nod
 	return 0;
 }
 
-int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct pred **preds,
-		size_t *n)
+/* A list of conditions on f ([80, 443]): any of them holds. */
+static int parse_any_of(struct parser *p, const struct field_def *f, yaml_node_t *v,
+			struct pred *out)
+{
+	yaml_node_item_t *it;
+	char err[1024];
+	const char *s;
+
+	if (yseq_begin(v) == yseq_end(v))
+		return fail_at(p, v, "%s: an empty list matches nothing: give at least one value",
+			       f->name);
+	memset(out, 0, sizeof(*out));
+	out->field = f;
+	out->op = PRED_ANY;
+	out->plen = -1;
+	out->alts = xcalloc((size_t)(yseq_end(v) - yseq_begin(v)), sizeof(*out->alts));
+	for (it = yseq_begin(v); it < yseq_end(v); it++) {
+		yaml_node_t *item = ynode(&p->y, *it);
+
+		if (ystr(&p->y, item, "a value (a list holds values, any of which matches)", &s,
+			 p->d))
+			return -1;
+		if (pred_parse(f, s, &out->alts[out->n_alts], err, sizeof(err)))
+			return fail_at(p, item, "%s: %s", f->name, err);
+		out->n_alts++;
+	}
+	return 0;
+}
+
+static const char *const ref_keys[] = {"ref", "add", NULL};
+
+/* {ref: ID.field, add: N}: checked against the lab's checks once all are read. */
+static int parse_ref(struct parser *p, const struct field_def *f, yaml_node_t *v, struct pred *out)
+{
+	yaml_node_t *r = ymap_get(&p->y, v, "ref"), *a = ymap_get(&p->y, v, "add");
+	const char *s;
+
+	if (ymap_check(&p->y, v, "reference", ref_keys, p->d))
+		return -1;
+	if (!r)
+		return fail_at(p, v,
+			       "%s: a mapping here is a reference to an earlier check's record: "
+			       "{ref: ID.field} (ID: that check's id), with an optional add: N",
+			       f->name);
+	if (ystr(&p->y, r, "a reference ID.field (syn.tcp.seq)", &s, p->d))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->field = f;
+	out->op = PRED_EQ;
+	out->plen = -1;
+	out->v.kind = f->kind;
+	out->ref = xzalloc(sizeof(*out->ref));
+	out->ref->text = xstrdup(s);
+	if (!strchr(s, '.') || s[0] == '.')
+		return fail_at(p, r, "%s: expected a reference ID.field (syn.tcp.seq), got \"%s\"",
+			       f->name, s);
+	if (a) {
+		const char *as;
+		char *end;
+		long long n;
+
+		if (ystr(&p->y, a, "a number to add (1, -1)", &as, p->d))
+			return -1;
+		errno = 0;
+		n = strtoll(as, &end, 0);
+		if (errno || end == as || *end)
+			return fail_at(p, a, "add: expected a number (1, -1), got \"%s\"", as);
+		if (f->kind != VAL_UINT)
+			return fail_at(p, a, "add applies to number fields; %s is not one",
+				       f->name);
+		out->ref->add = n;
+	}
+	return 0;
+}
+
+static int parse_match_refs(struct parser *p, yaml_node_t *v, enum expect_source src, bool refs,
+			    struct pred **preds, size_t *n)
 {
 	struct ydoc *y = &p->y;
 	yaml_node_pair_t *pr;
@@ -1289,6 +1375,7 @@ int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct
 		yaml_node_t *k = ynode(y, pr->key), *val = ynode(y, pr->value);
 		const struct field_def *f;
 		const char *fs;
+		int rc;
 
 		if (ystr(y, k, "a field name", &fs, p->d))
 			goto err;
@@ -1300,13 +1387,26 @@ int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct
 				fs, sources[src].what, sources[src].examples);
 			goto err;
 		}
-		if (ystr(y, val, "a value", &s, p->d))
-			goto err;
-		if (pred_parse(f, s, &(*preds)[*n], err, sizeof(err))) {
-			fail_at(p, val, "%s: %s", fs, err);
-			goto err;
+		vals[*n] = val;
+		if (val->type == YAML_SEQUENCE_NODE) {
+			rc = parse_any_of(p, f, val, &(*preds)[*n]);
+		} else if (val->type == YAML_MAPPING_NODE && refs) {
+			rc = parse_ref(p, f, val, &(*preds)[*n]);
+		} else if (val->type == YAML_MAPPING_NODE) {
+			rc = fail_at(p, val,
+				     "%s: references ({ref: ...}) are for an expect step's match; "
+				     "here give a value",
+				     fs);
+		} else {
+			if (ystr(y, val, "a value", &s, p->d))
+				goto err;
+			rc = pred_parse(f, s, &(*preds)[*n], err, sizeof(err));
+			if (rc)
+				fail_at(p, val, "%s: %s", fs, err);
 		}
-		vals[(*n)++] = val;
+		(*n)++; /* counted also on failure: its list and reference are freed */
+		if (rc)
+			goto err;
 	}
 	/* Code names are a type's: check them against the type given beside them. */
 	if (pred_list_resolve(*preds, *n, &bad, err, sizeof(err))) {
@@ -1318,6 +1418,12 @@ int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct
 err:
 	free(vals);
 	return -1;
+}
+
+int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct pred **preds,
+		size_t *n)
+{
+	return parse_match_refs(p, v, src, false, preds, n);
 }
 
 /*
@@ -1347,34 +1453,35 @@ static int check_log_groups(struct parser *p, const struct step_expect *e)
 {
 	const struct lab_node *n;
 	uint16_t *groups;
-	size_t count, i, j;
+	size_t count, i, j, k;
 	int rc = 0;
 
 	if (e->source != SRC_NFLOG)
 		return 0;
 	n = &p->lab->nodes[e->node];
 	count = nflog_node_groups(n, &groups);
-	for (i = 0; i < e->n_preds && !rc; i++) {
-		const struct pred *pd = &e->preds[i];
-		char list[256];
-		size_t len = 0;
+	for (i = 0; i < e->n_preds && !rc; i++)
+		for (k = 0; k < pred_n_leaves(&e->preds[i]) && !rc; k++) {
+			const struct pred *pd = pred_leaf(&e->preds[i], k);
+			char list[256];
+			size_t len = 0;
 
-		if (pd->op != PRED_EQ || strcmp(pd->field->name, "log.group"))
-			continue;
-		for (j = 0; j < count && groups[j] != pd->v.u; j++)
-			;
-		if (j < count)
-			continue;
-		list[0] = '\0';
-		for (j = 0; j < count && len < sizeof(list); j++)
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u",
-						j ? ", " : "", groups[j]);
-		rc = diag_at(
-			p->d, &e->pred_locs[i],
-			"no rule of node %s logs to NFLOG group %llu, so no record could match "
-			"(its rules log to group%s %s)",
-			n->name, (unsigned long long)pd->v.u, count == 1 ? "" : "s", list);
-	}
+			if (pd->op != PRED_EQ || strcmp(pd->field->name, "log.group"))
+				continue;
+			for (j = 0; j < count && groups[j] != pd->v.u; j++)
+				;
+			if (j < count)
+				continue;
+			list[0] = '\0';
+			for (j = 0; j < count && len < sizeof(list); j++)
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u",
+							j ? ", " : "", groups[j]);
+			rc = diag_at(p->d, &e->pred_locs[i],
+				     "no rule of node %s logs to NFLOG group %llu, so no record "
+				     "could match (its rules log to group%s %s)",
+				     n->name, (unsigned long long)pd->v.u, count == 1 ? "" : "s",
+				     list);
+		}
 	free(groups);
 	return rc;
 }
@@ -1439,6 +1546,47 @@ int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struc
 	return 0;
 }
 
+/* id: a name later checks refer to ({ref: ID.field}); unique among the lab's checks. */
+static int parse_expect_id(struct parser *p, struct step_expect *e, yaml_node_t *v)
+{
+	const struct lab *lab = p->lab;
+	const char *s;
+	size_t i;
+
+	if (ystr(&p->y, v, "an id (letters, digits, - and _)", &s, p->d))
+		return -1;
+	if (!valid_name(s, 64) || strchr(s, '.'))
+		return fail_at(p, v,
+			       "expected an id of letters, digits, '-' and '_' (up to 64, no "
+			       "'.': references are ID.field), got \"%s\"",
+			       s);
+	for (i = 0; i < lab->n_steps; i++)
+		if (lab->steps[i].kind == STEP_EXPECT && lab->steps[i].expect.id &&
+		    !strcmp(lab->steps[i].expect.id, s))
+			return fail_at(p, v, "id \"%s\" is already the id of the check at line %d",
+				       s, lab->steps[i].loc.line);
+	e->id = xstrdup(s);
+	return 0;
+}
+
+/* distinct: FIELD: the count counts distinct values of FIELD among the matches. */
+static int parse_distinct(struct parser *p, struct step_expect *e, yaml_node_t *v)
+{
+	const char *s;
+
+	if (ystr(&p->y, v, "a field name (tcp.sport)", &s, p->d))
+		return -1;
+	e->distinct = source_field(e->source, s);
+	if (!e->distinct)
+		return fail_at(p, v, "distinct: unknown field \"%s\" for %s (%s)", s,
+			       sources[e->source].what, sources[e->source].examples);
+	if (e->mode == COUNT_EXACTLY && e->count == 0)
+		return fail_at(p, v,
+			       "distinct with count: none says nothing more than count: none; "
+			       "remove distinct, or give the number of distinct values");
+	return 0;
+}
+
 static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
@@ -1465,8 +1613,10 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 			return -1;
 		e->dir = (enum pkt_dir)kw;
 	}
+	if ((v = ymap_get(y, m, "id")) && parse_expect_id(p, e, v))
+		return -1;
 	if ((v = ymap_get(y, m, "match"))) {
-		if (parse_match(p, v, e->source, &e->preds, &e->n_preds))
+		if (parse_match_refs(p, v, e->source, true, &e->preds, &e->n_preds))
 			return -1;
 		match_locate(p, v, e);
 		if (check_log_groups(p, e))
@@ -1477,6 +1627,8 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	e->mode = COUNT_AT_LEAST;
 	e->count = 1;
 	if ((v = ymap_get(y, m, "count")) && parse_count(p, v, e))
+		return -1;
+	if ((v = ymap_get(y, m, "distinct")) && parse_distinct(p, e, v))
 		return -1;
 	e->within_ns = LAB_DEFAULT_WITHIN_NS;
 	if ((v = ymap_get(y, m, "within")) &&
@@ -1595,6 +1747,89 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 
 /* ---- whole-lab checks, after every file is read ---- */
 
+/* "a, b" of the ids of the lab's checks, into buf. */
+static const char *ids_list(const struct lab *lab, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < lab->n_steps && n < len; i++)
+		if (lab->steps[i].kind == STEP_EXPECT && lab->steps[i].expect.id)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s", n ? ", " : "",
+					      lab->steps[i].expect.id);
+	return buf;
+}
+
+static const char *const kind_names[] = {
+	[VAL_UINT] = "a number",	[VAL_ADDR] = "an address", [VAL_MAC] = "a MAC address",
+	[VAL_FLAGS] = "a set of flags", [VAL_STR] = "text",
+};
+
+/*
+ * Finds the check each reference of step i names (ID.field): an earlier
+ * check, with an id, that can match something, whose source has the field, of
+ * the same kind as the referring one.
+ */
+static int check_refs(struct lab *lab, size_t i, struct diag *d)
+{
+	struct step_expect *e = &lab->steps[i].expect;
+	size_t k, j;
+
+	if (lab->steps[i].kind != STEP_EXPECT)
+		return 0;
+	for (k = 0; k < e->n_preds; k++) {
+		struct pred_ref *ref = e->preds[k].ref;
+		const struct srcloc *loc = e->pred_locs ? &e->pred_locs[k] : &lab->steps[i].loc;
+		const struct step_expect *t = NULL;
+		size_t idlen;
+		char ids[512];
+
+		if (!ref)
+			continue;
+		idlen = (size_t)(strchr(ref->text, '.') - ref->text);
+		for (j = 0; j < lab->n_steps && !t; j++)
+			if (lab->steps[j].kind == STEP_EXPECT && lab->steps[j].expect.id &&
+			    strlen(lab->steps[j].expect.id) == idlen &&
+			    !strncmp(lab->steps[j].expect.id, ref->text, idlen))
+				t = &lab->steps[j].expect;
+		if (!t)
+			return diag_at(d, loc,
+				       "%s: no check has the id \"%.*s\" (give the earlier check "
+				       "id: %.*s; the lab's ids: %s)",
+				       e->preds[k].field->name, (int)idlen, ref->text, (int)idlen,
+				       ref->text,
+				       ids_list(lab, ids, sizeof(ids))[0] ? ids : "none");
+		ref->step = --j;
+		if (j >= i)
+			return diag_at(
+				d, loc,
+				"%s: %.*s is the check at line %d, %s: a reference names the "
+				"record an earlier check matched",
+				e->preds[k].field->name, (int)idlen, ref->text,
+				lab->steps[j].loc.line, j == i ? "this one" : "which comes later");
+		if (t->mode == COUNT_EXACTLY && t->count == 0)
+			return diag_at(
+				d, loc,
+				"%s: %.*s (line %d) expects nothing (count: none), so it has no "
+				"record to refer to",
+				e->preds[k].field->name, (int)idlen, ref->text,
+				lab->steps[j].loc.line);
+		ref->field = source_field(t->source, ref->text + idlen + 1);
+		if (!ref->field)
+			return diag_at(d, loc,
+				       "%s: %.*s (line %d) looks at %s, which have no field \"%s\" "
+				       "(%s)",
+				       e->preds[k].field->name, (int)idlen, ref->text,
+				       lab->steps[j].loc.line, sources[t->source].what,
+				       ref->text + idlen + 1, sources[t->source].examples);
+		if (ref->field->kind != e->preds[k].field->kind)
+			return diag_at(d, loc, "%s is %s but %s is %s: they cannot be compared",
+				       e->preds[k].field->name, kind_names[e->preds[k].field->kind],
+				       ref->text, kind_names[ref->field->kind]);
+	}
+	return 0;
+}
+
 static int check_topology(struct parser *p)
 {
 	struct lab *lab = p->lab;
@@ -1678,6 +1913,7 @@ static int parse_lab(struct parser *p)
 	yaml_node_t *root = ydoc_root(y), *v;
 	yaml_node_item_t *it;
 	const char *s;
+	size_t i;
 
 	if (!root)
 		return diag_at(p->d, &(struct srcloc){lab->path, 1, 1},
@@ -1734,6 +1970,9 @@ static int parse_lab(struct parser *p)
 			if (parse_step(p, ynode(y, *it)))
 				return -1;
 	}
+	for (i = 0; i < lab->n_steps; i++)
+		if (check_refs(lab, i, p->d))
+			return -1;
 	return 0;
 }
 
@@ -1766,6 +2005,8 @@ int lab_add_step_text(struct lab *lab, const char *name, const char *text, struc
 		diag_at(d, &(struct srcloc){name, 1, 1}, "expected a step, got nothing");
 	else
 		rc = parse_step(&p, root);
+	if (!rc)
+		rc = check_refs(lab, lab->n_steps - 1, d);
 	ydoc_release(&p.y);
 	return rc;
 }
@@ -1793,6 +2034,7 @@ static void step_release(struct lab_step *st)
 		pred_list_free(st->expect.preds, st->expect.n_preds);
 		free(st->expect.pred_locs);
 		pktfilter_free(st->expect.filter);
+		free(st->expect.id);
 	} else if (st->kind == STEP_SEND) {
 		free(st->send.payload);
 		free(st->send.quote_bytes);

@@ -65,6 +65,7 @@ struct lab_sysctl {
 	char *key;
 	char *value;
 	struct srcloc loc;
+	bool optional; /* written "KEY?": skipped where the kernel lacks the key */
 };
 
 /* A ruleset text and where its first line sits in the lab file. */
@@ -218,6 +219,9 @@ struct step_expect {
 	uint64_t within_ns; /* deadline after the step starts */
 	uint64_t quiet_ns;  /* silence that proves nothing more is coming; 0: the run decides */
 	enum since since;
+	char *id; /* names the check for later references ({ref: ID.field}), or NULL */
+	/* count counts the distinct values of this field among the matches, or NULL */
+	const struct field_def *distinct;
 };
 
 enum quote_kind {
@@ -304,6 +308,8 @@ struct step_prog {
 	char *ready_file;	    /* relative: in the lab's /tmp */
 	struct out_check ready_out; /* READY_OUTPUT */
 	uint64_t grace_ns;	    /* service: from SIGTERM to SIGKILL */
+	char **env; /* run, service: "NAME=value" of its env:, NULL-terminated, or NULL */
+	size_t n_env, cap_env;
 };
 
 struct step_ops;

@@ -5,8 +5,10 @@
 #include "lab/parse.h"
 #include "util/xalloc.h"
 
-static const char *const run_keys[] = {"node", "cmd", "within", "exit", "stdout", "stderr", NULL};
-static const char *const service_keys[] = {"node", "cmd", "ready", "within", "grace", "exit", NULL};
+static const char *const run_keys[] = {"node",	 "cmd",	   "within", "exit",
+				       "stdout", "stderr", "env",    NULL};
+static const char *const service_keys[] = {"node",  "cmd",  "ready", "within",
+					   "grace", "exit", "env",   NULL};
 static const char *const ready_keys[] = {"tcp", "udp", "file", "output", NULL};
 static const char *const check_keys[] = {"contains", "match", "absent", NULL};
 
@@ -22,6 +24,26 @@ static bool valid_env_name(const char *s)
 }
 
 /* cmd: a string (run by /bin/sh -c) or a list of arguments (run as they are). */
+/*
+ * A command as its report line: its first line that is not blank, followed by
+ * " …" when more lines follow (a literal block holding a script), without the
+ * newline a folded block ends in.
+ */
+static char *report_line(const char *cmd)
+{
+	const char *rest;
+	size_t len;
+
+	cmd += strspn(cmd, " \t\n");
+	len = strcspn(cmd, "\n");
+	rest = cmd + len;
+	while (len && strchr(" \t", cmd[len - 1]))
+		len--;
+	if (rest[strspn(rest, " \t\n")])
+		return xasprintf("%.*s \u2026", (int)len, cmd);
+	return xasprintf("%.*s", (int)len, cmd);
+}
+
 static int parse_cmd(struct parser *p, yaml_node_t *m, struct step_prog *g)
 {
 	struct ydoc *y = &p->y;
@@ -29,6 +51,7 @@ static int parse_cmd(struct parser *p, yaml_node_t *m, struct step_prog *g)
 	yaml_node_item_t *it;
 	const char *s;
 	size_t i = 0, len = 0;
+	char *joined;
 
 	if (!n)
 		return fail_at(p, m, "missing \"cmd\" (a shell command, or a list of arguments)");
@@ -41,10 +64,7 @@ static int parse_cmd(struct parser *p, yaml_node_t *m, struct step_prog *g)
 		g->argv[0] = xstrdup("/bin/sh");
 		g->argv[1] = xstrdup("-c");
 		g->argv[2] = xstrdup(s);
-		g->text = xstrdup(s);
-		/* A folded block ends in a newline: not part of the report line. */
-		while (*g->text && strchr(" \t\n", g->text[strlen(g->text) - 1]))
-			g->text[strlen(g->text) - 1] = '\0';
+		g->text = report_line(s);
 		return 0;
 	}
 	if (yexpect_seq(y, n, "a shell command, or a list of arguments", p->d))
@@ -58,12 +78,14 @@ static int parse_cmd(struct parser *p, yaml_node_t *m, struct step_prog *g)
 		g->argv[i++] = xstrdup(s);
 		len += strlen(s) + 1;
 	}
-	g->text = xzalloc(len + 1);
+	joined = xzalloc(len + 1);
 	for (i = 0; g->argv[i]; i++) {
 		if (i)
-			strcat(g->text, " ");
-		strcat(g->text, g->argv[i]);
+			strcat(joined, " ");
+		strcat(joined, g->argv[i]);
 	}
+	g->text = report_line(joined);
+	free(joined);
 	return 0;
 }
 
@@ -142,6 +164,31 @@ static int parse_exit(struct parser *p, yaml_node_t *v, struct step_prog *g)
 	return 0;
 }
 
+/* A mapping of NAME: value into "NAME=value" entries of *env (NULL-terminated). */
+static int parse_env_map(struct parser *p, yaml_node_t *n, char ***env, size_t *count, size_t *cap)
+{
+	struct ydoc *y = &p->y;
+	yaml_node_pair_t *pr;
+	const char *k, *v;
+
+	if (yexpect_map(y, n, "a mapping of environment variable names to values", p->d))
+		return -1;
+	for (pr = ymap_begin(n); pr < ymap_end(n); pr++) {
+		if (ystr(y, ynode(y, pr->key), "a variable name", &k, p->d) ||
+		    ystr(y, ynode(y, pr->value), "a value", &v, p->d))
+			return -1;
+		if (!valid_env_name(k))
+			return fail_at(p, ynode(y, pr->key),
+				       "expected a variable name (letters, digits, _), got \"%s\"",
+				       k);
+		XGROW(*env, *count, *cap);
+		(*env)[(*count)++] = xasprintf("%s=%s", k, v);
+		XGROW(*env, *count, *cap);
+		(*env)[*count] = NULL;
+	}
+	return 0;
+}
+
 int parse_run(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
@@ -162,6 +209,8 @@ int parse_run(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	if ((v = ymap_get(y, m, "stdout")) && parse_checks(p, v, 1, g))
 		return -1;
 	if ((v = ymap_get(y, m, "stderr")) && parse_checks(p, v, 2, g))
+		return -1;
+	if ((v = ymap_get(y, m, "env")) && parse_env_map(p, v, &g->env, &g->n_env, &g->cap_env))
 		return -1;
 	return 0;
 }
@@ -226,6 +275,8 @@ int parse_service(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	if ((v = ymap_get(y, m, "grace")) &&
 	    yduration(y, v, "a duration (100ms, 2s)", &g->grace_ns, p->d))
 		return -1;
+	if ((v = ymap_get(y, m, "env")) && parse_env_map(p, v, &g->env, &g->n_env, &g->cap_env))
+		return -1;
 	return 0;
 }
 
@@ -280,25 +331,7 @@ int parse_stop(struct parser *p, struct lab_step *st, yaml_node_t *v)
 
 int parse_env(struct parser *p, yaml_node_t *n)
 {
-	struct ydoc *y = &p->y;
-	struct lab *lab = p->lab;
-	yaml_node_pair_t *pr;
-	const char *k, *v;
-
-	if (yexpect_map(y, n, "a mapping of environment variable names to values", p->d))
-		return -1;
-	for (pr = ymap_begin(n); pr < ymap_end(n); pr++) {
-		if (ystr(y, ynode(y, pr->key), "a variable name", &k, p->d) ||
-		    ystr(y, ynode(y, pr->value), "a value", &v, p->d))
-			return -1;
-		if (!valid_env_name(k))
-			return fail_at(p, ynode(y, pr->key),
-				       "expected a variable name (letters, digits, _), got \"%s\"",
-				       k);
-		XGROW(lab->env, lab->n_env, lab->cap_env);
-		lab->env[lab->n_env++] = xasprintf("%s=%s", k, v);
-	}
-	return 0;
+	return parse_env_map(p, n, &p->lab->env, &p->lab->n_env, &p->lab->cap_env);
 }
 
 static int add_host(struct parser *p, const char *name, yaml_node_t *a)
@@ -426,4 +459,7 @@ void prog_release(struct step_prog *g)
 	free(g->checks);
 	free(g->ready_file);
 	check_release(&g->ready_out);
+	for (i = 0; i < g->n_env; i++)
+		free(g->env[i]);
+	free(g->env);
 }

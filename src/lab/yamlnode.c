@@ -168,6 +168,133 @@ static int check_duplicates(struct ydoc *y, struct diag *d)
 	return 0;
 }
 
+/* True when pair p is a merge key: a plain "<<". */
+static bool is_merge_key(struct ydoc *y, const yaml_node_pair_t *p)
+{
+	yaml_node_t *k = ynode(y, p->key);
+
+	return k && k->type == YAML_SCALAR_NODE &&
+	       k->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       !strcmp((const char *)k->data.scalar.value, "<<");
+}
+
+/* True when the first n pairs hold a pair whose key reads as p's. */
+static bool has_key(struct ydoc *y, const yaml_node_pair_t *pairs, size_t n,
+		    const yaml_node_pair_t *p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(ykey(y, &pairs[i]), ykey(y, p)))
+			return true;
+	return false;
+}
+
+static int merge_map(struct ydoc *y, int index, char *state, struct diag *d);
+
+/* Appends the pairs of mapping src that out (n of cap) lacks, src's own merges done first. */
+static int merge_from(struct ydoc *y, yaml_node_t *src, int src_index, yaml_node_pair_t **out,
+		      size_t *n, size_t *cap, char *state, struct diag *d)
+{
+	yaml_node_pair_t *p;
+	struct srcloc loc;
+
+	if (!src || src->type != YAML_MAPPING_NODE) {
+		loc = src ? ynode_loc(y, src) : (struct srcloc){y->file, 1, 1};
+		return diag_at(d, &loc,
+			       "a merge key \"<<\" takes a mapping (<<: *base) or a list of them "
+			       "(<<: [*a, *b])");
+	}
+	if (merge_map(y, src_index, state, d))
+		return -1;
+	for (p = ymap_begin(src); p < ymap_end(src); p++) {
+		if (has_key(y, *out, *n, p))
+			continue; /* given explicitly, or by an earlier merge */
+		XGROW(*out, *n, *cap);
+		(*out)[(*n)++] = *p;
+	}
+	return 0;
+}
+
+/*
+ * Expands the merge keys of the mapping at index (YAML's "<<", which libyaml
+ * leaves to the application): the pairs of the merged mappings whose keys the
+ * mapping does not give itself follow its own, and "<<" goes. With a list,
+ * an earlier mapping's key wins over a later one's. state: per node, 1 while
+ * expanding, 2 once done.
+ */
+static int merge_map(struct ydoc *y, int index, char *state, struct diag *d)
+{
+	yaml_node_t *n = ynode(y, index);
+	yaml_node_pair_t *p, *out = NULL;
+	size_t count = 0, cap = 0;
+	bool any = false;
+
+	if (state[index] == 2)
+		return 0;
+	if (state[index] == 1) {
+		struct srcloc loc = ynode_loc(y, n);
+
+		return diag_at(d, &loc, "a mapping merges itself (\"<<\")");
+	}
+	state[index] = 1;
+	for (p = ymap_begin(n); p < ymap_end(n); p++) {
+		if (is_merge_key(y, p)) {
+			any = true;
+			continue;
+		}
+		XGROW(out, count, cap);
+		out[count++] = *p;
+	}
+	for (p = ymap_begin(n); any && p < ymap_end(n); p++) {
+		yaml_node_t *v = ynode(y, p->value);
+		yaml_node_item_t *it;
+		int rc = 0;
+
+		if (!is_merge_key(y, p))
+			continue;
+		if (v && v->type == YAML_SEQUENCE_NODE)
+			for (it = yseq_begin(v); it < yseq_end(v) && !rc; it++)
+				rc = merge_from(y, ynode(y, *it), *it, &out, &count, &cap, state,
+						d);
+		else
+			rc = merge_from(y, v, p->value, &out, &count, &cap, state, d);
+		if (rc) {
+			free(out);
+			return -1;
+		}
+	}
+	if (any) {
+		/* libyaml frees the pairs with free(): out takes their place. */
+		free(n->data.mapping.pairs.start);
+		if (!out)
+			out = xcalloc(1, sizeof(*out));
+		n->data.mapping.pairs.start = out;
+		n->data.mapping.pairs.top = out + count;
+		n->data.mapping.pairs.end = out + (count ? count : 1);
+	} else {
+		free(out);
+	}
+	state[index] = 2;
+	return 0;
+}
+
+/* Expands every merge key of the document; after check_duplicates(), so merged keys are no repeats.
+ */
+static int expand_merges(struct ydoc *y, struct diag *d)
+{
+	size_t total = (size_t)(y->doc.nodes.top - y->doc.nodes.start);
+	char *state = xcalloc(total + 2, 1);
+	size_t i;
+	int rc = 0;
+
+	for (i = 1; i <= total && !rc; i++)
+		if (ynode(y, (int)i)->type == YAML_MAPPING_NODE)
+			rc = merge_map(y, (int)i, state, d);
+	free(state);
+	return rc;
+}
+
 int ydoc_load(struct ydoc *y, const char *file, const char *text, size_t len, struct diag *d)
 {
 	yaml_parser_t parser;
@@ -185,7 +312,8 @@ int ydoc_load(struct ydoc *y, const char *file, const char *text, size_t len, st
 	} else {
 		y->loaded = true;
 		if (yaml_document_get_root_node(&y->doc) &&
-		    (check_one_document(&parser, file, d) || check_duplicates(y, d))) {
+		    (check_one_document(&parser, file, d) || check_duplicates(y, d) ||
+		     expand_merges(y, d))) {
 			ydoc_release(y);
 			ret = -1;
 		}

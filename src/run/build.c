@@ -109,6 +109,7 @@ static bool sysctl_names_iface(const struct lab_node *node, const char *key)
 static int apply_sysctls(struct built *b, size_t ni, bool iface_phase, struct diag *d)
 {
 	const struct lab_node *node = &b->lab->nodes[ni];
+	bool absent;
 	size_t i;
 
 	for (i = 0; i < node->n_sysctls; i++) {
@@ -116,10 +117,13 @@ static int apply_sysctls(struct built *b, size_t ni, bool iface_phase, struct di
 
 		if (sysctl_names_iface(node, s->key) != iface_phase)
 			continue;
-		if (sysctl_set(b->nodes[ni].nsfd, s->key, s->value, d)) {
+		if (sysctl_set_optional(b->nodes[ni].nsfd, s->key, s->value, s->optional, &absent,
+					d)) {
 			diag_locate(d, &s->loc); /* the node is named by the caller */
 			return -1;
 		}
+		if (absent)
+			continue; /* "KEY?" this kernel lacks */
 		b->n_sysctls++;
 	}
 	return 0;

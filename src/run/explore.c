@@ -5,10 +5,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "run/netns_names.h"
@@ -66,8 +69,8 @@ int run_shell(const struct lab *lab, const char *node, const struct run_opts *o)
 	fflush(o->out);
 	/* The prompt names the node; PROMPT_COMMAND wins over a ~/.bashrc that sets PS1. */
 	prompt[0] = xasprintf("PS1=[nflab %s] # ", lab->nodes[i].name);
-	prompt[1] = xasprintf("PROMPT_COMMAND=PS1='[nflab %s] \\u@\\h:\\w\\$ '",
-			      lab->nodes[i].name);
+	prompt[1] =
+		xasprintf("PROMPT_COMMAND=PS1='[nflab %s] \\u@\\h:\\w\\$ '", lab->nodes[i].name);
 	prompt[2] = NULL;
 	argv[0] = (char *)(shell && *shell ? shell : "/bin/sh");
 	argv[1] = "-i";
@@ -98,6 +101,89 @@ void run_pause(struct run *r)
 	if (!fgets(line, sizeof(line), stdin) && ferror(stdin))
 		clearerr(stdin);
 	netns_names_withdraw(&nn);
+}
+
+/*
+ * Until a line on standard input (Enter) or one of the signals of set (which
+ * the caller blocked before it asked for them, so that none is lost or
+ * kills): input that ends (no terminal, /dev/null) leaves the signals.
+ * Returns 0 or -1 with d.
+ */
+static int wait_go_on(const sigset_t *set, struct diag *d)
+{
+	struct pollfd pfd[2];
+	bool input = true;
+	int sfd = signalfd(-1, set, SFD_CLOEXEC);
+	struct timespec zero = {0, 0};
+
+	if (sfd < 0)
+		return diag_errno(d, "signalfd");
+	for (;;) {
+		char buf[256];
+		ssize_t n;
+
+		pfd[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = input ? STDIN_FILENO : -1, .events = POLLIN};
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			close(sfd);
+			return diag_errno(d, "poll");
+		}
+		if (pfd[0].revents)
+			break;
+		if (!pfd[1].revents)
+			continue;
+		n = read(STDIN_FILENO, buf, sizeof(buf));
+		if (n <= 0) {
+			input = false; /* no more input: only a signal goes on */
+			continue;
+		}
+		if (memchr(buf, '\n', (size_t)n))
+			break;
+	}
+	close(sfd);
+	/* Consumed here, not delivered once unblocked. */
+	while (sigtimedwait(set, NULL, &zero) > 0)
+		;
+	return 0;
+}
+
+int run_pause_before(struct run *r, size_t i)
+{
+	const struct lab_step *st = &r->lab->steps[i];
+	struct netns_names nn = {.lifeline = -1};
+	FILE *f = r->o->out;
+	sigset_t set, old;
+	size_t k;
+	int rc;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCONT);
+	sigaddset(&set, SIGUSR1);
+	if (sigprocmask(SIG_BLOCK, &set, &old))
+		return diag_errno(&r->d, "sigprocmask");
+	if (publish(r, &nn)) {
+		netns_names_withdraw(&nn);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
+	fprintf(f, "nflab: paused before step %zu (%s:%d)%s%s%s\n", i + 1, st->loc.file,
+		st->loc.line, st->name ? " \"" : "", st->name ? st->name : "",
+		st->name ? "\"" : "");
+	tell_names(f, r, &nn);
+	for (k = 0; k < r->lab->n_nodes; k++)
+		fprintf(f, "    nsenter --net=/run/netns/%s  (a shell in %s)\n",
+			netns_names_of(&nn, k), r->lab->nodes[k].name);
+	fprintf(f,
+		"  press Enter to run step %zu (or send SIGCONT or SIGUSR1 to pid %ld; "
+		"Ctrl-C stops the lab)\n",
+		i + 1, (long)getpid());
+	fflush(f);
+	rc = wait_go_on(&set, &r->d);
+	netns_names_withdraw(&nn);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
 }
 
 /* The /run/netns name of node in a lab open for a look: the one match, or an error. */

@@ -175,7 +175,7 @@ static int node_start(struct run *r, size_t node, char *const argv[], char *cons
 		      bool terminal, struct nodeproc *np)
 {
 	const struct lab_node *n = &r->lab->nodes[node];
-	size_t n_env = 0, n_extra = 0;
+	size_t n_env = 0, n_extra = 0, i, k, mine;
 	char *resolv, **envp;
 	int rc;
 
@@ -185,18 +185,26 @@ static int node_start(struct run *r, size_t node, char *const argv[], char *cons
 		n_env++;
 	while (extra && extra[n_extra])
 		n_extra++;
-	/* The shared strings, borrowed, then the node's own. */
+	/*
+	 * The shared strings, borrowed, then the node's own, then extra: a name
+	 * extra gives replaces the shared one, but not one of --set.
+	 */
 	envp = xcalloc(n_env + n_extra + 2, sizeof(*envp));
-	memcpy(envp, r->progs.envp, n_env * sizeof(*envp));
-	envp[n_env] = xasprintf("NFLAB_NODE=%s", n->name);
-	if (n_extra)
-		memcpy(envp + n_env + 1, extra, n_extra * sizeof(*envp));
+	for (i = 0, k = 0; i < n_env; i++)
+		if (!env_overridden(r->progs.envp[i], extra, n_extra) ||
+		    env_overridden(r->progs.envp[i], r->o->set, r->o->n_set))
+			envp[k++] = r->progs.envp[i];
+	mine = k;
+	envp[k++] = xasprintf("NFLAB_NODE=%s", n->name);
+	for (i = 0; i < n_extra; i++)
+		if (!env_overridden(extra[i], r->o->set, r->o->n_set))
+			envp[k++] = extra[i];
 	resolv = n->has_resolver ? resolv_path(n) : NULL;
 	rc = nodeproc_start(np, &r->progs.fs,
 			    &(struct nodeproc_spec){r->b.nodes[node].nsfd, n->name, resolv, argv,
 						    envp, terminal},
 			    &r->d);
-	free(envp[n_env]);
+	free(envp[mine]);
 	free(envp);
 	free(resolv);
 	return rc;
@@ -212,7 +220,7 @@ static struct prog_slot *prog_start(struct run *r, size_t step)
 
 	slot->step = step;
 	slot->service = st->kind == STEP_SERVICE;
-	if (node_start(r, st->prog.node, st->prog.argv, NULL, false, &slot->np)) {
+	if (node_start(r, st->prog.node, st->prog.argv, st->prog.env, false, &slot->np)) {
 		free(slot);
 		if (r->d.err == ENOENT)
 			diag_prefix(&r->d,

@@ -1355,7 +1355,7 @@ char *run_explain(struct run *r, const struct lab_step *st, const struct expect_
 static int fate_any_vacuous(struct run *r, const struct step_expect *e, struct diag *d)
 {
 	bool *traced = xcalloc(r->lab->n_nodes + 1, sizeof(*traced));
-	size_t i, n = 0;
+	size_t i, k, n = 0;
 	int rc = 0;
 
 	for (i = 0; i < r->lab->n_nodes && !rc; i++) {
@@ -1371,21 +1371,23 @@ static int fate_any_vacuous(struct run *r, const struct step_expect *e, struct d
 			     "no node is traced: nothing sets nftrace (fate: true or --fate trace "
 			     "every packet, or a rule \"meta nftrace set 1\"), so no fate could be "
 			     "seen");
-	for (i = 0; !rc && i < e->n_preds; i++) {
-		const struct pred *p = &e->preds[i];
-		int node = lab_node_find(r->lab, p->v.s);
+	for (i = 0; !rc && i < e->n_preds; i++)
+		for (k = 0; !rc && k < pred_n_leaves(&e->preds[i]); k++) {
+			const struct pred *p = pred_leaf(&e->preds[i], k);
+			int node = lab_node_find(r->lab, p->v.s);
 
-		if (p->op != PRED_EQ || strcmp(p->field->name, "fate.node") ||
-		    (node >= 0 && traced[node]))
-			continue;
-		rc = diag_at(
-			d, e->pred_locs ? &e->pred_locs[i] : &e->node_loc,
-			node < 0 ? "no node \"%s\" in the lab, so no fate could match"
-				 : "node %s is not traced (fate: true or --fate trace every "
-				   "packet, or a rule \"meta nftrace set 1\"), so no fate of it "
-				   "could be seen",
-			p->v.s);
-	}
+			if (p->op != PRED_EQ || strcmp(p->field->name, "fate.node") ||
+			    (node >= 0 && traced[node]))
+				continue;
+			rc = diag_at(
+				d, e->pred_locs ? &e->pred_locs[i] : &e->node_loc,
+				node < 0
+					? "no node \"%s\" in the lab, so no fate could match"
+					: "node %s is not traced (fate: true or --fate trace every "
+					  "packet, or a rule \"meta nftrace set 1\"), so no fate "
+					  "of it could be seen",
+				p->v.s);
+		}
 	free(traced);
 	return rc;
 }
@@ -1474,9 +1476,25 @@ static void mark_add(struct run *r, const struct lab_step *st, bool pass, size_t
 						   .matched = matched};
 }
 
+/* Keeps the first record a passed check with an id matched, for later references. */
+static void snap_take(struct run *r, const struct lab_step *st, const struct expect_state *es,
+		      const struct evlog *log, const char *where)
+{
+	size_t i = (size_t)(st - r->lab->steps);
+	const struct event *ev = &log->ev[es->first_match];
+	char *at;
+
+	if (ev->kind == EV_PACKET)
+		at = xasprintf("%s %s", where, ev->dir == DIR_IN ? "in" : "out");
+	else
+		at = xstrdup(where);
+	ref_snap_take(&r->snaps[i], &st->expect, ev, at);
+	free(at);
+}
+
 /* A snapshot check: read, count, and read again whenever something new was seen. */
 static int expect_snapshot(struct run *r, const struct lab_step *st, struct expect_state *es,
-			   char **detail)
+			   const struct pred *preds, const char *note, char **detail)
 {
 	const struct step_expect *e = &st->expect;
 	uint64_t deadline = now_mono_ns() + e->within_ns;
@@ -1498,7 +1516,10 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 			return -1;
 		}
 		first = false;
+		expect_release(es);
 		expect_begin(es, e, e->node, 0, r->window_real);
+		if (preds)
+			expect_use_preds(es, preds, note);
 		expect_scan(es, &dump);
 		v = run_decide(r, es, deadline, &wake);
 		/* A packet still on its way has its fate once the lab settles: look again then. */
@@ -1511,6 +1532,8 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 			if (wants_story(r))
 				mark_add(r, st, false, SIZE_MAX, es->matched);
 		}
+		if (v == VERDICT_PASS && e->id && es->matched)
+			snap_take(r, st, es, &dump, source_name(r, e, 0, name, sizeof(name)));
 		evlog_release(&dump);
 		if (v != VERDICT_PENDING)
 			return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
@@ -1548,36 +1571,53 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct step_expect *e = &st->expect;
 	uint64_t deadline = now_mono_ns() + e->within_ns;
-	struct expect_state es;
+	struct expect_state es = {0};
 	bool from_start = e->since == SINCE_START;
+	struct pred *preds;
+	char name[80], *note;
 	size_t point;
 	enum verdict v;
-	char name[80];
+	int rc;
 
-	if (sources[e->source].snapshot)
-		return expect_snapshot(r, st, &es, detail);
-	if (run_expect_vacuous(r, e, NULL, &r->d))
+	/* References take their values from the records earlier checks matched. */
+	if (ref_resolve(r->lab, e, r->snaps, &preds, &note, &r->d))
 		return -1;
+	if (sources[e->source].snapshot) {
+		rc = expect_snapshot(r, st, &es, preds, note, detail);
+		goto out;
+	}
+	rc = -1;
+	if (run_expect_vacuous(r, e, NULL, &r->d))
+		goto out;
 	point = e->source == SRC_CAPTURE ? point_of(r, &e->at) : e->node;
 	expect_begin(&es, e, point, from_start ? 0 : r->window_seq,
 		     from_start ? r->start_real : r->window_real);
+	if (preds)
+		expect_use_preds(&es, preds, note);
 	for (;;) {
 		uint64_t wake;
 
 		if (run_drain(r))
-			return -1;
+			goto out;
 		expect_scan(&es, &r->log);
 		v = run_decide(r, &es, deadline, &wake);
 		if (v != VERDICT_PENDING)
 			break;
 		if (run_pump(r, wake) < 0)
-			return -1;
+			goto out;
 	}
+	source_name(r, e, point, name, sizeof(name));
 	if (v == VERDICT_FAIL)
-		*detail = explain(st, &es, &r->log, source_name(r, e, point, name, sizeof(name)),
-				  latest_flow(r));
+		*detail = explain(st, &es, &r->log, name, latest_flow(r));
 	mark_check(r, st, &es, v == VERDICT_PASS);
-	return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
+	if (v == VERDICT_PASS && e->id && es.matched)
+		snap_take(r, st, &es, &r->log, name);
+	rc = v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
+out:
+	expect_release(&es);
+	free(preds);
+	free(note);
+	return rc;
 }
 
 /*
@@ -1615,12 +1655,14 @@ static void steps_grow(struct run *r)
 	r->step_fd = xrealloc(r->step_fd, (n + 1) * sizeof(*r->step_fd));
 	r->step_real = xrealloc(r->step_real, (n + 1) * sizeof(*r->step_real));
 	r->step_text = xrealloc(r->step_text, (n + 1) * sizeof(*r->step_text));
+	r->snaps = xrealloc(r->snaps, (n + 1) * sizeof(*r->snaps));
 	if (r->o->ladder_path)
 		r->ladder = xrealloc(r->ladder, (n + 1) * sizeof(*r->ladder));
 	for (i = r->n_step_state; i < n; i++) {
 		r->step_fd[i] = -1;
 		r->step_real[i] = 0;
 		r->step_text[i] = NULL;
+		memset(&r->snaps[i], 0, sizeof(r->snaps[i]));
 		if (r->ladder)
 			memset(&r->ladder[i], 0, sizeof(r->ladder[i]));
 	}
@@ -2055,6 +2097,9 @@ static void run_release(struct run *r)
 	free(r->udp);
 	free(r->step_fd);
 	free(r->step_real);
+	for (i = 0; r->snaps && i < r->n_step_state; i++)
+		ref_snap_release(&r->snaps[i]);
+	free(r->snaps);
 	for (i = 0; r->step_text && i < r->lab->n_steps; i++)
 		free(r->step_text[i]);
 	free(r->step_text);
@@ -2181,14 +2226,40 @@ int run_write_pcaps(struct run *r)
 	       progs_keep(r, r->o->pcap_dir);
 }
 
+/* True when --pause-at or --break names step i. */
+static bool pause_here(const struct run_opts *o, const struct lab_step *st, size_t i)
+{
+	return o->pause_at == i + 1 || (o->break_at && st->name && !strcmp(st->name, o->break_at));
+}
+
+int run_pause_check(const struct lab *lab, const struct run_opts *o, struct diag *d)
+{
+	size_t i;
+
+	if (o->pause_at > lab->n_steps)
+		return diag_set(d, "--pause-at %zu: lab %s has %zu step%s", o->pause_at, lab->name,
+				lab->n_steps, lab->n_steps == 1 ? "" : "s");
+	if (!o->break_at)
+		return 0;
+	for (i = 0; i < lab->n_steps; i++)
+		if (pause_here(o, &lab->steps[i], i))
+			return 0;
+	return diag_set(d, "--break \"%s\": no step of lab %s has that name (name: in the step)",
+			o->break_at, lab->name);
+}
+
 int run_lab(const struct lab *lab, const struct run_opts *o)
 {
 	struct run *r = run_open(lab, o);
 	bool ok = !r->d.set;
 	size_t failed = 0, i;
 
-	for (i = 0; ok && i < lab->n_steps; i++)
-		ok = run_step(r, i, &failed) >= 0;
+	for (i = 0; ok && i < lab->n_steps; i++) {
+		if (pause_here(o, &lab->steps[i], i) && run_pause_before(r, i))
+			ok = false;
+		else
+			ok = run_step(r, i, &failed) >= 0;
+	}
 	ok = ok && !run_finish(r);
 	ok = ok && !(r->golden && check_golden(r, &failed));
 	/* Also after a failure or an error: that is when the capture is most wanted. */

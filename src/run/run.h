@@ -28,6 +28,8 @@ struct run_opts {
 	bool fate;		   /* trace every packet in every node for its fate (--fate) */
 	char *const *set;	   /* "NAME=value" overriding the lab's env: for its programs */
 	size_t n_set;
+	size_t pause_at;      /* --pause-at N: wait before step N (1-based), 0: never */
+	const char *break_at; /* --break NAME: wait before each step so named, or NULL */
 };
 
 /*
@@ -36,5 +38,11 @@ struct run_opts {
  * Everything the run created is gone when it returns.
  */
 int run_lab(const struct lab *lab, const struct run_opts *o);
+
+/*
+ * Checks o's --pause-at and --break against lab: a step number past its last
+ * step, or a name no step has, could never pause. Returns 0 or -1 with d.
+ */
+int run_pause_check(const struct lab *lab, const struct run_opts *o, struct diag *d);
 
 #endif

@@ -8,6 +8,7 @@
 #include "lab/lab.h"
 #include "observe/event.h"
 #include "expect/expect.h"
+#include "expect/relation.h"
 #include "observe/counters.h"
 #include "observe/ifnames.h"
 #include "observe/trace.h"
@@ -128,7 +129,8 @@ struct run {
 	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
 	uint64_t *step_real;	/* per step: CLOCK_REALTIME ns when it started, for pcap marks */
 	char **step_text;	/* per step, once run: "step N (file:line): what it did" */
-	size_t n_step_state;	/* steps the three arrays above cover */
+	struct ref_snap *snaps; /* per step: the record a passed check with an id matched */
+	size_t n_step_state;	/* steps the four arrays above cover */
 	char *last_detail;	/* what the latest failed step said under its line */
 	struct pcapng_mark *frame_marks; /* comments on single packets (texts owned) */
 	size_t n_frame_marks, cap_frame_marks;
@@ -164,6 +166,11 @@ int run_finish(struct run *r);
 int run_close(struct run *r, size_t failed, bool ok);
 /* Keeps a failed lab up, its nodes named, until Enter (explore.c). */
 void run_pause(struct run *r);
+/*
+ * Before step i (--pause-at, --break): names the lab's namespaces and waits
+ * for Enter on standard input, or SIGCONT or SIGUSR1. Returns 0 or -1 with r->d.
+ */
+int run_pause_before(struct run *r, size_t i);
 /* Writes the run's pcapng files when its options ask for them. Returns 0 or -1. */
 int run_write_pcaps(struct run *r);
 /* The quiet interval of e now: its own, the lab's, or the one the latest probe allows. */

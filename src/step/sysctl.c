@@ -4,6 +4,7 @@
  * sysctls of the node mid-lab, in the order written, as a node's sysctl key
  * does at its start.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,14 +42,28 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 static int run(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct sysctl_step *s = st->ext.priv;
-	size_t i;
+	char *text = NULL;
+	size_t size = 0, i;
+	bool absent;
+	FILE *f = open_memstream(&text, &size);
 
-	(void)detail;
-	for (i = 0; i < s->n; i++)
-		if (sysctl_set(r->b.nodes[s->node].nsfd, s->v[i].key, s->v[i].value, &r->d)) {
+	for (i = 0; i < s->n; i++) {
+		if (sysctl_set_optional(r->b.nodes[s->node].nsfd, s->v[i].key, s->v[i].value,
+					s->v[i].optional, &absent, &r->d)) {
 			diag_locate(&r->d, &s->v[i].loc);
+			fclose(f);
+			free(text);
 			return -1;
 		}
+		/* Said under the step's line: the lab ran without it. */
+		if (absent)
+			fprintf(f, "%s:%d: %s: not in this kernel, left out\n", s->v[i].loc.file,
+				s->v[i].loc.line, s->v[i].key);
+	}
+	fclose(f);
+	if (size)
+		*detail = run_indent(text);
+	free(text);
 	return NFLAB_PASS;
 }
 
@@ -59,7 +74,8 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 
 	n = (size_t)snprintf(buf, len, "sysctl %s:", lab->nodes[s->node].name);
 	for (i = 0; i < s->n && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, " %s=%s", s->v[i].key, s->v[i].value);
+		n += (size_t)snprintf(buf + n, len - n, " %s%s=%s", s->v[i].key,
+				      s->v[i].optional ? "?" : "", s->v[i].value);
 }
 
 static void release(void *priv)

@@ -68,6 +68,19 @@ int sysctl_set(int nsfd, const char *key, const char *value, struct diag *d)
 	return 0;
 }
 
+int sysctl_set_optional(int nsfd, const char *key, const char *value, bool optional, bool *absent,
+			struct diag *d)
+{
+	*absent = false;
+	if (!sysctl_set(nsfd, key, value, d))
+		return 0;
+	if (!optional || d->err != ENOENT)
+		return -1;
+	diag_clear(d);
+	*absent = true;
+	return 0;
+}
+
 int sysctl_get(int nsfd, const char *key, char *buf, size_t len, struct diag *d)
 {
 	int fd = sysctl_open(nsfd, key, O_RDONLY, d);

@@ -15,6 +15,12 @@
  * Returns 0 or -1; a missing key is reported as such (ENOENT).
  */
 int sysctl_set(int nsfd, const char *key, const char *value, struct diag *d);
+/*
+ * As sysctl_set(); when optional, a key this kernel lacks (ENOENT) is no error
+ * and sets *absent. Returns 0 or -1.
+ */
+int sysctl_set_optional(int nsfd, const char *key, const char *value, bool optional, bool *absent,
+			struct diag *d);
 /* Reads key into buf (trailing newline stripped). Returns 0 or -1. */
 int sysctl_get(int nsfd, const char *key, char *buf, size_t len, struct diag *d);
 

@@ -76,6 +76,9 @@ CASES = {
     "route step": (step("route: {node: a, add: default via 10.0.0.2, bogus: 1}"), {}),
     "replay step": (step("replay: {pcap: x.pcap, at: a:eth0, bogus: 1}"), {}),
     "capture point": (BASE + "capture: [{at: a:eth0, bogus: 1}]\n", {}),
+    "run": (step("run: {node: a, cmd: x, bogus: 1}"), {}),
+    "service": (step("{name: s, service: {node: a, cmd: x, bogus: 1}}"), {}),
+    "reference": (step("expect: {at: a:eth0, match: {ip.src: {ref: x.ip.src, bogus: 1}}}"), {}),
 }
 
 LISTS = [

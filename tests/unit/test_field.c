@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -401,6 +402,47 @@ static void test_inner_icmp_type_per_family(void **state)
 	assert_true(holds("inner.icmp.type", "nd-redirect", &icmp));
 }
 
+/* A list holds when any of its conditions does; a reference once its value is set. */
+static void test_lists_and_refs(void **state)
+{
+	const struct field_def *dport = field_find(pkt_fields, "tcp.dport");
+	const struct field_def *ack = field_find(pkt_fields, "tcp.ack");
+	struct pkt icmp, tcp;
+	struct pred list = {.field = dport, .op = PRED_ANY, .plen = -1}, ref;
+	struct pred_ref r = {.text = "syn.tcp.seq", .add = 1};
+	struct value v;
+	char err[256], buf[128];
+
+	(void)state;
+	make_packets(&icmp, &tcp);
+	list.alts = calloc(2, sizeof(*list.alts));
+	assert_int_equal(pred_parse(dport, "80", &list.alts[0], err, sizeof(err)), 0);
+	assert_int_equal(pred_parse(dport, "40000", &list.alts[1], err, sizeof(err)), 0);
+	list.n_alts = 2;
+	assert_true(pred_match(&list, &tcp));
+	assert_false(pred_match(&list, &icmp)); /* no tcp.dport */
+	assert_string_equal(pred_fmt(&list, buf, sizeof(buf)), "[80, 40000]");
+	assert_int_equal(pred_parse(dport, "40001", &list.alts[1], err, sizeof(err)), 0);
+	assert_false(pred_match(&list, &tcp));
+	free(list.alts);
+
+	memset(&ref, 0, sizeof(ref));
+	ref.field = ack;
+	ref.op = PRED_EQ;
+	ref.plen = -1;
+	ref.ref = &r;
+	tcp.outer.tcp_ack = 0;
+	assert_false(pred_match(&ref, &tcp)); /* not set yet: holds for nothing */
+	assert_string_equal(pred_fmt(&ref, buf, sizeof(buf)), "syn.tcp.seq + 1");
+	value_uint(&v, 0xffffffff);
+	assert_int_equal(pred_ref_set(&ref, &v), 0);
+	assert_int_equal(ref.v.u, 0); /* 32-bit values wrap */
+	assert_true(pred_match(&ref, &tcp));
+	assert_string_equal(pred_fmt(&ref, buf, sizeof(buf)), "0 (syn.tcp.seq + 1)");
+	v.kind = VAL_ADDR;
+	assert_int_equal(pred_ref_set(&ref, &v), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -415,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_show_quotes_text),
 		cmocka_unit_test(test_payload),
 		cmocka_unit_test(test_inner_icmp_type_per_family),
+		cmocka_unit_test(test_lists_and_refs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -181,6 +181,113 @@ static void test_duplicates(void **state)
 	check_error(HOSTS "  - [a:eth0, b:eth1]\n", 11, 6, "already an end of another link");
 }
 
+/* YAML merge keys: copied pairs, written keys win, no duplicates from merges. */
+static void test_merge_keys(void **state)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+
+	(void)state;
+	lab = load(HOSTS "steps:\n"
+			 "  - udp: &u {from: a, to: 192.0.2.2:9, sport: 1000}\n"
+			 "  - udp: {<<: *u, sport: 2000}\n"
+			 "  - udp: {<<: [{to: 192.0.2.2:7}, *u]}\n",
+		   &d);
+	assert_non_null(lab);
+	assert_int_equal(lab->n_steps, 3);
+	assert_int_equal(lab->steps[1].probe.sport, 2000); /* written wins */
+	assert_int_equal(lab->steps[1].probe.dport, 9);	   /* copied */
+	assert_int_equal(lab->steps[2].probe.dport, 7);	   /* an earlier mapping wins */
+	assert_int_equal(lab->steps[2].probe.sport, 1000);
+	lab_free(lab);
+	/* A merged key the mapping does not allow is found at the anchored line. */
+	check_error(HOSTS "steps:\n  - udp: &u {from: a, to: 192.0.2.2:9}\n"
+			  "  - expect: {<<: *u, at: a:eth0}\n",
+		    12, 14, "unknown key \"from\" in expect");
+	check_error(HOSTS "steps:\n  - udp: {<<: 3, from: a, to: 192.0.2.2:9}\n", 12, 15,
+		    "a merge key \"<<\" takes a mapping");
+	check_error(HOSTS "steps:\n  - udp: {<<: [3], from: a, to: 192.0.2.2:9}\n", 12, 16,
+		    "a merge key \"<<\" takes a mapping");
+	/* Still a duplicate when written twice, merge or not. */
+	check_error(HOSTS "steps:\n  - udp: &u {from: a, to: 192.0.2.2:9}\n"
+			  "  - udp: {<<: *u, sport: 1, sport: 2}\n",
+		    13, 29, "duplicate key \"sport\"");
+}
+
+/* Lists in a match, references to earlier checks, distinct. */
+static void test_relations(void **state)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+
+	(void)state;
+	lab = load(HOSTS "steps:\n"
+			 "  - expect: {id: syn, at: a:eth0, match: {tcp.flags: syn, tcp.dport: [80, "
+			 "443]}}\n"
+			 "  - expect: {at: b:eth0, match: {tcp.ack: {ref: syn.tcp.seq, add: 1}}, "
+			 "distinct: tcp.sport, count: 2}\n",
+		   &d);
+	if (!lab)
+		print_error("%d:%d %s\n", d.loc.line, d.loc.col, d.msg);
+	assert_non_null(lab);
+	assert_int_equal(lab->steps[0].expect.preds[1].op, PRED_ANY);
+	assert_int_equal(lab->steps[0].expect.preds[1].n_alts, 2);
+	assert_string_equal(lab->steps[0].expect.id, "syn");
+	assert_non_null(lab->steps[1].expect.preds[0].ref);
+	assert_int_equal(lab->steps[1].expect.preds[0].ref->step, 0);
+	assert_int_equal(lab->steps[1].expect.preds[0].ref->add, 1);
+	assert_string_equal(lab->steps[1].expect.distinct->name, "tcp.sport");
+	lab_free(lab);
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {tcp.dport: []}}\n", 12, 45,
+		    "an empty list matches nothing");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.src: {ref: x.ip.src}}}\n",
+		    12, 42, "no check has the id \"x\"");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, match: {ip.src: {ref: y.ip.src}}}\n"
+			  "  - expect: {id: y, at: a:eth0}\n",
+		    12, 42, "y is the check at line 13, which comes later");
+	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0, count: none}\n"
+			  "  - expect: {at: a:eth0, match: {ip.src: {ref: y.ip.src}}}\n",
+		    13, 42, "expects nothing (count: none)");
+	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
+			  "  - expect: {at: a:eth0, match: {ip.src: {ref: y.tcp.seq}}}\n",
+		    13, 42, "ip.src is an address but y.tcp.seq is a number");
+	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
+			  "  - expect: {at: a:eth0, match: {ip.src: {ref: y.ct.state}}}\n",
+		    13, 42, "which have no field \"ct.state\"");
+	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
+			  "  - expect: {at: a:eth0, match: {ip.src: {ref: y.ip.src, add: 1}}}\n",
+		    13, 63, "add applies to number fields");
+	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
+			  "  - expect: {id: y, at: a:eth0}\n",
+		    13, 18, "id \"y\" is already the id of the check at line 12");
+	check_error(HOSTS "steps:\n  - expect: {id: a.b, at: a:eth0}\n", 12, 18,
+		    "expected an id of letters");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, distinct: ip.nope}\n", 12, 36,
+		    "distinct: unknown field \"ip.nope\"");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, count: none, distinct: ip.id}\n", 12,
+		    49, "distinct with count: none");
+	check_error(HOSTS "steps:\n  - send: {from: a, ip: {dst: 192.0.2.2}, icmp: {type: 3, "
+			  "quote: {captured: a:eth0, match: {ip.src: {ref: x.ip.src}}}}}\n",
+		    12, 101, "references ({ref: ...}) are for an expect step's match");
+}
+
+/* A sysctl key ending in "?" is optional; the "?" is not part of the key. */
+static void test_optional_sysctl(void **state)
+{
+	struct diag d = DIAG_INIT;
+	struct lab *lab;
+
+	(void)state;
+	lab = load("name: t\nnodes:\n  a:\n    sysctl: {net.ipv4.x?: 1, net.ipv4.y: 2}\n", &d);
+	assert_non_null(lab);
+	assert_string_equal(lab->nodes[0].sysctls[0].key, "net.ipv4.x");
+	assert_true(lab->nodes[0].sysctls[0].optional);
+	assert_false(lab->nodes[0].sysctls[1].optional);
+	lab_free(lab);
+	check_error("name: t\nnodes:\n  a:\n    sysctl: {net.ipv4?.x: 1}\n", 4, 14,
+		    "optionally ending in \"?\"");
+}
+
 /* One document per file: a second one would be ignored. */
 static void test_second_document(void **state)
 {
@@ -799,6 +906,8 @@ int main(void)
 		cmocka_unit_test(test_vacuous),	       cmocka_unit_test(test_probe_keys),
 		cmocka_unit_test(test_registry_steps), cmocka_unit_test(test_registry_steps_net),
 		cmocka_unit_test(test_policy_routing), cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_merge_keys),     cmocka_unit_test(test_relations),
+		cmocka_unit_test(test_optional_sysctl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
