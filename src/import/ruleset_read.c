@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The box's ruleset (nft list ruleset, iptables-save) taken verbatim, and its forwarding sysctls. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import/box.h"
+#include "util/utf8.h"
+#include "util/xalloc.h"
+
+/* The whole file as text; NULL with d set when unreadable, empty or binary. */
+static char *read_text(const char *path, struct diag *d)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, got;
+
+	if (!f)
+		return diag_errno(d, "cannot open %s", path), NULL;
+	do {
+		XGROW(buf, n + 4096, cap);
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+	} while (got);
+	if (ferror(f)) {
+		diag_errno(d, "cannot read %s", path);
+		goto err;
+	}
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n)) {
+		diag_set(d, "%s: binary data, not text", path);
+		goto err;
+	}
+	fclose(f);
+	return buf;
+err:
+	fclose(f);
+	free(buf);
+	return NULL;
+}
+
+/* The first line (1-based) that starts, after blanks, with word; 0 when none does. */
+static int line_starting(const char *text, const char *word)
+{
+	const char *p = text;
+	int line = 1;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!strncmp(p, word, strlen(word)))
+			return line;
+		p = strchr(p, '\n');
+		if (!p)
+			return 0;
+		p++;
+		line++;
+	}
+}
+
+static int check_nft(const char *text, const char *path, struct diag *d)
+{
+	const char *p = text;
+
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '{' || *p == '[')
+		return diag_set(d, "%s: nft JSON; give the text of nft list ruleset", path);
+	if (line_starting(text, "*filter") || line_starting(text, "*nat") ||
+	    line_starting(text, "-A "))
+		return diag_set(d, "%s: iptables-save text; give it with --iptables", path);
+	if (!line_starting(text, "table "))
+		return diag_set(d, "%s: no \"table\" line: expected the output of nft list ruleset",
+				path);
+	return 0;
+}
+
+static int check_iptables(const char *text, const char *path, struct diag *d)
+{
+	int table = line_starting(text, "*"), commit = line_starting(text, "COMMIT");
+
+	if (line_starting(text, "table "))
+		return diag_set(d, "%s: nft ruleset text; give it with --nft", path);
+	if (!table)
+		return diag_set(d,
+				"%s: no \"*TABLE\" line: expected the output of iptables-save "
+				"(or ip6tables-save)",
+				path);
+	if (!commit)
+		return diag_set(d,
+				"%s: line %d starts a table, but no COMMIT line ends it "
+				"(iptables-save ends each table with COMMIT)",
+				path, table);
+	return 0;
+}
+
+int box_read_ruleset(struct box *b, enum box_ruleset_kind kind, bool v6, const char *path,
+		     struct diag *d)
+{
+	char *text = read_text(path, d);
+
+	if (!text)
+		return -1;
+	if (!utf8_valid(text, strlen(text))) {
+		free(text);
+		return diag_set(d, "%s: not UTF-8 text", path);
+	}
+	if (kind == BOX_RULESET_NFT ? check_nft(text, path, d) : check_iptables(text, path, d)) {
+		free(text);
+		return -1;
+	}
+	b->ruleset_kind = kind;
+	if (kind == BOX_RULESET_NFT)
+		b->nft = text;
+	else if (v6)
+		b->ip6tables = text;
+	else
+		b->iptables = text;
+	return 0;
+}
+
+/* "net.ipv4.ip_forward = 1" -> 1 into *out when the line is key's. */
+static void sysctl_line(const char *line, const char *key, int *out)
+{
+	size_t n = strlen(key);
+	const char *p = line + n;
+
+	if (strncmp(line, key, n))
+		return;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '=')
+		return;
+	p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '0' || *p == '1')
+		*out = *p - '0';
+}
+
+int box_read_sysctl(struct box *b, const char *path, struct diag *d)
+{
+	char *text = read_text(path, d), *line, *save = NULL;
+
+	if (!text)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		sysctl_line(line, "net.ipv4.ip_forward", &b->ip_forward);
+		sysctl_line(line, "net.ipv6.conf.all.forwarding", &b->ip6_forward);
+	}
+	free(text);
+	if (b->ip_forward < 0)
+		return diag_set(d,
+				"%s: no net.ipv4.ip_forward line: expected the output of sysctl -a",
+				path);
+	return 0;
+}
