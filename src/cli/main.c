@@ -426,8 +426,10 @@ static int main_import(int argc, char **argv)
 			"'_' or '.', got \"%s\"\n",
 			a.node);
 	} else if (import_box(&a, stderr, &d)) {
-		fprintf(stderr, "nflab import: ");
-		diag_print(&d, stderr);
+		if (d.loc.file) /* file:line:column: error: ..., as for lab files */
+			diag_print(&d, stderr);
+		else
+			fprintf(stderr, "nflab import: %s\n", d.msg);
 	} else {
 		rc = 0;
 	}

@@ -79,21 +79,26 @@ json_t *json_file_load(const char *path, struct diag *d)
 			break;
 		v = json_loadb(buf + off, len - off, JSON_DISABLE_EOF_CHECK, &je);
 		if (!v) {
-			/* jansson counts from where this value began: move to the file's position. */
+			/* jansson counts from where this value began: move to the file's position */
+			struct srcloc loc = {path, 0, 0};
+
 			position(buf, off, &line, &col);
-			diag_set(d, "%s:%d:%d: %s", path, line + je.line - 1,
-				 je.line <= 1 ? col + je.column - 1 : je.column, je.text);
+			loc.line = line + je.line - 1;
+			loc.col = je.line <= 1 ? col + je.column - 1 : je.column;
+			if (loc.col < 1)
+				loc.col = 1;
+			diag_at(d, &loc, "%s", je.text);
 			goto err;
 		}
 		if (!json_is_array(v)) {
 			const char *what = json_is_object(v) ? "object" : "scalar";
 
-			position(buf, off, &line, &col);
+			struct srcloc loc = {path, 0, 0};
+
+			position(buf, off, &loc.line, &loc.col);
 			json_decref(v);
-			diag_set(d,
-				 "%s:%d:%d: expected a JSON array (the output of ip -j), got a "
-				 "JSON %s",
-				 path, line, col, what);
+			diag_at(d, &loc, "expected a JSON array (the output of ip -j), got a JSON %s",
+				what);
 			goto err;
 		}
 		json_array_extend(all, v);
