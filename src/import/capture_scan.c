@@ -218,6 +218,10 @@ static int read_pcapng(struct capture *c, struct reader *r, cap_frame_fn *fn, vo
 						r->path, off, id);
 			frame(c, base + id, b + 28, caplen, fn, arg);
 		} else if (type == PCAPNG_SPB) {
+			if (len < 16)
+				return diag_set(d, "%s: the simple packet block at byte %zu is too "
+						   "short",
+						r->path, off);
 			if (base >= c->n_ifaces)
 				return diag_set(d, "%s: a simple packet block at byte %zu comes before "
 						   "any interface block",

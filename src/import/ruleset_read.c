@@ -59,6 +59,43 @@ static int line_starting(const char *text, const char *word)
 	}
 }
 
+/*
+ * Text a lab file can hold: UTF-8 without control characters but tab and
+ * newline (YAML allows no others). A CR before each LF (a file that went
+ * through Windows) is dropped, with a note.
+ */
+static int check_chars(struct box *b, char *text, const char *path, struct diag *d)
+{
+	size_t n = strlen(text), i = 0, out = 0, len, crs = 0;
+	int line = 1;
+
+	while (i < n) {
+		int32_t cp = utf8_decode(text + i, n - i, &len);
+
+		if (cp < 0)
+			return diag_set(d, "%s: line %d is not UTF-8 text", path, line);
+		if (cp == '\r' && text[i + 1] == '\n') {
+			crs++;
+			i++;
+			continue;
+		}
+		if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f ||
+		    (cp >= 0x80 && cp < 0xa0 && cp != 0x85))
+			return diag_set(d,
+					"%s: line %d holds the control character U+%04X: not the "
+					"text a ruleset dump is",
+					path, line, (unsigned int)cp);
+		line += cp == '\n';
+		memmove(text + out, text + i, len);
+		out += len;
+		i += len;
+	}
+	text[out] = '\0';
+	if (crs)
+		box_note(b, "%s: its %zu CR LF line ends are LF in the lab", path, crs);
+	return 0;
+}
+
 static int check_nft(const char *text, const char *path, struct diag *d)
 {
 	const char *p = text;
@@ -102,9 +139,9 @@ int box_read_ruleset(struct box *b, enum box_ruleset_kind kind, bool v6, const c
 
 	if (!text)
 		return -1;
-	if (!utf8_valid(text, strlen(text))) {
+	if (check_chars(b, text, path, d)) {
 		free(text);
-		return diag_set(d, "%s: not UTF-8 text", path);
+		return -1;
 	}
 	if (kind == BOX_RULESET_NFT ? check_nft(text, path, d) : check_iptables(text, path, d)) {
 		free(text);

@@ -218,6 +218,17 @@ static void test_bad_ruleset(void **state)
 			 -1);
 	assert_non_null(strstr(d.msg, "line 1 starts a table, but no COMMIT"));
 	diag_clear(&d);
+	assert_int_equal(box_read_ruleset(&b, BOX_RULESET_NFT, false,
+					  scratch("table ip x {\n\x1b[0m}\n"), &d),
+			 -1);
+	assert_non_null(strstr(d.msg, "line 2 holds the control character U+001B"));
+	diag_clear(&d);
+	/* CR LF line ends become LF, and a note says so */
+	assert_int_equal(box_read_ruleset(&b, BOX_RULESET_NFT, false,
+					  scratch("table ip x {\r\n}\r\n"), &d),
+			 0);
+	assert_string_equal(b.nft, "table ip x {\n}\n");
+	assert_non_null(strstr(b.notes[b.n_notes - 1], "2 CR LF line ends are LF"));
 	assert_int_equal(box_read_sysctl(&b, fixture("sysctl.txt"), &d), 0);
 	assert_int_equal(b.ip_forward, 1);
 	assert_int_equal(b.ip6_forward, 0);
