@@ -8,14 +8,16 @@
 #include "util/xalloc.h"
 
 /* Routes the kernel makes by itself: from addresses, in the local table, multicast. */
-static bool kernel_made(const json_t *e, const char *type, int64_t table)
+static bool kernel_made(const json_t *e, const char *type)
 {
 	const char *proto = json_str(e, "protocol");
+	bool by_kernel = proto && !strcmp(proto, "kernel");
 
-	if (table == 0 || (type && (!strcmp(type, "local") || !strcmp(type, "broadcast") ||
-				    !strcmp(type, "multicast") || !strcmp(type, "anycast"))))
+	if (type && (!strcmp(type, "multicast") || !strcmp(type, "anycast")))
 		return true;
-	return proto && !strcmp(proto, "kernel") && !json_object_get(e, "gateway");
+	if (type && (!strcmp(type, "local") || !strcmp(type, "broadcast")))
+		return by_kernel;
+	return by_kernel && !json_object_get(e, "gateway");
 }
 
 static int read_route(struct box *b, const json_t *e, size_t i, const char *path, struct diag *d)
@@ -36,7 +38,7 @@ static int read_route(struct box *b, const json_t *e, size_t i, const char *path
 	if (id < 0)
 		return diag_set(d, "%s: route %zu (%s): \"table\" is no table: \"%s\"", path, i + 1,
 				dst, table);
-	if (kernel_made(e, type, id))
+	if (kernel_made(e, type))
 		return 0;
 	r.table = (uint32_t)id;
 	if (!strcmp(dst, "default")) {
@@ -69,8 +71,14 @@ static int read_route(struct box *b, const json_t *e, size_t i, const char *path
 	}
 	if (dev)
 		r.dev = xstrdup(dev);
-	if (type && strcmp(type, "unicast"))
+	if (type && !strcmp(type, "local"))
+		r.skip = xasprintf("route %s: a local route, addresses the box answers for itself "
+				   "(the lab's routes are unicast: give them to an interface)",
+				   where);
+	else if (type && strcmp(type, "unicast"))
 		r.skip = xasprintf("route %s: a %s route (the lab's routes are unicast)", where, type);
+	else if (id == 0)
+		r.skip = xasprintf("route %s: in the local table (the lab's routes are not)", where);
 	else if (json_object_get(e, "nexthops"))
 		r.skip = xasprintf("route %s: a multipath route (the lab's routes have one next hop)",
 				   where);
