@@ -183,28 +183,53 @@ static void write_neighbour(FILE *f, const struct neighbour *nb)
 	}
 }
 
-/* A commented example of the steps the engineer adds: from the first neighbour to fw. */
+/* Whether some address of nb was named by the ruleset (a DNAT target, a server). */
+static bool holds_named(const struct neighbour *nb)
+{
+	size_t k;
+
+	for (k = 0; k < nb->n_addrs; k++)
+		if (strstr(nb->addrs[k].why, "ruleset"))
+			return true;
+	return false;
+}
+
+/*
+ * A commented example of the steps the engineer adds: from the way out (the
+ * neighbour with a default route's gateway) to the box's last address there
+ * (often a published one), arriving where the ruleset names hosts.
+ */
 static void write_steps_hint(FILE *f, const struct neighbours *nbs)
 {
-	const struct neighbour *from = nbs->n ? &nbs->v[0] : NULL;
-	const struct neighbour *to = nbs->n > 1 ? &nbs->v[1] : from;
+	const struct neighbour *from = NULL, *to = NULL;
 	char a[IPADDR_STRLEN] = "ADDRESS";
-	size_t k;
+	size_t i, k;
 
 	fputs("# Steps: add the probes that show the customer's problem and the\n"
 	      "# expectations that say what must happen (see nflab-lab(5)), here.\n",
 	      f);
-	if (!from)
+	for (i = 0; i < nbs->n && !from; i++)
+		for (k = 0; k < nbs->v[i].n_addrs; k++)
+			if (!strncmp(nbs->v[i].addrs[k].why, "the gateway", 11))
+				from = &nbs->v[i];
+	if (!from && nbs->n)
+		from = &nbs->v[0];
+	for (i = 0; i < nbs->n && !to; i++)
+		if (&nbs->v[i] != from && holds_named(&nbs->v[i]))
+			to = &nbs->v[i];
+	for (i = 0; i < nbs->n && !to; i++)
+		if (&nbs->v[i] != from)
+			to = &nbs->v[i];
+	if (!from || !to)
 		return;
 	for (k = 0; k < from->link->n_addrs; k++)
-		if (!from->link->addrs[k].why && from->link->addrs[k].a.family == AF_INET) {
+		if (!from->link->addrs[k].why && from->link->addrs[k].a.family == AF_INET)
 			ipaddr_fmt(&from->link->addrs[k].a, a);
-			break;
-		}
 	fprintf(f,
-		"# For example, a datagram from %s to the box, and where it must arrive:\n"
-		"#   - udp: {from: %s, to: %s:80}\n"
-		"#   - expect: {at: %s:eth0, dir: in, match: {udp.dport: 80}}\n",
+		"# For example, a connection from %s to an address of the box, and where\n"
+		"# it must arrive:\n"
+		"#   - tcp: {from: %s, to: %s:80}\n"
+		"#   - expect: {at: %s:eth0, dir: in, match: {tcp.dport: 80}}\n",
 		from->name, from->name, a, to->name);
 }
 

@@ -330,8 +330,12 @@ static void add_gateways(const struct box *b, struct neighbour *nb)
 {
 	size_t i;
 
-	for (i = 0; i < b->n_routes; i++) {
-		const struct box_route *r = &b->routes[i];
+	/* the main table first: its routes are the ones the comments are best named by */
+	for (i = 0; i < 2 * b->n_routes; i++) {
+		const struct box_route *r = &b->routes[i % b->n_routes];
+
+		if ((i < b->n_routes) != (r->table == 254))
+			continue;
 		const struct box_addr *sub;
 		char text[256], why[320], tbl[24] = "";
 
