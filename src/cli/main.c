@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The nflab command line: thin over the library, and the only place that exits. */
-#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,19 +102,6 @@ static void usage(FILE *f)
 	      "program is missing; for test: every lab skipped), 130/143 interrupted by\n"
 	      "SIGINT/SIGTERM\n",
 	      f);
-}
-
-/* A node name as a lab takes it: 1 to 32 letters, digits, '-', '_' or '.'. */
-static bool valid_node_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > 32)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
-			return false;
-	return true;
 }
 
 /* A bad command line: getopt said what; one line says where to look. */
@@ -420,7 +406,7 @@ static int main_import(int argc, char **argv)
 				"FILE and/or --ip6tables FILE\n");
 	} else if (!a.addr || !a.n_routes || !a.out) {
 		fprintf(stderr, "nflab import: needs --addr FILE, --route FILE and -o LAB.yaml\n");
-	} else if (!valid_node_name(a.node)) {
+	} else if (!lab_name_valid(a.node, 32)) {
 		fprintf(stderr,
 			"nflab import: --node needs a node name of 1 to 32 letters, digits, '-', "
 			"'_' or '.', got \"%s\"\n",

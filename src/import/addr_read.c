@@ -72,8 +72,9 @@ static int read_addr_info(struct box_iface *ifc, const json_t *info, size_t k, c
 	return 0;
 }
 
-static int read_iface(struct box *b, const json_t *e, size_t i, const char *path, struct diag *d)
+static int read_iface(void *arg, const json_t *e, size_t i, const char *path, struct diag *d)
 {
+	struct box *b = arg;
 	const char *name = json_str(e, "ifname"), *mac;
 	const json_t *info = json_object_get(e, "addr_info"), *mtu = json_object_get(e, "mtu");
 	struct box_iface *ifc;
@@ -116,14 +117,5 @@ static int read_iface(struct box *b, const json_t *e, size_t i, const char *path
 
 int box_read_addr(struct box *b, const char *path, struct diag *d)
 {
-	json_t *all = json_file_load(path, d);
-	size_t i;
-	int rc = 0;
-
-	if (!all)
-		return -1;
-	for (i = 0; i < json_array_size(all) && !rc; i++)
-		rc = read_iface(b, json_array_get(all, i), i, path, d);
-	json_decref(all);
-	return rc;
+	return json_file_each(path, read_iface, b, d);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "import/capture_scan.h"
+#include "import/json_file.h"
 #include "util/outfile.h"
 #include "util/xalloc.h"
 
@@ -235,24 +236,13 @@ static int read_pcapng(struct capture *c, struct reader *r, cap_frame_fn *fn, vo
 
 int capture_read(const char *path, struct capture *c, cap_frame_fn *fn, void *arg, struct diag *d)
 {
-	FILE *f = fopen(path, "rb");
 	struct reader r = {.path = path};
-	size_t cap = 0, got;
 	uint32_t magic;
 
 	memset(c, 0, sizeof(*c));
-	if (!f)
-		return diag_errno(d, "cannot open %s", path);
-	do {
-		XGROW(c->data, c->len + 65536, cap);
-		got = fread(c->data + c->len, 1, cap - c->len, f);
-		c->len += got;
-	} while (got);
-	if (ferror(f)) {
-		fclose(f);
-		return diag_errno(d, "cannot read %s", path);
-	}
-	fclose(f);
+	c->data = (uint8_t *)file_slurp(path, &c->len, d);
+	if (!c->data)
+		return -1;
 	if (c->len < 4)
 		return diag_set(d, "%s: not a pcap or pcapng capture (%zu bytes)", path, c->len);
 	memcpy(&magic, c->data, 4);

@@ -9,8 +9,7 @@
 #include "import/json_file.h"
 #include "util/xalloc.h"
 
-/* The whole file, NUL-terminated; NULL with d set. */
-static char *slurp(const char *path, size_t *len, struct diag *d)
+char *file_slurp(const char *path, size_t *len, struct diag *d)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -59,7 +58,7 @@ json_t *json_file_load(const char *path, struct diag *d)
 {
 	json_t *all = json_array();
 	size_t len = 0, off = 0;
-	char *buf = slurp(path, &len, d);
+	char *buf = file_slurp(path, &len, d);
 	int n_values = 0;
 
 	if (!buf)
@@ -116,6 +115,20 @@ err:
 	free(buf);
 	json_decref(all);
 	return NULL;
+}
+
+int json_file_each(const char *path, json_entry_fn *fn, void *arg, struct diag *d)
+{
+	json_t *all = json_file_load(path, d);
+	size_t i;
+	int rc = 0;
+
+	if (!all)
+		return -1;
+	for (i = 0; i < json_array_size(all) && !rc; i++)
+		rc = fn(arg, json_array_get(all, i), i, path, d);
+	json_decref(all);
+	return rc;
 }
 
 const char *json_str(const json_t *obj, const char *key)

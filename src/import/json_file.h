@@ -15,6 +15,19 @@
  */
 json_t *json_file_load(const char *path, struct diag *d);
 
+/*
+ * Calls fn for each entry of the array(s) json_file_load() reads from path,
+ * until one returns -1. Returns 0, or -1 with d set (by the load or by fn).
+ */
+typedef int json_entry_fn(void *arg, const json_t *e, size_t i, const char *path, struct diag *d);
+int json_file_each(const char *path, json_entry_fn *fn, void *arg, struct diag *d);
+
+/*
+ * The whole file at path (a dump, a capture), NUL-terminated, its length in *len; NULL with d
+ * set when it cannot be read. Caller frees.
+ */
+char *file_slurp(const char *path, size_t *len, struct diag *d);
+
 /* The string member key of obj, or NULL when absent or not a string. */
 const char *json_str(const json_t *obj, const char *key);
 

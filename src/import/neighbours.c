@@ -7,19 +7,8 @@
 #include <string.h>
 
 #include "import/neighbours.h"
+#include "lab/lab.h"
 #include "util/xalloc.h"
-
-static bool name_ok(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > max)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
-			return false;
-	return true;
-}
 
 static bool usable_addr(const struct box_addr *a)
 {
@@ -30,7 +19,7 @@ bool box_iface_imported(const struct box_iface *ifc)
 {
 	size_t i;
 
-	if (!name_ok(ifc->name, IFNAMSIZ - 1))
+	if (!lab_name_valid(ifc->name, IFNAMSIZ - 1))
 		return false;
 	for (i = 0; i < ifc->n_addrs; i++)
 		if (usable_addr(&ifc->addrs[i]))
@@ -38,32 +27,29 @@ bool box_iface_imported(const struct box_iface *ifc)
 	return false;
 }
 
-/* a masked to plen bits. */
-static struct ipaddr network(const struct ipaddr *a, int plen)
+/* The first (network) or the last (IPv4 broadcast) address of a/plen. */
+static struct ipaddr edge(const struct ipaddr *a, int plen, bool last)
 {
 	struct ipaddr n = *a;
 	int i, len = ipaddr_len(a);
 
 	for (i = 0; i < len; i++) {
 		int bits = plen - i * 8;
+		uint8_t host = bits >= 8 ? 0 : bits <= 0 ? 0xff : (uint8_t)(0xff >> bits);
 
-		n.b[i] &= bits >= 8 ? 0xff : bits <= 0 ? 0 : (uint8_t)(0xff << (8 - bits));
+		n.b[i] = last ? n.b[i] | host : n.b[i] & (uint8_t)~host;
 	}
 	return n;
 }
 
-/* The last address of a/plen (the IPv4 broadcast). */
+static struct ipaddr network(const struct ipaddr *a, int plen)
+{
+	return edge(a, plen, false);
+}
+
 static struct ipaddr last(const struct ipaddr *a, int plen)
 {
-	struct ipaddr n = *a;
-	int i, len = ipaddr_len(a);
-
-	for (i = 0; i < len; i++) {
-		int bits = plen - i * 8;
-
-		n.b[i] |= bits >= 8 ? 0 : bits <= 0 ? 0xff : (uint8_t)(0xff >> bits);
-	}
-	return n;
+	return edge(a, plen, true);
 }
 
 static struct ipaddr next(const struct ipaddr *a)
@@ -436,7 +422,7 @@ void neighbours_build(struct box *b, const char *fw_name, struct neighbours *out
 					 ipaddr_fmt(&ifc->addrs[k].a, a), ifc->addrs[k].plen,
 					 ifc->addrs[k].why);
 		}
-		if (!name_ok(ifc->name, IFNAMSIZ - 1))
+		if (!lab_name_valid(ifc->name, IFNAMSIZ - 1))
 			box_note(b, "interface \"%s\": a name a lab cannot give an interface: not "
 				    "imported",
 				 ifc->name);

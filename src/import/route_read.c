@@ -20,8 +20,9 @@ static bool kernel_made(const json_t *e, const char *type)
 	return by_kernel && !json_object_get(e, "gateway");
 }
 
-static int read_route(struct box *b, const json_t *e, size_t i, const char *path, struct diag *d)
+static int read_route(void *arg, const json_t *e, size_t i, const char *path, struct diag *d)
 {
+	struct box *b = arg;
 	const char *dst = json_str(e, "dst"), *type = json_str(e, "type");
 	const char *table = json_str(e, "table"), *gw = json_str(e, "gateway");
 	const char *dev = json_str(e, "dev");
@@ -103,14 +104,5 @@ static int read_route(struct box *b, const json_t *e, size_t i, const char *path
 
 int box_read_route(struct box *b, const char *path, struct diag *d)
 {
-	json_t *all = json_file_load(path, d);
-	size_t i;
-	int rc = 0;
-
-	if (!all)
-		return -1;
-	for (i = 0; i < json_array_size(all) && !rc; i++)
-		rc = read_route(b, json_array_get(all, i), i, path, d);
-	json_decref(all);
-	return rc;
+	return json_file_each(path, read_route, b, d);
 }

@@ -55,8 +55,9 @@ static bool kernel_default(const json_t *e)
 	       (prio == 32767 && !strcmp(table, "default"));
 }
 
-static int read_rule(struct box *b, const json_t *e, size_t i, const char *path, struct diag *d)
+static int read_rule(void *arg, const json_t *e, size_t i, const char *path, struct diag *d)
 {
+	struct box *b = arg;
 	const json_t *prio = json_object_get(e, "priority");
 	const char *table = json_str(e, "table"), *key;
 	struct box_rule r = {0};
@@ -120,14 +121,5 @@ static int read_rule(struct box *b, const json_t *e, size_t i, const char *path,
 
 int box_read_rule(struct box *b, const char *path, struct diag *d)
 {
-	json_t *all = json_file_load(path, d);
-	size_t i;
-	int rc = 0;
-
-	if (!all)
-		return -1;
-	for (i = 0; i < json_array_size(all) && !rc; i++)
-		rc = read_rule(b, json_array_get(all, i), i, path, d);
-	json_decref(all);
-	return rc;
+	return json_file_each(path, read_rule, b, d);
 }

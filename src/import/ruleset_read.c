@@ -6,38 +6,22 @@
 #include <string.h>
 
 #include "import/box.h"
+#include "import/json_file.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
-/* The whole file as text; NULL with d set when unreadable, empty or binary. */
+/* The whole file as text; NULL with d set when unreadable or binary. */
 static char *read_text(const char *path, struct diag *d)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
+	size_t len;
+	char *buf = file_slurp(path, &len, d);
 
-	if (!f)
-		return diag_errno(d, "cannot open %s", path), NULL;
-	do {
-		XGROW(buf, n + 4096, cap);
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-	} while (got);
-	if (ferror(f)) {
-		diag_errno(d, "cannot read %s", path);
-		goto err;
-	}
-	buf[n] = '\0';
-	if (memchr(buf, '\0', n)) {
+	if (buf && memchr(buf, '\0', len)) {
 		diag_set(d, "%s: binary data, not text", path);
-		goto err;
+		free(buf);
+		return NULL;
 	}
-	fclose(f);
 	return buf;
-err:
-	fclose(f);
-	free(buf);
-	return NULL;
 }
 
 /* The first line (1-based) that starts, after blanks, with word; 0 when none does. */
