@@ -167,14 +167,24 @@ static void write_fw(FILE *f, const struct box *b, const char *fw_name)
 
 static void write_neighbour(FILE *f, const struct neighbour *nb)
 {
-	size_t k;
+	static const char *const ifs[] = {"eth0", "lo"};
+	size_t k, i;
 
-	fprintf(f, "  %s:\n    interfaces:\n      eth0:\n", nb->name);
-	for (k = 0; k < nb->n_addrs; k++) {
-		char a[IPADDR_STRLEN];
+	fprintf(f, "  %s:\n    interfaces:\n", nb->name);
+	for (i = 0; i < 2; i++) {
+		bool lo = i == 1, any = false;
 
-		fprintf(f, "        - %s/%d  # %s\n", ipaddr_fmt(&nb->addrs[k].a, a),
-			nb->addrs[k].plen, nb->addrs[k].why);
+		for (k = 0; k < nb->n_addrs; k++) {
+			char a[IPADDR_STRLEN];
+
+			if (nb->addrs[k].on_lo != lo)
+				continue;
+			if (!any)
+				fprintf(f, "      %s:\n", ifs[i]);
+			any = true;
+			fprintf(f, "        - %s/%d  # %s\n", ipaddr_fmt(&nb->addrs[k].a, a),
+				nb->addrs[k].plen, nb->addrs[k].why);
+		}
 	}
 	if (nb->n_routes) {
 		fputs("    routes:\n", f);

@@ -195,6 +195,7 @@ static void nb_add(struct neighbour *nb, const struct ipaddr *a, int plen, const
 	XGROW(nb->addrs, nb->n_addrs, nb->cap_addrs);
 	nb->addrs[nb->n_addrs].a = *a;
 	nb->addrs[nb->n_addrs].plen = plen;
+	nb->addrs[nb->n_addrs].on_lo = false;
 	nb->addrs[nb->n_addrs++].why = xstrdup(why);
 }
 
@@ -209,48 +210,126 @@ static void nb_route(struct neighbour *nb, const char *text)
 	nb->routes[nb->n_routes++] = xstrdup(text);
 }
 
-/* Host addresses the ruleset names: "192.168.1.10", "192.168.1.10:80", "[2001:db8::10]:80", "/32". */
-static void ruleset_hosts(const char *text, void (*fn)(const struct ipaddr *, void *), void *arg)
+enum host_role {
+	HOST_NAMED,	/* in a rule */
+	HOST_PUBLISHED, /* matched by a DNAT rule, before its "dnat to" */
+	HOST_TARGET,	/* after it: where the DNAT sends */
+};
+
+/* Where on a line the DNAT statement starts (nft "dnat to", "dnat ip ...", iptables "-j DNAT"). */
+static const char *dnat_at(const char *line, size_t n)
 {
-	const char *p = text;
+	static const char *const marks[] = {"dnat to ", "dnat ip ", "dnat ip6 ", "-j DNAT"};
+	size_t k;
 
-	while (p && *p) {
-		char tok[80];
-		size_t n = strcspn(p, " \t\n,{}()[];=\"'");
-		struct ipaddr a;
-		int plen;
-		char *colon;
+	for (k = 0; k < sizeof(marks) / sizeof(marks[0]); k++) {
+		const char *m = memmem(line, n, marks[k], strlen(marks[k]));
 
-		if (n && n < sizeof(tok)) {
-			memcpy(tok, p, n);
-			tok[n] = '\0';
-			/* IPv4 with a port ("10.0.0.1:80"); IPv6 ports come in [], cut above */
-			colon = strchr(tok, ':');
-			if (colon && strchr(tok, '.') && !strchr(colon + 1, ':'))
-				*colon = '\0';
-			if (!ipaddr_parse(tok, &a, &plen) &&
-			    (plen < 0 || plen == (a.family == AF_INET ? 32 : 128)))
-				fn(&a, arg);
+		if (m)
+			return m;
+	}
+	return NULL;
+}
+
+/*
+ * Host addresses the ruleset names, with their role: "192.168.1.10",
+ * "192.168.1.10:80", "[2001:db8::10]:80", "/32", the first of a range.
+ */
+static void ruleset_hosts(const char *text,
+			  void (*fn)(const struct ipaddr *, enum host_role, void *), void *arg)
+{
+	const char *line = text;
+
+	while (*line) {
+		size_t len = strcspn(line, "\n");
+		const char *p = line, *end = line + len, *dnat = dnat_at(line, len);
+
+		while (p < end) {
+			char tok[80];
+			size_t n = strcspn(p, " \t\n,{}()[];=\"'-");
+			struct ipaddr a;
+			int plen;
+			char *colon;
+
+			if (p + n > end)
+				n = (size_t)(end - p);
+			if (n && n < sizeof(tok)) {
+				memcpy(tok, p, n);
+				tok[n] = '\0';
+				/* IPv4 with a port ("10.0.0.1:80"); IPv6 ports come in [], cut above */
+				colon = strchr(tok, ':');
+				if (colon && strchr(tok, '.') && !strchr(colon + 1, ':'))
+					*colon = '\0';
+				if (!ipaddr_parse(tok, &a, &plen) &&
+				    (plen < 0 || plen == (a.family == AF_INET ? 32 : 128)))
+					fn(&a,
+					   !dnat      ? HOST_NAMED
+					   : p < dnat ? HOST_PUBLISHED
+						      : HOST_TARGET,
+					   arg);
+			}
+			p += n ? n : 1;
 		}
-		p += n ? n : 1;
+		line = *end ? end + 1 : end;
 	}
 }
 
 struct host_ctx {
 	const struct box *b;
 	struct neighbours *nbs;
+	struct ipaddr *published; /* DNATed addresses on no subnet of fw */
+	size_t n_published, cap_published;
 };
 
-static void host_named(const struct ipaddr *a, void *arg)
+/* The neighbour holding the gateway of the box's main-table route (not a default one) to a. */
+static struct neighbour *behind(const struct host_ctx *c, const struct ipaddr *a)
+{
+	const struct box_route *best = NULL;
+	size_t i, k;
+
+	for (i = 0; i < c->b->n_routes; i++) {
+		const struct box_route *r = &c->b->routes[i];
+
+		if (!r->skip && r->has_via && !r->is_default && r->table == 254 &&
+		    r->family == a->family && ipaddr_in_prefix(a, &r->dst, r->plen) &&
+		    (!best || r->plen > best->plen))
+			best = r;
+	}
+	for (i = 0; best && i < c->nbs->n; i++)
+		for (k = 0; k < c->nbs->v[i].n_addrs; k++)
+			if (ipaddr_equal(&c->nbs->v[i].addrs[k].a, &best->via))
+				return &c->nbs->v[i];
+	return NULL;
+}
+
+static void host_named(const struct ipaddr *a, enum host_role role, void *arg)
 {
 	struct host_ctx *c = arg;
 	const struct box_iface *ifc = iface_holding(c->b, a);
 	const struct box_addr *sub;
+	struct neighbour *nb;
 	struct ipaddr net, bcast;
 	size_t i;
 
-	if (!ifc || fw_has(c->b, a))
+	if (fw_has(c->b, a))
 		return;
+	if (!ifc && role == HOST_PUBLISHED) {
+		for (i = 0; i < c->n_published; i++)
+			if (ipaddr_equal(&c->published[i], a))
+				return;
+		XGROW(c->published, c->n_published, c->cap_published);
+		c->published[c->n_published++] = *a;
+		return;
+	}
+	if (!ifc) {
+		nb = behind(c, a);
+		if (nb && role != HOST_PUBLISHED) {
+			nb_add(nb, a, a->family == AF_INET ? 32 : 128,
+			       "named in the box's ruleset, behind this node");
+			nb->addrs[nb->n_addrs - 1].on_lo = true;
+		}
+		return;
+	}
 	sub = subnet_holding(ifc, a);
 	net = network(&sub->a, sub->plen);
 	bcast = last(&sub->a, sub->plen);
@@ -354,8 +433,11 @@ static bool upstream(const struct box *b, const struct neighbour *nb, int f)
 	return false;
 }
 
-/* Routes back to fw: to its other subnets for the way out, a default route for the others. */
-static void add_routes(const struct box *b, struct neighbour *nb)
+/*
+ * Routes back to fw: to its other subnets and the addresses it publishes
+ * for the way out, a default route for the others.
+ */
+static void add_routes(const struct box *b, const struct host_ctx *hc, struct neighbour *nb)
 {
 	static const int families[] = {AF_INET, AF_INET6};
 	size_t f, i, k;
@@ -391,6 +473,13 @@ static void add_routes(const struct box *b, struct neighbour *nb)
 				nb_route(nb, text);
 			}
 		}
+		for (i = 0; i < hc->n_published; i++) {
+			if (hc->published[i].family != families[f])
+				continue;
+			snprintf(text, sizeof(text), "%s via %s", ipaddr_fmt(&hc->published[i], dst),
+				 via);
+			nb_route(nb, text);
+		}
 		for (i = 0; i < b->n_routes; i++) {
 			const struct box_route *r = &b->routes[i];
 
@@ -407,7 +496,7 @@ static void add_routes(const struct box *b, struct neighbour *nb)
 
 void neighbours_build(struct box *b, const char *fw_name, struct neighbours *out)
 {
-	struct host_ctx hc = {b, out};
+	struct host_ctx hc = {.b = b, .nbs = out};
 	size_t i, k;
 
 	memset(out, 0, sizeof(*out));
@@ -468,8 +557,9 @@ void neighbours_build(struct box *b, const char *fw_name, struct neighbours *out
 			if (!held)
 				first_free(b, nb, sub);
 		}
-		add_routes(b, nb);
+		add_routes(b, &hc, nb);
 	}
+	free(hc.published);
 }
 
 void neighbours_release(struct neighbours *nbs)

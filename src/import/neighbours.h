@@ -7,6 +7,7 @@
 struct nb_addr {
 	struct ipaddr a;
 	int plen;
+	bool on_lo; /* a host behind the neighbour (on its lo), not on fw's subnet */
 	char *why; /* "fw's gateway (default via ...)", "named in the ruleset" ... */
 };
 
@@ -35,7 +36,10 @@ bool box_iface_imported(const struct box_iface *ifc);
  * interface, named after it, holding the gateways and next hops fw's routes
  * use on its subnets and the host addresses of those subnets that fw's
  * ruleset names, else the subnet's first free address, with a route back to
- * fw. Fills out; release it with neighbours_release().
+ * fw. A host the ruleset names behind one of fw's gateways (a route other
+ * than a default one) is on that gateway's node's lo; an address the
+ * ruleset DNATs that is on no subnet of fw (published addresses the
+ * provider routes to the box) gets a route to fw on the way out. Fills out; release it with neighbours_release().
  */
 void neighbours_build(struct box *b, const char *fw_name, struct neighbours *out);
 void neighbours_release(struct neighbours *nb);

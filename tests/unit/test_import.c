@@ -292,6 +292,39 @@ static void test_neighbours(void **state)
 	box_release(&b);
 }
 
+/* A DNATed address the provider routes to the box, and a server behind a router of the LAN. */
+static void test_published(void **state)
+{
+	struct box b = BOX_INIT;
+	struct diag d = DIAG_INIT;
+	struct neighbours nbs;
+	const struct neighbour *lan;
+
+	(void)state;
+	assert_int_equal(box_read_addr(&b, fixture("addr.json"), &d), 0);
+	assert_int_equal(box_read_route(&b, fixture("route.json"), &d), 0);
+	assert_int_equal(box_read_ruleset(&b, BOX_RULESET_IPTABLES, false,
+					  scratch("*nat\n-A PREROUTING -d 198.51.100.77/32 -i wan -p "
+						  "tcp -j DNAT --to-destination 10.9.0.5:8080\n"
+						  "-A FORWARD -d 192.168.1.20/32 -m conntrack --ctstate "
+						  "DNAT -j ACCEPT\nCOMMIT\n"),
+					  &d),
+			 0);
+	neighbours_build(&b, "fw", &nbs);
+	assert_true(nb_has_route(nb_find(&nbs, "wan"), "198.51.100.77 via 203.0.113.2"));
+	lan = nb_find(&nbs, "lan");
+	assert_int_equal(lan->n_addrs, 3);
+	assert_string_equal(fmt(&lan->addrs[2].a), "10.9.0.5"); /* behind 10.0.1.254: on lo */
+	assert_int_equal(lan->addrs[2].plen, 32);
+	assert_true(lan->addrs[2].on_lo);
+	assert_false(lan->addrs[0].on_lo);
+	/* "--ctstate DNAT" is no DNAT statement: 192.168.1.20 is a host of the DMZ */
+	assert_string_equal(fmt(&nb_find(&nbs, "dmz")->addrs[0].a), "192.168.1.20");
+	neighbours_release(&nbs);
+	unlink(scratch(""));
+	box_release(&b);
+}
+
 static void test_first_free_and_names(void **state)
 {
 	struct box b = BOX_INIT;
@@ -390,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_unsupported), cmocka_unit_test(test_bad_json),
 		cmocka_unit_test(test_bad_ruleset), cmocka_unit_test(test_neighbours),
 		cmocka_unit_test(test_first_free_and_names), cmocka_unit_test(test_capture),
+		cmocka_unit_test(test_published),
 		cmocka_unit_test(test_lab_loads),
 	};
 
