@@ -59,6 +59,9 @@ void box_note(struct box *b, const char *fmt, ...)
 	if (vasprintf(&s, fmt, ap) < 0)
 		abort();
 	va_end(ap);
+	for (char *p = s; *p; p++) /* names from the dumps: a note stays one comment line */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	XGROW(b->notes, b->n_notes, b->cap_notes);
 	b->notes[b->n_notes++] = s;
 }

@@ -192,8 +192,13 @@ static int plan_replays(const struct import_args *a, const struct box *b,
 				ci->n_frames, a->node, nbs->v[best].link->name);
 		if (n_used > 1) {
 			/* replay takes one interface's frames: each gets a capture of its own */
-			char *base = stem(a->out);
-			char *path = xasprintf("%s-%s.pcapng", base, nbs->v[best].name);
+			char *base = stem(a->out), *path;
+			bool again = false;
+
+			for (n = 0; n + 1 < *n_out; n++)
+				again = again || !strcmp((*out)[n].at, p->at);
+			path = again ? xasprintf("%s-%s-%zu.pcapng", base, nbs->v[best].name, i)
+				     : xasprintf("%s-%s.pcapng", base, nbs->v[best].name);
 
 			free(base);
 			if (capture_split(&c, i, path, d)) {

@@ -262,8 +262,10 @@ int import_lab_write(const struct box *b, const struct neighbours *nbs,
 		for (i = 0; i < b->n_notes; i++)
 			fprintf(f, "#   - %s\n", b->notes[i]);
 	}
-	fprintf(f, "name: %s\ndescription: >\n  The box %s as its dumps describe it (nflab import), with ",
-		o->lab_name, o->fw_name);
+	fputs("name: ", f);
+	write_quoted(f, o->lab_name);
+	fprintf(f, "\ndescription: >\n  The box %s as its dumps describe it (nflab import), with ",
+		o->fw_name);
 	if (!nbs->n)
 		fputs("no neighbour.\n", f);
 	for (i = 0; i < nbs->n; i++)

@@ -376,6 +376,17 @@ static void test_capture(void **state)
 	assert_non_null(strstr(d.msg, "past the end of the file"));
 	capture_release(&c);
 	diag_clear(&d);
+	/* two interfaces in one file: the second one's frames, split into a capture of their own */
+	assert_int_equal(capture_read(fixture("two-interfaces.pcapng"), &c, NULL, NULL, &d), 0);
+	assert_int_equal(c.n_ifaces, 2);
+	assert_string_equal(c.ifaces[1].name, "eth7");
+	assert_int_equal(capture_split(&c, 1, path, &d), 0);
+	capture_release(&c);
+	assert_int_equal(capture_read(path, &c, NULL, NULL, &d), 0);
+	assert_int_equal(c.n_ifaces, 1);
+	assert_string_equal(c.ifaces[0].name, "eth7");
+	assert_int_equal(c.ifaces[0].n_frames, 4);
+	capture_release(&c);
 	assert_int_equal(capture_read(fixture("addr.json"), &c, NULL, NULL, &d), -1);
 	assert_non_null(strstr(d.msg, "not a pcap or pcapng capture"));
 	capture_release(&c);
