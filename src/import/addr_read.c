@@ -83,6 +83,8 @@ static int read_iface(void *arg, const json_t *e, size_t i, const char *path, st
 	if (!json_is_object(e))
 		return diag_set(d, "%s: entry %zu is not a JSON object (expected ip -j addr)", path,
 				i + 1);
+	if (!json_object_size(e))
+		return 0; /* older ip -j -4 addr writes {} for an interface without IPv4 */
 	if (!name || !*name)
 		return diag_set(d, "%s: entry %zu has no \"ifname\": expected the output of ip -j addr",
 				path, i + 1);

@@ -340,6 +340,16 @@ static void test_first_free_and_names(void **state)
 					       "]}]"),
 				       &d),
 			 0);
+	/* ip -j -4 addr; ip -j -6 addr in one file, as older iproute2 writes them ({} when none) */
+	assert_int_equal(box_read_addr(&b,
+				       scratch("[{},{\"ifname\":\"fw\",\"mtu\":1400,\"addr_info\":[]}]\n"
+					       "[{\"ifname\":\"fw\",\"addr_info\":[{\"family\":"
+					       "\"inet6\",\"local\":\"fe80::1\",\"prefixlen\":64}]}]"),
+				       &d),
+			 0);
+	assert_int_equal(b.n_ifaces, 2);
+	assert_int_equal(b.ifaces[0].n_addrs, 2);
+	assert_int_equal(b.ifaces[0].mtu, 1400);
 	neighbours_build(&b, "fw", &nbs);
 	assert_int_equal(nbs.n, 2);
 	assert_string_equal(nbs.v[0].name, "fw-net"); /* never the box's own name */
