@@ -133,6 +133,16 @@ static char *stem(const char *out)
 	return xstrndup(out, n > 5 && !strcmp(out + n - 5, ".yaml") ? n - 5 : n);
 }
 
+/* Appends to the string *s (a new one), as xasprintf() makes it. */
+static void xasprintf_append(char **s, const char *fmt, const char *arg)
+{
+	char *more = xasprintf(fmt, arg), *both = xasprintf("%s%s", *s, more);
+
+	free(more);
+	free(*s);
+	*s = both;
+}
+
 /* One replay step per capture interface that has frames. */
 static int plan_replays(const struct import_args *a, const struct box *b,
 			const struct neighbours *nbs, struct replay_plan **out, size_t *n_out,
@@ -209,6 +219,24 @@ static int plan_replays(const struct import_args *a, const struct box *b,
 			free(path);
 		} else {
 			p->pcap = relative_to_lab(a->pcap, a->out);
+		}
+		if (!strncmp(p->pcap, "../", 3) || p->pcap[0] == '/') {
+			/* a replay step reads captures from beneath the lab's directory only */
+			char *base = stem(a->out);
+			char *copy = xasprintf("%s.%s", base, c.pcapng ? "pcapng" : "pcap");
+
+			free(base);
+			if (outfile_write(copy, c.data, c.len, d)) {
+				free(copy);
+				goto out;
+			}
+			free(p->pcap);
+			p->pcap = relative_to_lab(copy, a->out);
+			xasprintf_append(&p->comment, "; the capture is copied beside the lab as %s "
+						      "(a replay step reads captures from the lab's "
+						      "directory)",
+					 p->pcap);
+			free(copy);
 		}
 	}
 	rc = 0;
