@@ -7,9 +7,12 @@
 #include "import/json_file.h"
 #include "util/xalloc.h"
 
-/* The keys a lab rule can hold; any other makes the rule one the lab cannot have. */
-static const char *const known[] = {"priority", "src", "srclen", "dst",	  "dstlen",
-				    "fwmark",	"fwmask", "iif",    "oif", "table"};
+/*
+ * The keys a lab rule can hold, and "protocol" (who added the rule, as ip -d
+ * shows it); any other makes the rule one the lab cannot have.
+ */
+static const char *const known[] = {"priority", "src", "srclen", "dst",	  "dstlen",  "fwmark",
+				    "fwmask",	"iif", "oif",	 "table", "protocol"};
 
 static bool is_known(const char *key)
 {
@@ -48,7 +51,8 @@ static bool kernel_default(const json_t *e)
 	const char *src = json_str(e, "src"), *table = json_str(e, "table");
 	json_int_t prio = json_integer_value(json_object_get(e, "priority"));
 
-	if (json_object_size(e) != 3 || !src || strcmp(src, "all") || !table)
+	if (json_object_size(e) != 3 + !!json_object_get(e, "protocol") || !src ||
+	    strcmp(src, "all") || !table)
 		return false;
 	return (prio == 0 && !strcmp(table, "local")) ||
 	       (prio == 32766 && !strcmp(table, "main")) ||

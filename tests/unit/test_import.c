@@ -147,6 +147,16 @@ static void test_unsupported(void **state)
 					       "\"table\":\"isp2\"}]"),
 				       &d),
 			 0);
+	assert_int_equal(box_read_rule(&b,
+				       scratch("[{\"priority\":0,\"src\":\"all\",\"table\":\"local\","
+					       "\"protocol\":\"kernel\"},{\"priority\":10,\"src\":"
+					       "\"10.0.0.0\",\"srclen\":8,\"table\":\"5\",\"protocol\":"
+					       "\"unspec\"}]"),
+				       &d),
+			 0); /* ip -d -j rule: the kernel's rule still left out, "protocol" ignored */
+	assert_int_equal(b.n_rules, 4);
+	assert_null(b.rules[3].skip);
+	assert_string_equal(b.rules[3].from, "10.0.0.0/8");
 	assert_non_null(strstr(b.rules[0].skip, "\"not\""));
 	assert_non_null(strstr(b.rules[1].skip, "\"action\""));
 	assert_null(b.rules[2].skip);
