@@ -33,10 +33,10 @@ _nflab()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
 	local commands='run test check index draw shell exec import help'
-	local run_opts='--pcap-dir --pcap-merge --set --pause-on-fail --ladder --topologies
+	local run_opts='--pcap-dir --pcap-merge --pcap-format --set --pause-on-fail --ladder --topologies
 		--timeline --fate --events --update-expected --observer-buffer --quiet --help'
 	local test_opts='--jobs --filter --shard --repeat --timeout --tap --junit --json
-		--artifacts --topologies --fate --list --accept-skip --help'
+		--artifacts --pcap-format --topologies --fate --list --accept-skip --help'
 	local import_opts='--nft --iptables --ip6tables --addr --route --rule --sysctl --pcap
 		--node --output --help'
 
@@ -74,6 +74,10 @@ _nflab()
 		--observer-buffer | --set)
 			return 0 # a number of bytes, NAME=VALUE
 			;;
+		--pcap-format)
+			COMPREPLY=($(compgen -W "pcap pcapng" -- "$cur"))
+			return 0
+			;;
 		esac
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "$run_opts -q" -- "$cur"))
@@ -92,6 +96,10 @@ _nflab()
 			;;
 		--artifacts | --topologies)
 			_nflab_dirs "$cur"
+			return 0
+			;;
+		--pcap-format)
+			COMPREPLY=($(compgen -W "pcap pcapng" -- "$cur"))
 			return 0
 			;;
 		esac

@@ -45,6 +45,10 @@ static void usage(FILE *f)
 	      "                     (or those the lab lists under capture:)\n"
 	      "  --pcap-merge       with --pcap-dir: one DIR/<lab>.pcapng instead, one\n"
 	      "                     interface block per node:iface\n"
+	      "  --pcap-format pcap|pcapng\n"
+	      "                     pcapng (the default), or classic pcap written by\n"
+	      "                     libpcap (<node>-<iface>.pcap: no directions, no\n"
+	      "                     comments; not with --pcap-merge)\n"
 	      "  --set NAME=VALUE   environment of the lab's programs (over its env:)\n"
 	      "  --ladder FILE.svg  draw the run as a ladder diagram: a column per node, an\n"
 	      "                     arrow per packet hop, NAT rewrites, conntrack states and\n"
@@ -78,6 +82,8 @@ static void usage(FILE *f)
 	      "  --json FILE        JSON report: verdict, duration, steps, mismatches\n"
 	      "  --artifacts DIR    keep each failed lab's pcaps, events, timeline,\n"
 	      "                     rulesets and conntrack tables in DIR/<lab>/\n"
+	      "  --pcap-format pcap|pcapng\n"
+	      "                     as for run: the artefacts' pcaps\n"
 	      "  --topologies DIR   as for run\n"
 	      "  --fate             as for run\n"
 	      "  --list             print the labs that would run, and stop\n"
@@ -327,6 +333,17 @@ static int main_exec(int argc, char **argv)
 	return exec_in_node(lab, argv[optind], argv + optind + 1);
 }
 
+/* --pcap-format pcap|pcapng into *classic. Returns 0, or -1 having said why. */
+static int parse_pcap_format(const char *arg, bool *classic)
+{
+	if (strcmp(arg, "pcap") && strcmp(arg, "pcapng")) {
+		fprintf(stderr, "nflab: --pcap-format needs pcap or pcapng, got \"%s\"\n", arg);
+		return -1;
+	}
+	*classic = !strcmp(arg, "pcap");
+	return 0;
+}
+
 /* nflab import ...: a lab from a box's dumps (src/import/). */
 static int main_import(int argc, char **argv)
 {
@@ -505,6 +522,7 @@ static int main_test(int argc, char **argv)
 		{"junit", required_argument, NULL, 'J'},
 		{"json", required_argument, NULL, 'S'},
 		{"artifacts", required_argument, NULL, 'A'},
+		{"pcap-format", required_argument, NULL, 'm'},
 		{"topologies", required_argument, NULL, 't'},
 		{"fate", no_argument, NULL, 'F'},
 		{"list", no_argument, NULL, 'l'},
@@ -571,6 +589,10 @@ static int main_test(int argc, char **argv)
 		case 'A':
 			so.artifacts_dir = optarg;
 			break;
+		case 'm':
+			if (parse_pcap_format(optarg, &so.pcap_classic))
+				return NFLAB_ERROR;
+			break;
 		case 't':
 			so.topo_dir = optarg;
 			break;
@@ -635,6 +657,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"pcap-dir", required_argument, NULL, 'p'},
 		{"pcap-merge", no_argument, NULL, 'M'},
+		{"pcap-format", required_argument, NULL, 'm'},
 		{"set", required_argument, NULL, 's'},
 		{"pause-on-fail", no_argument, NULL, 'P'},
 		{"ladder", required_argument, NULL, 'L'},
@@ -699,6 +722,12 @@ int main(int argc, char **argv)
 		case 'M':
 			ro.pcap_merge = true;
 			break;
+		case 'm':
+			if (parse_pcap_format(optarg, &ro.pcap_classic)) {
+				free(set);
+				return NFLAB_ERROR;
+			}
+			break;
 		case 'P':
 			ro.pause_on_fail = true;
 			break;
@@ -762,6 +791,14 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "nflab %s: no lab file given\n", cmd);
+		free(set);
+		return NFLAB_ERROR;
+	}
+	if (ro.pcap_classic && ro.pcap_merge) {
+		fprintf(stderr,
+			"nflab %s: --pcap-format pcap cannot merge: a classic pcap has "
+			"no interfaces to tell the points apart (use pcapng)\n",
+			cmd);
 		free(set);
 		return NFLAB_ERROR;
 	}

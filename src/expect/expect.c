@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "expect/source.h"
+#include "observe/pktfilter.h"
 #include "util/xalloc.h"
 
 #define EXPLAIN_NEAREST 3 /* packets shown for a missing match */
@@ -34,11 +35,18 @@ static bool dir_ok(const struct step_expect *e, const struct event *ev)
 	return e->dir == DIR_ANY || ev->kind != EV_PACKET || e->dir == ev->dir;
 }
 
+/* Whether a captured frame passes the check's tcpdump filter (when it has one). */
+static bool filter_ok(const struct step_expect *e, const struct event *ev)
+{
+	return !e->filter || ev->kind != EV_PACKET ||
+	       pktfilter_match(e->filter, ev->data, ev->caplen, ev->pkt.wirelen);
+}
+
 bool expect_matches(const struct expect_state *st, const struct event *ev)
 {
 	size_t i;
 
-	if (!in_window(st, ev) || !dir_ok(st->e, ev))
+	if (!in_window(st, ev) || !dir_ok(st->e, ev) || !filter_ok(st->e, ev))
 		return false;
 	for (i = 0; i < st->e->n_preds; i++)
 		if (!pred_match(&st->e->preds[i], event_record(ev)))
@@ -117,7 +125,10 @@ static size_t preds_text(const struct step_expect *e, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s%s%s", i ? ", " : "", p->field->name,
 				      p->op == PRED_EQ ? " == " : " ", v);
 	}
-	if (e->n_preds == 0)
+	if (e->filter && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%sfilter \"%s\"", n ? ", " : "",
+				      pktfilter_text(e->filter));
+	if (e->n_preds == 0 && !e->filter)
 		n += (size_t)snprintf(buf, len, "any %s", noun(e, 1));
 	return n;
 }
@@ -164,7 +175,7 @@ static unsigned int closeness(const struct step_expect *e, const struct event *e
 
 	for (i = 0; i < e->n_preds; i++)
 		score += pred_match(&e->preds[i], event_record(ev));
-	return score;
+	return score + filter_ok(e, ev);
 }
 
 #define EXPLAIN_FIELDS 3 /* mismatching fields shown per packet */
@@ -177,6 +188,9 @@ static void print_mismatches(const struct step_expect *e, const struct event *ev
 	if (!dir_ok(e, ev))
 		fprintf(f, "%s      dir: expected %s, got %s\n", indent, dir_name(e->dir),
 			dir_name(ev->dir));
+	if (!filter_ok(e, ev))
+		fprintf(f, "%s      filter \"%s\": not passed\n", indent,
+			pktfilter_text(e->filter));
 	for (i = 0; i < e->n_preds; i++) {
 		const struct pred *p = &e->preds[i];
 		char want[600], got[600];

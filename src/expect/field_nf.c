@@ -143,10 +143,15 @@ REC_GET(get_trace_ct_status, struct trace_rec, HAS(TRACE_HAS_CT_STATUS),
 	value_flags(v, r->ct_status))
 REC_GET(get_trace_ct_dir, struct trace_rec, HAS(TRACE_HAS_CT) && r->ct_id, value_uint(v, r->ct_dir))
 REC_GET(get_trace_ct_id, struct trace_rec, HAS(TRACE_HAS_CT) && r->ct_id, value_uint(v, r->ct_id))
+REC_GET(get_trace_hook, struct trace_rec, HAS(TRACE_HAS_HOOK), value_uint(v, r->hook))
 
 const struct field_def trace_fields[] = {
 	{"trace.table", VAL_STR, NULL, "table name", get_trace_table},
 	{"trace.chain", VAL_STR, NULL, "chain name", get_trace_chain},
+	{"trace.hook", VAL_UINT, hook_syms,
+	 "hook: its chain's, or for a chain jumped to the hook it was entered from; "
+	 "absent when not known",
+	 get_trace_hook},
 	{"trace.rule", VAL_STR, NULL, "the rule's comment, or its handle when it has none",
 	 get_trace_rule},
 	{"trace.handle", VAL_UINT, NULL, "rule handle", get_trace_handle},

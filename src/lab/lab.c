@@ -18,6 +18,7 @@
 #include "lab/parse.h"
 #include "lab/yamlnode.h"
 #include "observe/nflog.h"
+#include "observe/pktfilter.h"
 #include "run/requires.h"
 #include "step/step.h"
 #include "util/xalloc.h"
@@ -910,8 +911,8 @@ static const char *const ping_keys[] = {"from",	   "to",       "src",  "count", 
 					"tos",	   "interval", NULL};
 static const char *const listen_keys[] = {"node", "proto", "port", "family", "accept", NULL};
 static const char *const expect_keys[] = {
-	"at",  "conntrack", "conntrack-table", "nflog",	 "trace", "counters", "fate",
-	"dir", "match",	    "count",	       "within", "quiet", "since",    NULL};
+	"at",	 "conntrack", "conntrack-table", "nflog",  "trace", "counters", "fate", "dir",
+	"match", "filter",    "count",		 "within", "quiet", "since",	NULL};
 
 int step_node(struct parser *p, yaml_node_t *map, const char *key, size_t *out)
 {
@@ -1416,6 +1417,23 @@ static int check_observer_on(struct parser *p, const struct step_expect *e, yaml
 		       n->name, where, n->name);
 }
 
+int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struct pktfilter **out)
+{
+	char err[512];
+	const char *text;
+
+	if (src != SRC_CAPTURE)
+		return fail_at(p, v, "filter applies to packets (at), not to %s",
+			       sources[src].what);
+	if (ystr(&p->y, v, "a tcpdump filter expression (\"icmp and src host 192.0.2.1\")", &text,
+		 p->d))
+		return -1;
+	/* Compiled once, now: a bad expression is the lab's error, at its line. */
+	if (!(*out = pktfilter_new(PKTFILTER_ETHERNET, text, err, sizeof(err))))
+		return fail_at(p, v, "filter \"%s\": %s", text, err);
+	return 0;
+}
+
 static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
@@ -1449,6 +1467,8 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 		if (check_log_groups(p, e))
 			return -1;
 	}
+	if ((v = ymap_get(y, m, "filter")) && parse_filter(p, v, e->source, &e->filter))
+		return -1;
 	e->mode = COUNT_AT_LEAST;
 	e->count = 1;
 	if ((v = ymap_get(y, m, "count")) && parse_count(p, v, e))
@@ -1767,6 +1787,7 @@ static void step_release(struct lab_step *st)
 	} else if (st->kind == STEP_EXPECT) {
 		free(st->expect.preds);
 		free(st->expect.pred_locs);
+		pktfilter_free(st->expect.filter);
 	} else if (st->kind == STEP_SEND) {
 		free(st->send.payload);
 		free(st->send.quote_bytes);
@@ -1840,6 +1861,9 @@ void lab_free(struct lab *lab)
 	for (i = 0; i < lab->n_hosts; i++)
 		free(lab->hosts[i]);
 	free(lab->hosts);
+	for (i = 0; lab->capture_filter && i < lab->n_capture; i++)
+		pktfilter_free(lab->capture_filter[i]);
+	free(lab->capture_filter);
 	free(lab->capture);
 	for (i = 0; i < lab->n_keep; i++)
 		free(lab->keep[i]);

@@ -199,6 +199,8 @@ enum expect_source {
 /* step_expect.node of "fate: any": the fates at every node. */
 #define LAB_ANY_NODE SIZE_MAX
 
+struct pktfilter;
+
 struct step_expect {
 	enum expect_source source;
 	struct lab_end at;	/* SRC_CAPTURE: capture point */
@@ -208,6 +210,7 @@ struct step_expect {
 	struct pred *preds;
 	struct srcloc *pred_locs; /* per pred: where its condition is written, or NULL */
 	size_t n_preds;
+	struct pktfilter *filter; /* SRC_CAPTURE: a tcpdump expression frames pass, or NULL */
 	enum count_mode mode;
 	unsigned int count;
 	uint64_t within_ns; /* deadline after the step starts */
@@ -340,6 +343,7 @@ struct lab {
 	size_t n_requires, cap_requires;
 	uint64_t quiet_ns;	 /* quiet interval of its checks, 0: the run decides per probe */
 	struct lab_end *capture; /* interfaces --pcap-dir writes (all when none) */
+	struct pktfilter **capture_filter; /* per capture: the frames written, NULL: all */
 	size_t n_capture, cap_capture;
 	char **env; /* "NAME=value" for the lab's programs */
 	size_t n_env, cap_env;

@@ -45,6 +45,11 @@ int parse_point(struct parser *p, yaml_node_t *v, struct lab_end *end);
 /* A "match" mapping of src's fields into new predicates (*preds, *n). */
 int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct pred **preds,
 		size_t *n);
+/*
+ * A filter: key: a tcpdump expression for the frames of src (captures only),
+ * compiled now into *out (free with pktfilter_free()). Returns 0 or -1 at v.
+ */
+int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struct pktfilter **out);
 /* The body of a send step. */
 int parse_send(struct parser *p, struct lab_step *st, yaml_node_t *m);
 /* Programs (progstep.c): run, service and stop steps; the lab's env, hosts and capture. */

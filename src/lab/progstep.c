@@ -346,16 +346,35 @@ int parse_hosts(struct parser *p, yaml_node_t *n)
 /* capture: [node:iface, ...]: the interfaces --pcap-dir writes. */
 int parse_capture(struct parser *p, yaml_node_t *n)
 {
+	static const char *const keys[] = {"at", "filter", NULL};
 	struct lab *lab = p->lab;
 	yaml_node_item_t *it;
 
-	if (yexpect_seq(&p->y, n, "a list of capture points \"node:iface\"", p->d))
+	if (yexpect_seq(&p->y, n,
+			"a list of capture points \"node:iface\" or {at: node:iface, filter: EXPR}",
+			p->d))
 		return -1;
 	for (it = yseq_begin(n); it < yseq_end(n); it++) {
+		yaml_node_t *v = ynode(&p->y, *it), *f = NULL;
+		size_t i = lab->n_capture;
+
 		XGROW(lab->capture, lab->n_capture, lab->cap_capture);
-		if (parse_point(p, ynode(&p->y, *it), &lab->capture[lab->n_capture]))
+		lab->capture_filter = xrealloc(lab->capture_filter,
+					       lab->cap_capture * sizeof(*lab->capture_filter));
+		lab->capture_filter[i] = NULL;
+		if (v->type == YAML_MAPPING_NODE) {
+			if (ymap_check(&p->y, v, "capture point", keys, p->d))
+				return -1;
+			if (!ymap_get(&p->y, v, "at"))
+				return fail_at(p, v, "missing \"at\" (the node:iface to capture)");
+			f = ymap_get(&p->y, v, "filter");
+			v = ymap_get(&p->y, v, "at");
+		}
+		if (parse_point(p, v, &lab->capture[i]))
 			return -1;
 		lab->n_capture++;
+		if (f && parse_filter(p, f, SRC_CAPTURE, &lab->capture_filter[i]))
+			return -1;
 	}
 	return 0;
 }

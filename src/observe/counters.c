@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/object.h>
@@ -144,15 +145,71 @@ static void add_rule_info(const struct rule_view *v, void *data)
 	out->v[out->n++] = v->info;
 }
 
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nft_rules *out = data;
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nft_chain_info *ci;
+	uint32_t family;
+
+	if (!c)
+		return MNL_CB_ERROR;
+	if (nftnl_chain_nlmsg_parse(nlh, c) == 0) {
+		XGROW(out->chains, out->n_chains, out->cap_chains);
+		ci = &out->chains[out->n_chains++];
+		memset(ci, 0, sizeof(*ci));
+		family = nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY);
+		ci->family = family;
+		snprintf(ci->table, sizeof(ci->table), "%s",
+			 nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE));
+		snprintf(ci->chain, sizeof(ci->chain), "%s",
+			 nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+		ci->hook = -1;
+		/* Only these families number their hooks as NF_INET_*. */
+		if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM) &&
+		    (family == NFPROTO_IPV4 || family == NFPROTO_IPV6 || family == NFPROTO_INET) &&
+		    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) < NF_INET_NUMHOOKS)
+			ci->hook = (int)nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
+	}
+	nftnl_chain_free(c);
+	return MNL_CB_OK;
+}
+
 int nft_rules_read(int nsfd, struct nft_rules *out, struct diag *d)
 {
-	return rules_each(nsfd, add_rule_info, out, d);
+	char buf[NL_REQUEST_SIZE] = {0}; /* zeroed: see NL_REQUEST_SIZE */
+	struct nlmsghdr *nlh;
+	struct nl_sock *s;
+	int rc;
+
+	if (rules_each(nsfd, add_rule_info, out, d))
+		return -1;
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC, 0, 0);
+	s = nl_open(nsfd, NETLINK_NETFILTER, d);
+	if (!s)
+		return -1;
+	rc = nl_dump(s, nlh, chain_cb, out, d);
+	nl_close(s);
+	return rc;
 }
 
 void nft_rules_release(struct nft_rules *r)
 {
 	free(r->v);
+	free(r->chains);
 	memset(r, 0, sizeof(*r));
+}
+
+int nft_rules_chain_hook(const struct nft_rules *r, uint32_t family, const char *table,
+			 const char *chain)
+{
+	size_t i;
+
+	for (i = 0; r && i < r->n_chains; i++)
+		if (r->chains[i].family == family && !strcmp(r->chains[i].table, table) &&
+		    !strcmp(r->chains[i].chain, chain))
+			return r->chains[i].hook;
+	return -1;
 }
 
 const struct nft_rule_info *nft_rules_find(const struct nft_rules *r, uint32_t family,

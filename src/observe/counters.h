@@ -53,14 +53,23 @@ struct nft_rule_info {
 	uint8_t reject; /* enum rule_reject */
 };
 
+/* An nft chain as listed: a base chain has the netfilter hook it is attached to. */
+struct nft_chain_info {
+	uint32_t family;
+	char table[64], chain[64];
+	int hook; /* NF_INET_* of an ip, ip6 or inet base chain; -1 for other chains */
+};
+
 struct nft_rules {
 	struct nft_rule_info *v;
 	size_t n, cap;
+	struct nft_chain_info *chains;
+	size_t n_chains, cap_chains;
 };
 
 struct evlog;
 
-/* Lists every nft rule of the netns held by nsfd (for comments). Returns 0 or -1. */
+/* Lists every nft rule and chain of the netns held by nsfd (comments, hooks). Returns 0 or -1. */
 int nft_rules_read(int nsfd, struct nft_rules *out, struct diag *d);
 void nft_rules_release(struct nft_rules *r);
 /* The comment of a rule, or NULL when it has none. */
@@ -69,6 +78,13 @@ const char *nft_rules_comment(const struct nft_rules *r, uint32_t family, const 
 /* A rule as listed (borrowed, valid until r changes), or NULL when r has no such rule. */
 const struct nft_rule_info *nft_rules_find(const struct nft_rules *r, uint32_t family,
 					   const char *table, const char *chain, uint64_t handle);
+
+/*
+ * The netfilter hook (NF_INET_*) of a base chain of an ip, ip6 or inet table as
+ * listed, or -1 (not listed, not a base chain, or of another family).
+ */
+int nft_rules_chain_hook(const struct nft_rules *r, uint32_t family, const char *table,
+			 const char *chain);
 
 /*
  * Reads the counters of node (index node_idx) held by nsfd into log as EV_COUNTER

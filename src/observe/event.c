@@ -2,9 +2,11 @@
 /* The event log: everything the observers saw during a lab, in arrival order. */
 #include "observe/event.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "observe/app.h"
 #include "report/fate.h" /* EV_FATE records */
 #include "util/xalloc.h"
 
@@ -90,4 +92,23 @@ void evlog_release(struct evlog *log)
 		free(log->ev[i].data);
 	free(log->ev);
 	memset(log, 0, sizeof(*log));
+}
+
+bool event_app_summary(const struct event *ev, char *buf, size_t len)
+{
+	if (ev->kind == EV_PACKET)
+		return app_frame_summary(&ev->pkt, ev->data, ev->caplen, buf, len);
+	if (ev->kind == EV_LOG) /* an NFLOG record's data is its packet, from the IP header */
+		return app_frame_summary(&ev->log.pkt, ev->data, ev->caplen, buf, len);
+	return false;
+}
+
+const char *event_summary_app(const struct event *ev, char *buf, size_t len)
+{
+	size_t n = strlen(event_summary(ev, buf, len));
+	char app[300];
+
+	if (n + 3 < len && event_app_summary(ev, app, sizeof(app)))
+		snprintf(buf + n, len - n, ": %s", app);
+	return buf;
 }

@@ -3,6 +3,7 @@
 #ifndef NFLAB_EVENT_H
 #define NFLAB_EVENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -73,6 +74,14 @@ struct event *evlog_add_ct(struct evlog *log, size_t node, const struct ct_rec *
 const void *event_record(const struct event *ev);
 /* One line saying what ev is, as its observer's *_summary() writes it. Returns buf. */
 const char *event_summary(const struct event *ev, char *buf, size_t len);
+/*
+ * What ev's packet says at the application layer (observe/app.h: "DNS query A
+ * www.example.com", "HTTP GET /"), for captures and NFLOG records that carry
+ * their payload. False (buf untouched) when there is nothing known to say.
+ */
+bool event_app_summary(const struct event *ev, char *buf, size_t len);
+/* event_summary(), then ": " and event_app_summary() where there is one. Returns buf. */
+const char *event_summary_app(const struct event *ev, char *buf, size_t len);
 void evlog_release(struct evlog *log);
 
 /* Current CLOCK_REALTIME / CLOCK_MONOTONIC in ns. */

@@ -122,6 +122,37 @@ static bool network_header_whole(const uint8_t *h, size_t len)
 }
 
 /*
+ * The hook r happened in: its chain's, when the lab's listed ruleset has it as
+ * a base chain (nflab's fate table names its chains after their hooks);
+ * otherwise, for a chain jumped to, that of first, the event that began the
+ * packet's walk through this hook (NULL: r began it). Unknown (no
+ * TRACE_HAS_HOOK) when neither tells: a trace that began inside a chain jumped to.
+ */
+static void trace_hook(const struct trace *t, struct trace_rec *r, const struct trace_rec *first)
+{
+	static const char *const own[NF_INET_NUMHOOKS] = {
+		[NF_INET_PRE_ROUTING] = "prerouting",	[NF_INET_LOCAL_IN] = "input",
+		[NF_INET_FORWARD] = "forward",		[NF_INET_LOCAL_OUT] = "output",
+		[NF_INET_POST_ROUTING] = "postrouting",
+	};
+	int h = nft_rules_chain_hook(t->rules, r->family, r->table, r->chain);
+
+	if (h < 0 && trace_is_nflab(r)) {
+		size_t len = strcspn(r->chain, "_");
+
+		for (h = NF_INET_NUMHOOKS; h-- > 0;)
+			if (strlen(own[h]) == len && !strncmp(r->chain, own[h], len))
+				break;
+	}
+	if (h < 0 && first && (first->present & TRACE_HAS_HOOK))
+		h = first->hook;
+	if (h < 0)
+		return;
+	r->hook = (uint8_t)h;
+	r->present |= TRACE_HAS_HOOK;
+}
+
+/*
  * Headers, interfaces and conntrack come with the first event of a packet in each
  * hook only: decode them, or carry them over from that event.
  */
@@ -147,6 +178,8 @@ static void trace_packet(struct trace *t, const struct nlattr **tb, struct trace
 		n = nl + tl;
 		pkt_decode(buf, n, n, PKT_LINK_RAW, &r->pkt);
 		r->present |= TRACE_HAS_PKT;
+		/* Headers come once per base chain walked: this event begins one hook's walk. */
+		trace_hook(t, r, NULL);
 		t->recent[t->next] = *r;
 		t->next = (t->next + 1) % TRACE_PKTS;
 		return;
@@ -165,6 +198,7 @@ static void trace_packet(struct trace *t, const struct nlattr **tb, struct trace
 		r->ct_status = first->ct_status;
 		r->ct_id = first->ct_id;
 		r->ct_dir = first->ct_dir;
+		trace_hook(t, r, first);
 		return;
 	}
 }

@@ -20,6 +20,7 @@ enum {
 	TRACE_HAS_VERDICT = 1 << 2, /* a verdict or a policy */
 	TRACE_HAS_CT = 1 << 3,	    /* conntrack attributes (Linux 6.x): state, direction, id */
 	TRACE_HAS_CT_STATUS = 1 << 4,
+	TRACE_HAS_HOOK = 1 << 5, /* hook: the chain's, or carried over within one hook */
 };
 
 /* Bits of trace.ct.state, as the kernel sends them (NF_CT_STATE_*_BIT). */
@@ -45,6 +46,13 @@ struct trace_rec {
 	uint32_t ct_state, ct_status, ct_id;
 	uint8_t ct_dir;
 	uint8_t reject; /* enum rule_reject of the event's rule, as the rulesets list it */
+	/*
+	 * NF_INET_* hook the event happened in (TRACE_HAS_HOOK): the kernel names
+	 * the chain, the listed ruleset says which hook a base chain is on; an
+	 * event in a chain jumped to has the hook of the event that began its
+	 * packet's walk through that hook (the one that came with headers).
+	 */
+	uint8_t hook;
 };
 
 struct trace;

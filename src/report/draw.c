@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "report/svg.h"
+#include "rules/natmap.h"
 #include "util/outfile.h"
 #include "util/xalloc.h"
 
@@ -24,6 +25,7 @@
 #define MIN_BOX_H 48
 #define MIN_GAP	  48 /* between two columns */
 #define LOOP_STEP 8  /* between the verticals of links inside one column */
+#define MAX_RULES 12 /* NAT and comment lines under a node; more are counted */
 
 static const char css[] = ".title{font-size:16px;font-weight:bold}\n"
 			  ".sub{font-size:11px;fill:#555}\n"
@@ -32,6 +34,7 @@ static const char css[] = ".title{font-size:16px;font-weight:bold}\n"
 			  ".ifname{font-size:11px;font-weight:bold;fill:#1a4d8f}\n"
 			  ".addr{font-size:11px;fill:#222}\n"
 			  ".route{font-size:10px;fill:#666}\n"
+			  ".rule{font-size:10px;fill:#1a4d8f}\n"
 			  ".router{fill:#fde9c9;stroke:#b5651d;stroke-width:1.5}\n"
 			  ".host{fill:#dfeaf7;stroke:#3b6ea8;stroke-width:1.5}\n"
 			  ".link{fill:none;stroke:#333;stroke-width:1.5}\n"
@@ -55,6 +58,7 @@ struct nbox {
 	size_t layer, slot; /* column, and place in it from the top */
 	double x, y, w, h;  /* the box */
 	struct svg_lines below;
+	size_t below_rules; /* the first of below's lines that tell NAT and rule comments */
 	double below_h, below_w;
 };
 
@@ -179,6 +183,31 @@ static void route_text(const struct lab_route *r, char *buf, size_t len)
 		snprintf(buf + n, len - (size_t)n, " table %" PRIu32, r->table);
 }
 
+/*
+ * What the node's rulesets map (DNAT, SNAT, masquerade, redirect) and their
+ * rule comments, as the lab writes them, nft's first: lines under the node.
+ */
+static void node_rules(const struct lab_node *node, struct nbox *b)
+{
+	struct natmap m = {0};
+	char more[40];
+	size_t i;
+
+	if (node->nft.text)
+		natmap_parse_nft(node->nft.text, &m);
+	if (node->iptables.text)
+		natmap_parse_ipt(node->iptables.text, &m);
+	if (node->ip6tables.text)
+		natmap_parse_ipt(node->ip6tables.text, &m);
+	for (i = 0; i < m.n && i < MAX_RULES; i++)
+		svg_lines_add(&b->below, m.line[i]);
+	if (m.n > MAX_RULES) {
+		snprintf(more, sizeof(more), "(%zu more rules)", m.n - MAX_RULES);
+		svg_lines_add(&b->below, more);
+	}
+	natmap_release(&m);
+}
+
 /* What goes under a node: addresses of interfaces without a link (lo), then routes. */
 static void node_below(const struct lab_node *node, bool routes, struct nbox *b)
 {
@@ -202,6 +231,8 @@ static void node_below(const struct lab_node *node, bool routes, struct nbox *b)
 		route_text(&node->routes[i], buf, sizeof(buf));
 		svg_lines_add(&b->below, buf);
 	}
+	b->below_rules = b->below.n;
+	node_rules(node, b);
 	b->below_w = (double)svg_lines_cols(&b->below) * SVG_CHAR_EM * ROUTE_PX;
 	b->below_h = b->below.n ? (double)b->below.n * ROUTE_LH + 6 : 0;
 }
@@ -450,8 +481,8 @@ static void draw_node(FILE *f, const struct layout *lo, size_t i)
 	svg_text(f, cx, b->y + 20, "name", "middle", node->name);
 	svg_text(f, cx, b->y + 35, "role", "middle", node_role(node, role, sizeof(role)));
 	for (j = 0; j < b->below.n; j++)
-		svg_text(f, cx, b->y + b->h + 14 + (double)j * ROUTE_LH, "route", "middle",
-			 b->below.v[j]);
+		svg_text(f, cx, b->y + b->h + 14 + (double)j * ROUTE_LH,
+			 j < b->below_rules ? "route" : "rule", "middle", b->below.v[j]);
 }
 
 void draw_topology(const struct lab *lab, bool routes, FILE *f)

@@ -47,7 +47,11 @@ static const char css[] = ".title{font-size:16px;font-weight:bold}\n"
 			  ".arrow{stroke:#333;stroke-width:1.3;fill:none}\n"
 			  ".lost{stroke:#b71c1c;stroke-width:1.3;stroke-dasharray:6 3;fill:none}\n"
 			  ".note{fill:#fffbe6;stroke:#c9b458;stroke-width:1}\n"
-			  ".failtext{font-size:11px}\n";
+			  ".failtext{font-size:11px}\n"
+			  ".pass{font-size:11px;fill:#1b5e20}\n"
+			  ".hook{font-size:10px;font-style:italic;fill:#555}\n"
+			  ".tick{stroke:#2e7d32;stroke-width:2.2;fill:none}\n"
+			  ".xmark{stroke:#c62828;stroke-width:2.2;fill:none}\n";
 
 /* The red of failures, written on the elements themselves so it survives without CSS. */
 #define FAIL_FILL   "#fdecea"
@@ -59,6 +63,7 @@ enum row_kind {
 	ROW_NOTE,  /* what the kernel did at one node: conntrack, verdicts, rewrites */
 	ROW_PROBE, /* a step that sent something, where it started */
 	ROW_FAIL,  /* a failed step (or the error that stopped the lab), when it failed */
+	ROW_MARK,  /* a failed check that matched too few, as a cross at its node */
 };
 
 /* Each line of a row starts with its style: one of the CSS classes below. */
@@ -71,11 +76,21 @@ enum style {
 	ST_LOG,
 	ST_PROBE,
 	ST_FAIL,
+	ST_PASS,
+	ST_HOOK,
 };
 
 static const char *const style_class[] = {
-	[ST_PKT] = "pkt",   [ST_NAT] = "nat", [ST_CT] = "ct",	    [ST_ACCEPT] = "accept",
-	[ST_DROP] = "drop", [ST_LOG] = "log", [ST_PROBE] = "probe", [ST_FAIL] = "failtext",
+	[ST_PKT] = "pkt",   [ST_NAT] = "nat",	[ST_CT] = "ct",	      [ST_ACCEPT] = "accept",
+	[ST_DROP] = "drop", [ST_LOG] = "log",	[ST_PROBE] = "probe", [ST_FAIL] = "failtext",
+	[ST_PASS] = "pass", [ST_HOOK] = "hook",
+};
+
+/* A mark drawn where a check held (a tick) or failed (a cross). */
+enum glyph {
+	GLYPH_NONE = 0,
+	GLYPH_TICK,
+	GLYPH_CROSS,
 };
 
 struct row {
@@ -86,6 +101,9 @@ struct row {
 	size_t from, to;    /* columns: an arrow's ends; a note's column */
 	bool lost;	    /* arrow: seen leaving, never arriving */
 	bool unseen;	    /* arrow: seen arriving, never leaving */
+	enum glyph at_from, at_to; /* arrow: a check's mark at its start, at its end; note,
+				      mark: at its column (at_to) */
+	int hook_shown;		   /* note: NF_INET_* + 1 of its latest "at hook:" line, 0: none */
 	struct svg_lines l; /* text lines, each prefixed with its style as one char */
 	double y, h;	    /* placed */
 };
@@ -127,6 +145,49 @@ static void row_add(struct row *r, enum style st, const char *text, size_t cols)
 		free(line);
 	}
 	svg_lines_release(&w);
+}
+
+/* Whether r has a line of text (before wrapping: its first line). */
+static bool has_line(const struct row *r, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < r->l.n; i++) {
+		size_t n = strlen(r->l.v[i] + 1);
+
+		/* Wrapping breaks at spaces: a first line is text up to one. */
+		if (n && !strncmp(r->l.v[i] + 1, text, n) && (text[n] == '\0' || text[n] == ' '))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The ticks and crosses of the checks that matched ev, as lines of r; returns
+ * the strongest glyph: a cross when any check failed on it, else a tick.
+ */
+static enum glyph add_marks(const struct ladder *ld, struct row *r, const struct event *ev,
+			    size_t cols)
+{
+	const struct timeline_ctx *c = ld->c;
+	enum glyph g = GLYPH_NONE;
+	char text[600];
+	size_t k;
+
+	for (k = 0; k < c->n_marks; k++) {
+		const struct timeline_mark *m = &c->marks[k];
+
+		if (m->ev != ev)
+			continue;
+		timeline_mark_text(c, m, text, sizeof(text));
+		if (!has_line(r, text)) /* a check that matched several events of one packet */
+			row_add(r, m->pass ? ST_PASS : ST_FAIL, text, cols);
+		if (!m->pass)
+			g = GLYPH_CROSS;
+		else if (g == GLYPH_NONE)
+			g = GLYPH_TICK;
+	}
+	return g;
 }
 
 /* "  <= DNAT a -> b" as a line: without the timeline's indent. */
@@ -193,6 +254,18 @@ static const char *answered(const struct ladder *ld, size_t i)
 	return NULL;
 }
 
+/* "at prerouting:" in the note before the first event of each hook, where the hook is known. */
+static void hook_line(struct row *r, const struct timeline_entry *e)
+{
+	char line[40];
+
+	if (e->hook < 0 || r->hook_shown == e->hook + 1)
+		return;
+	snprintf(line, sizeof(line), "at %s:", timeline_hook_name(e->hook));
+	row_add(r, ST_HOOK, line, (size_t)-1);
+	r->hook_shown = e->hook + 1;
+}
+
 /* What one trace event adds to its node's note: conntrack state once, then verdicts. */
 static void note_trace(struct ladder *ld, struct row *r, size_t i, char *last_ct)
 {
@@ -236,7 +309,7 @@ static void note_trace(struct ladder *ld, struct row *r, size_t i, char *last_ct
 }
 
 /* A kernel event of a node, added to the note open at that node. */
-static void note_event(struct ladder *ld, struct row *r, size_t i, char *last_ct)
+static void note_event_lines(struct ladder *ld, struct row *r, size_t i, char *last_ct)
 {
 	const struct event *ev = ld->s->e[i].ev;
 	char sum[600], line[700];
@@ -266,6 +339,25 @@ static void note_event(struct ladder *ld, struct row *r, size_t i, char *last_ct
 	default:
 		return;
 	}
+}
+
+/* A kernel event's lines in the note r open at its node, and the checks that matched it. */
+static void note_event(struct ladder *ld, struct row *r, size_t i, char *last_ct)
+{
+	size_t before = r->l.n;
+	int shown = r->hook_shown;
+	enum glyph g;
+
+	hook_line(r, &ld->s->e[i]);
+	note_event_lines(ld, r, i, last_ct);
+	/* An event that said nothing (an unnamed rule that went on) needs no hook line. */
+	if (r->hook_shown != shown && r->l.n == before + 1) {
+		free(r->l.v[--r->l.n]);
+		r->hook_shown = shown;
+	}
+	g = add_marks(ld, r, ld->s->e[i].ev, ld->wrap_note);
+	if (g > r->at_to)
+		r->at_to = g;
 }
 
 /*
@@ -303,6 +395,8 @@ static void hop_label(struct row *r, const struct event *ev, size_t cols)
 	if (q)
 		*q = '\n';
 	row_add(r, ST_PKT, sum, cols);
+	if (event_app_summary(ev, sum, sizeof(sum)))
+		row_add(r, ST_PKT, sum, cols);
 }
 
 /* Text columns an arrow between two columns has room for. */
@@ -325,6 +419,7 @@ static void add_hop(struct ladder *ld, size_t i, size_t end, bool *used)
 	/* Without a link (lo) a packet goes out and comes back in at the same interface. */
 	struct lab_end peer = other ? *other : here;
 	const char *rw[2] = {s->e[i].rewrite, NULL};
+	const struct event *arrival = NULL;
 	struct row *r = row_new(ld, ROW_ARROW, ev->ts_ns);
 	size_t j;
 
@@ -344,6 +439,7 @@ static void add_hop(struct ladder *ld, size_t i, size_t end, bool *used)
 			used[j] = true;
 			r->lost = false;
 			rw[1] = s->e[j].rewrite;
+			arrival = in;
 			break;
 		}
 	} else {
@@ -355,6 +451,13 @@ static void add_hop(struct ladder *ld, size_t i, size_t end, bool *used)
 	for (j = 0; j < 2; j++)
 		if (rw[j])
 			row_add(r, ST_NAT, rewrite_text(rw[j]), hop_cols(ld, r->from, r->to));
+	/* A check at the sending end marks the arrow's start, one at the receiving end its end. */
+	if (ev->dir == DIR_OUT)
+		r->at_from = add_marks(ld, r, ev, hop_cols(ld, r->from, r->to));
+	else
+		r->at_to = add_marks(ld, r, ev, hop_cols(ld, r->from, r->to));
+	if (arrival)
+		r->at_to = add_marks(ld, r, arrival, hop_cols(ld, r->from, r->to));
 }
 
 /* The rows of one packet group, entries [first, end): hops as arrows, kernel events as notes. */
@@ -429,6 +532,35 @@ static size_t common_indent(const struct svg_lines *l)
 	return min == (size_t)-1 ? 0 : min;
 }
 
+/* The column of the node a check looks at, or SIZE_MAX for every node's ("fate: any"). */
+static size_t check_col(const struct ladder *ld, const struct step_expect *e)
+{
+	size_t node = e->source == SRC_CAPTURE ? e->at.node : e->node;
+
+	return node < ld->c->lab->n_nodes ? ld->col[node] : SIZE_MAX;
+}
+
+/* A cross at the node of step's check for each time it failed matching too few. */
+static void add_lone_marks(struct ladder *ld, size_t step)
+{
+	const struct timeline_ctx *c = ld->c;
+	char text[600];
+	size_t k;
+
+	for (k = 0; k < c->n_marks; k++) {
+		const struct timeline_mark *m = &c->marks[k];
+		struct row *r;
+
+		if (m->step != step || m->ev || c->lab->steps[step].kind != STEP_EXPECT ||
+		    check_col(ld, &c->lab->steps[step].expect) == SIZE_MAX)
+			continue;
+		r = row_new(ld, ROW_MARK, 0);
+		r->from = r->to = check_col(ld, &c->lab->steps[step].expect);
+		r->at_to = GLYPH_CROSS;
+		row_add(r, ST_FAIL, timeline_mark_text(c, m, text, sizeof(text)), ld->wrap_wide);
+	}
+}
+
 static bool is_probe(enum step_kind k)
 {
 	return k != STEP_EXPECT;
@@ -463,6 +595,7 @@ static void add_steps(struct ladder *ld, const struct ladder_step *steps, size_t
 				row_add(r, ST_FAIL, detail.v[i] + common_indent(&detail),
 					ld->wrap_wide);
 			svg_lines_release(&detail);
+			add_lone_marks(ld, *next);
 		} else if (is_probe(ls->kind)) {
 			struct row *r = row_new(ld, ROW_PROBE, st->start_ns);
 
@@ -517,6 +650,7 @@ static double row_height(const struct row *r)
 	case ROW_NOTE:
 		return text + 16;
 	case ROW_PROBE:
+	case ROW_MARK:
 		return text + 10;
 	case ROW_FAIL:
 	default:
@@ -559,6 +693,21 @@ static void draw_time(FILE *f, const struct ladder *ld, const struct row *r, dou
 	svg_text(f, TIME_W - 8, y, "time", "end", t);
 }
 
+/* A tick or a cross centred at x, y: where a check held, or failed. */
+static void draw_glyph(FILE *f, enum glyph g, double x, double y)
+{
+	if (g == GLYPH_TICK)
+		fprintf(f,
+			"<path class=\"tick\" d=\"M%.1f,%.1f l3.5,4 l6.5,-9\"><title>a check held "
+			"here</title></path>\n",
+			x - 5, y);
+	else if (g == GLYPH_CROSS)
+		fprintf(f,
+			"<path class=\"xmark\" d=\"M%.1f,%.1f l8,8 m0,-8 l-8,8\"><title>a check "
+			"failed here</title></path>\n",
+			x - 4, y - 4);
+}
+
 static void draw_arrow(FILE *f, const struct ladder *ld, const struct row *r)
 {
 	double x1 = col_x(ld, r->from), x2 = col_x(ld, r->to), ya = r->y + r->h - 8;
@@ -585,6 +734,9 @@ static void draw_arrow(FILE *f, const struct ladder *ld, const struct row *r)
 				"stroke=\"#333\"/>\n",
 				x1, ya);
 		draw_lines(f, r, (x1 + x2) / 2, r->y + 12, "middle");
+		/* Marks just off the lifelines, above the arrow. */
+		draw_glyph(f, r->at_from, x1 + (x2 > x1 ? 10 : -10), ya - 6);
+		draw_glyph(f, r->at_to, x2 + (x2 > x1 ? -12 : 12), ya - 6);
 	}
 	draw_time(f, ld, r, ya + 3);
 }
@@ -599,6 +751,7 @@ static void draw_note(FILE *f, const struct ladder *ld, const struct row *r)
 		"rx=\"3\"/>\n",
 		x, r->y + 4, w, r->h - 8);
 	draw_lines(f, r, x + 7, r->y + 17, NULL);
+	draw_glyph(f, r->at_to, x - 9, r->y + 14);
 	draw_time(f, ld, r, r->y + 17);
 }
 
@@ -613,6 +766,10 @@ static void draw_row(FILE *f, const struct ladder *ld, const struct row *r, doub
 		break;
 	case ROW_PROBE:
 		draw_lines(f, r, TIME_W, r->y + 14, NULL);
+		break;
+	case ROW_MARK:
+		draw_glyph(f, r->at_to, col_x(ld, r->from), r->y + 10);
+		draw_lines(f, r, col_x(ld, r->from) + 12, r->y + 14, NULL);
 		break;
 	case ROW_FAIL:
 		fprintf(f,
@@ -639,7 +796,7 @@ static void draw(FILE *f, struct ladder *ld, size_t n_cols, const size_t *order)
 		ld->rows[i].h = row_height(&ld->rows[i]);
 		y += ld->rows[i].h;
 	}
-	y += 54; /* the legend and the footnote */
+	y += 68; /* the legend's two lines and the footnote */
 	snprintf(sub, sizeof(sub),
 		 "%s: a column per node, an arrow per packet hop, ms from the first step",
 		 lab->path);
@@ -686,10 +843,13 @@ static void draw(FILE *f, struct ladder *ld, size_t n_cols, const size_t *order)
 		draw_row(f, ld, r, width);
 	}
 	/* A legend: what the colours and marks mean. */
-	svg_text(f, MARGIN, y - 26, "sub", NULL,
+	svg_text(f, MARGIN, y - 40, "sub", NULL,
 		 "legend: arrow = a packet hop (dashed red: seen leaving, never arriving); "
 		 "blue bold = NAT, by direction; purple = conntrack; green = accepted; "
 		 "red = dropped; fate: what became of the packet; ~ = placed at its hop");
+	svg_text(f, MARGIN, y - 26, "sub", NULL,
+		 "\u2713 = a check held on this packet (green), \u2717 = a check failed here "
+		 "(red); \"at prerouting:\" ... = the hook of the kernel events below it");
 	if (ld->chatter || ld->skipped) {
 		char foot[200];
 		int n = snprintf(foot, sizeof(foot),

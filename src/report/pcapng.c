@@ -2,14 +2,17 @@
 /*
  * pcapng files of captured packets (draft-ietf-opsawg-pcapng): one section,
  * one interface block per capture point, enhanced packet blocks in time order.
- * Written by hand because libpcap writes only the classic format.
+ * Written by hand because libpcap writes only the classic format, which
+ * pcapng_write_classic() writes through libpcap.
  */
 #include "report/pcapng.h"
 
 #include <errno.h>
+#include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/outfile.h"
 #include "util/xalloc.h"
@@ -127,6 +130,17 @@ static long if_index(const struct pcapng_if *ifs, size_t n_ifs, size_t point)
 	return -1;
 }
 
+/* Whether a packet event is written: at one of the interfaces, passing its filter. */
+static bool written(const struct pcapng_if *ifs, size_t n_ifs, const struct event *ev)
+{
+	long i;
+
+	if (ev->kind != EV_PACKET || (i = if_index(ifs, n_ifs, ev->point)) < 0)
+		return false;
+	return !ifs[i].filter ||
+	       pktfilter_match(ifs[i].filter, ev->data, ev->caplen, ev->pkt.wirelen);
+}
+
 static void section(struct block *b, const char *comment)
 {
 	uint16_t v16[2] = {1, 0}; /* version 1.0 */
@@ -190,7 +204,7 @@ int pcapng_write(const char *path, const char *section_comment, const struct pca
 		return -1;
 	}
 	for (i = 0; i < log->n; i++)
-		if (log->ev[i].kind == EV_PACKET && if_index(ifs, n_ifs, log->ev[i].point) >= 0)
+		if (written(ifs, n_ifs, &log->ev[i]))
 			sorted[n++] = &log->ev[i];
 	/* Each direction of each point is read from its own handle: restore the time order. */
 	qsort(sorted, n, sizeof(*sorted), cmp_ts);
@@ -223,4 +237,82 @@ int pcapng_write(const char *path, const char *section_comment, const struct pca
 	free(sorted);
 	free(m);
 	return rc;
+}
+
+/* The packets of ifc in time order, into a new array of *n. */
+static const struct event **packets_of(const struct pcapng_if *ifc, const struct evlog *log,
+				       size_t *n)
+{
+	const struct event **sorted = xcalloc(log->n + 1, sizeof(*sorted));
+	size_t i;
+
+	*n = 0;
+	for (i = 0; i < log->n; i++)
+		if (written(ifc, 1, &log->ev[i]))
+			sorted[(*n)++] = &log->ev[i];
+	qsort(sorted, *n, sizeof(*sorted), cmp_ts);
+	return sorted;
+}
+
+int pcapng_write_classic(const char *path, const struct pcapng_if *ifc, const struct evlog *log,
+			 struct diag *d)
+{
+	pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, (int)ifc->snaplen,
+							    PCAP_TSTAMP_PRECISION_NANO);
+	const struct event **sorted;
+	pcap_dumper_t *dump;
+	struct outfile of;
+	size_t i, n;
+	FILE *f, *g;
+	int fd;
+
+	if (!dead)
+		return diag_set(d, "libpcap cannot write %s", path);
+	if (!(f = outfile_open(&of, path, d))) {
+		pcap_close(dead);
+		return -1;
+	}
+	/*
+	 * pcap_dump_close() closes the FILE it wrote to, and outfile_commit() must
+	 * close (and name) the unnamed file itself: libpcap gets a FILE of its own
+	 * on a duplicate of the descriptor, the same open file.
+	 */
+	fd = dup(fileno(f));
+	g = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	if (!g) {
+		if (fd >= 0)
+			close(fd);
+		diag_errno(d, "cannot write %s", path);
+		goto err;
+	}
+	if (!(dump = pcap_dump_fopen(dead, g))) {
+		fclose(g);
+		diag_set(d, "cannot write %s: %s", path, pcap_geterr(dead));
+		goto err;
+	}
+	sorted = packets_of(ifc, log, &n);
+	for (i = 0; i < n; i++) {
+		const struct event *e = sorted[i];
+		struct pcap_pkthdr h = {.ts = {(time_t)(e->ts_ns / 1000000000ull),
+					       (long)(e->ts_ns % 1000000000ull)},
+					.caplen = e->caplen,
+					.len = e->pkt.wirelen ? e->pkt.wirelen : e->caplen};
+
+		pcap_dump((u_char *)dump, &h, e->data);
+	}
+	free(sorted);
+	errno = 0;
+	if (pcap_dump_flush(dump) || ferror(g)) {
+		errno = errno ? errno : EIO;
+		diag_errno(d, "cannot write %s", path);
+		pcap_dump_close(dump);
+		goto err;
+	}
+	pcap_dump_close(dump);
+	pcap_close(dead);
+	return outfile_commit(&of, d);
+err:
+	pcap_close(dead);
+	outfile_discard(&of);
+	return -1;
 }

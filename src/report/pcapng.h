@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "observe/event.h"
+#include "observe/pktfilter.h"
 #include "util/diag.h"
 
 struct pcapng_if {
@@ -14,6 +15,7 @@ struct pcapng_if {
 	const char *name;	 /* "node:iface" */
 	const char *description; /* free text: node, interface, addresses, peer */
 	uint32_t snaplen;
+	const struct pktfilter *filter; /* frames written: those it passes; NULL: all */
 };
 
 /* A comment put on one packet (the first a step sent, say). */
@@ -32,5 +34,13 @@ struct pcapng_mark {
 int pcapng_write(const char *path, const char *section_comment, const struct pcapng_if *ifs,
 		 size_t n_ifs, const struct evlog *log, const struct pcapng_mark *marks,
 		 size_t n_marks, struct diag *d);
+
+/*
+ * The same packets in classic pcap (Ethernet, nanosecond times), written by
+ * libpcap's pcap_dump() for tools that read no pcapng. Classic pcap has no
+ * interfaces, directions or comments: give it one interface. Returns 0 or -1.
+ */
+int pcapng_write_classic(const char *path, const struct pcapng_if *ifc, const struct evlog *log,
+			 struct diag *d);
 
 #endif

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/netfilter.h>
+
 #include "expect/source.h"
 #include "report/fate.h"
 #include "report/json.h"
@@ -702,23 +704,57 @@ static void rewrite_note(const struct timeline_ctx *c, const struct ct_seen *cs,
 		textbuf_appendf(buf, len, &n, "%s echo id %u -> %u", sep, x->echo_id, y->echo_id);
 }
 
-static void where(const struct timeline_ctx *c, const struct event *ev, char *buf, size_t len)
+static double rel_ms(const struct timeline_ctx *c, uint64_t ts)
+{
+	return ((double)ts - (double)c->start_real) / 1e6;
+}
+
+/* "client:eth0 in", "fw conntrack"; for people with the hook where known: "fw trace @forward". */
+static void where(const struct timeline_ctx *c, const struct timeline_entry *e, bool golden,
+		  char *buf, size_t len)
 {
 	static const char *const kinds[] = {[EV_CT] = "conntrack",
 					    [EV_LOG] = "nflog",
 					    [EV_TRACE] = "trace",
 					    [EV_COUNTER] = "counters"};
+	const struct event *ev = e->ev;
+	const char *hook = golden ? NULL : timeline_hook_name(e->hook);
 
 	if (ev->kind == EV_PACKET)
 		snprintf(buf, len, "%s %s", c->point_name[ev->point],
 			 ev->dir == DIR_IN ? "in" : "out");
 	else
-		snprintf(buf, len, "%s %s", c->lab->nodes[ev->point].name, kinds[ev->kind]);
+		snprintf(buf, len, "%s %s%s%s", c->lab->nodes[ev->point].name, kinds[ev->kind],
+			 hook ? " @" : "", hook ? hook : "");
 }
 
-static double rel_ms(const struct timeline_ctx *c, uint64_t ts)
+/* The ticks and crosses of the checks that matched ev, one line each. */
+static void mark_lines(const struct timeline_ctx *c, const struct event *ev, FILE *f)
 {
-	return ((double)ts - (double)c->start_real) / 1e6;
+	char text[600];
+	size_t k;
+
+	for (k = 0; k < c->n_marks; k++)
+		if (c->marks[k].ev == ev)
+			fprintf(f, "      %10s    %s\n", "",
+				timeline_mark_text(c, &c->marks[k], text, sizeof(text)));
+}
+
+/* The crosses of failed checks that matched too few, decided at or before ts, not yet shown. */
+static void lone_marks(const struct timeline_ctx *c, bool *shown, uint64_t ts, FILE *f)
+{
+	char text[600];
+	size_t k;
+
+	for (k = 0; k < c->n_marks; k++) {
+		const struct timeline_mark *m = &c->marks[k];
+
+		if (m->ev || shown[k] || m->at_ns > ts)
+			continue;
+		shown[k] = true;
+		fprintf(f, "    %+9.3f ms  %s\n", rel_ms(c, m->at_ns),
+			timeline_mark_text(c, m, text, sizeof(text)));
+	}
 }
 
 /* Replaces the number after each occurrence of key in s (in place, s has room) with "*". */
@@ -792,6 +828,152 @@ static void golden_mask(char *s)
 	mask_ephemeral(s);
 }
 
+const char *timeline_hook_name(int hook)
+{
+	return hook >= 0 && hook < NF_INET_NUMHOOKS ? fate_hook_name(hook) : NULL;
+}
+
+/* Whether every interface of node (but lo) is a capture point: a packet cannot slip in unseen. */
+static bool node_all_captured(const struct timeline_ctx *c, size_t node)
+{
+	const struct lab_node *n = &c->lab->nodes[node];
+	size_t i, p, points = 0;
+
+	for (i = 0; i < n->n_ifaces; i++) {
+		if (!strcmp(n->ifaces[i].name, "lo"))
+			continue;
+		for (p = 0; p < c->n_points; p++)
+			if (c->point_node[p] == node && c->point_iface[p] == i)
+				break;
+		if (p == c->n_points)
+			return false;
+		points++;
+	}
+	return points > 0;
+}
+
+/*
+ * The hook where conntrack first saw the packet of the group of conntrack
+ * event s->e[i] at its node, when the event is one that hook makes (see
+ * timeline_story_init()); -1 when it cannot be told for sure.
+ */
+static int ct_hook(const struct timeline_ctx *c, const struct timeline_story *s, size_t i,
+		   const struct ct_rec *prev)
+{
+	const struct event *ev = s->e[i].ev;
+	const struct ct_rec *ct = &ev->ct;
+	size_t node = ev->point, j, first = i, end = i;
+	bool came_in = false, went_out = false, traced_in = false, traced_out = false;
+	bool packet = false;
+
+	if (ct->event == CT_UPDATE) {
+		/* Only a TCP state change, which conntrack makes where it first sees a packet. */
+		if (!prev || !(ct->present & prev->present & CT_HAS_TCP_STATE) ||
+		    prev->tcp_state == ct->tcp_state || prev->mark != ct->mark ||
+		    strcmp(prev->helper, ct->helper))
+			return -1;
+	} else if (ct->event != CT_NEW) {
+		return -1;
+	}
+	while (first > 0 && s->e[first - 1].group == s->e[i].group)
+		first--;
+	while (end < s->n && s->e[end].group == s->e[i].group)
+		end++;
+	for (j = first; j < end; j++) {
+		const struct event *o = s->e[j].ev;
+
+		packet |= s->e[j].pkt != NULL;
+		if (o->kind == EV_PACKET && c->point_node[o->point] == node) {
+			came_in |= o->dir == DIR_IN;
+			went_out |= o->dir == DIR_OUT;
+		} else if (o->kind == EV_TRACE && o->point == node &&
+			   (o->trace.present & TRACE_HAS_HOOK)) {
+			traced_in |= o->trace.hook == NF_INET_PRE_ROUTING ||
+				     o->trace.hook == NF_INET_LOCAL_IN ||
+				     o->trace.hook == NF_INET_FORWARD;
+			traced_out |= o->trace.hook == NF_INET_LOCAL_OUT;
+		}
+	}
+	if (!packet) /* the event stands alone: no packet to tell by */
+		return -1;
+	if ((came_in || traced_in) && !traced_out)
+		return NF_INET_PRE_ROUTING;
+	if (traced_out && !came_in && !traced_in)
+		return NF_INET_LOCAL_OUT;
+	if (went_out && !came_in && !traced_in && node_all_captured(c, node))
+		return NF_INET_LOCAL_OUT;
+	return -1;
+}
+
+/*
+ * Per event of the log (by seq): the conntrack event of the same connection
+ * (node and id) read just before it, or NULL. One pass, with a hash of the
+ * connections: a flood lab has a hundred thousand.
+ */
+static const struct ct_rec **ct_previous(const struct evlog *log)
+{
+	const struct ct_rec **prev = xcalloc(log->n + 1, sizeof(*prev));
+	size_t cap = 2 * log->n + 2, i;
+	const struct event **last = xcalloc(cap, sizeof(*last)); /* per connection: its latest */
+
+	for (i = 0; i < log->n; i++) {
+		const struct event *ev = &log->ev[i];
+		size_t h;
+
+		if (ev->kind != EV_CT || ev->ct.event == CT_ENTRY)
+			continue;
+		h = (size_t)mix(mix(1, ev->point), ev->ct.id) % cap;
+		while (last[h] && (last[h]->point != ev->point || last[h]->ct.id != ev->ct.id))
+			h = (h + 1) % cap;
+		prev[i] = last[h] ? &last[h]->ct : NULL;
+		last[h] = ev;
+	}
+	free(last);
+	return prev;
+}
+
+/* The hook of each kernel event of s: see timeline_story_init(). */
+static void story_hooks(const struct timeline_ctx *c, struct timeline_story *s)
+{
+	const struct ct_rec **prev = ct_previous(c->log);
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct event *ev = s->e[i].ev;
+
+		s->e[i].hook = -1;
+		if (ev->kind == EV_LOG && ev->log.hook < NF_INET_NUMHOOKS)
+			s->e[i].hook = ev->log.hook;
+		else if (ev->kind == EV_TRACE && (ev->trace.present & TRACE_HAS_HOOK))
+			s->e[i].hook = ev->trace.hook;
+		else if (ev->kind == EV_CT)
+			s->e[i].hook = ct_hook(c, s, i, prev[ev - c->log->ev]);
+	}
+	free(prev);
+}
+
+const char *timeline_mark_text(const struct timeline_ctx *c, const struct timeline_mark *m,
+			       char *buf, size_t len)
+{
+	const struct lab_step *st = &c->lab->steps[m->step];
+
+	int n = snprintf(buf, len, "%s expect [%zu] (%s:%d)", m->pass ? "\u2713" : "\u2717",
+			 m->step + 1, st->loc.file, st->loc.line);
+
+	if (m->pass || n < 0 || (size_t)n >= len)
+		return buf;
+	if (m->ev)
+		snprintf(buf + n, len - (size_t)n, ": too many");
+	else if (st->kind == STEP_EXPECT && st->expect.mode != COUNT_AT_LEAST &&
+		 m->matched > st->expect.count)
+		snprintf(buf + n, len - (size_t)n, ": %u matched, too many", m->matched);
+	else if (m->matched)
+		snprintf(buf + n, len - (size_t)n, ": only %u matched", m->matched);
+	else
+		snprintf(buf + n, len - (size_t)n, ": nothing matched");
+	return buf;
+}
+
 void timeline_story_init(struct timeline_story *s, const struct timeline_ctx *c)
 {
 	struct ct_seen cs = ct_seen_of(c->log);
@@ -832,6 +1014,7 @@ void timeline_story_init(struct timeline_story *s, const struct timeline_ctx *c)
 	}
 	free(it);
 	ct_seen_release(&cs);
+	story_hooks(c, s);
 }
 
 void timeline_story_release(struct timeline_story *s)
@@ -882,6 +1065,7 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 {
 	struct timeline_story s;
 	size_t i, chatter = 0, first = 0, next_step = 0;
+	bool *shown = xcalloc(c->n_marks + 1, sizeof(*shown)); /* per mark: printed */
 
 	timeline_story_init(&s, c);
 	if (!golden)
@@ -894,8 +1078,10 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 		size_t j;
 
 		if (i == 0 || e->group != s.e[i - 1].group) {
-			if (!golden) /* golden files keep packets only: no step texts */
+			if (!golden) { /* golden files keep packets only: no step texts */
 				step_markers(c, &next_step, ev->ts_ns, f);
+				lone_marks(c, shown, ev->ts_ns, f);
+			}
 			if (e->chatter) {
 				/* One line for the whole group: where it went is rarely the point.
 				 */
@@ -915,18 +1101,19 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 					break;
 			if (j == s.n || s.e[j].group != e->group)
 				j = i;
-			event_summary(s.e[j].ev, sum, sizeof(sum));
 			if (golden) {
+				event_summary(s.e[j].ev, sum, sizeof(sum));
 				golden_mask(sum);
 				fprintf(f, "- %s\n", sum);
 			} else {
+				event_summary_app(s.e[j].ev, sum, sizeof(sum));
 				fprintf(f, "    #%zu %s\n", e->group, sum);
 			}
 			first = i;
 		}
-		where(c, ev, w, sizeof(w));
-		event_summary(ev, sum, sizeof(sum));
+		where(c, e, golden, w, sizeof(w));
 		if (golden) {
+			event_summary(ev, sum, sizeof(sum));
 			strncat(sum, e->rewrite ? e->rewrite : "", sizeof(sum) - strlen(sum) - 1);
 			golden_mask(sum);
 			fprintf(f, "    %-18s %s\n", w, sum);
@@ -934,14 +1121,19 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 			/* Netlink events are stamped when read: show them at their hop. */
 			snprintf(ts, sizeof(ts), "%s%+.3f", ev->kind == EV_PACKET ? "" : "~",
 				 rel_ms(c, e->at_ns));
-			fprintf(f, "      %10s ms %-18s %s%s\n", ts, w, sum,
+			fprintf(f, "      %10s ms %-18s %s%s\n", ts, w,
+				event_summary_app(ev, sum, sizeof(sum)),
 				e->rewrite ? e->rewrite : "");
+			mark_lines(c, ev, f);
 		}
 		if (i + 1 == s.n || s.e[i + 1].group != e->group)
 			fate_line(c, &s, first, f, golden);
 	}
-	if (!golden)
+	if (!golden) {
 		step_markers(c, &next_step, UINT64_MAX, f);
+		lone_marks(c, shown, UINT64_MAX, f);
+	}
+	free(shown);
 	if (chatter && !golden)
 		fprintf(f, "  (%zu link-layer groups: ARP, neighbour discovery, MLD)\n", chatter);
 	timeline_story_release(&s);
@@ -992,6 +1184,32 @@ static void json_fields(FILE *f, const struct event *ev)
 	fputc('}', f);
 }
 
+/* "expect":[{"step":3,"pass":true,"at":"lab.yaml:40","text":"✓ expect [3] ..."}]: ev's checks. */
+static void json_marks(const struct timeline_ctx *c, const struct event *ev, FILE *f)
+{
+	const char *sep = ",\"expect\":[";
+	char text[600], at[300];
+	size_t k;
+
+	for (k = 0; k < c->n_marks; k++) {
+		const struct timeline_mark *m = &c->marks[k];
+		const struct lab_step *st = &c->lab->steps[m->step];
+
+		if (m->ev != ev)
+			continue;
+		snprintf(at, sizeof(at), "%s:%d", st->loc.file, st->loc.line);
+		fprintf(f, "%s{\"step\":%zu,\"pass\":%s,\"at\":", sep, m->step + 1,
+			m->pass ? "true" : "false");
+		json_string(f, at);
+		fputs(",\"text\":", f);
+		json_string(f, timeline_mark_text(c, m, text, sizeof(text)));
+		fputc('}', f);
+		sep = ",";
+	}
+	if (ev && sep[0] == ',' && sep[1] == '\0')
+		fputc(']', f);
+}
+
 /* As step_markers(), for --events: {"kind":"step","step":3,"text":...} in time order. */
 static void step_events(const struct timeline_ctx *c, size_t *next, uint64_t ts, FILE *f)
 {
@@ -1007,6 +1225,31 @@ static void step_events(const struct timeline_ctx *c, size_t *next, uint64_t ts,
 			"\"step\":%zu,\"text\":",
 			rel_ms(c, at), *next + 1);
 		json_string(f, c->step_text[*next]);
+		fputs("}\n", f);
+	}
+}
+
+/* As lone_marks(), for --events: {"kind":"expect","step":3,"pass":false,...} in time order. */
+static void lone_mark_events(const struct timeline_ctx *c, bool *shown, uint64_t ts, FILE *f)
+{
+	char text[600], at[300];
+	size_t k;
+
+	for (k = 0; k < c->n_marks; k++) {
+		const struct timeline_mark *m = &c->marks[k];
+		const struct lab_step *st = &c->lab->steps[m->step];
+
+		if (m->ev || shown[k] || m->at_ns > ts)
+			continue;
+		shown[k] = true;
+		snprintf(at, sizeof(at), "%s:%d", st->loc.file, st->loc.line);
+		fprintf(f,
+			"{\"t_ms\":%.6f,\"t_is\":\"decided\",\"kind\":\"expect\",\"group\":0,"
+			"\"step\":%zu,\"pass\":%s,\"at\":",
+			rel_ms(c, m->at_ns), m->step + 1, m->pass ? "true" : "false");
+		json_string(f, at);
+		fputs(",\"text\":", f);
+		json_string(f, timeline_mark_text(c, m, text, sizeof(text)));
 		fputs("}\n", f);
 	}
 }
@@ -1034,9 +1277,11 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 	FILE *f = outfile_open(&of, path, d);
 	size_t i, first = 0, next_step = 0;
 	char **fates; /* per entry: its group's fate, on the group's last entry */
+	bool *shown;  /* per mark: written */
 
 	if (!f)
 		return -1;
+	shown = xcalloc(c->n_marks + 1, sizeof(*shown));
 	timeline_story_init(&s, c);
 	order = xcalloc(s.n + 1, sizeof(*order));
 	fates = xcalloc(s.n + 1, sizeof(*fates));
@@ -1057,9 +1302,10 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 	for (i = 0; i < s.n; i++) {
 		const struct timeline_entry *e = order[i];
 		const struct event *ev = e->ev;
-		char sum[512];
+		char sum[1024];
 
 		step_events(c, &next_step, ev->ts_ns, f);
+		lone_mark_events(c, shown, ev->ts_ns, f);
 		/* Packets carry the kernel's capture time; netlink events the time nflab read them.
 		 */
 		fprintf(f,
@@ -1071,8 +1317,17 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 						     : c->lab->nodes[ev->point].name);
 		if (ev->kind == EV_PACKET)
 			fprintf(f, ",\"dir\":\"%s\"", ev->dir == DIR_IN ? "in" : "out");
+		if (timeline_hook_name(e->hook)) {
+			fputs(",\"hook\":", f);
+			json_string(f, timeline_hook_name(e->hook));
+		}
 		fputs(",\"summary\":", f);
-		json_string(f, event_summary(ev, sum, sizeof(sum)));
+		json_string(f, event_summary_app(ev, sum, sizeof(sum)));
+		if (event_app_summary(ev, sum, sizeof(sum))) {
+			fputs(",\"app\":", f);
+			json_string(f, sum);
+		}
+		json_marks(c, ev, f);
 		if (e->rewrite) { /* the timeline's note, without its "  <= " */
 			fputs(",\"nat\":", f);
 			json_string(f, e->rewrite + strspn(e->rewrite, " <="));
@@ -1086,6 +1341,8 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 		fputs("}\n", f);
 	}
 	step_events(c, &next_step, UINT64_MAX, f);
+	lone_mark_events(c, shown, UINT64_MAX, f);
+	free(shown);
 	for (i = 0; i < s.n; i++)
 		free(fates[i]);
 	free(fates);

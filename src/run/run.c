@@ -36,6 +36,7 @@
 #include "topo/netns.h"
 #include "util/interrupt.h"
 #include "util/outfile.h"
+#include "util/parallel.h"
 #include "util/xalloc.h"
 
 static const char detail_indent[] = "         "; /* lines under a step's PASS/FAIL line */
@@ -60,8 +61,7 @@ static size_t point_add(struct run *r, const struct lab_end *e)
 	return i;
 }
 
-/* The largest frame an interface can carry: its MTU, or its link's, or lo's. */
-static unsigned int point_mtu(const struct run *r, const struct lab_end *e)
+unsigned int run_iface_mtu(const struct run *r, const struct lab_end *e)
 {
 	const struct lab_iface *ifc = &r->lab->nodes[e->node].ifaces[e->iface];
 	size_t i;
@@ -141,10 +141,58 @@ static int ring_size(const struct run *r, size_t i, size_t checked, bool bounded
 
 	if (r->o->rcvbuf)
 		return r->o->rcvbuf;
-	if (bounded && (bytes = cap_ring_bytes(point_mtu(r, &r->points[i].end),
+	if (bounded && (bytes = cap_ring_bytes(run_iface_mtu(r, &r->points[i].end),
 					       CAP_BOUNDED_FRAMES)) <= CAP_SMALL_RING)
 		return (int)bytes; /* not for jumbo frames, nor lo */
 	return i < checked ? 0 : CAP_SMALL_RING;
+}
+
+struct ring_job {
+	struct run *r;
+	struct diag *d; /* one per point: the jobs run side by side */
+	int *bytes;
+};
+
+static void open_ring(void *arg, size_t i)
+{
+	struct ring_job *job = arg;
+	struct run *r = job->r;
+	struct point *pt = &r->points[i];
+
+	pt->cap = cap_open(r->b.nodes[pt->end.node].nsfd,
+			   r->lab->nodes[pt->end.node].ifaces[pt->end.iface].name, i,
+			   run_iface_mtu(r, &pt->end), job->bytes[i], &job->d[i]);
+}
+
+/*
+ * Opens every point's ring at once: each waits out a grace period, and side by
+ * side they wait for one instead of one each.
+ */
+static int open_rings(struct run *r, size_t checked, bool bounded)
+{
+	struct ring_job job = {r, xcalloc(r->n_points + 1, sizeof(*job.d)),
+			       xcalloc(r->n_points + 1, sizeof(*job.bytes))};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < r->n_points; i++)
+		job.bytes[i] = ring_size(r, i, checked, bounded);
+	parallel_for(r->n_points, open_ring, &job);
+	for (i = 0; !rc && i < r->n_points; i++) {
+		struct point *pt = &r->points[i];
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
+
+		if (!pt->cap) {
+			r->d = job.d[i];
+			diag_prefix(&r->d, "%s", pt->name);
+			rc = -1;
+		} else if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, cap_fd(pt->cap), &ev)) {
+			rc = diag_errno(&r->d, "epoll_ctl");
+		}
+	}
+	free(job.d);
+	free(job.bytes);
+	return rc;
 }
 
 /* Every capture is open before the first step, so nothing a probe causes can be missed. */
@@ -175,21 +223,7 @@ static int open_captures(struct run *r)
 	/* Without a capture: list every interface is pcapped: full rings for wire-sized bulk. */
 	if (r->o->pcap_dir && !lab->n_capture)
 		checked = r->n_points;
-	for (i = 0; i < r->n_points; i++) {
-		struct point *pt = &r->points[i];
-		const char *ifname = lab->nodes[pt->end.node].ifaces[pt->end.iface].name;
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
-
-		pt->cap = cap_open(r->b.nodes[pt->end.node].nsfd, ifname, i, point_mtu(r, &pt->end),
-				   ring_size(r, i, checked, bounded), &r->d);
-		if (!pt->cap) {
-			diag_prefix(&r->d, "%s", pt->name);
-			return -1;
-		}
-		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, cap_fd(pt->cap), &ev))
-			return diag_errno(&r->d, "epoll_ctl");
-	}
-	return 0;
+	return open_rings(r, checked, bounded);
 }
 
 /* Interface names by index and nft rule comments of a node, for its observers. */
@@ -861,7 +895,7 @@ static int drain_cb(void *arg)
 	return run_drain(arg);
 }
 
-static struct injector *sender_get(struct run *r, size_t node, int ifindex, int family)
+struct injector *run_sender(struct run *r, size_t node, int ifindex, int family)
 {
 	struct sender *sd;
 	size_t i;
@@ -883,8 +917,7 @@ static struct injector *sender_get(struct run *r, size_t node, int ifindex, int 
 	return sd->inj;
 }
 
-/* The MAC of the interface at the other end of e's link, or broadcast when there is none. */
-static int peer_mac(struct run *r, const struct lab_end *e, uint8_t mac[6])
+int run_peer_mac(struct run *r, const struct lab_end *e, uint8_t mac[6])
 {
 	const struct lab_end *peer = lab_link_peer(r->lab, e);
 
@@ -977,18 +1010,15 @@ static const char *send_what(const struct step_send *s, char *buf, size_t len)
 }
 
 /*
- * Whether the frames of a send out of an interface left it. A packet socket
- * accepts a frame the device then drops: with no carrier (a veth whose other
- * end is down) the kernel's "noop" queue takes it silently, and a veth drops
- * what its down peer cannot take (tx_dropped). Appends why to text when some
- * did not leave; returns NFLAB_PASS or NFLAB_FAIL.
+ * A packet socket accepts a frame the device then drops: with no carrier (a
+ * veth whose other end is down) the kernel's "noop" queue takes it silently,
+ * and a veth drops what its down peer cannot take (tx_dropped).
  */
-static int send_judge(struct run *r, const struct lab_step *st, const struct link_tx *before,
-		      const struct link_tx *after, char *text, size_t len)
+int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out, uint64_t sent,
+		 const struct link_tx *before, const struct link_tx *after, char *text, size_t len)
 {
-	const struct step_send *s = &st->send;
-	const struct lab_end e = {s->node, s->iface}, *peer = lab_link_peer(r->lab, &e);
-	uint64_t sent = (uint64_t)s->count * (s->fragments ? s->fragments : 1), lost;
+	const struct lab_end e = *out, *peer = lab_link_peer(r->lab, &e);
+	uint64_t lost;
 	char where[80], other[120] = "", why[320];
 	size_t n = strlen(text);
 
@@ -1044,7 +1074,7 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 		if (ifindex < 0 ||
 		    (!s->eth_src_set && link_mac(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name,
 						 c.eth.src, &r->d)) ||
-		    (!s->eth_dst_set && peer_mac(r, &e, c.eth.dst)))
+		    (!s->eth_dst_set && run_peer_mac(r, &e, c.eth.dst)))
 			goto out;
 	}
 	if (run_drain(r))
@@ -1066,7 +1096,7 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 		diag_set(&r->d, "the packet is larger than %d bytes", CRAFT_MAX);
 		goto out;
 	}
-	inj = sender_get(r, s->node, ifindex, c.ip.version == 6 ? AF_INET6 : AF_INET);
+	inj = run_sender(r, s->node, ifindex, c.ip.version == 6 ? AF_INET6 : AF_INET);
 	if (!inj || run_window_open(r))
 		goto out;
 	/* A frame accepted is not a frame sent: the interface's state and drops tell. */
@@ -1102,7 +1132,9 @@ static int step_send(struct run *r, const struct lab_step *st, char *text, size_
 				  &r->d))
 			rc = -1;
 		else
-			rc = send_judge(r, st, &before, &after, text, len);
+			rc = run_tx_judge(r, st, &(struct lab_end){s->node, s->iface},
+					  (uint64_t)s->count * (s->fragments ? s->fragments : 1),
+					  &before, &after, text, len);
 	}
 out:
 	free(frame);
@@ -1188,6 +1220,8 @@ static long step_sender(const struct lab *lab, const struct lab_step *st, long *
 		return (long)st->prog.node;
 	case STEP_STOP:
 		return (long)lab->steps[st->prog.target].prog.node;
+	case STEP_EXT:
+		return st->ext.ops->sender ? st->ext.ops->sender(st, iface) : -1;
 	default:
 		return -1;
 	}
@@ -1423,6 +1457,19 @@ static int snapshot_read(struct run *r, const struct step_expect *e, struct evlo
 	return ctev_dump(nsfd, e->node, log, &r->d);
 }
 
+#define MARKS_PER_CHECK 32 /* ticks or crosses one check puts in the story, at most */
+
+static void mark_add(struct run *r, const struct lab_step *st, bool pass, size_t seq,
+		     unsigned int matched)
+{
+	XGROW(r->marks, r->n_marks, r->cap_marks);
+	r->marks[r->n_marks++] = (struct run_mark){.step = (size_t)(st - r->lab->steps),
+						   .pass = pass,
+						   .seq = seq,
+						   .at_ns = now_real_ns(),
+						   .matched = matched};
+}
+
 /* A snapshot check: read, count, and read again whenever something new was seen. */
 static int expect_snapshot(struct run *r, const struct lab_step *st, struct expect_state *es,
 			   char **detail)
@@ -1453,15 +1500,44 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 		/* A packet still on its way has its fate once the lab settles: look again then. */
 		if (e->source == SRC_FATE && r->fate_pending && fate_settled_at(r, e) < wake)
 			wake = fate_settled_at(r, e);
-		if (v == VERDICT_FAIL)
+		if (v == VERDICT_FAIL) {
 			*detail = explain(st, es, &dump, source_name(r, e, 0, name, sizeof(name)),
 					  NULL);
+			/* What it read is no event of the story: one cross, at the check. */
+			if (wants_story(r))
+				mark_add(r, st, false, SIZE_MAX, es->matched);
+		}
 		evlog_release(&dump);
 		if (v != VERDICT_PENDING)
 			return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
 		if (run_pump(r, wake) < 0)
 			return -1;
 	}
+}
+
+/*
+ * For the story: a passing check's tick on each event it matched; a failing
+ * one's cross on each event it matched when it matched too many, else one
+ * cross at the time it failed.
+ */
+static void mark_check(struct run *r, const struct lab_step *st, const struct expect_state *es,
+		       bool pass)
+{
+	const struct step_expect *e = &st->expect;
+	bool too_many = !pass && e->mode != COUNT_AT_LEAST && es->matched > e->count;
+	size_t j, n = 0;
+
+	if (!wants_story(r))
+		return;
+	if (!pass && !too_many) {
+		mark_add(r, st, false, SIZE_MAX, es->matched);
+		return;
+	}
+	for (j = es->since_seq; j < es->scanned && j < r->log.n && n < MARKS_PER_CHECK; j++)
+		if (expect_matches(es, &r->log.ev[j])) {
+			mark_add(r, st, pass, j, 0);
+			n++;
+		}
 }
 
 static int step_expect(struct run *r, const struct lab_step *st, char **detail)
@@ -1496,6 +1572,7 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 	if (v == VERDICT_FAIL)
 		*detail = explain(st, &es, &r->log, source_name(r, e, point, name, sizeof(name)),
 				  latest_flow(r));
+	mark_check(r, st, &es, v == VERDICT_PASS);
 	return v == VERDICT_PASS ? NFLAB_PASS : NFLAB_FAIL;
 }
 
@@ -1699,28 +1776,37 @@ static char *point_description(const struct run *r, const struct lab_end *e)
 	return text;
 }
 
-/* Whether a capture point goes into the lab's pcaps: the capture: list, or every one. */
-static bool point_pcapped(const struct run *r, const struct lab_end *e)
+/*
+ * Whether a capture point goes into the lab's pcaps: the capture: list, or
+ * every one; *filter gets its entry's filter (NULL: every frame).
+ */
+static bool point_pcapped(const struct run *r, const struct lab_end *e,
+			  const struct pktfilter **filter)
 {
 	size_t i;
 
+	*filter = NULL;
 	if (!r->lab->n_capture)
 		return true;
 	for (i = 0; i < r->lab->n_capture; i++)
-		if (r->lab->capture[i].node == e->node && r->lab->capture[i].iface == e->iface)
+		if (r->lab->capture[i].node == e->node && r->lab->capture[i].iface == e->iface) {
+			*filter = r->lab->capture_filter ? r->lab->capture_filter[i] : NULL;
 			return true;
+		}
 	return false;
 }
 
 /*
  * Writes the lab's capture as pcapng into dir: DIR/<node>-<iface>.pcapng per
- * point, or DIR/<lab>.pcapng with all of them when merged. A step that sent
- * packets is a comment on the first of them; checks mark no packet.
+ * point, or DIR/<lab>.pcapng with all of them when merged; or, classic, as
+ * DIR/<node>-<iface>.pcap (never merged). A step that sent packets is a
+ * comment on the first of them; checks mark no packet. Only the frames a
+ * capture: entry's filter passes are written (not in artefacts: all).
  */
-static int write_pcaps(struct run *r, const char *dir, bool all, bool merged)
+static int write_pcaps(struct run *r, const char *dir, bool all, bool merged, bool classic)
 {
 	struct pcapng_if *ifs = xcalloc(r->n_points + 1, sizeof(*ifs));
-	struct pcapng_mark *marks = xcalloc(r->lab->n_steps + 1, sizeof(*marks));
+	struct pcapng_mark *marks = xcalloc(r->lab->n_steps + r->n_frame_marks + 1, sizeof(*marks));
 	char *comment, *path;
 	size_t i, n_ifs = 0, n_marks = 0;
 	int rc = 0;
@@ -1739,13 +1825,17 @@ static int write_pcaps(struct run *r, const char *dir, bool all, bool merged)
 		if (first)
 			marks[n_marks++] = (struct pcapng_mark){first->seq, r->step_text[i]};
 	}
+	for (i = 0; i < r->n_frame_marks; i++)
+		marks[n_marks++] = r->frame_marks[i];
 	for (i = 0; i < r->n_points; i++) {
 		const struct point *pt = &r->points[i];
+		const struct pktfilter *filter;
 
-		if (!all && !point_pcapped(r, &pt->end))
+		/* Artefacts keep every frame of every point: the filters are for --pcap-dir. */
+		if (!point_pcapped(r, &pt->end, &filter) && !all)
 			continue;
 		ifs[n_ifs++] = (struct pcapng_if){i, pt->name, point_description(r, &pt->end),
-						  cap_snaplen()};
+						  cap_snaplen(), all ? NULL : filter};
 	}
 	for (i = 0; i < n_ifs && !rc; i++) {
 		const struct lab_end *e = &r->points[ifs[i].point].end;
@@ -1755,10 +1845,14 @@ static int write_pcaps(struct run *r, const char *dir, bool all, bool merged)
 		if (merged)
 			path = xasprintf("%s/%s.pcapng", dir, r->lab->name);
 		else
-			path = xasprintf("%s/%s-%s.pcapng", dir, r->lab->nodes[e->node].name,
-					 r->lab->nodes[e->node].ifaces[e->iface].name);
-		rc = pcapng_write(path, comment, merged ? ifs : &ifs[i], merged ? n_ifs : 1,
-				  &r->log, marks, n_marks, &r->d);
+			path = xasprintf("%s/%s-%s.%s", dir, r->lab->nodes[e->node].name,
+					 r->lab->nodes[e->node].ifaces[e->iface].name,
+					 classic ? "pcap" : "pcapng");
+		if (classic && !merged)
+			rc = pcapng_write_classic(path, &ifs[i], &r->log, &r->d);
+		else
+			rc = pcapng_write(path, comment, merged ? ifs : &ifs[i], merged ? n_ifs : 1,
+					  &r->log, marks, n_marks, &r->d);
 		free(path);
 	}
 	for (i = 0; i < n_ifs; i++)
@@ -1767,6 +1861,12 @@ static int write_pcaps(struct run *r, const char *dir, bool all, bool merged)
 	free(marks);
 	free(comment);
 	return rc;
+}
+
+void run_mark_packet(struct run *r, size_t seq, char *text)
+{
+	XGROW(r->frame_marks, r->n_frame_marks, r->cap_frame_marks);
+	r->frame_marks[r->n_frame_marks++] = (struct pcapng_mark){seq, text};
 }
 
 /* What the timeline module needs to name the run's events. */
@@ -1784,16 +1884,29 @@ static struct timeline_ctx timeline_of(struct run *r)
 			r->point_iface[i] = r->points[i].end.iface;
 		}
 	}
+	/* The marks point into the log, which grows: made anew each time. */
+	free(r->tl_marks);
+	r->tl_marks = xcalloc(r->n_marks + 1, sizeof(*r->tl_marks));
+	for (i = 0; i < r->n_marks; i++)
+		r->tl_marks[i] = (struct timeline_mark){
+			.step = r->marks[i].step,
+			.pass = r->marks[i].pass,
+			.ev = r->marks[i].seq < r->log.n ? &r->log.ev[r->marks[i].seq] : NULL,
+			.at_ns = r->marks[i].at_ns,
+			.matched = r->marks[i].matched};
 	return (struct timeline_ctx){.lab = r->lab,
 				     .log = &r->log,
 				     .point_node = r->point_node,
 				     .point_iface = r->point_iface,
 				     .point_name = r->point_name,
+				     .n_points = r->n_points,
 				     .start_real = r->start_real,
 				     .traces = r->fate_table ? &r->traces : NULL,
 				     .step_real = r->step_real,
 				     .step_text = r->step_text,
-				     .n_steps = r->step_real ? r->n_step_state : 0};
+				     .n_steps = r->step_real ? r->n_step_state : 0,
+				     .marks = r->tl_marks,
+				     .n_marks = r->n_marks};
 }
 
 /*
@@ -1838,7 +1951,7 @@ static void write_artifacts(struct run *r)
 	FILE *tl;
 	size_t i;
 
-	if (write_pcaps(r, dir, true, false)) {
+	if (write_pcaps(r, dir, true, false, r->o->pcap_classic)) {
 		free(path);
 		return;
 	}
@@ -1916,6 +2029,17 @@ static int check_golden(struct run *r, size_t *failed)
 	return rc;
 }
 
+/* Closes the i-th sender, then capture: each close waits out a grace period. */
+static void close_packet_socket(void *arg, size_t i)
+{
+	struct run *r = arg;
+
+	if (i < r->n_senders)
+		inj_close(r->senders[i].inj);
+	else
+		cap_close(r->points[i - r->n_senders].cap);
+}
+
 static void run_release(struct run *r)
 {
 	size_t i;
@@ -1931,16 +2055,18 @@ static void run_release(struct run *r)
 		free(r->step_text[i]);
 	free(r->step_text);
 	free(r->last_detail);
+	for (i = 0; i < r->n_frame_marks; i++)
+		free((char *)r->frame_marks[i].text);
+	free(r->frame_marks);
 	for (i = 0; r->ladder && i < r->n_step_state; i++)
 		ladder_step_release(&r->ladder[i]);
 	free(r->ladder);
 	free(r->point_iface);
+	free(r->marks);
+	free(r->tl_marks);
 	progs_release(&r->progs);
-	for (i = 0; i < r->n_senders; i++)
-		inj_close(r->senders[i].inj);
+	parallel_for(r->n_senders + r->n_points, close_packet_socket, r);
 	free(r->senders);
-	for (i = 0; i < r->n_points; i++)
-		cap_close(r->points[i].cap);
 	free(r->points);
 	free(r->point_node);
 	free(r->point_name);
@@ -2047,7 +2173,7 @@ int run_write_pcaps(struct run *r)
 {
 	if (!r->o->pcap_dir)
 		return 0;
-	return write_pcaps(r, r->o->pcap_dir, false, r->o->pcap_merge) ||
+	return write_pcaps(r, r->o->pcap_dir, false, r->o->pcap_merge, r->o->pcap_classic) ||
 	       progs_keep(r, r->o->pcap_dir);
 }
 

@@ -12,6 +12,7 @@ struct run_opts {
 	FILE *out;	      /* the human report */
 	const char *pcap_dir; /* write <node>-<iface>.pcapng of each capture point there, or NULL */
 	bool pcap_merge;      /* one <lab>.pcapng with every point instead */
+	bool pcap_classic;    /* classic <node>-<iface>.pcap (pcap_dump()), artefacts too */
 	bool quiet;	      /* report failures and the result only */
 	bool timeline;	      /* print every observed event at the end */
 	const char *events_path;   /* write every observed event there as JSON lines, or NULL */

@@ -11,6 +11,7 @@
 #include "observe/counters.h"
 #include "observe/ifnames.h"
 #include "observe/trace.h"
+#include "report/pcapng.h"
 #include "report/report.h"
 #include "run/build.h"
 #include "run/nodeproc.h"
@@ -77,6 +78,17 @@ struct udp_sock {
 	int fd;
 };
 
+struct timeline_mark;
+
+/* Where a packet check's verdict shows in the story: report/timeline.h's struct timeline_mark. */
+struct run_mark {
+	size_t step; /* index of the expect step */
+	bool pass;
+	size_t seq;	      /* the log's event it matched, or SIZE_MAX: none */
+	uint64_t at_ns;	      /* seq SIZE_MAX: CLOCK_REALTIME ns it was decided */
+	unsigned int matched; /* seq SIZE_MAX: how many it matched */
+};
+
 struct run {
 	const struct lab *lab;
 	const struct run_opts *o;
@@ -102,6 +114,9 @@ struct run {
 	uint64_t start_mono, start_real;
 	char *golden;		    /* the golden timeline to compare with or write, or NULL */
 	struct ladder_step *ladder; /* per step, for --ladder, or NULL */
+	struct run_mark *marks;	    /* packet checks' verdicts where they held, for the story */
+	size_t n_marks, cap_marks;
+	struct timeline_mark *tl_marks; /* marks as the story takes them (timeline_of()) */
 	const struct lab_step *cur; /* the step running */
 	bool window_kernel;	    /* the latest probe's packets are handled by the kernel only */
 	size_t window_seq;	    /* log position when the latest probe started */
@@ -115,6 +130,8 @@ struct run {
 	char **step_text;	/* per step, once run: "step N (file:line): what it did" */
 	size_t n_step_state;	/* steps the three arrays above cover */
 	char *last_detail;	/* what the latest failed step said under its line */
+	struct pcapng_mark *frame_marks; /* comments on single packets (texts owned) */
+	size_t n_frame_marks, cap_frame_marks;
 	uint64_t t0;		/* CLOCK_MONOTONIC ns when the run began */
 	bool home_open;		/* netns_home_open() succeeded: close it at the end */
 	struct progs progs;	/* programs started by run and service steps */
@@ -169,6 +186,27 @@ int run_expect_vacuous(struct run *r, const struct step_expect *e, const struct 
 		       struct diag *d);
 /* Why es failed, with each line indented under a step (caller frees). */
 char *run_explain(struct run *r, const struct lab_step *st, const struct expect_state *es);
+
+/*
+ * The crafted-packet socket of node: frames out of ifindex, or (ifindex 0) IP
+ * packets of family. Opened once and kept until the lab ends. NULL with r->d.
+ */
+struct injector *run_sender(struct run *r, size_t node, int ifindex, int family);
+/* The MAC of the interface at the other end of e's link, or broadcast when there is none. */
+int run_peer_mac(struct run *r, const struct lab_end *e, uint8_t mac[6]);
+/* Puts text (taken) on the packet event of log position seq, as its comment in pcapng files. */
+void run_mark_packet(struct run *r, size_t seq, char *text);
+/* The largest IP packet interface e can send: its MTU, its link's, 65536 for lo. */
+unsigned int run_iface_mtu(const struct run *r, const struct lab_end *e);
+struct link_tx;
+/*
+ * Whether the sent frames a step gave the packet socket of interface out left
+ * it, from its state and counters before and after. Appends why to text
+ * ("\n", an indent, "file:line: N of M packets were not transmitted: ...")
+ * when some did not leave; returns NFLAB_PASS or NFLAB_FAIL.
+ */
+int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out, uint64_t sent,
+		 const struct link_tx *before, const struct link_tx *after, char *text, size_t len);
 
 /* Program steps (progrun.c). Each returns NFLAB_PASS, NFLAB_FAIL or -1 (r->d says why). */
 int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);

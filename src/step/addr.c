@@ -87,4 +87,4 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 		 s->add ? "added to" : "removed from", lab_end_fmt(lab, &s->at, at, sizeof(at)));
 }
 
-const struct step_ops step_addr = {"addr", parse, run, describe, free};
+const struct step_ops step_addr = {"addr", parse, run, describe, free, NULL};

@@ -136,4 +136,4 @@ static void release(void *priv)
 	free(s);
 }
 
-const struct step_ops step_conntrack = {"conntrack", parse, run, describe, release};
+const struct step_ops step_conntrack = {"conntrack", parse, run, describe, release, NULL};

@@ -95,5 +95,5 @@ static void release(void *priv)
 	free(s);
 }
 
-const struct step_ops step_iptables = {"iptables", parse, run, describe, release};
-const struct step_ops step_ip6tables = {"ip6tables", parse, run, describe, release};
+const struct step_ops step_iptables = {"iptables", parse, run, describe, release, NULL};
+const struct step_ops step_ip6tables = {"ip6tables", parse, run, describe, release, NULL};

@@ -71,4 +71,4 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 		 s->up ? "up" : "down");
 }
 
-const struct step_ops step_link = {"link", parse, run, describe, free};
+const struct step_ops step_link = {"link", parse, run, describe, free, NULL};

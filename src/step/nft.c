@@ -85,4 +85,4 @@ static void release(void *priv)
 	free(s);
 }
 
-const struct step_ops step_nft = {"nft", parse, run, describe, release};
+const struct step_ops step_nft = {"nft", parse, run, describe, release, NULL};

@@ -42,4 +42,4 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 	snprintf(buf, len, "nft counters of %s reset", lab->nodes[*node].name);
 }
 
-const struct step_ops step_reset_counters = {"reset-counters", parse, run, describe, free};
+const struct step_ops step_reset_counters = {"reset-counters", parse, run, describe, free, NULL};

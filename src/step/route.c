@@ -98,4 +98,4 @@ static void release(void *priv)
 	free(s);
 }
 
-const struct step_ops step_route = {"route", parse, run, describe, release};
+const struct step_ops step_route = {"route", parse, run, describe, release, NULL};

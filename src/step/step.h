@@ -36,6 +36,12 @@ struct step_ops {
 	void (*describe)(const struct lab *lab, const struct lab_step *st, char *buf, size_t len);
 	/* Frees what parse put in st->ext.priv (also after a failed parse); NULL is passed too. */
 	void (*release)(void *priv);
+	/*
+	 * Optional, for kinds that send packets: the node sending them, and in
+	 * *iface the interface frames leave by (-1: any). The story marks the
+	 * step on the first of them (timeline, pcapng comment). NULL: sends none.
+	 */
+	long (*sender)(const struct lab_step *st, long *iface);
 };
 
 /* The registered kinds, in the order lab files list them, and their count. */
@@ -46,6 +52,6 @@ extern const size_t step_registry_n;
 const struct step_ops *step_find(const char *key);
 
 extern const struct step_ops step_nft, step_reset_counters, step_conntrack, step_sysctl, step_link,
-	step_wait, step_iptables, step_ip6tables, step_addr, step_route;
+	step_wait, step_iptables, step_ip6tables, step_addr, step_route, step_replay;
 
 #endif

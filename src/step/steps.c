@@ -7,6 +7,7 @@
 const struct step_ops *const step_registry[] = {
 	&step_nft,  &step_reset_counters, &step_conntrack, &step_sysctl, &step_link,
 	&step_wait, &step_iptables,	  &step_ip6tables, &step_addr,	 &step_route,
+	&step_replay,
 };
 const size_t step_registry_n = sizeof(step_registry) / sizeof(step_registry[0]);
 

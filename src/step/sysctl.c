@@ -77,4 +77,4 @@ static void release(void *priv)
 	free(s);
 }
 
-const struct step_ops step_sysctl = {"sysctl", parse, run, describe, release};
+const struct step_ops step_sysctl = {"sysctl", parse, run, describe, release, NULL};

@@ -49,4 +49,4 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 		snprintf(buf, len, "wait %.3g ms", (double)ns / 1e6);
 }
 
-const struct step_ops step_wait = {"wait", parse, run, describe, free};
+const struct step_ops step_wait = {"wait", parse, run, describe, free, NULL};

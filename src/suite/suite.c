@@ -97,6 +97,7 @@ static void child(const struct suite_opts *o, const sigset_t *mask, const struct
 	ro.machine = machine;
 	ro.artifacts_dir = artifacts_for(o, lr);
 	ro.fate = o->fate;
+	ro.pcap_classic = o->pcap_classic;
 	rc = run_lab(lab, &ro);
 	fflush(stdout);
 	fclose(machine);

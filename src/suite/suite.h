@@ -15,6 +15,7 @@ struct suite_opts {
 	double timeout_s;	   /* per run; 0: none */
 	const char *topo_dir;	   /* or NULL */
 	const char *artifacts_dir; /* keep failed labs' evidence there, or NULL */
+	bool pcap_classic;	   /* the evidence's pcaps in classic pcap (run_opts) */
 	FILE *tap;		   /* TAP 13 here (stdout), or NULL */
 	const char *junit_path;	   /* or NULL */
 	const char *json_path;	   /* or NULL */

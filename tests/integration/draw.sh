@@ -60,5 +60,28 @@ if "$nflab" draw "$src/topologies/dmz-firewall.yaml" 2>/dev/null; then
 	echo "FAIL: nflab draw without -o succeeded"
 	fail=1
 fi
-[ "$fail" = 0 ] && echo "ok: pictures parse and show every node and address"
+# Firewall nodes show their NAT mappings and rule comments, from nft and from
+# iptables text; a node without rulesets shows none.
+for case in \
+	'labs/nat/hairpin.yaml|>dnat 203.0.113.1 port { 80, 8080 } -&gt; 192.168.1.20 "publish"</text>' \
+	'labs/nat/hairpin.yaml|>masquerade from 192.168.1.0/24 out eth0 "hairpin"</text>' \
+	'labs/nat/snat.yaml|>snat from 192.168.1.10 out eth1 -&gt; 198.51.100.7 "snat-client"</text>' \
+	'labs/nat/redirect.yaml|>redirect in eth0 :80 -&gt; :8080 "redirect-http"</text>' \
+	'labs/conntrack/tcp-dnat-states-iptables.yaml|>dnat 203.0.113.20/32:80 -&gt; 198.51.100.20 "dnat-web"</text>' \
+	'labs/nat/masquerade-counters-iptables.yaml|>masquerade out eth1 "masq"</text>' \
+	'labs/nat/masquerade-counters-iptables.yaml|>"lan-to-wan"</text>'; do
+	lab=${case%%|*} text=${case#*|}
+	name=$(basename "$lab" .yaml)
+	[ -f "$dir/$name.dom" ] || {
+		"$nflab" draw "$src/$lab" -o "$dir/$name.svg" || { echo "FAIL: nflab draw $lab"; exit 1; }
+		chromium_render "$dir/$name.svg" "$dir/$name.dom"
+		dom_check "$dir/$name.dom" || exit 1
+	}
+	grep -q -F -- "$text" "$dir/$name.dom" || { echo "FAIL: $lab: no SVG text $text"; fail=1; }
+done
+if grep -q 'class="rule"' "$dir/bare.dom"; then
+	echo "FAIL: dmz-firewall's topology has no rulesets, yet shows rules"
+	fail=1
+fi
+[ "$fail" = 0 ] && echo "ok: pictures parse and show every node and address, and firewalls' NAT"
 exit "$fail"

@@ -1,9 +1,11 @@
 #!/bin/sh
 # nflab run --ladder on the flagship, as a browser sees it: headless Chromium
 # parses the diagram, which must show the DNAT rewrite, the RELATED error,
-# the reject and the reverse NAT where they happen, with no failure note; a copy
+# the reject and the reverse NAT where they happen, the hooks of the kernel
+# events, a tick where each check held, with no failure note or cross; a copy
 # of the lab with one expected value changed must fail and show a red note with
-# the step and the mismatch. The rendered PNGs must not be empty.
+# the step and the mismatch, and a cross where nothing matched. The rendered
+# PNGs must not be empty.
 # usage: ladder.sh NFLAB LAB TOPOLOGIES
 set -u
 nflab=$1 lab=$2 topologies=$3
@@ -40,11 +42,14 @@ want "$dir/pass.dom" \
 	'class="nat" text-anchor="middle">&lt;= reverse DNAT of an error: src 192.168.42.1 -&gt; 203.0.113.10</text>' \
 	'[1] datagram to the published address: udp client -&gt; 203.0.113.10:9 sport 40000' \
 	'class="drop">fate: rejected at fw by ip filter forward rule' \
-	'legend: arrow = a packet hop'
+	'legend: arrow = a packet hop' \
+	'class="hook">at forward:</text>' 'class="hook">at output:</text>' \
+	'class="pass" text-anchor="middle">✓ expect [2]' \
+	'class="tick"'
 # Eight hops: each datagram client to router to fw, each error fw to router to client.
 n=$(grep -c 'marker-end="url(#head)"' "$dir/pass.dom")
 [ "$n" -ge 8 ] || { echo "FAIL: $n hop arrows, the flagship has 8"; fail=1; }
-if grep -q 'class="failure"' "$dir/pass.dom"; then
+if grep -q 'class="failure"\|class="xmark"' "$dir/pass.dom"; then
 	echo "FAIL: a passing run shows a failure note"
 	fail=1
 fi
@@ -64,7 +69,9 @@ want "$dir/fail.dom" \
 	'<g class="failure"><rect' 'stroke="#d32f2f"' \
 	'fill="#b00020" xml:space="preserve" font-weight="bold">[2] FAIL  the error comes back reverse-NATed' \
 	'inner.ip.dst: expected 203.0.113.11, got 203.0.113.10</text>' \
-	'class="nat">&lt;= DNAT 203.0.113.10:9 -&gt; 192.168.1.10:9</text>'
+	'class="nat">&lt;= DNAT 203.0.113.10:9 -&gt; 192.168.1.10:9</text>' \
+	'class="xmark"' 'xml:space="preserve" font-weight="bold">✗ expect [2]' \
+	'): nothing matched</text>'
 n=$(grep -c '<g class="failure">' "$dir/fail.dom")
 [ "$n" = 1 ] || { echo "FAIL: $n failure notes, one step failed"; fail=1; }
 png_check "$dir/fail.png" 40000 || fail=1

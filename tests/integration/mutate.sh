@@ -9,6 +9,10 @@ shift 6
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-mutate.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 copy=$dir/$(basename "$lab")
+# Capture files a replay step names sit next to the lab, and are looked up there.
+for f in "$(dirname "$lab")"/*.pcap "$(dirname "$lab")"/*.pcapng; do
+	[ -f "$f" ] && cp "$f" "$dir/"
+done
 if [ "$expr" = - ]; then
 	cp "$lab" "$copy"
 else

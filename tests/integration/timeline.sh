@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs the flagship lab with --timeline and --events and checks that the story
 # is told: the DNAT seen in fw's trace, the error RELATED in fw's output hook,
-# its reverse NAT on the way out, and one valid JSON object per event line.
+# its reverse NAT on the way out, and one valid JSON object per event line;
+# the hook of each trace event, and each passing check's tick under the
+# packet it matched, there and in the JSON.
 # usage: timeline.sh NFLAB LAB
 set -u
 nflab=$1 lab=$2
@@ -18,9 +20,22 @@ for want in \
 	"\"reject-published\" drop in=eth0 out=eth1 ct NEW [DST_NAT]" \
 	"filter output rule handle 6 continue out=eth0 ct RELATED reply [DST_NAT]: 192.168.42.1 > 198.51.100.10: ICMP port unreachable" \
 	"<= reverse DNAT of an error: src 192.168.42.1 -> 203.0.113.10" \
-	"client:eth0 in     203.0.113.10 > 198.51.100.10: ICMP port unreachable [quoting 198.51.100.10.40000 > 203.0.113.10.9"; do
+	"client:eth0 in     203.0.113.10 > 198.51.100.10: ICMP port unreachable [quoting 198.51.100.10.40000 > 203.0.113.10.9" \
+	"fw trace @forward  [TRACE " \
+	"fw trace @output   [TRACE "; do
 	grep -qF -- "$want" "$dir/out" || { echo "FAIL: timeline lacks: $want"; exit 1; }
 done
+# Step 2 (the error reaches the client) ticks the error's arrival, the line right after it.
+awk -v lab="$lab" '
+	prev ~ /client:eth0 in +203\.0\.113\.10 > 198\.51\.100\.10: ICMP port unreachable/ &&
+	index($0, "\342\234\223 expect [2] (" lab ":") { found = 1 }
+	{ prev = $0 }
+	END { exit !found }' "$dir/out" ||
+	{ echo "FAIL: no tick of step 2 under the error arriving at client:eth0"; exit 1; }
+grep -q '"kind":"trace".*"hook":"forward"' "$dir/events.jsonl" ||
+	{ echo "FAIL: no trace event with its hook in the JSON"; exit 1; }
+grep -q '"point":"client:eth0","dir":"in".*"expect":\[{"step":2,"pass":true' "$dir/events.jsonl" ||
+	{ echo "FAIL: no tick of step 2 in the JSON"; exit 1; }
 lines=$(wc -l <"$dir/events.jsonl")
 [ "$lines" -gt 20 ] || { echo "FAIL: only $lines event lines"; exit 1; }
 grep -q '"kind":"trace".*"trace.ct.state":"RELATED"' "$dir/events.jsonl" ||

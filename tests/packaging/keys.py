@@ -74,6 +74,8 @@ CASES = {
     "ip6tables step": (step("ip6tables: {node: a, rules: x, bogus: 1}"), {}),
     "addr step": (step("addr: {at: a:eth0, add: 10.0.0.9/24, bogus: 1}"), {}),
     "route step": (step("route: {node: a, add: default via 10.0.0.2, bogus: 1}"), {}),
+    "replay step": (step("replay: {pcap: x.pcap, at: a:eth0, bogus: 1}"), {}),
+    "capture point": (BASE + "capture: [{at: a:eth0, bogus: 1}]\n", {}),
 }
 
 LISTS = [

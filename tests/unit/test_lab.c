@@ -579,6 +579,35 @@ static void test_registry_steps(void **state)
 	check_error(HOSTS "steps:\n  - {name: x}\n", 12, 5, "nft, reset-counters, conntrack");
 }
 
+static void test_filters(void **state)
+{
+	(void)state;
+	assert_true(loads(HOSTS "steps:\n"
+				"  - expect: {at: a:eth0, filter: \"icmp or arp\", count: none}\n"
+				"capture:\n"
+				"  - {at: b:eth0, filter: \"udp port 53\"}\n"
+				"  - a:eth0\n"));
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, filter: \"udp port\"}\n", 12, 34,
+		    "filter \"udp port\": can't parse filter expression: syntax error");
+	check_error(HOSTS "steps:\n  - expect: {at: a:eth0, filter: \"ip and not ip\"}\n", 12, 34,
+		    "expression rejects all packets");
+	check_error(HOSTS "steps:\n  - expect: {conntrack: a, filter: udp}\n", 12, 36,
+		    "filter applies to packets (at), not to conntrack events");
+	check_error(HOSTS "capture:\n  - {filter: udp}\n", 12, 5, "missing \"at\"");
+	check_error(HOSTS "capture:\n  - {at: a:eth0, filter: \"tcp port x\"}\n", 12, 26,
+		    "filter \"tcp port x\"");
+	check_error(HOSTS "steps:\n  - replay: {at: a:eth0}\n", 12, 13, "missing \"pcap\"");
+	check_error(HOSTS "steps:\n  - replay: {pcap: nosuch.pcap, at: a:eth0}\n", 12, 20,
+		    "cannot open capture file \"nosuch.pcap\"");
+	check_error(HOSTS "steps:\n  - replay: {pcap: /etc/hostname, at: a:eth0}\n", 12, 20,
+		    "leads out of the lab's directory");
+	check_error(HOSTS "steps:\n  - replay: {pcap: x.pcap, at: a:eth0, pace: slow}\n", 12, 46,
+		    "expected original, fast or a rate");
+	check_error(HOSTS "steps:\n  - replay: {pcap: x.pcap, at: a:eth0, map: {192.0.2.9: "
+			  "\"2001:db8::9\"}}\n",
+		    12, 57, "192.0.2.9 is mapped to an address of the other family");
+}
+
 static void test_registry_steps_net(void **state)
 {
 	(void)state;
@@ -769,7 +798,7 @@ int main(void)
 		cmocka_unit_test(test_programs),       cmocka_unit_test(test_second_document),
 		cmocka_unit_test(test_vacuous),	       cmocka_unit_test(test_probe_keys),
 		cmocka_unit_test(test_registry_steps), cmocka_unit_test(test_registry_steps_net),
-		cmocka_unit_test(test_policy_routing),
+		cmocka_unit_test(test_policy_routing), cmocka_unit_test(test_filters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
