@@ -290,7 +290,7 @@ int import_lab_write(const struct box *b, const struct neighbours *nbs,
 	write_steps_hint(f, nbs);
 	if (o->n_replays) {
 		fputs("# The capture, replayed: each frame that came to the box on an interface\n"
-		      "# is sent to it from that interface's node (this needs the replay step).\n"
+		      "# is sent to it from that interface's node. Add expectations after it.\n"
 		      "steps:\n",
 		      f);
 	}
