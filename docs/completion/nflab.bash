@@ -32,12 +32,14 @@ _nflab_dirs()
 _nflab()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
-	local commands='run test check index draw shell exec help'
+	local commands='run test check index draw shell exec import help'
 	local run_opts='--pcap-dir --pcap-merge --pcap-format --set --pause-on-fail --pause-at --break
 		--ladder --topologies --timeline --fate --events --update-expected --observer-buffer --quiet
 		--help'
 	local test_opts='--jobs --filter --shard --repeat --timeout --tap --junit --json
 		--artifacts --pcap-format --topologies --fate --list --accept-skip --help'
+	local import_opts='--nft --iptables --ip6tables --addr --route --rule --sysctl --pcap
+		--node --output --help'
 
 	COMPREPLY=()
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
@@ -110,6 +112,16 @@ _nflab()
 		;;
 	index)
 		_nflab_files "$cur"
+		;;
+	import)
+		# Every option takes a file (the box's dumps, the lab to write) but --node.
+		if [[ $prev == --node ]]; then
+			return 0
+		elif [[ $prev == -* && $prev != --help ]]; then
+			_nflab_any_file "$cur"
+		elif [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$import_opts -o" -- "$cur"))
+		fi
 		;;
 	draw)
 		if [[ $prev == --topologies ]]; then

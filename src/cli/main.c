@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "import/import.h"
 #include "lab/lab.h"
 #include "report/draw.h"
 #include "run/explore.h"
@@ -15,6 +16,7 @@
 #include "util/heap.h"
 #include "util/interrupt.h"
 #include "util/outfile.h"
+#include "util/textbuf.h"
 #include "util/xalloc.h"
 
 #define NFLAB_VERSION "0.1.0"
@@ -32,6 +34,9 @@ static void usage(FILE *f)
 	      "                 (the lab up, its steps not run, and a shell in NODE)\n"
 	      "       nflab exec [--lab NAME] NODE -- COMMAND...\n"
 	      "                 (COMMAND in NODE of a lab open in nflab shell or paused)\n"
+	      "       nflab import (--nft FILE | --iptables FILE [--ip6tables FILE])\n"
+	      "                 --addr FILE --route FILE [import options] -o LAB.yaml\n"
+	      "                 (a lab from a box's own dumps; see import options)\n"
 	      "       nflab help | --help | -h    (this text)\n"
 	      "       nflab --version | -V\n"
 	      "\n"
@@ -87,6 +92,19 @@ static void usage(FILE *f)
 	      "  --list             print the labs that would run, and stop\n"
 	      "  --accept-skip      exit 0, not 77, when every lab was skipped\n"
 	      "                     (no lab matched is always an error, exit 2)\n"
+	      "\n"
+	      "import options:\n"
+	      "  --nft FILE         the box's ruleset: nft list ruleset\n"
+	      "  --iptables FILE    the box's ruleset: iptables-save (instead of --nft)\n"
+	      "  --ip6tables FILE   and ip6tables-save\n"
+	      "  --addr FILE        ip -j addr (or ip -j -d addr); required\n"
+	      "  --route FILE       ip -j route (-6, show table all); required; repeatable\n"
+	      "  --rule FILE        ip -j rule (-6); repeatable\n"
+	      "  --sysctl FILE      sysctl -a: forwarding as the box had it (default: on\n"
+	      "                     when the box has more than one interface)\n"
+	      "  --pcap FILE        a capture (pcap, pcapng): a replay step per interface\n"
+	      "  --node NAME        the box's node (default fw)\n"
+	      "  -o, --output FILE  the lab file to write (required)\n"
 	      "\n"
 	      "exit status: 0 passed, 1 an expectation failed, 2 the lab could not run\n"
 	      "(or a bad command line, or no lab matched), 77 skipped (a needed feature or\n"
@@ -327,6 +345,104 @@ static int parse_pcap_format(const char *arg, bool *classic)
 	}
 	*classic = !strcmp(arg, "pcap");
 	return 0;
+}
+
+/* nflab import ...: a lab from a box's dumps (src/import/). */
+static int main_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"nft", required_argument, NULL, 'n'},
+		{"iptables", required_argument, NULL, 'i'},
+		{"ip6tables", required_argument, NULL, '6'},
+		{"addr", required_argument, NULL, 'a'},
+		{"route", required_argument, NULL, 'r'},
+		{"rule", required_argument, NULL, 'R'},
+		{"sysctl", required_argument, NULL, 's'},
+		{"pcap", required_argument, NULL, 'p'},
+		{"node", required_argument, NULL, 'N'},
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct import_args a = {.node = "fw"};
+	const char **routes = xcalloc((size_t)argc, sizeof(*routes));
+	const char **rules = xcalloc((size_t)argc, sizeof(*rules));
+	struct diag d = DIAG_INIT;
+	char made_by[2048] = "nflab import";
+	size_t n = strlen(made_by);
+	int c, i, rc = NFLAB_ERROR;
+
+	a.routes = routes;
+	a.rules = rules;
+	for (i = 2; i < argc; i++)
+		textbuf_appendf(made_by, sizeof(made_by), &n, " %s", argv[i]);
+	a.made_by = made_by;
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			a.nft = optarg;
+			break;
+		case 'i':
+			a.iptables = optarg;
+			break;
+		case '6':
+			a.ip6tables = optarg;
+			break;
+		case 'a':
+			a.addr = optarg;
+			break;
+		case 'r':
+			routes[a.n_routes++] = optarg;
+			break;
+		case 'R':
+			rules[a.n_rules++] = optarg;
+			break;
+		case 's':
+			a.sysctl = optarg;
+			break;
+		case 'p':
+			a.pcap = optarg;
+			break;
+		case 'N':
+			a.node = optarg;
+			break;
+		case 'o':
+			a.out = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			rc = 0;
+			goto out;
+		default:
+			rc = bad_usage("import");
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "nflab import: unexpected argument \"%s\"\n", argv[optind]);
+	} else if (!a.nft == !(a.iptables || a.ip6tables)) {
+		fprintf(stderr, "nflab import: needs the box's ruleset: --nft FILE, or --iptables "
+				"FILE and/or --ip6tables FILE\n");
+	} else if (!a.addr || !a.n_routes || !a.out) {
+		fprintf(stderr, "nflab import: needs --addr FILE, --route FILE and -o LAB.yaml\n");
+	} else if (!lab_name_valid(a.node, 32)) {
+		fprintf(stderr,
+			"nflab import: --node needs a node name of 1 to 32 letters, digits, '-', "
+			"'_' or '.', got \"%s\"\n",
+			a.node);
+	} else if (import_box(&a, stderr, &d)) {
+		if (d.loc.file) /* file:line:column: error: ..., as for lab files */
+			diag_print(&d, stderr);
+		else
+			fprintf(stderr, "nflab import: %s\n", d.msg);
+	} else {
+		rc = 0;
+	}
+out:
+	free(routes);
+	free(rules);
+	return rc;
 }
 
 /* Every output of a run can be written, checked before anything runs. */
@@ -593,10 +709,12 @@ int main(int argc, char **argv)
 		return main_shell(argc, argv);
 	if (!strcmp(cmd, "exec"))
 		return main_exec(argc, argv);
+	if (!strcmp(cmd, "import"))
+		return main_import(argc, argv);
 	if (strcmp(cmd, "run") && strcmp(cmd, "check")) {
 		fprintf(stderr,
 			"nflab: unknown command \"%s\" (commands: run test check index draw "
-			"shell exec help; nflab help for more)\n",
+			"shell exec import help; nflab help for more)\n",
 			cmd);
 		return NFLAB_ERROR;
 	}

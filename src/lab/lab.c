@@ -88,7 +88,7 @@ int fail_at(struct parser *p, yaml_node_t *n, const char *fmt, ...)
 	return -1;
 }
 
-static bool valid_name(const char *s, size_t max)
+bool lab_name_valid(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 
@@ -167,7 +167,7 @@ static struct lab_iface *iface_get(struct parser *p, struct lab_node *node, cons
 
 	if (i >= 0)
 		return &node->ifaces[i];
-	if (!valid_name(name, IFNAMSIZ - 1)) {
+	if (!lab_name_valid(name, IFNAMSIZ - 1)) {
 		fail_at(p, at,
 			"expected an interface name of 1 to %d letters, digits, '-', '_' or '.', "
 			"got \"%s\"",
@@ -640,7 +640,7 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 	yaml_node_item_t *it;
 	yaml_node_t *v;
 
-	if (!valid_name(name, 32))
+	if (!lab_name_valid(name, 32))
 		return fail_at(p, key,
 			       "expected a node name of 1 to 32 letters, digits, '-', '_' or '.', "
 			       "got \"%s\"",
@@ -872,7 +872,7 @@ static int load_topology(struct parser *p, yaml_node_t *n)
 
 	if (ystr(&p->y, n, "a topology name (a file in topologies/)", &name, p->d))
 		return -1;
-	if (!valid_name(name, 64))
+	if (!lab_name_valid(name, 64))
 		return fail_at(p, n, "expected a topology name, got \"%s\"", name);
 	path = find_topology(p->lab->path, p->topo_dir, name);
 	text = lab_read_file(path, &len, p->d);

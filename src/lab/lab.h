@@ -400,6 +400,12 @@ void lab_drop_last_step(struct lab *lab);
 void lab_take_last_step(struct lab *lab, struct lab_step *out);
 void lab_step_release(struct lab_step *st);
 
+/*
+ * Whether s is a name a lab takes (a node's, an interface's ...): 1 to max
+ * letters, digits, '-', '_' or '.'.
+ */
+bool lab_name_valid(const char *s, size_t max);
+
 /* Finds a node by name; returns its index or -1. */
 int lab_node_find(const struct lab *lab, const char *name);
 /* The other end of the link whose end e is, or NULL (e is on no link, or is lo). */

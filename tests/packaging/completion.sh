@@ -41,6 +41,8 @@ expect "nflab ru" "run"
 expect "nflab run --ti" "--timeline"
 expect "nflab test --ju" "--junit"
 expect "nflab ch" "check"
+expect "nflab im" "import"
+expect "nflab import --ip6" "--ip6tables"
 
 # Lab files and directories after run, not other files.
 got=$(COMP_WORDS=(nflab run ""); COMP_CWORD=2; _nflab; printf "%s\n" "${COMPREPLY[@]}" | sort)
@@ -60,10 +62,11 @@ while IFS= read -r line; do
 	case $line in
 	"run options:") section=run; continue ;;
 	"test options:") section=test; continue ;;
+	"import options:") section=import; continue ;;
 	"") section=; continue ;;
 	esac
 	[ -n "$section" ] || continue
-	for opt in $(printf "%s\n" "$line" | grep -oE "^  (-[a-z], )?--[a-z][a-z-]*" | grep -oE -- "--?[a-z][a-z-]*"); do
+	for opt in $(printf "%s\n" "$line" | grep -oE "^  (-[a-z], )?--[a-z][a-z0-9-]*" | grep -oE -- "--?[a-z][a-z0-9-]*"); do
 		checked=$((checked + 1))
 		got=$(complete_words nflab $section "$opt")
 		printf "%s\n" "$got" | grep -qx -- "$opt" ||

@@ -5,11 +5,12 @@
 Usage: options.py NFLAB main.c nflab.1
 
 The commands and options are read from `nflab --help` (its usage lines, its
-"run options:" and "test options:" sections) and from the getopt tables of
+"run options:", "test options:" and "import options:" sections) and from the
+getopt tables of
 main.c (an option added there but left out of the usage is caught too). The
 page is rendered with man(1) and read back: the tags of its COMMANDS
 section, and of the subsections of OPTIONS ("Options of run and check",
-"Options of test", "Other options"). Every command and option must be
+"Options of test", "Options of import", "Other options"). Every command and option must be
 documented where it belongs, and every documented one must exist. Exit 0
 when they agree, 1 when they do not, 77 without man(1).
 """
@@ -28,7 +29,7 @@ def help_text(nflab):
 
 
 def from_help(text):
-    commands, general, sections, cur = set(), set(), {"run": set(), "test": set()}, None
+    commands, general, sections, cur = set(), set(), {"run": set(), "test": set(), "import": set()}, None
     for line in text.split("\n"):
         m = re.match(r"^(?:usage:)?\s+nflab (\S+)", line)
         if m and cur is None:
@@ -43,7 +44,7 @@ def from_help(text):
             continue
         if cur in sections and re.match(r"^  -", line):
             tag = line.strip().split("  ")[0]
-            sections[cur] |= set(re.findall(r"(?:^|, )(--?[a-z][a-z-]*)", tag))
+            sections[cur] |= set(re.findall(r"(?:^|, )(--?[a-z][a-z0-9-]*)", tag))
     return commands, general, sections
 
 
@@ -55,7 +56,7 @@ def from_source(path):
         start = m.end()
         nxt = re.search(r"^(?:static )?\w[\w *]* \w+\([^;]*$", src[start:], re.M)
         body = src[start:start + nxt.start()] if nxt else src[start:]
-        names = re.findall(r'\{"([a-z][a-z-]*)",\s*(?:no|required|optional)_argument', body)
+        names = re.findall(r'\{"([a-z][a-z0-9-]*)",\s*(?:no|required|optional)_argument', body)
         shorts = re.findall(r'getopt_long\([^,]+,[^,]+,\s*"([^"]*)"', body)
         if names:
             opts = {"--" + n for n in names}
@@ -89,7 +90,7 @@ def from_page(page):
             commands.add(tag.split()[0])
         elif section == "OPTIONS" and sub and tag.startswith("-"):
             options.setdefault(sub, set()).update(
-                re.findall(r"(?:^|, )(--?[a-z][a-z-]*)", tag))
+                re.findall(r"(?:^|, )(--?[a-z][a-z0-9-]*)", tag))
     return commands, options
 
 
@@ -107,14 +108,17 @@ def main():
 
     run_code = help_opts["run"] | (src.get("main", set()) - {"--version"})
     test_code = help_opts["test"] | src.get("main_test", set())
+    import_code = help_opts["import"] | src.get("main_import", set())
     other_code = general | {"--help", "-h"}
     if not commands or not help_opts["run"] or not help_opts["test"] or \
-            "main" not in src or "main_test" not in src:
+            not help_opts["import"] or "main" not in src or "main_test" not in src or \
+            "main_import" not in src:
         failures.append("could not read the commands and options (help: %s; main.c: %s)"
                         % (sorted(commands), sorted(src)))
     want = {
         "Options of run and check": run_code,
         "Options of test": test_code,
+        "Options of import": import_code,
         "Other options": other_code,
     }
     for sub, opts in want.items():
