@@ -1555,7 +1555,7 @@ static int parse_expect_id(struct parser *p, struct step_expect *e, yaml_node_t 
 
 	if (ystr(&p->y, v, "an id (letters, digits, - and _)", &s, p->d))
 		return -1;
-	if (!valid_name(s, 64) || strchr(s, '.'))
+	if (!lab_name_valid(s, 64) || strchr(s, '.'))
 		return fail_at(p, v,
 			       "expected an id of letters, digits, '-' and '_' (up to 64, no "
 			       "'.': references are ID.field), got \"%s\"",
