@@ -41,6 +41,7 @@ struct outbuf {
 };
 
 struct nodeproc_spec {
+	int userns;	      /* the lab's user namespace: confined; -1: as nflab (privileged) */
 	int nsfd;	      /* the node's netns */
 	const char *hostname; /* the node's name */
 	const char
