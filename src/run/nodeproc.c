@@ -157,6 +157,36 @@ static void forward(int sig)
 	kill(-1, sig); /* from a namespace's init: every other process in it */
 }
 
+/*
+ * PATH without the directories the lab's root may not search (root's own,
+ * /root/bin): through one of them a missing program would be "Permission
+ * denied" instead of "not found", from the shell and from execvpe().
+ */
+static void filter_path(char *const envp[])
+{
+	static char kept[8192];
+	char *const *e;
+	char *dir, *end, *out;
+
+	for (e = envp; *e && strncmp(*e, "PATH=", 5); e++)
+		;
+	if (!*e || strlen(*e) >= sizeof(kept))
+		return;
+	out = stpcpy(kept, "PATH=");
+	for (dir = *e + 5; *dir; dir = *end ? end + 1 : end) {
+		end = strchrnul(dir, ':');
+		if (*end) {
+			*end = '\0';
+			if (access(dir, X_OK) == 0)
+				out += sprintf(out, "%s%s", out[-1] == '=' ? "" : ":", dir);
+			*end = ':';
+		} else if (access(dir, X_OK) == 0) {
+			out += sprintf(out, "%s%s", out[-1] == '=' ? "" : ":", dir);
+		}
+	}
+	*(char **)e = kept; /* the child's own copy of the array */
+}
+
 /* The program's own process: clean signal state, the pipes as its streams. */
 static void exec_program(const struct nodeproc_spec *s, int out, int err, int status)
 {
@@ -171,6 +201,7 @@ static void exec_program(const struct nodeproc_spec *s, int out, int err, int st
 		report_err(status, "cannot set no_new_privs");
 	if (!s->terminal && (dup2(out, 1) < 0 || dup2(err, 2) < 0))
 		report_err(status, "cannot set up the program's streams");
+	filter_path(s->envp);
 	execvpe(s->argv[0], s->argv, s->envp);
 	report_err(status, "exec");
 }
