@@ -45,7 +45,7 @@ bool rootless_enter(void)
 	 * What nflab mounts stays its own; iptables takes its lock in /run,
 	 * which is the host root's.
 	 */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) ||
 	    mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m"))
 		return false;
 	active = true;
