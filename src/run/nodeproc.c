@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,7 +17,6 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <grp.h>
 #include <unistd.h>
 
 #include "topo/netns.h"
@@ -224,6 +224,34 @@ static int confine_mounts(void)
 	return 0;
 }
 
+/*
+ * Binds the file src over the file dst. Where dst is a symlink into /run (a
+ * resolv.conf of systemd-resolved), which is the program's own empty tmpfs,
+ * the link's target is made there first. Returns 0 or -1.
+ */
+static int bind_file(const char *src, const char *dst)
+{
+	char link[256], target[320], *p;
+	ssize_t n;
+	int fd;
+
+	if (!mount(src, dst, NULL, MS_BIND, NULL))
+		return 0;
+	if (errno != ENOENT || (n = readlink(dst, link, sizeof(link) - 1)) <= 0)
+		return -1;
+	link[n] = '\0';
+	snprintf(target, sizeof(target), "%s%s", link[0] == '/' ? "" : "/etc/", link);
+	for (p = strchr(target + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		mkdir(target, 0755); /* fails where it exists, or is read-only: no matter */
+		*p = '/';
+	}
+	fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	return mount(src, target, NULL, MS_BIND, NULL);
+}
+
 /* The namespace's init: sets the node's view up, runs the program, passes its status on. */
 static void init_main(const struct labfs *fs, const struct nodeproc_spec *s, int out[2], int err[2],
 		      int status[2])
@@ -260,11 +288,11 @@ static void init_main(const struct labfs *fs, const struct nodeproc_spec *s, int
 	t = open_tree(fs->mfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (t < 0 || move_mount(t, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH))
 		report_err(status[1], "cannot mount the lab's /tmp");
-	if (mount("/tmp/.nflab/hosts", "/etc/hosts", NULL, MS_BIND, NULL))
+	if (bind_file("/tmp/.nflab/hosts", "/etc/hosts"))
 		report_err(status[1], "cannot bind the lab's hosts file over /etc/hosts");
 	if (s->resolv) {
 		snprintf(path, sizeof(path), "/tmp/%s", s->resolv);
-		if (mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL))
+		if (bind_file(path, "/etc/resolv.conf"))
 			report_err(status[1], "cannot bind the node's resolv.conf");
 	}
 	/* The lab's own TUN device, where nflab could make one. */

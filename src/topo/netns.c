@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/rootless.h"
+
 static int home_fd = -1;
 static int userns_fd = -1; /* the lab's user namespace */
 static int factory = -1;   /* nflab's end of the socket to the factory */
@@ -97,9 +99,15 @@ static int recv_fd(int sock)
  */
 static void factory_main(int sock, pid_t parent)
 {
+	struct sigaction ign = {.sa_handler = SIG_IGN};
 	char c;
 	int fd;
 
+	/* A Ctrl-C or SIGTERM is for nflab, which reports it; this ends with nflab. */
+	sigaction(SIGINT, &ign, NULL);
+	sigaction(SIGTERM, &ign, NULL);
+	sigaction(SIGHUP, &ign, NULL);
+	sigaction(SIGPIPE, &ign, NULL);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 		_exit(1);
 	if (unshare(CLONE_NEWUSER)) {
@@ -120,21 +128,6 @@ static void factory_main(int sock, pid_t parent)
 	_exit(0);
 }
 
-static int write_file(pid_t pid, const char *name, const char *text)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /*
  * Lab root is an unprivileged id of the host: NETNS_LAB_IDS ids from
  * NETNS_LAB_ID_BASE when nflab may map them (it is root), else nflab's own
@@ -147,16 +140,16 @@ static int write_maps(pid_t pid)
 	lab_uid = NETNS_LAB_ID_BASE;
 	lab_gid = NETNS_LAB_ID_BASE;
 	snprintf(map, sizeof(map), "0 %u %u\n", NETNS_LAB_ID_BASE, NETNS_LAB_IDS);
-	if (!write_file(pid, "uid_map", map) && !write_file(pid, "gid_map", map))
+	if (!rootless_proc_write(pid, "uid_map", map) && !rootless_proc_write(pid, "gid_map", map))
 		return 0;
 	lab_uid = geteuid();
 	lab_gid = getegid();
 	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)geteuid());
-	if (write_file(pid, "uid_map", map))
+	if (rootless_proc_write(pid, "uid_map", map))
 		return -1;
-	write_file(pid, "setgroups", "deny"); /* needed by an unprivileged writer only */
+	rootless_proc_write(pid, "setgroups", "deny"); /* needed by an unprivileged writer only */
 	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned int)getegid());
-	return write_file(pid, "gid_map", map);
+	return rootless_proc_write(pid, "gid_map", map);
 }
 
 int netns_userns_open(struct diag *d)

@@ -35,7 +35,8 @@ void netns_userns_close(void);
 void netns_lab_root(uid_t *uid, gid_t *gid);
 
 /*
- * Creates a new anonymous network namespace and returns an fd holding it
+ * Creates a new anonymous network namespace (in the lab's user namespace once
+ * netns_userns_open() made it) and returns an fd holding it
  * (O_CLOEXEC; caller closes it). The thread is back in the home netns on return,
  * success or failure. No name is ever bound, so nothing can leak past the process.
  */

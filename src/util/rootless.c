@@ -11,13 +11,16 @@
 
 static bool active;
 
-static int write_self(const char *name, const char *text)
+int rootless_proc_write(pid_t pid, const char *name, const char *text)
 {
 	char path[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/self/%s", name);
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	else
+		snprintf(path, sizeof(path), "/proc/self/%s", name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -36,10 +39,10 @@ bool rootless_enter(void)
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET))
 		return false;
 	snprintf(map, sizeof(map), "0 %u 1\n", uid);
-	if (write_self("uid_map", map) || write_self("setgroups", "deny"))
+	if (rootless_proc_write(0, "uid_map", map) || rootless_proc_write(0, "setgroups", "deny"))
 		return false;
 	snprintf(map, sizeof(map), "0 %u 1\n", gid);
-	if (write_self("gid_map", map))
+	if (rootless_proc_write(0, "gid_map", map))
 		return false;
 	/*
 	 * What nflab mounts stays its own; iptables takes its lock in /run,

@@ -7,6 +7,7 @@
 #define NFLAB_ROOTLESS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /*
  * When not root, enters a new user namespace mapping the user (and group) to
@@ -18,5 +19,7 @@
 bool rootless_enter(void);
 /* Whether nflab runs in a user namespace of its own (rootless_enter() entered). */
 bool rootless_active(void);
+/* Writes text to /proc/PID/NAME (pid 0: /proc/self), an id map. Returns 0 or -1. */
+int rootless_proc_write(pid_t pid, const char *name, const char *text);
 
 #endif
