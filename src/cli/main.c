@@ -16,6 +16,7 @@
 #include "util/heap.h"
 #include "util/interrupt.h"
 #include "util/outfile.h"
+#include "util/rootless.h"
 #include "util/textbuf.h"
 #include "util/xalloc.h"
 
@@ -699,6 +700,9 @@ int main(int argc, char **argv)
 		return NFLAB_ERROR;
 	}
 	cmd = argv[1];
+	/* Commands that build labs: without root, in a user namespace of nflab's own. */
+	if (!strcmp(cmd, "run") || !strcmp(cmd, "test") || !strcmp(cmd, "shell"))
+		rootless_enter();
 	if (!strcmp(cmd, "test"))
 		return main_test(argc, argv);
 	if (!strcmp(cmd, "index"))

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "run/run_priv.h"
+#include "topo/netns.h"
 #include "topo/sockdiag.h"
 #include "util/outfile.h"
 #include "util/xalloc.h"
@@ -169,7 +170,9 @@ static int watch(struct run *r, int fd, uint64_t tag)
 /*
  * Starts argv in node with the programs' environment, NFLAB_NODE and extra
  * ("NAME=value", NULL-terminated, or NULL), on pipes or (terminal) on nflab's
- * own streams. Returns 0 or -1.
+ * own streams. A lab's programs are confined to the lab; a terminal is a
+ * person's shell (nflab shell), with nflab's own rights, like nflab exec.
+ * Returns 0 or -1.
  */
 static int node_start(struct run *r, size_t node, char *const argv[], char *const extra[],
 		      bool terminal, struct nodeproc *np)
@@ -201,7 +204,8 @@ static int node_start(struct run *r, size_t node, char *const argv[], char *cons
 			envp[k++] = extra[i];
 	resolv = n->has_resolver ? resolv_path(n) : NULL;
 	rc = nodeproc_start(np, &r->progs.fs,
-			    &(struct nodeproc_spec){r->b.nodes[node].nsfd, n->name, resolv, argv,
+			    &(struct nodeproc_spec){terminal ? -1 : netns_userns_fd(),
+						    r->b.nodes[node].nsfd, n->name, resolv, argv,
 						    envp, terminal},
 			    &r->d);
 	free(envp[mine]);

@@ -2136,6 +2136,24 @@ static void run_release(struct run *r)
 	free(r->golden);
 }
 
+/*
+ * The lab's user namespace, which its network namespaces and programs belong
+ * to. Where the kernel allows none (no root, unprivileged ones off) the lab
+ * cannot run here: a skip that says why.
+ */
+static int lab_userns_open(struct diag *d)
+{
+	if (!netns_userns_open(d))
+		return 0;
+	if (d->err == EPERM || d->err == EACCES || d->err == ENOSPC) {
+		d->outcome = NFLAB_SKIP;
+		diag_prefix(d, "needs root, or unprivileged user namespaces (this kernel refuses "
+			       "them: see kernel.unprivileged_userns_clone, user.max_user_namespaces "
+			       "and AppArmor's restrict_unprivileged_userns)");
+	}
+	return -1;
+}
+
 struct run *run_open(const struct lab *lab, const struct run_opts *o)
 {
 	struct run *r = xzalloc(sizeof(*r));
@@ -2149,7 +2167,7 @@ struct run *run_open(const struct lab *lab, const struct run_opts *o)
 	report_init(&r->rep, o->out, o->quiet, o->machine);
 	interrupt_doing("setting up %s", lab->path);
 	report_lab(&r->rep, lab);
-	if (netns_home_open(&r->d) || requires_check(lab, &r->d))
+	if (netns_home_open(&r->d) || lab_userns_open(&r->d) || requires_check(lab, &r->d))
 		return r;
 	r->home_open = true;
 	/*
