@@ -22,8 +22,6 @@
 #include "step/step.h"
 #include "util/xalloc.h"
 
-#define LAB_FILE_MAX (4u << 20) /* a lab is text written by people: 4 MiB is absurdly large */
-
 static const char *const lab_keys[] = {"name",	"description", "topology", "nodes",  "links",
 				       "steps", "requires",    "quiet",	   "golden", "env",
 				       "hosts", "capture",     "keep",	   "fate",   NULL};
@@ -76,6 +74,17 @@ int fail_at(struct parser *p, yaml_node_t *n, const char *fmt, ...)
 	diag_vset(p->d, &loc, fmt, ap);
 	va_end(ap);
 	return -1;
+}
+
+/*
+ * Refuses one more of what (count already there) at n when it would pass max:
+ * the limits of lab.h. Returns 0 or -1.
+ */
+static int limit_at(struct parser *p, yaml_node_t *n, size_t count, size_t max, const char *what)
+{
+	if (count < max)
+		return 0;
+	return fail_at(p, n, "more than %zu %s: a lab may have at most %zu", max, what, max);
 }
 
 static bool valid_name(const char *s, size_t max)
@@ -141,6 +150,8 @@ static struct lab_node *node_get(struct parser *p, const char *name, yaml_node_t
 
 	if (i >= 0)
 		return &lab->nodes[i];
+	if (limit_at(p, at, lab->n_nodes, LAB_NODES_MAX, "nodes"))
+		return NULL;
 	XGROW(lab->nodes, lab->n_nodes, lab->cap_nodes);
 	node = &lab->nodes[lab->n_nodes++];
 	memset(node, 0, sizeof(*node));
@@ -288,6 +299,18 @@ static int parse_mtu(struct parser *p, yaml_node_t *n, unsigned int *mtu)
 }
 
 /* ---- topology ---- */
+static int add_addr(struct parser *p, struct lab_iface *ifc, yaml_node_t *n)
+{
+	if (limit_at(p, n, p->lab->n_addrs_total, LAB_ADDRS_MAX, "addresses"))
+		return -1;
+	XGROW(ifc->addrs, ifc->n_addrs, ifc->cap_addrs);
+	if (parse_addr_plen(p, n, &ifc->addrs[ifc->n_addrs]))
+		return -1;
+	ifc->n_addrs++;
+	p->lab->n_addrs_total++;
+	return 0;
+}
+
 static int parse_iface(struct parser *p, struct lab_node *node, yaml_node_t *key, yaml_node_t *val)
 {
 	struct ydoc *y = &p->y;
@@ -323,21 +346,13 @@ static int parse_iface(struct parser *p, struct lab_node *node, yaml_node_t *key
 		if (!addrs)
 			return 0;
 	}
-	if (addrs->type == YAML_SCALAR_NODE) {
-		XGROW(ifc->addrs, ifc->n_addrs, ifc->cap_addrs);
-		if (parse_addr_plen(p, addrs, &ifc->addrs[ifc->n_addrs]))
-			return -1;
-		ifc->n_addrs++;
-		return 0;
-	}
+	if (addrs->type == YAML_SCALAR_NODE)
+		return add_addr(p, ifc, addrs);
 	if (yexpect_seq(y, addrs, "an address or a list of addresses with prefix lengths", p->d))
 		return -1;
-	for (it = yseq_begin(addrs); it < yseq_end(addrs); it++) {
-		XGROW(ifc->addrs, ifc->n_addrs, ifc->cap_addrs);
-		if (parse_addr_plen(p, ynode(y, *it), &ifc->addrs[ifc->n_addrs]))
+	for (it = yseq_begin(addrs); it < yseq_end(addrs); it++)
+		if (add_addr(p, ifc, ynode(y, *it)))
 			return -1;
-		ifc->n_addrs++;
-	}
 	return 0;
 }
 
@@ -438,6 +453,8 @@ static int parse_route(struct parser *p, struct lab_node *node, yaml_node_t *n)
 	struct lab_route *r;
 	const char *s;
 
+	if (limit_at(p, n, p->lab->n_routes_total++, LAB_ROUTES_MAX, "routes and rules"))
+		return -1;
 	XGROW(node->routes, node->n_routes, node->cap_routes);
 	r = &node->routes[node->n_routes++];
 	memset(r, 0, sizeof(*r));
@@ -569,7 +586,8 @@ static int parse_rule(struct parser *p, struct lab_node *node, yaml_node_t *n)
 	if (yexpect_map(y, n,
 			"a rule (a mapping with table and from, to, fwmark, iif, oif, priority)",
 			p->d) ||
-	    ymap_check(y, n, "rule", rule_keys, p->d))
+	    ymap_check(y, n, "rule", rule_keys, p->d) ||
+	    limit_at(p, n, p->lab->n_routes_total++, LAB_ROUTES_MAX, "routes and rules"))
 		return -1;
 	XGROW(node->rules, node->n_rules, node->cap_rules);
 	r = &node->rules[node->n_rules++];
@@ -636,6 +654,8 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 			       "got \"%s\"",
 			       name);
 	node = node_get(p, name, key);
+	if (!node)
+		return -1;
 	if (val->type == YAML_SCALAR_NODE && val->data.scalar.length == 0)
 		return 0; /* "client:" with nothing: a bare node */
 	if (yexpect_map(y, val, "a node (a mapping with interfaces, routes, nft ...)", p->d) ||
@@ -758,6 +778,8 @@ static int parse_links(struct parser *p, yaml_node_t *n)
 		struct lab *lab = p->lab;
 		struct lab_link *link;
 
+		if (limit_at(p, ln, lab->n_links, LAB_LINKS_MAX, "links"))
+			return -1;
 		XGROW(lab->links, lab->n_links, lab->cap_links);
 		link = &lab->links[lab->n_links];
 		memset(link, 0, sizeof(*link));
@@ -1508,6 +1530,8 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 			p->d) ||
 	    ymap_check(y, n, "step", keys, p->d))
 		return -1;
+	if (limit_at(p, n, lab->n_steps, LAB_STEPS_MAX, "steps"))
+		return -1;
 	XGROW(lab->steps, lab->n_steps, lab->cap_steps);
 	st = &lab->steps[lab->n_steps];
 	memset(st, 0, sizeof(*st));
@@ -1535,6 +1559,9 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 		return fail_at(p, n, "expected a step with exactly one of %s; got %zu", list,
 			       kinds);
 	}
+	if (st->kind == STEP_EXPECT &&
+	    limit_at(p, n, lab->n_expects++, LAB_EXPECTS_MAX, "expect steps"))
+		return -1;
 	lab->n_steps++; /* counted now so lab_free() releases what the parse below allocates */
 	if ((v = ymap_get(y, n, "name"))) {
 		const char *s;
@@ -1570,6 +1597,37 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 
 /* ---- whole-lab checks, after every file is read ---- */
 
+static int addr_ref_cmp(const void *a, const void *b)
+{
+	const struct lab_addr *x = *(const struct lab_addr *const *)a;
+	const struct lab_addr *y = *(const struct lab_addr *const *)b;
+	int c = x->a.family - y->a.family;
+
+	if (!c)
+		c = memcmp(x->a.b, y->a.b, (size_t)ipaddr_len(&x->a));
+	return c ? c : (x > y) - (x < y);
+}
+
+/*
+ * The index of the first address of v[n] that repeats an earlier one, or n:
+ * sorted, so a file of many addresses is checked in n log n, not n squared.
+ */
+static size_t first_duplicate(const struct lab_addr *v, size_t n)
+{
+	const struct lab_addr **sorted = xcalloc(n + 1, sizeof(*sorted));
+	size_t i, first = n;
+
+	for (i = 0; i < n; i++)
+		sorted[i] = &v[i];
+	qsort(sorted, n, sizeof(*sorted), addr_ref_cmp);
+	for (i = 1; i < n; i++)
+		if (ipaddr_equal(&sorted[i - 1]->a, &sorted[i]->a) &&
+		    (size_t)(sorted[i] - v) < first)
+			first = (size_t)(sorted[i] - v);
+	free(sorted);
+	return first;
+}
+
 static int check_topology(struct parser *p)
 {
 	struct lab *lab = p->lab;
@@ -1586,16 +1644,11 @@ static int check_topology(struct parser *p)
 					       "interface %s:%s is not an end of any link (add it "
 					       "to links)",
 					       node->name, ifc->name);
-			for (k = 0; k < ifc->n_addrs; k++) {
-				struct lab_addr *a = &ifc->addrs[k];
-				size_t m;
-
-				for (m = 0; m < k; m++)
-					if (ipaddr_equal(&ifc->addrs[m].a, &a->a))
-						return diag_at(p->d, &a->loc,
-							       "duplicate address on %s:%s",
-							       node->name, ifc->name);
-			}
+			k = first_duplicate(ifc->addrs, ifc->n_addrs);
+			if (k < ifc->n_addrs)
+				return diag_at(p->d, &ifc->addrs[k].loc,
+					       "duplicate address on %s:%s", node->name,
+					       ifc->name);
 		}
 		for (j = 0; j < node->n_routes; j++) {
 			struct lab_route *r = &node->routes[j];

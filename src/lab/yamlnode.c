@@ -168,6 +168,163 @@ static int check_duplicates(struct ydoc *y, struct diag *d)
 	return 0;
 }
 
+/*
+ * Reads the stream as events, before libyaml builds the document: nesting
+ * deeper than YDOC_DEPTH_MAX or more than YDOC_VALUES_MAX values stop here,
+ * at the place they are reached. libyaml's scanner costs time quadratic in
+ * the nesting depth of flow lists ("[[[[..."), so the depth has to be stopped
+ * while parsing, not after. A syntax error is left to the load that follows,
+ * which reports it. Returns 0 or -1.
+ */
+static int check_shape(const char *file, const char *text, size_t len, struct diag *d)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	unsigned long values = 0;
+	int depth = 0, rc = 0;
+	bool done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		return diag_set(d, "cannot initialise the YAML parser");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done && !rc && yaml_parser_parse(&parser, &ev)) {
+		struct srcloc loc = {file, (int)ev.start_mark.line + 1,
+				     (int)ev.start_mark.column + 1};
+
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > YDOC_DEPTH_MAX)
+				rc = diag_at(d, &loc,
+					     "lists and mappings nested more than %d deep: a lab "
+					     "file may nest at most %d levels",
+					     YDOC_DEPTH_MAX, YDOC_DEPTH_MAX);
+			/* fall through */
+		case YAML_SCALAR_EVENT:
+		case YAML_ALIAS_EVENT:
+			if (!rc && ++values > YDOC_VALUES_MAX)
+				rc = diag_at(d, &loc,
+					     "more than %d values (scalars, lists, mappings, "
+					     "aliases): a lab file may hold at most %d",
+					     YDOC_VALUES_MAX, YDOC_VALUES_MAX);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* What one node of the document becomes once its aliases are expanded. */
+struct expansion {
+	uint64_t values; /* nodes, saturating at YDOC_EXPANDED_MAX + 1 */
+	int depth;
+	int state; /* 0 not seen, 1 being expanded, 2 done */
+};
+
+/* The children of node n (1-based index), as node indices: items, or keys and values. */
+static int child_of(const yaml_node_t *n, size_t i)
+{
+	if (n->type == YAML_SEQUENCE_NODE)
+		return yseq_begin(n)[i];
+	return i % 2 ? ymap_begin(n)[i / 2].value : ymap_begin(n)[i / 2].key;
+}
+
+static size_t children_of(const yaml_node_t *n)
+{
+	if (n->type == YAML_SEQUENCE_NODE)
+		return (size_t)(yseq_end(n) - yseq_begin(n));
+	if (n->type == YAML_MAPPING_NODE)
+		return 2 * (size_t)(ymap_end(n) - ymap_begin(n));
+	return 0;
+}
+
+/*
+ * An alias is a reference to an earlier node: the document is small, but what
+ * reads it sees every alias as a copy. Nine lists of nine aliases each to the
+ * list before ("billion laughs") are a few hundred bytes that expand to a
+ * billion values. Counts the values each node expands to (each node once, in
+ * a walk with its own stack: aliases may chain deeper than the C stack), and
+ * refuses more than YDOC_EXPANDED_MAX, expanded nesting deeper than
+ * YDOC_DEPTH_MAX, and an alias to a list or mapping inside itself. Returns 0
+ * or -1 at the first node that is too big.
+ */
+static int check_expansion(struct ydoc *y, struct diag *d)
+{
+	size_t n = (size_t)(y->doc.nodes.top - y->doc.nodes.start), sp = 0;
+	struct expansion *x = xcalloc(n + 1, sizeof(*x));
+	struct frame {
+		int node;
+		size_t next;
+	} *stack = xcalloc(n + 1, sizeof(*stack));
+	const yaml_node_t *bad = NULL;
+	int why = 0;
+
+	stack[sp++] = (struct frame){1, 0};
+	x[1] = (struct expansion){.values = 1, .state = 1};
+	while (sp && !bad) {
+		struct frame *f = &stack[sp - 1];
+		const yaml_node_t *node = ynode(y, f->node);
+		struct expansion *e = &x[f->node], *c;
+		int child;
+
+		if (f->next == children_of(node)) {
+			e->state = 2;
+			e->depth++;
+			sp--;
+			continue;
+		}
+		child = child_of(node, f->next);
+		c = &x[child];
+		if (c->state == 1) {
+			bad = ynode(y, child);
+			why = 1;
+		} else if (c->state == 0) { /* expanded first, then counted here */
+			*c = (struct expansion){.values = 1, .state = 1};
+			stack[sp++] = (struct frame){child, 0};
+		} else {
+			f->next++;
+			e->values += c->values;
+			if (c->depth > e->depth)
+				e->depth = c->depth;
+			if (e->values > YDOC_EXPANDED_MAX)
+				bad = node, why = 2;
+			else if (e->depth >= YDOC_DEPTH_MAX)
+				bad = node, why = 3;
+		}
+	}
+	free(stack);
+	free(x);
+	if (bad) {
+		struct srcloc loc = ynode_loc(y, bad);
+
+		if (why == 1)
+			return diag_at(d, &loc,
+				       "an alias to the list or mapping that holds it: it would "
+				       "expand without end");
+		if (why == 2)
+			return diag_at(d, &loc,
+				       "this expands (through aliases) to more than %d values: a "
+				       "lab file may hold at most %d values with its aliases "
+				       "expanded",
+				       YDOC_EXPANDED_MAX, YDOC_EXPANDED_MAX);
+		return diag_at(d, &loc,
+			       "this nests (through aliases) more than %d deep: a lab file may "
+			       "nest at most %d levels with its aliases expanded",
+			       YDOC_DEPTH_MAX, YDOC_DEPTH_MAX);
+	}
+	return 0;
+}
+
 int ydoc_load(struct ydoc *y, const char *file, const char *text, size_t len, struct diag *d)
 {
 	yaml_parser_t parser;
@@ -177,6 +334,8 @@ int ydoc_load(struct ydoc *y, const char *file, const char *text, size_t len, st
 	y->file = file;
 	y->text = text;
 	y->len = len;
+	if (check_shape(file, text, len, d))
+		return -1;
 	if (!yaml_parser_initialize(&parser))
 		return diag_set(d, "cannot initialise the YAML parser");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -185,7 +344,8 @@ int ydoc_load(struct ydoc *y, const char *file, const char *text, size_t len, st
 	} else {
 		y->loaded = true;
 		if (yaml_document_get_root_node(&y->doc) &&
-		    (check_one_document(&parser, file, d) || check_duplicates(y, d))) {
+		    (check_one_document(&parser, file, d) || check_expansion(y, d) ||
+		     check_duplicates(y, d))) {
 			ydoc_release(y);
 			ret = -1;
 		}
