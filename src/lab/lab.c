@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -815,37 +816,71 @@ static int parse_links(struct parser *p, yaml_node_t *n)
 
 /* ---- files ---- */
 
+/* "a FIFO", "a directory" ... for "not a regular file" messages. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
 char *lab_read_file(const char *path, size_t *len, struct diag *d)
 {
 	struct stat st;
+	size_t got = 0;
+	ssize_t n = 0;
 	char *buf;
-	FILE *f;
+	int fd;
 
-	f = fopen(path, "r");
-	if (!f)
+	/* O_NONBLOCK: opening a FIFO with no writer would wait for one, for ever. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
 		return diag_errno(d, "cannot open %s", path), NULL;
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return diag_set(d, "%s: not a regular file", path), NULL;
-	}
-	if ((size_t)st.st_size > LAB_FILE_MAX) {
-		fclose(f);
-		return diag_set(d, "%s: %lld bytes; lab files are limited to %u bytes", path,
-				(long long)st.st_size, LAB_FILE_MAX),
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return diag_at(d, &(struct srcloc){path, 1, 1},
+			       "%s, not a regular file: a lab or topology must be a file",
+			       file_kind(st.st_mode)),
 		       NULL;
 	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	*len = fread(buf, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
-		fclose(f);
+	if ((size_t)st.st_size > LAB_FILE_MAX) {
+		close(fd);
+		return diag_at(d, &(struct srcloc){path, 1, 1},
+			       "%lld bytes: a lab or topology file may have at most %u bytes",
+			       (long long)st.st_size, LAB_FILE_MAX),
+		       NULL;
+	}
+	/* At most one byte more than the limit: a file may grow after fstat(). */
+	buf = xmalloc(LAB_FILE_MAX + 2);
+	while (got <= LAB_FILE_MAX &&
+	       (n = read(fd, buf + got, LAB_FILE_MAX + 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	if (n < 0) {
 		free(buf);
 		return diag_errno(d, "cannot read %s", path), NULL;
 	}
-	fclose(f);
-	buf[*len] = '\0';
-	if (memchr(buf, '\0', *len)) {
+	if (got > LAB_FILE_MAX) {
 		free(buf);
-		return diag_set(d, "%s: binary data in a lab file", path), NULL;
+		return diag_at(d, &(struct srcloc){path, 1, 1},
+			       "more than %u bytes: a lab or topology file may have at most %u "
+			       "bytes",
+			       LAB_FILE_MAX, LAB_FILE_MAX),
+		       NULL;
+	}
+	*len = got;
+	buf[got] = '\0';
+	if (memchr(buf, '\0', got)) {
+		free(buf);
+		return diag_at(d, &(struct srcloc){path, 1, 1}, "binary data in a lab file"), NULL;
 	}
 	return buf;
 }
