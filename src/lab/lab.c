@@ -19,6 +19,7 @@
 #include "lab/parse.h"
 #include "lab/yamlnode.h"
 #include "observe/nflog.h"
+#include "rules/rulecheck.h"
 #include "run/requires.h"
 #include "step/step.h"
 #include "util/xalloc.h"
@@ -628,7 +629,9 @@ static int parse_rule(struct parser *p, struct lab_node *node, yaml_node_t *n)
 	return parse_table(p, v, &r->table);
 }
 
-static int parse_ruleset(struct parser *p, yaml_node_t *n, const char *what, struct lab_ruleset *rs)
+/* nft text (nft) or iptables-restore text, never reaching the host's files (rulecheck.h). */
+static int parse_ruleset(struct parser *p, yaml_node_t *n, const char *what, bool nft,
+			 struct lab_ruleset *rs)
 {
 	const char *s;
 
@@ -637,7 +640,7 @@ static int parse_ruleset(struct parser *p, yaml_node_t *n, const char *what, str
 	free(rs->text);
 	rs->text = xstrdup(s);
 	rs->loc = yscalar_content_loc(&p->y, n);
-	return 0;
+	return nft ? rulecheck_nft(s, &rs->loc, p->d) : rulecheck_ipt(s, &rs->loc, p->d);
 }
 
 static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
@@ -692,13 +695,15 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 				return -1;
 	}
 	if ((v = ymap_get(y, val, "nft")) &&
-	    parse_ruleset(p, v, "nft ruleset text (use a \"|\" block)", &node->nft))
+	    parse_ruleset(p, v, "nft ruleset text (use a \"|\" block)", true, &node->nft))
 		return -1;
 	if ((v = ymap_get(y, val, "iptables")) &&
-	    parse_ruleset(p, v, "iptables-restore text (use a \"|\" block)", &node->iptables))
+	    parse_ruleset(p, v, "iptables-restore text (use a \"|\" block)", false,
+			  &node->iptables))
 		return -1;
 	if ((v = ymap_get(y, val, "ip6tables")) &&
-	    parse_ruleset(p, v, "ip6tables-restore text (use a \"|\" block)", &node->ip6tables))
+	    parse_ruleset(p, v, "ip6tables-restore text (use a \"|\" block)", false,
+			  &node->ip6tables))
 		return -1;
 	if ((v = ymap_get(y, val, "iptables-backend"))) {
 		static const struct keyword backends[] = {
