@@ -101,6 +101,28 @@ static bool valid_name(const char *s, size_t max)
 	return true;
 }
 
+/*
+ * A lab's name names files (--pcap-merge writes DIR/<name>.pcapng): one file
+ * name, so no '/', no leading '.' ("..", hidden files); and a line of the
+ * report, so no control characters (C0, DEL, C1 as UTF-8).
+ */
+static bool valid_lab_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > LAB_NAME_MAX || s[0] == '.')
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '/' ||
+		    (c == 0xc2 && (unsigned char)s[i + 1] >= 0x80 &&
+		     (unsigned char)s[i + 1] <= 0x9f))
+			return false;
+	}
+	return true;
+}
+
 int lab_node_find(const struct lab *lab, const char *name)
 {
 	size_t i;
@@ -1759,6 +1781,15 @@ static int parse_lab(struct parser *p)
 		return fail_at(p, root, "a lab needs a \"name\"");
 	if (ystr(y, v, "a lab name", &s, p->d))
 		return -1;
+	/* It names files (--pcap-merge writes DIR/<name>.pcapng) and namespaces. */
+	if (!valid_lab_name(s)) {
+		char got[64];
+
+		return fail_at(p, v,
+			       "expected a lab name of 1 to %d characters, without '/', control "
+			       "characters or a leading '.' (it names output files), got %s",
+			       LAB_NAME_MAX, ynode_describe(v, got, sizeof(got)));
+	}
 	lab->name = xstrdup(s);
 	if ((v = ymap_get(y, root, "description"))) {
 		if (ystr(y, v, "a description", &s, p->d))

@@ -360,6 +360,7 @@ struct lab {
  * the lab and its topology file declare together.
  */
 #define LAB_FILE_MAX	    (1u << 20) /* bytes of a lab or topology file */
+#define LAB_NAME_MAX	    64	       /* characters of a lab's name */
 #define LAB_NODES_MAX	    64	       /* nodes (network namespaces) */
 #define LAB_LINKS_MAX	    128	       /* links (veth pairs) */
 #define LAB_ADDRS_MAX	    1024       /* interface addresses, all nodes together */

@@ -405,6 +405,31 @@ struct srcloc yscalar_content_loc(const struct ydoc *y, const yaml_node_t *n)
 	}
 }
 
+/*
+ * Up to max bytes of s into buf as a quoted string, control characters as
+ * escapes (\n, \x1b): a message never carries a lab's line break or escape
+ * sequence. "..." marks a cut.
+ */
+static void quote_text(const char *s, size_t max, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	n += (size_t)snprintf(buf, len, "\"");
+	for (i = 0; s[i] && i < max && n + 8 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			n += (size_t)snprintf(buf + n, len - n, "\\n");
+		else if (c == '\t')
+			n += (size_t)snprintf(buf + n, len - n, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	snprintf(buf + n, len - n, "%s\"", s[i] ? "..." : "");
+}
+
 const char *ynode_describe(const yaml_node_t *n, char *buf, size_t len)
 {
 	if (!n)
@@ -413,10 +438,8 @@ const char *ynode_describe(const yaml_node_t *n, char *buf, size_t len)
 		snprintf(buf, len, "a mapping");
 	else if (n->type == YAML_SEQUENCE_NODE)
 		snprintf(buf, len, "a list");
-	else if (n->data.scalar.length > 40)
-		snprintf(buf, len, "\"%.37s...\"", (const char *)n->data.scalar.value);
 	else
-		snprintf(buf, len, "\"%s\"", (const char *)n->data.scalar.value);
+		quote_text((const char *)n->data.scalar.value, 37, buf, len);
 	return buf;
 }
 

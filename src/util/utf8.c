@@ -142,3 +142,27 @@ void utf8_write(FILE *f, const char *s, utf8_escape_fn *esc, void *arg)
 		n -= len;
 	}
 }
+
+static bool term_escape(FILE *f, uint32_t cp, void *arg)
+{
+	bool newlines = *(const bool *)arg;
+
+	if (cp == '\t' || (cp == '\n' && newlines) || (cp >= 0x20 && cp < 0x7f) || cp > 0x9f)
+		return false;
+	if (cp == '\n')
+		fputs("\\n", f);
+	else if (cp == '\r')
+		fputs("\\r", f);
+	else if (cp == 0x1b)
+		fputs("\\e", f);
+	else if (cp <= 0x7f)
+		fprintf(f, "\\x%02x", (unsigned int)cp);
+	else
+		fprintf(f, "\\u%04x", (unsigned int)cp);
+	return true;
+}
+
+void utf8_write_term(FILE *f, const char *s, bool newlines)
+{
+	utf8_write(f, s, term_escape, &newlines);
+}
