@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -780,13 +781,22 @@ int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, 
 static int keep_file(struct run *r, const char *path, const char *dir)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char *to = xasprintf("%s/%s", dir, base), buf[65536];
-	int in = open_in_lab_tmp(r->progs.fs.mfd, path, O_RDONLY), rc = -1;
+	char *to = outfile_join(dir, base, &r->d), buf[65536];
+	int in = -1, rc = -1;
+	struct stat st;
 	struct outfile of;
 	ssize_t n = 0;
 
+	if (!to)
+		return -1;
+	/* O_NONBLOCK: a FIFO a program left there must not hold the run. */
+	in = open_in_lab_tmp(r->progs.fs.mfd, path, O_RDONLY | O_NONBLOCK);
 	if (in < 0) {
 		diag_errno(&r->d, "keep: /tmp/%s of the lab", path);
+		goto out;
+	}
+	if (fstat(in, &st) || !S_ISREG(st.st_mode)) {
+		diag_set(&r->d, "keep: /tmp/%s of the lab is not a regular file", path);
 		goto out;
 	}
 	if (!outfile_open(&of, to, &r->d)) {

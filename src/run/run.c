@@ -1749,16 +1749,21 @@ static int write_pcaps(struct run *r, const char *dir, bool all, bool merged)
 	}
 	for (i = 0; i < n_ifs && !rc; i++) {
 		const struct lab_end *e = &r->points[ifs[i].point].end;
+		char *name;
 
 		if (merged && i > 0)
 			break;
+		/* Names from the lab: each one file directly in dir (the parser checked them too). */
 		if (merged)
-			path = xasprintf("%s/%s.pcapng", dir, r->lab->name);
+			name = xasprintf("%s.pcapng", r->lab->name);
 		else
-			path = xasprintf("%s/%s-%s.pcapng", dir, r->lab->nodes[e->node].name,
+			name = xasprintf("%s-%s.pcapng", r->lab->nodes[e->node].name,
 					 r->lab->nodes[e->node].ifaces[e->iface].name);
-		rc = pcapng_write(path, comment, merged ? ifs : &ifs[i], merged ? n_ifs : 1,
-				  &r->log, marks, n_marks, &r->d);
+		path = outfile_join(dir, name, &r->d);
+		free(name);
+		rc = path ? pcapng_write(path, comment, merged ? ifs : &ifs[i],
+					 merged ? n_ifs : 1, &r->log, marks, n_marks, &r->d)
+			  : -1;
 		free(path);
 	}
 	for (i = 0; i < n_ifs; i++)
