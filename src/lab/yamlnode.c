@@ -227,6 +227,7 @@ static int check_shape(const char *file, const char *text, size_t len, struct di
 /* What one node of the document becomes once its aliases are expanded. */
 struct expansion {
 	uint64_t values; /* nodes, saturating at YDOC_EXPANDED_MAX + 1 */
+	uint64_t bytes;	 /* of scalar text */
 	int depth;
 	int state; /* 0 not seen, 1 being expanded, 2 done */
 };
@@ -289,15 +290,22 @@ static int check_expansion(struct ydoc *y, struct diag *d)
 			bad = ynode(y, child);
 			why = 1;
 		} else if (c->state == 0) { /* expanded first, then counted here */
+			const yaml_node_t *cn = ynode(y, child);
+
 			*c = (struct expansion){.values = 1, .state = 1};
+			if (cn->type == YAML_SCALAR_NODE)
+				c->bytes = cn->data.scalar.length;
 			stack[sp++] = (struct frame){child, 0};
 		} else {
 			f->next++;
 			e->values += c->values;
+			e->bytes += c->bytes;
 			if (c->depth > e->depth)
 				e->depth = c->depth;
 			if (e->values > YDOC_EXPANDED_MAX)
 				bad = node, why = 2;
+			else if (e->bytes > YDOC_EXPANDED_BYTES_MAX)
+				bad = node, why = 4;
 			else if (e->depth >= YDOC_DEPTH_MAX)
 				bad = node, why = 3;
 		}
@@ -317,6 +325,12 @@ static int check_expansion(struct ydoc *y, struct diag *d)
 				       "lab file may hold at most %d values with its aliases "
 				       "expanded",
 				       YDOC_EXPANDED_MAX, YDOC_EXPANDED_MAX);
+		if (why == 4)
+			return diag_at(d, &loc,
+				       "this expands (through aliases) to more than %d bytes of "
+				       "text: a lab file may hold at most %d bytes of text with its "
+				       "aliases expanded",
+				       YDOC_EXPANDED_BYTES_MAX, YDOC_EXPANDED_BYTES_MAX);
 		return diag_at(d, &loc,
 			       "this nests (through aliases) more than %d deep: a lab file may "
 			       "nest at most %d levels with its aliases expanded",
