@@ -170,17 +170,19 @@ static int check_duplicates(struct ydoc *y, struct diag *d)
 
 /*
  * Reads the stream as events, before libyaml builds the document: nesting
- * deeper than YDOC_DEPTH_MAX or more than YDOC_VALUES_MAX values stop here,
- * at the place they are reached. libyaml's scanner costs time quadratic in
- * the nesting depth of flow lists ("[[[[..."), so the depth has to be stopped
- * while parsing, not after. A syntax error is left to the load that follows,
- * which reports it. Returns 0 or -1.
+ * deeper than YDOC_DEPTH_MAX, more than YDOC_VALUES_MAX values or more than
+ * YDOC_ANCHORS_MAX anchors stop here, at the place they are reached.
+ * libyaml's scanner costs time quadratic in the nesting depth of flow lists
+ * ("[[[[..."), and its loader looks every anchor and alias up in a list of
+ * all anchors (45,000 of each took 22 s), so these have to be stopped while
+ * parsing, not after. A syntax error is left to the load that follows, which
+ * reports it. Returns 0 or -1.
  */
 static int check_shape(const char *file, const char *text, size_t len, struct diag *d)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
-	unsigned long values = 0;
+	unsigned long values = 0, anchors = 0;
 	int depth = 0, rc = 0;
 	bool done = false;
 
@@ -190,11 +192,21 @@ static int check_shape(const char *file, const char *text, size_t len, struct di
 	while (!done && !rc && yaml_parser_parse(&parser, &ev)) {
 		struct srcloc loc = {file, (int)ev.start_mark.line + 1,
 				     (int)ev.start_mark.column + 1};
+		const yaml_char_t *anchor = ev.type == YAML_SCALAR_EVENT ? ev.data.scalar.anchor
+					    : ev.type == YAML_SEQUENCE_START_EVENT
+						    ? ev.data.sequence_start.anchor
+					    : ev.type == YAML_MAPPING_START_EVENT
+						    ? ev.data.mapping_start.anchor
+						    : NULL;
 
+		if (anchor && ++anchors > YDOC_ANCHORS_MAX)
+			rc = diag_at(d, &loc,
+				     "more than %d anchors (&name): a lab file may have at most %d",
+				     YDOC_ANCHORS_MAX, YDOC_ANCHORS_MAX);
 		switch (ev.type) {
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
-			if (++depth > YDOC_DEPTH_MAX)
+			if (++depth > YDOC_DEPTH_MAX && !rc)
 				rc = diag_at(d, &loc,
 					     "lists and mappings nested more than %d deep: a lab "
 					     "file may nest at most %d levels",
@@ -226,7 +238,7 @@ static int check_shape(const char *file, const char *text, size_t len, struct di
 
 /* What one node of the document becomes once its aliases are expanded. */
 struct expansion {
-	uint64_t values; /* nodes, saturating at YDOC_EXPANDED_MAX + 1 */
+	uint64_t values; /* nodes (the walk stops at the first over the limit) */
 	uint64_t bytes;	 /* of scalar text */
 	int depth;
 	int state; /* 0 not seen, 1 being expanded, 2 done */
@@ -453,7 +465,8 @@ const char *ynode_describe(const yaml_node_t *n, char *buf, size_t len)
 	else if (n->type == YAML_SEQUENCE_NODE)
 		snprintf(buf, len, "a list");
 	else
-		quote_text((const char *)n->data.scalar.value, 37, buf, len);
+		quote_text((const char *)n->data.scalar.value,
+			   n->data.scalar.length > 40 ? 37 : 40, buf, len);
 	return buf;
 }
 

@@ -107,6 +107,13 @@ alias-wide)
 	  yes '  - *s' | head -n 999; } >"$lab"
 	expect 2 "lab.yaml:10:3: error: this expands (through aliases) to more than 16777216 bytes" \
 		"$nflab" check "$lab" ;;
+anchors)
+	# libyaml looks each anchor and alias up in a list of all anchors: 22 s before.
+	{ printf 'name: x\nsteps: [\n'
+	  awk 'BEGIN { for (i = 0; i < 45000; i++) printf "&a%d x,\n", i
+		       for (i = 0; i < 45000; i++) printf "*a44999,\n" }'; echo ']'; } >"$lab"
+	expect 2 "lab.yaml:103:1: error: more than 100 anchors (&name): a lab file may have at most 100" \
+		"$nflab" check "$lab" ;;
 alias-cycle)
 	expect 2 "an alias to the list or mapping that holds it" \
 		"$nflab" check "$dir/alias-cycle.yaml" ;;
