@@ -16,6 +16,7 @@
 #define YDOC_DEPTH_MAX	  64	 /* lists and mappings inside each other */
 #define YDOC_VALUES_MAX	  100000 /* scalars, lists, mappings and aliases written */
 #define YDOC_ANCHORS_MAX  100	 /* anchors (&name) */
+#define YDOC_DIRECTIVES_MAX 16	 /* lines starting with '%' (%YAML, %TAG) */
 #define YDOC_EXPANDED_MAX 100000 /* values once every alias is expanded */
 #define YDOC_EXPANDED_BYTES_MAX (16 << 20) /* bytes of scalar text, aliases expanded */
 

@@ -114,6 +114,12 @@ anchors)
 		       for (i = 0; i < 45000; i++) printf "*a44999,\n" }'; echo ']'; } >"$lab"
 	expect 2 "lab.yaml:103:1: error: more than 100 anchors (&name): a lab file may have at most 100" \
 		"$nflab" check "$lab" ;;
+directives)
+	# libyaml checks each %TAG against every one before it: 50 s before.
+	{ awk 'BEGIN { for (i = 0; i < 60000; i++) printf "%%TAG !a%d! t:\n", i }'
+	  printf -- '---\nname: x\n'; } >"$lab"
+	expect 2 "lab.yaml:17:1: error: more than 16 directive lines (%YAML, %TAG)" \
+		"$nflab" check "$lab" ;;
 alias-cycle)
 	expect 2 "an alias to the list or mapping that holds it" \
 		"$nflab" check "$dir/alias-cycle.yaml" ;;
