@@ -871,7 +871,11 @@ char *lab_read_file(const char *path, size_t *len, struct diag *d)
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return diag_errno(d, "cannot open %s", path), NULL;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st)) {
+		close(fd);
+		return diag_errno(d, "cannot read %s", path), NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		close(fd);
 		return diag_at(d, &(struct srcloc){path, 1, 1},
 			       "%s, not a regular file: a lab or topology must be a file",
@@ -885,7 +889,8 @@ char *lab_read_file(const char *path, size_t *len, struct diag *d)
 			       (long long)st.st_size, LAB_FILE_MAX),
 		       NULL;
 	}
-	/* At most one byte more than the limit: a file may grow after fstat(). */
+	/* At most one byte more than the limit: a file may grow after fstat(), and
+	 * some (in /proc) say 0. Pages not read into are never touched. */
 	buf = xmalloc(LAB_FILE_MAX + 2);
 	while (got <= LAB_FILE_MAX &&
 	       (n = read(fd, buf + got, LAB_FILE_MAX + 1 - got)) > 0)

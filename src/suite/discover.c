@@ -107,7 +107,10 @@ int discover_labs(char *const *paths, size_t n_paths, struct lab_list *out, stru
 		}
 		if (S_ISDIR(st.st_mode)) {
 			struct seen_dirs seen = {0};
-			int rc = (seen_before(&seen, &st), walk(p, out, &seen, d));
+			int rc;
+
+			seen_before(&seen, &st); /* the top directory itself */
+			rc = walk(p, out, &seen, d);
 
 			free(seen.v);
 			free(p);
