@@ -349,28 +349,22 @@ static int check_expansion(struct ydoc *y, struct diag *d)
 	free(stack);
 	free(x);
 	if (bad) {
+		static const struct {
+			const char *what;
+			int max;
+		} over[] = {[2] = {"values", YDOC_EXPANDED_MAX},
+			    [3] = {"levels of nesting", YDOC_DEPTH_MAX},
+			    [4] = {"bytes of text", YDOC_EXPANDED_BYTES_MAX}};
 		struct srcloc loc = ynode_loc(y, bad);
 
 		if (why == 1)
 			return diag_at(d, &loc,
 				       "an alias to the list or mapping that holds it: it would "
 				       "expand without end");
-		if (why == 2)
-			return diag_at(d, &loc,
-				       "this expands (through aliases) to more than %d values: a "
-				       "lab file may hold at most %d values with its aliases "
-				       "expanded",
-				       YDOC_EXPANDED_MAX, YDOC_EXPANDED_MAX);
-		if (why == 4)
-			return diag_at(d, &loc,
-				       "this expands (through aliases) to more than %d bytes of "
-				       "text: a lab file may hold at most %d bytes of text with its "
-				       "aliases expanded",
-				       YDOC_EXPANDED_BYTES_MAX, YDOC_EXPANDED_BYTES_MAX);
 		return diag_at(d, &loc,
-			       "this nests (through aliases) more than %d deep: a lab file may "
-			       "nest at most %d levels with its aliases expanded",
-			       YDOC_DEPTH_MAX, YDOC_DEPTH_MAX);
+			       "this expands (through aliases) to more than %d %s: a lab file may "
+			       "have at most %d %s with its aliases expanded",
+			       over[why].max, over[why].what, over[why].max, over[why].what);
 	}
 	return 0;
 }
