@@ -771,6 +771,15 @@ static void test_limits(void **state)
 	check_error(text, 2, 71, "nested more than 64 deep"); /* the top mapping is one level */
 	free(text);
 	check_error("name: t\nsteps: &s [*s]\n", 2, 8, "an alias to the list or mapping");
+	/* 60 levels, then an alias to them 4 levels down: 65 once expanded. */
+	text = xzalloc(300);
+	p = text + sprintf(text, "name: t\nv: &a ");
+	memset(p, '[', 60);
+	p[60] = '1';
+	memset(p + 61, ']', 60);
+	strcat(text, "\nw: [[[[*a]]]]\n");
+	check_error(text, 3, 4, "to more than 64 levels of nesting");
+	free(text);
 	check_error("name: t\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
 		    "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
 		    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
