@@ -71,16 +71,16 @@ void report_step(struct report *r, size_t index, int verdict, const char *text, 
 	}
 	if (r->quiet && pass)
 		return;
-	/* One line per step: a newline or control character of the lab's text is shown escaped. */
+	/* A lab's text: control characters escaped, and no line of it at the first column. */
 	fprintf(r->f, "  [%2zu] %s%s%s  ", index + 1, c(r, pass ? GREEN : RED),
 		pass ? "PASS" : "FAIL", c(r, RESET));
-	utf8_write_term(r->f, text, false);
+	utf8_write_term_lines(r->f, text, "    ", false);
 	fprintf(r->f, " (%.1f ms)\n", ms);
 }
 
 void report_detail(struct report *r, size_t index, const char *text)
 {
-	utf8_write_term(r->f, text, true);
+	utf8_write_term_lines(r->f, text, "    ", true);
 	if (r->machine) {
 		fprintf(r->machine, "detail\t%zu\t", index + 1);
 		machine_field(r->machine, text);

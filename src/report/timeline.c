@@ -875,9 +875,9 @@ static void step_markers(const struct timeline_ctx *c, size_t *next, uint64_t ts
 		if (at > ts)
 			return;
 		if (at && c->step_text[*next]) {
-			/* One line: a newline of the lab's text (a cmd block) is shown as \n. */
+			/* A newline of the lab's text (a cmd block) never starts a line at column 0. */
 			fprintf(f, "    %+9.3f ms  -- ", rel_ms(c, at));
-			utf8_write_term(f, c->step_text[*next], false);
+			utf8_write_term_lines(f, c->step_text[*next], "    ", false);
 			fputc('\n', f);
 		}
 	}

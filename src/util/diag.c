@@ -106,7 +106,10 @@ void diag_print(const struct diag *d, FILE *f)
 {
 	const char *kind = d->outcome == NFLAB_SKIP ? "skip" : "error";
 
-	/* The file name and the message may carry a lab's text: no control character acts. */
+	/*
+	 * The file name and the message may carry a lab's text: no control character
+	 * acts, and no line after the first starts at column 0 (a fake "result:").
+	 */
 	if (d->loc.file) {
 		utf8_write_term(f, d->loc.file, false);
 		if (d->loc.line > 0)
@@ -114,7 +117,7 @@ void diag_print(const struct diag *d, FILE *f)
 		fputs(": ", f);
 	}
 	fprintf(f, "%s: ", kind);
-	utf8_write_term(f, d->msg, true);
+	utf8_write_term_lines(f, d->msg, "  ", false);
 	fputc('\n', f);
 }
 

@@ -73,4 +73,14 @@ void utf8_write(FILE *f, const char *s, utf8_escape_fn *esc, void *arg);
  */
 void utf8_write_term(FILE *f, const char *s, bool newlines);
 
+/*
+ * As utf8_write_term() with newlines, for text of several lines under a
+ * heading (a report's step line, a diagnostic): every line after the first,
+ * and the first too when first is true, that does not start with a space or
+ * a tab is written after indent. So no line of it starts at the first column,
+ * where nflab's own lines ("result: PASS") are: a lab's newline cannot fake
+ * one.
+ */
+void utf8_write_term_lines(FILE *f, const char *s, const char *indent, bool first);
+
 #endif

@@ -193,8 +193,10 @@ name-terminal)
 	no_raw_controls ;;
 step-name-terminal)
 	need_root
-	expect 1 'x\e[2K\rresult: PASS\nresult: PASS\u0085: ping a -> 192.0.2.2' \
-		"$nflab" run --timeline "$dir/$case.yaml"
+	# ESC, CR and U+0085 escaped; the newline kept, its line indented.
+	expect 1 'PASS  x\e[2K\rresult: PASS' "$nflab" run --timeline "$dir/$case.yaml"
+	grep -qF '    result: PASS\u0085: ping a -> 192.0.2.2' "$out" || fail "the name's second line"
+	grep -qF 'FAIL  \e[32mfail\e[0m\r: exactly 1 packet' "$out" || fail "the failed step's name"
 	no_raw_controls
 	! grep -q '^result: PASS' "$out" || fail "a fake result line" ;;
 # Paths a lab names are in the lab's own /tmp.
