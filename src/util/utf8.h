@@ -66,9 +66,8 @@ void utf8_write(FILE *f, const char *s, utf8_escape_fn *esc, void *arg);
  * Writes s (NULL as "") for a terminal: as utf8_write(), with every control
  * character shown as an escape instead of acting (a lab's text could move the
  * cursor, clear a line or print a fake "result: PASS"): ESC as \e, CR as \r,
- * other C0 controls and DEL as \xHH, C1 controls (U+0080..U+009F) as \uHHHH,
- * and a backslash as \\ only after one of these would be ambiguous (never:
- * backslashes pass as they are). Tabs pass; newlines pass when newlines is
+ * other C0 controls and DEL as \xHH, C1 controls (U+0080..U+009F) as \uHHHH;
+ * backslashes pass as they are. Tabs pass; newlines pass when newlines is
  * true, else are written \n.
  */
 void utf8_write_term(FILE *f, const char *s, bool newlines);
