@@ -36,7 +36,7 @@ static bool in_path(const char *prog)
 int requires_valid(const char *req, char *err, size_t len)
 {
 	static const char accepted[] =
-		"a program name, \"sysctl:NAME\", \"kernel:nflog-conntrack\" "
+		"a program name (no '/'), \"sysctl:NAME\", \"kernel:nflog-conntrack\" "
 		"or \"kernel:ct-helper-NAME\"";
 
 	if (!strncmp(req, "sysctl:", 7) && req[7])
@@ -45,7 +45,8 @@ int requires_valid(const char *req, char *err, size_t len)
 		return 0;
 	if (!strncmp(req, HELPER_PREFIX, strlen(HELPER_PREFIX)) && req[strlen(HELPER_PREFIX)])
 		return 0;
-	if (!strchr(req, ':') && *req)
+	/* A program on PATH, by name: a path would test the host's files. */
+	if (!strchr(req, ':') && !strchr(req, '/') && *req)
 		return 0;
 	snprintf(err, len, "expected %s, got \"%s\"", accepted, req);
 	return -1;

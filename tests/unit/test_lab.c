@@ -797,6 +797,7 @@ static void test_limits(void **state)
 	check_error("name: ../x\n", 1, 7, "expected a lab name");
 	check_error("name: \"a\\e[2Kb\"\n", 1, 7, "got \"a\\x1b[2Kb\"");
 	check_error("name: .hidden\n", 1, 7, "expected a lab name");
+	check_error("name: t\nrequires: [/etc/shadow]\n", 2, 12, "a program name (no '/')");
 	check_error(HOSTS "keep: [../etc/passwd]\n", 11, 8, "a file in the lab's /tmp");
 	check_error(HOSTS "keep: [logs/.]\n", 11, 8, "a file in the lab's /tmp");
 	check_error(HOSTS "steps:\n  - name: s\n    service: {node: a, cmd: x, ready: {file: /etc/passwd}}\n",
