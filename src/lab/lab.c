@@ -108,19 +108,20 @@ static bool valid_name(const char *s, size_t max)
  */
 static bool valid_lab_name(const char *s)
 {
-	size_t i, n = strlen(s);
+	size_t i, chars = 0;
 
-	if (n == 0 || n > LAB_NAME_MAX || s[0] == '.')
+	if (!*s || s[0] == '.')
 		return false;
-	for (i = 0; i < n; i++) {
+	for (i = 0; s[i]; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c < 0x20 || c == 0x7f || c == '/' ||
 		    (c == 0xc2 && (unsigned char)s[i + 1] >= 0x80 &&
 		     (unsigned char)s[i + 1] <= 0x9f))
 			return false;
+		chars += (c & 0xc0) != 0x80; /* UTF-8: continuation bytes are no characters */
 	}
-	return true;
+	return chars <= LAB_NAME_MAX;
 }
 
 int lab_node_find(const struct lab *lab, const char *name)
