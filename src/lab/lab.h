@@ -361,7 +361,24 @@ struct lab {
 	size_t n_keep, cap_keep;
 	bool golden; /* compared with (or written to) its golden timeline in expected/ */
 	bool fate;   /* trace every packet in every node, for its fate (fate: true) */
+	/* Totals over every node, for the limits below. */
+	size_t n_addrs_total, n_routes_total, n_expects;
 };
+
+/*
+ * What one lab may hold (docs/lab-format.md, "Limits"): far beyond what a lab
+ * written by people needs, low enough that a hostile file ends at once with an
+ * error at the line that crosses one, before anything runs. Each counts what
+ * the lab and its topology file declare together.
+ */
+#define LAB_FILE_MAX	    (1u << 20) /* bytes of a lab or topology file */
+#define LAB_NAME_MAX	    64	       /* characters of a lab's name */
+#define LAB_NODES_MAX	    1024       /* nodes (network namespaces) */
+#define LAB_LINKS_MAX	    2048       /* links (veth pairs) */
+#define LAB_ADDRS_MAX	    8192       /* interface addresses, all nodes together */
+#define LAB_ROUTES_MAX	    8192       /* routes and policy rules, all nodes together */
+#define LAB_STEPS_MAX	    1000       /* steps */
+#define LAB_EXPECTS_MAX	    500	       /* expect steps (expectations) */
 
 #define LAB_DEFAULT_WITHIN_NS 1000000000ull /* 1 s */
 #define LAB_DEFAULT_QUIET_NS  50000000ull   /* 50 ms */

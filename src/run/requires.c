@@ -48,7 +48,7 @@ static bool tun_usable(void)
 int requires_valid(const char *req, char *err, size_t len)
 {
 	static const char accepted[] =
-		"a program name, \"sysctl:NAME\", \"kernel:nflog-conntrack\", "
+		"a program name (no '/'), \"sysctl:NAME\", \"kernel:nflog-conntrack\", "
 		"\"kernel:ct-helper-NAME\" or \"kernel:tun\"";
 
 	if (!strncmp(req, "sysctl:", 7) && req[7])
@@ -57,7 +57,8 @@ int requires_valid(const char *req, char *err, size_t len)
 		return 0;
 	if (!strncmp(req, HELPER_PREFIX, strlen(HELPER_PREFIX)) && req[strlen(HELPER_PREFIX)])
 		return 0;
-	if (!strchr(req, ':') && *req)
+	/* A program on PATH, by name: a path would test the host's files. */
+	if (!strchr(req, ':') && !strchr(req, '/') && *req)
 		return 0;
 	snprintf(err, len, "expected %s, got \"%s\"", accepted, req);
 	return -1;

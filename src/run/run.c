@@ -1885,16 +1885,22 @@ static int write_pcaps(struct run *r, const char *dir, bool all, bool merged, bo
 	}
 	for (i = 0; i < n_ifs && !rc; i++) {
 		const struct lab_end *e = &r->points[ifs[i].point].end;
+		char *name;
 
 		if (merged && i > 0)
 			break;
+		/* Names from the lab: each one file directly in dir (the parser checked them too). */
 		if (merged)
-			path = xasprintf("%s/%s.pcapng", dir, r->lab->name);
+			name = xasprintf("%s.pcapng", r->lab->name);
 		else
-			path = xasprintf("%s/%s-%s.%s", dir, r->lab->nodes[e->node].name,
+			name = xasprintf("%s-%s.%s", r->lab->nodes[e->node].name,
 					 r->lab->nodes[e->node].ifaces[e->iface].name,
 					 classic ? "pcap" : "pcapng");
-		if (classic && !merged)
+		path = outfile_join(dir, name, &r->d);
+		free(name);
+		if (!path)
+			rc = -1;
+		else if (classic && !merged)
 			rc = pcapng_write_classic(path, &ifs[i], &r->log, &r->d);
 		else
 			rc = pcapng_write(path, comment, merged ? ifs : &ifs[i], merged ? n_ifs : 1,

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "lab/parse.h"
+#include "rules/rulecheck.h"
 #include "rules/ruleset.h"
 #include "run/run_priv.h"
 #include "step/step.h"
@@ -61,7 +62,7 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 	s->loc = yscalar_content_loc(y, rules);
 	for (c = text, s->lines = 1; (c = strchr(c, '\n')) && c[1]; c++)
 		s->lines++;
-	return 0;
+	return rulecheck_ipt(text, &s->loc, p->d);
 }
 
 static int run(struct run *r, const struct lab_step *st, char **detail)

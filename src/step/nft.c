@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lab/parse.h"
+#include "rules/rulecheck.h"
 #include "rules/ruleset.h"
 #include "run/run_priv.h"
 #include "step/step.h"
@@ -42,6 +43,8 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 		return -1;
 	s->text = xstrdup(text);
 	s->loc = yscalar_content_loc(y, rs);
+	if (rulecheck_nft(text, &s->loc, p->d))
+		return -1;
 	for (c = text, s->lines = 1; (c = strchr(c, '\n')) && c[1]; c++)
 		s->lines++;
 	/* What it logs to and traces is observed from the lab's start. */
