@@ -99,6 +99,14 @@ static int limit_at(struct parser *p, yaml_node_t *n, size_t count, size_t max, 
 	return fail_at(p, n, "more than %zu %s: a lab may have at most %zu", max, what, max);
 }
 
+void lab_node_step_rules(struct lab_node *n, const char *text)
+{
+	char *joined = n->step_rules ? xasprintf("%s\n%s", n->step_rules, text) : xstrdup(text);
+
+	free(n->step_rules);
+	n->step_rules = joined;
+}
+
 bool lab_name_valid(const char *s, size_t max)
 {
 	size_t n = strlen(s);
@@ -2219,7 +2227,7 @@ void lab_free(struct lab *lab)
 		}
 		free(n->rules);
 		free(n->nft.text);
-		free(n->step_nft);
+		free(n->step_rules);
 		free(n->iptables.text);
 		free(n->ip6tables.text);
 		free(n->name);

@@ -87,7 +87,7 @@ struct lab_node {
 	struct lab_rule *rules; /* policy routing rules */
 	size_t n_rules, cap_rules;
 	struct lab_ruleset nft, iptables, ip6tables;
-	char *step_nft; /* the rulesets of the node's nft steps, joined: NFLOG groups, nftrace */
+	char *step_rules; /* the texts of the node's nft and iptables steps, joined: NFLOG groups, nftrace */
 	bool has_resolver;
 	struct ipaddr resolver; /* /etc/resolv.conf of the node's programs */
 	struct srcloc loc;
@@ -422,6 +422,12 @@ void lab_step_release(struct lab_step *st);
  * letters, digits, '-', '_' or '.'.
  */
 bool lab_name_valid(const char *s, size_t max);
+/*
+ * Adds the text of an nft or iptables step of node n to n->step_rules, read
+ * when the lab is, so the NFLOG groups and tracing it sets up are observed
+ * from the lab's start.
+ */
+void lab_node_step_rules(struct lab_node *n, const char *text);
 
 /* Finds a node by name; returns its index or -1. */
 int lab_node_find(const struct lab *lab, const char *name);
