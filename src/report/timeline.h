@@ -11,6 +11,8 @@
 #include "observe/event.h"
 #include "util/diag.h"
 
+struct fate_why;
+
 /*
  * A packet expectation's verdict where the story shows it: a tick under each
  * event a passing check matched, a cross under each one a failing check
@@ -36,6 +38,8 @@ struct timeline_ctx {
 	uint64_t start_real;	       /* CLOCK_REALTIME ns of the first step: time zero */
 	const struct evlog *traces;    /* every node's trace events, nflab's fate table's
 					  included (report/fate.h), or NULL when not kept */
+	const struct fate_why *why;    /* the kernel's drop reasons of traces' packets
+					  (report/fate_why.h), or NULL: not read */
 	const uint64_t *step_real;     /* per step: CLOCK_REALTIME ns it started, 0: never */
 	char *const *step_text;	       /* per step: "step 3 (lab.yaml:52): ...", or NULL */
 	size_t n_steps;		       /* of step_real and step_text; 0: no step markers */
