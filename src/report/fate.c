@@ -777,6 +777,49 @@ int fate_group(const struct timeline_ctx *c, const struct timeline_story *s, siz
 	return 0;
 }
 
+int fate_group_entry_hook(const struct timeline_ctx *c, const struct timeline_story *s,
+			  size_t first, size_t node)
+{
+	size_t end = group_end(s, first), i, n, last;
+	const struct trace_rec **span;
+	long at = -1;
+	bool done = false;
+	int hook;
+
+	if (!c->traces || first >= s->n)
+		return -1;
+	/* The packet's trace event at node, else its capture there: coming in, then going out. */
+	for (i = first; i < end && at < 0; i++) {
+		const struct event *ev = s->e[i].ev;
+		size_t k;
+
+		if (ev->kind != EV_TRACE || ev->point != node)
+			continue;
+		for (k = 0; k < c->traces->n && at < 0; k++)
+			if (c->traces->ev[k].kind == EV_TRACE &&
+			    same_trace_event(&c->traces->ev[k], ev))
+				at = (long)k;
+	}
+	for (i = first; i < end && at < 0; i++)
+		if (s->e[i].ev->kind == EV_PACKET && s->e[i].ev->dir == DIR_IN &&
+		    entry_node(c, s->e[i].ev) == node)
+			at = traced_packet_of(c->traces, node, s->e[i].ev);
+	for (i = first; i < end && at < 0; i++)
+		if (s->e[i].ev->kind == EV_PACKET && s->e[i].ev->dir == DIR_OUT &&
+		    entry_node(c, s->e[i].ev) == node)
+			at = traced_packet_of(c->traces, node, s->e[i].ev);
+	if (at < 0)
+		return -1;
+	span = xcalloc(c->traces->n + 1, sizeof(*span));
+	n = packet_around(c->traces, (size_t)at, span, &last);
+	/* Its first event is the fate table's first chain: where the packet entered. */
+	hook = n && trace_is_nflab(span[0]) ? own_hook(span[0]->chain, &done) : -1;
+	free(span);
+	if (done || (hook != NF_INET_PRE_ROUTING && hook != NF_INET_LOCAL_OUT))
+		return -1;
+	return hook;
+}
+
 const char *fate_group_text(const struct timeline_ctx *c, const struct timeline_story *s,
 			    size_t first, char *buf, size_t len)
 {

@@ -152,6 +152,16 @@ int fate_group(const struct timeline_ctx *c, const struct timeline_story *s, siz
 	       struct fate *out, size_t *node);
 
 /*
+ * The hook where the packet of the story group starting at first entered
+ * node, as nflab's fate table traced it there (its first chain):
+ * NF_INET_PRE_ROUTING for one that came in, NF_INET_LOCAL_OUT for one the
+ * node made. The packet is found by the group's trace event at node, else its
+ * capture there. -1 when c->traces is NULL or does not hold it.
+ */
+int fate_group_entry_hook(const struct timeline_ctx *c, const struct timeline_story *s,
+			  size_t first, size_t node);
+
+/*
  * For the timeline: the fate of the packet of one story group, at the last
  * node it reached (where its last capture or trace event is), as fate_text()
  * writes it. first is the index in s of the group's first entry. The trace

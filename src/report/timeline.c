@@ -881,6 +881,13 @@ static int ct_hook(const struct timeline_ctx *c, const struct timeline_story *s,
 		first--;
 	while (end < s->n && s->e[end].group == s->e[i].group)
 		end++;
+	/* nflab's fate table saw the packet enter the node: that hook, for sure. */
+	if (c->traces) {
+		int h = fate_group_entry_hook(c, s, first, node);
+
+		if (h >= 0)
+			return h;
+	}
 	for (j = first; j < end; j++) {
 		const struct event *o = s->e[j].ev;
 

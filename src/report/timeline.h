@@ -72,7 +72,9 @@ struct timeline_story {
  * event, into s. The hook of an NFLOG record is the kernel's; of a trace event
  * its chain's (observe/trace.h); of a conntrack NEW, or an UPDATE that changed
  * only the TCP state, the hook where conntrack first saw the packet that
- * caused it: prerouting when that packet came into the node (captured
+ * caused it: where nflab's fate table traced it first in the node, when
+ * c->traces holds it (fate_group_entry_hook()); else prerouting when that
+ * packet came into the node (captured
  * arriving, or traced in prerouting, input or forward there), output when the
  * node sent it (traced in output, or captured leaving a node whose every
  * interface is captured and never arriving). Any other conntrack event

@@ -16,6 +16,7 @@
 /* Ours first: they bring <netinet/in.h>, which must come before <linux/in.h>. */
 #include "expect/source.h"
 #include "observe/counters.h"
+#include "observe/ctev.h"
 #include "observe/event.h"
 #include "report/fate.h"
 #include "report/fate_why.h"
@@ -663,6 +664,68 @@ static int teardown_story(void **state)
 }
 
 /*
+ * fw sends a datagram out of eth0, its other interface uncaptured: the
+ * capture alone cannot tell that fw made it (it could have come in unseen),
+ * but nflab's fate table saw it enter through output, so conntrack's NEW is
+ * placed there.
+ */
+static void test_ct_hook_from_fate(void **state)
+{
+	static struct lab_iface two[2] = {{.name = "eth0"}, {.name = "eth1"}};
+	static struct lab_node node[1] = {{.name = "fw", .ifaces = two, .n_ifaces = 2}};
+	static struct lab lab2 = {.name = "t", .nodes = node, .n_nodes = 1};
+	struct pkt d = udp_pkt("198.51.100.10", 9);
+	struct trace_rec v[16];
+	struct ct_rec ct;
+	struct event *e;
+	size_t n, i, k;
+	int hook[2];
+
+	(void)state;
+	d.outer.src = ip("192.168.42.1");
+	d.outer.sport = 5000;
+	n = own(v, 0, "output", "", "eth0");
+	n = own(v, n, "postrouting", "", "eth0");
+	n = own(v, n, "postrouting" RULESET_FATE_DONE, "", "eth0");
+	for (i = 0; i < n; i++) {
+		v[i].id = 50;
+		v[i].pkt = d;
+		add(0, 1.0, &v[i]);
+	}
+	capture(1.01, DIR_OUT, &d);
+	memset(&ct, 0, sizeof(ct));
+	ct.event = CT_NEW;
+	ct.proto = 17;
+	ct.orig_src = ct.reply_dst = d.outer.src;
+	ct.orig_dst = ct.reply_src = d.outer.dst;
+	ct.orig_sport = ct.reply_dport = 5000;
+	ct.orig_dport = ct.reply_sport = 9;
+	ct.id = 7;
+	e = evlog_add_ct(&log_, 0, &ct);
+	e->ts_ns = T0 + (uint64_t)(1.02 * MS);
+	for (k = 0; k < 2; k++) {
+		struct timeline_ctx c = {.lab = &lab2,
+					 .log = &log_,
+					 .point_node = point_node,
+					 .point_iface = point_iface,
+					 .point_name = point_name,
+					 .n_points = 1,
+					 .start_real = T0,
+					 .traces = k ? &traces : NULL};
+		struct timeline_story st;
+
+		timeline_story_init(&st, &c);
+		hook[k] = -2;
+		for (i = 0; i < st.n; i++)
+			if (st.e[i].ev->kind == EV_CT)
+				hook[k] = st.e[i].hook;
+		timeline_story_release(&st);
+	}
+	assert_int_equal(hook[0], -1);
+	assert_int_equal(hook[1], NF_INET_LOCAL_OUT);
+}
+
+/*
  * fw has no chain of its own: only nflab's fate table traced the datagram. It
  * went through input, and fw answered with a port unreachable: no socket.
  */
@@ -735,6 +798,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_why_unsure, teardown),
 		cmocka_unit_test(test_mib_parse),
 		cmocka_unit_test_teardown(test_group_delivered_answered, teardown_story),
+		cmocka_unit_test_teardown(test_ct_hook_from_fate, teardown_story),
 		cmocka_unit_test_teardown(test_group_dropped, teardown_story),
 	};
 
