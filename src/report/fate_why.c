@@ -284,7 +284,8 @@ struct fate_why *fate_why_new(const struct evlog *traces, const struct lab *lab,
 									   : 0,
 					.proto = h->proto};
 	}
-	qsort(c, nc, sizeof(*c), cmp_cand);
+	if (nc)
+		qsort(c, nc, sizeof(*c), cmp_cand);
 	for (i = 0; i < nc; i = j) {
 		const struct mib_series *s = &series[c[i].node];
 
@@ -293,7 +294,8 @@ struct fate_why *fate_why_new(const struct evlog *traces, const struct lab *lab,
 			;
 		explain_window(w, &s->v[c[i].window - 1], &s->v[c[i].window], c + i, j - i);
 	}
-	qsort(w->v, w->n, sizeof(*w->v), cmp_why);
+	if (w->n)
+		qsort(w->v, w->n, sizeof(*w->v), cmp_why);
 	free(c);
 	free(pk);
 	return w;
