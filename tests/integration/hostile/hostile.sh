@@ -169,6 +169,18 @@ expects)
 	  yes '  - expect: {at: a:eth0, dir: in, match: {ip.src: 192.0.2.2}, count: 0}' | head -n 600
 	} >"$lab"
 	expect 2 "lab.yaml:510:5: error: more than 500 expect steps" "$nflab" check "$lab" ;;
+# Regular expressions whose compiling takes memory exponential in their length.
+regex-payload)
+	{ header; echo 'steps:'
+	  echo '  - expect: {at: a:eth0, match: {payload: "regex:x:-++++++++++++++++++++++++++++++++++++++a"}}'
+	} >"$lab"
+	expect 2 "lab.yaml:10:43: error: payload: bad regular expression" "$nflab" check "$lab"
+	expect 2 "a repetition of a repetition at character 5" "$nflab" check "$lab" ;;
+regex-output)
+	{ header; echo 'steps:'
+	  echo '  - run: {node: a, cmd: "true", stdout: {match: "((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+"}}'
+	} >"$lab"
+	expect 2 "more than 4096 copies of a subexpression" "$nflab" check "$lab" ;;
 # Rulesets cannot read the host's files.
 nft-include-etc-passwd | nft-include-relative | nft-include-glob | nft-include-dev-zero)
 	expect 2 "$case.yaml:13:7: error: nft \"include\": a lab's ruleset cannot read files" \
