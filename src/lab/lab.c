@@ -911,8 +911,7 @@ char *lab_read_file(const char *path, size_t *len, struct diag *d)
 	/* At most one byte more than the limit: a file may grow after fstat(), and
 	 * some (in /proc) say 0. Pages not read into are never touched. */
 	buf = xmalloc(LAB_FILE_MAX + 2);
-	while (got <= LAB_FILE_MAX &&
-	       (n = read(fd, buf + got, LAB_FILE_MAX + 1 - got)) > 0)
+	while (got <= LAB_FILE_MAX && (n = read(fd, buf + got, LAB_FILE_MAX + 1 - got)) > 0)
 		got += (size_t)n;
 	close(fd);
 	if (n < 0) {
@@ -1942,10 +1941,11 @@ static int check_refs(struct lab *lab, size_t i, struct diag *d)
 				       ref->text + idlen + 1, sources[t->source].examples);
 		/* Bytes are borrowed from their packet: they would not outlive it. */
 		if (ref->field->kind == VAL_BYTES || e->preds[k].field->kind == VAL_BYTES)
-			return diag_at(d, loc,
-				       "%s: %s is bytes (a payload), which a reference cannot carry: "
-				       "compare each payload with its text (\"contains:...\")",
-				       e->preds[k].field->name, ref->text);
+			return diag_at(
+				d, loc,
+				"%s: %s is bytes (a payload), which a reference cannot carry: "
+				"compare each payload with its text (\"contains:...\")",
+				e->preds[k].field->name, ref->text);
 		if (ref->field->kind != e->preds[k].field->kind)
 			return diag_at(d, loc, "%s is %s but %s is %s: they cannot be compared",
 				       e->preds[k].field->name, kind_names[e->preds[k].field->kind],
@@ -2004,8 +2004,7 @@ static int check_topology(struct parser *p)
 			k = first_duplicate(ifc->addrs, ifc->n_addrs);
 			if (k < ifc->n_addrs)
 				return diag_at(p->d, &ifc->addrs[k].loc,
-					       "duplicate address on %s:%s", node->name,
-					       ifc->name);
+					       "duplicate address on %s:%s", node->name, ifc->name);
 		}
 		for (j = 0; j < node->n_routes; j++) {
 			struct lab_route *r = &node->routes[j];
@@ -2081,10 +2080,11 @@ static int parse_lab(struct parser *p)
 	if (!valid_lab_name(s)) {
 		char got[64];
 
-		return fail_at(p, v,
-			       "expected a lab name of 1 to %d characters (%d bytes), without '/', "
-			       "control characters or a leading '.' (it names output files), got %s",
-			       LAB_NAME_MAX, LAB_NAME_BYTES_MAX, ynode_describe(v, got, sizeof(got)));
+		return fail_at(
+			p, v,
+			"expected a lab name of 1 to %d characters (%d bytes), without '/', "
+			"control characters or a leading '.' (it names output files), got %s",
+			LAB_NAME_MAX, LAB_NAME_BYTES_MAX, ynode_describe(v, got, sizeof(got)));
 	}
 	lab->name = xstrdup(s);
 	if ((v = ymap_get(y, root, "description"))) {

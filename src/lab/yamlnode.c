@@ -192,8 +192,7 @@ static int check_directives(const char *file, const char *text, size_t len, stru
 	int line = 1;
 
 	for (i = 0; i < len; i++) {
-		if ((i == 0 || text[i - 1] == '\n') && text[i] == '%' &&
-		    ++n > YDOC_DIRECTIVES_MAX)
+		if ((i == 0 || text[i - 1] == '\n') && text[i] == '%' && ++n > YDOC_DIRECTIVES_MAX)
 			return diag_at(d, &(struct srcloc){file, line, 1},
 				       "more than %d directive lines (%%YAML, %%TAG): a lab file "
 				       "may have at most %d",
@@ -218,12 +217,11 @@ static int check_shape(const char *file, const char *text, size_t len, struct di
 	while (!done && !rc && yaml_parser_parse(&parser, &ev)) {
 		struct srcloc loc = {file, (int)ev.start_mark.line + 1,
 				     (int)ev.start_mark.column + 1};
-		const yaml_char_t *anchor = ev.type == YAML_SCALAR_EVENT ? ev.data.scalar.anchor
-					    : ev.type == YAML_SEQUENCE_START_EVENT
-						    ? ev.data.sequence_start.anchor
-					    : ev.type == YAML_MAPPING_START_EVENT
-						    ? ev.data.mapping_start.anchor
-						    : NULL;
+		const yaml_char_t *anchor =
+			ev.type == YAML_SCALAR_EVENT	       ? ev.data.scalar.anchor
+			: ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+			: ev.type == YAML_MAPPING_START_EVENT  ? ev.data.mapping_start.anchor
+							       : NULL;
 
 		if (anchor && ++anchors > YDOC_ANCHORS_MAX)
 			rc = diag_at(d, &loc,
@@ -648,8 +646,8 @@ const char *ynode_describe(const yaml_node_t *n, char *buf, size_t len)
 	else if (n->type == YAML_SEQUENCE_NODE)
 		snprintf(buf, len, "a list");
 	else
-		quote_text((const char *)n->data.scalar.value,
-			   n->data.scalar.length > 40 ? 37 : 40, buf, len);
+		quote_text((const char *)n->data.scalar.value, n->data.scalar.length > 40 ? 37 : 40,
+			   buf, len);
 	return buf;
 }
 

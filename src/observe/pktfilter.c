@@ -55,10 +55,11 @@ static int names_no_host(const char *expr, char *err, size_t errlen)
 		      !IS(w, len, "net") && !IS(w, len, "port") && !IS(w, len, "portrange") &&
 		      !IS(w, len, "and") && !IS(w, len, "or") && !IS(w, len, "not"))) &&
 		    !IS(prev2, p2len, "ether") && !address_like(w, len)) {
-			snprintf(err, errlen,
-				 "\"%.*s\" is a host name, which the host's resolver would look up: "
-				 "give an address",
-				 (int)(len < 64 ? len : 64), w);
+			snprintf(
+				err, errlen,
+				"\"%.*s\" is a host name, which the host's resolver would look up: "
+				"give an address",
+				(int)(len < 64 ? len : 64), w);
 			return -1;
 		}
 #undef IS

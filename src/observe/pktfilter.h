@@ -28,8 +28,8 @@ struct pktfilter;
 #define PKTFILTER_LAB_MAX  4096
 
 /* printf arguments for "%.*s%s": a filter's text in a message, its first 60 characters. */
-#define FILTER_SHOWN(text) (strlen(text) > 60 ? 60 : (int)strlen(text)), (text), \
-			   (strlen(text) > 60 ? "..." : "")
+#define FILTER_SHOWN(text) \
+	(strlen(text) > 60 ? 60 : (int)strlen(text)), (text), (strlen(text) > 60 ? "..." : "")
 
 /*
  * Compiles expr for frames of linktype (a DLT_ value). Refuses, before

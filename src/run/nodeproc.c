@@ -342,8 +342,8 @@ static void init_main(const struct labfs *fs, const struct nodeproc_spec *s, int
  * the lab's root, then clones the init (nflab's child, as a sibling) into new
  * PID, mount and UTS namespaces that belong to the lab, and reports its pid.
  */
-static void enter_lab(const struct labfs *fs, const struct nodeproc_spec *s, int out[2],
-		      int err[2], int status[2])
+static void enter_lab(const struct labfs *fs, const struct nodeproc_spec *s, int out[2], int err[2],
+		      int status[2])
 {
 	struct start_err e = {0};
 	long pid;
