@@ -233,12 +233,8 @@ static const struct sym fate_kind_syms[] = {
 };
 
 static const struct sym fate_by_syms[] = {
-	{"rule", FATE_BY_RULE},
-	{"policy", FATE_BY_POLICY},
-	{"none", FATE_BY_NONE},
-	{"untraced", FATE_BY_UNTRACED},
-	{"kernel", FATE_BY_KERNEL},
-	{NULL, 0},
+	{"rule", FATE_BY_RULE},		{"policy", FATE_BY_POLICY}, {"none", FATE_BY_NONE},
+	{"untraced", FATE_BY_UNTRACED}, {"kernel", FATE_BY_KERNEL}, {NULL, 0},
 };
 
 /* trace.ct.state's names, and none: the packet had no conntrack entry (INVALID, untracked node). */

@@ -63,8 +63,8 @@ const char *mib_name(enum mib_counter c);
 
 /* One reading of a namespace's counters. */
 struct mib_snap {
-	size_t pos;		/* what it covers: the run's trace events before this index */
-	uint64_t v[MIB__MAX];	/* 0 for a counter this kernel lacks */
+	size_t pos;	      /* what it covers: the run's trace events before this index */
+	uint64_t v[MIB__MAX]; /* 0 for a counter this kernel lacks */
 };
 
 /* The readings of one namespace, in time order. */

@@ -48,10 +48,8 @@ const char *fate_kind_name(enum fate_kind k)
 const char *fate_by_name(enum fate_by b)
 {
 	static const char *const names[] = {
-		[FATE_BY_NONE] = "none",
-		[FATE_BY_RULE] = "rule",
-		[FATE_BY_POLICY] = "policy",
-		[FATE_BY_UNTRACED] = "untraced",
+		[FATE_BY_NONE] = "none",     [FATE_BY_RULE] = "rule",
+		[FATE_BY_POLICY] = "policy", [FATE_BY_UNTRACED] = "untraced",
 		[FATE_BY_KERNEL] = "kernel",
 	};
 
@@ -316,7 +314,8 @@ const char *fate_text(const struct fate *f, char *buf, size_t len)
 					f->answer);
 		textbuf_appendf(buf, len, &n, ")");
 		if (f->reason[0])
-			textbuf_appendf(buf, len, &n, "; then the kernel's counters: %s", f->reason);
+			textbuf_appendf(buf, len, &n, "; then the kernel's counters: %s",
+					f->reason);
 		break;
 	case FATE_FORWARDED:
 	case FATE_SENT:
@@ -343,7 +342,8 @@ const char *fate_text(const struct fate *f, char *buf, size_t len)
 		if (f->by == FATE_BY_KERNEL) {
 			textbuf_appendf(buf, len, &n, " outside netfilter");
 			if (f->hook >= 0)
-				textbuf_appendf(buf, len, &n, ", after %s", fate_hook_name(f->hook));
+				textbuf_appendf(buf, len, &n, ", after %s",
+						fate_hook_name(f->hook));
 			textbuf_appendf(buf, len, &n, ": %s", f->reason);
 			if (f->answer)
 				textbuf_appendf(buf, len, &n, "; answered with %s", f->answer);
@@ -508,8 +508,8 @@ struct fate_packet *fate_packets(const struct evlog *traces, size_t node, const 
 		o->node = traces->ev[o->last].point;
 		o->pkt = span_pkt(span, k);
 		o->chatter = o->pkt && pkt_is_chatter(o->pkt);
-		o->decided = fate_of(span, k, o->node < lab->n_nodes ? lab->nodes[o->node].name : NULL,
-				     &o->f);
+		o->decided = fate_of(
+			span, k, o->node < lab->n_nodes ? lab->nodes[o->node].name : NULL, &o->f);
 	}
 	free(idx);
 	free(span);

@@ -18,7 +18,7 @@
 
 /* Where a packet was when the stack dropped it. */
 enum {
-	AT_NONE = 0,	  /* before any hook: no packet of the story is a candidate */
+	AT_NONE = 0,	   /* before any hook: no packet of the story is a candidate */
 	AT_ROUTE = 1 << 0, /* after prerouting or forward: routing, forwarding, rp_filter */
 	AT_LOCAL = 1 << 1, /* after input: the transport, the socket */
 };
@@ -82,8 +82,7 @@ static const struct drop_rule rules[] = {
 	 "bad IPv6 header or hop limit exceeded"},
 	{MIB_UDP6_NO_PORTS, MIB_ICMP6_OUT_DEST_UNREACHS, AT_LOCAL, 6, IPPROTO_UDP,
 	 "no socket listening"},
-	{MIB_UDP6_IN_CSUM_ERRORS, MIB_UDP6_IN_ERRORS, AT_LOCAL, 6, IPPROTO_UDP,
-	 "bad UDP checksum"},
+	{MIB_UDP6_IN_CSUM_ERRORS, MIB_UDP6_IN_ERRORS, AT_LOCAL, 6, IPPROTO_UDP, "bad UDP checksum"},
 	{MIB_UDP6_RCVBUF_ERRORS, MIB_UDP6_IN_ERRORS, AT_LOCAL, 6, IPPROTO_UDP,
 	 "socket receive buffer full"},
 	{MIB_UDP6_IN_ERRORS, NO_MIB, AT_LOCAL, 6, IPPROTO_UDP, "UDP receive error"},
@@ -233,9 +232,10 @@ static void explain_window(struct fate_why *w, const struct mib_snap *before,
 			}
 		text[0] = '\0';
 		if (peers > moved || (rn > 1 && peers > 1))
-			textbuf_appendf(text, sizeof(text), &len,
-					"one of these %zu packets (the counters cannot tell which): ",
-					peers);
+			textbuf_appendf(
+				text, sizeof(text), &len,
+				"one of these %zu packets (the counters cannot tell which): ",
+				peers);
 		for (r = 0, rn = 0; r < N_RULES; r++)
 			if (c[i].rules & (1ull << r)) {
 				if (rn++)
@@ -279,7 +279,7 @@ struct fate_why *fate_why_new(const struct evlog *traces, const struct lab *lab,
 					.window = win,
 					.last = pk[i].last,
 					.at = at,
-					.family = (h->present & PKT_IP6) ? 6
+					.family = (h->present & PKT_IP6)   ? 6
 						  : (h->present & PKT_IP4) ? 4
 									   : 0,
 					.proto = h->proto};
@@ -289,8 +289,7 @@ struct fate_why *fate_why_new(const struct evlog *traces, const struct lab *lab,
 	for (i = 0; i < nc; i = j) {
 		const struct mib_series *s = &series[c[i].node];
 
-		for (j = i + 1; j < nc && c[j].node == c[i].node && c[j].window == c[i].window;
-		     j++)
+		for (j = i + 1; j < nc && c[j].node == c[i].node && c[j].window == c[i].window; j++)
 			;
 		explain_window(w, &s->v[c[i].window - 1], &s->v[c[i].window], c + i, j - i);
 	}
