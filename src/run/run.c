@@ -427,38 +427,48 @@ static int mib_open_all(struct run *r)
 
 /*
  * One reading of the drop counters of every node that traced a packet since
- * its last one (every node the first time: the base). The counters first,
- * then the trace events already sent: a counter moves after the packet's last
- * trace event, so whatever a reading counts belongs to an event before its
- * pos. A node with nothing traced needs no reading: no packet of its could
- * get a reason, and its next reading covers the time in between. Returns 0
+ * its last one (every node the first time: the base). A node with nothing
+ * traced needs no reading: no packet of its could get a reason, and its next
+ * reading covers the time in between. The reading covers the trace events
+ * read before it (its pos); a counter moves microseconds after its packet's
+ * last trace event, so when a trace event comes while the counters are read,
+ * its packet may be half counted, and they are read again (three times at
+ * most: a lab that never stops gets what the last reading saw). Returns 0
  * or -1.
  */
 static int mib_snap(struct run *r)
 {
-	size_t i, n = r->lab->n_nodes;
+	size_t i, n = r->lab->n_nodes, before;
 	bool base = !r->mib_series[0].n;
+	int tries;
 
-	for (i = r->mib_scanned; i < r->traces.n; i++)
-		if (r->traces.ev[i].point < n)
-			r->mib_dirty[r->traces.ev[i].point] = true;
-	r->mib_scanned = r->traces.n;
-	for (i = 0; i < n; i++) {
-		struct mib_series *s = &r->mib_series[i];
-
-		if (!base && !r->mib_dirty[i])
-			continue;
-		XGROW(s->v, s->n, s->cap);
-		if (mib_read(r->mib[i], s->v[s->n].v, &r->d)) {
-			diag_prefix(&r->d, "node %s", r->lab->nodes[i].name);
+	for (tries = 0;; tries++) {
+		if (run_drain(r))
 			return -1;
+		before = r->traces.n;
+		for (i = r->mib_scanned; i < before; i++)
+			if (r->traces.ev[i].point < n)
+				r->mib_dirty[r->traces.ev[i].point] = true;
+		r->mib_scanned = before;
+		for (i = 0; i < n; i++) {
+			struct mib_series *s = &r->mib_series[i];
+
+			if (!base && !r->mib_dirty[i])
+				continue;
+			XGROW(s->v, s->n, s->cap);
+			if (mib_read(r->mib[i], s->v[s->n].v, &r->d)) {
+				diag_prefix(&r->d, "node %s", r->lab->nodes[i].name);
+				return -1;
+			}
 		}
+		if (run_drain(r))
+			return -1;
+		if (r->traces.n == before || tries == 2)
+			break;
 	}
-	if (run_drain(r))
-		return -1;
 	for (i = 0; i < n; i++)
 		if (base || r->mib_dirty[i]) {
-			r->mib_series[i].v[r->mib_series[i].n++].pos = r->traces.n;
+			r->mib_series[i].v[r->mib_series[i].n++].pos = before;
 			r->mib_dirty[i] = false;
 		}
 	return 0;
