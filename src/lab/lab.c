@@ -1008,7 +1008,7 @@ static int parse_probe_ip(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	return 0;
 }
 
-static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
+int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
 	struct step_probe *pr = &st->probe;
@@ -1119,7 +1119,7 @@ static int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	return parse_probe_ip(p, st, m);
 }
 
-static int parse_listen(struct parser *p, struct lab_step *st, yaml_node_t *m)
+int parse_listen(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
 	static const struct keyword protos[] = {
@@ -1153,7 +1153,7 @@ static int parse_listen(struct parser *p, struct lab_step *st, yaml_node_t *m)
 }
 
 /* close: NAME of an earlier tcp step, whose connection is closed (a FIN). */
-static int parse_close(struct parser *p, struct lab_step *st, yaml_node_t *v)
+int parse_close(struct parser *p, struct lab_step *st, yaml_node_t *v)
 {
 	const char *s;
 	size_t i;
@@ -1587,7 +1587,7 @@ static int parse_distinct(struct parser *p, struct step_expect *e, yaml_node_t *
 	return 0;
 }
 
-static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
+int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
 	static const struct keyword dirs[] = {
@@ -1653,21 +1653,9 @@ static int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	return 0;
 }
 
-static const struct {
-	const char *key;
-	enum step_kind kind;
-} step_kinds[] = {
-	{"udp", STEP_UDP},	 {"tcp", STEP_TCP},	  {"ping", STEP_PING},
-	{"listen", STEP_LISTEN}, {"expect", STEP_EXPECT}, {"close", STEP_CLOSE},
-	{"send", STEP_SEND},	 {"run", STEP_RUN},	  {"service", STEP_SERVICE},
-	{"stop", STEP_STOP},
-};
-
 static int parse_step(struct parser *p, yaml_node_t *n)
 {
-	static const char *const fixed[] = {"name",  "udp",  "tcp", "ping",    "listen", "expect",
-					    "close", "send", "run", "service", "stop"};
-	const char *keys[sizeof(fixed) / sizeof(fixed[0]) + 32];
+	const char *keys[40];
 	struct ydoc *y = &p->y;
 	struct lab *lab = p->lab;
 	struct lab_step *st;
@@ -1676,8 +1664,7 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 	char list[512];
 	size_t len = 0;
 
-	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		keys[nk++] = fixed[i];
+	keys[nk++] = "name";
 	for (i = 0; i < step_registry_n && nk + 1 < sizeof(keys) / sizeof(keys[0]); i++)
 		keys[nk++] = step_registry[i]->key;
 	keys[nk] = NULL;
@@ -1689,17 +1676,10 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 	st = &lab->steps[lab->n_steps];
 	memset(st, 0, sizeof(*st));
 	st->loc = loc_of(p, n);
-	for (i = 0; i < sizeof(step_kinds) / sizeof(step_kinds[0]); i++) {
-		if ((v = ymap_get(y, n, step_kinds[i].key))) {
-			st->kind = step_kinds[i].kind;
-			body = v;
-			kinds++;
-		}
-	}
 	for (i = 0; i < step_registry_n; i++) {
 		if ((v = ymap_get(y, n, step_registry[i]->key))) {
-			st->kind = STEP_EXT;
-			st->ext.ops = step_registry[i];
+			st->ops = step_registry[i];
+			st->kind = st->ops->kind;
 			body = v;
 			kinds++;
 		}
@@ -1720,29 +1700,7 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 			return -1;
 		st->name = xstrdup(s);
 	}
-	switch (st->kind) {
-	case STEP_UDP:
-	case STEP_TCP:
-	case STEP_PING:
-		return parse_probe(p, st, body);
-	case STEP_LISTEN:
-		return parse_listen(p, st, body);
-	case STEP_EXPECT:
-		return parse_expect(p, st, body);
-	case STEP_CLOSE:
-		return parse_close(p, st, body);
-	case STEP_SEND:
-		return parse_send(p, st, body);
-	case STEP_RUN:
-		return parse_run(p, st, body);
-	case STEP_SERVICE:
-		return parse_service(p, st, body);
-	case STEP_STOP:
-		return parse_stop(p, st, body);
-	case STEP_EXT:
-		return st->ext.ops->parse(p, st, body);
-	}
-	return 0;
+	return st->ops->parse(p, st, body);
 }
 
 /* ---- whole-lab checks, after every file is read ---- */
@@ -2027,22 +1985,8 @@ struct lab *lab_load(const char *path, const char *topo_dir, struct diag *d)
 static void step_release(struct lab_step *st)
 {
 	free(st->name);
-	if (st->kind == STEP_UDP || st->kind == STEP_TCP || st->kind == STEP_PING) {
-		free(st->probe.payload);
-		free(st->probe.segments);
-	} else if (st->kind == STEP_EXPECT) {
-		pred_list_free(st->expect.preds, st->expect.n_preds);
-		free(st->expect.pred_locs);
-		pktfilter_free(st->expect.filter);
-		free(st->expect.id);
-	} else if (st->kind == STEP_SEND) {
-		free(st->send.payload);
-		free(st->send.quote_bytes);
-		pred_list_free(st->send.quote_preds, st->send.n_quote_preds);
-	} else if (st->kind == STEP_RUN || st->kind == STEP_SERVICE || st->kind == STEP_STOP)
-		prog_release(&st->prog);
-	else if (st->kind == STEP_EXT && st->ext.ops->release)
-		st->ext.ops->release(st->ext.priv);
+	if (st->ops && st->ops->release)
+		st->ops->release(st);
 }
 
 void lab_drop_last_step(struct lab *lab)

@@ -97,18 +97,7 @@ static bool wants_story(const struct run *r)
  */
 static bool kernel_only(const struct lab_step *st)
 {
-	if (!st)
-		return false;
-	switch (st->kind) {
-	case STEP_UDP:
-		return true;
-	case STEP_PING:
-		return st->probe.count <= 10 && !st->probe.interval_ns;
-	case STEP_SEND:
-		return st->send.count <= 10 && !st->send.rate;
-	default:
-		return false;
-	}
+	return st && st->ops->kernel_only && st->ops->kernel_only(st);
 }
 
 /*
@@ -697,7 +686,7 @@ static void udp_add(struct run *r, size_t node, int fd)
 	r->udp[r->n_udp++] = (struct udp_sock){node, fd};
 }
 
-static int step_udp(struct run *r, const struct lab_step *st, char *text, size_t len)
+int run_step_udp(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	const struct step_probe *p = &st->probe;
 	char to[IPADDR_STRLEN + 8];
@@ -748,7 +737,7 @@ static int tcp_payload(struct run *r, int fd, const struct step_probe *p)
 	return 0;
 }
 
-static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t len)
+int run_step_tcp(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	const struct step_probe *p = &st->probe;
 	char to[IPADDR_STRLEN + 8], opts[96];
@@ -820,7 +809,7 @@ static int ping_between(int fd, void *arg)
 	return 0;
 }
 
-static int step_ping(struct run *r, const struct lab_step *st, char *text, size_t len)
+int run_step_ping(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	struct step_probe p = st->probe;
 	struct ping_wait w = {&p, 0};
@@ -1053,7 +1042,7 @@ int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end 
 	return NFLAB_FAIL;
 }
 
-static int step_send(struct run *r, const struct lab_step *st, char *text, size_t len)
+int run_step_send(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	const struct step_send *s = &st->send;
 	const struct lab_node *n = &r->lab->nodes[s->node];
@@ -1141,7 +1130,7 @@ out:
 	return rc;
 }
 
-static int step_listen(struct run *r, const struct lab_step *st, char *text, size_t len)
+int run_step_listen(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	const struct step_listen *l = &st->listen;
 	int fd = probe_listen(r->b.nodes[l->node].nsfd, l, &r->d);
@@ -1163,7 +1152,7 @@ static int step_listen(struct run *r, const struct lab_step *st, char *text, siz
 }
 
 /* Closes the connection of an earlier tcp step: its FIN starts the close handshake. */
-static int step_close(struct run *r, const struct lab_step *st, char *text, size_t len)
+int run_step_close(struct run *r, const struct lab_step *st, char *text, size_t len)
 {
 	const struct lab_step *conn = &r->lab->steps[st->close];
 	int fd = r->step_fd[st->close];
@@ -1204,27 +1193,7 @@ char *run_indent(const char *text)
 static long step_sender(const struct lab *lab, const struct lab_step *st, long *iface)
 {
 	*iface = -1;
-	switch (st->kind) {
-	case STEP_UDP:
-	case STEP_TCP:
-	case STEP_PING:
-		return (long)st->probe.node;
-	case STEP_CLOSE:
-		return (long)lab->steps[st->close].probe.node;
-	case STEP_SEND:
-		if (st->send.l2)
-			*iface = (long)st->send.iface;
-		return (long)st->send.node;
-	case STEP_RUN:
-	case STEP_SERVICE:
-		return (long)st->prog.node;
-	case STEP_STOP:
-		return (long)lab->steps[st->prog.target].prog.node;
-	case STEP_EXT:
-		return st->ext.ops->sender ? st->ext.ops->sender(st, iface) : -1;
-	default:
-		return -1;
-	}
+	return st->ops->sender ? st->ops->sender(lab, st, iface) : -1;
 }
 
 /*
@@ -1567,7 +1536,7 @@ static void mark_check(struct run *r, const struct lab_step *st, const struct ex
 		}
 }
 
-static int step_expect(struct run *r, const struct lab_step *st, char **detail)
+static int expect_check(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct step_expect *e = &st->expect;
 	uint64_t deadline = now_mono_ns() + e->within_ns;
@@ -1645,6 +1614,16 @@ static int check_drops(struct run *r)
 	return 0;
 }
 
+int run_step_expect(struct run *r, const struct lab_step *st, char **detail)
+{
+	int v = expect_check(r, st, detail);
+
+	/* A check is only as good as the capture it read: loss turns it into an error. */
+	if (v >= 0 && (check_drops(r) || check_alive(r)))
+		return -1;
+	return v;
+}
+
 /* Per-step state for steps added since the last call (the C API adds steps as it goes). */
 static void steps_grow(struct run *r)
 {
@@ -1667,19 +1646,6 @@ static void steps_grow(struct run *r)
 			memset(&r->ladder[i], 0, sizeof(r->ladder[i]));
 	}
 	r->n_step_state = n;
-}
-
-/*
- * A program may have loaded rules in its node (nft -f, iptables-restore):
- * trace events name rules by the comments listed then, so list them again.
- */
-static int rules_refresh(struct run *r, const struct lab_step *st)
-{
-	if (st->kind == STEP_RUN || st->kind == STEP_SERVICE)
-		return run_rules_refresh(r, st->prog.node);
-	if (st->kind == STEP_STOP)
-		return run_rules_refresh(r, r->lab->steps[st->prog.target].prog.node);
-	return 0;
 }
 
 int run_rules_refresh(struct run *r, size_t node)
@@ -1709,49 +1675,9 @@ int run_step(struct run *r, size_t i, size_t *failed)
 	}
 	interrupt_doing("running %s: step %zu of %zu (%s:%d)", lab->path, i + 1, lab->n_steps,
 			st->loc.file, st->loc.line);
-	switch (st->kind) {
-	case STEP_UDP:
-		v = step_udp(r, st, text, sizeof(text));
-		break;
-	case STEP_TCP:
-		v = step_tcp(r, st, text, sizeof(text));
-		break;
-	case STEP_PING:
-		v = step_ping(r, st, text, sizeof(text));
-		break;
-	case STEP_LISTEN:
-		v = step_listen(r, st, text, sizeof(text));
-		break;
-	case STEP_CLOSE:
-		v = step_close(r, st, text, sizeof(text));
-		break;
-	case STEP_SEND:
-		v = step_send(r, st, text, sizeof(text));
-		break;
-	case STEP_RUN:
-		v = step_run(r, st, text, sizeof(text), &detail);
-		break;
-	case STEP_SERVICE:
-		v = step_service(r, st, text, sizeof(text), &detail);
-		break;
-	case STEP_STOP:
-		v = step_stop(r, st, text, sizeof(text), &detail);
-		break;
-	case STEP_EXT:
-		st->ext.ops->describe(lab, st, text, sizeof(text));
-		v = st->ext.ops->run(r, st, &detail);
-		break;
-	case STEP_EXPECT:
-	default:
-		expect_describe(lab, &st->expect, text, sizeof(text));
-		v = step_expect(r, st, &detail);
-		break;
-	}
-	/* A check is only as good as the capture it read: loss turns it into an error. */
-	if (v >= 0 && st->kind == STEP_EXPECT && (check_drops(r) || check_alive(r)))
-		v = -1;
-	if (v >= 0 && rules_refresh(r, st))
-		v = -1;
+	if (st->ops->describe)
+		st->ops->describe(lab, st, text, sizeof(text));
+	v = st->ops->run(r, st, text, sizeof(text), &detail);
 	if (v < 0) {
 		free(detail);
 		diag_locate(&r->d, &st->loc);

@@ -215,10 +215,21 @@ struct link_tx;
 int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out, uint64_t sent,
 		 const struct link_tx *before, const struct link_tx *after, char *text, size_t len);
 
-/* Program steps (progrun.c). Each returns NFLAB_PASS, NFLAB_FAIL or -1 (r->d says why). */
-int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
-int step_service(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
-int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
+/*
+ * The steps of the older kinds, run (run.c, progrun.c), each writing its line
+ * into text. Each returns NFLAB_PASS, NFLAB_FAIL or -1 (r->d says why).
+ */
+int run_step_udp(struct run *r, const struct lab_step *st, char *text, size_t len);
+int run_step_tcp(struct run *r, const struct lab_step *st, char *text, size_t len);
+int run_step_ping(struct run *r, const struct lab_step *st, char *text, size_t len);
+int run_step_listen(struct run *r, const struct lab_step *st, char *text, size_t len);
+int run_step_close(struct run *r, const struct lab_step *st, char *text, size_t len);
+int run_step_send(struct run *r, const struct lab_step *st, char *text, size_t len);
+/* A check (expect step); an error when the capture it read lost frames or died. */
+int run_step_expect(struct run *r, const struct lab_step *st, char **detail);
+int run_step_prog(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
+int run_step_service(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
+int run_step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
 /*
  * Runs argv in node on nflab's own terminal (an interactive shell), with the
  * programs' environment plus extra_env ("NAME=value", NULL-terminated, or NULL), and waits for it.
