@@ -918,7 +918,6 @@ static const char *const tcp_keys[] = {"from",	  "to",	 "src", "sport", "outcome
 static const char *const ping_keys[] = {"from",	   "to",       "src",  "count", "id",
 					"outcome", "timeout",  "size", "df",	"ttl",
 					"tos",	   "interval", NULL};
-static const char *const listen_keys[] = {"node", "proto", "port", "family", "accept", NULL};
 static const char *const expect_keys[] = {
 	"at",	    "conntrack", "conntrack-table", "conntrack-expect",
 	"nflog",    "trace",	 "counters",	    "fate",
@@ -1117,60 +1116,6 @@ int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m)
 				       ymap_get(y, m, "outcome") == w ? "outcome" : "timeout");
 	}
 	return parse_probe_ip(p, st, m);
-}
-
-int parse_listen(struct parser *p, struct lab_step *st, yaml_node_t *m)
-{
-	struct ydoc *y = &p->y;
-	static const struct keyword protos[] = {
-		{"tcp", IPPROTO_TCP}, {"udp", IPPROTO_UDP}, {NULL, 0}};
-	static const struct keyword families[] = {
-		{"ipv4", AF_INET}, {"ipv6", AF_INET6}, {"both", AF_UNSPEC}, {NULL, 0}};
-	struct step_listen *l = &st->listen;
-	yaml_node_t *v;
-
-	if (yexpect_map(y, m, "a listener (a mapping with node, proto, port)", p->d) ||
-	    ymap_check(y, m, "listen", listen_keys, p->d) || step_node(p, m, "node", &l->node))
-		return -1;
-	l->proto = IPPROTO_TCP;
-	if ((v = ymap_get(y, m, "proto")) && parse_keyword(p, v, protos, &l->proto))
-		return -1;
-	v = ymap_get(y, m, "port");
-	if (!v)
-		return fail_at(p, m, "listen needs \"port\"");
-	if (parse_u16(p, v, "a port (1 to 65535)", &l->port))
-		return -1;
-	l->family = AF_UNSPEC;
-	if ((v = ymap_get(y, m, "family")) && parse_keyword(p, v, families, &l->family))
-		return -1;
-	if ((v = ymap_get(y, m, "accept"))) {
-		if (ybool(y, v, "true or false", &l->accept, p->d))
-			return -1;
-		if (l->accept && l->proto != IPPROTO_TCP)
-			return fail_at(p, v, "accept applies to tcp listeners");
-	}
-	return 0;
-}
-
-/* close: NAME of an earlier tcp step, whose connection is closed (a FIN). */
-int parse_close(struct parser *p, struct lab_step *st, yaml_node_t *v)
-{
-	const char *s;
-	size_t i;
-
-	if (ystr(&p->y, v, "the name of an earlier tcp step", &s, p->d))
-		return -1;
-	for (i = 0; i + 1 < p->lab->n_steps; i++) {
-		const struct lab_step *t = &p->lab->steps[i];
-
-		if (t->name && !strcmp(t->name, s)) {
-			if (t->kind != STEP_TCP)
-				return fail_at(p, v, "step \"%s\" is not a tcp step", s);
-			st->close = i;
-			return 0;
-		}
-	}
-	return fail_at(p, v, "no earlier step is named \"%s\" (close names a tcp step)", s);
 }
 
 /* "node:iface" naming an existing interface (or lo). */

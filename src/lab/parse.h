@@ -50,10 +50,8 @@ int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct
  * compiled now into *out (free with pktfilter_free()). Returns 0 or -1 at v.
  */
 int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struct pktfilter **out);
-/* The bodies of the probe (udp, tcp, ping), listen, close and expect steps (lab.c). */
+/* The bodies of the probe (udp, tcp, ping) and expect steps (lab.c). */
 int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m);
-int parse_listen(struct parser *p, struct lab_step *st, yaml_node_t *m);
-int parse_close(struct parser *p, struct lab_step *st, yaml_node_t *v);
 int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m);
 /* The body of a send step. */
 int parse_send(struct parser *p, struct lab_step *st, yaml_node_t *m);

@@ -430,14 +430,13 @@ static int open_observers(struct run *r)
 	return 0;
 }
 
-static void keep_socket(struct run *r, int fd)
+void run_keep_socket(struct run *r, int fd)
 {
 	XGROW(r->socks, r->n_socks, r->cap_socks);
 	r->socks[r->n_socks++] = fd;
 }
 
-/* Closes one of the lab's sockets before the lab ends. */
-static void close_socket(struct run *r, int fd)
+void run_close_socket(struct run *r, int fd)
 {
 	size_t i;
 
@@ -455,7 +454,7 @@ static int serve_accept(struct run *r, int lfd)
 	int fd;
 
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		keep_socket(r, fd);
+		run_keep_socket(r, fd);
 		ev.data.u64 = TAG_CONN + (uint64_t)fd;
 		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
 			return diag_errno(&r->d, "epoll_ctl");
@@ -472,7 +471,7 @@ static void serve_conn(struct run *r, int fd)
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		;
 	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-		close_socket(r, fd);
+		run_close_socket(r, fd);
 }
 
 /* True when every event logged from index from on is an MLD report or query. */
@@ -680,7 +679,7 @@ static const char *addr_port(const struct ipaddr *a, uint16_t port, char *buf, s
 	return buf;
 }
 
-static void udp_add(struct run *r, size_t node, int fd)
+void run_udp_add(struct run *r, size_t node, int fd)
 {
 	XGROW(r->udp, r->n_udp, r->cap_udp);
 	r->udp[r->n_udp++] = (struct udp_sock){node, fd};
@@ -712,8 +711,8 @@ int run_step_udp(struct run *r, const struct lab_step *st, char *text, size_t le
 	fd = probe_udp_send(r->b.nodes[p->node].nsfd, p, &r->d);
 	if (fd < 0)
 		return -1;
-	keep_socket(r, fd);
-	udp_add(r, p->node, fd);
+	run_keep_socket(r, fd);
+	run_udp_add(r, p->node, fd);
 	return NFLAB_PASS;
 }
 
@@ -749,7 +748,7 @@ int run_step_tcp(struct run *r, const struct lab_step *st, char *text, size_t le
 	fd = probe_tcp_start(r->b.nodes[p->node].nsfd, p, &r->d);
 	if (fd < 0)
 		return -1;
-	keep_socket(r, fd);
+	run_keep_socket(r, fd);
 	r->step_fd[st - r->lab->steps] = fd;
 	probe_opts_fmt(p, opts, sizeof(opts));
 	if (p->background) {
@@ -824,7 +823,7 @@ int run_step_ping(struct run *r, const struct lab_step *st, char *text, size_t l
 	fd = probe_ping_open(r->b.nodes[p.node].nsfd, &p, &r->d);
 	if (fd < 0)
 		return -1;
-	keep_socket(r, fd);
+	run_keep_socket(r, fd);
 	for (i = 0; i < p.count; i++) {
 		if (i && p.interval_ns &&
 		    wait_fd(r, fd, EPOLLIN, now_mono_ns() + p.interval_ns, ping_between, &w) < 0)
@@ -1128,43 +1127,6 @@ int run_step_send(struct run *r, const struct lab_step *st, char *text, size_t l
 out:
 	free(frame);
 	return rc;
-}
-
-int run_step_listen(struct run *r, const struct lab_step *st, char *text, size_t len)
-{
-	const struct step_listen *l = &st->listen;
-	int fd = probe_listen(r->b.nodes[l->node].nsfd, l, &r->d);
-
-	if (fd < 0)
-		return -1;
-	keep_socket(r, fd);
-	if (l->proto == IPPROTO_UDP)
-		udp_add(r, l->node, fd);
-	if (l->accept) {
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_LISTEN + (uint64_t)fd};
-
-		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
-			return diag_errno(&r->d, "epoll_ctl");
-	}
-	snprintf(text, len, "listen %s %s/%u%s", r->lab->nodes[l->node].name,
-		 l->proto == IPPROTO_TCP ? "tcp" : "udp", l->port, l->accept ? ", accepting" : "");
-	return NFLAB_PASS;
-}
-
-/* Closes the connection of an earlier tcp step: its FIN starts the close handshake. */
-int run_step_close(struct run *r, const struct lab_step *st, char *text, size_t len)
-{
-	const struct lab_step *conn = &r->lab->steps[st->close];
-	int fd = r->step_fd[st->close];
-
-	snprintf(text, len, "close the connection of step \"%s\"", conn->name);
-	if (fd < 0)
-		return diag_set(&r->d, "step \"%s\" has no open connection to close", conn->name);
-	if (run_window_open(r))
-		return -1;
-	r->step_fd[st->close] = -1;
-	close_socket(r, fd);
-	return NFLAB_PASS;
 }
 
 /* Writes a failed check's explanation, indented under its step line, into a new string. */

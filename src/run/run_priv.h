@@ -215,6 +215,12 @@ struct link_tx;
 int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out, uint64_t sent,
 		 const struct link_tx *before, const struct link_tx *after, char *text, size_t len);
 
+/* Keeps fd, a socket of the lab's, open until the lab ends. */
+void run_keep_socket(struct run *r, int fd);
+/* Closes fd, one of the lab's sockets, before the lab ends. */
+void run_close_socket(struct run *r, int fd);
+/* Records fd, a UDP socket of node's: a later udp probe from its port sends from it. */
+void run_udp_add(struct run *r, size_t node, int fd);
 /*
  * The steps of the older kinds, run (run.c, progrun.c), each writing its line
  * into text. Each returns NFLAB_PASS, NFLAB_FAIL or -1 (r->d says why).
@@ -222,8 +228,6 @@ int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end 
 int run_step_udp(struct run *r, const struct lab_step *st, char *text, size_t len);
 int run_step_tcp(struct run *r, const struct lab_step *st, char *text, size_t len);
 int run_step_ping(struct run *r, const struct lab_step *st, char *text, size_t len);
-int run_step_listen(struct run *r, const struct lab_step *st, char *text, size_t len);
-int run_step_close(struct run *r, const struct lab_step *st, char *text, size_t len);
 int run_step_send(struct run *r, const struct lab_step *st, char *text, size_t len);
 /* A check (expect step); an error when the capture it read lost frames or died. */
 int run_step_expect(struct run *r, const struct lab_step *st, char **detail);
