@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Inside the lab parser: what its files share (lab.c, send.c). */
+/* Inside the lab parser: what its files share (lab.c, progstep.c, the step kinds of src/step/). */
 #ifndef NFLAB_PARSE_H
 #define NFLAB_PARSE_H
 
@@ -50,11 +50,8 @@ int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct
  * compiled now into *out (free with pktfilter_free()). Returns 0 or -1 at v.
  */
 int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struct pktfilter **out);
-/* The bodies of the probe (udp, tcp, ping) and expect steps (lab.c). */
-int parse_probe(struct parser *p, struct lab_step *st, yaml_node_t *m);
+/* The body of an expect step (lab.c). */
 int parse_expect(struct parser *p, struct lab_step *st, yaml_node_t *m);
-/* The body of a send step. */
-int parse_send(struct parser *p, struct lab_step *st, yaml_node_t *m);
 /* Programs (progstep.c): run, service and stop steps; the lab's env, hosts and capture. */
 int parse_run(struct parser *p, struct lab_step *st, yaml_node_t *m);
 int parse_service(struct parser *p, struct lab_step *st, yaml_node_t *m);

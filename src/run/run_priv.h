@@ -181,6 +181,8 @@ bool progs_running(const struct run *r);
 int run_drain(struct run *r);
 /* The run's capture point of e (opened when the run began), or -1. */
 long run_point_find(const struct run *r, const struct lab_end *e);
+/* As run_point_find(), for a point a check or quote names (which the run opened). */
+size_t run_point_of(struct run *r, const struct lab_end *e);
 /* Decides es now if it can; *wake is when to look again. */
 enum verdict run_decide(const struct run *r, struct expect_state *es, uint64_t deadline,
 			uint64_t *wake);
@@ -215,6 +217,17 @@ struct link_tx;
 int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out, uint64_t sent,
 		 const struct link_tx *before, const struct link_tx *after, char *text, size_t len);
 
+/* Lines under a step's PASS/FAIL line start with this. */
+#define DETAIL_INDENT "         "
+/*
+ * Waits until fd is ready for events (reading the observers meanwhile) or the
+ * deadline passes; with done, until done(fd, arg) also says so. Returns 1
+ * ready, 0 timed out, -1 with r->d.
+ */
+int run_wait_fd(struct run *r, int fd, uint32_t events, uint64_t deadline, int (*done)(int, void *),
+		void *arg);
+/* Sends p's payload on fd, a connected tcp probe's socket, each part as its own segment. */
+int run_tcp_payload(struct run *r, int fd, const struct step_probe *p);
 /* Keeps fd, a socket of the lab's, open until the lab ends. */
 void run_keep_socket(struct run *r, int fd);
 /* Closes fd, one of the lab's sockets, before the lab ends. */
@@ -225,10 +238,6 @@ void run_udp_add(struct run *r, size_t node, int fd);
  * The steps of the older kinds, run (run.c, progrun.c), each writing its line
  * into text. Each returns NFLAB_PASS, NFLAB_FAIL or -1 (r->d says why).
  */
-int run_step_udp(struct run *r, const struct lab_step *st, char *text, size_t len);
-int run_step_tcp(struct run *r, const struct lab_step *st, char *text, size_t len);
-int run_step_ping(struct run *r, const struct lab_step *st, char *text, size_t len);
-int run_step_send(struct run *r, const struct lab_step *st, char *text, size_t len);
 /* A check (expect step); an error when the capture it read lost frames or died. */
 int run_step_expect(struct run *r, const struct lab_step *st, char **detail);
 int run_step_prog(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);

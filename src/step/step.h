@@ -70,9 +70,15 @@ const struct step_ops *step_find(const char *key);
 /* For kinds whose parse puts one malloc'd block in st->ext.priv: frees it. */
 void step_priv_free(struct lab_step *st);
 
-/* Shared by the probe kinds (udp.c): frees payload and segments; the probe's node. */
+/*
+ * Shared by the probe kinds (probe.c): the parse of udp, tcp and ping (by
+ * st->kind); frees payload and segments; the probe's node; "ADDR:PORT" of a
+ * (bracketed for IPv6) into buf.
+ */
+int step_probe_parse(struct parser *p, struct lab_step *st, yaml_node_t *m);
 void step_probe_release(struct lab_step *st);
 long step_probe_sender(const struct lab *lab, const struct lab_step *st, long *iface);
+const char *step_addr_port(const struct ipaddr *a, uint16_t port, char *buf, size_t len);
 /*
  * Shared by the program kinds (run.c, service.c, stop.c): v, the step's outcome,
  * after listing node's rules again (a program may have loaded some); the
