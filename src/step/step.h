@@ -3,7 +3,10 @@
  * The step registry: each step kind of src/step/ is one file holding its
  * parsing, execution and description, and one entry of the table in steps.c.
  * Adding a kind is one new file and one table entry; lab.c and run.c only
- * look kinds up here.
+ * look kinds up here. Still outside their files: the expect step's waiting
+ * and deciding (run.c, run_step_expect(), tied to the observers and the
+ * story), and the program kinds' parsing (src/lab/progstep.c) and running
+ * (src/run/progrun.c), which run.c, service.c and stop.c wrap.
  */
 #ifndef NFLAB_STEP_H
 #define NFLAB_STEP_H
