@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Inside a lab run: the state its step modules share (run.c, progrun.c). */
+/* Inside a lab run: the state its step modules share (run.c, progrun.c, src/step/). */
 #ifndef NFLAB_RUN_PRIV_H
 #define NFLAB_RUN_PRIV_H
 
@@ -235,10 +235,11 @@ void run_close_socket(struct run *r, int fd);
 /* Records fd, a UDP socket of node's: a later udp probe from its port sends from it. */
 void run_udp_add(struct run *r, size_t node, int fd);
 /*
- * The steps of the older kinds, run (run.c, progrun.c), each writing its line
- * into text. Each returns NFLAB_PASS, NFLAB_FAIL or -1 (r->d says why).
+ * The running of the kinds not yet whole in src/step/ (expect.c, run.c,
+ * service.c and stop.c wrap them). Each returns NFLAB_PASS, NFLAB_FAIL or -1
+ * (r->d says why). A check (expect step) is an error when the capture it read
+ * lost frames or died; a program step writes its line into text.
  */
-/* A check (expect step); an error when the capture it read lost frames or died. */
 int run_step_expect(struct run *r, const struct lab_step *st, char **detail);
 int run_step_prog(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
 int run_step_service(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
