@@ -363,6 +363,7 @@ struct lab {
 	bool fate;   /* trace every packet in every node, for its fate (fate: true) */
 	/* Totals over every node, for the limits below. */
 	size_t n_addrs_total, n_routes_total, n_expects;
+	size_t filter_chars; /* of all its tcpdump filters: PKTFILTER_LAB_MAX at most */
 };
 
 /*
@@ -373,6 +374,7 @@ struct lab {
  */
 #define LAB_FILE_MAX	    (1u << 20) /* bytes of a lab or topology file */
 #define LAB_NAME_MAX	    64	       /* characters of a lab's name */
+#define LAB_NAME_BYTES_MAX  128	       /* and its bytes (UTF-8): file and netns names hold 255 */
 #define LAB_NODES_MAX	    1024       /* nodes (network namespaces) */
 #define LAB_LINKS_MAX	    2048       /* links (veth pairs) */
 #define LAB_ADDRS_MAX	    8192       /* interface addresses, all nodes together */

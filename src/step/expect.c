@@ -353,6 +353,19 @@ static int check_observer_on(struct parser *p, const struct step_expect *e, yaml
 		       n->name, where, n->name);
 }
 
+int filter_budget(struct parser *p, yaml_node_t *v, const char *text)
+{
+	if (strlen(text) > PKTFILTER_TEXT_MAX)
+		return 0; /* too long alone: pktfilter_new() says so */
+	p->lab->filter_chars += strlen(text);
+	if (p->lab->filter_chars <= PKTFILTER_LAB_MAX)
+		return 0;
+	return fail_at(p, v,
+		       "the lab's filters have more than %d characters together: a lab may "
+		       "have at most %d",
+		       PKTFILTER_LAB_MAX, PKTFILTER_LAB_MAX);
+}
+
 int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struct pktfilter **out)
 {
 	char err[512];
@@ -365,8 +378,10 @@ int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struc
 		 p->d))
 		return -1;
 	/* Compiled once, now: a bad expression is the lab's error, at its line. */
+	if (filter_budget(p, v, text))
+		return -1;
 	if (!(*out = pktfilter_new(PKTFILTER_ETHERNET, text, err, sizeof(err))))
-		return fail_at(p, v, "filter \"%s\": %s", text, err);
+		return fail_at(p, v, "filter \"%.*s%s\": %s", FILTER_SHOWN(text), err);
 	return 0;
 }
 
