@@ -117,7 +117,7 @@ enum step_kind {
 	STEP_RUN,     /* a program run to its end */
 	STEP_SERVICE, /* a program started in the background, waited on until ready */
 	STEP_STOP,    /* a service stopped */
-	STEP_EXT,     /* a kind of the step registry (src/step/step.h): ext.ops says which */
+	STEP_EXT,     /* a kind keeping its own struct in ext.priv: ops says which */
 };
 
 enum tcp_outcome {
@@ -314,14 +314,14 @@ struct step_prog {
 
 struct step_ops;
 
-/* A step of a registered kind: its ops and what its parse made (owned by the kind). */
+/* A step of a kind that keeps its own struct: what its parse made (owned by the kind). */
 struct step_ext {
-	const struct step_ops *ops;
 	void *priv;
 };
 
 struct lab_step {
-	enum step_kind kind;
+	const struct step_ops *ops; /* its kind (src/step/step.h): parse, run, describe */
+	enum step_kind kind;	    /* which member of the union below holds it */
 	char *name; /* optional label */
 	struct srcloc loc;
 	union {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Inside the lab parser: what its files share (lab.c, send.c). */
+/* Inside the lab parser: what its files share (lab.c, progstep.c, the step kinds of src/step/). */
 #ifndef NFLAB_PARSE_H
 #define NFLAB_PARSE_H
 
@@ -42,7 +42,7 @@ int parse_sysctls(struct parser *p, yaml_node_t *v, struct lab_sysctl **arr, siz
 int parse_route_one(struct parser *p, yaml_node_t *n, struct lab_route *out);
 /* "node:iface" naming an existing interface (or lo). */
 int parse_point(struct parser *p, yaml_node_t *v, struct lab_end *end);
-/* A "match" mapping of src's fields into new predicates (*preds, *n). */
+/* (src/step/expect.c) A "match" mapping of src's fields into new predicates (*preds, *n). */
 int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct pred **preds,
 		size_t *n);
 /*
@@ -55,8 +55,6 @@ int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct
  */
 int filter_budget(struct parser *p, yaml_node_t *v, const char *text);
 int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struct pktfilter **out);
-/* The body of a send step. */
-int parse_send(struct parser *p, struct lab_step *st, yaml_node_t *m);
 /* Programs (progstep.c): run, service and stop steps; the lab's env, hosts and capture. */
 int parse_run(struct parser *p, struct lab_step *st, yaml_node_t *m);
 int parse_service(struct parser *p, struct lab_step *st, yaml_node_t *m);

@@ -422,7 +422,7 @@ static bool judge(const struct lab_step *st, const struct step_prog *g, const st
 	return ok;
 }
 
-int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
+int run_step_prog(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	const struct step_prog *g = &st->prog;
 	struct prog_slot *slot;
@@ -587,7 +587,7 @@ static int service_error(struct run *r, const struct lab_step *st, struct prog_s
 	return -1;
 }
 
-int step_service(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
+int run_step_service(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	const struct step_prog *g = &st->prog;
 	uint64_t deadline = now_mono_ns() + g->within_ns, interval = POLL_FIRST_NS;
@@ -763,7 +763,7 @@ static int stop_slot(struct run *r, struct prog_slot *slot, char *how, size_t le
 	return 0;
 }
 
-int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
+int run_step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	const char *name = r->lab->steps[st->prog.target].name;
 	struct prog_slot *slot = slot_of(r, st->prog.target);

@@ -40,7 +40,7 @@
 #include "util/parallel.h"
 #include "util/xalloc.h"
 
-static const char detail_indent[] = "         "; /* lines under a step's PASS/FAIL line */
+static const char detail_indent[] = DETAIL_INDENT;
 
 static double ms_since(uint64_t mono)
 {
@@ -98,18 +98,7 @@ static bool wants_story(const struct run *r)
  */
 static bool kernel_only(const struct lab_step *st)
 {
-	if (!st)
-		return false;
-	switch (st->kind) {
-	case STEP_UDP:
-		return true;
-	case STEP_PING:
-		return st->probe.count <= 10 && !st->probe.interval_ns;
-	case STEP_SEND:
-		return st->send.count <= 10 && !st->send.rate;
-	default:
-		return false;
-	}
+	return st && st->ops->kernel_only && st->ops->kernel_only(st);
 }
 
 /*
@@ -519,14 +508,13 @@ static int open_observers(struct run *r)
 	return 0;
 }
 
-static void keep_socket(struct run *r, int fd)
+void run_keep_socket(struct run *r, int fd)
 {
 	XGROW(r->socks, r->n_socks, r->cap_socks);
 	r->socks[r->n_socks++] = fd;
 }
 
-/* Closes one of the lab's sockets before the lab ends. */
-static void close_socket(struct run *r, int fd)
+void run_close_socket(struct run *r, int fd)
 {
 	size_t i;
 
@@ -544,7 +532,7 @@ static int serve_accept(struct run *r, int lfd)
 	int fd;
 
 	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		keep_socket(r, fd);
+		run_keep_socket(r, fd);
 		ev.data.u64 = TAG_CONN + (uint64_t)fd;
 		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
 			return diag_errno(&r->d, "epoll_ctl");
@@ -561,7 +549,7 @@ static void serve_conn(struct run *r, int fd)
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		;
 	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-		close_socket(r, fd);
+		run_close_socket(r, fd);
 }
 
 /* True when every event logged from index from on is an MLD report or query. */
@@ -628,8 +616,6 @@ static int check_alive(struct run *r)
 	return 0;
 }
 
-static int tcp_payload(struct run *r, int fd, const struct step_probe *p);
-
 /* The connect of a background tcp step ended: sends its payload when it connected. */
 static int tcp_background_done(struct run *r, uint64_t step)
 {
@@ -640,7 +626,7 @@ static int tcp_background_done(struct run *r, uint64_t step)
 		return 0;
 	epoll_ctl(r->epfd, EPOLL_CTL_DEL, fd, NULL);
 	if (probe_tcp_outcome(fd, false) == TCP_CONNECTED && p->payload_len)
-		return tcp_payload(r, fd, p);
+		return run_tcp_payload(r, fd, p);
 	return 0;
 }
 
@@ -738,9 +724,8 @@ int run_window_open(struct run *r)
 	return 0;
 }
 
-/* Waits until fd is ready for events or the deadline passes. Returns 1 ready, 0 timed out. */
-static int wait_fd(struct run *r, int fd, uint32_t events, uint64_t deadline,
-		   int (*done)(int, void *), void *arg)
+int run_wait_fd(struct run *r, int fd, uint32_t events, uint64_t deadline, int (*done)(int, void *),
+		void *arg)
 {
 	struct epoll_event ev = {.events = events, .data.u64 = TAG_EXTRA};
 	int rc = 0;
@@ -761,56 +746,17 @@ static int wait_fd(struct run *r, int fd, uint32_t events, uint64_t deadline,
 	return rc;
 }
 
-static const char *addr_port(const struct ipaddr *a, uint16_t port, char *buf, size_t len)
-{
-	char s[IPADDR_STRLEN];
-
-	snprintf(buf, len, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u", ipaddr_fmt(a, s), port);
-	return buf;
-}
-
-static void udp_add(struct run *r, size_t node, int fd)
+void run_udp_add(struct run *r, size_t node, int fd)
 {
 	XGROW(r->udp, r->n_udp, r->cap_udp);
 	r->udp[r->n_udp++] = (struct udp_sock){node, fd};
-}
-
-static int step_udp(struct run *r, const struct lab_step *st, char *text, size_t len)
-{
-	const struct step_probe *p = &st->probe;
-	char to[IPADDR_STRLEN + 8];
-	size_t i;
-	int fd, fit;
-	int n = snprintf(text, len, "udp %s -> %s", r->lab->nodes[p->node].name,
-			 addr_port(&p->dst, p->dport, to, sizeof(to)));
-
-	if (p->sport && n > 0 && (size_t)n < len)
-		n += snprintf(text + n, len - (size_t)n, " sport %u", p->sport);
-	if (n > 0 && (size_t)n < len)
-		probe_opts_fmt(p, text + n, len - (size_t)n);
-	if (run_window_open(r))
-		return -1;
-	/*
-	 * UDP sockets of nflab's never share a port (a program's socket could lose
-	 * datagrams to them): a port the lab already holds in the node, an earlier
-	 * probe's or a listen step's, sends from that socket.
-	 */
-	for (i = 0; p->sport && i < r->n_udp; i++)
-		if (r->udp[i].node == p->node && (fit = probe_udp_fits(r->udp[i].fd, p)))
-			return probe_udp_sendto(r->udp[i].fd, p, fit == 2, &r->d) ? -1 : NFLAB_PASS;
-	fd = probe_udp_send(r->b.nodes[p->node].nsfd, p, &r->d);
-	if (fd < 0)
-		return -1;
-	keep_socket(r, fd);
-	udp_add(r, p->node, fd);
-	return NFLAB_PASS;
 }
 
 /*
  * Sends the payload of a connected tcp probe, each part as its own segment
  * (TCP_NODELAY), in order: a few lines always fit the send buffer.
  */
-static int tcp_payload(struct run *r, int fd, const struct step_probe *p)
+int run_tcp_payload(struct run *r, int fd, const struct step_probe *p)
 {
 	size_t i, off = 0, one = 1;
 	int nodelay = 1;
@@ -826,128 +772,6 @@ static int tcp_payload(struct run *r, int fd, const struct step_probe *p)
 	return 0;
 }
 
-static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t len)
-{
-	const struct step_probe *p = &st->probe;
-	char to[IPADDR_STRLEN + 8], opts[96];
-	enum tcp_outcome got;
-	int fd, ready;
-
-	if (run_window_open(r))
-		return -1;
-	fd = probe_tcp_start(r->b.nodes[p->node].nsfd, p, &r->d);
-	if (fd < 0)
-		return -1;
-	keep_socket(r, fd);
-	r->step_fd[st - r->lab->steps] = fd;
-	probe_opts_fmt(p, opts, sizeof(opts));
-	if (p->background) {
-		struct epoll_event ev = {.events = EPOLLOUT,
-					 .data.u64 = TAG_BGTCP + (uint64_t)(st - r->lab->steps)};
-
-		/* The run's loop sees the connect end, whatever step is running then. */
-		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
-			return diag_errno(&r->d, "epoll_ctl");
-		snprintf(text, len, "tcp %s -> %s%s: connecting in the background",
-			 r->lab->nodes[p->node].name, addr_port(&p->dst, p->dport, to, sizeof(to)),
-			 opts);
-		return NFLAB_PASS;
-	}
-	ready = wait_fd(r, fd, EPOLLOUT, now_mono_ns() + p->timeout_ns, NULL, NULL);
-	if (ready < 0)
-		return -1;
-	got = probe_tcp_outcome(fd, !ready);
-	snprintf(text, len, "tcp %s -> %s%s: %s", r->lab->nodes[p->node].name,
-		 addr_port(&p->dst, p->dport, to, sizeof(to)), opts, probe_tcp_outcome_name(got));
-	if (got == TCP_CONNECTED && p->payload_len && tcp_payload(r, fd, p))
-		return -1;
-	if (p->outcome != TCP_ANY && (int)got != p->outcome) {
-		size_t n = strlen(text);
-
-		snprintf(text + n, len - n, "\n%s%s:%d: expected %s, got %s", detail_indent,
-			 st->loc.file, st->loc.line, probe_tcp_outcome_name(p->outcome),
-			 probe_tcp_outcome_name(got));
-		return NFLAB_FAIL;
-	}
-	return NFLAB_PASS;
-}
-
-struct ping_wait {
-	const struct step_probe *p;
-	unsigned int replies;
-};
-
-/* Waiting for "no reply" ends at the first reply (a failure) or the deadline. */
-static bool ping_decided(const struct ping_wait *w)
-{
-	return w->p->outcome == PING_NO_REPLY ? w->replies > 0 : w->replies >= w->p->count;
-}
-
-static int ping_done(int fd, void *arg)
-{
-	struct ping_wait *w = arg;
-
-	w->replies += (unsigned int)probe_ping_replies(fd, w->p);
-	return ping_decided(w);
-}
-
-/* Between two requests (interval): replies are counted, the wait goes on. */
-static int ping_between(int fd, void *arg)
-{
-	ping_done(fd, arg);
-	return 0;
-}
-
-static int step_ping(struct run *r, const struct lab_step *st, char *text, size_t len)
-{
-	struct step_probe p = st->probe;
-	struct ping_wait w = {&p, 0};
-	char to[IPADDR_STRLEN], opts[96];
-	unsigned int i, unsent = 0;
-	int fd, rc;
-
-	if (!p.echo_id)
-		p.echo_id = (uint16_t)(getpid() ^ (st - r->lab->steps));
-	if (run_window_open(r))
-		return -1;
-	fd = probe_ping_open(r->b.nodes[p.node].nsfd, &p, &r->d);
-	if (fd < 0)
-		return -1;
-	keep_socket(r, fd);
-	for (i = 0; i < p.count; i++) {
-		if (i && p.interval_ns &&
-		    wait_fd(r, fd, EPOLLIN, now_mono_ns() + p.interval_ns, ping_between, &w) < 0)
-			return -1;
-		rc = probe_ping_send(fd, &p, (uint16_t)(i + 1), &r->d);
-		if (rc < 0)
-			return -1;
-		unsent += (unsigned int)rc;
-	}
-	probe_opts_fmt(&p, opts, sizeof(opts));
-	snprintf(text, len, "ping %s -> %s%s: %u request%s", r->lab->nodes[p.node].name,
-		 ipaddr_fmt(&p.dst, to), opts, p.count, p.count == 1 ? "" : "s");
-	if (unsent) {
-		i = (unsigned int)strlen(text);
-		snprintf(text + i, len - i, ", %u not sent (larger than the path MTU, df)", unsent);
-	}
-	if (p.outcome == PING_ANY)
-		return NFLAB_PASS;
-	if (!ping_decided(&w) &&
-	    wait_fd(r, fd, EPOLLIN, now_mono_ns() + p.timeout_ns, ping_done, &w) < 0)
-		return -1;
-	i = (unsigned int)strlen(text);
-	snprintf(text + i, len - i, ", %u repl%s", w.replies, w.replies == 1 ? "y" : "ies");
-	if ((p.outcome == PING_REPLY && w.replies < p.count) ||
-	    (p.outcome == PING_NO_REPLY && w.replies > 0)) {
-		i = (unsigned int)strlen(text);
-		snprintf(text + i, len - i, "\n%s%s:%d: expected %s", detail_indent, st->loc.file,
-			 st->loc.line,
-			 p.outcome == PING_REPLY ? "a reply to every request" : "no reply");
-		return NFLAB_FAIL;
-	}
-	return NFLAB_PASS;
-}
-
 long run_point_find(const struct run *r, const struct lab_end *e)
 {
 	size_t i;
@@ -958,19 +782,13 @@ long run_point_find(const struct run *r, const struct lab_end *e)
 	return -1;
 }
 
-static size_t point_of(struct run *r, const struct lab_end *e)
+size_t run_point_of(struct run *r, const struct lab_end *e)
 {
 	long i = run_point_find(r, e);
 
 	if (i < 0)
 		abort(); /* open_captures() added every point a check names */
 	return (size_t)i;
-}
-
-/* Between the batches of a burst: read what the observers have, so none overflows. */
-static int drain_cb(void *arg)
-{
-	return run_drain(arg);
 }
 
 struct injector *run_sender(struct run *r, size_t node, int ifindex, int family)
@@ -1004,87 +822,6 @@ int run_peer_mac(struct run *r, const struct lab_end *e, uint8_t mac[6])
 				r->lab->nodes[peer->node].ifaces[peer->iface].name, mac, &r->d);
 	memset(mac, 0xff, 6);
 	return 0;
-}
-
-#define QUOTE_MAX_V4 548  /* what fits in a 576-byte error (RFC 1812) */
-#define QUOTE_MAX_V6 1232 /* what fits in a 1280-byte error (RFC 4443) */
-
-/* The IP packet of the last capture matching the step's quote filter; NULL with d set. */
-static const uint8_t *captured_quote(struct run *r, const struct lab_step *st, size_t *len)
-{
-	const struct step_send *s = &st->send;
-	struct step_expect filter = {.source = SRC_CAPTURE,
-				     .dir = s->quote_dir,
-				     .preds = s->quote_preds,
-				     .n_preds = s->n_quote_preds};
-	struct expect_state es;
-	size_t i = r->log.n;
-	char where[80];
-
-	expect_begin(&es, &filter, point_of(r, &s->quote_at), 0, r->start_real);
-	while (i-- > 0) {
-		const struct event *ev = &r->log.ev[i];
-		size_t off = 14;
-
-		if (!expect_matches(&es, ev) || !(ev->pkt.outer.present & (PKT_IP4 | PKT_IP6)))
-			continue;
-		if (ev->caplen >= 14 && ev->data[12] == 0x81 && ev->data[13] == 0x00)
-			off += 4; /* an 802.1Q tag */
-		if (ev->caplen <= off)
-			continue;
-		*len = ev->caplen - off;
-		if (*len > (ev->pkt.outer.present & PKT_IP4 ? QUOTE_MAX_V4 : QUOTE_MAX_V6))
-			*len = ev->pkt.outer.present & PKT_IP4 ? QUOTE_MAX_V4 : QUOTE_MAX_V6;
-		return ev->data + off;
-	}
-	diag_set(&r->d, "no packet captured at %s so far matches the quote filter",
-		 lab_end_fmt(r->lab, &s->quote_at, where, sizeof(where)));
-	return NULL;
-}
-
-/*
- * Where the crafted segment's connection stands, from the latest packet of it
- * captured leaving the sending interface: its next sequence number and its
- * acknowledgement number. Returns 0 or -1.
- */
-static int connection_seq(struct run *r, const struct step_send *s, uint32_t *next, uint32_t *ack)
-{
-	size_t point = point_of(r, &(struct lab_end){s->node, s->iface}), i = r->log.n;
-	char where[80];
-
-	while (i-- > 0) {
-		const struct event *ev = &r->log.ev[i];
-		const struct pkt_hdrs *h = &ev->pkt.outer;
-
-		if (ev->kind != EV_PACKET || ev->point != point || ev->dir != DIR_OUT ||
-		    !(h->present & PKT_TCP) || h->sport != s->c.l4.sport ||
-		    h->dport != s->c.l4.dport || !ipaddr_equal(&h->src, &s->c.ip.src) ||
-		    !ipaddr_equal(&h->dst, &s->c.ip.dst))
-			continue;
-		/* SYN and FIN take one sequence number each, like a byte. */
-		*next = h->tcp_seq + h->payload_len + ((h->tcp_flags & 0x03) ? 1 : 0);
-		*ack = h->tcp_ack;
-		return 0;
-	}
-	return diag_set(
-		&r->d, "seq or ack +N: no packet of this connection has left %s so far",
-		lab_end_fmt(r->lab, &(struct lab_end){s->node, s->iface}, where, sizeof(where)));
-}
-
-static const char *send_what(const struct step_send *s, char *buf, size_t len)
-{
-	static const char *const l4[] = {"ip", "udp", "tcp", "icmp", "icmp6"};
-	char a[IPADDR_STRLEN], b[IPADDR_STRLEN];
-
-	if (s->c.arp.present)
-		snprintf(buf, len, "arp");
-	else if (s->c.ip.version)
-		snprintf(buf, len, "%s %s > %s",
-			 s->c.ip.version == 6 && !s->c.l4.kind ? "ip6" : l4[s->c.l4.kind],
-			 ipaddr_fmt(&s->c.ip.src, a), ipaddr_fmt(&s->c.ip.dst, b));
-	else
-		snprintf(buf, len, "raw frame");
-	return buf;
 }
 
 /*
@@ -1131,131 +868,6 @@ int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end 
 	return NFLAB_FAIL;
 }
 
-static int step_send(struct run *r, const struct lab_step *st, char *text, size_t len)
-{
-	const struct step_send *s = &st->send;
-	const struct lab_node *n = &r->lab->nodes[s->node];
-	struct craft c = s->c;
-	struct craft_layout lay;
-	struct link_tx before, after;
-	struct injector *inj;
-	uint8_t *frame = xmalloc(CRAFT_MAX), *frags[64];
-	size_t flen[64];
-	char what[200];
-	int ifindex = 0, size, rc = -1;
-	unsigned int i;
-
-	if (s->l2) {
-		struct lab_end e = {s->node, s->iface};
-
-		ifindex = link_index(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name, &r->d);
-		if (ifindex < 0 ||
-		    (!s->eth_src_set && link_mac(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name,
-						 c.eth.src, &r->d)) ||
-		    (!s->eth_dst_set && run_peer_mac(r, &e, c.eth.dst)))
-			goto out;
-	}
-	if (run_drain(r))
-		goto out;
-	if (s->quote == QUOTE_CAPTURED && !(c.quote = captured_quote(r, st, &c.quote_len)))
-		goto out;
-	if (s->seq_relative || s->ack_relative) {
-		uint32_t next = 0, ack = 0;
-
-		if (connection_seq(r, s, &next, &ack))
-			goto out;
-		if (s->seq_relative)
-			c.l4.seq = next + s->c.l4.seq;
-		if (s->ack_relative)
-			c.l4.ack = ack + s->c.l4.ack;
-	}
-	size = craft_build(&c, frame, CRAFT_MAX, &lay);
-	if (size < 0) {
-		diag_set(&r->d, "the packet is larger than %d bytes", CRAFT_MAX);
-		goto out;
-	}
-	inj = run_sender(r, s->node, ifindex, c.ip.version == 6 ? AF_INET6 : AF_INET);
-	if (!inj || run_window_open(r))
-		goto out;
-	/* A frame accepted is not a frame sent: the interface's state and drops tell. */
-	if (s->l2 &&
-	    link_tx_state(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name, &before, &r->d))
-		goto out;
-	if (s->fragments) {
-		for (i = 0; i < s->fragments; i++)
-			frags[i] = xmalloc(CRAFT_MAX);
-		if (craft_fragment(
-			    frame, lay.l3, frame + lay.l3, lay.len - lay.l3, (int)s->fragments,
-			    c.ip.frag_id ? c.ip.frag_id : (uint32_t)getpid(), frags, flen) < 0)
-			diag_set(&r->d, "a %zu-byte IP packet cannot be cut into %u fragments",
-				 lay.len - lay.l3, s->fragments);
-		else
-			for (i = 0; i < s->count && !r->d.set; i++)
-				inj_send(inj, frags, flen, s->fragments, &c.ip.dst, &r->d);
-		for (i = 0; i < s->fragments; i++)
-			free(frags[i]);
-		if (r->d.set)
-			goto out;
-	} else if (inj_burst(inj, frame, &lay, s->sweeps, s->n_sweeps, s->count, s->rate, &c.ip.dst,
-			     s->count > 1 ? drain_cb : NULL, r, &r->d)) {
-		goto out;
-	}
-	snprintf(text, len, "send %s%s%s: %s%s, %u packet%s%s", n->name, s->l2 ? ":" : "",
-		 s->l2 ? n->ifaces[s->iface].name : "", send_what(s, what, sizeof(what)),
-		 s->fragments ? " in fragments" : "", s->count, s->count == 1 ? "" : "s",
-		 s->n_sweeps ? " (swept)" : "");
-	rc = NFLAB_PASS;
-	if (s->l2) {
-		if (link_tx_state(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name, &after,
-				  &r->d))
-			rc = -1;
-		else
-			rc = run_tx_judge(r, st, &(struct lab_end){s->node, s->iface},
-					  (uint64_t)s->count * (s->fragments ? s->fragments : 1),
-					  &before, &after, text, len);
-	}
-out:
-	free(frame);
-	return rc;
-}
-
-static int step_listen(struct run *r, const struct lab_step *st, char *text, size_t len)
-{
-	const struct step_listen *l = &st->listen;
-	int fd = probe_listen(r->b.nodes[l->node].nsfd, l, &r->d);
-
-	if (fd < 0)
-		return -1;
-	keep_socket(r, fd);
-	if (l->proto == IPPROTO_UDP)
-		udp_add(r, l->node, fd);
-	if (l->accept) {
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_LISTEN + (uint64_t)fd};
-
-		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
-			return diag_errno(&r->d, "epoll_ctl");
-	}
-	snprintf(text, len, "listen %s %s/%u%s", r->lab->nodes[l->node].name,
-		 l->proto == IPPROTO_TCP ? "tcp" : "udp", l->port, l->accept ? ", accepting" : "");
-	return NFLAB_PASS;
-}
-
-/* Closes the connection of an earlier tcp step: its FIN starts the close handshake. */
-static int step_close(struct run *r, const struct lab_step *st, char *text, size_t len)
-{
-	const struct lab_step *conn = &r->lab->steps[st->close];
-	int fd = r->step_fd[st->close];
-
-	snprintf(text, len, "close the connection of step \"%s\"", conn->name);
-	if (fd < 0)
-		return diag_set(&r->d, "step \"%s\" has no open connection to close", conn->name);
-	if (run_window_open(r))
-		return -1;
-	r->step_fd[st->close] = -1;
-	close_socket(r, fd);
-	return NFLAB_PASS;
-}
-
 /* Writes a failed check's explanation, indented under its step line, into a new string. */
 char *run_indent(const char *text)
 {
@@ -1282,27 +894,7 @@ char *run_indent(const char *text)
 static long step_sender(const struct lab *lab, const struct lab_step *st, long *iface)
 {
 	*iface = -1;
-	switch (st->kind) {
-	case STEP_UDP:
-	case STEP_TCP:
-	case STEP_PING:
-		return (long)st->probe.node;
-	case STEP_CLOSE:
-		return (long)lab->steps[st->close].probe.node;
-	case STEP_SEND:
-		if (st->send.l2)
-			*iface = (long)st->send.iface;
-		return (long)st->send.node;
-	case STEP_RUN:
-	case STEP_SERVICE:
-		return (long)st->prog.node;
-	case STEP_STOP:
-		return (long)lab->steps[st->prog.target].prog.node;
-	case STEP_EXT:
-		return st->ext.ops->sender ? st->ext.ops->sender(st, iface) : -1;
-	default:
-		return -1;
-	}
+	return st->ops->sender ? st->ops->sender(lab, st, iface) : -1;
 }
 
 /*
@@ -1654,7 +1246,7 @@ static void mark_check(struct run *r, const struct lab_step *st, const struct ex
 		}
 }
 
-static int step_expect(struct run *r, const struct lab_step *st, char **detail)
+static int expect_check(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct step_expect *e = &st->expect;
 	uint64_t deadline = now_mono_ns() + e->within_ns;
@@ -1676,7 +1268,7 @@ static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 	rc = -1;
 	if (run_expect_vacuous(r, e, NULL, &r->d))
 		goto out;
-	point = e->source == SRC_CAPTURE ? point_of(r, &e->at) : e->node;
+	point = e->source == SRC_CAPTURE ? run_point_of(r, &e->at) : e->node;
 	expect_begin(&es, e, point, from_start ? 0 : r->window_seq,
 		     from_start ? r->start_real : r->window_real);
 	if (preds)
@@ -1732,6 +1324,16 @@ static int check_drops(struct run *r)
 	return 0;
 }
 
+int run_step_expect(struct run *r, const struct lab_step *st, char **detail)
+{
+	int v = expect_check(r, st, detail);
+
+	/* A check is only as good as the capture it read: loss turns it into an error. */
+	if (v >= 0 && (check_drops(r) || check_alive(r)))
+		return -1;
+	return v;
+}
+
 /* Per-step state for steps added since the last call (the C API adds steps as it goes). */
 static void steps_grow(struct run *r)
 {
@@ -1754,19 +1356,6 @@ static void steps_grow(struct run *r)
 			memset(&r->ladder[i], 0, sizeof(r->ladder[i]));
 	}
 	r->n_step_state = n;
-}
-
-/*
- * A program may have loaded rules in its node (nft -f, iptables-restore):
- * trace events name rules by the comments listed then, so list them again.
- */
-static int rules_refresh(struct run *r, const struct lab_step *st)
-{
-	if (st->kind == STEP_RUN || st->kind == STEP_SERVICE)
-		return run_rules_refresh(r, st->prog.node);
-	if (st->kind == STEP_STOP)
-		return run_rules_refresh(r, r->lab->steps[st->prog.target].prog.node);
-	return 0;
 }
 
 int run_rules_refresh(struct run *r, size_t node)
@@ -1802,49 +1391,9 @@ int run_step(struct run *r, size_t i, size_t *failed)
 		diag_prefix(&r->d, "step %zu", i + 1);
 		return -1;
 	}
-	switch (st->kind) {
-	case STEP_UDP:
-		v = step_udp(r, st, text, sizeof(text));
-		break;
-	case STEP_TCP:
-		v = step_tcp(r, st, text, sizeof(text));
-		break;
-	case STEP_PING:
-		v = step_ping(r, st, text, sizeof(text));
-		break;
-	case STEP_LISTEN:
-		v = step_listen(r, st, text, sizeof(text));
-		break;
-	case STEP_CLOSE:
-		v = step_close(r, st, text, sizeof(text));
-		break;
-	case STEP_SEND:
-		v = step_send(r, st, text, sizeof(text));
-		break;
-	case STEP_RUN:
-		v = step_run(r, st, text, sizeof(text), &detail);
-		break;
-	case STEP_SERVICE:
-		v = step_service(r, st, text, sizeof(text), &detail);
-		break;
-	case STEP_STOP:
-		v = step_stop(r, st, text, sizeof(text), &detail);
-		break;
-	case STEP_EXT:
-		st->ext.ops->describe(lab, st, text, sizeof(text));
-		v = st->ext.ops->run(r, st, &detail);
-		break;
-	case STEP_EXPECT:
-	default:
-		expect_describe(lab, &st->expect, text, sizeof(text));
-		v = step_expect(r, st, &detail);
-		break;
-	}
-	/* A check is only as good as the capture it read: loss turns it into an error. */
-	if (v >= 0 && st->kind == STEP_EXPECT && (check_drops(r) || check_alive(r)))
-		v = -1;
-	if (v >= 0 && rules_refresh(r, st))
-		v = -1;
+	if (st->ops->describe)
+		st->ops->describe(lab, st, text, sizeof(text));
+	v = st->ops->run(r, st, text, sizeof(text), &detail);
 	if (v < 0) {
 		free(detail);
 		diag_locate(&r->d, &st->loc);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Inside a lab run: the state its step modules share (run.c, progrun.c). */
+/* Inside a lab run: the state its step modules share (run.c, progrun.c, src/step/). */
 #ifndef NFLAB_RUN_PRIV_H
 #define NFLAB_RUN_PRIV_H
 
@@ -187,6 +187,8 @@ bool progs_running(const struct run *r);
 int run_drain(struct run *r);
 /* The run's capture point of e (opened when the run began), or -1. */
 long run_point_find(const struct run *r, const struct lab_end *e);
+/* As run_point_find(), for a point a check or quote names (which the run opened). */
+size_t run_point_of(struct run *r, const struct lab_end *e);
 /* Decides es now if it can; *wake is when to look again. */
 enum verdict run_decide(const struct run *r, struct expect_state *es, uint64_t deadline,
 			uint64_t *wake);
@@ -221,10 +223,33 @@ struct link_tx;
 int run_tx_judge(struct run *r, const struct lab_step *st, const struct lab_end *out, uint64_t sent,
 		 const struct link_tx *before, const struct link_tx *after, char *text, size_t len);
 
-/* Program steps (progrun.c). Each returns NFLAB_PASS, NFLAB_FAIL or -1 (r->d says why). */
-int step_run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
-int step_service(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
-int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
+/* Lines under a step's PASS/FAIL line start with this. */
+#define DETAIL_INDENT "         "
+/*
+ * Waits until fd is ready for events (reading the observers meanwhile) or the
+ * deadline passes; with done, until done(fd, arg) also says so. Returns 1
+ * ready, 0 timed out, -1 with r->d.
+ */
+int run_wait_fd(struct run *r, int fd, uint32_t events, uint64_t deadline, int (*done)(int, void *),
+		void *arg);
+/* Sends p's payload on fd, a connected tcp probe's socket, each part as its own segment. */
+int run_tcp_payload(struct run *r, int fd, const struct step_probe *p);
+/* Keeps fd, a socket of the lab's, open until the lab ends. */
+void run_keep_socket(struct run *r, int fd);
+/* Closes fd, one of the lab's sockets, before the lab ends. */
+void run_close_socket(struct run *r, int fd);
+/* Records fd, a UDP socket of node's: a later udp probe from its port sends from it. */
+void run_udp_add(struct run *r, size_t node, int fd);
+/*
+ * The running of the kinds not yet whole in src/step/ (expect.c, run.c,
+ * service.c and stop.c wrap them). Each returns NFLAB_PASS, NFLAB_FAIL or -1
+ * (r->d says why). A check (expect step) is an error when the capture it read
+ * lost frames or died; a program step writes its line into text.
+ */
+int run_step_expect(struct run *r, const struct lab_step *st, char **detail);
+int run_step_prog(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
+int run_step_service(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
+int run_step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail);
 /*
  * Runs argv in node on nflab's own terminal (an interactive shell), with the
  * programs' environment plus extra_env ("NAME=value", NULL-terminated, or NULL), and waits for it.

@@ -56,13 +56,15 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 	return 0;
 }
 
-static int run(struct run *r, const struct lab_step *st, char **detail)
+static int run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	const struct addr_step *s = st->ext.priv;
 	const struct built_node *bn = &r->b.nodes[s->at.node];
 	const char *name = r->lab->nodes[s->at.node].ifaces[s->at.iface].name;
 	int index;
 
+	(void)text;
+	(void)len;
 	(void)detail;
 	if (!s->add)
 		return addr_del(bn->rtnl, name, &s->a, s->plen, &r->d) ? -1 : NFLAB_PASS;
@@ -87,4 +89,11 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 		 s->add ? "added to" : "removed from", lab_end_fmt(lab, &s->at, at, sizeof(at)));
 }
 
-const struct step_ops step_addr = {"addr", parse, run, describe, free, NULL};
+const struct step_ops step_addr = {
+	.key = "addr",
+	.kind = STEP_EXT,
+	.parse = parse,
+	.run = run,
+	.describe = describe,
+	.release = step_priv_free,
+};

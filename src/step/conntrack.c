@@ -74,7 +74,7 @@ static bool matches(const struct ct_step *s, const struct event *ev)
 	return true;
 }
 
-static int run(struct run *r, const struct lab_step *st, char **detail)
+static int run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	struct ct_step *s = st->ext.priv;
 	int nsfd = r->b.nodes[s->node].nsfd;
@@ -82,6 +82,8 @@ static int run(struct run *r, const struct lab_step *st, char **detail)
 	size_t i;
 	int rc = NFLAB_PASS;
 
+	(void)text;
+	(void)len;
 	if (s->flush)
 		return ctev_flush(nsfd, &r->d) ? -1 : NFLAB_PASS;
 	s->deleted = 0;
@@ -127,13 +129,20 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 				      pred_fmt(&s->preds[i], pb, sizeof(pb)));
 }
 
-static void release(void *priv)
+static void release(struct lab_step *st)
 {
-	struct ct_step *s = priv;
+	struct ct_step *s = st->ext.priv;
 
 	if (s)
 		pred_list_free(s->preds, s->n_preds);
 	free(s);
 }
 
-const struct step_ops step_conntrack = {"conntrack", parse, run, describe, release, NULL};
+const struct step_ops step_conntrack = {
+	.key = "conntrack",
+	.kind = STEP_EXT,
+	.parse = parse,
+	.run = run,
+	.describe = describe,
+	.release = release,
+};

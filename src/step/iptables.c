@@ -32,12 +32,12 @@ static const char *const keys[] = {"node", "rules", "flush", NULL};
 
 static int family_of(const struct lab_step *st)
 {
-	return st->ext.ops == &step_ip6tables ? AF_INET6 : AF_INET;
+	return st->ops == &step_ip6tables ? AF_INET6 : AF_INET;
 }
 
 static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 {
-	const char *kind = st->ext.ops->key;
+	const char *kind = st->ops->key;
 	struct ydoc *y = &p->y;
 	struct ipt_step *s = xcalloc(1, sizeof(*s));
 	char what[96];
@@ -70,10 +70,12 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 	return 0;
 }
 
-static int run(struct run *r, const struct lab_step *st, char **detail)
+static int run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	const struct ipt_step *s = st->ext.priv;
 
+	(void)text;
+	(void)len;
 	(void)detail;
 	if (ruleset_ipt_restore(r->b.nodes[s->node].nsfd, family_of(st),
 				r->lab->nodes[s->node].ipt_backend, s->text, s->flush, &s->loc,
@@ -87,19 +89,33 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 {
 	const struct ipt_step *s = st->ext.priv;
 
-	snprintf(buf, len, "%s rules %s in %s (%u line%s)", st->ext.ops->key,
+	snprintf(buf, len, "%s rules %s in %s (%u line%s)", st->ops->key,
 		 s->flush ? "restored" : "added", lab->nodes[s->node].name, s->lines,
 		 s->lines == 1 ? "" : "s");
 }
 
-static void release(void *priv)
+static void release(struct lab_step *st)
 {
-	struct ipt_step *s = priv;
+	struct ipt_step *s = st->ext.priv;
 
 	if (s)
 		free(s->text);
 	free(s);
 }
 
-const struct step_ops step_iptables = {"iptables", parse, run, describe, release, NULL};
-const struct step_ops step_ip6tables = {"ip6tables", parse, run, describe, release, NULL};
+const struct step_ops step_iptables = {
+	.key = "iptables",
+	.kind = STEP_EXT,
+	.parse = parse,
+	.run = run,
+	.describe = describe,
+	.release = release,
+};
+const struct step_ops step_ip6tables = {
+	.key = "ip6tables",
+	.kind = STEP_EXT,
+	.parse = parse,
+	.run = run,
+	.describe = describe,
+	.release = release,
+};

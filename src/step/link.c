@@ -39,13 +39,15 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 	return parse_point(p, at, &s->at) || parse_keyword(p, state, states, &s->up) ? -1 : 0;
 }
 
-static int run(struct run *r, const struct lab_step *st, char **detail)
+static int run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	const struct link_step *s = st->ext.priv;
 	const struct built_node *bn = &r->b.nodes[s->at.node];
 	const char *name = r->lab->nodes[s->at.node].ifaces[s->at.iface].name;
 	const struct lab_end *peer;
 
+	(void)text;
+	(void)len;
 	(void)detail;
 	if (link_set_up(bn->rtnl, name, s->up, &r->d))
 		return -1;
@@ -71,4 +73,11 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 		 s->up ? "up" : "down");
 }
 
-const struct step_ops step_link = {"link", parse, run, describe, free, NULL};
+const struct step_ops step_link = {
+	.key = "link",
+	.kind = STEP_EXT,
+	.parse = parse,
+	.run = run,
+	.describe = describe,
+	.release = step_priv_free,
+};

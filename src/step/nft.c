@@ -52,10 +52,12 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 	return 0;
 }
 
-static int run(struct run *r, const struct lab_step *st, char **detail)
+static int run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	const struct nft_step *s = st->ext.priv;
 
+	(void)text;
+	(void)len;
 	(void)detail;
 	if (ruleset_nft_apply(r->b.nodes[s->node].nsfd, s->text, &s->loc, &r->d) ||
 	    run_rules_refresh(r, s->node))
@@ -71,13 +73,20 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 		 s->lines, s->lines == 1 ? "" : "s");
 }
 
-static void release(void *priv)
+static void release(struct lab_step *st)
 {
-	struct nft_step *s = priv;
+	struct nft_step *s = st->ext.priv;
 
 	if (s)
 		free(s->text);
 	free(s);
 }
 
-const struct step_ops step_nft = {"nft", parse, run, describe, release, NULL};
+const struct step_ops step_nft = {
+	.key = "nft",
+	.kind = STEP_EXT,
+	.parse = parse,
+	.run = run,
+	.describe = describe,
+	.release = release,
+};

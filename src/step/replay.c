@@ -362,7 +362,7 @@ static void mark_frames(struct run *r, const struct lab_step *st, const struct r
 	}
 }
 
-static int run(struct run *r, const struct lab_step *st, char **detail)
+static int run(struct run *r, const struct lab_step *st, char *line, size_t len, char **detail)
 {
 	const struct replay_step *s = st->ext.priv;
 	const struct lab_iface *ifc = &r->lab->nodes[s->at.node].ifaces[s->at.iface];
@@ -375,6 +375,8 @@ static int run(struct run *r, const struct lab_step *st, char **detail)
 	size_t i = 0, j, since;
 	int ifindex;
 
+	(void)line;
+	(void)len;
 	ifindex = link_index(rtnl, ifc->name, &r->d);
 	if (check_mtu(r, s) || ifindex < 0 || link_mac(rtnl, ifc->name, src, &r->d) ||
 	    run_peer_mac(r, &s->at, dst) || run_drain(r))
@@ -431,9 +433,9 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 					: "original");
 }
 
-static void release(void *priv)
+static void release(struct lab_step *st)
 {
-	struct replay_step *s = priv;
+	struct replay_step *s = st->ext.priv;
 
 	if (!s)
 		return;
@@ -443,12 +445,21 @@ static void release(void *priv)
 	free(s);
 }
 
-static long sender(const struct lab_step *st, long *iface)
+static long sender(const struct lab *lab, const struct lab_step *st, long *iface)
 {
+	(void)lab;
 	const struct replay_step *s = st->ext.priv;
 
 	*iface = (long)s->at.iface;
 	return (long)s->at.node;
 }
 
-const struct step_ops step_replay = {"replay", parse, run, describe, release, sender};
+const struct step_ops step_replay = {
+	.key = "replay",
+	.kind = STEP_EXT,
+	.parse = parse,
+	.run = run,
+	.describe = describe,
+	.release = release,
+	.sender = sender,
+};

@@ -27,10 +27,12 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 	return 0;
 }
 
-static int run(struct run *r, const struct lab_step *st, char **detail)
+static int run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	const size_t *node = st->ext.priv;
 
+	(void)text;
+	(void)len;
 	(void)detail;
 	return counters_reset(r->b.nodes[*node].nsfd, &r->d) ? -1 : NFLAB_PASS;
 }
@@ -42,4 +44,11 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 	snprintf(buf, len, "nft counters of %s reset", lab->nodes[*node].name);
 }
 
-const struct step_ops step_reset_counters = {"reset-counters", parse, run, describe, free, NULL};
+const struct step_ops step_reset_counters = {
+	.key = "reset-counters",
+	.kind = STEP_EXT,
+	.parse = parse,
+	.run = run,
+	.describe = describe,
+	.release = step_priv_free,
+};

@@ -55,7 +55,7 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 		       s->r.dev, n->name);
 }
 
-static int run(struct run *r, const struct lab_step *st, char **detail)
+static int run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	const struct route_step *s = st->ext.priv;
 	const struct lab_route *rt = &s->r;
@@ -63,6 +63,8 @@ static int run(struct run *r, const struct lab_step *st, char **detail)
 	const struct ipaddr *gw = rt->has_gw ? &rt->gw : NULL;
 	int rc;
 
+	(void)text;
+	(void)len;
 	(void)detail;
 	if (s->add)
 		rc = route_add_table(sk, &rt->dst, rt->plen, gw, rt->dev, rt->table, &r->d);
@@ -89,13 +91,20 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 		 lab->nodes[s->node].name);
 }
 
-static void release(void *priv)
+static void release(struct lab_step *st)
 {
-	struct route_step *s = priv;
+	struct route_step *s = st->ext.priv;
 
 	if (s)
 		free(s->r.dev);
 	free(s);
 }
 
-const struct step_ops step_route = {"route", parse, run, describe, release, NULL};
+const struct step_ops step_route = {
+	.key = "route",
+	.kind = STEP_EXT,
+	.parse = parse,
+	.run = run,
+	.describe = describe,
+	.release = release,
+};

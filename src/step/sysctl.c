@@ -39,7 +39,7 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 	return s->n ? 0 : fail_at(p, set, "expected at least one sysctl to set");
 }
 
-static int run(struct run *r, const struct lab_step *st, char **detail)
+static int run(struct run *r, const struct lab_step *st, char *line, size_t len, char **detail)
 {
 	const struct sysctl_step *s = st->ext.priv;
 	char *text = NULL;
@@ -47,6 +47,8 @@ static int run(struct run *r, const struct lab_step *st, char **detail)
 	bool absent;
 	FILE *f = open_memstream(&text, &size);
 
+	(void)line;
+	(void)len;
 	for (i = 0; i < s->n; i++) {
 		if (sysctl_set_optional(r->b.nodes[s->node].nsfd, s->v[i].key, s->v[i].value,
 					s->v[i].optional, &absent, &r->d)) {
@@ -78,9 +80,9 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 				      s->v[i].optional ? "?" : "", s->v[i].value);
 }
 
-static void release(void *priv)
+static void release(struct lab_step *st)
 {
-	struct sysctl_step *s = priv;
+	struct sysctl_step *s = st->ext.priv;
 	size_t i;
 
 	if (!s)
@@ -93,4 +95,11 @@ static void release(void *priv)
 	free(s);
 }
 
-const struct step_ops step_sysctl = {"sysctl", parse, run, describe, release, NULL};
+const struct step_ops step_sysctl = {
+	.key = "sysctl",
+	.kind = STEP_EXT,
+	.parse = parse,
+	.run = run,
+	.describe = describe,
+	.release = release,
+};

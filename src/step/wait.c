@@ -27,10 +27,12 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 	return 0;
 }
 
-static int run(struct run *r, const struct lab_step *st, char **detail)
+static int run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	uint64_t deadline = now_mono_ns() + *(const uint64_t *)st->ext.priv;
 
+	(void)text;
+	(void)len;
 	(void)detail;
 	while (now_mono_ns() < deadline)
 		if (run_pump(r, deadline) < 0)
@@ -49,4 +51,11 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 		snprintf(buf, len, "wait %.3g ms", (double)ns / 1e6);
 }
 
-const struct step_ops step_wait = {"wait", parse, run, describe, free, NULL};
+const struct step_ops step_wait = {
+	.key = "wait",
+	.kind = STEP_EXT,
+	.parse = parse,
+	.run = run,
+	.describe = describe,
+	.release = step_priv_free,
+};

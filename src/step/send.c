@@ -1,13 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The lab file's crafted packets: "send" steps, field by field. */
+/*
+ * The send step: crafted packets, field by field (eth, arp, ip, ip6, udp, tcp,
+ * icmp, icmp6, payload, a quoted packet), sent at L3 from a node or at L2 from
+ * an interface, count times at a rate, with sweeps and fragments.
+ */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "expect/expect.h"
 #include "lab/parse.h"
+#include "probe/inject.h"
+#include "run/run_priv.h"
+#include "step/step.h"
+#include "topo/link.h"
 #include "util/xalloc.h"
 
-#define QUOTE_BUF 1500 /* an inline quoted packet is built into this much */
+#define QUOTE_BUF    1500 /* an inline quoted packet is built into this much */
+#define QUOTE_MAX_V4 548  /* what fits in a 576-byte error (RFC 1812) */
+#define QUOTE_MAX_V6 1232 /* what fits in a 1280-byte error (RFC 4443) */
 
 static const char *const send_keys[] = {"from", "eth",	 "arp",	     "ip",	"ip6", "udp",
 					"tcp",	"icmp",	 "icmp6",    "payload", "hex", "count",
@@ -593,7 +605,7 @@ static int parse_sweep(struct parser *p, yaml_node_pair_t *pr, struct sweep *sw)
 	return 0;
 }
 
-int parse_send(struct parser *p, struct lab_step *st, yaml_node_t *m)
+static int parse(struct parser *p, struct lab_step *st, yaml_node_t *m)
 {
 	struct ydoc *y = &p->y;
 	struct step_send *s = &st->send;
@@ -692,3 +704,209 @@ int parse_send(struct parser *p, struct lab_step *st, yaml_node_t *m)
 	}
 	return 0;
 }
+
+/* ---- sending ---- */
+
+/* Between the batches of a burst: read what the observers have, so none overflows. */
+static int drain_cb(void *arg)
+{
+	return run_drain(arg);
+}
+
+/* The IP packet of the last capture matching the step's quote filter; NULL with d set. */
+static const uint8_t *captured_quote(struct run *r, const struct lab_step *st, size_t *len)
+{
+	const struct step_send *s = &st->send;
+	struct step_expect filter = {.source = SRC_CAPTURE,
+				     .dir = s->quote_dir,
+				     .preds = s->quote_preds,
+				     .n_preds = s->n_quote_preds};
+	struct expect_state es;
+	size_t i = r->log.n;
+	char where[80];
+
+	expect_begin(&es, &filter, run_point_of(r, &s->quote_at), 0, r->start_real);
+	while (i-- > 0) {
+		const struct event *ev = &r->log.ev[i];
+		size_t off = 14;
+
+		if (!expect_matches(&es, ev) || !(ev->pkt.outer.present & (PKT_IP4 | PKT_IP6)))
+			continue;
+		if (ev->caplen >= 14 && ev->data[12] == 0x81 && ev->data[13] == 0x00)
+			off += 4; /* an 802.1Q tag */
+		if (ev->caplen <= off)
+			continue;
+		*len = ev->caplen - off;
+		if (*len > (ev->pkt.outer.present & PKT_IP4 ? QUOTE_MAX_V4 : QUOTE_MAX_V6))
+			*len = ev->pkt.outer.present & PKT_IP4 ? QUOTE_MAX_V4 : QUOTE_MAX_V6;
+		return ev->data + off;
+	}
+	diag_set(&r->d, "no packet captured at %s so far matches the quote filter",
+		 lab_end_fmt(r->lab, &s->quote_at, where, sizeof(where)));
+	return NULL;
+}
+
+/*
+ * Where the crafted segment's connection stands, from the latest packet of it
+ * captured leaving the sending interface: its next sequence number and its
+ * acknowledgement number. Returns 0 or -1.
+ */
+static int connection_seq(struct run *r, const struct step_send *s, uint32_t *next, uint32_t *ack)
+{
+	size_t point = run_point_of(r, &(struct lab_end){s->node, s->iface}), i = r->log.n;
+	char where[80];
+
+	while (i-- > 0) {
+		const struct event *ev = &r->log.ev[i];
+		const struct pkt_hdrs *h = &ev->pkt.outer;
+
+		if (ev->kind != EV_PACKET || ev->point != point || ev->dir != DIR_OUT ||
+		    !(h->present & PKT_TCP) || h->sport != s->c.l4.sport ||
+		    h->dport != s->c.l4.dport || !ipaddr_equal(&h->src, &s->c.ip.src) ||
+		    !ipaddr_equal(&h->dst, &s->c.ip.dst))
+			continue;
+		/* SYN and FIN take one sequence number each, like a byte. */
+		*next = h->tcp_seq + h->payload_len + ((h->tcp_flags & 0x03) ? 1 : 0);
+		*ack = h->tcp_ack;
+		return 0;
+	}
+	return diag_set(
+		&r->d, "seq or ack +N: no packet of this connection has left %s so far",
+		lab_end_fmt(r->lab, &(struct lab_end){s->node, s->iface}, where, sizeof(where)));
+}
+
+static const char *send_what(const struct step_send *s, char *buf, size_t len)
+{
+	static const char *const l4[] = {"ip", "udp", "tcp", "icmp", "icmp6"};
+	char a[IPADDR_STRLEN], b[IPADDR_STRLEN];
+
+	if (s->c.arp.present)
+		snprintf(buf, len, "arp");
+	else if (s->c.ip.version)
+		snprintf(buf, len, "%s %s > %s",
+			 s->c.ip.version == 6 && !s->c.l4.kind ? "ip6" : l4[s->c.l4.kind],
+			 ipaddr_fmt(&s->c.ip.src, a), ipaddr_fmt(&s->c.ip.dst, b));
+	else
+		snprintf(buf, len, "raw frame");
+	return buf;
+}
+
+static int run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
+{
+	const struct step_send *s = &st->send;
+	const struct lab_node *n = &r->lab->nodes[s->node];
+	struct craft c = s->c;
+	struct craft_layout lay;
+	struct link_tx before, after;
+	struct injector *inj;
+	uint8_t *frame = xmalloc(CRAFT_MAX), *frags[64];
+	size_t flen[64];
+	char what[200];
+	int ifindex = 0, size, rc = -1;
+	unsigned int i;
+
+	(void)detail;
+	if (s->l2) {
+		struct lab_end e = {s->node, s->iface};
+
+		ifindex = link_index(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name, &r->d);
+		if (ifindex < 0 ||
+		    (!s->eth_src_set && link_mac(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name,
+						 c.eth.src, &r->d)) ||
+		    (!s->eth_dst_set && run_peer_mac(r, &e, c.eth.dst)))
+			goto out;
+	}
+	if (run_drain(r))
+		goto out;
+	if (s->quote == QUOTE_CAPTURED && !(c.quote = captured_quote(r, st, &c.quote_len)))
+		goto out;
+	if (s->seq_relative || s->ack_relative) {
+		uint32_t next = 0, ack = 0;
+
+		if (connection_seq(r, s, &next, &ack))
+			goto out;
+		if (s->seq_relative)
+			c.l4.seq = next + s->c.l4.seq;
+		if (s->ack_relative)
+			c.l4.ack = ack + s->c.l4.ack;
+	}
+	size = craft_build(&c, frame, CRAFT_MAX, &lay);
+	if (size < 0) {
+		diag_set(&r->d, "the packet is larger than %d bytes", CRAFT_MAX);
+		goto out;
+	}
+	inj = run_sender(r, s->node, ifindex, c.ip.version == 6 ? AF_INET6 : AF_INET);
+	if (!inj || run_window_open(r))
+		goto out;
+	/* A frame accepted is not a frame sent: the interface's state and drops tell. */
+	if (s->l2 &&
+	    link_tx_state(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name, &before, &r->d))
+		goto out;
+	if (s->fragments) {
+		for (i = 0; i < s->fragments; i++)
+			frags[i] = xmalloc(CRAFT_MAX);
+		if (craft_fragment(
+			    frame, lay.l3, frame + lay.l3, lay.len - lay.l3, (int)s->fragments,
+			    c.ip.frag_id ? c.ip.frag_id : (uint32_t)getpid(), frags, flen) < 0)
+			diag_set(&r->d, "a %zu-byte IP packet cannot be cut into %u fragments",
+				 lay.len - lay.l3, s->fragments);
+		else
+			for (i = 0; i < s->count && !r->d.set; i++)
+				inj_send(inj, frags, flen, s->fragments, &c.ip.dst, &r->d);
+		for (i = 0; i < s->fragments; i++)
+			free(frags[i]);
+		if (r->d.set)
+			goto out;
+	} else if (inj_burst(inj, frame, &lay, s->sweeps, s->n_sweeps, s->count, s->rate, &c.ip.dst,
+			     s->count > 1 ? drain_cb : NULL, r, &r->d)) {
+		goto out;
+	}
+	snprintf(text, len, "send %s%s%s: %s%s, %u packet%s%s", n->name, s->l2 ? ":" : "",
+		 s->l2 ? n->ifaces[s->iface].name : "", send_what(s, what, sizeof(what)),
+		 s->fragments ? " in fragments" : "", s->count, s->count == 1 ? "" : "s",
+		 s->n_sweeps ? " (swept)" : "");
+	rc = NFLAB_PASS;
+	if (s->l2) {
+		if (link_tx_state(r->b.nodes[s->node].rtnl, n->ifaces[s->iface].name, &after,
+				  &r->d))
+			rc = -1;
+		else
+			rc = run_tx_judge(r, st, &(struct lab_end){s->node, s->iface},
+					  (uint64_t)s->count * (s->fragments ? s->fragments : 1),
+					  &before, &after, text, len);
+	}
+out:
+	free(frame);
+	return rc;
+}
+
+static void release(struct lab_step *st)
+{
+	free(st->send.payload);
+	free(st->send.quote_bytes);
+	pred_list_free(st->send.quote_preds, st->send.n_quote_preds);
+}
+
+static long sender(const struct lab *lab, const struct lab_step *st, long *iface)
+{
+	(void)lab;
+	if (st->send.l2)
+		*iface = (long)st->send.iface;
+	return (long)st->send.node;
+}
+
+/* A few packets sent at once: the kernel handles them within the sending call. */
+static bool kernel_only(const struct lab_step *st)
+{
+	return st->send.count <= 10 && !st->send.rate;
+}
+
+const struct step_ops step_send = {
+	.key = "send",
+	.kind = STEP_SEND,
+	.parse = parse,
+	.run = run,
+	.release = release,
+	.sender = sender,
+	.kernel_only = kernel_only,
+};

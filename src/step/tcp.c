@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The tcp probe: tcp: {from, to: ADDR:PORT, src, sport, outcome, timeout,
+ * payload, ttl, tos, df, background} connects from a node's socket, says how
+ * the connect ended and sends the payload once connected (parsed in probe.c).
+ * Not kernel-only: retransmissions and delayed ACKs are timers.
+ */
+#include <stdio.h>
+#include <sys/epoll.h>
+
+#include "probe/probe.h"
+#include "run/run_priv.h"
+#include "step/step.h"
+#include "util/clock.h"
+
+static int run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
+{
+	const struct step_probe *p = &st->probe;
+	char to[IPADDR_STRLEN + 8], opts[96];
+	enum tcp_outcome got;
+	int fd, ready;
+
+	(void)detail;
+	if (run_window_open(r))
+		return -1;
+	fd = probe_tcp_start(r->b.nodes[p->node].nsfd, p, &r->d);
+	if (fd < 0)
+		return -1;
+	run_keep_socket(r, fd);
+	r->step_fd[st - r->lab->steps] = fd;
+	probe_opts_fmt(p, opts, sizeof(opts));
+	if (p->background) {
+		struct epoll_event ev = {.events = EPOLLOUT,
+					 .data.u64 = TAG_BGTCP + (uint64_t)(st - r->lab->steps)};
+
+		/* The run's loop sees the connect end, whatever step is running then. */
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))
+			return diag_errno(&r->d, "epoll_ctl");
+		snprintf(text, len, "tcp %s -> %s%s: connecting in the background",
+			 r->lab->nodes[p->node].name,
+			 step_addr_port(&p->dst, p->dport, to, sizeof(to)), opts);
+		return NFLAB_PASS;
+	}
+	ready = run_wait_fd(r, fd, EPOLLOUT, now_mono_ns() + p->timeout_ns, NULL, NULL);
+	if (ready < 0)
+		return -1;
+	got = probe_tcp_outcome(fd, !ready);
+	snprintf(text, len, "tcp %s -> %s%s: %s", r->lab->nodes[p->node].name,
+		 step_addr_port(&p->dst, p->dport, to, sizeof(to)), opts,
+		 probe_tcp_outcome_name(got));
+	if (got == TCP_CONNECTED && p->payload_len && run_tcp_payload(r, fd, p))
+		return -1;
+	if (p->outcome != TCP_ANY && (int)got != p->outcome) {
+		size_t n = strlen(text);
+
+		snprintf(text + n, len - n, "\n%s%s:%d: expected %s, got %s", DETAIL_INDENT,
+			 st->loc.file, st->loc.line, probe_tcp_outcome_name(p->outcome),
+			 probe_tcp_outcome_name(got));
+		return NFLAB_FAIL;
+	}
+	return NFLAB_PASS;
+}
+
+const struct step_ops step_tcp = {
+	.key = "tcp",
+	.kind = STEP_TCP,
+	.parse = step_probe_parse,
+	.run = run,
+	.release = step_probe_release,
+	.sender = step_probe_sender,
+};
