@@ -32,4 +32,10 @@ struct sysctl_kv {
 /* Sets n sysctls of the netns held by nsfd in one trip into it. Returns 0 or -1. */
 int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *d);
 
+/*
+ * Closes the procfs sysctl_set_all() keeps for the namespaces to come; its close
+ * waits out a grace period, so it is left to netns_close_later().
+ */
+void sysctl_procfs_close(void);
+
 #endif
