@@ -99,6 +99,14 @@ static int limit_at(struct parser *p, yaml_node_t *n, size_t count, size_t max, 
 	return fail_at(p, n, "more than %zu %s: a lab may have at most %zu", max, what, max);
 }
 
+void lab_node_step_rules(struct lab_node *n, const char *text)
+{
+	char *joined = n->step_rules ? xasprintf("%s\n%s", n->step_rules, text) : xstrdup(text);
+
+	free(n->step_rules);
+	n->step_rules = joined;
+}
+
 bool lab_name_valid(const char *s, size_t max)
 {
 	size_t n = strlen(s);
@@ -131,7 +139,7 @@ static bool valid_lab_name(const char *s)
 			return false;
 		chars += (c & 0xc0) != 0x80; /* UTF-8: continuation bytes are no characters */
 	}
-	return chars <= LAB_NAME_MAX;
+	return chars <= LAB_NAME_MAX && i <= LAB_NAME_BYTES_MAX;
 }
 
 int lab_node_find(const struct lab *lab, const char *name)
@@ -903,8 +911,7 @@ char *lab_read_file(const char *path, size_t *len, struct diag *d)
 	/* At most one byte more than the limit: a file may grow after fstat(), and
 	 * some (in /proc) say 0. Pages not read into are never touched. */
 	buf = xmalloc(LAB_FILE_MAX + 2);
-	while (got <= LAB_FILE_MAX &&
-	       (n = read(fd, buf + got, LAB_FILE_MAX + 1 - got)) > 0)
+	while (got <= LAB_FILE_MAX && (n = read(fd, buf + got, LAB_FILE_MAX + 1 - got)) > 0)
 		got += (size_t)n;
 	close(fd);
 	if (n < 0) {
@@ -1619,6 +1626,19 @@ static int check_observer_on(struct parser *p, const struct step_expect *e, yaml
 		       n->name, where, n->name);
 }
 
+int filter_budget(struct parser *p, yaml_node_t *v, const char *text)
+{
+	if (strlen(text) > PKTFILTER_TEXT_MAX)
+		return 0; /* too long alone: pktfilter_new() says so */
+	p->lab->filter_chars += strlen(text);
+	if (p->lab->filter_chars <= PKTFILTER_LAB_MAX)
+		return 0;
+	return fail_at(p, v,
+		       "the lab's filters have more than %d characters together: a lab may "
+		       "have at most %d",
+		       PKTFILTER_LAB_MAX, PKTFILTER_LAB_MAX);
+}
+
 int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struct pktfilter **out)
 {
 	char err[512];
@@ -1631,8 +1651,10 @@ int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struc
 		 p->d))
 		return -1;
 	/* Compiled once, now: a bad expression is the lab's error, at its line. */
+	if (filter_budget(p, v, text))
+		return -1;
 	if (!(*out = pktfilter_new(PKTFILTER_ETHERNET, text, err, sizeof(err))))
-		return fail_at(p, v, "filter \"%s\": %s", text, err);
+		return fail_at(p, v, "filter \"%.*s%s\": %s", FILTER_SHOWN(text), err);
 	return 0;
 }
 
@@ -1857,7 +1879,7 @@ static const char *ids_list(const struct lab *lab, char *buf, size_t len)
 
 static const char *const kind_names[] = {
 	[VAL_UINT] = "a number",	[VAL_ADDR] = "an address", [VAL_MAC] = "a MAC address",
-	[VAL_FLAGS] = "a set of flags", [VAL_STR] = "text",
+	[VAL_FLAGS] = "a set of flags", [VAL_STR] = "text",	   [VAL_BYTES] = "bytes",
 };
 
 /*
@@ -1917,6 +1939,13 @@ static int check_refs(struct lab *lab, size_t i, struct diag *d)
 				       e->preds[k].field->name, (int)idlen, ref->text,
 				       lab->steps[j].loc.line, sources[t->source].what,
 				       ref->text + idlen + 1, sources[t->source].examples);
+		/* Bytes are borrowed from their packet: they would not outlive it. */
+		if (ref->field->kind == VAL_BYTES || e->preds[k].field->kind == VAL_BYTES)
+			return diag_at(
+				d, loc,
+				"%s: %s is bytes (a payload), which a reference cannot carry: "
+				"compare each payload with its text (\"contains:...\")",
+				e->preds[k].field->name, ref->text);
 		if (ref->field->kind != e->preds[k].field->kind)
 			return diag_at(d, loc, "%s is %s but %s is %s: they cannot be compared",
 				       e->preds[k].field->name, kind_names[e->preds[k].field->kind],
@@ -1975,8 +2004,7 @@ static int check_topology(struct parser *p)
 			k = first_duplicate(ifc->addrs, ifc->n_addrs);
 			if (k < ifc->n_addrs)
 				return diag_at(p->d, &ifc->addrs[k].loc,
-					       "duplicate address on %s:%s", node->name,
-					       ifc->name);
+					       "duplicate address on %s:%s", node->name, ifc->name);
 		}
 		for (j = 0; j < node->n_routes; j++) {
 			struct lab_route *r = &node->routes[j];
@@ -2052,10 +2080,11 @@ static int parse_lab(struct parser *p)
 	if (!valid_lab_name(s)) {
 		char got[64];
 
-		return fail_at(p, v,
-			       "expected a lab name of 1 to %d characters, without '/', control "
-			       "characters or a leading '.' (it names output files), got %s",
-			       LAB_NAME_MAX, ynode_describe(v, got, sizeof(got)));
+		return fail_at(
+			p, v,
+			"expected a lab name of 1 to %d characters (%d bytes), without '/', "
+			"control characters or a leading '.' (it names output files), got %s",
+			LAB_NAME_MAX, LAB_NAME_BYTES_MAX, ynode_describe(v, got, sizeof(got)));
 	}
 	lab->name = xstrdup(s);
 	if ((v = ymap_get(y, root, "description"))) {
@@ -2219,7 +2248,7 @@ void lab_free(struct lab *lab)
 		}
 		free(n->rules);
 		free(n->nft.text);
-		free(n->step_nft);
+		free(n->step_rules);
 		free(n->iptables.text);
 		free(n->ip6tables.text);
 		free(n->name);

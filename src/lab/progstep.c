@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lab/parse.h"
+#include "util/regex.h"
 #include "util/xalloc.h"
 
 static const char *const run_keys[] = {"node",	 "cmd",	   "within", "exit",
@@ -143,14 +144,10 @@ static int parse_check(struct parser *p, yaml_node_t *n, int stream, struct out_
 	if (ymap_get(y, n, "absent"))
 		c->absent = true;
 	if (ymap_get(y, n, "match")) {
-		int rc = regcomp(&c->re, s, REG_EXTENDED | REG_NEWLINE | REG_NOSUB);
+		char err[256];
 
-		if (rc) {
-			char err[128];
-
-			regerror(rc, &c->re, err, sizeof(err));
+		if (regex_compile(&c->re, s, REG_NEWLINE | REG_NOSUB, err, sizeof(err)))
 			return fail_at(p, v, "bad regular expression: %s", err);
-		}
 		c->regex = true;
 	}
 	return 0;

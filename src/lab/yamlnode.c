@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -190,8 +192,7 @@ static int check_directives(const char *file, const char *text, size_t len, stru
 	int line = 1;
 
 	for (i = 0; i < len; i++) {
-		if ((i == 0 || text[i - 1] == '\n') && text[i] == '%' &&
-		    ++n > YDOC_DIRECTIVES_MAX)
+		if ((i == 0 || text[i - 1] == '\n') && text[i] == '%' && ++n > YDOC_DIRECTIVES_MAX)
 			return diag_at(d, &(struct srcloc){file, line, 1},
 				       "more than %d directive lines (%%YAML, %%TAG): a lab file "
 				       "may have at most %d",
@@ -216,12 +217,11 @@ static int check_shape(const char *file, const char *text, size_t len, struct di
 	while (!done && !rc && yaml_parser_parse(&parser, &ev)) {
 		struct srcloc loc = {file, (int)ev.start_mark.line + 1,
 				     (int)ev.start_mark.column + 1};
-		const yaml_char_t *anchor = ev.type == YAML_SCALAR_EVENT ? ev.data.scalar.anchor
-					    : ev.type == YAML_SEQUENCE_START_EVENT
-						    ? ev.data.sequence_start.anchor
-					    : ev.type == YAML_MAPPING_START_EVENT
-						    ? ev.data.mapping_start.anchor
-						    : NULL;
+		const yaml_char_t *anchor =
+			ev.type == YAML_SCALAR_EVENT	       ? ev.data.scalar.anchor
+			: ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+			: ev.type == YAML_MAPPING_START_EVENT  ? ev.data.mapping_start.anchor
+							       : NULL;
 
 		if (anchor && ++anchors > YDOC_ANCHORS_MAX)
 			rc = diag_at(d, &loc,
@@ -295,23 +295,55 @@ static bool is_merge_key(struct ydoc *y, const yaml_node_pair_t *p)
 	       !strcmp((const char *)k->data.scalar.value, "<<");
 }
 
-/* True when the first n pairs hold a pair whose key reads as p's. */
-static bool has_key(struct ydoc *y, const yaml_node_pair_t *pairs, size_t n,
-		    const yaml_node_pair_t *p)
+/*
+ * The keys a merged mapping has so far, hashed: a mapping of many keys and a
+ * merge would otherwise compare every key with every other.
+ */
+struct keyset {
+	const char **slot; /* cap of them, NULL when free */
+	size_t n, cap;
+};
+
+static size_t key_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return (size_t)h;
+}
+
+/* Adds k; false when it was there already. */
+static bool keyset_add(struct keyset *ks, const char *k)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(ykey(y, &pairs[i]), ykey(y, p)))
-			return true;
-	return false;
+	if (2 * (ks->n + 1) > ks->cap) {
+		struct keyset grown = {xcalloc(ks->cap ? 2 * ks->cap : 16, sizeof(char *)), 0,
+				       ks->cap ? 2 * ks->cap : 16};
+
+		for (i = 0; i < ks->cap; i++)
+			if (ks->slot[i])
+				keyset_add(&grown, ks->slot[i]);
+		free(ks->slot);
+		*ks = grown;
+	}
+	for (i = key_hash(k) & (ks->cap - 1); ks->slot[i]; i = (i + 1) & (ks->cap - 1))
+		if (!strcmp(ks->slot[i], k))
+			return false;
+	ks->slot[i] = k;
+	ks->n++;
+	return true;
 }
 
 static int merge_map(struct ydoc *y, int index, char *state, struct diag *d);
 
-/* Appends the pairs of mapping src that out (n of cap) lacks, src's own merges done first. */
+/*
+ * Appends the pairs of mapping src whose keys are not in have (out's, n of
+ * cap), src's own merges done first.
+ */
 static int merge_from(struct ydoc *y, yaml_node_t *src, int src_index, yaml_node_pair_t **out,
-		      size_t *n, size_t *cap, char *state, struct diag *d)
+		      size_t *n, size_t *cap, struct keyset *have, char *state, struct diag *d)
 {
 	yaml_node_pair_t *p;
 	struct srcloc loc;
@@ -325,7 +357,7 @@ static int merge_from(struct ydoc *y, yaml_node_t *src, int src_index, yaml_node
 	if (merge_map(y, src_index, state, d))
 		return -1;
 	for (p = ymap_begin(src); p < ymap_end(src); p++) {
-		if (has_key(y, *out, *n, p))
+		if (!keyset_add(have, ykey(y, p)))
 			continue; /* given explicitly, or by an earlier merge */
 		XGROW(*out, *n, *cap);
 		(*out)[(*n)++] = *p;
@@ -429,6 +461,7 @@ static int merge_map(struct ydoc *y, int index, char *state, struct diag *d)
 	yaml_node_t *n = ynode(y, index);
 	yaml_node_pair_t *p, *out = NULL;
 	size_t count = 0, cap = 0;
+	struct keyset have = {0};
 	bool any = false;
 
 	if (state[index] == 2)
@@ -446,6 +479,7 @@ static int merge_map(struct ydoc *y, int index, char *state, struct diag *d)
 		}
 		XGROW(out, count, cap);
 		out[count++] = *p;
+		keyset_add(&have, ykey(y, p));
 	}
 	for (p = ymap_begin(n); any && p < ymap_end(n); p++) {
 		yaml_node_t *v = ynode(y, p->value);
@@ -456,12 +490,13 @@ static int merge_map(struct ydoc *y, int index, char *state, struct diag *d)
 			continue;
 		if (v && v->type == YAML_SEQUENCE_NODE)
 			for (it = yseq_begin(v); it < yseq_end(v) && !rc; it++)
-				rc = merge_from(y, ynode(y, *it), *it, &out, &count, &cap, state,
-						d);
+				rc = merge_from(y, ynode(y, *it), *it, &out, &count, &cap, &have,
+						state, d);
 		else
-			rc = merge_from(y, v, p->value, &out, &count, &cap, state, d);
+			rc = merge_from(y, v, p->value, &out, &count, &cap, &have, state, d);
 		if (rc) {
 			free(out);
+			free(have.slot);
 			return -1;
 		}
 	}
@@ -476,6 +511,7 @@ static int merge_map(struct ydoc *y, int index, char *state, struct diag *d)
 	} else {
 		free(out);
 	}
+	free(have.slot);
 	state[index] = 2;
 	return 0;
 }
@@ -610,8 +646,8 @@ const char *ynode_describe(const yaml_node_t *n, char *buf, size_t len)
 	else if (n->type == YAML_SEQUENCE_NODE)
 		snprintf(buf, len, "a list");
 	else
-		quote_text((const char *)n->data.scalar.value,
-			   n->data.scalar.length > 40 ? 37 : 40, buf, len);
+		quote_text((const char *)n->data.scalar.value, n->data.scalar.length > 40 ? 37 : 40,
+			   buf, len);
 	return buf;
 }
 

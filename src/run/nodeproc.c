@@ -226,10 +226,11 @@ static int confine_mounts(void)
 
 /*
  * Binds the file src over the file dst. Where dst is a symlink into /run (a
- * resolv.conf of systemd-resolved), which is the program's own empty tmpfs,
- * the link's target is made there first. Returns 0 or -1.
+ * resolv.conf of systemd-resolved) and own_run says /run is the program's own
+ * empty tmpfs, the link's target is made there first; never anywhere else,
+ * which would be the host's. Returns 0 or -1.
  */
-static int bind_file(const char *src, const char *dst)
+static int bind_file(const char *src, const char *dst, bool own_run)
 {
 	char link[256], target[320], *p;
 	ssize_t n;
@@ -241,6 +242,8 @@ static int bind_file(const char *src, const char *dst)
 		return -1;
 	link[n] = '\0';
 	snprintf(target, sizeof(target), "%s%s", link[0] == '/' ? "" : "/etc/", link);
+	if (!own_run || strncmp(target, "/run/", 5) || strstr(target, "/../"))
+		return -1;
 	for (p = strchr(target + 1, '/'); p; p = strchr(p + 1, '/')) {
 		*p = '\0';
 		mkdir(target, 0755); /* fails where it exists, or is read-only: no matter */
@@ -288,11 +291,11 @@ static void init_main(const struct labfs *fs, const struct nodeproc_spec *s, int
 	t = open_tree(fs->mfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (t < 0 || move_mount(t, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH))
 		report_err(status[1], "cannot mount the lab's /tmp");
-	if (bind_file("/tmp/.nflab/hosts", "/etc/hosts"))
+	if (bind_file("/tmp/.nflab/hosts", "/etc/hosts", s->userns >= 0))
 		report_err(status[1], "cannot bind the lab's hosts file over /etc/hosts");
 	if (s->resolv) {
 		snprintf(path, sizeof(path), "/tmp/%s", s->resolv);
-		if (bind_file(path, "/etc/resolv.conf"))
+		if (bind_file(path, "/etc/resolv.conf", s->userns >= 0))
 			report_err(status[1], "cannot bind the node's resolv.conf");
 	}
 	/* The lab's own TUN device, where nflab could make one. */
@@ -339,8 +342,8 @@ static void init_main(const struct labfs *fs, const struct nodeproc_spec *s, int
  * the lab's root, then clones the init (nflab's child, as a sibling) into new
  * PID, mount and UTS namespaces that belong to the lab, and reports its pid.
  */
-static void enter_lab(const struct labfs *fs, const struct nodeproc_spec *s, int out[2],
-		      int err[2], int status[2])
+static void enter_lab(const struct labfs *fs, const struct nodeproc_spec *s, int out[2], int err[2],
+		      int status[2])
 {
 	struct start_err e = {0};
 	long pid;

@@ -249,7 +249,7 @@ static int node_info_load(struct run *r, size_t node)
 			 n->ifaces[i].name);
 	}
 	ni->ifnames.n = n->n_ifaces + 1;
-	return n->nft.text || n->step_nft ? nft_rules_read(r->b.nodes[node].nsfd, &ni->rules, &r->d)
+	return n->nft.text || n->step_rules ? nft_rules_read(r->b.nodes[node].nsfd, &ni->rules, &r->d)
 					  : 0;
 }
 
@@ -355,7 +355,7 @@ static int observer_read(struct run *r, struct observer *o)
 static bool wants_trace(const struct lab_node *n)
 {
 	return (n->nft.text && strstr(n->nft.text, "nftrace")) ||
-	       (n->step_nft && strstr(n->step_nft, "nftrace"));
+	       (n->step_rules && strstr(n->step_rules, "nftrace"));
 }
 
 /* Whether every packet of every node is traced for its fate (fate: true, --fate). */

@@ -252,6 +252,13 @@ static void test_relations(void **state)
 	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
 			  "  - expect: {at: a:eth0, match: {ip.src: {ref: y.tcp.seq}}}\n",
 		    13, 42, "ip.src is an address but y.tcp.seq is a number");
+	/* Bytes are no value a reference carries (they belong to their packet). */
+	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
+			  "  - expect: {at: a:eth0, match: {payload: {ref: y.payload}}}\n",
+		    13, 43, "y.payload is bytes (a payload), which a reference cannot carry");
+	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
+			  "  - expect: {at: a:eth0, match: {udp.dport: {ref: y.payload}}}\n",
+		    13, 45, "which a reference cannot carry");
 	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
 			  "  - expect: {at: a:eth0, match: {ip.src: {ref: y.ct.state}}}\n",
 		    13, 42, "which have no field \"ct.state\"");

@@ -169,6 +169,39 @@ expects)
 	  yes '  - expect: {at: a:eth0, dir: in, match: {ip.src: 192.0.2.2}, count: 0}' | head -n 600
 	} >"$lab"
 	expect 2 "lab.yaml:510:5: error: more than 500 expect steps" "$nflab" check "$lab" ;;
+# Regular expressions whose compiling takes memory exponential in their length.
+regex-payload)
+	{ header; echo 'steps:'
+	  echo '  - expect: {at: a:eth0, match: {payload: "regex:x:-++++++++++++++++++++++++++++++++++++++a"}}'
+	} >"$lab"
+	expect 2 "lab.yaml:10:43: error: payload: bad regular expression" "$nflab" check "$lab"
+	expect 2 "a repetition of a repetition at character 5" "$nflab" check "$lab" ;;
+regex-output)
+	{ header; echo 'steps:'
+	  echo '  - run: {node: a, cmd: "true", stdout: {match: "((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+"}}'
+	} >"$lab"
+	expect 2 "more than 4096 copies of a subexpression" "$nflab" check "$lab" ;;
+# tcpdump filters: libpcap's compile time grows faster than their length, and
+# a host name would be looked up by the host's resolver.
+filter-long)
+	{ header; echo 'steps:'
+	  printf '  - expect: {at: a:eth0, count: none, filter: "port 1'
+	  i=2; while [ $i -le 1500 ]; do printf ' or port %d' $i; i=$((i + 1)); done
+	  printf '"}\n'; } >"$lab"
+	expect 2 "lab.yaml:10:47: error: filter" "$nflab" check "$lab"
+	expect 2 "characters: a filter may have at most 256" "$nflab" check "$lab" ;;
+filter-budget)
+	{ header; echo 'steps:'
+	  i=0; while [ $i -lt 40 ]; do
+		printf '  - expect: {at: a:eth0, count: none, filter: "port 1'
+		j=2; while [ $j -le 20 ]; do printf ' or port %d' $j; j=$((j + 1)); done
+		printf '"}\n'; i=$((i + 1)); done; } >"$lab"
+	expect 2 "the lab's filters have more than 4096 characters together" "$nflab" check "$lab" ;;
+filter-hostname)
+	{ header; echo 'steps:'
+	  echo '  - expect: {at: a:eth0, count: none, filter: "tcp and src gw.example.com"}'; } >"$lab"
+	expect 2 "\"gw.example.com\" is a host name, which the host's resolver would look up" \
+		"$nflab" check "$lab" ;;
 # Rulesets cannot read the host's files.
 nft-include-etc-passwd | nft-include-relative | nft-include-glob | nft-include-dev-zero)
 	expect 2 "$case.yaml:13:7: error: nft \"include\": a lab's ruleset cannot read files" \
