@@ -98,38 +98,40 @@ int sysctl_get(int nsfd, const char *key, char *buf, size_t len, struct diag *d)
 	return 0;
 }
 
+/* A private procfs: see the header for why. */
+int sysctl_procfs_open(void)
+{
+	int fs = fsopen("proc", FSOPEN_CLOEXEC), mnt = -1;
+
+	if (fs < 0)
+		return -1;
+	if (!fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
+		mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+	close(fs);
+	return mnt;
+}
+
 /*
- * A procfs of its own, attached nowhere, or -1. In /proc, the ipv4 and ipv6
- * directories of every netns are entries of one directory under the same names,
- * and the first lookup of one in a new netns compares it with all of them: 0.45 ms
- * each with 1000 namespaces. A private procfs holds only the entries looked up
- * through it. Each serves PROCFS_SHARE namespaces, then the next one takes over:
- * closing one waits out an RCU grace period (the mount's release), so one per
- * node would add a grace period per node.
+ * One private procfs serves PROCFS_SHARE namespaces, then a new one takes over:
+ * releasing one waits out an RCU grace period (the mount's), so one per node
+ * would add a grace period per node. A few dozen namespaces' entries keep its
+ * lookups short.
  */
 #define PROCFS_SHARE 32
 
 static int procfs = -1;
 static unsigned int procfs_uses;
 
-static int private_procfs(void)
+int sysctl_procfs_shared(void)
 {
-	int fs, mnt = -1;
-
 	if (procfs >= 0 && procfs_uses < PROCFS_SHARE) {
 		procfs_uses++;
 		return procfs;
 	}
 	sysctl_procfs_close();
-	fs = fsopen("proc", FSOPEN_CLOEXEC);
-	if (fs < 0)
-		return -1;
-	if (!fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0))
-		mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
-	close(fs);
-	procfs = mnt;
+	procfs = sysctl_procfs_open();
 	procfs_uses = 1;
-	return mnt;
+	return procfs;
 }
 
 void sysctl_procfs_close(void)
@@ -146,7 +148,7 @@ int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *
 
 	if (netns_enter(nsfd, d))
 		return -1;
-	proc = private_procfs();
+	proc = sysctl_procfs_shared();
 	/* One trip into the netns for all of them: they are resolved at open(). */
 	for (i = 0; i < n && !rc; i++) {
 		char path[256];
