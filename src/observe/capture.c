@@ -195,6 +195,20 @@ int cap_fd(const struct capture *c)
 	return c->fd;
 }
 
+int cap_take_fd(struct capture *c)
+{
+	int fd = c ? c->fd : -1;
+
+	if (!c)
+		return -1;
+	/* Unmapped while the socket lives: unmapped later, each waits on its release. */
+	if (c->ring)
+		munmap(c->ring, c->ring_len);
+	c->ring = NULL;
+	c->fd = -1;
+	return fd;
+}
+
 static struct tpacket2_hdr *slot(const struct capture *c, unsigned int i)
 {
 	return (struct tpacket2_hdr *)(c->ring + (size_t)(i / c->frames_per_block) * c->block_size +

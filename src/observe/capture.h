@@ -20,6 +20,11 @@ struct capture;
 struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu, int bufsize,
 			 struct diag *d);
 void cap_close(struct capture *c);
+/*
+ * Unmaps the capture's ring and hands its socket to the caller to close (cap_close()
+ * then only frees the rest); -1 for none.
+ */
+int cap_take_fd(struct capture *c);
 /* The fd to poll for readability. */
 int cap_fd(const struct capture *c);
 /*

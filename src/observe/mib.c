@@ -198,7 +198,7 @@ struct mib_reader *mib_open(int nsfd, struct diag *d)
 		return NULL;
 	}
 	/* /proc/net is /proc/self/net: the netns of the thread when it is opened. */
-	proc = sysctl_procfs_open();
+	proc = sysctl_procfs_shared(); /* not closed here: its release is a grace period */
 	for (i = 0; i < MIB_FILES && !err; i++) {
 		char path[32];
 
@@ -208,8 +208,6 @@ struct mib_reader *mib_open(int nsfd, struct diag *d)
 		if (m->fd[i] < 0)
 			err = errno;
 	}
-	if (proc >= 0)
-		close(proc);
 	if (netns_restore(d) || err) {
 		if (err)
 			diag_set(d, "cannot open /proc/%s in the node's namespace: %s",

@@ -70,6 +70,15 @@ err:
 	return NULL;
 }
 
+int inj_take_fd(struct injector *inj)
+{
+	int fd = inj ? inj->fd : -1;
+
+	if (inj)
+		inj->fd = -1;
+	return fd;
+}
+
 void inj_close(struct injector *inj)
 {
 	if (!inj)

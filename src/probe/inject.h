@@ -19,6 +19,8 @@ struct injector;
  */
 struct injector *inj_open(int nsfd, int ifindex, int family, struct diag *d);
 void inj_close(struct injector *inj);
+/* The injector's socket, handed to the caller to close (inj_close() then does not); -1 for none. */
+int inj_take_fd(struct injector *inj);
 
 /* Sends n packets (frames or IP packets) as one batch. Returns 0 or -1. */
 int inj_send(struct injector *inj, uint8_t *const *pkts, const size_t *lens, size_t n,

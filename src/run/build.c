@@ -389,6 +389,7 @@ int build_lab(struct built *b, const struct lab *lab, struct diag *d)
 	for (i = 0; i < lab->n_nodes; i++)
 		b->nodes[i].nsfd = -1;
 	/* Order matters: links need both namespaces, routes need addresses on up links. */
+	netns_expect(lab->n_nodes);
 	for (i = 0; i < lab->n_nodes; i++)
 		if (make_node(b, i, d))
 			goto err_node;
@@ -432,5 +433,6 @@ void build_release(struct built *b)
 	}
 	free(b->nodes);
 	b->nodes = NULL;
+	sysctl_procfs_close();
 	b->n_nodes = 0;
 }

@@ -7,13 +7,22 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "util/clock.h"
 
 static void put_end(struct nlmsghdr *nlh, const struct veth_end *e)
 {
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, e->name);
+	/*
+	 * One queue each way, which is all veth uses unless told otherwise: left to
+	 * the kernel, it makes one per CPU, then cuts them to one on a registered
+	 * device, which waits out an RCU grace period per end.
+	 */
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
 	if (e->mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, e->mtu);
 	if (e->mac)
@@ -143,13 +152,23 @@ static int link_get(struct nl_sock *s, const char *name, struct link_info *li, s
 	return 0;
 }
 
+/*
+ * By ioctl on the netlink socket, in its netns: an RTM_GETLINK first settles the
+ * link's pending carrier change, and one to "no carrier" (a veth end up before
+ * its peer) waits out an RCU grace period.
+ */
 int link_index(struct nl_sock *s, const char *name, struct diag *d)
 {
-	struct link_info li;
+	struct ifreq ifr = {0};
 
-	if (link_get(s, name, &li, d))
-		return -1;
-	return li.index;
+	if (strlen(name) >= sizeof(ifr.ifr_name)) {
+		errno = ENODEV;
+		return diag_errno(d, "interface \"%s\"", name);
+	}
+	strcpy(ifr.ifr_name, name);
+	if (ioctl(nl_fd(s), SIOCGIFINDEX, &ifr))
+		return diag_errno(d, "interface \"%s\"", name);
+	return ifr.ifr_ifindex;
 }
 
 int link_mac(struct nl_sock *s, const char *name, uint8_t mac[6], struct diag *d)

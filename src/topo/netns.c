@@ -9,22 +9,31 @@
 #include "topo/netns.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/parallel.h"
 #include "util/rootless.h"
+
+#define NETNS_AHEAD 8
 
 static int home_fd = -1;
 static int userns_fd = -1; /* the lab's user namespace */
 static int factory = -1;   /* nflab's end of the socket to the factory */
 static pid_t factory_pid;
+static bool handed;	     /* the factory has sockets to close: not waited for */
+static pid_t closing[16]; /* factories closing handed sockets, to reap */
+static size_t asked;  /* namespaces asked of the factory and not received yet */
+static size_t upcoming; /* namespaces the caller said it will want, not asked yet */
 static uid_t lab_uid; /* lab root's ids on nflab's side */
 static gid_t lab_gid;
 
@@ -93,13 +102,51 @@ static int recv_fd(int sock)
 	return fd;
 }
 
+#define CLOSE_BATCH 64 /* fds handed over in one message */
+
+static void close_one(void *arg, size_t i)
+{
+	close(((int *)arg)[i]);
+}
+
+/*
+ * Reads a request: 'n' to make a network namespace, 'c' with fds attached to
+ * close them. Returns the request's byte, or 0 at end of file or on error.
+ */
+static char read_request(int sock, int *fds, size_t *n)
+{
+	char cbuf[CMSG_SPACE(CLOSE_BATCH * sizeof(int))], c = 0;
+	struct iovec iov = {.iov_base = &c, .iov_len = 1};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm;
+	ssize_t got;
+
+	*n = 0;
+	while ((got = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	if (got != 1)
+		return 0;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
+			*n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			memcpy(fds, CMSG_DATA(cm), *n * sizeof(int));
+		}
+	return c;
+}
+
 /*
  * The factory: unshares a user namespace, waits for nflab to write its maps,
- * then makes one network namespace inside it per request byte. Ends with nflab.
+ * then makes one network namespace inside it per 'n' request. Ends with nflab,
+ * or once nflab has handed it sockets to close, after closing them.
  */
 static void factory_main(int sock, pid_t parent)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN};
+	int fds[CLOSE_BATCH], *held = NULL;
+	size_t n, n_held = 0;
 	char c;
 	int fd;
 
@@ -115,7 +162,17 @@ static void factory_main(int sock, pid_t parent)
 		_exit(1);
 	}
 	send_fd(sock, -1, 0); /* ready for the maps */
-	while (read(sock, &c, 1) == 1) {
+	while ((c = read_request(sock, fds, &n))) {
+		if (c == 'c') {
+			/* nflab goes on without waiting: this ends on its own, once they are closed. */
+			prctl(PR_SET_PDEATHSIG, 0);
+			held = realloc(held, (n_held + n) * sizeof(*held));
+			if (!held)
+				_exit(1); /* closed by the exit, one after another */
+			memcpy(held + n_held, fds, n * sizeof(*fds));
+			n_held += n;
+			continue;
+		}
 		if (unshare(CLONE_NEWNET)) {
 			send_fd(sock, -1, errno);
 			continue;
@@ -125,6 +182,8 @@ static void factory_main(int sock, pid_t parent)
 		if (fd >= 0)
 			close(fd);
 	}
+	/* Closed only now: nflab has closed its copies, so these closes are the last. */
+	parallel_for(n_held, close_one, held);
 	_exit(0);
 }
 
@@ -208,6 +267,26 @@ void netns_lab_root(uid_t *uid, gid_t *gid)
 	*gid = lab_gid;
 }
 
+/*
+ * A factory that closes handed sockets ends on its own: reaped here when done,
+ * by the next call, or by whoever adopts it when nflab has ended first.
+ */
+static void reap_later(pid_t pid)
+{
+	size_t i, free_slot = 0;
+
+	for (i = 0; i < sizeof(closing) / sizeof(closing[0]); i++) {
+		if (closing[i] && waitpid(closing[i], NULL, WNOHANG) == closing[i])
+			closing[i] = 0;
+		if (!closing[i])
+			free_slot = i;
+	}
+	if (closing[free_slot]) /* all busy: wait for one */
+		while (waitpid(closing[free_slot], NULL, 0) < 0 && errno == EINTR)
+			;
+	closing[free_slot] = pid;
+}
+
 void netns_userns_close(void)
 {
 	if (userns_fd >= 0)
@@ -215,10 +294,55 @@ void netns_userns_close(void)
 	userns_fd = -1;
 	if (factory >= 0) {
 		close(factory); /* the factory reads end of file and ends */
-		while (waitpid(factory_pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		if (handed)
+			reap_later(factory_pid);
+		else
+			while (waitpid(factory_pid, NULL, 0) < 0 && errno == EINTR)
+				;
 	}
 	factory = -1;
+	handed = false;
+	asked = upcoming = 0;
+}
+
+void netns_close_later(const int *fds, size_t n)
+{
+	char cbuf[CMSG_SPACE(CLOSE_BATCH * sizeof(int))] = {0};
+	size_t i, k;
+
+	for (i = 0; factory >= 0 && i < n; i += k) {
+		struct iovec iov = {.iov_base = "c", .iov_len = 1};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf};
+		struct cmsghdr *c;
+
+		k = n - i < CLOSE_BATCH ? n - i : CLOSE_BATCH;
+		mh.msg_controllen = CMSG_SPACE(k * sizeof(int));
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(k * sizeof(int));
+		memcpy(CMSG_DATA(c), fds + i, k * sizeof(int));
+		if (sendmsg(factory, &mh, MSG_NOSIGNAL) < 0)
+			break; /* the rest are closed here */
+		handed = true;
+		for (; k; k--)
+			close(fds[i + k - 1]);
+	}
+	if (i < n)
+		parallel_for(n - i, close_one, (void *)(fds + i));
+}
+
+void netns_expect(size_t n)
+{
+	upcoming = n;
+}
+
+static int ask_factory(struct diag *d)
+{
+	if (write(factory, "n", 1) != 1)
+		return diag_errno(d, "cannot create a network namespace");
+	asked++;
+	return 0;
 }
 
 int netns_home_fd(void)
@@ -231,7 +355,24 @@ int netns_new(struct diag *d)
 	int fd;
 
 	if (factory >= 0) {
-		if (write(factory, "n", 1) != 1 || (fd = recv_fd(factory)) < 0)
+		/*
+		 * Asked ahead, a few at a time: the factory makes the next ones while
+		 * the caller sets this one up. A few, so neither side's socket buffer
+		 * fills while the other waits on it.
+		 */
+		if (!asked) { /* this one was not asked ahead */
+			if (ask_factory(d))
+				return -1;
+			if (upcoming)
+				upcoming--;
+		}
+		while (upcoming && asked < NETNS_AHEAD) {
+			if (ask_factory(d))
+				return -1;
+			upcoming--;
+		}
+		asked--;
+		if ((fd = recv_fd(factory)) < 0)
 			return diag_errno(d, "cannot create a network namespace");
 		return fd;
 	}

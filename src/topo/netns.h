@@ -41,6 +41,18 @@ void netns_lab_root(uid_t *uid, gid_t *gid);
  * success or failure. No name is ever bound, so nothing can leak past the process.
  */
 int netns_new(struct diag *d);
+/*
+ * Says the next n netns_new() calls are coming: the factory makes a few ahead
+ * while the caller sets up the one it has.
+ */
+void netns_expect(size_t n);
+/*
+ * Closes n fds without waiting: packet sockets, whose close waits out an RCU
+ * grace period. They go to the factory, which closes them and ends on its own
+ * (netns_userns_close() no longer waits for it); without a factory they are
+ * closed here, side by side.
+ */
+void netns_close_later(const int *fds, size_t n);
 /* Moves the calling thread into the netns held by fd. Returns 0 or -1. */
 int netns_enter(int fd, struct diag *d);
 /* Moves the calling thread back home. Returns 0 or -1. */

@@ -65,6 +65,11 @@ err:
 	return NULL;
 }
 
+int nl_fd(const struct nl_sock *s)
+{
+	return mnl_socket_get_fd(s->mnl);
+}
+
 void nl_close(struct nl_sock *s)
 {
 	if (!s)

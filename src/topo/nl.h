@@ -33,6 +33,9 @@ struct mnl_socket;
 struct mnl_socket *nl_mnl_open(int nsfd, int bus, int flags, struct diag *d);
 void nl_close(struct nl_sock *s);
 
+/* The socket's descriptor, for ioctls in its netns. */
+int nl_fd(const struct nl_sock *s);
+
 /*
  * For code that waits on the kernel's notifications: blocks until watch (a
  * non-blocking subscribed socket) has news or deadline (CLOCK_MONOTONIC ns)

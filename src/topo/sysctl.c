@@ -111,6 +111,36 @@ int sysctl_procfs_open(void)
 	return mnt;
 }
 
+/*
+ * One private procfs serves PROCFS_SHARE namespaces, then a new one takes over:
+ * releasing one waits out an RCU grace period (the mount's), so one per node
+ * would add a grace period per node. A few dozen namespaces' entries keep its
+ * lookups short.
+ */
+#define PROCFS_SHARE 32
+
+static int procfs = -1;
+static unsigned int procfs_uses;
+
+int sysctl_procfs_shared(void)
+{
+	if (procfs >= 0 && procfs_uses < PROCFS_SHARE) {
+		procfs_uses++;
+		return procfs;
+	}
+	sysctl_procfs_close();
+	procfs = sysctl_procfs_open();
+	procfs_uses = 1;
+	return procfs;
+}
+
+void sysctl_procfs_close(void)
+{
+	if (procfs >= 0)
+		netns_close_later(&procfs, 1);
+	procfs = -1;
+}
+
 int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *d)
 {
 	size_t i;
@@ -118,7 +148,7 @@ int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *
 
 	if (netns_enter(nsfd, d))
 		return -1;
-	proc = sysctl_procfs_open();
+	proc = sysctl_procfs_shared();
 	/* One trip into the netns for all of them: they are resolved at open(). */
 	for (i = 0; i < n && !rc; i++) {
 		char path[256];
@@ -140,8 +170,6 @@ int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *
 		if (fd >= 0)
 			close(fd);
 	}
-	if (proc >= 0)
-		close(proc);
 	if (netns_restore(d))
 		return -1;
 	return rc;

@@ -38,8 +38,20 @@ int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *
  * directory under the same names, and the first lookup of one in a new netns
  * compares it with all of them: 0.45 ms each with 1000 namespaces. A private
  * procfs holds only the entries looked up through it. Its "net" is the netns
- * of the thread that looks it up.
+ * of the thread that looks it up. The caller closes it (a grace period).
  */
 int sysctl_procfs_open(void);
+
+/*
+ * The private procfs sysctl_set_all() uses, shared by a few dozen namespaces:
+ * the caller must not close it; sysctl_procfs_close() does.
+ */
+int sysctl_procfs_shared(void);
+
+/*
+ * Closes the shared procfs; its release waits out a grace period, so it is left
+ * to netns_close_later().
+ */
+void sysctl_procfs_close(void);
 
 #endif

@@ -3,43 +3,59 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 
 struct work {
-	size_t n;
-	atomic_size_t next;
+	size_t n, stride;
 	void (*job)(void *arg, size_t i);
 	void *arg;
 };
 
+struct share {
+	struct work *w;
+	size_t first;
+};
+
+/*
+ * Each thread has its own calls, fixed in advance: pulled from a common counter,
+ * a thread that starts late leaves its call to one already done with its first,
+ * and two waits of a grace period then come one after the other.
+ */
 static void *worker(void *p)
 {
-	struct work *w = p;
+	struct share *s = p;
 	size_t i;
 
-	while ((i = atomic_fetch_add(&w->next, 1)) < w->n)
-		w->job(w->arg, i);
+	for (i = s->first; i < s->w->n; i += s->w->stride)
+		s->w->job(s->w->arg, i);
 	return NULL;
 }
 
 void parallel_for(size_t n, void (*job)(void *arg, size_t i), void *arg)
 {
-	struct work w = {.n = n, .job = job, .arg = arg};
+	size_t want = n < PARALLEL_MAX ? n : PARALLEL_MAX, k;
+	struct work w = {.n = n, .stride = want ? want : 1, .job = job, .arg = arg};
+	struct share share[PARALLEL_MAX];
 	pthread_t tid[PARALLEL_MAX];
+	int started[PARALLEL_MAX] = {0};
 	sigset_t all, old;
-	size_t want = n < PARALLEL_MAX ? n : PARALLEL_MAX, started = 0, i;
 
-	atomic_init(&w.next, 0);
-	if (n > 1) {
+	for (k = 0; k < want; k++)
+		share[k] = (struct share){&w, k};
+	if (want > 1) {
 		/* Signals stay with the main thread, which polls for them. */
 		sigfillset(&all);
 		pthread_sigmask(SIG_BLOCK, &all, &old);
 		/* The caller works too: one thread fewer to start. */
-		while (started < want - 1 && !pthread_create(&tid[started], NULL, worker, &w))
-			started++;
+		for (k = 1; k < want; k++)
+			started[k] = !pthread_create(&tid[k], NULL, worker, &share[k]);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
-	worker(&w);
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
+	if (n)
+		worker(&share[0]);
+	for (k = 1; k < want; k++)
+		if (!started[k])
+			worker(&share[k]); /* no thread for these: here, after the caller's own */
+	for (k = 1; k < want; k++)
+		if (started[k])
+			pthread_join(tid[k], NULL);
 }
