@@ -111,7 +111,8 @@ static void close_one(void *arg, size_t i)
 
 /*
  * Reads a request: 'n' to make a network namespace, 'c' with fds attached to
- * close them. Returns the request's byte, or 0 at end of file or on error.
+ * hold, 'C' to close those held (nflab has closed its copies). Returns the
+ * request's byte, or 0 at end of file or on error.
  */
 static char read_request(int sock, int *fds, size_t *n)
 {
@@ -163,6 +164,15 @@ static void factory_main(int sock, pid_t parent)
 	}
 	send_fd(sock, -1, 0); /* ready for the maps */
 	while ((c = read_request(sock, fds, &n))) {
+		if (c == 'C') {
+			/*
+			 * nflab has closed its copies: these closes are the last, and each
+			 * waits out a grace period, side by side, while nflab goes on.
+			 */
+			parallel_for(n_held, close_one, held);
+			n_held = 0;
+			continue;
+		}
 		if (c == 'c') {
 			/* nflab goes on without waiting: this ends on its own, once they are closed. */
 			prctl(PR_SET_PDEATHSIG, 0);
@@ -268,12 +278,31 @@ void netns_lab_root(uid_t *uid, gid_t *gid)
 }
 
 /*
+ * Waits for every factory still closing handed sockets, when nflab exits: a
+ * lab leaves no process behind. By then the report is out, and their grace
+ * periods have run alongside the rest of the teardown.
+ */
+static void wait_closers(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(closing) / sizeof(closing[0]); i++)
+		while (closing[i] && waitpid(closing[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	memset(closing, 0, sizeof(closing));
+}
+
+/*
  * A factory that closes handed sockets ends on its own: reaped here when done,
- * by the next call, or by whoever adopts it when nflab has ended first.
+ * by the next call, or at exit (wait_closers()).
  */
 static void reap_later(pid_t pid)
 {
+	static bool at_exit;
 	size_t i, free_slot = 0;
+
+	if (!at_exit)
+		at_exit = !atexit(wait_closers);
 
 	for (i = 0; i < sizeof(closing) / sizeof(closing[0]); i++) {
 		if (closing[i] && waitpid(closing[i], NULL, WNOHANG) == closing[i])
@@ -330,6 +359,9 @@ void netns_close_later(const int *fds, size_t n)
 	}
 	if (i < n)
 		parallel_for(n - i, close_one, (void *)(fds + i));
+	/* Ours are closed: the factory's closes now are the last ones, and it makes them. */
+	if (handed && write(factory, "C", 1) != 1)
+		return; /* it ends at end of file and closes them then */
 }
 
 void netns_expect(size_t n)
