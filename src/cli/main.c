@@ -18,6 +18,7 @@
 #include "util/outfile.h"
 #include "util/textbuf.h"
 #include "util/xalloc.h"
+#include "vm/vm.h"
 
 #define NFLAB_VERSION "0.1.0"
 
@@ -71,6 +72,10 @@ static void usage(FILE *f)
 	      "                     receive buffer of each observer (default: sized for\n"
 	      "                     bursts); small values provoke loss, which is an error\n"
 	      "  -q, --quiet        print failures and the result only\n"
+	      "  --kernel FILE      run inside a throwaway QEMU VM booting FILE: a vmlinuz\n"
+	      "                     or a Debian linux-image-*.deb (its modules with it);\n"
+	      "                     repeatable for test (docs/kernels.md)\n"
+	      "  --modules DIR      with a vmlinuz: its lib/modules/VERSION directory\n"
 	      "\n"
 	      "test options:\n"
 	      "  -j, --jobs N       labs at once (default: the number of CPUs)\n"
@@ -89,6 +94,8 @@ static void usage(FILE *f)
 	      "                     as for run: the artefacts' pcaps\n"
 	      "  --topologies DIR   as for run\n"
 	      "  --fate             as for run\n"
+	      "  --kernel FILE      as for run; once per kernel, each in turn\n"
+	      "  --modules DIR      as for run\n"
 	      "  --list             print the labs that would run, and stop\n"
 	      "  --accept-skip      exit 0, not 77, when every lab was skipped\n"
 	      "                     (no lab matched is always an error, exit 2)\n"
@@ -512,6 +519,17 @@ static int main_check(int n, char **paths, const char *topo_dir)
 	return outcome;
 }
 
+/* --kernel FILE once more: at most 16 kernels in one run. */
+static int add_kernel(const char **kernels, size_t *n, const char *file)
+{
+	if (*n == 16) {
+		fprintf(stderr, "nflab: --kernel: at most 16 kernels in one run\n");
+		return -1;
+	}
+	kernels[(*n)++] = file;
+	return 0;
+}
+
 /* nflab test [options] [PATH...] */
 static int main_test(int argc, char **argv)
 {
@@ -528,12 +546,16 @@ static int main_test(int argc, char **argv)
 		{"pcap-format", required_argument, NULL, 'm'},
 		{"topologies", required_argument, NULL, 't'},
 		{"fate", no_argument, NULL, 'F'},
+		{"kernel", required_argument, NULL, 'K'},
+		{"modules", required_argument, NULL, 'D'},
 		{"list", no_argument, NULL, 'l'},
 		{"accept-skip", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	bool list = false;
+	struct vm_request vm = {.opts = opts, .shorts = "j:h"};
+	const char *kernels[16];
 	struct suite_opts so = {.repeat = 1, .out = stdout};
 	struct lab_list labs = {0};
 	struct suite_result res;
@@ -602,6 +624,13 @@ static int main_test(int argc, char **argv)
 		case 'F':
 			so.fate = true;
 			break;
+		case 'K':
+			if (add_kernel(kernels, &vm.n_kernels, optarg))
+				return NFLAB_ERROR;
+			break;
+		case 'D':
+			vm.modules_dir = optarg;
+			break;
 		case 'l':
 			list = true;
 			break;
@@ -614,6 +643,11 @@ static int main_test(int argc, char **argv)
 		default:
 			return bad_usage("test");
 		}
+	}
+	if (vm.n_kernels && !list) { /* the same command inside a VM per kernel */
+		vm.kernels = kernels;
+		vm.first_operand = optind;
+		return vm_main(argc, argv, &vm);
 	}
 	if (optind < argc)
 		rc = discover_labs(argv + optind, (size_t)(argc - optind), &labs, &d);
@@ -673,12 +707,15 @@ int main(int argc, char **argv)
 		{"update-expected", no_argument, NULL, 'U'},
 		{"observer-buffer", required_argument, NULL, 'b'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"kernel", required_argument, NULL, 'K'},
+		{"modules", required_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.out = stdout};
-	const char *topo_dir = NULL, *cmd;
+	struct vm_request vm = {.opts = opts, .shorts = "qh"};
+	const char *topo_dir = NULL, *cmd, *kernels[16];
 	char **set = NULL;
 	int c, i, outcome = NFLAB_PASS;
 
@@ -800,6 +837,15 @@ int main(int argc, char **argv)
 			ro.rcvbuf = (int)v;
 			break;
 		}
+		case 'K':
+			if (add_kernel(kernels, &vm.n_kernels, optarg)) {
+				free(set);
+				return NFLAB_ERROR;
+			}
+			break;
+		case 'D':
+			vm.modules_dir = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -828,6 +874,12 @@ int main(int argc, char **argv)
 	if (check_outputs(&ro)) {
 		free(set);
 		return NFLAB_ERROR;
+	}
+	if (vm.n_kernels) { /* the same command inside a VM per kernel */
+		free(set);
+		vm.kernels = kernels;
+		vm.first_operand = optind;
+		return vm_main(argc, argv, &vm);
 	}
 	/* Output order must follow the run even when piped into a CI log. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
