@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "util/kernel.h"
+
 #define GREEN  "\033[32m"
 #define RED    "\033[31m"
 #define YELLOW "\033[33m"
@@ -109,11 +111,16 @@ void report_result(struct report *r, const struct lab *lab, int outcome, size_t 
 	const char *col = outcome == NFLAB_PASS ? GREEN : outcome == NFLAB_SKIP ? YELLOW : RED;
 
 	fprintf(r->f, "%sresult: %s%s %s", c(r, BOLD), c(r, col), word, c(r, RESET));
+	const char *guest = kernel_guest_release();
+
 	if (outcome == NFLAB_FAIL)
-		fprintf(r->f, "(%zu of %zu steps failed, %.1f ms) %s\n", failed, steps, ms,
+		fprintf(r->f, "(%zu of %zu steps failed, %.1f ms) %s", failed, steps, ms,
 			lab->path);
 	else
-		fprintf(r->f, "(%zu steps, %.1f ms) %s\n", steps, ms, lab->path);
+		fprintf(r->f, "(%zu steps, %.1f ms) %s", steps, ms, lab->path);
+	if (guest) /* inside a --kernel VM: which kernel this was */
+		fprintf(r->f, " on kernel %s", guest);
+	fputc('\n', r->f);
 	if (r->machine) /* the outcome itself travels as the exit status */
 		fflush(r->machine);
 }

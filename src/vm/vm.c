@@ -62,7 +62,7 @@ struct kernel {
 
 struct output {
 	const char *host_path; /* as given */
-	char guest_path[64];   /* /nflab-out/N */
+	char guest_path[64];   /* /.nflab-vm/out/N */
 	bool dir;
 };
 
@@ -415,20 +415,16 @@ static void sh_quote(FILE *f, const char *s)
 }
 
 /*
- * /init: mount the host's / (read-only) under a tmpfs overlay and the output
- * share, point the kernel's module loader at the package's modules, say the
- * boot marker, run nflab chrooted with its stdout on ttyS1 and stderr on
- * ttyS2, leave its exit code in the share and power off.
+ * /init: mount the host's / (read-only) under a tmpfs overlay, point the
+ * kernel's module loader at the package's modules, say the boot marker and
+ * switch_root (a chroot would leave / no mount of its own, which nflab's
+ * per-node mounts need) to /.nflab-vm/stage2 below.
  */
-static char *init_script(const struct kernel *k, char **args, size_t n_args, size_t *len)
+static char *init_script(const struct kernel *k, size_t *len)
 {
-	char cwd[PATH_MAX], *text = NULL, *scale = getenv("NFLAB_TIME_SCALE");
-	const char *path = getenv("PATH");
+	char *text = NULL;
 	FILE *f = open_memstream(&text, len);
-	size_t i;
 
-	if (!getcwd(cwd, sizeof(cwd)))
-		snprintf(cwd, sizeof(cwd), "/");
 	fputs("#!/bin/busybox sh\n"
 	      "/bin/busybox --install -s /bin\n"
 	      "export PATH=/bin\n"
@@ -442,55 +438,91 @@ static char *init_script(const struct kernel *k, char **args, size_t n_args, siz
 		      "  modprobe $m || fail \"cannot load module $m\"\n"
 		      "done\n",
 		      f);
-	fputs("o=trans=virtio,version=9p2000.L,msize=512000,cache=loose\n"
-	      "mount -t 9p -o $o,ro hostroot /host || fail 'cannot mount the host root (9p)'\n"
-	      "mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out /out || "
-	      "fail 'cannot mount the output share (9p)'\n"
+	fputs("o=trans=virtio,version=9p2000.L,msize=512000\n"
+	      "mount -t 9p -o $o,ro,cache=loose hostroot /host || "
+	      "fail 'cannot mount the host root (9p)'\n"
 	      "mount -t tmpfs rw /rw && mkdir /rw/u /rw/w && "
 	      "mount -t overlay root -o lowerdir=/host,upperdir=/rw/u,workdir=/rw/w /newroot "
 	      "|| fail 'cannot mount the overlay root'\n"
-	      "r=/newroot\n"
+	      "r=/newroot v=/newroot/.nflab-vm\n"
+	      "mkdir -p $v && mount -t tmpfs vm $v && mkdir $v/bin $v/share $v/out && "
+	      "cp /bin/busybox /stage2 $v/ && "
+	      "mount -t 9p -o $o out $v/share || fail 'cannot mount the output share (9p)'\n"
+	      "cp -a $v/share/. $v/out/ || fail 'cannot copy the output share'\n"
 	      "mount -t proc proc $r/proc && mount -t sysfs sys $r/sys && "
 	      "mount -t devtmpfs dev $r/dev && mount -t tmpfs run $r/run && "
-	      "mount -t tmpfs tmp $r/tmp && mkdir -p $r/nflab-out $r/sys/fs/bpf && "
-	      "mount --bind /out $r/nflab-out || fail 'cannot mount inside the new root'\n"
+	      "mount -t tmpfs tmp $r/tmp || fail 'cannot mount inside the new root'\n"
 	      "mount -t bpf bpf $r/sys/fs/bpf 2>/dev/null\n"
 	      "mount -t debugfs debugfs $r/sys/kernel/debug 2>/dev/null\n",
 	      f);
 	if (*k->moddir) {
-		fputs("mount --bind /host", f);
+		fprintf(f, "mkdir -p $r/lib/modules/%s && mount --bind /host", k->version);
 		sh_quote(f, k->moddir);
-		fprintf(f, " /lib/modules/%s || fail 'cannot bind the modules'\n"
-			   "echo /bin/modprobe >/proc/sys/kernel/modprobe\n",
-			k->version);
+		fprintf(f, " $r/lib/modules/%s || fail 'cannot bind the modules'\n", k->version);
 	}
-	fputs("stty -F /dev/ttyS1 raw -echo; stty -F /dev/ttyS2 raw -echo\n"
+	fputs("echo /.nflab-vm/bin/modprobe >/proc/sys/kernel/modprobe\n"
+	      "stty -F /dev/ttyS1 raw -echo; stty -F /dev/ttyS2 raw -echo\n"
 	      "echo " BOOT_MARK "\n"
-	      "chroot $r /usr/bin/env -i HOME=/root LANG=C.UTF-8 NFLAB_VM=1 PATH=",
+	      "exec switch_root $r /.nflab-vm/busybox sh /.nflab-vm/stage2\n",
+	      f);
+	fclose(f);
+	return text;
+}
+
+/*
+ * /.nflab-vm/stage2, PID 1 in the host's files: run nflab with its stdout on
+ * ttyS1 and stderr on ttyS2 (through cat when the host's side is no terminal,
+ * so nflab inside decides colours and progress lines as it would outside),
+ * copy its reports out, leave its exit code in the share and power off.
+ * Reports are written in a tmpfs: 9p has no O_TMPFILE for their atomic commit.
+ */
+static char *stage2_script(char **args, size_t n_args, size_t *len)
+{
+	char cwd[PATH_MAX], *text = NULL, *scale = getenv("NFLAB_TIME_SCALE");
+	const char *path = getenv("PATH");
+	FILE *f = open_memstream(&text, len);
+	size_t i;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		snprintf(cwd, sizeof(cwd), "/");
+	fputs("v=/.nflab-vm\n"
+	      "$v/busybox --install -s $v/bin\n"
+	      "fail() { echo \"" ERROR_MARK "$*\"; echo o >/proc/sysrq-trigger; sleep 60; }\n"
+	      "o=/dev/ttyS1 e=/dev/ttyS2\n",
+	      f);
+	if (!isatty(1))
+		fputs("$v/bin/mkfifo $v/o && { $v/bin/cat $v/o >$o & } && o=$v/o\n", f);
+	if (!isatty(2))
+		fputs("$v/bin/mkfifo $v/e && { $v/bin/cat $v/e >$e & } && e=$v/e\n", f);
+	fputs("cd ", f);
+	sh_quote(f, cwd);
+	fputs(" || fail 'no such directory inside'\n"
+	      "$v/bin/env -i HOME=/root LANG=C.UTF-8 NFLAB_VM=1 PATH=",
 	      f);
 	sh_quote(f, path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
 	if (scale) {
 		fputs(" NFLAB_TIME_SCALE=", f);
 		sh_quote(f, scale);
 	}
-	fputs(" /bin/sh -c 'cd \"$0\" && exec \"$@\"' ", f);
-	sh_quote(f, cwd);
 	for (i = 0; i < n_args; i++) {
 		fputc(' ', f);
 		sh_quote(f, args[i]);
 	}
-	fputs(" </dev/null >/dev/ttyS1 2>/dev/ttyS2\n"
-	      "echo $? >/out/rc\n"
-	      "umount /out\n"
+	fputs(" </dev/null >$o 2>$e\n"
+	      "rc=$?\n"
+	      "wait\n"
+	      "$v/bin/cp -a $v/out/. $v/share/ || fail 'cannot copy the reports out'\n"
+	      "echo $rc >$v/share/rc\n"
+	      "$v/bin/umount $v/share\n"
 	      "echo o >/proc/sysrq-trigger\n"
-	      "sleep 60\n",
+	      "$v/bin/sleep 60\n",
 	      f);
 	fclose(f);
 	return text;
 }
 
 static int build_initramfs(const struct kernel *k, const char *path, const char *init,
-			   size_t init_len)
+			   size_t init_len, const char *stage2, size_t stage2_len)
 {
 	static const char *const dirs[] = {"bin", "dev", "proc", "sys", "host", "out",
 					   "newroot", "rw", "lib", "lib/modules"};
@@ -508,7 +540,8 @@ static int build_initramfs(const struct kernel *k, const char *path, const char 
 	snprintf(dir, sizeof(dir), "lib/modules/%s", k->version);
 	rc = rc || cpio_dir(&c, dir) || cpio_chardev(&c, "dev/console", 5, 1) ||
 	     cpio_file(&c, "bin/busybox", 0755, "/bin/busybox") ||
-	     cpio_data(&c, "init", 0755, init, init_len);
+	     cpio_data(&c, "init", 0755, init, init_len) ||
+	     cpio_data(&c, "stage2", 0755, stage2, stage2_len);
 	if (rc) {
 		say("writing the initramfs %s: %s", path, strerror(errno));
 		fclose(c.f);
@@ -842,7 +875,7 @@ static char **guest_args(int argc, char **argv, const struct vm_request *req,
 				out->host_path = val;
 				out->dir = output_opts[j].dir;
 				snprintf(out->guest_path, sizeof(out->guest_path),
-					 "/nflab-out/%zu", *n_outs);
+					 "/.nflab-vm/out/%zu", *n_outs);
 				val = out->guest_path;
 				break;
 			}
@@ -932,7 +965,7 @@ static int run_on(const char *file, const struct vm_request *req, char **args, s
 	struct kernel k = {0};
 	bool kvm = kvm_usable(), kvm_failed = false;
 	double boot_s = 0;
-	size_t init_len, i;
+	size_t init_len, stage2_len, i;
 	int rc;
 
 	if (!mkdtemp(tmp)) {
@@ -949,10 +982,13 @@ static int run_on(const char *file, const struct vm_request *req, char **args, s
 	if (!rc)
 		rc = prepare_kernel(file, req->modules_dir, tmp, &k);
 	if (!rc) {
-		init = init_script(&k, args, n_args, &init_len);
+		char *stage2 = stage2_script(args, n_args, &stage2_len);
+
+		init = init_script(&k, &init_len);
 		snprintf(path, sizeof(path), "%s/initrd.cpio", tmp);
-		rc = build_initramfs(&k, path, init, init_len);
+		rc = build_initramfs(&k, path, init, init_len, stage2, stage2_len);
 		free(init);
+		free(stage2);
 	}
 	if (!rc) {
 		rc = boot(&k, tmp, kvm, &kvm_failed, &boot_s);
