@@ -215,16 +215,20 @@ void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE
 		res->errors, res->skipped, junit_seconds(res->ms), stamp);
 	xml_attr(f, host);
 	fputs("\">\n", f);
-	/* the kernel the labs ran on: a matrix of kernels is one report per kernel */
-	fputs("    <properties>\n      <property name=\"kernel\" value=\"", f);
-	xml_attr(f, kernel_release());
-	fputs("\"/>\n", f);
+	if (res->interrupted || kernel_guest_release())
+		fputs("    <properties>\n", f);
+	if (kernel_guest_release()) { /* in a --kernel VM: which kernel the labs ran on */
+		fputs("      <property name=\"kernel\" value=\"", f);
+		xml_attr(f, kernel_guest_release());
+		fputs("\"/>\n", f);
+	}
 	if (res->interrupted) {
 		fputs("      <property name=\"interrupted\" value=\"", f);
 		xml_attr(f, res->interrupted);
 		fputs("\"/>\n", f);
 	}
-	fputs("    </properties>\n", f);
+	if (res->interrupted || kernel_guest_release())
+		fputs("    </properties>\n", f);
 	for (i = 0; i < res->n; i++) {
 		const struct lab_result *lr = &res->runs[i];
 		char *name = run_name(lr, repeat), *dir = xstrdup(lr->path), *slash;
@@ -294,8 +298,10 @@ void suite_write_json(const struct suite_result *res, unsigned int repeat, FILE 
 		json_string(f, res->interrupted);
 	else
 		fputs("null", f);
-	fputs(",\"kernel\":", f);
-	json_string(f, kernel_release());
+	if (kernel_guest_release()) { /* in a --kernel VM: which kernel the labs ran on */
+		fputs(",\"kernel\":", f);
+		json_string(f, kernel_guest_release());
+	}
 	fputs("},\n\"labs\":[\n", f);
 	for (i = 0; i < res->n; i++) {
 		const struct lab_result *lr = &res->runs[i];
