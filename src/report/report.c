@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/kernel.h"
 
 #define GREEN  "\033[32m"
@@ -119,7 +120,7 @@ void report_result(struct report *r, const struct lab *lab, int outcome, size_t 
 	else
 		fprintf(r->f, "(%zu steps, %.1f ms) %s", steps, ms, lab->path);
 	if (guest) /* inside a --kernel VM: which kernel this was */
-		fprintf(r->f, " on kernel %s", guest);
+		fprintf(r->f, " on kernel %s (waits x%.1f)", guest, clock_time_scale());
 	fputc('\n', r->f);
 	if (r->machine) /* the outcome itself travels as the exit status */
 		fflush(r->machine);

@@ -34,6 +34,7 @@
 #include "step/step.h"
 #include "topo/link.h"
 #include "topo/netns.h"
+#include "util/clock.h"
 #include "util/interrupt.h"
 #include "util/outfile.h"
 #include "util/parallel.h"
@@ -642,9 +643,10 @@ int run_drain(struct run *r)
 uint64_t run_quiet_ns(const struct run *r, const struct step_expect *e)
 {
 	if (e->quiet_ns) /* the check's own, or the lab's (the parser copies it) */
-		return e->quiet_ns;
+		return clock_scaled_ns(e->quiet_ns);
 	/* A running service may answer late: its scheduling is not the kernel's. */
-	return r->window_kernel && !progs_running(r) ? LAB_KERNEL_QUIET_NS : LAB_DEFAULT_QUIET_NS;
+	return clock_scaled_ns(r->window_kernel && !progs_running(r) ? LAB_KERNEL_QUIET_NS
+								    : LAB_DEFAULT_QUIET_NS);
 }
 
 /* A probe opens a new window: checks after it look at what it caused. */
@@ -775,7 +777,7 @@ static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t
 			 opts);
 		return NFLAB_PASS;
 	}
-	ready = wait_fd(r, fd, EPOLLOUT, now_mono_ns() + p->timeout_ns, NULL, NULL);
+	ready = wait_fd(r, fd, EPOLLOUT, now_mono_ns() + clock_scaled_ns(p->timeout_ns), NULL, NULL);
 	if (ready < 0)
 		return -1;
 	got = probe_tcp_outcome(fd, !ready);
@@ -855,7 +857,7 @@ static int step_ping(struct run *r, const struct lab_step *st, char *text, size_
 	if (p.outcome == PING_ANY)
 		return NFLAB_PASS;
 	if (!ping_decided(&w) &&
-	    wait_fd(r, fd, EPOLLIN, now_mono_ns() + p.timeout_ns, ping_done, &w) < 0)
+	    wait_fd(r, fd, EPOLLIN, now_mono_ns() + clock_scaled_ns(p.timeout_ns), ping_done, &w) < 0)
 		return -1;
 	i = (unsigned int)strlen(text);
 	snprintf(text + i, len - i, ", %u repl%s", w.replies, w.replies == 1 ? "y" : "ies");
@@ -1497,7 +1499,7 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 			   const struct pred *preds, const char *note, char **detail)
 {
 	const struct step_expect *e = &st->expect;
-	uint64_t deadline = now_mono_ns() + e->within_ns;
+	uint64_t deadline = now_mono_ns() + clock_scaled_ns(e->within_ns);
 	bool first = true;
 	enum verdict v;
 
@@ -1570,7 +1572,7 @@ static void mark_check(struct run *r, const struct lab_step *st, const struct ex
 static int step_expect(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct step_expect *e = &st->expect;
-	uint64_t deadline = now_mono_ns() + e->within_ns;
+	uint64_t deadline = now_mono_ns() + clock_scaled_ns(e->within_ns);
 	struct expect_state es = {0};
 	bool from_start = e->since == SINCE_START;
 	struct pred *preds;

@@ -26,6 +26,7 @@
 
 #include <nflab/outcome.h>
 
+#include "util/clock.h"
 #include "util/xalloc.h"
 #include "vm/cpio.h"
 #include "vm/vm.h"
@@ -504,6 +505,8 @@ static char *stage2_script(char **args, size_t n_args, size_t *len)
 		fputs(" NFLAB_TIME_SCALE=", f);
 		sh_quote(f, scale);
 	}
+	/* the host's calibration, for nflab inside to scale its waits by (util/clock.h) */
+	fprintf(f, " NFLAB_VM_CALIBRATION_NS=%llu", (unsigned long long)clock_calibration_ns());
 	for (i = 0; i < n_args; i++) {
 		fputc(' ', f);
 		sh_quote(f, args[i]);
