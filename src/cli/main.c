@@ -13,6 +13,7 @@
 #include "run/explore.h"
 #include "run/run.h"
 #include "suite/suite.h"
+#include "util/clock.h"
 #include "util/heap.h"
 #include "util/interrupt.h"
 #include "util/outfile.h"
@@ -721,6 +722,7 @@ int main(int argc, char **argv)
 
 	interrupt_install(); /* first: a signal at any later moment is reported */
 	raise_fd_limit();
+	clock_time_scale(); /* inside a --kernel VM: calibrated once, before any lab */
 	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
 		printf("nflab %s\n", NFLAB_VERSION);
 		return 0;
