@@ -36,6 +36,7 @@
 #include "topo/netns.h"
 #include "util/clock.h"
 #include "util/interrupt.h"
+#include "util/kernel.h"
 #include "util/outfile.h"
 #include "util/parallel.h"
 #include "util/xalloc.h"
@@ -308,10 +309,10 @@ static int observer_open(struct run *r, enum expect_source src, size_t node)
 			return -1;
 		if (!nflog_listener_has_ct(o->log) && checks_log_ct(r->lab, node))
 			return diag_skip(&r->d,
-					 "node %s: this kernel cannot attach conntrack info to "
+					 "node %s: kernel %s cannot attach conntrack info to "
 					 "NFLOG records (CONFIG_NETFILTER_NETLINK_GLUE_CT is off), "
 					 "and a check reads log.ct.*",
-					 n->name);
+					 n->name, kernel_release());
 		fd = nflog_listener_fd(o->log);
 		break;
 	case SRC_TRACE:

@@ -451,8 +451,8 @@ static char *init_script(const struct kernel *k, size_t *len)
 	      "mount -t 9p -o $o out $v/share || fail 'cannot mount the output share (9p)'\n"
 	      "cp -a $v/share/. $v/out/ || fail 'cannot copy the output share'\n"
 	      "mount -t proc proc $r/proc && mount -t sysfs sys $r/sys && "
-	      "mount -t devtmpfs dev $r/dev && mount -t tmpfs run $r/run && "
-	      "mount -t tmpfs tmp $r/tmp || fail 'cannot mount inside the new root'\n"
+	      "mount -t devtmpfs dev $r/dev && mount -t tmpfs run $r/run "
+	      "|| fail 'cannot mount inside the new root'\n"
 	      "mount -t bpf bpf $r/sys/fs/bpf 2>/dev/null\n"
 	      "mount -t debugfs debugfs $r/sys/kernel/debug 2>/dev/null\n",
 	      f);
@@ -565,7 +565,10 @@ static int build_initramfs(const struct kernel *k, const char *path, const char 
 
 static void console_line(struct console *con, const char *line)
 {
-	snprintf(con->ring[con->n++ % CONSOLE_LINES], sizeof(con->ring[0]), "%s", line);
+	char *slot = con->ring[con->n++ % CONSOLE_LINES];
+
+	memcpy(slot, line, strnlen(line, sizeof(con->ring[0]) - 1));
+	slot[strnlen(line, sizeof(con->ring[0]) - 1)] = 0;
 	if (con->echo)
 		fprintf(stderr, "console: %s\n", line);
 	if (strstr(line, BOOT_MARK))
@@ -960,6 +963,37 @@ static bool kvm_usable(void)
 	return true;
 }
 
+/*
+ * Temporary directories of nflab processes that are gone: SIGKILL, SIGINT and
+ * SIGTERM end nflab without cleaning, and an unpacked kernel package is
+ * hundreds of MB. Each directory names its owner in a pid file.
+ */
+static void remove_stale_dirs(void)
+{
+	struct dirent **names;
+	int n = scandir("/tmp", &names, NULL, alphasort), i;
+
+	for (i = 0; i < n; i++) {
+		char path[PATH_MAX], pidfile[PATH_MAX];
+		FILE *f;
+		long pid = 0;
+
+		if (!strncmp(names[i]->d_name, "nflab-vm.", 9)) {
+			snprintf(path, sizeof(path), "/tmp/%s", names[i]->d_name);
+			snprintf(pidfile, sizeof(pidfile), "%s/pid", path);
+			f = fopen(pidfile, "r");
+			if (f && fscanf(f, "%ld", &pid) == 1 && pid > 0 &&
+			    kill((pid_t)pid, 0) && errno == ESRCH)
+				nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+			if (f)
+				fclose(f);
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
 /* One kernel: prepare, boot, run, bring back. */
 static int run_on(const char *file, const struct vm_request *req, char **args, size_t n_args,
 		  const struct output *outs, size_t n_outs, bool several)
@@ -967,6 +1001,7 @@ static int run_on(const char *file, const struct vm_request *req, char **args, s
 	char tmp[] = "/tmp/nflab-vm.XXXXXX", path[PATH_MAX], *init;
 	struct kernel k = {0};
 	bool kvm = kvm_usable(), kvm_failed = false;
+	FILE *pidfile;
 	double boot_s = 0;
 	size_t init_len, stage2_len, i;
 	int rc;
@@ -974,6 +1009,12 @@ static int run_on(const char *file, const struct vm_request *req, char **args, s
 	if (!mkdtemp(tmp)) {
 		say("mkdtemp: %s", strerror(errno));
 		return NFLAB_ERROR;
+	}
+	snprintf(path, sizeof(path), "%s/pid", tmp);
+	pidfile = fopen(path, "w");
+	if (pidfile) {
+		fprintf(pidfile, "%ld\n", (long)getpid());
+		fclose(pidfile);
 	}
 	snprintf(path, sizeof(path), "%s/out", tmp);
 	rc = mkdir(path, 0700) ? NFLAB_ERROR : 0;
@@ -1027,6 +1068,7 @@ int vm_main(int argc, char **argv, const struct vm_request *req)
 		say("/proc/self/exe: %s", strerror(errno));
 		return NFLAB_ERROR;
 	}
+	remove_stale_dirs();
 	args = guest_args(argc, argv, req, self, outs, &n_outs, &n_args);
 	if (!args)
 		return NFLAB_ERROR;
