@@ -17,7 +17,9 @@
 #include "util/heap.h"
 #include "util/interrupt.h"
 #include "util/outfile.h"
+#include "util/rootless.h"
 #include "util/textbuf.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 #include "vm/vm.h"
 
@@ -509,8 +511,8 @@ static int main_check(int n, char **paths, const char *topo_dir)
 			if (n_rules) /* policy routing rules, said only when a lab has them */
 				snprintf(rules, sizeof(rules), ", %zu rule%s", n_rules,
 					 n_rules == 1 ? "" : "s");
-			printf("%s: ok (%zu node%s, %zu link%s, %zu step%s%s)\n", labs.paths[i],
-			       lab->n_nodes, lab->n_nodes == 1 ? "" : "s", lab->n_links,
+			utf8_write_term(stdout, labs.paths[i], false);
+			printf(": ok (%zu node%s, %zu link%s, %zu step%s%s)\n", lab->n_nodes, lab->n_nodes == 1 ? "" : "s", lab->n_links,
 			       lab->n_links == 1 ? "" : "s", lab->n_steps,
 			       lab->n_steps == 1 ? "" : "s", rules);
 			lab_free(lab);
@@ -738,6 +740,9 @@ int main(int argc, char **argv)
 		return NFLAB_ERROR;
 	}
 	cmd = argv[1];
+	/* Commands that build labs: without root, in a user namespace of nflab's own. */
+	if (!strcmp(cmd, "run") || !strcmp(cmd, "test") || !strcmp(cmd, "shell"))
+		rootless_enter();
 	if (!strcmp(cmd, "test"))
 		return main_test(argc, argv);
 	if (!strcmp(cmd, "index"))

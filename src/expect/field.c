@@ -12,6 +12,7 @@
 #include "observe/ctev.h"
 #include "observe/ctexp.h"
 #include "observe/packet.h"
+#include "util/regex.h"
 #include "util/utf8.h"
 
 /* ---- symbol tables ---- */
@@ -956,7 +957,7 @@ static int parse_hex(const char *s, uint8_t *out, size_t max, size_t *n, char *e
 static int parse_bytes(const char *s, struct pred *out, char *err, size_t errlen)
 {
 	size_t max = sizeof(out->v.s) - 1;
-	int rc;
+	char msg[200];
 
 	if (!strncmp(s, "regex:", 6)) {
 		s += 6;
@@ -971,13 +972,9 @@ static int parse_bytes(const char *s, struct pred *out, char *err, size_t errlen
 		out->re = calloc(1, sizeof(*out->re));
 		if (!out->re)
 			abort();
-		rc = regcomp(out->re, s, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			char msg[200];
-
+		if (regex_compile(out->re, s, REG_NOSUB, msg, sizeof(msg))) {
 			char shown[4 * sizeof(out->v.s) + 8];
 
-			regerror(rc, out->re, msg, sizeof(msg));
 			free(out->re);
 			out->re = NULL;
 			quote(s, shown, sizeof(shown));

@@ -9,9 +9,13 @@
 #define LIST_MAX 12 /* names listed in a message, then "... (N more)" */
 
 /* True when p holds for one value of field name only: an equality. */
+/*
+ * A condition naming something with its value given: not a reference, whose
+ * value comes from an earlier record (and that check proved it exists).
+ */
 static bool is_eq(const struct pred *p, const char *name)
 {
-	return p->op == PRED_EQ && !strcmp(p->field->name, name);
+	return p->op == PRED_EQ && !p->ref && !strcmp(p->field->name, name);
 }
 
 static const struct srcloc *pred_loc(const struct step_expect *e, size_t i)
@@ -104,7 +108,7 @@ static int check_counters(const struct step_expect *e, const char *node, const s
 			int rc = 0;
 
 			/* set.name and quota.name are the ruleset's: check_sets_quotas(). */
-			if (p->op != PRED_EQ || !dump || !dump->n ||
+			if (p->op != PRED_EQ || p->ref || !dump || !dump->n ||
 			    !counter_name(&dump->ev[0].counter, field))
 				continue;
 			for (j = 0; j < dump->n; j++)

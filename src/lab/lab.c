@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -19,11 +20,10 @@
 #include "lab/yamlnode.h"
 #include "observe/nflog.h"
 #include "observe/pktfilter.h"
+#include "rules/rulecheck.h"
 #include "run/requires.h"
 #include "step/step.h"
 #include "util/xalloc.h"
-
-#define LAB_FILE_MAX (4u << 20) /* a lab is text written by people: 4 MiB is absurdly large */
 
 static const char *const lab_keys[] = {"name",	"description", "topology", "nodes",  "links",
 				       "steps", "requires",    "quiet",	   "golden", "env",
@@ -88,6 +88,25 @@ int fail_at(struct parser *p, yaml_node_t *n, const char *fmt, ...)
 	return -1;
 }
 
+/*
+ * Refuses one more of what (count already there) at n when it would pass max:
+ * the limits of lab.h. Returns 0 or -1.
+ */
+static int limit_at(struct parser *p, yaml_node_t *n, size_t count, size_t max, const char *what)
+{
+	if (count < max)
+		return 0;
+	return fail_at(p, n, "more than %zu %s: a lab may have at most %zu", max, what, max);
+}
+
+void lab_node_step_rules(struct lab_node *n, const char *text)
+{
+	char *joined = n->step_rules ? xasprintf("%s\n%s", n->step_rules, text) : xstrdup(text);
+
+	free(n->step_rules);
+	n->step_rules = joined;
+}
+
 bool lab_name_valid(const char *s, size_t max)
 {
 	size_t n = strlen(s);
@@ -98,6 +117,29 @@ bool lab_name_valid(const char *s, size_t max)
 		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
 			return false;
 	return true;
+}
+
+/*
+ * A lab's name names files (--pcap-merge writes DIR/<name>.pcapng): one file
+ * name, so no '/', no leading '.' ("..", hidden files); and a line of the
+ * report, so no control characters (C0, DEL, C1 as UTF-8).
+ */
+static bool valid_lab_name(const char *s)
+{
+	size_t i, chars = 0;
+
+	if (!*s || s[0] == '.')
+		return false;
+	for (i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '/' ||
+		    (c == 0xc2 && (unsigned char)s[i + 1] >= 0x80 &&
+		     (unsigned char)s[i + 1] <= 0x9f))
+			return false;
+		chars += (c & 0xc0) != 0x80; /* UTF-8: continuation bytes are no characters */
+	}
+	return chars <= LAB_NAME_MAX && i <= LAB_NAME_BYTES_MAX;
 }
 
 int lab_node_find(const struct lab *lab, const char *name)
@@ -151,6 +193,8 @@ static struct lab_node *node_get(struct parser *p, const char *name, yaml_node_t
 
 	if (i >= 0)
 		return &lab->nodes[i];
+	if (limit_at(p, at, lab->n_nodes, LAB_NODES_MAX, "nodes"))
+		return NULL;
 	XGROW(lab->nodes, lab->n_nodes, lab->cap_nodes);
 	node = &lab->nodes[lab->n_nodes++];
 	memset(node, 0, sizeof(*node));
@@ -298,6 +342,18 @@ static int parse_mtu(struct parser *p, yaml_node_t *n, unsigned int *mtu)
 }
 
 /* ---- topology ---- */
+static int add_addr(struct parser *p, struct lab_iface *ifc, yaml_node_t *n)
+{
+	if (limit_at(p, n, p->lab->n_addrs_total, LAB_ADDRS_MAX, "addresses"))
+		return -1;
+	XGROW(ifc->addrs, ifc->n_addrs, ifc->cap_addrs);
+	if (parse_addr_plen(p, n, &ifc->addrs[ifc->n_addrs]))
+		return -1;
+	ifc->n_addrs++;
+	p->lab->n_addrs_total++;
+	return 0;
+}
+
 static int parse_iface(struct parser *p, struct lab_node *node, yaml_node_t *key, yaml_node_t *val)
 {
 	struct ydoc *y = &p->y;
@@ -333,21 +389,13 @@ static int parse_iface(struct parser *p, struct lab_node *node, yaml_node_t *key
 		if (!addrs)
 			return 0;
 	}
-	if (addrs->type == YAML_SCALAR_NODE) {
-		XGROW(ifc->addrs, ifc->n_addrs, ifc->cap_addrs);
-		if (parse_addr_plen(p, addrs, &ifc->addrs[ifc->n_addrs]))
-			return -1;
-		ifc->n_addrs++;
-		return 0;
-	}
+	if (addrs->type == YAML_SCALAR_NODE)
+		return add_addr(p, ifc, addrs);
 	if (yexpect_seq(y, addrs, "an address or a list of addresses with prefix lengths", p->d))
 		return -1;
-	for (it = yseq_begin(addrs); it < yseq_end(addrs); it++) {
-		XGROW(ifc->addrs, ifc->n_addrs, ifc->cap_addrs);
-		if (parse_addr_plen(p, ynode(y, *it), &ifc->addrs[ifc->n_addrs]))
+	for (it = yseq_begin(addrs); it < yseq_end(addrs); it++)
+		if (add_addr(p, ifc, ynode(y, *it)))
 			return -1;
-		ifc->n_addrs++;
-	}
 	return 0;
 }
 
@@ -448,6 +496,8 @@ static int parse_route(struct parser *p, struct lab_node *node, yaml_node_t *n)
 	struct lab_route *r;
 	const char *s;
 
+	if (limit_at(p, n, p->lab->n_routes_total++, LAB_ROUTES_MAX, "routes and rules"))
+		return -1;
 	XGROW(node->routes, node->n_routes, node->cap_routes);
 	r = &node->routes[node->n_routes++];
 	memset(r, 0, sizeof(*r));
@@ -579,7 +629,8 @@ static int parse_rule(struct parser *p, struct lab_node *node, yaml_node_t *n)
 	if (yexpect_map(y, n,
 			"a rule (a mapping with table and from, to, fwmark, iif, oif, priority)",
 			p->d) ||
-	    ymap_check(y, n, "rule", rule_keys, p->d))
+	    ymap_check(y, n, "rule", rule_keys, p->d) ||
+	    limit_at(p, n, p->lab->n_routes_total++, LAB_ROUTES_MAX, "routes and rules"))
 		return -1;
 	XGROW(node->rules, node->n_rules, node->cap_rules);
 	r = &node->rules[node->n_rules++];
@@ -619,7 +670,9 @@ static int parse_rule(struct parser *p, struct lab_node *node, yaml_node_t *n)
 	return parse_table(p, v, &r->table);
 }
 
-static int parse_ruleset(struct parser *p, yaml_node_t *n, const char *what, struct lab_ruleset *rs)
+/* nft text (nft) or iptables-restore text, never reaching the host's files (rulecheck.h). */
+static int parse_ruleset(struct parser *p, yaml_node_t *n, const char *what, bool nft,
+			 struct lab_ruleset *rs)
 {
 	const char *s;
 
@@ -628,7 +681,7 @@ static int parse_ruleset(struct parser *p, yaml_node_t *n, const char *what, str
 	free(rs->text);
 	rs->text = xstrdup(s);
 	rs->loc = yscalar_content_loc(&p->y, n);
-	return 0;
+	return nft ? rulecheck_nft(s, &rs->loc, p->d) : rulecheck_ipt(s, &rs->loc, p->d);
 }
 
 static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
@@ -646,6 +699,8 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 			       "got \"%s\"",
 			       name);
 	node = node_get(p, name, key);
+	if (!node)
+		return -1;
 	if (val->type == YAML_SCALAR_NODE && val->data.scalar.length == 0)
 		return 0; /* "client:" with nothing: a bare node */
 	if (yexpect_map(y, val, "a node (a mapping with interfaces, routes, nft ...)", p->d) ||
@@ -681,13 +736,15 @@ static int parse_node(struct parser *p, yaml_node_t *key, yaml_node_t *val)
 				return -1;
 	}
 	if ((v = ymap_get(y, val, "nft")) &&
-	    parse_ruleset(p, v, "nft ruleset text (use a \"|\" block)", &node->nft))
+	    parse_ruleset(p, v, "nft ruleset text (use a \"|\" block)", true, &node->nft))
 		return -1;
 	if ((v = ymap_get(y, val, "iptables")) &&
-	    parse_ruleset(p, v, "iptables-restore text (use a \"|\" block)", &node->iptables))
+	    parse_ruleset(p, v, "iptables-restore text (use a \"|\" block)", false,
+			  &node->iptables))
 		return -1;
 	if ((v = ymap_get(y, val, "ip6tables")) &&
-	    parse_ruleset(p, v, "ip6tables-restore text (use a \"|\" block)", &node->ip6tables))
+	    parse_ruleset(p, v, "ip6tables-restore text (use a \"|\" block)", false,
+			  &node->ip6tables))
 		return -1;
 	if ((v = ymap_get(y, val, "iptables-backend"))) {
 		static const struct keyword backends[] = {
@@ -768,6 +825,8 @@ static int parse_links(struct parser *p, yaml_node_t *n)
 		struct lab *lab = p->lab;
 		struct lab_link *link;
 
+		if (limit_at(p, ln, lab->n_links, LAB_LINKS_MAX, "links"))
+			return -1;
 		XGROW(lab->links, lab->n_links, lab->cap_links);
 		link = &lab->links[lab->n_links];
 		memset(link, 0, sizeof(*link));
@@ -803,37 +862,75 @@ static int parse_links(struct parser *p, yaml_node_t *n)
 
 /* ---- files ---- */
 
+/* "a FIFO", "a directory" ... for "not a regular file" messages. */
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a regular file";
+}
+
 char *lab_read_file(const char *path, size_t *len, struct diag *d)
 {
 	struct stat st;
+	size_t got = 0;
+	ssize_t n = 0;
 	char *buf;
-	FILE *f;
+	int fd;
 
-	f = fopen(path, "r");
-	if (!f)
+	/* O_NONBLOCK: opening a FIFO with no writer would wait for one, for ever. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
 		return diag_errno(d, "cannot open %s", path), NULL;
-	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-		fclose(f);
-		return diag_set(d, "%s: not a regular file", path), NULL;
+	if (fstat(fd, &st)) {
+		close(fd);
+		return diag_errno(d, "cannot read %s", path), NULL;
 	}
-	if ((size_t)st.st_size > LAB_FILE_MAX) {
-		fclose(f);
-		return diag_set(d, "%s: %lld bytes; lab files are limited to %u bytes", path,
-				(long long)st.st_size, LAB_FILE_MAX),
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return diag_at(d, &(struct srcloc){path, 1, 1},
+			       "%s, not a regular file: a lab or topology must be a file",
+			       file_kind(st.st_mode)),
 		       NULL;
 	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	*len = fread(buf, 1, (size_t)st.st_size, f);
-	if (ferror(f)) {
-		fclose(f);
+	if ((size_t)st.st_size > LAB_FILE_MAX) {
+		close(fd);
+		return diag_at(d, &(struct srcloc){path, 1, 1},
+			       "%lld bytes: a lab or topology file may have at most %u bytes",
+			       (long long)st.st_size, LAB_FILE_MAX),
+		       NULL;
+	}
+	/* At most one byte more than the limit: a file may grow after fstat(), and
+	 * some (in /proc) say 0. Pages not read into are never touched. */
+	buf = xmalloc(LAB_FILE_MAX + 2);
+	while (got <= LAB_FILE_MAX && (n = read(fd, buf + got, LAB_FILE_MAX + 1 - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	if (n < 0) {
 		free(buf);
 		return diag_errno(d, "cannot read %s", path), NULL;
 	}
-	fclose(f);
-	buf[*len] = '\0';
-	if (memchr(buf, '\0', *len)) {
+	if (got > LAB_FILE_MAX) {
 		free(buf);
-		return diag_set(d, "%s: binary data in a lab file", path), NULL;
+		return diag_at(d, &(struct srcloc){path, 1, 1},
+			       "more than %u bytes: a lab or topology file may have at most %u "
+			       "bytes",
+			       LAB_FILE_MAX, LAB_FILE_MAX),
+		       NULL;
+	}
+	*len = got;
+	buf[got] = '\0';
+	if (memchr(buf, '\0', got)) {
+		free(buf);
+		return diag_at(d, &(struct srcloc){path, 1, 1}, "binary data in a lab file"), NULL;
 	}
 	return buf;
 }
@@ -1529,6 +1626,19 @@ static int check_observer_on(struct parser *p, const struct step_expect *e, yaml
 		       n->name, where, n->name);
 }
 
+int filter_budget(struct parser *p, yaml_node_t *v, const char *text)
+{
+	if (strlen(text) > PKTFILTER_TEXT_MAX)
+		return 0; /* too long alone: pktfilter_new() says so */
+	p->lab->filter_chars += strlen(text);
+	if (p->lab->filter_chars <= PKTFILTER_LAB_MAX)
+		return 0;
+	return fail_at(p, v,
+		       "the lab's filters have more than %d characters together: a lab may "
+		       "have at most %d",
+		       PKTFILTER_LAB_MAX, PKTFILTER_LAB_MAX);
+}
+
 int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struct pktfilter **out)
 {
 	char err[512];
@@ -1541,8 +1651,10 @@ int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struc
 		 p->d))
 		return -1;
 	/* Compiled once, now: a bad expression is the lab's error, at its line. */
+	if (filter_budget(p, v, text))
+		return -1;
 	if (!(*out = pktfilter_new(PKTFILTER_ETHERNET, text, err, sizeof(err))))
-		return fail_at(p, v, "filter \"%s\": %s", text, err);
+		return fail_at(p, v, "filter \"%.*s%s\": %s", FILTER_SHOWN(text), err);
 	return 0;
 }
 
@@ -1685,6 +1797,8 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 			p->d) ||
 	    ymap_check(y, n, "step", keys, p->d))
 		return -1;
+	if (limit_at(p, n, lab->n_steps, LAB_STEPS_MAX, "steps"))
+		return -1;
 	XGROW(lab->steps, lab->n_steps, lab->cap_steps);
 	st = &lab->steps[lab->n_steps];
 	memset(st, 0, sizeof(*st));
@@ -1712,6 +1826,9 @@ static int parse_step(struct parser *p, yaml_node_t *n)
 		return fail_at(p, n, "expected a step with exactly one of %s; got %zu", list,
 			       kinds);
 	}
+	if (st->kind == STEP_EXPECT &&
+	    limit_at(p, n, lab->n_expects++, LAB_EXPECTS_MAX, "expect steps"))
+		return -1;
 	lab->n_steps++; /* counted now so lab_free() releases what the parse below allocates */
 	if ((v = ymap_get(y, n, "name"))) {
 		const char *s;
@@ -1762,7 +1879,7 @@ static const char *ids_list(const struct lab *lab, char *buf, size_t len)
 
 static const char *const kind_names[] = {
 	[VAL_UINT] = "a number",	[VAL_ADDR] = "an address", [VAL_MAC] = "a MAC address",
-	[VAL_FLAGS] = "a set of flags", [VAL_STR] = "text",
+	[VAL_FLAGS] = "a set of flags", [VAL_STR] = "text",	   [VAL_BYTES] = "bytes",
 };
 
 /*
@@ -1822,12 +1939,50 @@ static int check_refs(struct lab *lab, size_t i, struct diag *d)
 				       e->preds[k].field->name, (int)idlen, ref->text,
 				       lab->steps[j].loc.line, sources[t->source].what,
 				       ref->text + idlen + 1, sources[t->source].examples);
+		/* Bytes are borrowed from their packet: they would not outlive it. */
+		if (ref->field->kind == VAL_BYTES || e->preds[k].field->kind == VAL_BYTES)
+			return diag_at(
+				d, loc,
+				"%s: %s is bytes (a payload), which a reference cannot carry: "
+				"compare each payload with its text (\"contains:...\")",
+				e->preds[k].field->name, ref->text);
 		if (ref->field->kind != e->preds[k].field->kind)
 			return diag_at(d, loc, "%s is %s but %s is %s: they cannot be compared",
 				       e->preds[k].field->name, kind_names[e->preds[k].field->kind],
 				       ref->text, kind_names[ref->field->kind]);
 	}
 	return 0;
+}
+
+static int addr_ref_cmp(const void *a, const void *b)
+{
+	const struct lab_addr *x = *(const struct lab_addr *const *)a;
+	const struct lab_addr *y = *(const struct lab_addr *const *)b;
+	int c = x->a.family - y->a.family;
+
+	if (!c)
+		c = memcmp(x->a.b, y->a.b, (size_t)ipaddr_len(&x->a));
+	return c ? c : (x > y) - (x < y);
+}
+
+/*
+ * The index of the first address of v[n] that repeats an earlier one, or n:
+ * sorted, so a file of many addresses is checked in n log n, not n squared.
+ */
+static size_t first_duplicate(const struct lab_addr *v, size_t n)
+{
+	const struct lab_addr **sorted = xcalloc(n + 1, sizeof(*sorted));
+	size_t i, first = n;
+
+	for (i = 0; i < n; i++)
+		sorted[i] = &v[i];
+	qsort(sorted, n, sizeof(*sorted), addr_ref_cmp);
+	for (i = 1; i < n; i++)
+		if (ipaddr_equal(&sorted[i - 1]->a, &sorted[i]->a) &&
+		    (size_t)(sorted[i] - v) < first)
+			first = (size_t)(sorted[i] - v);
+	free(sorted);
+	return first;
 }
 
 static int check_topology(struct parser *p)
@@ -1846,16 +2001,10 @@ static int check_topology(struct parser *p)
 					       "interface %s:%s is not an end of any link (add it "
 					       "to links)",
 					       node->name, ifc->name);
-			for (k = 0; k < ifc->n_addrs; k++) {
-				struct lab_addr *a = &ifc->addrs[k];
-				size_t m;
-
-				for (m = 0; m < k; m++)
-					if (ipaddr_equal(&ifc->addrs[m].a, &a->a))
-						return diag_at(p->d, &a->loc,
-							       "duplicate address on %s:%s",
-							       node->name, ifc->name);
-			}
+			k = first_duplicate(ifc->addrs, ifc->n_addrs);
+			if (k < ifc->n_addrs)
+				return diag_at(p->d, &ifc->addrs[k].loc,
+					       "duplicate address on %s:%s", node->name, ifc->name);
 		}
 		for (j = 0; j < node->n_routes; j++) {
 			struct lab_route *r = &node->routes[j];
@@ -1927,6 +2076,16 @@ static int parse_lab(struct parser *p)
 		return fail_at(p, root, "a lab needs a \"name\"");
 	if (ystr(y, v, "a lab name", &s, p->d))
 		return -1;
+	/* It names files (--pcap-merge writes DIR/<name>.pcapng) and namespaces. */
+	if (!valid_lab_name(s)) {
+		char got[64];
+
+		return fail_at(
+			p, v,
+			"expected a lab name of 1 to %d characters (%d bytes), without '/', "
+			"control characters or a leading '.' (it names output files), got %s",
+			LAB_NAME_MAX, LAB_NAME_BYTES_MAX, ynode_describe(v, got, sizeof(got)));
+	}
 	lab->name = xstrdup(s);
 	if ((v = ymap_get(y, root, "description"))) {
 		if (ystr(y, v, "a description", &s, p->d))
@@ -2089,7 +2248,7 @@ void lab_free(struct lab *lab)
 		}
 		free(n->rules);
 		free(n->nft.text);
-		free(n->step_nft);
+		free(n->step_rules);
 		free(n->iptables.text);
 		free(n->ip6tables.text);
 		free(n->name);

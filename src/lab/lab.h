@@ -87,7 +87,7 @@ struct lab_node {
 	struct lab_rule *rules; /* policy routing rules */
 	size_t n_rules, cap_rules;
 	struct lab_ruleset nft, iptables, ip6tables;
-	char *step_nft; /* the rulesets of the node's nft steps, joined: NFLOG groups, nftrace */
+	char *step_rules; /* the texts of the node's nft and iptables steps, joined: NFLOG groups, nftrace */
 	bool has_resolver;
 	struct ipaddr resolver; /* /etc/resolv.conf of the node's programs */
 	struct srcloc loc;
@@ -361,7 +361,26 @@ struct lab {
 	size_t n_keep, cap_keep;
 	bool golden; /* compared with (or written to) its golden timeline in expected/ */
 	bool fate;   /* trace every packet in every node, for its fate (fate: true) */
+	/* Totals over every node, for the limits below. */
+	size_t n_addrs_total, n_routes_total, n_expects;
+	size_t filter_chars; /* of all its tcpdump filters: PKTFILTER_LAB_MAX at most */
 };
+
+/*
+ * What one lab may hold (docs/lab-format.md, "Limits"): far beyond what a lab
+ * written by people needs, low enough that a hostile file ends at once with an
+ * error at the line that crosses one, before anything runs. Each counts what
+ * the lab and its topology file declare together.
+ */
+#define LAB_FILE_MAX	    (1u << 20) /* bytes of a lab or topology file */
+#define LAB_NAME_MAX	    64	       /* characters of a lab's name */
+#define LAB_NAME_BYTES_MAX  128	       /* and its bytes (UTF-8): file and netns names hold 255 */
+#define LAB_NODES_MAX	    1024       /* nodes (network namespaces) */
+#define LAB_LINKS_MAX	    2048       /* links (veth pairs) */
+#define LAB_ADDRS_MAX	    8192       /* interface addresses, all nodes together */
+#define LAB_ROUTES_MAX	    8192       /* routes and policy rules, all nodes together */
+#define LAB_STEPS_MAX	    1000       /* steps */
+#define LAB_EXPECTS_MAX	    500	       /* expect steps (expectations) */
 
 #define LAB_DEFAULT_WITHIN_NS 1000000000ull /* 1 s */
 #define LAB_DEFAULT_QUIET_NS  50000000ull   /* 50 ms */
@@ -405,6 +424,12 @@ void lab_step_release(struct lab_step *st);
  * letters, digits, '-', '_' or '.'.
  */
 bool lab_name_valid(const char *s, size_t max);
+/*
+ * Adds the text of an nft or iptables step of node n to n->step_rules, read
+ * when the lab is, so the NFLOG groups and tracing it sets up are observed
+ * from the lab's start.
+ */
+void lab_node_step_rules(struct lab_node *n, const char *text);
 
 /* Finds a node by name; returns its index or -1. */
 int lab_node_find(const struct lab *lab, const char *name);

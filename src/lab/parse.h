@@ -49,6 +49,11 @@ int parse_match(struct parser *p, yaml_node_t *v, enum expect_source src, struct
  * A filter: key: a tcpdump expression for the frames of src (captures only),
  * compiled now into *out (free with pktfilter_free()). Returns 0 or -1 at v.
  */
+/*
+ * Counts text against the lab's budget of filter characters (PKTFILTER_LAB_MAX),
+ * compile cost being what it limits. Returns 0, or -1 with the error at v.
+ */
+int filter_budget(struct parser *p, yaml_node_t *v, const char *text);
 int parse_filter(struct parser *p, yaml_node_t *v, enum expect_source src, struct pktfilter **out);
 /* The body of a send step. */
 int parse_send(struct parser *p, struct lab_step *st, yaml_node_t *m);

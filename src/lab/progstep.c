@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lab/parse.h"
+#include "util/regex.h"
 #include "util/xalloc.h"
 
 static const char *const run_keys[] = {"node",	 "cmd",	   "within", "exit",
@@ -21,6 +22,33 @@ static bool valid_env_name(const char *s)
 		      (i > 0 && s[i] >= '0' && s[i] <= '9')))
 			return false;
 	return i > 0;
+}
+
+/*
+ * A file of the lab's /tmp, as "keys.log" or "/tmp/keys.log": into *out
+ * relative to it. Never a path out of it: no other absolute path, no "..", no
+ * "." or empty last part. Symlinks inside are resolved with the lab's /tmp as
+ * root when the file is used (progrun.c). Returns 0 or -1 at v.
+ */
+static int parse_lab_tmp_file(struct parser *p, yaml_node_t *v, const char **out)
+{
+	const char *s, *base;
+
+	if (ystr(&p->y, v, "a file in the lab's /tmp", &s, p->d))
+		return -1;
+	if (!strncmp(s, "/tmp/", 5))
+		s += 5;
+	base = strrchr(s, '/') ? strrchr(s, '/') + 1 : s;
+	if (!*s || s[0] == '/' || strstr(s, "..") || !*base || !strcmp(base, ".")) {
+		char got[64];
+
+		return fail_at(p, v,
+			       "expected a file in the lab's /tmp (\"keys.log\" or "
+			       "\"/tmp/keys.log\", no \"..\"), got %s",
+			       ynode_describe(v, got, sizeof(got)));
+	}
+	*out = s;
+	return 0;
 }
 
 /* cmd: a string (run by /bin/sh -c) or a list of arguments (run as they are). */
@@ -116,14 +144,10 @@ static int parse_check(struct parser *p, yaml_node_t *n, int stream, struct out_
 	if (ymap_get(y, n, "absent"))
 		c->absent = true;
 	if (ymap_get(y, n, "match")) {
-		int rc = regcomp(&c->re, s, REG_EXTENDED | REG_NEWLINE | REG_NOSUB);
+		char err[256];
 
-		if (rc) {
-			char err[128];
-
-			regerror(rc, &c->re, err, sizeof(err));
+		if (regex_compile(&c->re, s, REG_NEWLINE | REG_NOSUB, err, sizeof(err)))
 			return fail_at(p, v, "bad regular expression: %s", err);
-		}
 		c->regex = true;
 	}
 	return 0;
@@ -237,10 +261,8 @@ static int parse_ready(struct parser *p, yaml_node_t *n, struct step_prog *g)
 		return g->ready_port ? 0 : fail_at(p, v, "expected a port (1 to 65535), got 0");
 	}
 	if (!strcmp(key, "file")) {
-		if (ystr(y, v, "a path", &s, p->d))
+		if (parse_lab_tmp_file(p, v, &s))
 			return -1;
-		if (!*s)
-			return fail_at(p, v, "expected a path, got an empty string");
 		g->ready = READY_FILE;
 		g->ready_file = xstrdup(s);
 		return 0;
@@ -422,17 +444,8 @@ int parse_keep(struct parser *p, yaml_node_t *n)
 	if (yexpect_seq(&p->y, n, "a list of files in the lab's /tmp", p->d))
 		return -1;
 	for (it = yseq_begin(n); it < yseq_end(n); it++) {
-		yaml_node_t *v = ynode(&p->y, *it);
-
-		if (ystr(&p->y, v, "a file in the lab's /tmp", &s, p->d))
+		if (parse_lab_tmp_file(p, ynode(&p->y, *it), &s))
 			return -1;
-		if (!strncmp(s, "/tmp/", 5))
-			s += 5;
-		if (!*s || s[0] == '/' || strstr(s, "..") || s[strlen(s) - 1] == '/')
-			return fail_at(p, v,
-				       "expected a file in the lab's /tmp (\"keys.log\" or "
-				       "\"/tmp/keys.log\"), got \"%s\"",
-				       s);
 		XGROW(lab->keep, lab->n_keep, lab->cap_keep);
 		lab->keep[lab->n_keep++] = xstrdup(s);
 	}

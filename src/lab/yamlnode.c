@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,6 +170,121 @@ static int check_duplicates(struct ydoc *y, struct diag *d)
 	return 0;
 }
 
+/*
+ * Reads the stream as events, before libyaml builds the document: nesting
+ * deeper than YDOC_DEPTH_MAX, more than YDOC_VALUES_MAX values or more than
+ * YDOC_ANCHORS_MAX anchors stop here, at the place they are reached.
+ * libyaml's scanner costs time quadratic in the nesting depth of flow lists
+ * ("[[[[..."), and its loader looks every anchor and alias up in a list of
+ * all anchors (45,000 of each took 22 s), so these have to be stopped while
+ * parsing, not after. A syntax error is left to the load that follows, which
+ * reports it. Returns 0 or -1.
+ */
+/*
+ * libyaml reads all of a document's directives (%YAML, %TAG) before its first
+ * event, checking each new %TAG against every one before it: 60,000 took 50 s.
+ * Lines that start with '%' are counted first, on the bytes: more than
+ * YDOC_DIRECTIVES_MAX is an error at the first one over. Returns 0 or -1.
+ */
+static int check_directives(const char *file, const char *text, size_t len, struct diag *d)
+{
+	size_t i, n = 0;
+	int line = 1;
+
+	for (i = 0; i < len; i++) {
+		if ((i == 0 || text[i - 1] == '\n') && text[i] == '%' && ++n > YDOC_DIRECTIVES_MAX)
+			return diag_at(d, &(struct srcloc){file, line, 1},
+				       "more than %d directive lines (%%YAML, %%TAG): a lab file "
+				       "may have at most %d",
+				       YDOC_DIRECTIVES_MAX, YDOC_DIRECTIVES_MAX);
+		if (text[i] == '\n')
+			line++;
+	}
+	return 0;
+}
+
+static int check_shape(const char *file, const char *text, size_t len, struct diag *d)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	unsigned long values = 0, anchors = 0;
+	int depth = 0, rc = 0;
+	bool done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		return diag_set(d, "cannot initialise the YAML parser");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done && !rc && yaml_parser_parse(&parser, &ev)) {
+		struct srcloc loc = {file, (int)ev.start_mark.line + 1,
+				     (int)ev.start_mark.column + 1};
+		const yaml_char_t *anchor =
+			ev.type == YAML_SCALAR_EVENT	       ? ev.data.scalar.anchor
+			: ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
+			: ev.type == YAML_MAPPING_START_EVENT  ? ev.data.mapping_start.anchor
+							       : NULL;
+
+		if (anchor && ++anchors > YDOC_ANCHORS_MAX)
+			rc = diag_at(d, &loc,
+				     "more than %d anchors (&name): a lab file may have at most %d",
+				     YDOC_ANCHORS_MAX, YDOC_ANCHORS_MAX);
+		switch (ev.type) {
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (++depth > YDOC_DEPTH_MAX && !rc)
+				rc = diag_at(d, &loc,
+					     "lists and mappings nested more than %d deep: a lab "
+					     "file may nest at most %d levels",
+					     YDOC_DEPTH_MAX, YDOC_DEPTH_MAX);
+			/* fall through */
+		case YAML_SCALAR_EVENT:
+		case YAML_ALIAS_EVENT:
+			if (!rc && ++values > YDOC_VALUES_MAX)
+				rc = diag_at(d, &loc,
+					     "more than %d values (scalars, lists, mappings, "
+					     "aliases): a lab file may hold at most %d",
+					     YDOC_VALUES_MAX, YDOC_VALUES_MAX);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* What one node of the document becomes once its aliases are expanded. */
+struct expansion {
+	uint64_t values; /* nodes (the walk stops at the first over the limit) */
+	uint64_t bytes;	 /* of scalar text */
+	int depth;
+	int state; /* 0 not seen, 1 being expanded, 2 done */
+};
+
+/* The children of node n (1-based index), as node indices: items, or keys and values. */
+static int child_of(const yaml_node_t *n, size_t i)
+{
+	if (n->type == YAML_SEQUENCE_NODE)
+		return yseq_begin(n)[i];
+	return i % 2 ? ymap_begin(n)[i / 2].value : ymap_begin(n)[i / 2].key;
+}
+
+static size_t children_of(const yaml_node_t *n)
+{
+	if (n->type == YAML_SEQUENCE_NODE)
+		return (size_t)(yseq_end(n) - yseq_begin(n));
+	if (n->type == YAML_MAPPING_NODE)
+		return 2 * (size_t)(ymap_end(n) - ymap_begin(n));
+	return 0;
+}
+
 /* True when pair p is a merge key: a plain "<<". */
 static bool is_merge_key(struct ydoc *y, const yaml_node_pair_t *p)
 {
@@ -178,23 +295,55 @@ static bool is_merge_key(struct ydoc *y, const yaml_node_pair_t *p)
 	       !strcmp((const char *)k->data.scalar.value, "<<");
 }
 
-/* True when the first n pairs hold a pair whose key reads as p's. */
-static bool has_key(struct ydoc *y, const yaml_node_pair_t *pairs, size_t n,
-		    const yaml_node_pair_t *p)
+/*
+ * The keys a merged mapping has so far, hashed: a mapping of many keys and a
+ * merge would otherwise compare every key with every other.
+ */
+struct keyset {
+	const char **slot; /* cap of them, NULL when free */
+	size_t n, cap;
+};
+
+static size_t key_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return (size_t)h;
+}
+
+/* Adds k; false when it was there already. */
+static bool keyset_add(struct keyset *ks, const char *k)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (!strcmp(ykey(y, &pairs[i]), ykey(y, p)))
-			return true;
-	return false;
+	if (2 * (ks->n + 1) > ks->cap) {
+		struct keyset grown = {xcalloc(ks->cap ? 2 * ks->cap : 16, sizeof(char *)), 0,
+				       ks->cap ? 2 * ks->cap : 16};
+
+		for (i = 0; i < ks->cap; i++)
+			if (ks->slot[i])
+				keyset_add(&grown, ks->slot[i]);
+		free(ks->slot);
+		*ks = grown;
+	}
+	for (i = key_hash(k) & (ks->cap - 1); ks->slot[i]; i = (i + 1) & (ks->cap - 1))
+		if (!strcmp(ks->slot[i], k))
+			return false;
+	ks->slot[i] = k;
+	ks->n++;
+	return true;
 }
 
 static int merge_map(struct ydoc *y, int index, char *state, struct diag *d);
 
-/* Appends the pairs of mapping src that out (n of cap) lacks, src's own merges done first. */
+/*
+ * Appends the pairs of mapping src whose keys are not in have (out's, n of
+ * cap), src's own merges done first.
+ */
 static int merge_from(struct ydoc *y, yaml_node_t *src, int src_index, yaml_node_pair_t **out,
-		      size_t *n, size_t *cap, char *state, struct diag *d)
+		      size_t *n, size_t *cap, struct keyset *have, char *state, struct diag *d)
 {
 	yaml_node_pair_t *p;
 	struct srcloc loc;
@@ -208,10 +357,94 @@ static int merge_from(struct ydoc *y, yaml_node_t *src, int src_index, yaml_node
 	if (merge_map(y, src_index, state, d))
 		return -1;
 	for (p = ymap_begin(src); p < ymap_end(src); p++) {
-		if (has_key(y, *out, *n, p))
+		if (!keyset_add(have, ykey(y, p)))
 			continue; /* given explicitly, or by an earlier merge */
 		XGROW(*out, *n, *cap);
 		(*out)[(*n)++] = *p;
+	}
+	return 0;
+}
+
+/*
+ * An alias is a reference to an earlier node: the document is small, but what
+ * reads it sees every alias as a copy. Nine lists of nine aliases each to the
+ * list before ("billion laughs") are a few hundred bytes that expand to a
+ * billion values. Counts the values each node expands to (each node once, in
+ * a walk with its own stack: aliases may chain deeper than the C stack), and
+ * refuses more than YDOC_EXPANDED_MAX, expanded nesting deeper than
+ * YDOC_DEPTH_MAX, and an alias to a list or mapping inside itself. Returns 0
+ * or -1 at the first node that is too big.
+ */
+static int check_expansion(struct ydoc *y, struct diag *d)
+{
+	size_t n = (size_t)(y->doc.nodes.top - y->doc.nodes.start), sp = 0;
+	struct expansion *x = xcalloc(n + 1, sizeof(*x));
+	struct frame {
+		int node;
+		size_t next;
+	} *stack = xcalloc(n + 1, sizeof(*stack));
+	const yaml_node_t *bad = NULL;
+	int why = 0;
+
+	stack[sp++] = (struct frame){1, 0};
+	x[1] = (struct expansion){.values = 1, .state = 1};
+	while (sp && !bad) {
+		struct frame *f = &stack[sp - 1];
+		const yaml_node_t *node = ynode(y, f->node);
+		struct expansion *e = &x[f->node], *c;
+		int child;
+
+		if (f->next == children_of(node)) {
+			e->state = 2;
+			e->depth++;
+			sp--;
+			continue;
+		}
+		child = child_of(node, f->next);
+		c = &x[child];
+		if (c->state == 1) {
+			bad = ynode(y, child);
+			why = 1;
+		} else if (c->state == 0) { /* expanded first, then counted here */
+			const yaml_node_t *cn = ynode(y, child);
+
+			*c = (struct expansion){.values = 1, .state = 1};
+			if (cn->type == YAML_SCALAR_NODE)
+				c->bytes = cn->data.scalar.length;
+			stack[sp++] = (struct frame){child, 0};
+		} else {
+			f->next++;
+			e->values += c->values;
+			e->bytes += c->bytes;
+			if (c->depth > e->depth)
+				e->depth = c->depth;
+			if (e->values > YDOC_EXPANDED_MAX)
+				bad = node, why = 2;
+			else if (e->bytes > YDOC_EXPANDED_BYTES_MAX)
+				bad = node, why = 4;
+			else if (e->depth >= YDOC_DEPTH_MAX)
+				bad = node, why = 3;
+		}
+	}
+	free(stack);
+	free(x);
+	if (bad) {
+		static const struct {
+			const char *what;
+			int max;
+		} over[] = {[2] = {"values", YDOC_EXPANDED_MAX},
+			    [3] = {"levels of nesting", YDOC_DEPTH_MAX},
+			    [4] = {"bytes of text", YDOC_EXPANDED_BYTES_MAX}};
+		struct srcloc loc = ynode_loc(y, bad);
+
+		if (why == 1)
+			return diag_at(d, &loc,
+				       "an alias to the list or mapping that holds it: it would "
+				       "expand without end");
+		return diag_at(d, &loc,
+			       "this expands (through aliases) to more than %d %s: a lab file may "
+			       "have at most %d %s with its aliases expanded",
+			       over[why].max, over[why].what, over[why].max, over[why].what);
 	}
 	return 0;
 }
@@ -228,6 +461,7 @@ static int merge_map(struct ydoc *y, int index, char *state, struct diag *d)
 	yaml_node_t *n = ynode(y, index);
 	yaml_node_pair_t *p, *out = NULL;
 	size_t count = 0, cap = 0;
+	struct keyset have = {0};
 	bool any = false;
 
 	if (state[index] == 2)
@@ -245,6 +479,7 @@ static int merge_map(struct ydoc *y, int index, char *state, struct diag *d)
 		}
 		XGROW(out, count, cap);
 		out[count++] = *p;
+		keyset_add(&have, ykey(y, p));
 	}
 	for (p = ymap_begin(n); any && p < ymap_end(n); p++) {
 		yaml_node_t *v = ynode(y, p->value);
@@ -255,12 +490,13 @@ static int merge_map(struct ydoc *y, int index, char *state, struct diag *d)
 			continue;
 		if (v && v->type == YAML_SEQUENCE_NODE)
 			for (it = yseq_begin(v); it < yseq_end(v) && !rc; it++)
-				rc = merge_from(y, ynode(y, *it), *it, &out, &count, &cap, state,
-						d);
+				rc = merge_from(y, ynode(y, *it), *it, &out, &count, &cap, &have,
+						state, d);
 		else
-			rc = merge_from(y, v, p->value, &out, &count, &cap, state, d);
+			rc = merge_from(y, v, p->value, &out, &count, &cap, &have, state, d);
 		if (rc) {
 			free(out);
+			free(have.slot);
 			return -1;
 		}
 	}
@@ -275,6 +511,7 @@ static int merge_map(struct ydoc *y, int index, char *state, struct diag *d)
 	} else {
 		free(out);
 	}
+	free(have.slot);
 	state[index] = 2;
 	return 0;
 }
@@ -304,6 +541,8 @@ int ydoc_load(struct ydoc *y, const char *file, const char *text, size_t len, st
 	y->file = file;
 	y->text = text;
 	y->len = len;
+	if (check_directives(file, text, len, d) || check_shape(file, text, len, d))
+		return -1;
 	if (!yaml_parser_initialize(&parser))
 		return diag_set(d, "cannot initialise the YAML parser");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
@@ -312,8 +551,8 @@ int ydoc_load(struct ydoc *y, const char *file, const char *text, size_t len, st
 	} else {
 		y->loaded = true;
 		if (yaml_document_get_root_node(&y->doc) &&
-		    (check_one_document(&parser, file, d) || check_duplicates(y, d) ||
-		     expand_merges(y, d))) {
+		    (check_one_document(&parser, file, d) || check_expansion(y, d) ||
+		     check_duplicates(y, d) || expand_merges(y, d))) {
 			ydoc_release(y);
 			ret = -1;
 		}
@@ -373,6 +612,31 @@ struct srcloc yscalar_content_loc(const struct ydoc *y, const yaml_node_t *n)
 	}
 }
 
+/*
+ * Up to max bytes of s into buf as a quoted string, control characters as
+ * escapes (\n, \x1b): a message never carries a lab's line break or escape
+ * sequence. "..." marks a cut.
+ */
+static void quote_text(const char *s, size_t max, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	n += (size_t)snprintf(buf, len, "\"");
+	for (i = 0; s[i] && i < max && n + 8 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			n += (size_t)snprintf(buf + n, len - n, "\\n");
+		else if (c == '\t')
+			n += (size_t)snprintf(buf + n, len - n, "\\t");
+		else if (c < 0x20 || c == 0x7f)
+			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	snprintf(buf + n, len - n, "%s\"", s[i] ? "..." : "");
+}
+
 const char *ynode_describe(const yaml_node_t *n, char *buf, size_t len)
 {
 	if (!n)
@@ -381,10 +645,9 @@ const char *ynode_describe(const yaml_node_t *n, char *buf, size_t len)
 		snprintf(buf, len, "a mapping");
 	else if (n->type == YAML_SEQUENCE_NODE)
 		snprintf(buf, len, "a list");
-	else if (n->data.scalar.length > 40)
-		snprintf(buf, len, "\"%.37s...\"", (const char *)n->data.scalar.value);
 	else
-		snprintf(buf, len, "\"%s\"", (const char *)n->data.scalar.value);
+		quote_text((const char *)n->data.scalar.value, n->data.scalar.length > 40 ? 37 : 40,
+			   buf, len);
 	return buf;
 }
 

@@ -9,6 +9,17 @@
 
 #include "util/diag.h"
 
+/*
+ * Limits on what a YAML document may be, so that a hostile file ends at once
+ * with an error where the limit is crossed (see docs/lab-format.md, "Limits").
+ */
+#define YDOC_DEPTH_MAX	  64	 /* lists and mappings inside each other */
+#define YDOC_VALUES_MAX	  100000 /* scalars, lists, mappings and aliases written */
+#define YDOC_ANCHORS_MAX  100	 /* anchors (&name) */
+#define YDOC_DIRECTIVES_MAX 16	 /* lines starting with '%' (%YAML, %TAG) */
+#define YDOC_EXPANDED_MAX 100000 /* values once every alias is expanded */
+#define YDOC_EXPANDED_BYTES_MAX (16 << 20) /* bytes of scalar text, aliases expanded */
+
 struct ydoc {
 	yaml_document_t doc;
 	bool loaded;
@@ -20,8 +31,9 @@ struct ydoc {
 /*
  * Parses text into y (file is used in messages and must outlive y). Returns 0,
  * or -1 with the error at file:line:column: YAML syntax, a second document
- * after the first ("---"), or a key repeated in a mapping (anywhere: YAML
- * would silently keep one value). Release with ydoc_release() (not needed
+ * after the first ("---"), a key repeated in a mapping (anywhere: YAML
+ * would silently keep one value), or a document beyond the limits above (its
+ * nesting stopped while parsing, before libyaml builds the document). Release with ydoc_release() (not needed
  * after -1).
  */
 int ydoc_load(struct ydoc *y, const char *file, const char *text, size_t len, struct diag *d);

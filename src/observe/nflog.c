@@ -307,7 +307,7 @@ size_t nflog_node_groups(const struct lab_node *n, uint16_t **groups)
 
 	*groups = NULL;
 	groups_scan(n->nft.text, groups, &count, &cap);
-	groups_scan(n->step_nft, groups, &count, &cap); /* nft steps: bound from the start */
+	groups_scan(n->step_rules, groups, &count, &cap); /* nft and iptables steps: bound from the start */
 	groups_scan(n->iptables.text, groups, &count, &cap);
 	groups_scan(n->ip6tables.text, groups, &count, &cap);
 	return count;

@@ -7,6 +7,7 @@
 
 #include "util/clock.h"
 #include "util/kernel.h"
+#include "util/utf8.h"
 
 #define GREEN  "\033[32m"
 #define RED    "\033[31m"
@@ -48,7 +49,11 @@ void report_lab(struct report *r, const struct lab *lab)
 {
 	if (r->quiet)
 		return;
-	fprintf(r->f, "%slab %s%s (%s)\n", c(r, BOLD), lab->name, c(r, RESET), lab->path);
+	fprintf(r->f, "%slab ", c(r, BOLD));
+	utf8_write_term(r->f, lab->name, false);
+	fprintf(r->f, "%s (", c(r, RESET));
+	utf8_write_term(r->f, lab->path, false);
+	fputs(")\n", r->f);
 }
 
 void report_setup(struct report *r, const char *what, double ms)
@@ -68,13 +73,16 @@ void report_step(struct report *r, size_t index, int verdict, const char *text, 
 	}
 	if (r->quiet && pass)
 		return;
-	fprintf(r->f, "  [%2zu] %s%s%s  %s (%.1f ms)\n", index + 1, c(r, pass ? GREEN : RED),
-		pass ? "PASS" : "FAIL", c(r, RESET), text, ms);
+	/* A lab's text: control characters escaped, and no line of it at the first column. */
+	fprintf(r->f, "  [%2zu] %s%s%s  ", index + 1, c(r, pass ? GREEN : RED),
+		pass ? "PASS" : "FAIL", c(r, RESET));
+	utf8_write_term_lines(r->f, text, "    ", false);
+	fprintf(r->f, " (%.1f ms)\n", ms);
 }
 
 void report_detail(struct report *r, size_t index, const char *text)
 {
-	fputs(text, r->f);
+	utf8_write_term_lines(r->f, text, "    ", true);
 	if (r->machine) {
 		fprintf(r->machine, "detail\t%zu\t", index + 1);
 		machine_field(r->machine, text);
@@ -111,14 +119,14 @@ void report_result(struct report *r, const struct lab *lab, int outcome, size_t 
 	const char *word = outcome_name(outcome);
 	const char *col = outcome == NFLAB_PASS ? GREEN : outcome == NFLAB_SKIP ? YELLOW : RED;
 
-	fprintf(r->f, "%sresult: %s%s %s", c(r, BOLD), c(r, col), word, c(r, RESET));
 	const char *guest = kernel_guest_release();
 
+	fprintf(r->f, "%sresult: %s%s %s", c(r, BOLD), c(r, col), word, c(r, RESET));
 	if (outcome == NFLAB_FAIL)
-		fprintf(r->f, "(%zu of %zu steps failed, %.1f ms) %s", failed, steps, ms,
-			lab->path);
+		fprintf(r->f, "(%zu of %zu steps failed, %.1f ms) ", failed, steps, ms);
 	else
-		fprintf(r->f, "(%zu steps, %.1f ms) %s", steps, ms, lab->path);
+		fprintf(r->f, "(%zu steps, %.1f ms) ", steps, ms);
+	utf8_write_term(r->f, lab->path, false);
 	if (guest) /* inside a --kernel VM: which kernel this was */
 		fprintf(r->f, " on kernel %s (waits x%.1f)", guest, clock_time_scale());
 	fputc('\n', r->f);

@@ -61,7 +61,12 @@ static void yaml_block(FILE *f, const char *key, const char *text)
 		const char *eol = strchr(p, '\n');
 		int len = eol ? (int)(eol - p) : (int)strlen(p);
 
-		fprintf(f, "    %.*s\n", len, p);
+		char *line = xstrndup(p, (size_t)len);
+
+		fputs("    ", f);
+		utf8_write_term(f, line, false);
+		fputc('\n', f);
+		free(line);
 		p += len + (eol ? 1 : 0);
 	}
 }
@@ -79,12 +84,14 @@ void suite_tap_result(const struct lab_result *lr, size_t number, unsigned int r
 	char *name = run_name(lr, repeat);
 	bool ok = lr->outcome == NFLAB_PASS || lr->outcome == NFLAB_SKIP;
 
-	fprintf(f, "%s %zu - %s", ok ? "ok" : "not ok", number, name);
+	fprintf(f, "%s %zu - ", ok ? "ok" : "not ok", number);
+	utf8_write_term(f, name, false); /* a file name may hold a newline */
 	if (lr->outcome == NFLAB_SKIP) {
 		char *reason = xstrdup(lr->diag ? lr->diag : "skipped");
 
 		reason[strcspn(reason, "\n")] = '\0';
-		fprintf(f, " # SKIP %s", reason);
+		fputs(" # SKIP ", f);
+		utf8_write_term(f, reason, false);
 		free(reason);
 	}
 	fputc('\n', f);

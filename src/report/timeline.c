@@ -16,6 +16,7 @@
 #include "util/clock.h"
 #include "util/outfile.h"
 #include "util/textbuf.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #define GROUP_GAP_NS 100000000ull /* 100 ms: hops of one packet are closer than this */
@@ -1059,8 +1060,12 @@ static void step_markers(const struct timeline_ctx *c, size_t *next, uint64_t ts
 
 		if (at > ts)
 			return;
-		if (at && c->step_text[*next])
-			fprintf(f, "    %+9.3f ms  -- %s\n", rel_ms(c, at), c->step_text[*next]);
+		if (at && c->step_text[*next]) {
+			/* A newline of the lab's text (a cmd block) never starts a line at column 0. */
+			fprintf(f, "    %+9.3f ms  -- ", rel_ms(c, at));
+			utf8_write_term_lines(f, c->step_text[*next], "    ", false);
+			fputc('\n', f);
+		}
 	}
 }
 
@@ -1144,7 +1149,15 @@ static void walk(const struct timeline_ctx *c, FILE *f, bool golden)
 
 void timeline_print(const struct timeline_ctx *c, FILE *f)
 {
-	walk(c, f, false);
+	char *text = NULL;
+	size_t size = 0;
+	FILE *m = open_memstream(&text, &size);
+
+	/* Step names and packet contents come from the lab: shown, never acting on a terminal. */
+	walk(c, m, false);
+	fclose(m);
+	utf8_write_term(f, text, true);
+	free(text);
 }
 
 void timeline_write_golden(const struct timeline_ctx *c, FILE *f)

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "rules/rulecheck.h"
 #include "topo/netns.h"
 #include "util/proc.h"
 #include "util/xalloc.h"
@@ -107,6 +108,8 @@ int ruleset_nft_apply(int nsfd, const char *text, const struct srcloc *where, st
 	 * the wrong one; for files it gets both right. A memfd is a file that leaves
 	 * nothing behind, and "nft -f" input is still one transaction.
 	 */
+	if (rulecheck_nft(text, where, d)) /* labs built through the API too */
+		return -1;
 	fd = memfd_create("nflab-ruleset", MFD_CLOEXEC);
 	if (fd < 0)
 		return diag_errno(d, "memfd_create");
@@ -238,6 +241,8 @@ int ruleset_ipt_restore(int nsfd, int family, enum ipt_backend backend, const ch
 	char *input;
 	int rc;
 
+	if (rulecheck_ipt(text, where, d))
+		return -1;
 	/* iptables-restore ignores a last line without a newline. */
 	input = xasprintf("%s%s", text, len && text[len - 1] == '\n' ? "" : "\n");
 	rc = proc_run_in_netns(nsfd, argv, input, strlen(input), &res, d);

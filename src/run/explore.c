@@ -16,6 +16,7 @@
 
 #include "run/netns_names.h"
 #include "run/run_priv.h"
+#include "util/rootless.h"
 #include "util/xalloc.h"
 
 static int publish(struct run *r, struct netns_names *nn)
@@ -24,6 +25,10 @@ static int publish(struct run *r, struct netns_names *nn)
 	size_t i;
 	int rc;
 
+	if (rootless_active()) { /* names would be nflab's alone: none */
+		free(fds);
+		return 0;
+	}
 	for (i = 0; i < r->lab->n_nodes; i++)
 		fds[i] = r->b.nodes[i].nsfd;
 	rc = netns_names_publish(nn, r->lab, fds, &r->d);
@@ -35,6 +40,11 @@ static void tell_names(FILE *f, const struct run *r, const struct netns_names *n
 {
 	size_t i;
 
+	if (!nn->paths) {
+		fprintf(f, "  without root the nodes have no names in /run/netns: nflab exec and "
+			   "ip netns cannot reach them\n");
+		return;
+	}
 	fprintf(f, "  the nodes, for ip netns and nflab exec:\n");
 	for (i = 0; i < r->lab->n_nodes; i++)
 		fprintf(f, "    %-12s %s\n", r->lab->nodes[i].name, netns_names_of(nn, i));

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -18,11 +19,32 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "topo/netns.h"
 #include "util/xalloc.h"
 
 #define OUTBUF_LIMIT                                                                \
 	(1u << 20) /* per stream: enough for any check, bounded for chatty services \
 		    */
+
+/*
+ * The host's /dev/net/tun is often root's alone (0600), out of the lab root's
+ * reach: as root, nflab gives the lab a node of the same device that its root
+ * owns, bound over /dev/net/tun in every program's view. Without root there
+ * is none, and programs get the host's device as its mode allows.
+ */
+static void labfs_tun(struct labfs *fs)
+{
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+
+	netns_lab_root(&uid, &gid);
+	if (stat("/dev/net/tun", &st) || !S_ISCHR(st.st_mode) ||
+	    mknodat(fs->mfd, ".nflab/tun", S_IFCHR | 0600, st.st_rdev))
+		return;
+	if (fchownat(fs->mfd, ".nflab/tun", uid, gid, AT_SYMLINK_NOFOLLOW))
+		unlinkat(fs->mfd, ".nflab/tun", 0);
+}
 
 int labfs_open(struct labfs *fs, struct diag *d)
 {
@@ -41,12 +63,17 @@ int labfs_open(struct labfs *fs, struct diag *d)
 		close(fsfd);
 		return diag_errno(d, "cannot create the lab's /tmp (tmpfs)");
 	}
-	fs->mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+	/*
+	 * Device nodes are allowed: only nflab can make one (programs lack
+	 * CAP_MKNOD on the host), and it makes just the lab's TUN device.
+	 */
+	fs->mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID);
 	close(fsfd);
 	if (fs->mfd < 0)
 		return diag_errno(d, "cannot create the lab's /tmp (fsmount)");
 	if (mkdirat(fs->mfd, ".nflab", 0755))
 		return diag_errno(d, "cannot create the lab's /tmp/.nflab");
+	labfs_tun(fs);
 	return 0;
 }
 
@@ -86,16 +113,17 @@ char *labfs_path(const struct labfs *fs, const char *path)
 	return xasprintf("/proc/self/fd/%d/%s", fs->mfd, path);
 }
 
-/* What went wrong in the child before the program ran. */
+/* What went wrong in the child before the program ran (pid 0), or the init's pid. */
 struct start_err {
 	int err;
+	pid_t pid;
 	char what[80];
 };
 
 /* Only async-signal-safe calls in the child: it is a raw clone of nflab. */
 static void report_err(int fd, const char *what)
 {
-	struct start_err e = {.err = errno};
+	struct start_err e = {.err = errno, .pid = 0};
 
 	strncpy(e.what, what, sizeof(e.what) - 1);
 	if (write(fd, &e, sizeof(e)) < 0)
@@ -129,6 +157,36 @@ static void forward(int sig)
 	kill(-1, sig); /* from a namespace's init: every other process in it */
 }
 
+/*
+ * PATH without the directories the lab's root may not search (root's own,
+ * /root/bin): through one of them a missing program would be "Permission
+ * denied" instead of "not found", from the shell and from execvpe().
+ */
+static void filter_path(char *const envp[])
+{
+	static char kept[8192];
+	char *const *e;
+	char *dir, *end, *out;
+
+	for (e = envp; *e && strncmp(*e, "PATH=", 5); e++)
+		;
+	if (!*e || strlen(*e) >= sizeof(kept))
+		return;
+	out = stpcpy(kept, "PATH=");
+	for (dir = *e + 5; *dir; dir = *end ? end + 1 : end) {
+		end = strchrnul(dir, ':');
+		if (*end) {
+			*end = '\0';
+			if (access(dir, X_OK) == 0)
+				out += sprintf(out, "%s%s", out[-1] == '=' ? "" : ":", dir);
+			*end = ':';
+		} else if (access(dir, X_OK) == 0) {
+			out += sprintf(out, "%s%s", out[-1] == '=' ? "" : ":", dir);
+		}
+	}
+	*(char **)e = kept; /* the child's own copy of the array */
+}
+
 /* The program's own process: clean signal state, the pipes as its streams. */
 static void exec_program(const struct nodeproc_spec *s, int out, int err, int status)
 {
@@ -138,10 +196,63 @@ static void exec_program(const struct nodeproc_spec *s, int out, int err, int st
 	sigaction(SIGTERM, &dfl, NULL);
 	sigaction(SIGINT, &dfl, NULL);
 	sigaction(SIGHUP, &dfl, NULL);
+	/* No set-user-ID program raises it above the lab's root. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		report_err(status, "cannot set no_new_privs");
 	if (!s->terminal && (dup2(out, 1) < 0 || dup2(err, 2) < 0))
 		report_err(status, "cannot set up the program's streams");
+	filter_path(s->envp);
 	execvpe(s->argv[0], s->argv, s->envp);
 	report_err(status, "exec");
+}
+
+/*
+ * A confined program sees the host's files read-only (binaries, libraries,
+ * /etc), and fresh tmpfs over /run and /dev/shm, where the host's unix sockets
+ * and shared memory are: what it writes stays in the lab. Returns 0 or -1.
+ */
+static int confine_mounts(void)
+{
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID};
+
+	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro)))
+		return -1;
+	if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=16m"))
+		return -1;
+	/* Not every host has a /dev/shm: best effort. */
+	mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=25%");
+	return 0;
+}
+
+/*
+ * Binds the file src over the file dst. Where dst is a symlink into /run (a
+ * resolv.conf of systemd-resolved) and own_run says /run is the program's own
+ * empty tmpfs, the link's target is made there first; never anywhere else,
+ * which would be the host's. Returns 0 or -1.
+ */
+static int bind_file(const char *src, const char *dst, bool own_run)
+{
+	char link[256], target[320], *p;
+	ssize_t n;
+	int fd;
+
+	if (!mount(src, dst, NULL, MS_BIND, NULL))
+		return 0;
+	if (errno != ENOENT || (n = readlink(dst, link, sizeof(link) - 1)) <= 0)
+		return -1;
+	link[n] = '\0';
+	snprintf(target, sizeof(target), "%s%s", link[0] == '/' ? "" : "/etc/", link);
+	if (!own_run || strncmp(target, "/run/", 5) || strstr(target, "/../"))
+		return -1;
+	for (p = strchr(target + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		mkdir(target, 0755); /* fails where it exists, or is read-only: no matter */
+		*p = '/';
+	}
+	fd = open(target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
+	return mount(src, target, NULL, MS_BIND, NULL);
 }
 
 /* The namespace's init: sets the node's view up, runs the program, passes its status on. */
@@ -165,20 +276,32 @@ static void init_main(const struct labfs *fs, const struct nodeproc_spec *s, int
 	close(out[0]);
 	close(err[0]);
 	close(status[0]);
+	/*
+	 * Changing ids made the init undumpable, so its /proc/PID/ns (nsenter
+	 * --net=/proc/1/ns/net) would be closed to the program it starts.
+	 */
+	if (s->userns >= 0 && prctl(PR_SET_DUMPABLE, 1))
+		report_err(status[1], "cannot make the init dumpable");
 	if (setns(s->nsfd, CLONE_NEWNET))
 		report_err(status[1], "cannot enter the node's network namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		report_err(status[1], "cannot make the mounts private");
+	if (s->userns >= 0 && confine_mounts())
+		report_err(status[1], "cannot make the host's files read-only");
 	t = open_tree(fs->mfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (t < 0 || move_mount(t, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH))
 		report_err(status[1], "cannot mount the lab's /tmp");
-	if (mount("/tmp/.nflab/hosts", "/etc/hosts", NULL, MS_BIND, NULL))
+	if (bind_file("/tmp/.nflab/hosts", "/etc/hosts", s->userns >= 0))
 		report_err(status[1], "cannot bind the lab's hosts file over /etc/hosts");
 	if (s->resolv) {
 		snprintf(path, sizeof(path), "/tmp/%s", s->resolv);
-		if (mount(path, "/etc/resolv.conf", NULL, MS_BIND, NULL))
+		if (bind_file(path, "/etc/resolv.conf", s->userns >= 0))
 			report_err(status[1], "cannot bind the node's resolv.conf");
 	}
+	/* The lab's own TUN device, where nflab could make one. */
+	if (s->userns >= 0 && access("/tmp/.nflab/tun", F_OK) == 0 &&
+	    mount("/tmp/.nflab/tun", "/dev/net/tun", NULL, MS_BIND, NULL))
+		report_err(status[1], "cannot bind the lab's TUN device over /dev/net/tun");
 	/* ps and ip show the node's own processes and interfaces; best effort. */
 	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
@@ -214,11 +337,43 @@ static void init_main(const struct labfs *fs, const struct nodeproc_spec *s, int
 	}
 }
 
+/*
+ * The first child of a confined program: enters the lab's user namespace as
+ * the lab's root, then clones the init (nflab's child, as a sibling) into new
+ * PID, mount and UTS namespaces that belong to the lab, and reports its pid.
+ */
+static void enter_lab(const struct labfs *fs, const struct nodeproc_spec *s, int out[2], int err[2],
+		      int status[2])
+{
+	struct start_err e = {0};
+	long pid;
+
+	if (setns(s->userns, CLONE_NEWUSER))
+		report_err(status[1], "cannot enter the lab's user namespace");
+	/* nflab's groups stay behind; without root setgroups is refused, and harmless. */
+	if (setgroups(0, NULL) && errno != EPERM)
+		report_err(status[1], "cannot drop the host's groups");
+	if (setresgid(0, 0, 0) || setresuid(0, 0, 0))
+		report_err(status[1], "cannot become the lab's root");
+	pid = syscall(SYS_clone, CLONE_PARENT | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS, NULL,
+		      NULL, NULL, NULL);
+	if (pid == 0)
+		init_main(fs, s, out, err, status);
+	if (pid < 0)
+		report_err(status[1], "cannot start the init (clone)");
+	e.pid = (pid_t)pid;
+	if (write(status[1], &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(0);
+}
+
 int nodeproc_start(struct nodeproc *p, const struct labfs *fs, const struct nodeproc_spec *s,
 		   struct diag *d)
 {
 	int out[2], err[2], status[2];
-	struct start_err e;
+	struct start_err e, failed = {0};
+	bool has_failed = false;
+	pid_t init = 0;
 	ssize_t n;
 	long pid;
 
@@ -226,10 +381,17 @@ int nodeproc_start(struct nodeproc *p, const struct labfs *fs, const struct node
 	p->out = p->err = p->pidfd = -1;
 	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) || pipe2(status, O_CLOEXEC))
 		return diag_errno(d, "pipe");
-	pid = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD, NULL, NULL,
-		      NULL, NULL);
-	if (pid == 0)
-		init_main(fs, s, out, err, status);
+	if (s->userns >= 0) {
+		pid = syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
+		if (pid == 0)
+			enter_lab(fs, s, out, err, status);
+	} else {
+		pid = syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | SIGCHLD, NULL,
+			      NULL, NULL, NULL);
+		if (pid == 0)
+			init_main(fs, s, out, err, status);
+		init = (pid_t)pid;
+	}
 	close(out[1]);
 	close(err[1]);
 	close(status[1]);
@@ -239,8 +401,33 @@ int nodeproc_start(struct nodeproc *p, const struct labfs *fs, const struct node
 		close(status[0]);
 		return diag_errno(d, "cannot start %s (clone)", s->argv[0]);
 	}
-	p->pid = (pid_t)pid;
-	p->pidfd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+	/*
+	 * Each message is the init's pid (from enter_lab) or a failure; end of file
+	 * means the program was executed (the pipe closes on exec) or all failed.
+	 */
+	while ((n = read(status[0], &e, sizeof(e))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(e))
+			break;
+		if (e.pid > 0) {
+			init = e.pid;
+		} else if (!has_failed) {
+			failed = e;
+			has_failed = true;
+		}
+	}
+	close(status[0]);
+	if (s->userns >= 0) /* enter_lab has ended, or is ending */
+		while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	if (!init && !has_failed) {
+		failed.err = EPROTO;
+		snprintf(failed.what, sizeof(failed.what), "the program's init never started");
+		has_failed = true;
+	}
+	p->pid = init;
+	p->pidfd = init ? (int)syscall(SYS_pidfd_open, p->pid, 0) : -1;
 	p->out = out[0];
 	p->err = err[0];
 	fcntl(p->out, F_SETFL, O_NONBLOCK);
@@ -250,11 +437,8 @@ int nodeproc_start(struct nodeproc *p, const struct labfs *fs, const struct node
 		close(p->err);
 		p->out = p->err = -1;
 	}
-	/* End of file here means the program was executed (the pipe closes on exec). */
-	while ((n = read(status[0], &e, sizeof(e))) < 0 && errno == EINTR)
-		;
-	close(status[0]);
-	if (n == (ssize_t)sizeof(e)) {
+	if (has_failed) {
+		e = failed;
 		nodeproc_release(p);
 		errno = e.err;
 		if (!strcmp(e.what, "exec") && e.err == ENOENT) {

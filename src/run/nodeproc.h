@@ -6,6 +6,9 @@
  * The program also gets its own mount namespace, where /tmp is the lab's
  * private tmpfs (shared by every node, gone with the lab) and /etc/hosts
  * names the lab's nodes, and its own UTS namespace with the node's hostname.
+ * A confined program (spec.userns) runs as root of the lab's user namespace,
+ * which owns those namespaces: the host's files read-only, /run and /dev/shm
+ * its own, no_new_privs; its capabilities reach the lab's namespaces only.
  */
 #ifndef NFLAB_NODEPROC_H
 #define NFLAB_NODEPROC_H
@@ -41,6 +44,7 @@ struct outbuf {
 };
 
 struct nodeproc_spec {
+	int userns;	      /* the lab's user namespace: confined; -1: as nflab (privileged) */
 	int nsfd;	      /* the node's netns */
 	const char *hostname; /* the node's name */
 	const char

@@ -3,17 +3,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
-#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "run/run_priv.h"
+#include "topo/netns.h"
 #include "topo/sockdiag.h"
 #include "util/outfile.h"
 #include "util/xalloc.h"
@@ -169,7 +170,9 @@ static int watch(struct run *r, int fd, uint64_t tag)
 /*
  * Starts argv in node with the programs' environment, NFLAB_NODE and extra
  * ("NAME=value", NULL-terminated, or NULL), on pipes or (terminal) on nflab's
- * own streams. Returns 0 or -1.
+ * own streams. A lab's programs are confined to the lab; a terminal is a
+ * person's shell (nflab shell), with nflab's own rights, like nflab exec.
+ * Returns 0 or -1.
  */
 static int node_start(struct run *r, size_t node, char *const argv[], char *const extra[],
 		      bool terminal, struct nodeproc *np)
@@ -201,7 +204,8 @@ static int node_start(struct run *r, size_t node, char *const argv[], char *cons
 			envp[k++] = extra[i];
 	resolv = n->has_resolver ? resolv_path(n) : NULL;
 	rc = nodeproc_start(np, &r->progs.fs,
-			    &(struct nodeproc_spec){r->b.nodes[node].nsfd, n->name, resolv, argv,
+			    &(struct nodeproc_spec){terminal ? -1 : netns_userns_fd(),
+						    r->b.nodes[node].nsfd, n->name, resolv, argv,
 						    envp, terminal},
 			    &r->d);
 	free(envp[mine]);
@@ -463,6 +467,33 @@ static int port_ready(struct run *r, const struct step_prog *g, struct prog_slot
 	return n < 0 ? -1 : found;
 }
 
+/*
+ * Opens path of the lab's /tmp (flags: O_RDONLY, O_PATH ...) as the lab's
+ * programs see it: the tmpfs is the root, so a symlink a program left there
+ * (even an absolute one, "/etc/shadow") resolves inside it and never reaches
+ * a host file. Returns an fd, or -1 with errno.
+ */
+static int open_in_lab_tmp(int mfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)flags | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+
+	return (int)syscall(SYS_openat2, mfd, path, &how, sizeof(how));
+}
+
+/* Whether file exists in the lab's /tmp (a symlink counts only if it resolves inside). */
+static bool lab_tmp_has(struct run *r, const char *file)
+{
+	int fd = open_in_lab_tmp(r->progs.fs.mfd, file, O_PATH);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* Whether the service is ready now (diag: the node's sock_diag socket). Returns 1, 0 or -1. */
 static int service_ready(struct run *r, const struct step_prog *g, struct prog_slot *slot,
 			 const char *file, struct nl_sock *diag, bool *other)
@@ -474,7 +505,7 @@ static int service_ready(struct run *r, const struct step_prog *g, struct prog_s
 	case READY_UDP:
 		return port_ready(r, g, slot, diag, other);
 	case READY_FILE:
-		return access(file, F_OK) == 0;
+		return lab_tmp_has(r, file);
 	case READY_OUTPUT:
 		return (slot->np.outb.buf && check_holds(&g->ready_out, slot->np.outb.buf)) ||
 		       (slot->np.errb.buf && check_holds(&g->ready_out, slot->np.errb.buf));
@@ -495,7 +526,7 @@ static void ready_describe(const struct step_prog *g, char *buf, size_t len)
 		snprintf(buf, len, "a UDP socket of its own bound to port %u", g->ready_port);
 		break;
 	case READY_FILE:
-		snprintf(buf, len, "file %s", g->ready_file);
+		snprintf(buf, len, "file /tmp/%s", g->ready_file);
 		break;
 	case READY_OUTPUT:
 		check_describe(&g->ready_out, buf, len);
@@ -503,29 +534,27 @@ static void ready_describe(const struct step_prog *g, char *buf, size_t len)
 	}
 }
 
-/* A path nflab can see for a ready file: relative and /tmp paths are in the lab's /tmp. */
-static char *ready_path(struct run *r, const char *file)
+/*
+ * An inotify watch on the ready file's directory in the lab's /tmp (resolved
+ * there, as the file is), so its creation wakes the wait; or -1.
+ */
+static int watch_dir(struct run *r, const char *file)
 {
-	if (!strncmp(file, "/tmp/", 5))
-		return labfs_path(&r->progs.fs, file + 5);
-	if (file[0] == '/')
-		return xstrdup(file);
-	return labfs_path(&r->progs.fs, file);
-}
-
-/* An inotify watch on the ready file's directory, so its creation wakes the wait; or -1. */
-static int watch_dir(struct run *r, const char *path)
-{
-	char *dir = xstrdup(path);
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_EXTRA};
-	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	const char *slash = strrchr(file, '/');
+	char *dir = slash ? xstrndup(file, (size_t)(slash - file)) : xstrdup(".");
+	int dfd = open_in_lab_tmp(r->progs.fs.mfd, dir, O_PATH | O_DIRECTORY);
+	int fd = dfd >= 0 ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
+	char proc[64];
 
-	if (fd >= 0 &&
-	    (inotify_add_watch(fd, dirname(dir), IN_CREATE | IN_MOVED_TO | IN_ATTRIB) < 0 ||
-	     epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))) {
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", dfd);
+	if (fd >= 0 && (inotify_add_watch(fd, proc, IN_CREATE | IN_MOVED_TO | IN_ATTRIB) < 0 ||
+			epoll_ctl(r->epfd, EPOLL_CTL_ADD, fd, &ev))) {
 		close(fd);
 		fd = -1; /* no directory yet: checked at intervals instead */
 	}
+	if (dfd >= 0)
+		close(dfd);
 	free(dir);
 	return fd;
 }
@@ -562,7 +591,8 @@ int step_service(struct run *r, const struct lab_step *st, char *text, size_t le
 {
 	const struct step_prog *g = &st->prog;
 	uint64_t deadline = now_mono_ns() + g->within_ns, interval = POLL_FIRST_NS;
-	char ready[256], status[64], *file = NULL;
+	char ready[256], status[64];
+	const char *file = NULL;
 	struct nl_sock *diag = NULL;
 	struct prog_slot *slot;
 	bool other = false;
@@ -575,7 +605,7 @@ int step_service(struct run *r, const struct lab_step *st, char *text, size_t le
 	if (run_window_open(r) || !(slot = prog_start(r, (size_t)(st - r->lab->steps))))
 		return -1;
 	if (g->ready == READY_FILE) {
-		file = ready_path(r, g->ready_file);
+		file = g->ready_file;
 		ifd = watch_dir(r, file);
 	}
 	/* One socket for every look at the node's ports. */
@@ -628,7 +658,6 @@ int step_service(struct run *r, const struct lab_step *st, char *text, size_t le
 	}
 	if (diag)
 		nl_close(diag);
-	free(file);
 	return rc < 0 ? -1 : NFLAB_PASS;
 }
 
@@ -760,33 +789,26 @@ int step_stop(struct run *r, const struct lab_step *st, char *text, size_t len, 
 	return judge(st, &st->prog, &slot->np, false, detail) ? NFLAB_PASS : NFLAB_FAIL;
 }
 
-/*
- * Opens path of the lab's /tmp for reading as the lab's programs see it: the
- * tmpfs is the root, so a symlink a program left there (even an absolute one,
- * "/etc/shadow") resolves inside it and never reaches a host file. Returns an
- * fd, or -1 with errno.
- */
-static int open_in_lab_tmp(int mfd, const char *path)
-{
-	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
-
-	return (int)syscall(SYS_openat2, mfd, path, &how, sizeof(how));
-}
-
 /* Copies one file of the lab's /tmp to dir/<its base name>. Returns 0 or -1. */
 static int keep_file(struct run *r, const char *path, const char *dir)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	char *to = xasprintf("%s/%s", dir, base), buf[65536];
-	int in = open_in_lab_tmp(r->progs.fs.mfd, path), rc = -1;
+	char *to = outfile_join(dir, base, &r->d), buf[65536];
+	int in = -1, rc = -1;
+	struct stat st;
 	struct outfile of;
 	ssize_t n = 0;
 
+	if (!to)
+		return -1;
+	/* O_NONBLOCK: a FIFO a program left there must not hold the run. */
+	in = open_in_lab_tmp(r->progs.fs.mfd, path, O_RDONLY | O_NONBLOCK);
 	if (in < 0) {
 		diag_errno(&r->d, "keep: /tmp/%s of the lab", path);
+		goto out;
+	}
+	if (fstat(in, &st) || !S_ISREG(st.st_mode)) {
+		diag_set(&r->d, "keep: /tmp/%s of the lab is not a regular file", path);
 		goto out;
 	}
 	if (!outfile_open(&of, to, &r->d)) {

@@ -11,6 +11,7 @@
 #include "rules/ruleset.h"
 #include "topo/netns.h"
 #include "util/kernel.h"
+#include "util/rootless.h"
 #include "util/xalloc.h"
 
 #define HELPER_PREFIX "kernel:ct-helper-"
@@ -34,16 +35,28 @@ static bool in_path(const char *prog)
 	return found;
 }
 
+/*
+ * As root nflab gives each lab a TUN device of its own; without root, the
+ * lab's programs have the host's /dev/net/tun as its mode allows this user.
+ */
+static bool tun_usable(void)
+{
+	if (!rootless_active())
+		return access("/dev/net/tun", F_OK) == 0;
+	return access("/dev/net/tun", R_OK | W_OK) == 0;
+}
+
 int requires_valid(const char *req, char *err, size_t len)
 {
 	static const char accepted[] =
-		"a program name, \"sysctl:NAME\", \"kernel:nflog-conntrack\", "
-		"\"kernel:ct-helper-NAME\", \"kernel:>=X.Y\" or \"kernel:<X.Y\"";
+		"a program name (no '/'), \"sysctl:NAME\", \"kernel:nflog-conntrack\", "
+		"\"kernel:ct-helper-NAME\", \"kernel:tun\", \"kernel:>=X.Y\" or "
+		"\"kernel:<X.Y\"";
 	int cmp;
 
 	if (!strncmp(req, "sysctl:", 7) && req[7])
 		return 0;
-	if (!strcmp(req, "kernel:nflog-conntrack"))
+	if (!strcmp(req, "kernel:nflog-conntrack") || !strcmp(req, "kernel:tun"))
 		return 0;
 	if (!strncmp(req, "kernel:>=", 9) && kernel_version_cmp(req + 9, &cmp))
 		return 0;
@@ -51,7 +64,8 @@ int requires_valid(const char *req, char *err, size_t len)
 		return 0;
 	if (!strncmp(req, HELPER_PREFIX, strlen(HELPER_PREFIX)) && req[strlen(HELPER_PREFIX)])
 		return 0;
-	if (!strchr(req, ':') && *req)
+	/* A program on PATH, by name: a path would test the host's files. */
+	if (!strchr(req, ':') && !strchr(req, '/') && *req)
 		return 0;
 	snprintf(err, len, "expected %s, got \"%s\"", accepted, req);
 	return -1;
@@ -125,6 +139,14 @@ int requires_check(const struct lab *lab, struct diag *d)
 			if (!sysctl_exists(req + 7))
 				missing = diag_skip(
 					d, "needs the sysctl %s, which this kernel lacks", req + 7);
+			continue;
+		}
+		if (!strcmp(req, "kernel:tun")) {
+			if (!tun_usable())
+				missing = diag_skip(
+					d, "needs a TUN device the lab's root can open: without "
+					   "root nflab cannot make one, and /dev/net/tun of this "
+					   "host is not open to this user");
 			continue;
 		}
 		if (strncmp(req, "kernel:", 7)) {

@@ -251,7 +251,7 @@ static int node_info_load(struct run *r, size_t node)
 			 n->ifaces[i].name);
 	}
 	ni->ifnames.n = n->n_ifaces + 1;
-	return n->nft.text || n->step_nft ? nft_rules_read(r->b.nodes[node].nsfd, &ni->rules, &r->d)
+	return n->nft.text || n->step_rules ? nft_rules_read(r->b.nodes[node].nsfd, &ni->rules, &r->d)
 					  : 0;
 }
 
@@ -357,7 +357,7 @@ static int observer_read(struct run *r, struct observer *o)
 static bool wants_trace(const struct lab_node *n)
 {
 	return (n->nft.text && strstr(n->nft.text, "nftrace")) ||
-	       (n->step_nft && strstr(n->step_nft, "nftrace"));
+	       (n->step_rules && strstr(n->step_rules, "nftrace"));
 }
 
 /* Whether every packet of every node is traced for its fate (fate: true, --fate). */
@@ -1888,16 +1888,22 @@ static int write_pcaps(struct run *r, const char *dir, bool all, bool merged, bo
 	}
 	for (i = 0; i < n_ifs && !rc; i++) {
 		const struct lab_end *e = &r->points[ifs[i].point].end;
+		char *name;
 
 		if (merged && i > 0)
 			break;
+		/* Names from the lab: each one file directly in dir (the parser checked them too). */
 		if (merged)
-			path = xasprintf("%s/%s.pcapng", dir, r->lab->name);
+			name = xasprintf("%s.pcapng", r->lab->name);
 		else
-			path = xasprintf("%s/%s-%s.%s", dir, r->lab->nodes[e->node].name,
+			name = xasprintf("%s-%s.%s", r->lab->nodes[e->node].name,
 					 r->lab->nodes[e->node].ifaces[e->iface].name,
 					 classic ? "pcap" : "pcapng");
-		if (classic && !merged)
+		path = outfile_join(dir, name, &r->d);
+		free(name);
+		if (!path)
+			rc = -1;
+		else if (classic && !merged)
 			rc = pcapng_write_classic(path, &ifs[i], &r->log, &r->d);
 		else
 			rc = pcapng_write(path, comment, merged ? ifs : &ifs[i], merged ? n_ifs : 1,
@@ -2139,6 +2145,24 @@ static void run_release(struct run *r)
 	free(r->golden);
 }
 
+/*
+ * The lab's user namespace, which its network namespaces and programs belong
+ * to. Where the kernel allows none (no root, unprivileged ones off) the lab
+ * cannot run here: a skip that says why.
+ */
+static int lab_userns_open(struct diag *d)
+{
+	if (!netns_userns_open(d))
+		return 0;
+	if (d->err == EPERM || d->err == EACCES || d->err == ENOSPC) {
+		d->outcome = NFLAB_SKIP;
+		diag_prefix(d, "needs root, or unprivileged user namespaces (this kernel refuses "
+			       "them: see kernel.unprivileged_userns_clone, user.max_user_namespaces "
+			       "and AppArmor's restrict_unprivileged_userns)");
+	}
+	return -1;
+}
+
 struct run *run_open(const struct lab *lab, const struct run_opts *o)
 {
 	struct run *r = xzalloc(sizeof(*r));
@@ -2152,7 +2176,7 @@ struct run *run_open(const struct lab *lab, const struct run_opts *o)
 	report_init(&r->rep, o->out, o->quiet, o->machine);
 	interrupt_doing("setting up %s", lab->path);
 	report_lab(&r->rep, lab);
-	if (netns_home_open(&r->d) || requires_check(lab, &r->d))
+	if (netns_home_open(&r->d) || lab_userns_open(&r->d) || requires_check(lab, &r->d))
 		return r;
 	r->home_open = true;
 	/*

@@ -5,7 +5,8 @@
  * to the node's iptables backend (its iptables-backend key: nft or legacy)
  * mid-lab. The tables the text names keep their other rules
  * (--noflush) unless flush is true. iptables-restore's error comes back at the
- * lab line of the rejected line, as for a node's initial iptables text.
+ * lab line of the rejected line, as for a node's initial iptables text. The
+ * NFLOG groups the text logs to are observed from the lab's start.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "lab/parse.h"
+#include "rules/rulecheck.h"
 #include "rules/ruleset.h"
 #include "run/run_priv.h"
 #include "step/step.h"
@@ -61,6 +63,10 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 	s->loc = yscalar_content_loc(y, rules);
 	for (c = text, s->lines = 1; (c = strchr(c, '\n')) && c[1]; c++)
 		s->lines++;
+	if (rulecheck_ipt(text, &s->loc, p->d))
+		return -1;
+	/* Its NFLOG groups are observed from the lab's start, as an nft step's. */
+	lab_node_step_rules(&p->lab->nodes[s->node], text);
 	return 0;
 }
 

@@ -4,12 +4,14 @@
  * node's netns as one atomic transaction (libnftables: all of it or nothing);
  * nft's own error comes back at the lab line of the failing ruleset line, as
  * for a node's initial ruleset. NFLOG groups and nftrace the text uses are
- * known when the lab is read, so their observers are open from the start.
+ * known when the lab is read (lab_node_step_rules()), so their observers are
+ * open from the start.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lab/parse.h"
+#include "rules/rulecheck.h"
 #include "rules/ruleset.h"
 #include "run/run_priv.h"
 #include "step/step.h"
@@ -28,7 +30,6 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 {
 	struct ydoc *y = &p->y;
 	struct nft_step *s = xcalloc(1, sizeof(*s));
-	struct lab_node *n;
 	yaml_node_t *rs;
 	const char *text, *c;
 
@@ -42,18 +43,12 @@ static int parse(struct parser *p, struct lab_step *st, yaml_node_t *v)
 		return -1;
 	s->text = xstrdup(text);
 	s->loc = yscalar_content_loc(y, rs);
+	if (rulecheck_nft(text, &s->loc, p->d))
+		return -1;
 	for (c = text, s->lines = 1; (c = strchr(c, '\n')) && c[1]; c++)
 		s->lines++;
 	/* What it logs to and traces is observed from the lab's start. */
-	n = &p->lab->nodes[s->node];
-	if (n->step_nft) {
-		char *joined = xasprintf("%s\n%s", n->step_nft, text);
-
-		free(n->step_nft);
-		n->step_nft = joined;
-	} else {
-		n->step_nft = xstrdup(text);
-	}
+	lab_node_step_rules(&p->lab->nodes[s->node], text);
 	return 0;
 }
 

@@ -26,7 +26,30 @@ static void add(struct lab_list *l, char *path)
 	l->paths[l->n++] = path;
 }
 
-static int walk(const char *dir, struct lab_list *out, struct diag *d)
+/* Directories walked so far (device and inode), so a symlink loop is walked once. */
+struct seen_dirs {
+	struct stat *v;
+	size_t n, cap;
+};
+
+static bool seen_before(struct seen_dirs *seen, const struct stat *st)
+{
+	size_t i;
+
+	for (i = 0; i < seen->n; i++)
+		if (seen->v[i].st_dev == st->st_dev && seen->v[i].st_ino == st->st_ino)
+			return true;
+	XGROW(seen->v, seen->n, seen->cap);
+	seen->v[seen->n++] = *st;
+	return false;
+}
+
+/*
+ * Every *.yaml under dir. A *.yaml that is not a regular file (a FIFO, a
+ * device, a symlink to one) is listed too, so loading it says what it is
+ * instead of it being skipped without a word; reading never waits on it.
+ */
+static int walk(const char *dir, struct lab_list *out, struct seen_dirs *seen, struct diag *d)
 {
 	DIR *dp = opendir(dir);
 	struct dirent *e;
@@ -45,13 +68,13 @@ static int walk(const char *dir, struct lab_list *out, struct diag *d)
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (walk(path, out, d)) {
+			if (!seen_before(seen, &st) && walk(path, out, seen, d)) {
 				free(path);
 				closedir(dp);
 				return -1;
 			}
 			free(path);
-		} else if (S_ISREG(st.st_mode) && is_lab(e->d_name)) {
+		} else if (is_lab(e->d_name)) {
 			add(out, path);
 		} else {
 			free(path);
@@ -83,8 +106,13 @@ int discover_labs(char *const *paths, size_t n_paths, struct lab_list *out, stru
 			return -1;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			int rc = walk(p, out, d);
+			struct seen_dirs seen = {0};
+			int rc;
 
+			seen_before(&seen, &st); /* the top directory itself */
+			rc = walk(p, out, &seen, d);
+
+			free(seen.v);
 			free(p);
 			if (rc)
 				return -1;

@@ -23,6 +23,7 @@
 #include "util/heap.h"
 #include "util/interrupt.h"
 #include "util/outfile.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #define PROGRESS_MS 250 /* a terminal's progress line is redrawn this often */
@@ -250,13 +251,15 @@ static void announce(struct suite *s, const struct lab_result *lr)
 
 	progress_clear(s);
 	if (bad || !s->tty) {
-		fprintf(f, "%s%-5s%s %s", col, outcome_name(lr->outcome), s->color ? "\033[0m" : "",
-			lr->path);
+		fprintf(f, "%s%-5s%s ", col, outcome_name(lr->outcome), s->color ? "\033[0m" : "");
+		utf8_write_term(f, lr->path, false);
 		if (s->o->repeat > 1)
 			fprintf(f, " (run %u)", lr->run);
-		fprintf(f, " (%.0f ms)%s%s\n", lr->ms,
-			lr->outcome == NFLAB_SKIP && lr->diag ? ": " : "",
-			lr->outcome == NFLAB_SKIP && lr->diag ? lr->diag : "");
+		fprintf(f, " (%.0f ms)%s", lr->ms,
+			lr->outcome == NFLAB_SKIP && lr->diag ? ": " : "");
+		if (lr->outcome == NFLAB_SKIP && lr->diag)
+			utf8_write_term(f, lr->diag, true);
+		fputc('\n', f);
 	}
 	if (lr->outcome == NFLAB_SKIP && lr->diag && lr->diag[strlen(lr->diag) - 1] != '\n')
 		fputc('\n', f);

@@ -3,6 +3,8 @@
 #ifndef NFLAB_NETNS_H
 #define NFLAB_NETNS_H
 
+#include <sys/types.h>
+
 #include "util/diag.h"
 
 /*
@@ -10,13 +12,31 @@
  * Call once before any other netns_ function. Returns 0 or -1.
  */
 int netns_home_open(struct diag *d);
-/* Closes the home fd. */
+/* Closes the home fd, and the lab's user namespace. */
 void netns_home_close(void);
 /* The fd of the home netns (borrowed), -1 before netns_home_open(). */
 int netns_home_fd(void);
 
+/* Lab root's id on the host, and how many ids the lab has, when nflab runs as root. */
+#define NETNS_LAB_ID_BASE 2147352576u /* 0x7ffe0000: no host user has these */
+#define NETNS_LAB_IDS	  65536u
+
 /*
- * Creates a new anonymous network namespace and returns an fd holding it
+ * Creates the lab's user namespace and the process that makes network
+ * namespaces inside it: netns_new() makes them there from then on. Lab root is
+ * NETNS_LAB_ID_BASE when nflab is root, else nflab's own user. Idempotent;
+ * netns_home_close() closes it too. Returns 0 or -1.
+ */
+int netns_userns_open(struct diag *d);
+/* The lab's user namespace (borrowed), or -1 before netns_userns_open(). */
+int netns_userns_fd(void);
+void netns_userns_close(void);
+/* The lab root's uid and gid as nflab sees them (after netns_userns_open()). */
+void netns_lab_root(uid_t *uid, gid_t *gid);
+
+/*
+ * Creates a new anonymous network namespace (in the lab's user namespace once
+ * netns_userns_open() made it) and returns an fd holding it
  * (O_CLOEXEC; caller closes it). The thread is back in the home netns on return,
  * success or failure. No name is ever bound, so nothing can leak past the process.
  */

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util/utf8.h"
+
 int diag_vset(struct diag *d, const struct srcloc *loc, const char *fmt, va_list ap)
 {
 	if (!d || d->set)
@@ -104,13 +106,19 @@ void diag_print(const struct diag *d, FILE *f)
 {
 	const char *kind = d->outcome == NFLAB_SKIP ? "skip" : "error";
 
-	if (d->loc.file && d->loc.line > 0)
-		fprintf(f, "%s:%d:%d: %s: %s\n", d->loc.file, d->loc.line, d->loc.col, kind,
-			d->msg);
-	else if (d->loc.file)
-		fprintf(f, "%s: %s: %s\n", d->loc.file, kind, d->msg);
-	else
-		fprintf(f, "%s: %s\n", kind, d->msg);
+	/*
+	 * The file name and the message may carry a lab's text: no control character
+	 * acts, and no line after the first starts at column 0 (a fake "result:").
+	 */
+	if (d->loc.file) {
+		utf8_write_term(f, d->loc.file, false);
+		if (d->loc.line > 0)
+			fprintf(f, ":%d:%d", d->loc.line, d->loc.col);
+		fputs(": ", f);
+	}
+	fprintf(f, "%s: ", kind);
+	utf8_write_term_lines(f, d->msg, "  ", false);
+	fputc('\n', f);
 }
 
 const char *outcome_name(int outcome)

@@ -143,6 +143,20 @@ int outfile_check_dir(const char *dir, struct diag *d)
 	return 0;
 }
 
+char *outfile_join(const char *dir, const char *name, struct diag *d)
+{
+	const char *c;
+
+	for (c = name; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == '/')
+			break;
+	if (!*name || *c || !strcmp(name, ".") || !strcmp(name, ".."))
+		return diag_set(d, "cannot write a file named \"%s\" in %s: not one plain file name",
+				name, dir),
+		       NULL;
+	return xasprintf("%s/%s", dir, name);
+}
+
 int outfile_write(const char *path, const void *data, size_t len, struct diag *d)
 {
 	struct outfile of;

@@ -41,6 +41,14 @@ int outfile_check(const char *path, struct diag *d);
 /* Whether files can be made in dir; creates dir (one level) when missing. Returns 0 or -1. */
 int outfile_check_dir(const char *dir, struct diag *d);
 
+/*
+ * dir/name for a file whose name comes from a lab (a pcap, a kept file),
+ * caller frees; or NULL with d set when name is not one plain file name:
+ * empty, ".", "..", with a '/' or a control character. So such a file is
+ * always made directly in dir, never beside or above it.
+ */
+char *outfile_join(const char *dir, const char *name, struct diag *d);
+
 /* Writes len bytes of data to path, whole or not at all. Returns 0 or -1. */
 int outfile_write(const char *path, const void *data, size_t len, struct diag *d);
 

@@ -2,6 +2,7 @@
 /* UTF-8 made valid for reports, and XML 1.0's forbidden characters. */
 #include "util/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/xalloc.h"
@@ -140,5 +141,48 @@ void utf8_write(FILE *f, const char *s, utf8_escape_fn *esc, void *arg)
 		}
 		s += len;
 		n -= len;
+	}
+}
+
+static bool term_escape(FILE *f, uint32_t cp, void *arg)
+{
+	bool newlines = *(const bool *)arg;
+
+	if (cp == '\t' || (cp == '\n' && newlines) || (cp >= 0x20 && cp < 0x7f) || cp > 0x9f)
+		return false;
+	if (cp == '\n')
+		fputs("\\n", f);
+	else if (cp == '\r')
+		fputs("\\r", f);
+	else if (cp == 0x1b)
+		fputs("\\e", f);
+	else if (cp <= 0x7f)
+		fprintf(f, "\\x%02x", (unsigned int)cp);
+	else
+		fprintf(f, "\\u%04x", (unsigned int)cp);
+	return true;
+}
+
+void utf8_write_term(FILE *f, const char *s, bool newlines)
+{
+	utf8_write(f, s, term_escape, &newlines);
+}
+
+void utf8_write_term_lines(FILE *f, const char *s, const char *indent, bool first)
+{
+	const char *p = s ? s : "";
+
+	for (;;) {
+		const char *eol = strchr(p, '\n');
+		char *line = eol ? xstrndup(p, (size_t)(eol - p)) : xstrdup(p);
+
+		if ((p != s || first) && *line && *line != ' ' && *line != '\t')
+			fputs(indent, f);
+		utf8_write_term(f, line, false);
+		free(line);
+		if (!eol)
+			break;
+		fputc('\n', f);
+		p = eol + 1;
 	}
 }

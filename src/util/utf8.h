@@ -62,4 +62,24 @@ typedef bool utf8_escape_fn(FILE *f, uint32_t cp, void *arg);
  */
 void utf8_write(FILE *f, const char *s, utf8_escape_fn *esc, void *arg);
 
+/*
+ * Writes s (NULL as "") for a terminal: as utf8_write(), with every control
+ * character shown as an escape instead of acting (a lab's text could move the
+ * cursor, clear a line or print a fake "result: PASS"): ESC as \e, CR as \r,
+ * other C0 controls and DEL as \xHH, C1 controls (U+0080..U+009F) as \uHHHH;
+ * backslashes pass as they are. Tabs pass; newlines pass when newlines is
+ * true, else are written \n.
+ */
+void utf8_write_term(FILE *f, const char *s, bool newlines);
+
+/*
+ * As utf8_write_term() with newlines, for text of several lines under a
+ * heading (a report's step line, a diagnostic): every line after the first,
+ * and the first too when first is true, that does not start with a space or
+ * a tab is written after indent. So no line of it starts at the first column,
+ * where nflab's own lines ("result: PASS") are: a lab's newline cannot fake
+ * one.
+ */
+void utf8_write_term_lines(FILE *f, const char *s, const char *indent, bool first);
+
 #endif

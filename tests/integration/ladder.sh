@@ -9,7 +9,7 @@
 # usage: ladder.sh NFLAB LAB TOPOLOGIES
 set -u
 nflab=$1 lab=$2 topologies=$3
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 . "$(dirname "$0")/../lib/chromium.sh"
 chromium_find || { echo "needs chromium"; exit 77; }
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-ladder.XXXXXX") || exit 2

@@ -6,7 +6,7 @@
 # usage: pcap-concurrent.sh NFLAB LAB [N]
 set -u
 nflab=$1 lab=$2 rounds=${3:-50}
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 command -v capinfos >/dev/null || { echo "needs capinfos"; exit 77; }
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-pcapcc.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT

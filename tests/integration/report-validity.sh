@@ -10,7 +10,7 @@ set -u
 export LC_ALL=C
 nflab=$1 src=$2
 schema=$src/tests/schemas/jenkins-junit-10.xsd
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 command -v xmllint >/dev/null || { echo "needs xmllint (libxml2-utils)"; exit 77; }
 command -v python3 >/dev/null || { echo "needs python3"; exit 77; }
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-reports.XXXXXX") || exit 2

@@ -8,7 +8,7 @@
 # usage: services.sh NFLAB TOPOLOGIES
 set -u
 nflab=$1 topo=$2
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 command -v pidwait >/dev/null || { echo "needs pidwait (procps)"; exit 77; }
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-services.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT

@@ -5,7 +5,7 @@
 # usage: sigkill.sh NFLAB LAB MARK
 set -u
 nflab=$1 lab=$2 mark=$3
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-sigkill.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 

@@ -6,7 +6,7 @@
 # usage: suite.sh NFLAB SOURCE_DIR
 set -u
 nflab=$1 src=$2
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-suite.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }

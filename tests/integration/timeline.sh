@@ -7,7 +7,7 @@
 # usage: timeline.sh NFLAB LAB
 set -u
 nflab=$1 lab=$2
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-timeline.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 "$nflab" run --timeline --events "$dir/events.jsonl" "$lab" >"$dir/out" 2>&1

@@ -4,7 +4,7 @@
 # usage: valgrind.sh NFLAB SOURCE_DIR
 set -u
 nflab=$1 src=$2
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 77; }
 exec valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect -q \
 	--error-exitcode=9 --suppressions="$src/tests/valgrind/nflab.supp" \

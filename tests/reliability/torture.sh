@@ -8,7 +8,7 @@
 # usage: torture.sh NFLAB SOURCE_DIR [N]
 set -u
 nflab=$1 src=$2 rounds=${3:-200}
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-torture.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 mkdir "$dir/tmp" || exit 2

@@ -370,6 +370,15 @@ static void test_payload(void **state)
 	assert_string_equal(got("payload", &tcp, true, buf, sizeof(buf)), "hex:0001474554ff");
 	assert_int_equal(pred_parse(f, "regex:(", &pr, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "bad regular expression \"(\""));
+	/* Regular expressions whose compiling would take exponential memory. */
+	assert_int_equal(pred_parse(f, "regex:x:-++++++++++++++++++++++++++++a", &pr, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "a repetition of a repetition at character 5"));
+	assert_int_equal(pred_parse(f, "regex:((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+", &pr, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "more than 4096 copies"));
+	assert_int_equal(pred_parse(f, "regex:(a{1,100}){1,100}", &pr, err, sizeof(err)), -1);
+	assert_int_equal(pred_parse(f, "regex:[+*]+(a+)+b{2}\\++", &pr, err, sizeof(err)), 0);
+	pred_release(&pr);
 	assert_int_equal(pred_parse(f, "hex:4", &pr, err, sizeof(err)), -1);
 	assert_int_equal(pred_parse(f, "contains:", &pr, err, sizeof(err)), -1);
 	assert_int_equal(pred_parse(f, "!contains:a b", &pr, err, sizeof(err)), 0);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lab/lab.h"
+#include "util/xalloc.h"
 
 #define HOSTS                                          \
 	"name: t\n"                                    \
@@ -251,6 +252,13 @@ static void test_relations(void **state)
 	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
 			  "  - expect: {at: a:eth0, match: {ip.src: {ref: y.tcp.seq}}}\n",
 		    13, 42, "ip.src is an address but y.tcp.seq is a number");
+	/* Bytes are no value a reference carries (they belong to their packet). */
+	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
+			  "  - expect: {at: a:eth0, match: {payload: {ref: y.payload}}}\n",
+		    13, 43, "y.payload is bytes (a payload), which a reference cannot carry");
+	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
+			  "  - expect: {at: a:eth0, match: {udp.dport: {ref: y.payload}}}\n",
+		    13, 45, "which a reference cannot carry");
 	check_error(HOSTS "steps:\n  - expect: {id: y, at: a:eth0}\n"
 			  "  - expect: {at: a:eth0, match: {ip.src: {ref: y.ct.state}}}\n",
 		    13, 42, "which have no field \"ct.state\"");
@@ -892,6 +900,75 @@ static void test_programs(void **state)
 	check_error(HOSTS "capture: [a:eth9]\n", 11, 11, "");
 }
 
+/* Hostile files (issue 19): each limit its own error, at the place it is crossed. */
+static void test_limits(void **state)
+{
+	char *text, *p;
+	size_t i;
+
+	(void)state;
+	/* Nesting: stopped while parsing, at the bracket past the limit. */
+	text = xzalloc(200);
+	strcpy(text, "name: t\nnodes: ");
+	memset(text + strlen(text), '[', 100);
+	check_error(text, 2, 71, "nested more than 64 deep"); /* the top mapping is one level */
+	free(text);
+	check_error("name: t\nsteps: &s [*s]\n", 2, 8, "an alias to the list or mapping");
+	/* 60 levels, then an alias to them 4 levels down: 65 once expanded. */
+	text = xzalloc(300);
+	p = text + sprintf(text, "name: t\nv: &a ");
+	memset(p, '[', 60);
+	p[60] = '1';
+	memset(p + 61, ']', 60);
+	strcat(text, "\nw: [[[[*a]]]]\n");
+	check_error(text, 3, 4, "to more than 64 levels of nesting");
+	free(text);
+	check_error("name: t\na: &a [x, x, x, x, x, x, x, x, x, x]\n"
+		    "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+		    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+		    "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+		    "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n",
+		    6, 4, "more than 100000 values");
+	/* 1025 nodes: the 1025th is refused. */
+	text = xzalloc(1025 * 40 + 64);
+	p = text + sprintf(text, "name: t\nnodes:\n");
+	for (i = 0; i < 1025; i++)
+		p += sprintf(p, "  n%zu:\n", i);
+	check_error(text, 1027, 3, "more than 1024 nodes");
+	free(text);
+	/* Names and paths from the lab. */
+	check_error("name: ../x\n", 1, 7, "expected a lab name");
+	check_error("name: \"a\\e[2Kb\"\n", 1, 7, "got \"a\\x1b[2Kb\"");
+	check_error("name: .hidden\n", 1, 7, "expected a lab name");
+	check_error("name: t\nrequires: [/etc/shadow]\n", 2, 12, "a program name (no '/')");
+	check_error(HOSTS "keep: [../etc/passwd]\n", 11, 8, "a file in the lab's /tmp");
+	check_error(HOSTS "keep: [logs/.]\n", 11, 8, "a file in the lab's /tmp");
+	check_error(HOSTS "steps:\n  - name: s\n    service: {node: a, cmd: x, ready: {file: /etc/passwd}}\n",
+		    13, 46, "a file in the lab's /tmp");
+	assert_true(loads(HOSTS "steps:\n  - name: s\n    service: {node: a, cmd: x, ready: {file: /tmp/run/s.pid}}\n"));
+}
+
+/* Rulesets never read the host's files: nft include and iptables --modprobe refused. */
+static void test_ruleset_host_files(void **state)
+{
+	(void)state;
+	check_error("name: t\nnodes:\n  a:\n    nft: |\n      # include \"x\"\n"
+		    "      table ip t { comment \"include\"; }\n      include \"/etc/passwd\"\n",
+		    7, 7, "nft \"include\": a lab's ruleset cannot read files");
+	check_error("name: t\nnodes:\n  a:\n    nft: \"table ip t {}; INCLUDE \\\"passwd\\\"\"\n",
+		    4, 26, "nft \"include\"");
+	assert_true(loads(HOSTS "steps:\n  - nft: {node: a, ruleset: \"table ip include_me {}\"}\n"));
+	check_error(HOSTS "steps:\n  - nft: {node: a, ruleset: \"include \\\"/dev/zero\\\"\"}\n", 12, 30,
+		    "nft \"include\"");
+	check_error("name: t\nnodes:\n  a:\n    iptables: |\n      *filter\n"
+		    "      -A INPUT -vM /tmp/x -j ACCEPT\n      COMMIT\n",
+		    6, 16, "-M (--modprobe) runs a program of the host");
+	check_error("name: t\nnodes:\n  a:\n    iptables: |\n      *filter\n"
+		    "      -A INPUT -m bpf --object-pinned /sys/fs/bpf/p -j ACCEPT\n      COMMIT\n",
+		    6, 23, "--object-pinned opens a file of the host");
+	assert_true(loads(HOSTS "steps:\n  - iptables: {node: a, rules: \"*filter\\n-A INPUT -m statistic --mode random --probability 0.5 -j MARK --set-mark 1\\nCOMMIT\\n\"}\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -907,7 +984,8 @@ int main(void)
 		cmocka_unit_test(test_registry_steps), cmocka_unit_test(test_registry_steps_net),
 		cmocka_unit_test(test_policy_routing), cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_merge_keys),     cmocka_unit_test(test_relations),
-		cmocka_unit_test(test_optional_sysctl),
+		cmocka_unit_test(test_optional_sysctl), cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_ruleset_host_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -167,6 +167,25 @@ static void test_bad_paths(void **state)
 	free(slash);
 }
 
+/* A name from a lab is one file directly in the directory, or refused. */
+static void test_join(void **state)
+{
+	static const char *const bad[] = {"", ".", "..", "../x", "a/b", "x\033", "x\n", NULL};
+	struct diag d = DIAG_INIT;
+	char *path;
+	size_t i;
+
+	(void)state;
+	path = outfile_join("out", "lab-a..b.pcapng", &d);
+	assert_string_equal(path, "out/lab-a..b.pcapng");
+	free(path);
+	for (i = 0; bad[i]; i++) {
+		diag_clear(&d);
+		assert_null(outfile_join("out", bad[i], &d));
+		assert_non_null(strstr(d.msg, "not one plain file name"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +193,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_symlink_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discard_keeps_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_paths, setup, teardown),
+		cmocka_unit_test(test_join),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

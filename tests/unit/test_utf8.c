@@ -580,10 +580,28 @@ static void test_json_report(void **state)
 	free(json);
 }
 
+/* Text for a terminal: control characters shown as escapes, never acting. */
+static void test_terminal(void **state)
+{
+	char *out = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&out, &size);
+	utf8_write_term(f, "x\033[2K\rresult: PASS\n\tcaf\xc3\xa9\xc2\x85\x7f\x01", false);
+	fputc('|', f);
+	utf8_write_term(f, "a\nb", true);
+	fclose(f);
+	assert_string_equal(out, "x\\e[2K\\rresult: PASS\\n\tcaf\xc3\xa9\\u0085\\x7f\\x01|a\nb");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_unchanged),
+		cmocka_unit_test(test_terminal),
 		cmocka_unit_test(test_invalid_replaced),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_decode_encode),
