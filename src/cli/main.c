@@ -525,6 +525,10 @@ static int main_check(int n, char **paths, const char *topo_dir)
 /* --kernel FILE once more: at most 16 kernels in one run. */
 static int add_kernel(const char **kernels, size_t *n, const char *file)
 {
+	if (getenv("NFLAB_VM")) { /* set by the VM's init: no VM inside a VM */
+		fprintf(stderr, "nflab: --kernel: already inside a --kernel VM\n");
+		return -1;
+	}
 	if (*n == 16) {
 		fprintf(stderr, "nflab: --kernel: at most 16 kernels in one run\n");
 		return -1;

@@ -778,7 +778,7 @@ static int step_tcp(struct run *r, const struct lab_step *st, char *text, size_t
 			 opts);
 		return NFLAB_PASS;
 	}
-	ready = wait_fd(r, fd, EPOLLOUT, now_mono_ns() + clock_scaled_ns(p->timeout_ns), NULL, NULL);
+	ready = wait_fd(r, fd, EPOLLOUT, now_mono_ns() + p->timeout_ns, NULL, NULL);
 	if (ready < 0)
 		return -1;
 	got = probe_tcp_outcome(fd, !ready);
@@ -858,7 +858,7 @@ static int step_ping(struct run *r, const struct lab_step *st, char *text, size_
 	if (p.outcome == PING_ANY)
 		return NFLAB_PASS;
 	if (!ping_decided(&w) &&
-	    wait_fd(r, fd, EPOLLIN, now_mono_ns() + clock_scaled_ns(p.timeout_ns), ping_done, &w) < 0)
+	    wait_fd(r, fd, EPOLLIN, now_mono_ns() + p.timeout_ns, ping_done, &w) < 0)
 		return -1;
 	i = (unsigned int)strlen(text);
 	snprintf(text + i, len - i, ", %u repl%s", w.replies, w.replies == 1 ? "y" : "ies");

@@ -18,7 +18,9 @@ uint64_t clock_calibration_ns(void);
  * ns stretched for a slower machine: times NFLAB_TIME_SCALE when set (a
  * number from 1 to 100), else inside a --kernel VM by how much slower the
  * calibration loop ran there than on the host (1 to 100), else unchanged.
- * Quiet windows, check deadlines and probe timeouts go through it.
+ * Quiet windows, check deadlines and the timeline's grouping windows go
+ * through it; probe timeouts do not: they race the kernel's own timers (a
+ * SYN retransmitted after 1 s), which run at the VM's pace anyway.
  */
 uint64_t clock_scaled_ns(uint64_t ns);
 double clock_time_scale(void);

@@ -804,17 +804,25 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return remove(path) && errno != ENOENT ? -1 : 0;
 }
 
-/* Is arg the option named name, or its --name=value form? *inline_val set for the latter. */
+/*
+ * The option arg names (--name, --name=value, or a unique prefix of a name,
+ * as getopt_long takes them); *inline_val set for the =value form.
+ */
 static const struct option *long_opt(const struct option *opts, const char *arg,
 				     const char **inline_val)
 {
 	size_t n = strcspn(arg + 2, "=");
+	const struct option *prefix_of = NULL;
 
 	*inline_val = arg[2 + n] == '=' ? arg + 3 + n : NULL;
-	for (; opts->name; opts++)
-		if (strlen(opts->name) == n && !strncmp(opts->name, arg + 2, n))
+	for (; opts->name; opts++) {
+		if (strncmp(opts->name, arg + 2, n))
+			continue;
+		if (strlen(opts->name) == n)
 			return opts;
-	return NULL;
+		prefix_of = opts; /* getopt already refused an ambiguous prefix */
+	}
+	return prefix_of;
 }
 
 static const char *short_has_arg(const char *shorts, char c)
