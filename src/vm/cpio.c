@@ -23,13 +23,12 @@ static int pad4(struct cpio *c)
 	return pos < 0 ? -1 : 0;
 }
 
-static int header(struct cpio *c, const char *name, mode_t mode, size_t size,
-		  unsigned int rmajor, unsigned int rminor)
+static int header(struct cpio *c, const char *name, mode_t mode, size_t size, unsigned int rmajor,
+		  unsigned int rminor)
 {
 	size_t namesize = strlen(name) + 1;
 
-	if (fprintf(c->f,
-		    "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ++c->ino,
+	if (fprintf(c->f, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ++c->ino,
 		    (unsigned int)mode, 0u, 0u, 1u, 0u, size, 0u, 0u, rmajor, rminor, namesize,
 		    0u) < 0 ||
 	    fwrite(name, 1, namesize, c->f) != namesize)

@@ -34,10 +34,10 @@
 /* Paths here live under /tmp/nflab-vm.XXXXXX or are the user's: far below PATH_MAX. */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
-#define BOOT_MARK "nflab-vm: booted"
-#define ERROR_MARK "nflab-vm: error: "
+#define BOOT_MARK     "nflab-vm: booted"
+#define ERROR_MARK    "nflab-vm: error: "
 #define CONSOLE_LINES 12
-#define MAX_OUTPUTS 16
+#define MAX_OUTPUTS   16
 
 /* The modules /init loads before it can see the host's files. */
 static const char *const boot_modules[] = {"virtio_pci", "9pnet_virtio", "9p", "overlay"};
@@ -48,7 +48,7 @@ static const struct {
 	bool dir;
 } output_opts[] = {
 	{"pcap-dir", true}, {"artifacts", true}, {"events", false},
-	{"ladder", false},  {"junit", false},    {"json", false},
+	{"ladder", false},  {"junit", false},	 {"json", false},
 };
 
 /* Options that need the host's terminal or write next to the lab. */
@@ -527,8 +527,8 @@ static char *stage2_script(char **args, size_t n_args, size_t *len)
 static int build_initramfs(const struct kernel *k, const char *path, const char *init,
 			   size_t init_len, const char *stage2, size_t stage2_len)
 {
-	static const char *const dirs[] = {"bin", "dev", "proc", "sys", "host", "out",
-					   "newroot", "rw", "lib", "lib/modules"};
+	static const char *const dirs[] = {"bin", "dev",     "proc", "sys", "host",
+					   "out", "newroot", "rw",   "lib", "lib/modules"};
 	struct cpio c = {.f = fopen(path, "wb")};
 	char missing[128], dir[PATH_MAX];
 	size_t i;
@@ -551,8 +551,8 @@ static int build_initramfs(const struct kernel *k, const char *path, const char 
 		return NFLAB_ERROR;
 	}
 	if (*k->moddir && add_modules(&c, k, missing, sizeof(missing))) {
-		say("kernel %s has no module %s (needed to reach the host's files: %s)",
-		    k->version, missing, "virtio_pci, 9pnet_virtio, 9p, overlay");
+		say("kernel %s has no module %s (needed to reach the host's files: %s)", k->version,
+		    missing, "virtio_pci, 9pnet_virtio, 9p, overlay");
 		fclose(c.f);
 		return NFLAB_ERROR;
 	}
@@ -576,8 +576,8 @@ static void console_line(struct console *con, const char *line)
 	if (strstr(line, "Kernel panic"))
 		con->panic = true;
 	if (!*con->error && strstr(line, ERROR_MARK))
-		snprintf(con->error, sizeof(con->error), "%s", strstr(line, ERROR_MARK) +
-				 strlen(ERROR_MARK));
+		snprintf(con->error, sizeof(con->error), "%s",
+			 strstr(line, ERROR_MARK) + strlen(ERROR_MARK));
 }
 
 static void console_feed(struct console *con, const char *buf, size_t n)
@@ -683,8 +683,7 @@ static void free_argv(char **a)
  * Boots the VM and waits for it. Returns the exit code nflab had inside, or
  * NFLAB_ERROR having said why; *boot_s is the time to the boot marker.
  */
-static int boot(const struct kernel *k, const char *tmp, bool kvm, bool *kvm_failed,
-		double *boot_s)
+static int boot(const struct kernel *k, const char *tmp, bool kvm, bool *kvm_failed, double *boot_s)
 {
 	double deadline = env_seconds("NFLAB_VM_BOOT_TIMEOUT", 60), t0 = now_s();
 	struct console con = {.echo = getenv("NFLAB_VM_CONSOLE") != NULL};
@@ -719,8 +718,8 @@ static int boot(const struct kernel *k, const char *tmp, bool kvm, bool *kvm_fai
 		efd = fcntl(efd, F_DUPFD, 10);
 		nul = fcntl(nul, F_DUPFD, 10);
 		if (out < 0 || err < 0 || con < 0 || efd < 0 || nul < 0 || dup2(con, 3) < 0 ||
-		    dup2(out, 4) < 0 || dup2(err, 5) < 0 || dup2(nul, 0) < 0 ||
-		    dup2(efd, 1) < 0 || dup2(efd, 2) < 0)
+		    dup2(out, 4) < 0 || dup2(err, 5) < 0 || dup2(nul, 0) < 0 || dup2(efd, 1) < 0 ||
+		    dup2(efd, 2) < 0)
 			_exit(127);
 		execvp(argv[0], argv);
 		_exit(127);
@@ -836,8 +835,8 @@ static const char *short_has_arg(const char *shorts, char c)
  * argv for inside: without --kernel and --modules, each output path replaced
  * with its place in the share (outs), refusing options that need the host.
  */
-static char **guest_args(int argc, char **argv, const struct vm_request *req,
-			 const char *self, struct output *outs, size_t *n_outs, size_t *n_args)
+static char **guest_args(int argc, char **argv, const struct vm_request *req, const char *self,
+			 struct output *outs, size_t *n_outs, size_t *n_args)
 {
 	char **a = xcalloc((size_t)argc + 2, sizeof(*a));
 	size_t n = 0, i, j;
@@ -952,7 +951,12 @@ static int move_outputs(const char *tmp, const struct output *outs, size_t n_out
 static int worse(int a, int b)
 {
 	static const int rank[] = {[NFLAB_PASS] = 0, [NFLAB_FAIL] = 2, [NFLAB_ERROR] = 3};
-	int ra = a == NFLAB_SKIP ? 1 : a < 3 ? rank[a] : 4, rb = b == NFLAB_SKIP ? 1 : b < 3 ? rank[b] : 4;
+	int ra = a == NFLAB_SKIP ? 1
+		 : a < 3	 ? rank[a]
+				 : 4,
+	    rb = b == NFLAB_SKIP ? 1
+		 : b < 3	 ? rank[b]
+				 : 4;
 
 	return ra >= rb ? a : b;
 }
@@ -990,8 +994,8 @@ static void remove_stale_dirs(void)
 			snprintf(path, sizeof(path), "/tmp/%s", names[i]->d_name);
 			snprintf(pidfile, sizeof(pidfile), "%s/pid", path);
 			f = fopen(pidfile, "r");
-			if (f && fscanf(f, "%ld", &pid) == 1 && pid > 0 &&
-			    kill((pid_t)pid, 0) && errno == ESRCH)
+			if (f && fscanf(f, "%ld", &pid) == 1 && pid > 0 && kill((pid_t)pid, 0) &&
+			    errno == ESRCH)
 				nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 			if (f)
 				fclose(f);

@@ -11,7 +11,7 @@
 struct vm_request {
 	const char *const *kernels; /* vmlinuz files or Debian linux-image .debs */
 	size_t n_kernels;
-	const char *modules_dir; /* lib/modules/VERSION for a vmlinuz, or NULL */
+	const char *modules_dir;   /* lib/modules/VERSION for a vmlinuz, or NULL */
 	const struct option *opts; /* the command's getopt table, to walk argv */
 	const char *shorts;	   /* and its short options */
 	int first_operand;	   /* optind after getopt_long: argv is permuted */
