@@ -5,7 +5,7 @@
 # usage: app-lines.sh NFLAB SOURCE_DIR
 set -u
 nflab=$1 src=$2
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 for tool in dnsmasq dig getent python3 curl; do
 	command -v "$tool" >/dev/null || { echo "needs $tool"; exit 77; }
 done

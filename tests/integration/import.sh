@@ -7,7 +7,7 @@
 # libpcap). Usage: import.sh NFLAB BOXDIR. Exit 0 good, 1 not, 77 without root.
 set -u
 nflab=$1 box=$2
-[ "$(id -u)" = 0 ] || { echo "skipped: needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-import.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 fail=0

@@ -7,7 +7,7 @@
 set -u
 nflab=$1
 shift
-[ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
+. "$(dirname "$0")/../lib/need-labs.sh"
 dir=$(mktemp -d "${TMPDIR:-/tmp}/nflab-markers.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
