@@ -7,6 +7,8 @@
 #include "observe/trace.h"
 #include "report/fate.h"
 
+#include <string.h>
+
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
@@ -231,11 +233,8 @@ static const struct sym fate_kind_syms[] = {
 };
 
 static const struct sym fate_by_syms[] = {
-	{"rule", FATE_BY_RULE},
-	{"policy", FATE_BY_POLICY},
-	{"none", FATE_BY_NONE},
-	{"untraced", FATE_BY_UNTRACED},
-	{NULL, 0},
+	{"rule", FATE_BY_RULE},		{"policy", FATE_BY_POLICY}, {"none", FATE_BY_NONE},
+	{"untraced", FATE_BY_UNTRACED}, {"kernel", FATE_BY_KERNEL}, {NULL, 0},
 };
 
 /* trace.ct.state's names, and none: the packet had no conntrack entry (INVALID, untracked node). */
@@ -261,7 +260,9 @@ REC_GET(get_fate_node, struct fate_rec, r->f.node, value_str(v, r->f.node))
 REC_GET(get_fate_hook, struct fate_rec, r->f.hook >= 0, value_uint(v, (uint64_t)r->f.hook))
 REC_GET(get_fate_table, struct fate_rec, r->f.table[0], value_str(v, r->f.table))
 REC_GET(get_fate_chain, struct fate_rec, r->f.chain[0], value_str(v, r->f.chain))
-REC_GET(get_fate_reason, struct fate_rec, true, value_uint(v, r->f.by))
+REC_GET(get_fate_by, struct fate_rec, true, value_uint(v, r->f.by))
+REC_GET(get_fate_reason, struct fate_rec, r->f.reason[0],
+	value_bytes(v, (const uint8_t *)r->f.reason, strlen(r->f.reason)))
 REC_GET(get_fate_iface, struct fate_rec, r->f.iface[0], value_str(v, r->f.iface))
 REC_GET(get_fate_ct_state, struct fate_rec, true, value_uint(v, r->f.ct_bits))
 REC_GET(get_fate_ct_dir, struct fate_rec, r->f.ct_bits, value_uint(v, r->f.ct_reply))
@@ -275,7 +276,10 @@ const struct field_def fate_fields[] = {
 	{"fate.chain", VAL_STR, NULL, "the chain that decided", get_fate_chain},
 	{"fate.rule", VAL_STR, NULL, "the rule that decided: its comment, or its handle",
 	 get_fate_rule},
-	{"fate.reason", VAL_UINT, fate_by_syms, "what decided: rule, policy, none or untraced",
+	{"fate.by", VAL_UINT, fate_by_syms, "what decided: rule, policy, none, untraced or kernel",
+	 get_fate_by},
+	{"fate.reason", VAL_BYTES, NULL,
+	 "the kernel's reason, from its drop counters: \"no route (IpExt InNoRoutes +1)\"",
 	 get_fate_reason},
 	{"fate.iface", VAL_STR, NULL, "out interface (forwarded, sent), else in interface",
 	 get_fate_iface},

@@ -195,6 +195,35 @@ static int check_trace(const struct step_expect *e, const char *node, const stru
 	return 0;
 }
 
+int vacuous_fate_reason(const struct step_expect *e, bool counted, struct diag *d)
+{
+	static const char *const by_words[] = {"rule", "policy", "none", "untraced", "kernel"};
+	size_t i, k, w;
+
+	for (i = 0; i < e->n_preds; i++)
+		for (k = 0; k < pred_n_leaves(&e->preds[i]); k++) {
+			const struct pred *p = pred_leaf(&e->preds[i], k);
+
+			if (strcmp(p->field->name, "fate.reason"))
+				continue;
+			if (!counted)
+				return diag_at(d, pred_loc(e, i),
+					       "fate.reason comes from the nodes' drop counters, "
+					       "which nflab reads only with fate: true or --fate, "
+					       "so this condition could never be tested");
+			for (w = 0; w < sizeof(by_words) / sizeof(by_words[0]); w++)
+				if (p->op == PRED_EQ && p->how == BYTES_WHOLE &&
+				    p->v.nbytes == strlen(by_words[w]) &&
+				    !memcmp(p->v.s, by_words[w], p->v.nbytes))
+					return diag_at(d, pred_loc(e, i),
+						       "fate.reason is the kernel's reason in "
+						       "words (\"contains:no route\"); what "
+						       "decided the fate (%s) is fate.by",
+						       by_words[w]);
+		}
+	return 0;
+}
+
 static int check_fate(const struct step_expect *e, const char *node, const struct rulenames *rn,
 		      struct diag *d)
 {
@@ -207,6 +236,9 @@ static int check_fate(const struct step_expect *e, const char *node, const struc
 			"every packet, or a rule \"meta nftrace set 1\"), so no packet's fate "
 			"could be seen",
 			node);
+	/* nflab's table traces every packet only with fate: true or --fate. */
+	if (vacuous_fate_reason(e, rn->fate_trace, d))
+		return -1;
 	for (i = 0; i < e->n_preds; i++)
 		for (k = 0; k < pred_n_leaves(&e->preds[i]); k++) {
 			const struct pred *p = pred_leaf(&e->preds[i], k);

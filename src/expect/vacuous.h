@@ -38,4 +38,11 @@ bool vacuous_needs_rulenames(const struct step_expect *e);
 int vacuous_check(const struct step_expect *e, const char *node, const struct rulenames *rn,
 		  const struct evlog *dump, struct diag *d);
 
+/*
+ * Refuses a fate.reason condition of e when the drop counters are not read
+ * (counted false: no fate: true, no --fate), and one written as a fate.by
+ * value ("rule", "none" ...). Returns 0, or -1 with d at the condition.
+ */
+int vacuous_fate_reason(const struct step_expect *e, bool counted, struct diag *d);
+
 #endif

@@ -13,6 +13,7 @@
 #include "lab/lab.h"
 #include "observe/counters.h"
 #include "observe/event.h"
+#include "report/fate_why.h"
 #include "report/timeline.h"
 #include "rules/ruleset.h"
 #include "util/textbuf.h"
@@ -47,10 +48,9 @@ const char *fate_kind_name(enum fate_kind k)
 const char *fate_by_name(enum fate_by b)
 {
 	static const char *const names[] = {
-		[FATE_BY_NONE] = "none",
-		[FATE_BY_RULE] = "rule",
-		[FATE_BY_POLICY] = "policy",
-		[FATE_BY_UNTRACED] = "untraced",
+		[FATE_BY_NONE] = "none",     [FATE_BY_RULE] = "rule",
+		[FATE_BY_POLICY] = "policy", [FATE_BY_UNTRACED] = "untraced",
+		[FATE_BY_KERNEL] = "kernel",
 	};
 
 	return (unsigned int)b < sizeof(names) / sizeof(names[0]) ? names[b] : "?";
@@ -313,6 +313,9 @@ const char *fate_text(const struct fate *f, char *buf, size_t len)
 			textbuf_appendf(buf, len, &n, "; no socket took it: answered with %s",
 					f->answer);
 		textbuf_appendf(buf, len, &n, ")");
+		if (f->reason[0])
+			textbuf_appendf(buf, len, &n, "; then the kernel's counters: %s",
+					f->reason);
 		break;
 	case FATE_FORWARDED:
 	case FATE_SENT:
@@ -336,6 +339,16 @@ const char *fate_text(const struct fate *f, char *buf, size_t len)
 	case FATE_REJECTED:
 		if (node)
 			textbuf_appendf(buf, len, &n, " at %s", node);
+		if (f->by == FATE_BY_KERNEL) {
+			textbuf_appendf(buf, len, &n, " outside netfilter");
+			if (f->hook >= 0)
+				textbuf_appendf(buf, len, &n, ", after %s",
+						fate_hook_name(f->hook));
+			textbuf_appendf(buf, len, &n, ": %s", f->reason);
+			if (f->answer)
+				textbuf_appendf(buf, len, &n, "; answered with %s", f->answer);
+			break;
+		}
 		textbuf_appendf(buf, len, &n, " by %s",
 				f->by == FATE_BY_POLICY ? "the policy of " : "");
 		chain_text(f, buf, len, &n);
@@ -351,13 +364,19 @@ const char *fate_text(const struct fate *f, char *buf, size_t len)
 		if (f->by == FATE_BY_RULE) {
 			textbuf_appendf(buf, len, &n, ": stolen by ");
 			chain_text(f, buf, len, &n);
+		} else if (f->reason[0]) {
+			textbuf_appendf(buf, len, &n,
+					" after %s: no trace of it after that hook; the kernel's "
+					"counters: %s",
+					fate_hook_name(f->hook), f->reason);
 		} else {
 			textbuf_appendf(
 				buf, len, &n,
 				" after %s: no trace of it after that hook (a drop outside nft "
 				"rules: no route, TTL exceeded, reverse path filter, "
-				"iptables-legacy ...)",
-				fate_hook_name(f->hook));
+				"iptables-legacy ...)%s",
+				fate_hook_name(f->hook),
+				f->counted ? "; no drop counter of the node moved" : "");
 		}
 		break;
 	case FATE_UNKNOWN:
@@ -372,6 +391,8 @@ const char *fate_text(const struct fate *f, char *buf, size_t len)
 		} else {
 			textbuf_appendf(buf, len, &n, ": not traced");
 		}
+		if (f->reason[0])
+			textbuf_appendf(buf, len, &n, "; the kernel's counters: %s", f->reason);
 		break;
 	}
 	if (f->ct_bits)
@@ -451,13 +472,14 @@ static void add_fate(struct evlog *out, size_t point, const struct event *last,
 	ev->arrival_ns = last->arrival_ns;
 }
 
-size_t fate_collect(const struct evlog *traces, size_t from, size_t node, const struct lab *lab,
-		    bool settled, size_t point, struct evlog *out)
+struct fate_packet *fate_packets(const struct evlog *traces, size_t node, const struct lab *lab,
+				 size_t *n_out)
 {
 	size_t *idx = xcalloc(traces->n + 1, sizeof(*idx));
 	const struct trace_rec **span = xcalloc(traces->n + 1, sizeof(*span));
 	struct packet_span *pk = xcalloc(traces->n + 1, sizeof(*pk));
-	size_t n = 0, packets = 0, pending = 0, i, j, p;
+	struct fate_packet *out;
+	size_t n = 0, packets = 0, i, j, p;
 
 	for (i = 0; i < traces->n; i++)
 		if (traces->ev[i].kind == EV_TRACE &&
@@ -474,27 +496,51 @@ size_t fate_collect(const struct evlog *traces, size_t from, size_t node, const 
 		pk[packets++] = (struct packet_span){.first = i, .end = j, .start = idx[i]};
 	}
 	qsort(pk, packets, sizeof(*pk), cmp_span); /* in the order the packets came */
+	out = xcalloc(packets + 1, sizeof(*out));
 	for (p = 0; p < packets; p++) {
-		const struct event *last = &traces->ev[idx[pk[p].end - 1]];
-		const struct pkt *pkt;
-		struct fate f;
+		struct fate_packet *o = &out[p];
 		size_t k = 0;
 
-		if (pk[p].start < from)
-			continue;
 		for (j = pk[p].first; j < pk[p].end; j++)
 			span[k++] = &traces->ev[idx[j]].trace;
-		pkt = span_pkt(span, k);
-		if (pkt && pkt_is_chatter(pkt))
-			continue;
-		if (fate_of(span, k, lab->nodes[last->point].name, &f) == 1 && !settled) {
-			pending++;
-			continue;
-		}
-		add_fate(out, point, last, &f, pkt, last->point);
+		o->first = pk[p].start;
+		o->last = idx[pk[p].end - 1];
+		o->node = traces->ev[o->last].point;
+		o->pkt = span_pkt(span, k);
+		o->chatter = o->pkt && pkt_is_chatter(o->pkt);
+		o->decided = fate_of(
+			span, k, o->node < lab->n_nodes ? lab->nodes[o->node].name : NULL, &o->f);
 	}
 	free(idx);
 	free(span);
+	free(pk);
+	*n_out = packets;
+	return out;
+}
+
+size_t fate_collect(const struct evlog *traces, size_t from, size_t node, const struct lab *lab,
+		    bool settled, size_t point, const struct fate_why *why, struct evlog *out)
+{
+	size_t n, pending = 0, p;
+	struct fate_packet *pk = fate_packets(traces, node, lab, &n);
+
+	for (p = 0; p < n; p++) {
+		struct fate_packet *o = &pk[p];
+		bool open;
+
+		if (o->first < from || o->chatter)
+			continue;
+		/* Counters that could explain it are read once the lab settles. */
+		open = why && !fate_why_closed(why, o->node, o->last) &&
+		       (o->f.kind == FATE_DELIVERED || o->f.kind == FATE_LOST ||
+			o->f.kind == FATE_UNKNOWN);
+		if ((o->decided == 1 || open) && !settled) {
+			pending++;
+			continue;
+		}
+		fate_why_apply(why, o->node, o->last, &o->f);
+		add_fate(out, point, &traces->ev[o->last], &o->f, o->pkt, o->node);
+	}
 	free(pk);
 	return pending;
 }
@@ -518,9 +564,10 @@ static bool same_trace_event(const struct event *a, const struct event *b)
 
 /*
  * The events of the packet whose event traces->ev[at] is, in order, into span
- * (room for traces->n). Returns how many.
+ * (room for traces->n), the index of its last into *last. Returns how many.
  */
-static size_t packet_around(const struct evlog *traces, size_t at, const struct trace_rec **span)
+static size_t packet_around(const struct evlog *traces, size_t at, const struct trace_rec **span,
+			    size_t *last)
 {
 	const struct event *mark = &traces->ev[at];
 	size_t start = at, i, n = 0;
@@ -545,6 +592,7 @@ static size_t packet_around(const struct evlog *traces, size_t at, const struct 
 		if (prev && starts_packet(&prev->trace, &ev->trace))
 			break;
 		span[n++] = &ev->trace;
+		*last = i;
 		prev = ev;
 	}
 	return n;
@@ -661,7 +709,7 @@ static const char *answered(const struct timeline_ctx *c, const struct timeline_
 int fate_group(const struct timeline_ctx *c, const struct timeline_story *s, size_t first,
 	       struct fate *out, size_t *out_node)
 {
-	size_t end = group_end(s, first), i, n = 0, node = SIZE_MAX, nodes;
+	size_t end = group_end(s, first), i, n = 0, node = SIZE_MAX, nodes, last = 0;
 	const struct timeline_entry *cap = NULL, *out_cap = NULL, *traced = NULL;
 	const struct trace_rec **span;
 	const struct pkt *pkt = NULL;
@@ -702,7 +750,7 @@ int fate_group(const struct timeline_ctx *c, const struct timeline_story *s, siz
 		at = traced_packet_of(c->traces, node, cap->ev);
 	}
 	if (at >= 0) {
-		n = packet_around(c->traces, (size_t)at, span);
+		n = packet_around(c->traces, (size_t)at, span, &last);
 	} else if (traced) { /* the group's own events: the lab's chains only */
 		for (i = first; i < end; i++)
 			if (s->e[i].ev->kind == EV_TRACE && s->e[i].ev->point == node)
@@ -712,10 +760,13 @@ int fate_group(const struct timeline_ctx *c, const struct timeline_story *s, siz
 		free(span);
 		return -1;
 	}
+	if (at >= 0)
+		fate_why_apply(c->why, node, last, &f);
 	pkt = cap ? cap->pkt : span_pkt(span, n);
 	if (pkt && (f.kind == FATE_DELIVERED || f.kind == FATE_DROPPED) && !f.answer) {
 		f.answer = answered(c, s, end, node, pkt, s->e[end - 1].at_ns);
-		if (f.answer && f.kind == FATE_DROPPED)
+		/* A drop answered is a reject's, unless the stack dropped it and answered. */
+		if (f.answer && f.kind == FATE_DROPPED && f.by != FATE_BY_KERNEL)
 			f.kind = FATE_REJECTED;
 	}
 	if ((f.kind == FATE_FORWARDED || f.kind == FATE_SENT) && cap && !out_cap)
@@ -724,6 +775,49 @@ int fate_group(const struct timeline_ctx *c, const struct timeline_story *s, siz
 	*out = f;
 	*out_node = node;
 	return 0;
+}
+
+int fate_group_entry_hook(const struct timeline_ctx *c, const struct timeline_story *s,
+			  size_t first, size_t node)
+{
+	size_t end = group_end(s, first), i, n, last;
+	const struct trace_rec **span;
+	long at = -1;
+	bool done = false;
+	int hook;
+
+	if (!c->traces || first >= s->n)
+		return -1;
+	/* The packet's trace event at node, else its capture there: coming in, then going out. */
+	for (i = first; i < end && at < 0; i++) {
+		const struct event *ev = s->e[i].ev;
+		size_t k;
+
+		if (ev->kind != EV_TRACE || ev->point != node)
+			continue;
+		for (k = 0; k < c->traces->n && at < 0; k++)
+			if (c->traces->ev[k].kind == EV_TRACE &&
+			    same_trace_event(&c->traces->ev[k], ev))
+				at = (long)k;
+	}
+	for (i = first; i < end && at < 0; i++)
+		if (s->e[i].ev->kind == EV_PACKET && s->e[i].ev->dir == DIR_IN &&
+		    entry_node(c, s->e[i].ev) == node)
+			at = traced_packet_of(c->traces, node, s->e[i].ev);
+	for (i = first; i < end && at < 0; i++)
+		if (s->e[i].ev->kind == EV_PACKET && s->e[i].ev->dir == DIR_OUT &&
+		    entry_node(c, s->e[i].ev) == node)
+			at = traced_packet_of(c->traces, node, s->e[i].ev);
+	if (at < 0)
+		return -1;
+	span = xcalloc(c->traces->n + 1, sizeof(*span));
+	n = packet_around(c->traces, (size_t)at, span, &last);
+	/* Its first event is the fate table's first chain: where the packet entered. */
+	hook = n && trace_is_nflab(span[0]) ? own_hook(span[0]->chain, &done) : -1;
+	free(span);
+	if (done || (hook != NF_INET_PRE_ROUTING && hook != NF_INET_LOCAL_OUT))
+		return -1;
+	return hook;
 }
 
 const char *fate_group_text(const struct timeline_ctx *c, const struct timeline_story *s,

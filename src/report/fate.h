@@ -12,6 +12,7 @@
 #include "observe/trace.h"
 
 struct evlog;
+struct fate_why;
 struct lab;
 struct timeline_ctx;
 struct timeline_story;
@@ -36,12 +37,13 @@ enum fate_kind {
 	FATE_LOST,	/* entered a hook, then nothing: a drop outside nft rules, or stolen */
 };
 
-/* What decided a fate (the field fate.reason). */
+/* What decided a fate (the field fate.by). */
 enum fate_by {
 	FATE_BY_NONE = 0, /* no chain of the lab's on that hook: it went through */
 	FATE_BY_RULE,	  /* a rule's verdict: table, chain, rule */
 	FATE_BY_POLICY,	  /* a base chain's policy: table, chain */
 	FATE_BY_UNTRACED, /* the trace stops: nothing nft traces decided (lost, unknown) */
+	FATE_BY_KERNEL,	  /* the stack dropped it outside netfilter: reason names why */
 };
 
 struct fate {
@@ -63,6 +65,14 @@ struct fate {
 	uint32_t ct_bits;	 /* the TRACE_CT_* state the packet had; 0: no entry */
 	bool ct_reply;		 /* in the reply direction */
 	char ct_state[24];	 /* "NEW", "RELATED reply", or "none": as fate_text() shows it */
+	/*
+	 * The kernel's reason, from its drop counters (report/fate_why.h): "no
+	 * route (IpExt InNoRoutes +1)" for FATE_BY_KERNEL; for a lost, unknown or
+	 * delivered packet one that may be it ("one of these 2 packets ..."); ""
+	 * for none.
+	 */
+	char reason[256];
+	bool counted; /* the node's counters were read after it (fate: true) */
 };
 
 /*
@@ -110,10 +120,29 @@ const char *fate_rec_summary(const struct fate_rec *r, char *buf, size_t len);
  * Link chatter (neighbour discovery, MLD) has no fate. A packet whose events
  * do not decide its fate (fate_of() returns 1) may still be on its way: it is
  * left out unless settled (nothing has moved in the lab for a while), and
- * counted. Returns the number left out.
+ * counted. So is, with why (the kernel's drop counters, fate: true), a packet
+ * they could explain whose node's counters were not read since. Each record
+ * gets the reason why gives (fate_why_apply()). Returns the number left out.
  */
 size_t fate_collect(const struct evlog *traces, size_t from, size_t node, const struct lab *lab,
-		    bool settled, size_t point, struct evlog *out);
+		    bool settled, size_t point, const struct fate_why *why, struct evlog *out);
+
+/* One packet at one node in a log of trace events. */
+struct fate_packet {
+	size_t node;
+	size_t first, last;    /* log indexes of its first and last events there */
+	struct fate f;	       /* fate_of() of its events */
+	int decided;	       /* fate_of()'s return: 0 decided, 1 not (yet) */
+	const struct pkt *pkt; /* its headers (borrowed from the log), or NULL */
+	bool chatter;	       /* link chatter (neighbour discovery, MLD): no fate */
+};
+
+/*
+ * Every packet traced at node (LAB_ANY_NODE: at every node) in traces, in the
+ * order they came, into a new array (caller frees) of *n.
+ */
+struct fate_packet *fate_packets(const struct evlog *traces, size_t node, const struct lab *lab,
+				 size_t *n);
 
 /*
  * As fate_group_text(), the fate itself and the index of the node where it was
@@ -121,6 +150,16 @@ size_t fate_collect(const struct evlog *traces, size_t from, size_t node, const 
  */
 int fate_group(const struct timeline_ctx *c, const struct timeline_story *s, size_t first,
 	       struct fate *out, size_t *node);
+
+/*
+ * The hook where the packet of the story group starting at first entered
+ * node, as nflab's fate table traced it there (its first chain):
+ * NF_INET_PRE_ROUTING for one that came in, NF_INET_LOCAL_OUT for one the
+ * node made. The packet is found by the group's trace event at node, else its
+ * capture there. -1 when c->traces is NULL or does not hold it.
+ */
+int fate_group_entry_hook(const struct timeline_ctx *c, const struct timeline_story *s,
+			  size_t first, size_t node);
 
 /*
  * For the timeline: the fate of the packet of one story group, at the last

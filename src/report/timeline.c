@@ -883,6 +883,13 @@ static int ct_hook(const struct timeline_ctx *c, const struct timeline_story *s,
 		first--;
 	while (end < s->n && s->e[end].group == s->e[i].group)
 		end++;
+	/* nflab's fate table saw the packet enter the node: that hook, for sure. */
+	if (c->traces) {
+		int h = fate_group_entry_hook(c, s, first, node);
+
+		if (h >= 0)
+			return h;
+	}
 	for (j = first; j < end; j++) {
 		const struct event *o = s->e[j].ev;
 
@@ -1289,7 +1296,8 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 	struct outfile of;
 	FILE *f = outfile_open(&of, path, d);
 	size_t i, first = 0, next_step = 0;
-	char **fates; /* per entry: its group's fate, on the group's last entry */
+	char **fates;  /* per entry: its group's fate, on the group's last entry */
+	char **reason; /* per entry: that fate's kernel reason (fate.reason), or NULL */
 	bool *shown;  /* per mark: written */
 
 	if (!f)
@@ -1298,16 +1306,23 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 	timeline_story_init(&s, c);
 	order = xcalloc(s.n + 1, sizeof(*order));
 	fates = xcalloc(s.n + 1, sizeof(*fates));
+	reason = xcalloc(s.n + 1, sizeof(*reason));
 	for (i = 0; i < s.n; i++) {
 		order[i] = &s.e[i];
 		/* A group's fate goes on its last event in the story. */
 		if (i + 1 == s.n || s.e[i + 1].group != s.e[i].group) {
 			char text[512];
+			struct fate fa;
+			size_t node;
 
 			while (first < i && s.e[first].group != s.e[i].group)
 				first++;
-			if (fate_group_text(c, &s, first, text, sizeof(text)))
-				fates[i] = xstrdup(text + strlen("fate: "));
+			if (!fate_group(c, &s, first, &fa, &node)) {
+				fates[i] = xstrdup(fate_text(&fa, text, sizeof(text)) +
+						   strlen("fate: "));
+				if (fa.reason[0])
+					reason[i] = xstrdup(fa.reason);
+			}
 			first = i + 1;
 		}
 	}
@@ -1349,6 +1364,10 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 			fputs(",\"fate\":", f);
 			json_string(f, fates[e - s.e]);
 		}
+		if (reason[e - s.e]) {
+			fputs(",\"fate_reason\":", f);
+			json_string(f, reason[e - s.e]);
+		}
 		fputc(',', f);
 		json_fields(f, ev);
 		fputs("}\n", f);
@@ -1356,9 +1375,12 @@ int timeline_write_events(const struct timeline_ctx *c, const char *path, struct
 	step_events(c, &next_step, UINT64_MAX, f);
 	lone_mark_events(c, shown, UINT64_MAX, f);
 	free(shown);
-	for (i = 0; i < s.n; i++)
+	for (i = 0; i < s.n; i++) {
 		free(fates[i]);
+		free(reason[i]);
+	}
 	free(fates);
+	free(reason);
 	free(order);
 	timeline_story_release(&s);
 	return outfile_commit(&of, d);

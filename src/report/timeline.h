@@ -11,6 +11,8 @@
 #include "observe/event.h"
 #include "util/diag.h"
 
+struct fate_why;
+
 /*
  * A packet expectation's verdict where the story shows it: a tick under each
  * event a passing check matched, a cross under each one a failing check
@@ -36,6 +38,8 @@ struct timeline_ctx {
 	uint64_t start_real;	       /* CLOCK_REALTIME ns of the first step: time zero */
 	const struct evlog *traces;    /* every node's trace events, nflab's fate table's
 					  included (report/fate.h), or NULL when not kept */
+	const struct fate_why *why;    /* the kernel's drop reasons of traces' packets
+					  (report/fate_why.h), or NULL: not read */
 	const uint64_t *step_real;     /* per step: CLOCK_REALTIME ns it started, 0: never */
 	char *const *step_text;	       /* per step: "step 3 (lab.yaml:52): ...", or NULL */
 	size_t n_steps;		       /* of step_real and step_text; 0: no step markers */
@@ -68,7 +72,9 @@ struct timeline_story {
  * event, into s. The hook of an NFLOG record is the kernel's; of a trace event
  * its chain's (observe/trace.h); of a conntrack NEW, or an UPDATE that changed
  * only the TCP state, the hook where conntrack first saw the packet that
- * caused it: prerouting when that packet came into the node (captured
+ * caused it: where nflab's fate table traced it first in the node, when
+ * c->traces holds it (fate_group_entry_hook()); else prerouting when that
+ * packet came into the node (captured
  * arriving, or traced in prerouting, input or forward there), output when the
  * node sent it (traced in output, or captured leaving a node whose every
  * interface is captured and never arriving). Any other conntrack event

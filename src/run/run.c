@@ -25,6 +25,7 @@
 #include "report/pcapng.h"
 #include "report/report.h"
 #include "report/fate.h"
+#include "report/fate_why.h"
 #include "report/timeline.h"
 #include "rules/rulenames.h"
 #include "run/artifacts.h"
@@ -407,6 +408,81 @@ static int fate_prepare(struct run *r, size_t node)
 }
 
 /*
+ * With fate: true, each node's drop counters (observe/mib.h), so that a packet
+ * that vanishes outside netfilter can be given the kernel's reason. Opened
+ * once; read at each step (mib_snap()). Returns 0 or -1.
+ */
+static int mib_open_all(struct run *r)
+{
+	size_t i;
+
+	r->mib = xcalloc(r->lab->n_nodes + 1, sizeof(*r->mib));
+	r->mib_series = xcalloc(r->lab->n_nodes + 1, sizeof(*r->mib_series));
+	r->mib_dirty = xcalloc(r->lab->n_nodes + 1, sizeof(*r->mib_dirty));
+	for (i = 0; i < r->lab->n_nodes; i++)
+		if (!(r->mib[i] = mib_open(r->b.nodes[i].nsfd, &r->d))) {
+			diag_prefix(&r->d, "node %s", r->lab->nodes[i].name);
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * One reading of the drop counters of every node that traced a packet since
+ * its last one (every node the first time: the base). A node with nothing
+ * traced needs no reading: no packet of its could get a reason, and its next
+ * reading covers the time in between. The reading covers the trace events
+ * read before it (its pos); a counter moves microseconds after its packet's
+ * last trace event, so when a trace event comes while the counters are read,
+ * its packet may be half counted, and they are read again (three times at
+ * most: a lab that never stops gets what the last reading saw). Returns 0
+ * or -1.
+ */
+static int mib_snap(struct run *r)
+{
+	size_t i, n = r->lab->n_nodes, before;
+	bool base = !r->mib_series[0].n;
+	int tries;
+
+	for (tries = 0;; tries++) {
+		if (run_drain(r))
+			return -1;
+		before = r->traces.n;
+		for (i = r->mib_scanned; i < before; i++)
+			if (r->traces.ev[i].point < n)
+				r->mib_dirty[r->traces.ev[i].point] = true;
+		r->mib_scanned = before;
+		for (i = 0; i < n; i++) {
+			struct mib_series *s = &r->mib_series[i];
+
+			if (!base && !r->mib_dirty[i])
+				continue;
+			XGROW(s->v, s->n, s->cap);
+			if (mib_read(r->mib[i], s->v[s->n].v, &r->d)) {
+				diag_prefix(&r->d, "node %s", r->lab->nodes[i].name);
+				return -1;
+			}
+		}
+		if (run_drain(r))
+			return -1;
+		if (r->traces.n == before || tries == 2)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		if (base || r->mib_dirty[i]) {
+			r->mib_series[i].v[r->mib_series[i].n++].pos = before;
+			r->mib_dirty[i] = false;
+		}
+	return 0;
+}
+
+/* Whether trace events came since the latest reading of the counters. */
+static bool mib_stale(const struct run *r)
+{
+	return r->mib && r->mib_scanned < r->traces.n;
+}
+
+/*
  * Kernel-side observers for the nodes checks name, open before the first step
  * like captures; for a timeline, every node's.
  */
@@ -428,6 +504,8 @@ static int open_observers(struct run *r)
 	for (i = 0; i < lab->n_nodes; i++)
 		if ((fate_all(r) || fate_checked(lab, i)) && fate_prepare(r, i))
 			return -1;
+	if (fate_all(r) && lab->n_nodes && mib_open_all(r))
+		return -1;
 	if (!wants_story(r))
 		return 0;
 	for (i = 0; i < lab->n_nodes; i++) {
@@ -1357,7 +1435,7 @@ char *run_explain(struct run *r, const struct lab_step *st, const struct expect_
  */
 static int fate_any_vacuous(struct run *r, const struct step_expect *e, struct diag *d)
 {
-	bool *traced = xcalloc(r->lab->n_nodes + 1, sizeof(*traced));
+	bool *traced = xcalloc(r->lab->n_nodes + 1, sizeof(*traced)), counted = false;
 	size_t i, k, n = 0;
 	int rc = 0;
 
@@ -1366,6 +1444,7 @@ static int fate_any_vacuous(struct run *r, const struct step_expect *e, struct d
 
 		rc = rulenames_read(r->b.nodes[i].nsfd, false, false, &rn, d);
 		traced[i] = rn.fate_trace || rn.nftrace;
+		counted |= rn.fate_trace;
 		n += traced[i];
 		rulenames_release(&rn);
 	}
@@ -1374,6 +1453,8 @@ static int fate_any_vacuous(struct run *r, const struct step_expect *e, struct d
 			     "no node is traced: nothing sets nftrace (fate: true or --fate trace "
 			     "every packet, or a rule \"meta nftrace set 1\"), so no fate could be "
 			     "seen");
+	if (!rc)
+		rc = vacuous_fate_reason(e, counted, d);
 	for (i = 0; !rc && i < e->n_preds; i++)
 		for (k = 0; !rc && k < pred_n_leaves(&e->preds[i]); k++) {
 			const struct pred *p = pred_leaf(&e->preds[i], k);
@@ -1438,15 +1519,21 @@ static uint64_t fate_settled_at(const struct run *r, const struct step_expect *e
 /* The fates of the packets e's node traced (every node's for fate: any) in e's window. */
 static int fate_read(struct run *r, const struct step_expect *e, struct evlog *log)
 {
+	bool settled = now_mono_ns() >= fate_settled_at(r, e);
+	struct fate_why *why;
 	size_t i;
 
 	/* Checks the C API adds later: the table goes in now. */
 	for (i = 0; i < r->lab->n_nodes; i++)
 		if ((e->node == i || e->node == LAB_ANY_NODE) && fate_prepare(r, i))
 			return -1;
-	r->fate_pending =
-		fate_collect(&r->traces, e->since == SINCE_START ? 0 : r->window_traces, e->node,
-			     r->lab, now_mono_ns() >= fate_settled_at(r, e), e->node, log);
+	/* Once the lab is quiet, the counters hold the drops of every packet so far. */
+	if (settled && mib_stale(r) && mib_snap(r))
+		return -1;
+	why = r->mib ? fate_why_new(&r->traces, r->lab, r->mib_series) : NULL;
+	r->fate_pending = fate_collect(&r->traces, e->since == SINCE_START ? 0 : r->window_traces,
+				       e->node, r->lab, settled, e->node, why, log);
+	fate_why_free(why);
 	return 0;
 }
 
@@ -1712,6 +1799,12 @@ int run_step(struct run *r, size_t i, size_t *failed)
 	}
 	interrupt_doing("running %s: step %zu of %zu (%s:%d)", lab->path, i + 1, lab->n_steps,
 			st->loc.file, st->loc.line);
+	/* The drop counters before the step: what moves during it is its packets'. */
+	if (r->mib && mib_snap(r)) {
+		diag_locate(&r->d, &st->loc);
+		diag_prefix(&r->d, "step %zu", i + 1);
+		return -1;
+	}
 	switch (st->kind) {
 	case STEP_UDP:
 		v = step_udp(r, st, text, sizeof(text));
@@ -1802,7 +1895,9 @@ int run_finish(struct run *r)
 	/* Services end with the steps: what they send on their way out is still captured. */
 	if (progs_stop_all(r))
 		return -1;
-	return run_drain(r) || check_drops(r) || check_alive(r) ? -1 : 0;
+	if (run_drain(r) || (r->mib && mib_snap(r)))
+		return -1;
+	return check_drops(r) || check_alive(r) ? -1 : 0;
 }
 
 /* "eth0 of node client: 192.0.2.1/24; linked to router:eth0", for a pcapng interface block. */
@@ -1939,6 +2034,9 @@ static struct timeline_ctx timeline_of(struct run *r)
 			r->point_iface[i] = r->points[i].end.iface;
 		}
 	}
+	/* The counters' reasons, for the story: the readings and traces are all there now. */
+	if (r->mib && !r->why)
+		r->why = fate_why_new(&r->traces, r->lab, r->mib_series);
 	/* The marks point into the log, which grows: made anew each time. */
 	free(r->tl_marks);
 	r->tl_marks = xcalloc(r->n_marks + 1, sizeof(*r->tl_marks));
@@ -1957,6 +2055,7 @@ static struct timeline_ctx timeline_of(struct run *r)
 				     .n_points = r->n_points,
 				     .start_real = r->start_real,
 				     .traces = r->fate_table ? &r->traces : NULL,
+				     .why = r->why,
 				     .step_real = r->step_real,
 				     .step_text = r->step_text,
 				     .n_steps = r->step_real ? r->n_step_state : 0,
@@ -2142,6 +2241,14 @@ static void run_release(struct run *r)
 	evlog_release(&r->log);
 	evlog_release(&r->traces);
 	free(r->fate_table);
+	for (i = 0; r->mib && i < r->lab->n_nodes; i++) {
+		mib_close(r->mib[i]);
+		free(r->mib_series[i].v);
+	}
+	free(r->mib);
+	free(r->mib_series);
+	free(r->mib_dirty);
+	fate_why_free(r->why);
 	free(r->golden);
 }
 

@@ -11,6 +11,7 @@
 #include "expect/relation.h"
 #include "observe/counters.h"
 #include "observe/ifnames.h"
+#include "observe/mib.h"
 #include "observe/trace.h"
 #include "report/pcapng.h"
 #include "report/report.h"
@@ -125,6 +126,11 @@ struct run {
 	size_t window_traces;	    /* traces.n when the latest probe started */
 	bool *fate_table;	    /* per node: nflab's fate table is in it; NULL: in none */
 	size_t fate_pending;	    /* packets the latest fate check saw still on their way */
+	struct mib_reader **mib;    /* per node, with fate: true: its drop counters; else NULL */
+	struct mib_series *mib_series; /* per node: their readings, one per step at least */
+	bool *mib_dirty;	       /* per node: traced a packet since its last reading */
+	size_t mib_scanned;	       /* traces.n when the latest reading was taken */
+	struct fate_why *why;	       /* the kernel's reasons, for the story (made once) */
 	uint64_t window_mono, window_real;
 	uint64_t last_activity; /* CLOCK_MONOTONIC ns of the last packet read */
 	uint64_t *step_real;	/* per step: CLOCK_REALTIME ns when it started, for pcap marks */

@@ -98,14 +98,8 @@ int sysctl_get(int nsfd, const char *key, char *buf, size_t len, struct diag *d)
 	return 0;
 }
 
-/*
- * A procfs of its own, attached nowhere, or -1. In /proc, the ipv4 and ipv6
- * directories of every netns are entries of one directory under the same names,
- * and the first lookup of one in a new netns compares it with all of them: 0.45 ms
- * each with 1000 namespaces. A private procfs holds only the entries looked up
- * through it.
- */
-static int private_procfs(void)
+/* A private procfs: see the header for why. */
+int sysctl_procfs_open(void)
 {
 	int fs = fsopen("proc", FSOPEN_CLOEXEC), mnt = -1;
 
@@ -124,7 +118,7 @@ int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *
 
 	if (netns_enter(nsfd, d))
 		return -1;
-	proc = private_procfs();
+	proc = sysctl_procfs_open();
 	/* One trip into the netns for all of them: they are resolved at open(). */
 	for (i = 0; i < n && !rc; i++) {
 		char path[256];

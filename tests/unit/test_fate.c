@@ -16,8 +16,11 @@
 /* Ours first: they bring <netinet/in.h>, which must come before <linux/in.h>. */
 #include "expect/source.h"
 #include "observe/counters.h"
+#include "observe/ctev.h"
 #include "observe/event.h"
 #include "report/fate.h"
+#include "report/fate_why.h"
+#include "observe/mib.h"
 #include "report/timeline.h"
 #include "rules/ruleset.h"
 #include "util/ipaddr.h"
@@ -391,7 +394,7 @@ static void test_collect(void **state)
 	add(1, 2.5, &dmz);
 	delivered_at_fw(3.0, 42, false);
 
-	assert_int_equal(fate_collect(&traces, 0, 0, &lab, false, 0, &out), 1);
+	assert_int_equal(fate_collect(&traces, 0, 0, &lab, false, 0, NULL, &out), 1);
 	assert_int_equal(out.n, 2);
 	assert_int_equal(rec_of(&out, 0)->f.kind, FATE_DELIVERED);
 	assert_int_equal(rec_of(&out, 1)->f.kind, FATE_DELIVERED);
@@ -403,7 +406,7 @@ static void test_collect(void **state)
 	evlog_release(&out);
 
 	/* Settled: the one in flight is lost after input. Every node: dmz's drop too. */
-	assert_int_equal(fate_collect(&traces, 0, LAB_ANY_NODE, &lab, true, 7, &out), 0);
+	assert_int_equal(fate_collect(&traces, 0, LAB_ANY_NODE, &lab, true, 7, NULL, &out), 0);
 	assert_int_equal(out.n, 4);
 	assert_int_equal(rec_of(&out, 2)->f.kind, FATE_DROPPED);
 	assert_string_equal(rec_of(&out, 2)->f.node, "dmz");
@@ -413,7 +416,7 @@ static void test_collect(void **state)
 	evlog_release(&out);
 
 	/* A window from the second packet on. */
-	assert_int_equal(fate_collect(&traces, 9, 0, &lab, true, 0, &out), 0);
+	assert_int_equal(fate_collect(&traces, 9, 0, &lab, true, 0, NULL, &out), 0);
 	assert_int_equal(out.n, 2);
 	evlog_release(&out);
 }
@@ -432,9 +435,115 @@ static void test_collect_skips_chatter(void **state)
 		v[i].pkt.outer.dst = ip("ff02::16");
 		add(0, 1.0, &v[i]);
 	}
-	assert_int_equal(fate_collect(&traces, 0, 0, &lab, true, 0, &out), 0);
+	assert_int_equal(fate_collect(&traces, 0, 0, &lab, true, 0, NULL, &out), 0);
 	assert_int_equal(out.n, 0);
 	evlog_release(&out);
+}
+
+/* Two readings of fw's drop counters around the traces so far: moved says what moved. */
+static void readings(struct mib_series *s, enum mib_counter a, uint64_t da, enum mib_counter b,
+		     uint64_t db)
+{
+	memset(s, 0, 2 * sizeof(*s));
+	s[0].v = calloc(2, sizeof(*s[0].v));
+	s[0].n = s[0].cap = 2;
+	s[0].v[1].pos = traces.n;
+	s[0].v[1].v[a] += da;
+	s[0].v[1].v[b] += db;
+}
+
+/* The counters of fw name the drop of the packet it delivered: the stack dropped it. */
+static void test_why_sure(void **state)
+{
+	struct mib_series s[2];
+	struct evlog out = EVLOG_INIT;
+	struct fate_why *w;
+	const struct fate_rec *r;
+	char buf[600];
+
+	(void)state;
+	delivered_at_fw(1.0, 42, true);
+	readings(s, MIB_UDP_NO_PORTS, 1, MIB_ICMP_OUT_DEST_UNREACHS, 1);
+	w = fate_why_new(&traces, &lab, s);
+	assert_true(fate_why_closed(w, 0, traces.n - 1));
+	assert_int_equal(fate_collect(&traces, 0, 0, &lab, false, 0, w, &out), 0);
+	r = rec_of(&out, 0);
+	assert_int_equal(r->f.kind, FATE_DROPPED);
+	assert_int_equal(r->f.by, FATE_BY_KERNEL);
+	assert_string_equal(r->f.reason,
+			    "no socket listening (Udp NoPorts +1, Icmp OutDestUnreachs +1)");
+	assert_string_equal(fate_text(&r->f, buf, sizeof(buf)),
+			    "fate: dropped at fw outside netfilter, after input: no socket "
+			    "listening (Udp NoPorts +1, Icmp OutDestUnreachs +1) [no ct entry]");
+	fate_why_free(w);
+	evlog_release(&out);
+	/* A counter of another protocol or stage explains nothing. */
+	free(s[0].v);
+	readings(s, MIB_IP_IN_NO_ROUTES, 1, MIB_TCPEXT_LISTEN_DROPS, 1);
+	w = fate_why_new(&traces, &lab, s);
+	fate_collect(&traces, 0, 0, &lab, false, 0, w, &out);
+	assert_int_equal(rec_of(&out, 0)->f.kind, FATE_DELIVERED);
+	assert_string_equal(rec_of(&out, 0)->f.reason, "");
+	fate_why_free(w);
+	free(s[0].v);
+	evlog_release(&out);
+}
+
+/* Two packets, one NoPorts: neither is said to be the one. */
+static void test_why_unsure(void **state)
+{
+	struct mib_series s[2];
+	struct evlog out = EVLOG_INIT;
+	struct fate_why *w;
+
+	(void)state;
+	delivered_at_fw(1.0, 42, true);
+	delivered_at_fw(2.0, 43, true);
+	readings(s, MIB_UDP_NO_PORTS, 1, MIB_UDP_IN_ERRORS, 0);
+	w = fate_why_new(&traces, &lab, s);
+	fate_collect(&traces, 0, 0, &lab, false, 0, w, &out);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(rec_of(&out, 0)->f.kind, FATE_DELIVERED);
+	assert_int_equal(rec_of(&out, 1)->f.kind, FATE_DELIVERED);
+	assert_string_equal(rec_of(&out, 1)->f.reason,
+			    "one of these 2 packets (the counters cannot tell which): no socket "
+			    "listening (Udp NoPorts +1)");
+	fate_why_free(w);
+	evlog_release(&out);
+	/* A packet after the last reading waits for the next one, until the lab settles. */
+	delivered_at_fw(3.0, 44, true);
+	w = fate_why_new(&traces, &lab, s);
+	assert_int_equal(fate_collect(&traces, 0, 0, &lab, false, 0, w, &out), 1);
+	fate_why_free(w);
+	free(s[0].v);
+	evlog_release(&out);
+}
+
+/* The files' two layouts: "Sec: names" / "Sec: values" pairs, and snmp6's lines. */
+static void test_mib_parse(void **state)
+{
+	uint64_t v[MIB__MAX] = {0};
+
+	(void)state;
+	mib_parse("Ip: Forwarding DefaultTTL InReceives InHdrErrors\n"
+		  "Ip: 1 64 10 3\n"
+		  "Udp: InDatagrams NoPorts InErrors\n"
+		  "Udp: 5 7 2\n"
+		  "TcpExt: SyncookiesSent IPReversePathFilter\n"
+		  "TcpExt: 0 4\n",
+		  v);
+	mib_parse("Ip6InReceives                   \t9\n"
+		  "Ip6InNoRoutes                   \t6\n"
+		  "Udp6NoPorts                     \t8\n",
+		  v);
+	assert_int_equal(v[MIB_IP_IN_HDR_ERRORS], 3);
+	assert_int_equal(v[MIB_UDP_NO_PORTS], 7);
+	assert_int_equal(v[MIB_UDP_IN_ERRORS], 2);
+	assert_int_equal(v[MIB_TCPEXT_RP_FILTER], 4);
+	assert_int_equal(v[MIB_IP6_IN_NO_ROUTES], 6);
+	assert_int_equal(v[MIB_UDP6_NO_PORTS], 8);
+	assert_string_equal(mib_name(MIB_IP_IN_NO_ROUTES), "IpExt InNoRoutes");
+	assert_string_equal(mib_name(MIB_UDP6_NO_PORTS), "Udp6 NoPorts");
 }
 
 /* A check's conditions on fate fields, as a lab writes them. */
@@ -447,7 +556,7 @@ static void test_fields(void **state)
 
 	(void)state;
 	delivered_at_fw(1.0, 42, true);
-	fate_collect(&traces, 0, 0, &lab, true, 0, &out);
+	fate_collect(&traces, 0, 0, &lab, true, 0, NULL, &out);
 	r = rec_of(&out, 0);
 	assert_int_equal(
 		pred_parse(source_field(SRC_FATE, "fate"), "delivered", &p, err, sizeof(err)), 0);
@@ -462,7 +571,12 @@ static void test_fields(void **state)
 		0);
 	assert_true(pred_match(&p, r));
 	assert_int_equal(
-		pred_parse(source_field(SRC_FATE, "fate.reason"), "none", &p, err, sizeof(err)), 0);
+		pred_parse(source_field(SRC_FATE, "fate.by"), "none", &p, err, sizeof(err)), 0);
+	assert_true(pred_match(&p, r));
+	/* No counter gave a reason: fate.reason is absent. */
+	assert_int_equal(
+		pred_parse(source_field(SRC_FATE, "fate.reason"), "absent", &p, err, sizeof(err)),
+		0);
 	assert_true(pred_match(&p, r));
 	assert_int_equal(
 		pred_parse(source_field(SRC_FATE, "fate.hook"), "input", &p, err, sizeof(err)), 0);
@@ -550,6 +664,68 @@ static int teardown_story(void **state)
 }
 
 /*
+ * fw sends a datagram out of eth0, its other interface uncaptured: the
+ * capture alone cannot tell that fw made it (it could have come in unseen),
+ * but nflab's fate table saw it enter through output, so conntrack's NEW is
+ * placed there.
+ */
+static void test_ct_hook_from_fate(void **state)
+{
+	static struct lab_iface two[2] = {{.name = "eth0"}, {.name = "eth1"}};
+	static struct lab_node node[1] = {{.name = "fw", .ifaces = two, .n_ifaces = 2}};
+	static struct lab lab2 = {.name = "t", .nodes = node, .n_nodes = 1};
+	struct pkt d = udp_pkt("198.51.100.10", 9);
+	struct trace_rec v[16];
+	struct ct_rec ct;
+	struct event *e;
+	size_t n, i, k;
+	int hook[2];
+
+	(void)state;
+	d.outer.src = ip("192.168.42.1");
+	d.outer.sport = 5000;
+	n = own(v, 0, "output", "", "eth0");
+	n = own(v, n, "postrouting", "", "eth0");
+	n = own(v, n, "postrouting" RULESET_FATE_DONE, "", "eth0");
+	for (i = 0; i < n; i++) {
+		v[i].id = 50;
+		v[i].pkt = d;
+		add(0, 1.0, &v[i]);
+	}
+	capture(1.01, DIR_OUT, &d);
+	memset(&ct, 0, sizeof(ct));
+	ct.event = CT_NEW;
+	ct.proto = 17;
+	ct.orig_src = ct.reply_dst = d.outer.src;
+	ct.orig_dst = ct.reply_src = d.outer.dst;
+	ct.orig_sport = ct.reply_dport = 5000;
+	ct.orig_dport = ct.reply_sport = 9;
+	ct.id = 7;
+	e = evlog_add_ct(&log_, 0, &ct);
+	e->ts_ns = T0 + (uint64_t)(1.02 * MS);
+	for (k = 0; k < 2; k++) {
+		struct timeline_ctx c = {.lab = &lab2,
+					 .log = &log_,
+					 .point_node = point_node,
+					 .point_iface = point_iface,
+					 .point_name = point_name,
+					 .n_points = 1,
+					 .start_real = T0,
+					 .traces = k ? &traces : NULL};
+		struct timeline_story st;
+
+		timeline_story_init(&st, &c);
+		hook[k] = -2;
+		for (i = 0; i < st.n; i++)
+			if (st.e[i].ev->kind == EV_CT)
+				hook[k] = st.e[i].hook;
+		timeline_story_release(&st);
+	}
+	assert_int_equal(hook[0], -1);
+	assert_int_equal(hook[1], NF_INET_LOCAL_OUT);
+}
+
+/*
  * fw has no chain of its own: only nflab's fate table traced the datagram. It
  * went through input, and fw answered with a port unreachable: no socket.
  */
@@ -618,7 +794,11 @@ int main(void)
 		cmocka_unit_test_teardown(test_collect, teardown),
 		cmocka_unit_test_teardown(test_collect_skips_chatter, teardown),
 		cmocka_unit_test_teardown(test_fields, teardown),
+		cmocka_unit_test_teardown(test_why_sure, teardown),
+		cmocka_unit_test_teardown(test_why_unsure, teardown),
+		cmocka_unit_test(test_mib_parse),
 		cmocka_unit_test_teardown(test_group_delivered_answered, teardown_story),
+		cmocka_unit_test_teardown(test_ct_hook_from_fate, teardown_story),
 		cmocka_unit_test_teardown(test_group_dropped, teardown_story),
 	};
 
