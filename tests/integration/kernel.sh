@@ -90,4 +90,7 @@ for q in $qemu; do
 	done
 	kill -0 "$q" 2>/dev/null && fail "QEMU $q outlived a SIGKILLed nflab"
 done
+# The killed nflab's temporary directory (the unpacked package) goes with the next run.
+"$nflab" run --kernel "$dir/junk" "$lab" 2>/dev/null
+grep -lx "$pid" /tmp/nflab-vm.*/pid 2>/dev/null && fail "the killed run's /tmp/nflab-vm.* is left"
 echo "PASS: --kernel $release"
