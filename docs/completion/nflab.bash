@@ -35,9 +35,9 @@ _nflab()
 	local commands='run test check index draw shell exec import help'
 	local run_opts='--pcap-dir --pcap-merge --pcap-format --set --pause-on-fail --pause-at --break
 		--ladder --topologies --timeline --fate --events --update-expected --observer-buffer --quiet
-		--help'
+		--kernel --modules --help'
 	local test_opts='--jobs --filter --shard --repeat --timeout --tap --junit --json
-		--artifacts --pcap-format --topologies --fate --list --accept-skip --help'
+		--artifacts --pcap-format --topologies --fate --kernel --modules --list --accept-skip --help'
 	local import_opts='--nft --iptables --ip6tables --addr --route --rule --sysctl --pcap
 		--node --output --help'
 
@@ -68,8 +68,12 @@ _nflab()
 			_nflab_dirs "$cur"
 			return 0
 			;;
-		--events | --ladder)
+		--events | --ladder | --kernel)
 			_nflab_any_file "$cur"
+			return 0
+			;;
+		--modules)
+			_nflab_dirs "$cur"
 			return 0
 			;;
 		--observer-buffer | --set | --pause-at | --break)
@@ -91,11 +95,11 @@ _nflab()
 		-j | --jobs | --filter | --shard | --repeat | --timeout)
 			return 0 # a number or a pattern
 			;;
-		--junit | --json)
+		--junit | --json | --kernel)
 			_nflab_any_file "$cur"
 			return 0
 			;;
-		--artifacts | --topologies)
+		--artifacts | --topologies | --modules)
 			_nflab_dirs "$cur"
 			return 0
 			;;

@@ -13,6 +13,7 @@
 #include "run/explore.h"
 #include "run/run.h"
 #include "suite/suite.h"
+#include "util/clock.h"
 #include "util/heap.h"
 #include "util/interrupt.h"
 #include "util/outfile.h"
@@ -20,6 +21,7 @@
 #include "util/textbuf.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
+#include "vm/vm.h"
 
 #define NFLAB_VERSION "0.1.0"
 
@@ -73,6 +75,10 @@ static void usage(FILE *f)
 	      "                     receive buffer of each observer (default: sized for\n"
 	      "                     bursts); small values provoke loss, which is an error\n"
 	      "  -q, --quiet        print failures and the result only\n"
+	      "  --kernel FILE      run inside a throwaway QEMU VM booting FILE: a vmlinuz\n"
+	      "                     or a Debian linux-image-*.deb (its modules with it);\n"
+	      "                     repeatable for test (docs/kernels.md)\n"
+	      "  --modules DIR      with a vmlinuz: its lib/modules/VERSION directory\n"
 	      "\n"
 	      "test options:\n"
 	      "  -j, --jobs N       labs at once (default: the number of CPUs)\n"
@@ -91,6 +97,8 @@ static void usage(FILE *f)
 	      "                     as for run: the artefacts' pcaps\n"
 	      "  --topologies DIR   as for run\n"
 	      "  --fate             as for run\n"
+	      "  --kernel FILE      as for run; once per kernel, each in turn\n"
+	      "  --modules DIR      as for run\n"
 	      "  --list             print the labs that would run, and stop\n"
 	      "  --accept-skip      exit 0, not 77, when every lab was skipped\n"
 	      "                     (no lab matched is always an error, exit 2)\n"
@@ -514,6 +522,21 @@ static int main_check(int n, char **paths, const char *topo_dir)
 	return outcome;
 }
 
+/* --kernel FILE once more: at most 16 kernels in one run. */
+static int add_kernel(const char **kernels, size_t *n, const char *file)
+{
+	if (getenv("NFLAB_VM")) { /* set by the VM's init: no VM inside a VM */
+		fprintf(stderr, "nflab: --kernel: already inside a --kernel VM\n");
+		return -1;
+	}
+	if (*n == 16) {
+		fprintf(stderr, "nflab: --kernel: at most 16 kernels in one run\n");
+		return -1;
+	}
+	kernels[(*n)++] = file;
+	return 0;
+}
+
 /* nflab test [options] [PATH...] */
 static int main_test(int argc, char **argv)
 {
@@ -530,12 +553,16 @@ static int main_test(int argc, char **argv)
 		{"pcap-format", required_argument, NULL, 'm'},
 		{"topologies", required_argument, NULL, 't'},
 		{"fate", no_argument, NULL, 'F'},
+		{"kernel", required_argument, NULL, 'K'},
+		{"modules", required_argument, NULL, 'D'},
 		{"list", no_argument, NULL, 'l'},
 		{"accept-skip", no_argument, NULL, 'k'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	bool list = false;
+	struct vm_request vm = {.opts = opts, .shorts = "j:h"};
+	const char *kernels[16];
 	struct suite_opts so = {.repeat = 1, .out = stdout};
 	struct lab_list labs = {0};
 	struct suite_result res;
@@ -604,6 +631,13 @@ static int main_test(int argc, char **argv)
 		case 'F':
 			so.fate = true;
 			break;
+		case 'K':
+			if (add_kernel(kernels, &vm.n_kernels, optarg))
+				return NFLAB_ERROR;
+			break;
+		case 'D':
+			vm.modules_dir = optarg;
+			break;
 		case 'l':
 			list = true;
 			break;
@@ -616,6 +650,11 @@ static int main_test(int argc, char **argv)
 		default:
 			return bad_usage("test");
 		}
+	}
+	if (vm.n_kernels && !list) { /* the same command inside a VM per kernel */
+		vm.kernels = kernels;
+		vm.first_operand = optind;
+		return vm_main(argc, argv, &vm);
 	}
 	if (optind < argc)
 		rc = discover_labs(argv + optind, (size_t)(argc - optind), &labs, &d);
@@ -675,17 +714,21 @@ int main(int argc, char **argv)
 		{"update-expected", no_argument, NULL, 'U'},
 		{"observer-buffer", required_argument, NULL, 'b'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"kernel", required_argument, NULL, 'K'},
+		{"modules", required_argument, NULL, 'D'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_opts ro = {.out = stdout};
-	const char *topo_dir = NULL, *cmd;
+	struct vm_request vm = {.opts = opts, .shorts = "qh"};
+	const char *topo_dir = NULL, *cmd, *kernels[16];
 	char **set = NULL;
 	int c, i, outcome = NFLAB_PASS;
 
 	interrupt_install(); /* first: a signal at any later moment is reported */
 	raise_fd_limit();
+	clock_time_scale(); /* inside a --kernel VM: calibrated once, before any lab */
 	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
 		printf("nflab %s\n", NFLAB_VERSION);
 		return 0;
@@ -805,6 +848,15 @@ int main(int argc, char **argv)
 			ro.rcvbuf = (int)v;
 			break;
 		}
+		case 'K':
+			if (add_kernel(kernels, &vm.n_kernels, optarg)) {
+				free(set);
+				return NFLAB_ERROR;
+			}
+			break;
+		case 'D':
+			vm.modules_dir = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -833,6 +885,12 @@ int main(int argc, char **argv)
 	if (check_outputs(&ro)) {
 		free(set);
 		return NFLAB_ERROR;
+	}
+	if (vm.n_kernels) { /* the same command inside a VM per kernel */
+		free(set);
+		vm.kernels = kernels;
+		vm.first_operand = optind;
+		return vm_main(argc, argv, &vm);
 	}
 	/* Output order must follow the run even when piped into a CI log. */
 	setvbuf(stdout, NULL, _IOLBF, 0);

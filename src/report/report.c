@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "util/clock.h"
+#include "util/kernel.h"
 #include "util/utf8.h"
 
 #define GREEN  "\033[32m"
@@ -117,12 +119,16 @@ void report_result(struct report *r, const struct lab *lab, int outcome, size_t 
 	const char *word = outcome_name(outcome);
 	const char *col = outcome == NFLAB_PASS ? GREEN : outcome == NFLAB_SKIP ? YELLOW : RED;
 
+	const char *guest = kernel_guest_release();
+
 	fprintf(r->f, "%sresult: %s%s %s", c(r, BOLD), c(r, col), word, c(r, RESET));
 	if (outcome == NFLAB_FAIL)
 		fprintf(r->f, "(%zu of %zu steps failed, %.1f ms) ", failed, steps, ms);
 	else
 		fprintf(r->f, "(%zu steps, %.1f ms) ", steps, ms);
 	utf8_write_term(r->f, lab->path, false);
+	if (guest) /* inside a --kernel VM: which kernel this was */
+		fprintf(r->f, " on kernel %s (waits x%.1f)", guest, clock_time_scale());
 	fputc('\n', r->f);
 	if (r->machine) /* the outcome itself travels as the exit status */
 		fflush(r->machine);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "report/json.h"
+#include "util/kernel.h"
 #include "util/utf8.h"
 #include "util/outfile.h"
 #include "util/xalloc.h"
@@ -73,6 +74,8 @@ static void yaml_block(FILE *f, const char *key, const char *text)
 void suite_tap_plan(size_t n, FILE *f)
 {
 	fprintf(f, "TAP version 13\n1..%zu\n", n);
+	if (kernel_guest_release())
+		fprintf(f, "# kernel %s\n", kernel_guest_release());
 	fflush(f);
 }
 
@@ -219,11 +222,20 @@ void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE
 		res->errors, res->skipped, junit_seconds(res->ms), stamp);
 	xml_attr(f, host);
 	fputs("\">\n", f);
-	if (res->interrupted) {
-		fputs("    <properties>\n      <property name=\"interrupted\" value=\"", f);
-		xml_attr(f, res->interrupted);
-		fputs("\"/>\n    </properties>\n", f);
+	if (res->interrupted || kernel_guest_release())
+		fputs("    <properties>\n", f);
+	if (kernel_guest_release()) { /* in a --kernel VM: which kernel the labs ran on */
+		fputs("      <property name=\"kernel\" value=\"", f);
+		xml_attr(f, kernel_guest_release());
+		fputs("\"/>\n", f);
 	}
+	if (res->interrupted) {
+		fputs("      <property name=\"interrupted\" value=\"", f);
+		xml_attr(f, res->interrupted);
+		fputs("\"/>\n", f);
+	}
+	if (res->interrupted || kernel_guest_release())
+		fputs("    </properties>\n", f);
 	for (i = 0; i < res->n; i++) {
 		const struct lab_result *lr = &res->runs[i];
 		char *name = run_name(lr, repeat), *dir = xstrdup(lr->path), *slash;
@@ -236,6 +248,15 @@ void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE
 			if (*slash == '/')
 				*slash = '.';
 		fputs("    <testcase classname=\"", f);
+		if (kernel_guest_release()) { /* a --kernel VM: grouped by kernel first */
+			char *k = xasprintf("linux-%s.", kernel_guest_release()), *p;
+
+			for (p = k; p[1]; p++)
+				if (*p == '.')
+					*p = '_';
+			xml_attr(f, k);
+			free(k);
+		}
 		xml_attr(f, strrchr(lr->path, '/') ? dir : "labs");
 		fputs("\" name=\"", f);
 		xml_attr(f, name);
@@ -284,6 +305,10 @@ void suite_write_json(const struct suite_result *res, unsigned int repeat, FILE 
 		json_string(f, res->interrupted);
 	else
 		fputs("null", f);
+	if (kernel_guest_release()) { /* in a --kernel VM: which kernel the labs ran on */
+		fputs(",\"kernel\":", f);
+		json_string(f, kernel_guest_release());
+	}
 	fputs("},\n\"labs\":[\n", f);
 	for (i = 0; i < res->n; i++) {
 		const struct lab_result *lr = &res->runs[i];

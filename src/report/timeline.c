@@ -13,6 +13,7 @@
 #include "expect/source.h"
 #include "report/fate.h"
 #include "report/json.h"
+#include "util/clock.h"
 #include "util/outfile.h"
 #include "util/textbuf.h"
 #include "util/utf8.h"
@@ -25,6 +26,7 @@
  * after any packet of its connection at its node, it stands alone: nflab cannot
  * tell which packet it was. CT_SLACK_NS covers the one race the other way: the
  * event is sent at the last hook, before the capture tap stamps the packet.
+ * All three are scaled in a slower --kernel VM (clock_scaled_ns, docs/kernels.md).
  */
 #define CT_WINDOW_NS 50000000ull /* 50 ms */
 #define CT_SLACK_NS  1000000ull	 /* 1 ms */
@@ -338,9 +340,9 @@ static size_t ct_group(const struct timeline_ctx *c, const struct item *it, size
 		const struct event *cand = it[j].ev;
 		const struct pkt *p = event_pkt(cand);
 
-		if (cand->ts_ns > ev->ts_ns + CT_SLACK_NS)
+		if (cand->ts_ns > ev->ts_ns + clock_scaled_ns(CT_SLACK_NS))
 			break;
-		if (cand->ts_ns + CT_WINDOW_NS < ev->ts_ns || !p || !it[j].group ||
+		if (cand->ts_ns + clock_scaled_ns(CT_WINDOW_NS) < ev->ts_ns || !p || !it[j].group ||
 		    it[j].group <= prev_group || event_node(c, cand) != ev->point ||
 		    !packet_of(p, ct))
 			continue;
@@ -394,7 +396,7 @@ static struct item *group_events(const struct timeline_ctx *c, const struct ct_s
 			continue;
 		key = packet_key(p);
 		for (j = groups; j > 0; j--)
-			if (gkey[j - 1] == key && it[i].ev->ts_ns <= last[j - 1] + GROUP_GAP_NS &&
+			if (gkey[j - 1] == key && it[i].ev->ts_ns <= last[j - 1] + clock_scaled_ns(GROUP_GAP_NS) &&
 			    same_packet(c, cs, p, it, i, j, first[j - 1]))
 				break;
 		if (j == 0) {

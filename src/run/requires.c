@@ -10,6 +10,7 @@
 #include "observe/nflog.h"
 #include "rules/ruleset.h"
 #include "topo/netns.h"
+#include "util/kernel.h"
 #include "util/rootless.h"
 #include "util/xalloc.h"
 
@@ -49,11 +50,17 @@ int requires_valid(const char *req, char *err, size_t len)
 {
 	static const char accepted[] =
 		"a program name (no '/'), \"sysctl:NAME\", \"kernel:nflog-conntrack\", "
-		"\"kernel:ct-helper-NAME\" or \"kernel:tun\"";
+		"\"kernel:ct-helper-NAME\", \"kernel:tun\", \"kernel:>=X.Y\" or "
+		"\"kernel:<X.Y\"";
+	int cmp;
 
 	if (!strncmp(req, "sysctl:", 7) && req[7])
 		return 0;
 	if (!strcmp(req, "kernel:nflog-conntrack") || !strcmp(req, "kernel:tun"))
+		return 0;
+	if (!strncmp(req, "kernel:>=", 9) && kernel_version_cmp(req + 9, &cmp))
+		return 0;
+	if (!strncmp(req, "kernel:<", 8) && req[8] != '=' && kernel_version_cmp(req + 8, &cmp))
 		return 0;
 	if (!strncmp(req, HELPER_PREFIX, strlen(HELPER_PREFIX)) && req[strlen(HELPER_PREFIX)])
 		return 0;
@@ -104,6 +111,22 @@ static bool ct_helper(int nsfd, const char *name)
 	return rc == 0;
 }
 
+/* "kernel:>=X.Y" or "kernel:<X.Y": true when req is one (*missing set if unmet). */
+static bool version_unmet(const char *req, struct diag *d, int *missing)
+{
+	bool at_least = !strncmp(req, "kernel:>=", 9);
+	int cmp;
+
+	if (!at_least && strncmp(req, "kernel:<", 8))
+		return false;
+	kernel_version_cmp(req + (at_least ? 9 : 8), &cmp); /* checked at load */
+	if (at_least ? cmp < 0 : cmp >= 0)
+		*missing = diag_skip(d, "needs kernel %s %s, and this is %s",
+				     at_least ? ">=" : "<", req + (at_least ? 9 : 8),
+				     kernel_release());
+	return true;
+}
+
 int requires_check(const struct lab *lab, struct diag *d)
 {
 	int nsfd = -1, missing = 0;
@@ -131,17 +154,20 @@ int requires_check(const struct lab *lab, struct diag *d)
 				missing = diag_skip(d, "needs %s, which is not installed", req);
 			continue;
 		}
+		if (version_unmet(req, d, &missing))
+			continue;
 		if (nsfd < 0 && (nsfd = netns_new(d)) < 0)
 			return -1;
 		if (!strcmp(req, "kernel:nflog-conntrack") && !nflog_conntrack(nsfd))
 			missing = diag_skip(
-				d, "needs NFLOG records with conntrack info, which this "
-				   "kernel cannot give (CONFIG_NETFILTER_NETLINK_GLUE_CT)");
+				d, "needs NFLOG records with conntrack info, which kernel %s "
+				   "cannot give (CONFIG_NETFILTER_NETLINK_GLUE_CT)",
+				kernel_release());
 		else if (!strncmp(req, HELPER_PREFIX, strlen(HELPER_PREFIX)) &&
 			 !ct_helper(nsfd, req + strlen(HELPER_PREFIX)))
 			missing = diag_skip(
-				d, "needs the %s conntrack helper, which this kernel lacks",
-				req + strlen(HELPER_PREFIX));
+				d, "needs the %s conntrack helper, which kernel %s lacks",
+				req + strlen(HELPER_PREFIX), kernel_release());
 	}
 	if (nsfd >= 0)
 		close(nsfd);

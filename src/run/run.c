@@ -35,7 +35,9 @@
 #include "step/step.h"
 #include "topo/link.h"
 #include "topo/netns.h"
+#include "util/clock.h"
 #include "util/interrupt.h"
+#include "util/kernel.h"
 #include "util/outfile.h"
 #include "util/parallel.h"
 #include "util/xalloc.h"
@@ -297,10 +299,10 @@ static int observer_open(struct run *r, enum expect_source src, size_t node)
 			return -1;
 		if (!nflog_listener_has_ct(o->log) && checks_log_ct(r->lab, node))
 			return diag_skip(&r->d,
-					 "node %s: this kernel cannot attach conntrack info to "
+					 "node %s: kernel %s cannot attach conntrack info to "
 					 "NFLOG records (CONFIG_NETFILTER_NETLINK_GLUE_CT is off), "
 					 "and a check reads log.ct.*",
-					 n->name);
+					 n->name, kernel_release());
 		fd = nflog_listener_fd(o->log);
 		break;
 	case SRC_TRACE:
@@ -706,9 +708,10 @@ int run_drain(struct run *r)
 uint64_t run_quiet_ns(const struct run *r, const struct step_expect *e)
 {
 	if (e->quiet_ns) /* the check's own, or the lab's (the parser copies it) */
-		return e->quiet_ns;
+		return clock_scaled_ns(e->quiet_ns);
 	/* A running service may answer late: its scheduling is not the kernel's. */
-	return r->window_kernel && !progs_running(r) ? LAB_KERNEL_QUIET_NS : LAB_DEFAULT_QUIET_NS;
+	return clock_scaled_ns(r->window_kernel && !progs_running(r) ? LAB_KERNEL_QUIET_NS
+								    : LAB_DEFAULT_QUIET_NS);
 }
 
 /* A probe opens a new window: checks after it look at what it caused. */
@@ -1176,7 +1179,7 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 			   const struct pred *preds, const char *note, char **detail)
 {
 	const struct step_expect *e = &st->expect;
-	uint64_t deadline = now_mono_ns() + e->within_ns;
+	uint64_t deadline = now_mono_ns() + clock_scaled_ns(e->within_ns);
 	bool first = true;
 	enum verdict v;
 
@@ -1249,7 +1252,7 @@ static void mark_check(struct run *r, const struct lab_step *st, const struct ex
 static int expect_check(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct step_expect *e = &st->expect;
-	uint64_t deadline = now_mono_ns() + e->within_ns;
+	uint64_t deadline = now_mono_ns() + clock_scaled_ns(e->within_ns);
 	struct expect_state es = {0};
 	bool from_start = e->since == SINCE_START;
 	struct pred *preds;

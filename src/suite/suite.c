@@ -22,6 +22,7 @@
 #include "util/clock.h"
 #include "util/heap.h"
 #include "util/interrupt.h"
+#include "util/kernel.h"
 #include "util/outfile.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
@@ -255,6 +256,8 @@ static void announce(struct suite *s, const struct lab_result *lr)
 		utf8_write_term(f, lr->path, false);
 		if (s->o->repeat > 1)
 			fprintf(f, " (run %u)", lr->run);
+		if (kernel_guest_release()) /* inside a --kernel VM */
+			fprintf(f, " on kernel %s", kernel_guest_release());
 		fprintf(f, " (%.0f ms)%s", lr->ms,
 			lr->outcome == NFLAB_SKIP && lr->diag ? ": " : "");
 		if (lr->outcome == NFLAB_SKIP && lr->diag)
