@@ -43,17 +43,20 @@ char *golden_path(const char *lab_path)
 	return out;
 }
 
+/* Makes the directories of path, each '/' after the first character in turn. */
 static int mkdirs(char *path)
 {
-	char *p;
+	size_t i;
 
-	for (p = path + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
+	for (i = 1; path[0] && path[i]; i++) {
+		if (path[i] != '/')
+			continue;
+		path[i] = '\0';
 		if (mkdir(path, 0755) && errno != EEXIST) {
-			*p = '/';
+			path[i] = '/';
 			return -1;
 		}
-		*p = '/';
+		path[i] = '/';
 	}
 	return 0;
 }
