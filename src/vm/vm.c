@@ -32,7 +32,9 @@
 #include "vm/vm.h"
 
 /* Paths here live under /tmp/nflab-vm.XXXXXX or are the user's: far below PATH_MAX. */
+#if defined(__GNUC__) && !defined(__clang__) /* clang has no such warning */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 #define BOOT_MARK     "nflab-vm: booted"
 #define ERROR_MARK    "nflab-vm: error: "
