@@ -143,52 +143,92 @@ struct ring_job {
 	struct run *r;
 	struct diag *d; /* one per point: the jobs run side by side */
 	int *bytes;
+	struct parallel *running;
 };
 
-static void open_ring(void *arg, size_t i)
+static void prepare_ring(void *arg, size_t i)
 {
 	struct ring_job *job = arg;
 	struct run *r = job->r;
 	struct point *pt = &r->points[i];
 
-	pt->cap = cap_open(r->b.nodes[pt->end.node].nsfd,
-			   r->lab->nodes[pt->end.node].ifaces[pt->end.iface].name, i,
-			   run_iface_mtu(r, &pt->end), job->bytes[i], &job->d[i]);
+	pt->cap = cap_prepare(r->b.nodes[pt->end.node].nsfd, i, run_iface_mtu(r, &pt->end),
+			      job->bytes[i], &job->d[i]);
 }
 
 /*
- * Opens every point's ring at once: each waits out a grace period, and side by
- * side they wait for one instead of one each.
+ * Starts making every point's ring, once the nodes' namespaces exist: each
+ * waits out a grace period, so they are made side by side, on threads of their
+ * own, while the caller builds the rest of the lab (rings_bind()).
  */
-static int open_rings(struct run *r, size_t checked, bool bounded)
+static void rings_start(struct run *r, size_t checked, bool bounded)
 {
-	struct ring_job job = {r, xcalloc(r->n_points + 1, sizeof(*job.d)),
-			       xcalloc(r->n_points + 1, sizeof(*job.bytes))};
+	struct ring_job *job = xzalloc(sizeof(*job));
+	size_t i;
+
+	job->r = r;
+	job->d = xcalloc(r->n_points + 1, sizeof(*job->d));
+	job->bytes = xcalloc(r->n_points + 1, sizeof(*job->bytes));
+	for (i = 0; i < r->n_points; i++)
+		job->bytes[i] = ring_size(r, i, checked, bounded);
+	job->running = parallel_start(r->n_points, prepare_ring, job);
+	r->rings = job;
+}
+
+/* Waits for the rings rings_start() makes; the first error, if any, goes to r->d. */
+static int rings_wait(struct run *r)
+{
+	struct ring_job *job = r->rings;
 	size_t i;
 	int rc = 0;
 
+	if (!job)
+		return 0;
+	parallel_wait(job->running);
 	for (i = 0; i < r->n_points; i++)
-		job.bytes[i] = ring_size(r, i, checked, bounded);
-	parallel_for(r->n_points, open_ring, &job);
-	for (i = 0; !rc && i < r->n_points; i++) {
-		struct point *pt = &r->points[i];
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
-
-		if (!pt->cap) {
-			r->d = job.d[i];
-			diag_prefix(&r->d, "%s", pt->name);
+		if (!r->points[i].cap && !rc) {
+			if (!r->d.set) { /* else the build's own error comes first */
+				r->d = job->d[i];
+				diag_prefix(&r->d, "%s: cannot capture on %s", r->points[i].name,
+					    r->lab->nodes[r->points[i].end.node]
+						    .ifaces[r->points[i].end.iface]
+						    .name);
+			}
 			rc = -1;
-		} else if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, cap_fd(pt->cap), &ev)) {
-			rc = diag_errno(&r->d, "epoll_ctl");
 		}
-	}
-	free(job.d);
-	free(job.bytes);
+	free(job->d);
+	free(job->bytes);
+	free(job);
+	r->rings = NULL;
 	return rc;
 }
 
-/* Every capture is open before the first step, so nothing a probe causes can be missed. */
-static int open_captures(struct run *r)
+/* Binds each ring to its interface, now that the lab is built, and polls it. */
+static int rings_bind(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_points; i++) {
+		struct point *pt = &r->points[i];
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
+
+		if (cap_bind(pt->cap, r->b.nodes[pt->end.node].nsfd,
+			     r->lab->nodes[pt->end.node].ifaces[pt->end.iface].name, &r->d)) {
+			diag_prefix(&r->d, "%s", pt->name);
+			return -1;
+		}
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, cap_fd(pt->cap), &ev))
+			return diag_errno(&r->d, "epoll_ctl");
+	}
+	return 0;
+}
+
+/*
+ * Every capture is open before the first step, so nothing a probe causes can be
+ * missed: the points are planned and their rings started here, after the nodes
+ * are made; rings_wait() and rings_bind() finish them once the lab is built.
+ */
+static void captures_start(struct run *r)
 {
 	const struct lab *lab = r->lab;
 	bool bounded = traffic_bounded(r);
@@ -215,7 +255,7 @@ static int open_captures(struct run *r)
 	/* Without a capture: list every interface is pcapped: full rings for wire-sized bulk. */
 	if (r->o->pcap_dir && !lab->n_capture)
 		checked = r->n_points;
-	return open_rings(r, checked, bounded);
+	rings_start(r, checked, bounded);
 }
 
 /* Interface names by index and nft rule comments of a node, for its observers. */
@@ -1862,7 +1902,12 @@ struct run *run_open(const struct lab *lab, const struct run_opts *o)
 		diag_errno(&r->d, "epoll_create1");
 		return r;
 	}
-	if (build_lab(&r->b, lab, &r->d))
+	if (build_nodes(&r->b, lab, &r->d))
+		return r;
+	if (!o->build_only) /* a shell runs no check: nothing to observe */
+		captures_start(r);
+	/* Both: the rings are waited for before a failed build is released. */
+	if (build_rest(&r->b, &r->d) | rings_wait(r))
 		return r;
 	snprintf(what, sizeof(what),
 		 "%zu node%s, %zu link%s, %zu address%s, %zu route%s, %zu ruleset%s", lab->n_nodes,
@@ -1874,8 +1919,8 @@ struct run *run_open(const struct lab *lab, const struct run_opts *o)
 			 r->b.n_rules, PLURAL(r->b.n_rules));
 	report_setup(&r->rep, what, ms_since(r->t0));
 	t1 = now_mono_ns();
-	if (!o->build_only) { /* a shell runs no check: nothing to observe */
-		if (open_captures(r) || open_observers(r))
+	if (!o->build_only) {
+		if (rings_bind(r) || open_observers(r))
 			return r;
 		snprintf(what, sizeof(what), "%zu capture point%s", r->n_points,
 			 PLURAL(r->n_points));

@@ -98,6 +98,7 @@ struct run {
 	struct built b;
 	struct point *points;
 	size_t n_points, cap_points;
+	struct ring_job *rings; /* rings being made while the lab is built, or NULL */
 	size_t *point_node;	 /* per point: its node, for timelines */
 	size_t *point_iface;	 /* per point: its interface in that node */
 	const char **point_name; /* per point: "node:iface" */
