@@ -120,8 +120,9 @@ static bool traffic_bounded(const struct run *r)
 	return true;
 }
 
-/* Frames of a bounded lab's rings (both directions): several times one probe's packets. */
-#define CAP_BOUNDED_FRAMES 128
+/* Frames of a bounded lab's rings (both directions): twice what one probe of 10 packets
+ * makes at most (requests, replies, errors, ARP or ND), all read before the next. */
+#define CAP_BOUNDED_FRAMES 64
 
 /*
  * Ring size of the i-th capture point in bytes (0: the capture default). Rings
