@@ -18,6 +18,10 @@ fail() {
 	exit 1
 }
 topo="$(dirname "$lab")/../../topologies"
+# A name of its own: paused, the lab's namespaces are named after it, and
+# another test may pause the same lab at the same time.
+sed "s/^name: .*/name: exit-$$/" "$lab" >"$dir/lab.yaml"
+lab=$dir/lab.yaml
 
 # 1. While the lab is paused, no process of nflab's holds its output pipe.
 mkfifo "$dir/in" "$dir/out"
