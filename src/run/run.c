@@ -120,8 +120,11 @@ static bool traffic_bounded(const struct run *r)
 	return true;
 }
 
-/* Frames of a bounded lab's rings (both directions): twice what one probe of 10 packets
- * makes at most (requests, replies, errors, ARP or ND), all read before the next. */
+/*
+ * Frames of a bounded lab's rings (both directions): twice what one probe of 10
+ * packets makes at most (requests, replies, errors, ARP or ND), all read before
+ * the next probe.
+ */
 #define CAP_BOUNDED_FRAMES 64
 
 /*
