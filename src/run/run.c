@@ -121,11 +121,28 @@ static bool traffic_bounded(const struct run *r)
 }
 
 /*
- * Frames of a bounded lab's rings (both directions): twice what one probe of 10
- * packets makes at most (requests, replies, errors, ARP or ND), all read before
- * the next probe.
+ * Frames of a bounded lab's rings (both directions): for each frame a probe
+ * sends, room for it passing a link in, out again (a redirect, a hairpin) and
+ * its answer or error both ways, plus ARP, ND and MLD; each probe's frames are
+ * all read before the next probe. A ring that still overflows is an error.
  */
-#define CAP_BOUNDED_FRAMES 64
+#define CAP_FRAMES_PER_SENT 6
+#define CAP_FRAMES_SLACK    16
+
+static unsigned int bounded_frames(const struct run *r)
+{
+	unsigned int most = 1, n;
+	size_t i;
+
+	for (i = 0; i < r->lab->n_steps; i++) {
+		const struct lab_step *st = &r->lab->steps[i];
+
+		n = st->kind != STEP_EXPECT && st->ops->frames ? st->ops->frames(st) : 1;
+		if (n > most)
+			most = n;
+	}
+	return CAP_FRAMES_PER_SENT * most + CAP_FRAMES_SLACK;
+}
 
 /*
  * Ring size of the i-th capture point in bytes (0: the capture default). Rings
@@ -138,7 +155,7 @@ static int ring_size(const struct run *r, size_t i, size_t checked, bool bounded
 	if (r->o->rcvbuf)
 		return r->o->rcvbuf;
 	if (bounded && (bytes = cap_ring_bytes(run_iface_mtu(r, &r->points[i].end),
-					       CAP_BOUNDED_FRAMES)) <= CAP_SMALL_RING)
+					       bounded_frames(r))) <= CAP_SMALL_RING)
 		return (int)bytes; /* not for jumbo frames, nor lo */
 	return i < checked ? 0 : CAP_SMALL_RING;
 }
