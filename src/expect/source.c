@@ -2,6 +2,8 @@
 /* What each expectation source is: its lab-file key, events, fields and words for reports. */
 #include "expect/source.h"
 
+#include <string.h>
+
 const struct source_def sources[SRC_COUNT] = {
 	[SRC_CAPTURE] = {"at",
 			 EV_PACKET,
@@ -69,4 +71,21 @@ const struct field_def *source_field(enum expect_source src, const char *name)
 	for (i = 0; i < 2 && !f && sources[src].fields[i]; i++)
 		f = field_find(sources[src].fields[i], name);
 	return f;
+}
+
+static bool from_trace_ct(const struct field_def *f)
+{
+	return f && (!strncmp(f->name, "trace.ct.", 9) || !strncmp(f->name, "fate.ct.", 8));
+}
+
+const char *expect_trace_ct_field(const struct step_expect *e)
+{
+	size_t i;
+
+	if (e->source != SRC_TRACE && e->source != SRC_FATE)
+		return NULL;
+	for (i = 0; i < e->n_preds; i++)
+		if (from_trace_ct(e->preds[i].field))
+			return e->preds[i].field->name;
+	return from_trace_ct(e->distinct) ? e->distinct->name : NULL;
 }

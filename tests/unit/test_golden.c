@@ -325,11 +325,11 @@ static void test_compare_saves(void **state)
 	golden = xasprintf("%s/expected/nat/x.timeline", dir);
 	got_path = xasprintf("%s.got", golden);
 	assert_int_equal(golden_write(golden, "a\nb\nc\n", &d), 0);
-	assert_int_equal(golden_compare(golden, "a\nb\nc\n", got_path, &diff, &d), 0);
+	assert_int_equal(golden_compare(golden, "a\nb\nc\n", got_path, 0, NULL, &diff, &d), 0);
 	assert_null(diff);
 	assert_int_equal(access(got_path, F_OK), -1);
 
-	assert_int_equal(golden_compare(golden, "a\nB\nc\n", got_path, &diff, &d), 1);
+	assert_int_equal(golden_compare(golden, "a\nB\nc\n", got_path, 0, NULL, &diff, &d), 1);
 	text = xasprintf(
 		"the event stream differs from %s (-expected +got):\n"
 		"--- %s\n+++ %s\n"
@@ -346,7 +346,7 @@ static void test_compare_saves(void **state)
 
 	/* Under a regular file: cannot be written, and the comparison still fails. */
 	bad = xasprintf("%s/sub/timeline.got", golden);
-	assert_int_equal(golden_compare(golden, "a\nB\nc\n", bad, &diff, &d), 1);
+	assert_int_equal(golden_compare(golden, "a\nB\nc\n", bad, 0, NULL, &diff, &d), 1);
 	assert_false(d.set);
 	assert_non_null(strstr(diff, "+++ got\n"));
 	assert_non_null(strstr(diff, "the stream got is not saved: cannot create the directories"));
@@ -354,12 +354,12 @@ static void test_compare_saves(void **state)
 	free(bad);
 
 	/* Without a place to save it. */
-	assert_int_equal(golden_compare(golden, "a\nB\nc\n", NULL, &diff, &d), 1);
+	assert_int_equal(golden_compare(golden, "a\nB\nc\n", NULL, 0, NULL, &diff, &d), 1);
 	assert_null(strstr(diff, "saved"));
 	free(diff);
 
 	text = xasprintf("%s/missing.timeline", dir);
-	assert_int_equal(golden_compare(text, "a\n", NULL, &diff, &d), -1);
+	assert_int_equal(golden_compare(text, "a\n", NULL, 0, NULL, &diff, &d), -1);
 	assert_true(d.set);
 	free(text);
 
