@@ -61,6 +61,13 @@ struct step_ops {
 	 * NULL: not (TCP, programs, bursts).
 	 */
 	bool (*kernel_only)(const struct lab_step *st);
+	/*
+	 * Optional: asks the kernel, in the scratch network namespace nsfd,
+	 * whether it can do what the kind needs. NULL when it can, else why not
+	 * ("resetting nft counters (Linux 6.2)"), and the lab is skipped before
+	 * it starts.
+	 */
+	const char *(*kernel_lacks)(int nsfd);
 };
 
 /* The registered kinds, in the order lab files list them, and their count. */
