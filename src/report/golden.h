@@ -40,6 +40,11 @@ enum golden_part {
 	GOLDEN_NFLOG_CT = 1 << 1, /* the conntrack state of NFLOG lines ("NEW", "conntrack unknown") */
 	/* With GOLDEN_NFLOG_CT, in golden_compare()'s *left_out: the golden file had none. */
 	GOLDEN_NFLOG_CT_RECORDED_NONE = 1 << 2,
+	/*
+	 * The event that ends a chain's rules without a verdict: Linux 6.1 calls
+	 * it "return continue", 6.18 "rule continue" (no handle). Read as one.
+	 */
+	GOLDEN_CHAIN_END = 1 << 3,
 };
 
 /* text (a golden timeline) without the parts (enum golden_part). Returns a new string. */
@@ -63,7 +68,8 @@ int golden_nflog_ct_unknown(const char *text);
 /*
  * Both texts are first stripped of the parts in without, and of the NFLOG
  * lines' conntrack when one of the two says "conntrack unknown" and the other
- * gives states; *left_out (unless NULL) says what was left out.
+ * gives states; a chain's end is read as one event (GOLDEN_CHAIN_END) when
+ * the two name it apart; *left_out (unless NULL) says what was left out.
  */
 int golden_compare(const char *path, const char *got, const char *got_path, unsigned int without,
 		   unsigned int *left_out, char **diff, struct diag *d);

@@ -1745,11 +1745,15 @@ static void golden_line(struct run *r, unsigned int left_out, char *line, size_t
 {
 	int n = snprintf(line, len, "the event stream matches %s", r->golden);
 
-	if (left_out & GOLDEN_TRACE_CT)
+	if ((left_out & GOLDEN_TRACE_CT) && n > 0 && (size_t)n < len)
 		n += snprintf(line + n, len - (size_t)n,
 			      " (compared without trace conntrack: kernel %s sends none%s)",
 			      kernel_release(),
 			      kernel_test_no_trace_ct() ? ", NFLAB_TEST_NO_TRACE_CT" : "");
+	if ((left_out & GOLDEN_CHAIN_END) && n > 0 && (size_t)n < len)
+		n += snprintf(line + n, len - (size_t)n,
+			      " (the end of a chain's rules read as one event: \"return continue\" "
+			      "on one kernel, \"rule continue\" on the other)");
 	if ((left_out & GOLDEN_NFLOG_CT) && n > 0 && (size_t)n < len)
 		snprintf(line + n, len - (size_t)n,
 			 (left_out & GOLDEN_NFLOG_CT_RECORDED_NONE)
@@ -1762,7 +1766,7 @@ static void golden_line(struct run *r, unsigned int left_out, char *line, size_t
 static int check_golden(struct run *r, size_t *failed)
 {
 	struct timeline_ctx c = timeline_of(r);
-	char *text = NULL, *diff = NULL, line[600];
+	char *text = NULL, *diff = NULL, line[1000];
 	size_t size = 0;
 	uint64_t t0 = now_mono_ns();
 	FILE *f = open_memstream(&text, &size);
