@@ -357,14 +357,14 @@ void suite_write_json(const struct suite_result *res, unsigned int repeat, FILE 
 			"\"interrupted\":%s",
 			repeat > 1 ? lr->run : 1, word(lr->outcome), json_ms(lr->ms),
 			lr->timed_out ? "true" : "false", lr->interrupted ? "true" : "false");
-		fprintf(f, ",\"skipped_checks\":%u,\"skip_reason\":", lr->skipped_checks);
-		if (lr->skip_why)
-			json_string(f, lr->skip_why);
-		else
-			fputs("null", f);
 		fputs(",\"error\":", f);
 		if (lr->diag && lr->outcome != NFLAB_PASS)
 			json_string(f, lr->diag);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"skipped_checks\":%u,\"skip_reason\":", lr->skipped_checks);
+		if (lr->skip_why)
+			json_string(f, lr->skip_why);
 		else
 			fputs("null", f);
 		fputs(",\"steps\":[", f);
