@@ -73,19 +73,36 @@ const struct field_def *source_field(enum expect_source src, const char *name)
 	return f;
 }
 
-static bool from_trace_ct(const struct field_def *f)
+/* Whether f's name starts with one of prefixes (NULL-terminated). */
+static bool named(const struct field_def *f, const char *const *prefixes)
 {
-	return f && (!strncmp(f->name, "trace.ct.", 9) || !strncmp(f->name, "fate.ct.", 8));
+	for (; f && *prefixes; prefixes++)
+		if (!strncmp(f->name, *prefixes, strlen(*prefixes)))
+			return true;
+	return false;
+}
+
+/* The first field of e named with one of prefixes, in its match or distinct. */
+static const char *reads(const struct step_expect *e, const char *const *prefixes)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_preds; i++)
+		if (named(e->preds[i].field, prefixes))
+			return e->preds[i].field->name;
+	return named(e->distinct, prefixes) ? e->distinct->name : NULL;
 }
 
 const char *expect_trace_ct_field(const struct step_expect *e)
 {
-	size_t i;
+	static const char *const prefixes[] = {"trace.ct.", "fate.ct.", NULL};
 
-	if (e->source != SRC_TRACE && e->source != SRC_FATE)
-		return NULL;
-	for (i = 0; i < e->n_preds; i++)
-		if (from_trace_ct(e->preds[i].field))
-			return e->preds[i].field->name;
-	return from_trace_ct(e->distinct) ? e->distinct->name : NULL;
+	return e->source == SRC_TRACE || e->source == SRC_FATE ? reads(e, prefixes) : NULL;
+}
+
+const char *expect_log_ct_field(const struct step_expect *e)
+{
+	static const char *const prefixes[] = {"log.ct.", NULL};
+
+	return e->source == SRC_NFLOG ? reads(e, prefixes) : NULL;
 }

@@ -31,5 +31,7 @@ const struct field_def *source_field(enum expect_source src, const char *name);
  * trace), in its match or as its distinct field; NULL when it reads none.
  */
 const char *expect_trace_ct_field(const struct step_expect *e);
+/* As expect_trace_ct_field(), for log.ct.* of an NFLOG check. */
+const char *expect_log_ct_field(const struct step_expect *e);
 
 #endif

@@ -245,23 +245,6 @@ static int node_info_load(struct run *r, size_t node)
 					  : 0;
 }
 
-/* True when an NFLOG check on node reads log.ct.* fields. */
-static bool checks_log_ct(const struct lab *lab, size_t node)
-{
-	size_t i, j;
-
-	for (i = 0; i < lab->n_steps; i++) {
-		const struct step_expect *e = &lab->steps[i].expect;
-
-		if (lab->steps[i].kind != STEP_EXPECT || e->source != SRC_NFLOG || e->node != node)
-			continue;
-		for (j = 0; j < e->n_preds; j++)
-			if (!strncmp(e->preds[j].field->name, "log.ct.", 7))
-				return true;
-	}
-	return false;
-}
-
 static int observer_open(struct run *r, enum expect_source src, size_t node)
 {
 	const struct lab_node *n = &r->lab->nodes[node];
@@ -297,12 +280,6 @@ static int observer_open(struct run *r, enum expect_source src, size_t node)
 		free(groups);
 		if (!o->log)
 			return -1;
-		if (!nflog_listener_has_ct(o->log) && checks_log_ct(r->lab, node))
-			return diag_skip(&r->d,
-					 "node %s: kernel %s cannot attach conntrack info to "
-					 "NFLOG records (CONFIG_NETFILTER_NETLINK_GLUE_CT is off), "
-					 "and a check reads log.ct.*",
-					 n->name, kernel_release());
 		fd = nflog_listener_fd(o->log);
 		break;
 	case SRC_TRACE:
@@ -1268,6 +1245,27 @@ static const char *trace_ct_missing_here(struct run *r)
 }
 
 /*
+ * Why the NFLOG records of check e's node carry no conntrack, in r->skip_now:
+ * the kernel refused to attach it (without CONFIG_NETFILTER_NETLINK_GLUE_CT);
+ * NULL when they do.
+ */
+static const char *log_ct_missing_here(struct run *r, const struct step_expect *e)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_obs; i++)
+		if (r->obs[i].src == SRC_NFLOG && r->obs[i].node == e->node &&
+		    !nflog_listener_has_ct(r->obs[i].log)) {
+			snprintf(r->skip_now, sizeof(r->skip_now),
+				 "kernel %s cannot attach conntrack to NFLOG records "
+				 "(CONFIG_NETFILTER_NETLINK_GLUE_CT)",
+				 kernel_release());
+			return r->skip_now;
+		}
+	return NULL;
+}
+
+/*
  * A check of a field the kernel cannot give could never pass (or, with count:
  * none, never fail): it is skipped, and says why. Returns 1 (skipped, *detail
  * set), 0 or -1.
@@ -1277,11 +1275,15 @@ static int expect_skip(struct run *r, const struct lab_step *st, char **detail)
 	const char *field = expect_trace_ct_field(&st->expect), *why;
 	char *text;
 
-	if (!field)
+	if (field) {
+		if (run_drain(r)) /* the evidence so far: every event already sent */
+			return -1;
+		why = trace_ct_missing_here(r);
+	} else if ((field = expect_log_ct_field(&st->expect))) {
+		why = log_ct_missing_here(r, &st->expect);
+	} else {
 		return 0;
-	if (run_drain(r)) /* the evidence so far: every event already sent */
-		return -1;
-	why = trace_ct_missing_here(r);
+	}
 	if (!why)
 		return 0;
 	text = xasprintf("%s:%d: skipped: it reads %s, and %s\n", st->loc.file, st->loc.line,

@@ -101,6 +101,28 @@ static void test_trace_ct_field(void **state)
 	assert_null(check_reads(SRC_NFLOG, "log.ct.state", NULL, NULL));
 }
 
+/* A check with field a in its match, from src: the log.ct.* field it reads. */
+static const char *log_reads(enum expect_source src, const char *a, const char *distinct)
+{
+	struct pred pred;
+	struct step_expect e = {.source = src, .preds = &pred, .n_preds = 1};
+
+	memset(&pred, 0, sizeof(pred));
+	assert_non_null(pred.field = source_field(src, a));
+	if (distinct)
+		assert_non_null(e.distinct = source_field(src, distinct));
+	return expect_log_ct_field(&e);
+}
+
+static void test_log_ct_field(void **state)
+{
+	(void)state;
+	assert_string_equal(log_reads(SRC_NFLOG, "log.ct.status", NULL), "log.ct.status");
+	assert_string_equal(log_reads(SRC_NFLOG, "log.prefix", "log.ct.id"), "log.ct.id");
+	assert_null(log_reads(SRC_NFLOG, "log.prefix", NULL));
+	assert_null(log_reads(SRC_TRACE, "trace.ct.state", NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_trace_ct_missing),
 		cmocka_unit_test(test_test_switch),
 		cmocka_unit_test(test_trace_ct_field),
+		cmocka_unit_test(test_log_ct_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
