@@ -35,7 +35,7 @@ struct trace {
 	size_t next;
 	struct evlog *all; /* every event, nflab's own included, or NULL */
 	size_t own_moves;  /* events of nflab's table in this read, of packets not chatter */
-	bool drop_ct;	   /* NFLAB_TEST_NO_TRACE_CT: events read as a kernel before 6.16 sends them */
+	bool drop_ct;	   /* NFLAB_TEST_NO_TRACE_CT: events read as before 6.16 */
 };
 
 struct trace *trace_open(int nsfd, size_t node, const struct ifnames *names,

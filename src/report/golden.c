@@ -415,9 +415,8 @@ static size_t word_at(const char *s, const char *const *words)
 /* In a trace line ("[TRACE ...] ... ct NEW reply [DST_NAT]: packet"): the ct part's span. */
 static bool trace_ct_span(const char *line, const char *eol, const char **from, const char **to)
 {
-	static const char *const states[] = {"NEW",	"ESTABLISHED", "RELATED",
-					     "INVALID", "UNTRACKED",   "?",
-					     NULL};
+	static const char *const states[] = {"NEW",	  "ESTABLISHED", "RELATED", "INVALID",
+					     "UNTRACKED", "?",		 NULL};
 	static const char *const extras[] = {" reply", " [SRC_NAT]", " [DST_NAT]", NULL};
 	const char *p = strstr(line, "[TRACE "), *q;
 	size_t i, n;
@@ -468,12 +467,16 @@ static bool fate_ct_span(const char *line, const char *eol, const char **from, c
 /* In an NFLOG line ("[NFLOG 5] \"pfx\" forward in=eth0 NEW: packet"): the state's span. */
 static bool nflog_ct_span(const char *line, const char *eol, const char **from, const char **to)
 {
-	static const char *const hooks[] = {"prerouting", "input", "forward", "output",
-					    "postrouting", "?",	   NULL};
-	static const char *const states[] = {"conntrack unknown", "no conntrack",
-					     "ESTABLISHED_REPLY", "RELATED_REPLY",
-					     "ESTABLISHED",	  "RELATED",
-					     "NEW",		  "UNTRACKED",
+	static const char *const hooks[] = {"prerouting",  "input", "forward", "output",
+					    "postrouting", "?",	    NULL};
+	static const char *const states[] = {"conntrack unknown",
+					     "no conntrack",
+					     "ESTABLISHED_REPLY",
+					     "RELATED_REPLY",
+					     "ESTABLISHED",
+					     "RELATED",
+					     "NEW",
+					     "UNTRACKED",
 					     NULL};
 	const char *p = strstr(line, "[NFLOG "), *q;
 	size_t n;

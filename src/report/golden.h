@@ -36,8 +36,10 @@ char *golden_diff(const char *want, const char *got);
 
 /* Parts of a timeline a comparison can leave out: what one of the two kernels did not give. */
 enum golden_part {
-	GOLDEN_TRACE_CT = 1 << 0, /* " ct NEW reply [DST_NAT]" of trace lines, a fate's "[ct ...]" */
-	GOLDEN_NFLOG_CT = 1 << 1, /* the conntrack state of NFLOG lines ("NEW", "conntrack unknown") */
+	/* " ct NEW reply [DST_NAT]" of trace lines, a fate's "[ct ...]" */
+	GOLDEN_TRACE_CT = 1 << 0,
+	/* the conntrack state of NFLOG lines ("NEW", "conntrack unknown") */
+	GOLDEN_NFLOG_CT = 1 << 1,
 	/* With GOLDEN_NFLOG_CT, in golden_compare()'s *left_out: the golden file had none. */
 	GOLDEN_NFLOG_CT_RECORDED_NONE = 1 << 2,
 	/*

@@ -74,8 +74,14 @@ void report_step(struct report *r, size_t index, int verdict, const char *text, 
 	if (r->quiet && (pass || skip))
 		return;
 	/* A lab's text: control characters escaped, and no line of it at the first column. */
-	fprintf(r->f, "  [%2zu] %s%s%s  ", index + 1, c(r, pass ? GREEN : skip ? YELLOW : RED),
-		pass ? "PASS" : skip ? "SKIP" : "FAIL", c(r, RESET));
+	fprintf(r->f, "  [%2zu] %s%s%s  ", index + 1,
+		c(r, pass   ? GREEN
+		     : skip ? YELLOW
+			    : RED),
+		pass   ? "PASS"
+		: skip ? "SKIP"
+		       : "FAIL",
+		c(r, RESET));
 	utf8_write_term_lines(r->f, text, "    ", false);
 	fprintf(r->f, " (%.1f ms)\n", ms);
 }

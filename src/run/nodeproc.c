@@ -51,10 +51,12 @@ static void hold_main(const struct labfs *fs, int userns, int ready)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
 		_exit(1);
-	if (userns >= 0 && (setns(userns, CLONE_NEWUSER) || (setgroups(0, NULL) && errno != EPERM) ||
-			    setresgid(0, 0, 0) || setresuid(0, 0, 0)))
+	if (userns >= 0 &&
+	    (setns(userns, CLONE_NEWUSER) || (setgroups(0, NULL) && errno != EPERM) ||
+	     setresgid(0, 0, 0) || setresuid(0, 0, 0)))
 		_exit(1);
-	/* The detached tmpfs can be moved, not cloned: moved here, it is cloned with the namespace. */
+	/* The detached tmpfs can be moved, not cloned: moved here, it is cloned with the namespace.
+	 */
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    move_mount(fs->mfd, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH))
 		_exit(1);

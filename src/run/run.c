@@ -1286,8 +1286,8 @@ static int expect_skip(struct run *r, const struct lab_step *st, char **detail)
 	}
 	if (!why)
 		return 0;
-	text = xasprintf("%s:%d: skipped: it reads %s, and %s\n", st->loc.file, st->loc.line,
-			 field, why);
+	text = xasprintf("%s:%d: skipped: it reads %s, and %s\n", st->loc.file, st->loc.line, field,
+			 why);
 	*detail = run_indent(text);
 	free(text);
 	return 1;

@@ -71,9 +71,8 @@ const char *trace_ct_missing(const char *release, bool seen, bool simulated, cha
 			 "(added in %s; NFLAB_TEST_NO_TRACE_CT is set)",
 			 release, TRACE_CT_SINCE);
 	else if (kernel_release_cmp(release, TRACE_CT_SINCE, &cmp) && cmp < 0)
-		snprintf(buf, len,
-			 "kernel %s cannot give conntrack in trace events (added in %s)", release,
-			 TRACE_CT_SINCE);
+		snprintf(buf, len, "kernel %s cannot give conntrack in trace events (added in %s)",
+			 release, TRACE_CT_SINCE);
 	else
 		return NULL;
 	return buf;

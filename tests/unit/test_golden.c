@@ -402,27 +402,30 @@ static void test_write_replaces(void **state)
 }
 
 /* Lines of a timeline recorded on 6.18 (trace conntrack, no NFLOG conntrack). */
-#define TL_TRACE                                                                                 \
-	"    fw trace           [TRACE *] filter forward rule handle * \"reject-published\" drop "  \
+#define TL_TRACE                                                                                   \
+	"    fw trace           [TRACE *] filter forward rule handle * \"reject-published\" drop " \
 	"in=eth0 out=eth1 ct NEW [DST_NAT]: 198.51.100.10.EPH > 192.168.1.10.9: UDP, length 5\n"
-#define TL_TRACE_BARE                                                                            \
-	"    fw trace           [TRACE *] filter forward rule handle * \"reject-published\" drop "  \
+#define TL_TRACE_BARE                                                                              \
+	"    fw trace           [TRACE *] filter forward rule handle * \"reject-published\" drop " \
 	"in=eth0 out=eth1: 198.51.100.10.EPH > 192.168.1.10.9: UDP, length 5\n"
-#define TL_REPLY                                                                                 \
-	"    fw trace           [TRACE *] filter output policy accept out=eth0 ct RELATED reply "     \
+#define TL_REPLY                                                                                  \
+	"    fw trace           [TRACE *] filter output policy accept out=eth0 ct RELATED reply " \
 	"[DST_NAT]: 192.168.42.1 > 198.51.100.10: ICMP port unreachable\n"
 #define TL_REPLY_BARE                                                                            \
-	"    fw trace           [TRACE *] filter output policy accept out=eth0: 192.168.42.1 > "      \
+	"    fw trace           [TRACE *] filter output policy accept out=eth0: 192.168.42.1 > " \
 	"198.51.100.10: ICMP port unreachable\n"
-#define TL_FATE "    => fate: rejected at fw by ip filter forward rule \"r\" (handle *): drop [ct NEW]\n"
-#define TL_FATE_NONE                                                                             \
-	"    => fate: rejected at fw by ip filter forward rule \"r\" (handle *): drop [no ct entry]\n"
-#define TL_FATE_BARE "    => fate: rejected at fw by ip filter forward rule \"r\" (handle *): drop\n"
-#define TL_NFLOG(state)                                                                          \
-	"    fw nflog           [NFLOG 5] \"fwd: ct NEW\" forward in=eth0 out=eth1 " state          \
+#define TL_FATE \
+	"    => fate: rejected at fw by ip filter forward rule \"r\" (handle *): drop [ct NEW]\n"
+#define TL_FATE_NONE                                                                           \
+	"    => fate: rejected at fw by ip filter forward rule \"r\" (handle *): drop [no ct " \
+	"entry]\n"
+#define TL_FATE_BARE \
+	"    => fate: rejected at fw by ip filter forward rule \"r\" (handle *): drop\n"
+#define TL_NFLOG(state)                                                                    \
+	"    fw nflog           [NFLOG 5] \"fwd: ct NEW\" forward in=eth0 out=eth1 " state \
 	": 198.51.100.10.EPH > 192.168.1.10.5353: UDP, length 2\n"
-#define TL_NFLOG_BARE                                                                            \
-	"    fw nflog           [NFLOG 5] \"fwd: ct NEW\" forward in=eth0 out=eth1: "               \
+#define TL_NFLOG_BARE                                                                 \
+	"    fw nflog           [NFLOG 5] \"fwd: ct NEW\" forward in=eth0 out=eth1: " \
 	"198.51.100.10.EPH > 192.168.1.10.5353: UDP, length 2\n"
 
 static void check_without(const char *text, unsigned int parts, const char *want)
@@ -471,10 +474,11 @@ static void test_chain_end(void **state)
 	unsigned int left = 0;
 
 	(void)state;
-	check_without("    fw trace           [TRACE *] filter output return continue out=eth0 ct NEW: "
-		      "x\n",
-		      GOLDEN_CHAIN_END | GOLDEN_TRACE_CT,
-		      "    fw trace           [TRACE *] filter output rule continue out=eth0: x\n");
+	check_without(
+		"    fw trace           [TRACE *] filter output return continue out=eth0 ct NEW: "
+		"x\n",
+		GOLDEN_CHAIN_END | GOLDEN_TRACE_CT,
+		"    fw trace           [TRACE *] filter output rule continue out=eth0: x\n");
 	/* A rule's own return verdict, with its handle, is another event. */
 	check_without("    fw trace           [TRACE *] filter sub rule handle * return\n",
 		      GOLDEN_CHAIN_END,
@@ -483,10 +487,12 @@ static void test_chain_end(void **state)
 		      "    fw trace           [TRACE *] filter output return continue\n");
 	assert_non_null(mkdtemp(dir));
 	golden = xasprintf("%s/g.timeline", dir);
-	assert_int_equal(golden_write(golden, TL_REPLY_BARE
-				  "    fw trace           [TRACE *] filter output rule continue\n",
-				  &d),
-			 0);
+	assert_int_equal(
+		golden_write(golden,
+			     TL_REPLY_BARE
+			     "    fw trace           [TRACE *] filter output rule continue\n",
+			     &d),
+		0);
 	assert_int_equal(golden_compare(golden,
 					TL_REPLY_BARE "    fw trace           [TRACE *] filter "
 						      "output return continue\n",
@@ -494,11 +500,12 @@ static void test_chain_end(void **state)
 			 0);
 	assert_int_equal(left, GOLDEN_CHAIN_END);
 	/* A policy that changed is still a difference. */
-	assert_int_equal(golden_compare(golden,
-					"    fw trace           [TRACE *] filter output policy drop\n"
-					"    fw trace           [TRACE *] filter output return continue\n",
-					NULL, 0, &left, &diff, &d),
-			 1);
+	assert_int_equal(
+		golden_compare(golden,
+			       "    fw trace           [TRACE *] filter output policy drop\n"
+			       "    fw trace           [TRACE *] filter output return continue\n",
+			       NULL, 0, &left, &diff, &d),
+		1);
 	free(diff);
 	free(golden);
 	golden = xasprintf("rm -rf '%s'", dir);
@@ -547,14 +554,22 @@ static void test_compare_without(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_two_changes),   cmocka_unit_test(test_hunks_merge),
-		cmocka_unit_test(test_insertion),     cmocka_unit_test(test_deletion),
-		cmocka_unit_test(test_identical),     cmocka_unit_test(test_all_different),
-		cmocka_unit_test(test_empty),	      cmocka_unit_test(test_no_newline),
-		cmocka_unit_test(test_random),	      cmocka_unit_test(test_big),
-		cmocka_unit_test(test_compare_saves), cmocka_unit_test(test_write_replaces),
-		cmocka_unit_test(test_without_trace_ct), cmocka_unit_test(test_without_nflog_ct),
-		cmocka_unit_test(test_compare_without), cmocka_unit_test(test_chain_end),
+		cmocka_unit_test(test_two_changes),
+		cmocka_unit_test(test_hunks_merge),
+		cmocka_unit_test(test_insertion),
+		cmocka_unit_test(test_deletion),
+		cmocka_unit_test(test_identical),
+		cmocka_unit_test(test_all_different),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_no_newline),
+		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_compare_saves),
+		cmocka_unit_test(test_write_replaces),
+		cmocka_unit_test(test_without_trace_ct),
+		cmocka_unit_test(test_without_nflog_ct),
+		cmocka_unit_test(test_compare_without),
+		cmocka_unit_test(test_chain_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,10 +126,8 @@ static void test_log_ct_field(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_release_cmp),
-		cmocka_unit_test(test_trace_ct_missing),
-		cmocka_unit_test(test_test_switch),
-		cmocka_unit_test(test_trace_ct_field),
+		cmocka_unit_test(test_release_cmp),  cmocka_unit_test(test_trace_ct_missing),
+		cmocka_unit_test(test_test_switch),  cmocka_unit_test(test_trace_ct_field),
 		cmocka_unit_test(test_log_ct_field),
 	};
 
