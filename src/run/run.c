@@ -1274,7 +1274,25 @@ static int expect_skip(struct run *r, const struct lab_step *st, char **detail)
 {
 	const char *field = expect_trace_ct_field(&st->expect), *why;
 	char *text;
+	size_t i;
 
+	/* A reference to a skipped check's record: there is none, for the same reason. */
+	for (i = 0; i < st->expect.n_preds; i++) {
+		const struct pred_ref *ref = st->expect.preds[i].ref;
+
+		if (ref && r->snaps[ref->step].skipped) {
+			text = xasprintf("%s:%d: skipped: %s refers to the check %s, which was "
+					 "skipped\n",
+					 st->loc.file, st->loc.line, ref->text,
+					 r->lab->steps[ref->step].expect.id);
+			*detail = run_indent(text);
+			free(text);
+			/* The lab's result gives that check's reason once more. */
+			snprintf(r->skip_now, sizeof(r->skip_now), "%s",
+				 r->snaps[ref->step].skipped);
+			return 1;
+		}
+	}
 	if (field) {
 		if (run_drain(r)) /* the evidence so far: every event already sent */
 			return -1;
@@ -1489,8 +1507,11 @@ int run_step(struct run *r, size_t i, size_t *failed)
 	}
 	if (v == NFLAB_FAIL)
 		(*failed)++;
-	if (v == NFLAB_SKIP)
+	if (v == NFLAB_SKIP) {
+		free(r->snaps[i].skipped);
+		r->snaps[i].skipped = xstrdup(r->skip_now);
 		run_note_skip(r, r->skip_now);
+	}
 	/* A service that ended on its own during the step fails at its own line, now. */
 	if (progs_judge_ends(r)) {
 		diag_locate(&r->d, &st->loc);

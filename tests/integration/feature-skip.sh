@@ -62,7 +62,8 @@ cat "$dir/out"
 grep -q "result: FAIL (1 of 13 steps failed, 3 checks skipped" "$dir/out" || fail "FAIL line"
 
 # Every check reads trace conntrack (one of them count: none, which would pass
-# vacuously): the lab is a skip, not a pass.
+# vacuously; one only through a reference to another): the lab is a skip, not
+# a pass.
 sed '/^steps:/q' "$flagship" >"$dir/allct.yaml"
 cat >>"$dir/allct.yaml" <<'LAB'
   - udp: {from: client, to: 203.0.113.10:9, sport: 40000, payload: probe}
@@ -70,10 +71,15 @@ cat >>"$dir/allct.yaml" <<'LAB'
       trace: fw
       match: {trace.rule: reject-published, trace.ct.state: new}
       count: 1
+      id: rej
   - expect:
       trace: fw
       match: {trace.ct.state: invalid}
       count: none
+  - expect:
+      trace: fw
+      match: {ip.dst: {ref: rej.ip.dst}, trace.verdict: drop}
+      count: 1
 LAB
 "$nflab" run --topologies "$src/topologies" "$dir/allct.yaml" >"$dir/out" 2>&1
 rc=$?
@@ -83,6 +89,8 @@ rc=$?
 cat "$dir/out"
 [ $rc = 77 ] || fail "every check skipped: exit $rc, expected 77"
 grep -qF "every check was skipped: $why" "$dir/out" || fail "skip reason"
+grep -qF "skipped: rej.ip.dst refers to the check rej, which was skipped" "$dir/out" ||
+	fail "a reference to a skipped check"
 # log.ct.* where the kernel cannot attach conntrack to NFLOG records (this
 # host's 6.18, without CONFIG_NETFILTER_NETLINK_GLUE_CT): each such check
 # skips. Where the kernel can, nflog-ct-state runs, and this part is moot.
