@@ -428,6 +428,14 @@ static void test_write_replaces(void **state)
 	"    fw nflog           [NFLOG 5] \"fwd: ct NEW\" forward in=eth0 out=eth1: " \
 	"198.51.100.10.EPH > 192.168.1.10.5353: UDP, length 2\n"
 
+static void remove_dir(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
 static void check_without(const char *text, unsigned int parts, const char *want)
 {
 	char *got = golden_without(text, parts);
@@ -508,9 +516,7 @@ static void test_chain_end(void **state)
 		1);
 	free(diff);
 	free(golden);
-	golden = xasprintf("rm -rf '%s'", dir);
-	assert_int_equal(system(golden), 0);
-	free(golden);
+	remove_dir(dir);
 }
 
 /* golden_compare(): what is left out, and that a real difference still fails. */
@@ -546,9 +552,7 @@ static void test_compare_without(void **state)
 			 1);
 	free(diff);
 	free(golden);
-	golden = xasprintf("rm -rf '%s'", dir);
-	assert_int_equal(system(golden), 0);
-	free(golden);
+	remove_dir(dir);
 }
 
 int main(void)
