@@ -65,6 +65,8 @@ void report_setup(struct report *r, const char *what, double ms)
 void report_step(struct report *r, size_t index, int verdict, const char *text, double ms)
 {
 	bool pass = verdict == NFLAB_PASS, skip = verdict == NFLAB_SKIP;
+	const char *word = pass ? "PASS" : skip ? "SKIP" : "FAIL";
+	const char *col = pass ? GREEN : skip ? YELLOW : RED;
 
 	if (r->machine) {
 		fprintf(r->machine, "step\t%zu\t%s\t%.3f\t", index + 1, outcome_name(verdict), ms);
@@ -74,14 +76,7 @@ void report_step(struct report *r, size_t index, int verdict, const char *text, 
 	if (r->quiet && (pass || skip))
 		return;
 	/* A lab's text: control characters escaped, and no line of it at the first column. */
-	fprintf(r->f, "  [%2zu] %s%s%s  ", index + 1,
-		c(r, pass   ? GREEN
-		     : skip ? YELLOW
-			    : RED),
-		pass   ? "PASS"
-		: skip ? "SKIP"
-		       : "FAIL",
-		c(r, RESET));
+	fprintf(r->f, "  [%2zu] %s%s%s  ", index + 1, c(r, col), word, c(r, RESET));
 	utf8_write_term_lines(r->f, text, "    ", false);
 	fprintf(r->f, " (%.1f ms)\n", ms);
 }

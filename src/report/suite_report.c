@@ -222,6 +222,7 @@ void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE
 	char stamp[32] = "1970-01-01T00:00:00", host[256] = "localhost";
 	struct tm tm;
 	size_t i;
+	bool props = res->interrupted || kernel_guest_release() || any_skipped_checks(res);
 
 	if (gmtime_r(&started, &tm))
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -240,8 +241,6 @@ void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE
 		res->errors, res->skipped, junit_seconds(res->ms), stamp);
 	xml_attr(f, host);
 	fputs("\">\n", f);
-	bool props = res->interrupted || kernel_guest_release() || any_skipped_checks(res);
-
 	if (props)
 		fputs("    <properties>\n", f);
 	if (kernel_guest_release()) { /* in a --kernel VM: which kernel the labs ran on */
@@ -257,11 +256,13 @@ void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE
 	/* A testcase has no properties in the schema: the suite names each lab's skips. */
 	for (i = 0; i < res->n; i++) {
 		const struct lab_result *lr = &res->runs[i];
-		char *name, *value;
+		char *name, *value, *run;
 
 		if (!lr->skipped_checks)
 			continue;
-		name = xasprintf("skipped-checks:%s", lr->path);
+		run = run_name(lr, repeat);
+		name = xasprintf("skipped-checks:%s", run);
+		free(run);
 		value = xasprintf("%u: %s", lr->skipped_checks, lr->skip_why ? lr->skip_why : "");
 		fputs("      <property name=\"", f);
 		xml_attr(f, name);

@@ -55,8 +55,7 @@ static void hold_main(const struct labfs *fs, int userns, int ready)
 	    (setns(userns, CLONE_NEWUSER) || (setgroups(0, NULL) && errno != EPERM) ||
 	     setresgid(0, 0, 0) || setresuid(0, 0, 0)))
 		_exit(1);
-	/* The detached tmpfs can be moved, not cloned: moved here, it is cloned with the namespace.
-	 */
+	/* Not cloned but moved here, the tmpfs is cloned with the namespace. */
 	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    move_mount(fs->mfd, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH))
 		_exit(1);
@@ -93,7 +92,6 @@ static int labfs_hold(struct labfs *fs, struct diag *d)
 		fs->holder = open(path, O_RDONLY | O_CLOEXEC);
 		rc = fs->holder < 0 ? diag_errno(d, "cannot keep the lab's mount namespace") : 0;
 	} else {
-		errno = EPERM;
 		diag_set(d, "cannot create the lab's /tmp: this kernel cannot clone a detached "
 			    "mount, and attaching it in a mount namespace of the lab failed");
 	}

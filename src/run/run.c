@@ -1757,12 +1757,6 @@ static void write_artifacts(struct run *r)
 	}
 }
 
-/*
- * Compares the lab's event stream with its golden timeline (or writes it with
- * --update-expected) as one more step of the report. A stream that differs is
- * also saved, for diff or meld: as timeline.got in the artifacts directory, or
- * else beside the golden file as <golden>.got. Returns 0 or -1.
- */
 /* "the event stream matches F (compared without trace conntrack: kernel X sends none)". */
 static void golden_line(struct run *r, unsigned int left_out, char *line, size_t len)
 {
@@ -1786,6 +1780,12 @@ static void golden_line(struct run *r, unsigned int left_out, char *line, size_t
 			 kernel_release());
 }
 
+/*
+ * Compares the lab's event stream with its golden timeline (or writes it with
+ * --update-expected) as one more step of the report. A stream that differs is
+ * also saved, for diff or meld: as timeline.got in the artifacts directory, or
+ * else beside the golden file as <golden>.got. Returns 0 or -1.
+ */
 static int check_golden(struct run *r, size_t *failed)
 {
 	struct timeline_ctx c = timeline_of(r);
