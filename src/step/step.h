@@ -67,6 +67,13 @@ struct step_ops {
 	 * rings of a lab of kernel-only steps. NULL: one.
 	 */
 	unsigned int (*frames)(const struct lab_step *st);
+	/*
+	 * Optional: asks the kernel, in the scratch network namespace nsfd,
+	 * whether it can do what the kind needs. NULL when it can, else why not
+	 * ("resetting nft counters (Linux 6.2)"), and the lab is skipped before
+	 * it starts.
+	 */
+	const char *(*kernel_lacks)(int nsfd);
 };
 
 /*

@@ -219,6 +219,10 @@ static void parse_machine(struct lab_result *lr, char *text)
 		} else if (!strcmp(f[0], "diag") && n >= 3) {
 			free(lr->diag);
 			lr->diag = xstrdup(unescape(f[2]));
+		} else if (!strcmp(f[0], "skipped") && n >= 3) {
+			lr->skipped_checks = (unsigned int)strtoul(f[1], NULL, 10);
+			free(lr->skip_why);
+			lr->skip_why = xstrdup(unescape(f[2]));
 		}
 	}
 }
@@ -258,8 +262,11 @@ static void announce(struct suite *s, const struct lab_result *lr)
 			fprintf(f, " (run %u)", lr->run);
 		if (kernel_guest_release()) /* inside a --kernel VM */
 			fprintf(f, " on kernel %s", kernel_guest_release());
-		fprintf(f, " (%.0f ms)%s", lr->ms,
-			lr->outcome == NFLAB_SKIP && lr->diag ? ": " : "");
+		fprintf(f, " (%.0f ms", lr->ms);
+		if (lr->skipped_checks && lr->outcome != NFLAB_SKIP)
+			fprintf(f, ", %u check%s skipped", lr->skipped_checks,
+				lr->skipped_checks == 1 ? "" : "s");
+		fprintf(f, ")%s", lr->outcome == NFLAB_SKIP && lr->diag ? ": " : "");
 		if (lr->outcome == NFLAB_SKIP && lr->diag)
 			utf8_write_term(f, lr->diag, true);
 		fputc('\n', f);
@@ -561,6 +568,7 @@ void suite_result_release(struct suite_result *res)
 		free(lr->steps);
 		free(lr->output);
 		free(lr->diag);
+		free(lr->skip_why);
 	}
 	free(res->runs);
 	memset(res, 0, sizeof(*res));
