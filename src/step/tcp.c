@@ -61,6 +61,29 @@ static int run(struct run *r, const struct lab_step *st, char *text, size_t len,
 	return NFLAB_PASS;
 }
 
+/* The SYN's first retransmission: Linux's initial RTO (TCP_TIMEOUT_INIT). */
+#define SYN_RTO_NS 1000000000ull
+
+/*
+ * The checks after it keep 50 ms of quiet; a timeout is waited out; and an
+ * ICMPv6 error for the first SYN, which on veths arrives while connect() holds
+ * the socket, only ends the connect with the retransmitted SYN's error
+ * (labs/basics/tcp-outcomes.yaml).
+ */
+static uint64_t estimate_ns(const struct lab_step *st)
+{
+	const struct step_probe *p = &st->probe;
+	uint64_t wait = 0;
+
+	if (p->background)
+		return 0;
+	if (p->outcome == TCP_TIMEOUT)
+		wait = p->timeout_ns;
+	else if (p->outcome == TCP_UNREACHABLE && p->dst.family == AF_INET6)
+		wait = p->timeout_ns < SYN_RTO_NS ? p->timeout_ns : SYN_RTO_NS;
+	return LAB_DEFAULT_QUIET_NS + wait;
+}
+
 const struct step_ops step_tcp = {
 	.key = "tcp",
 	.kind = STEP_TCP,
@@ -68,4 +91,5 @@ const struct step_ops step_tcp = {
 	.run = run,
 	.release = step_probe_release,
 	.sender = step_probe_sender,
+	.estimate_ns = estimate_ns,
 };
