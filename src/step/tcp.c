@@ -61,13 +61,29 @@ static int run(struct run *r, const struct lab_step *st, char *text, size_t len,
 	return NFLAB_PASS;
 }
 
+/*
+ * A connect that a reset or an ICMP error ends, or that nothing answers: the
+ * SYN and its answer cross every namespace within the sending call, as a
+ * datagram does (a SYN retransmitted by a connect still waiting comes from a
+ * timer, 1 s on, beyond any quiet interval). Not a connection that completes:
+ * delayed ACKs and retransmissions of data are timers. Nor one left to go on
+ * in the background while later steps run.
+ */
+static bool kernel_only(const struct lab_step *st)
+{
+	const struct step_probe *p = &st->probe;
+
+	return !p->background && (p->outcome == TCP_REFUSED || p->outcome == TCP_UNREACHABLE ||
+				  p->outcome == TCP_TIMEOUT);
+}
+
 /* The SYN's first retransmission: Linux's initial RTO (TCP_TIMEOUT_INIT). */
 #define SYN_RTO_NS 1000000000ull
 
 /*
- * The checks after it keep 50 ms of quiet; a timeout is waited out; and an
- * ICMPv6 error for the first SYN, which on veths arrives while connect() holds
- * the socket, only ends the connect with the retransmitted SYN's error
+ * The quiet interval of the checks after it (above); a timeout is waited out;
+ * and an ICMPv6 error for the first SYN, which on veths arrives while connect()
+ * holds the socket, only ends the connect with the retransmitted SYN's error
  * (labs/basics/tcp-outcomes.yaml).
  */
 static uint64_t estimate_ns(const struct lab_step *st)
@@ -81,7 +97,7 @@ static uint64_t estimate_ns(const struct lab_step *st)
 		wait = p->timeout_ns;
 	else if (p->outcome == TCP_UNREACHABLE && p->dst.family == AF_INET6)
 		wait = p->timeout_ns < SYN_RTO_NS ? p->timeout_ns : SYN_RTO_NS;
-	return LAB_DEFAULT_QUIET_NS + wait;
+	return (kernel_only(st) ? LAB_KERNEL_QUIET_NS : LAB_DEFAULT_QUIET_NS) + wait;
 }
 
 const struct step_ops step_tcp = {
@@ -91,5 +107,6 @@ const struct step_ops step_tcp = {
 	.run = run,
 	.release = step_probe_release,
 	.sender = step_probe_sender,
+	.kernel_only = kernel_only,
 	.estimate_ns = estimate_ns,
 };
