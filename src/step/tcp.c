@@ -62,19 +62,21 @@ static int run(struct run *r, const struct lab_step *st, char *text, size_t len,
 }
 
 /*
- * A connect that a reset or an ICMP error ends, or that nothing answers: the
- * SYN and its answer cross every namespace within the sending call, as a
- * datagram does (a SYN retransmitted by a connect still waiting comes from a
- * timer, 1 s on, beyond any quiet interval). Not a connection that completes:
- * delayed ACKs and retransmissions of data are timers. Nor one left to go on
- * in the background while later steps run.
+ * A connect that a reset or an ICMP error ends, that nothing answers, or that
+ * completes with no data: the SYN, its answer and the handshake's last ACK
+ * cross every namespace within the sending calls, as a datagram does (a SYN
+ * retransmitted by a connect still waiting comes from a timer, 1 s on, beyond
+ * any quiet interval). Not one that sends data (delayed ACKs and
+ * retransmissions of data are timers), nor one left to go on in the background
+ * while later steps run.
  */
 static bool kernel_only(const struct lab_step *st)
 {
 	const struct step_probe *p = &st->probe;
 
-	return !p->background && (p->outcome == TCP_REFUSED || p->outcome == TCP_UNREACHABLE ||
-				  p->outcome == TCP_TIMEOUT);
+	return !p->background && !p->payload_len &&
+	       (p->outcome == TCP_REFUSED || p->outcome == TCP_UNREACHABLE ||
+		p->outcome == TCP_TIMEOUT || p->outcome == TCP_CONNECTED);
 }
 
 /* The SYN's first retransmission: Linux's initial RTO (TCP_TIMEOUT_INIT). */
