@@ -378,7 +378,7 @@ err:
 	return -1;
 }
 
-int build_lab(struct built *b, const struct lab *lab, struct diag *d)
+int build_nodes(struct built *b, const struct lab *lab, struct diag *d)
 {
 	size_t i;
 
@@ -388,28 +388,12 @@ int build_lab(struct built *b, const struct lab *lab, struct diag *d)
 	b->nodes = xcalloc(lab->n_nodes, sizeof(*b->nodes));
 	for (i = 0; i < lab->n_nodes; i++)
 		b->nodes[i].nsfd = -1;
-	/* Order matters: links need both namespaces, routes need addresses on up links. */
 	netns_expect(lab->n_nodes);
 	for (i = 0; i < lab->n_nodes; i++)
 		if (make_node(b, i, d))
-			goto err_node;
-	for (i = 0; i < lab->n_links; i++)
-		if (make_link(b, &lab->links[i], d))
-			goto err;
-	for (i = 0; i < lab->n_nodes; i++)
-		if (configure_node(b, i, d))
-			goto err;
-	for (i = 0; i < lab->n_nodes; i++)
-		if (wait_links(b, i, d))
-			goto err;
-	for (i = 0; i < lab->n_nodes; i++)
-		if (add_routes(b, i, d) || add_rules(b, i, d))
-			goto err;
-	for (i = 0; i < lab->n_nodes; i++)
-		if (apply_rulesets(b, i, d))
 			goto err;
 	return 0;
-err_node:
+err:
 	if (d->outcome != NFLAB_SKIP && (d->err == EPERM || d->err == EACCES)) {
 		/* Not the lab's fault: the harness lacks the privilege to build it. */
 		d->outcome = NFLAB_SKIP;
@@ -417,7 +401,40 @@ err_node:
 	} else {
 		diag_prefix(d, "node %s", lab->nodes[i].name);
 	}
-err:
+	build_release(b);
+	return -1;
+}
+
+int build_rest(struct built *b, struct diag *d)
+{
+	const struct lab *lab = b->lab;
+	size_t i;
+
+	/* Order matters: links need both namespaces, routes need addresses on up links. */
+	for (i = 0; i < lab->n_links; i++)
+		if (make_link(b, &lab->links[i], d))
+			return -1;
+	for (i = 0; i < lab->n_nodes; i++)
+		if (configure_node(b, i, d))
+			return -1;
+	for (i = 0; i < lab->n_nodes; i++)
+		if (wait_links(b, i, d))
+			return -1;
+	for (i = 0; i < lab->n_nodes; i++)
+		if (add_routes(b, i, d) || add_rules(b, i, d))
+			return -1;
+	for (i = 0; i < lab->n_nodes; i++)
+		if (apply_rulesets(b, i, d))
+			return -1;
+	return 0;
+}
+
+int build_lab(struct built *b, const struct lab *lab, struct diag *d)
+{
+	if (build_nodes(b, lab, d))
+		return -1;
+	if (!build_rest(b, d))
+		return 0;
 	build_release(b);
 	return -1;
 }

@@ -27,6 +27,14 @@ struct built {
  * nft refused, at the lab-file line. Returns 0 or -1.
  */
 int build_lab(struct built *b, const struct lab *lab, struct diag *d);
+/*
+ * build_lab() in two halves: the nodes' network namespaces, then the rest. In
+ * between, work that needs only the namespaces (capture rings) can start. On
+ * failure build_nodes() releases what it made; after build_rest() fails, the
+ * caller calls build_release() (once that work no longer uses the namespaces).
+ */
+int build_nodes(struct built *b, const struct lab *lab, struct diag *d);
+int build_rest(struct built *b, struct diag *d);
 /* Releases every socket and namespace fd; the kernel then frees the namespaces. */
 void build_release(struct built *b);
 

@@ -58,9 +58,22 @@ struct step_ops {
 	 * Optional: whether the step's packets are handled by the kernel alone,
 	 * to the end of their chain, within the sending call (a datagram, a few
 	 * pings), so capture rings can stay small (run.c traffic_bounded()).
-	 * NULL: not (TCP, programs, bursts).
+	 * NULL: not (TCP that sends data, programs, bursts).
 	 */
 	bool (*kernel_only)(const struct lab_step *st);
+	/*
+	 * Optional, with kernel_only: the frames the step's packets take on a link
+	 * at most, fragments counted (step_fragments()), which sizes the capture
+	 * rings of a lab of kernel-only steps. NULL: one.
+	 */
+	unsigned int (*frames)(const struct lab_step *st);
+	/*
+	 * Optional: asks the kernel, in the scratch network namespace nsfd,
+	 * whether it can do what the kind needs. NULL when it can, else why not
+	 * ("resetting nft counters (Linux 6.2)"), and the lab is skipped before
+	 * it starts.
+	 */
+	const char *(*kernel_lacks)(int nsfd);
 	/*
 	 * Optional: the time the step takes by its own design, in ns: a wait, a
 	 * timeout it waits out, a ping's interval, a paced replay, a program's
@@ -69,6 +82,15 @@ struct step_ops {
 	 */
 	uint64_t (*estimate_ns)(const struct lab_step *st);
 };
+
+/*
+ * The fragments an IP packet of that many bytes of payload becomes at most on
+ * the lab's links (an MTU of 576 or more carries 512 bytes of it at least).
+ */
+static inline unsigned int step_fragments(size_t bytes)
+{
+	return (unsigned int)(bytes / 512) + 1;
+}
 
 /* The registered kinds, in the order lab files list them, and their count. */
 extern const struct step_ops *const step_registry[];

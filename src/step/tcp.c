@@ -79,6 +79,13 @@ static bool kernel_only(const struct lab_step *st)
 		p->outcome == TCP_TIMEOUT || p->outcome == TCP_CONNECTED);
 }
 
+/* Sent: the SYN, sent again when its answer waits a second, and the handshake's ACK. */
+static unsigned int frames(const struct lab_step *st)
+{
+	(void)st;
+	return 3;
+}
+
 /* The SYN's first retransmission: Linux's initial RTO (TCP_TIMEOUT_INIT). */
 #define SYN_RTO_NS 1000000000ull
 
@@ -110,5 +117,6 @@ const struct step_ops step_tcp = {
 	.release = step_probe_release,
 	.sender = step_probe_sender,
 	.kernel_only = kernel_only,
+	.frames = frames,
 	.estimate_ns = estimate_ns,
 };
