@@ -95,8 +95,8 @@ static bool wants_story(const struct run *r)
  * Whether a probe's packets are handled by the kernel alone, to the end of their
  * chain: a datagram, a few pings or crafted packets. veth hands each packet to
  * the next namespace within the sending call (bench/hop-gaps: at most 0.14 ms
- * between hops, with both CPUs busy). Not TCP (delayed ACKs, retransmissions are
- * timers), not programs, not bursts that outgrow one softirq run.
+ * between hops, with both CPUs busy). Not TCP that sends data (delayed ACKs,
+ * retransmissions are timers), not programs, not bursts that outgrow one softirq run.
  */
 static bool kernel_only(const struct lab_step *st)
 {

@@ -103,6 +103,15 @@ static unsigned int frames(const struct lab_step *st)
 	return st->probe.count * step_fragments(st->probe.size);
 }
 
+/* The intervals, and the whole timeout when no reply is the outcome. */
+static uint64_t estimate_ns(const struct lab_step *st)
+{
+	const struct step_probe *p = &st->probe;
+	uint64_t ns = p->count > 1 ? (p->count - 1) * p->interval_ns : 0;
+
+	return ns + (p->outcome == PING_NO_REPLY ? p->timeout_ns : 0);
+}
+
 const struct step_ops step_ping = {
 	.key = "ping",
 	.kind = STEP_PING,
@@ -112,4 +121,5 @@ const struct step_ops step_ping = {
 	.sender = step_probe_sender,
 	.kernel_only = kernel_only,
 	.frames = frames,
+	.estimate_ns = estimate_ns,
 };

@@ -292,6 +292,18 @@ static uint64_t due_ns(const struct replay_step *s, size_t i, uint64_t start, ui
 	}
 }
 
+/* How long the replay's pace spreads its frames over (the filter aside). */
+static uint64_t estimate_ns(const struct lab_step *st)
+{
+	const struct replay_step *s = st->ext.priv;
+	size_t i, n = s->count && s->count < s->frames.n ? s->count : s->frames.n;
+	uint64_t elapsed = 0, last = 0;
+
+	for (i = 0; i < n; i++) /* due_ns() adds each gap to elapsed in turn */
+		last = due_ns(s, i, 0, &elapsed);
+	return last;
+}
+
 /* The IP bytes of an Ethernet frame: after its header and VLAN tags. */
 static size_t l3_len(const struct capframe *fr)
 {
@@ -462,4 +474,5 @@ const struct step_ops step_replay = {
 	.describe = describe,
 	.release = release,
 	.sender = sender,
+	.estimate_ns = estimate_ns,
 };

@@ -33,6 +33,13 @@ long step_prog_sender(const struct lab *lab, const struct lab_step *st, long *if
 	return (long)st->prog.node;
 }
 
+/* A program's start and end, and the 50 ms of quiet the checks after it keep. */
+uint64_t step_prog_estimate_ns(const struct lab_step *st)
+{
+	(void)st;
+	return 2 * LAB_DEFAULT_QUIET_NS;
+}
+
 static int run(struct run *r, const struct lab_step *st, char *text, size_t len, char **detail)
 {
 	return step_prog_done(r, st->prog.node, run_step_prog(r, st, text, len, detail));
@@ -45,4 +52,5 @@ const struct step_ops step_run = {
 	.run = run,
 	.release = step_prog_release,
 	.sender = step_prog_sender,
+	.estimate_ns = step_prog_estimate_ns,
 };

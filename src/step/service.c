@@ -21,4 +21,5 @@ const struct step_ops step_service = {
 	.run = run,
 	.release = step_prog_release,
 	.sender = step_prog_sender,
+	.estimate_ns = step_prog_estimate_ns,
 };

@@ -58,7 +58,7 @@ struct step_ops {
 	 * Optional: whether the step's packets are handled by the kernel alone,
 	 * to the end of their chain, within the sending call (a datagram, a few
 	 * pings), so capture rings can stay small (run.c traffic_bounded()).
-	 * NULL: not (TCP, programs, bursts).
+	 * NULL: not (TCP that sends data, programs, bursts).
 	 */
 	bool (*kernel_only)(const struct lab_step *st);
 	/*
@@ -74,6 +74,13 @@ struct step_ops {
 	 * it starts.
 	 */
 	const char *(*kernel_lacks)(int nsfd);
+	/*
+	 * Optional: the time the step takes by its own design, in ns: a wait, a
+	 * timeout it waits out, a ping's interval, a paced replay, a program's
+	 * start. `nflab test` starts the labs whose steps add up to most first
+	 * (src/suite/estimate.c). NULL: next to nothing.
+	 */
+	uint64_t (*estimate_ns)(const struct lab_step *st);
 };
 
 /*
@@ -112,6 +119,7 @@ const char *step_addr_port(const struct ipaddr *a, uint16_t port, char *buf, siz
 int step_prog_done(struct run *r, size_t node, int v);
 void step_prog_release(struct lab_step *st);
 long step_prog_sender(const struct lab *lab, const struct lab_step *st, long *iface);
+uint64_t step_prog_estimate_ns(const struct lab_step *st);
 
 extern const struct step_ops step_udp, step_tcp, step_ping, step_listen, step_expect, step_close,
 	step_send, step_run, step_service, step_stop;

@@ -61,6 +61,54 @@ static int run(struct run *r, const struct lab_step *st, char *text, size_t len,
 	return NFLAB_PASS;
 }
 
+/*
+ * A connect that a reset or an ICMP error ends, that nothing answers, or that
+ * completes with no data: the SYN, its answer and the handshake's last ACK
+ * cross every namespace within the sending calls, as a datagram does (a SYN
+ * retransmitted by a connect still waiting comes from a timer, 1 s on, beyond
+ * any quiet interval). Not one that sends data (delayed ACKs and
+ * retransmissions of data are timers), nor one left to go on in the background
+ * while later steps run.
+ */
+static bool kernel_only(const struct lab_step *st)
+{
+	const struct step_probe *p = &st->probe;
+
+	return !p->background && !p->payload_len &&
+	       (p->outcome == TCP_REFUSED || p->outcome == TCP_UNREACHABLE ||
+		p->outcome == TCP_TIMEOUT || p->outcome == TCP_CONNECTED);
+}
+
+/* Sent: the SYN, sent again when its answer waits a second, and the handshake's ACK. */
+static unsigned int frames(const struct lab_step *st)
+{
+	(void)st;
+	return 3;
+}
+
+/* The SYN's first retransmission: Linux's initial RTO (TCP_TIMEOUT_INIT). */
+#define SYN_RTO_NS 1000000000ull
+
+/*
+ * The quiet interval of the checks after it (above); a timeout is waited out;
+ * and an ICMPv6 error for the first SYN, which on veths arrives while connect()
+ * holds the socket, only ends the connect with the retransmitted SYN's error
+ * (labs/basics/tcp-outcomes.yaml).
+ */
+static uint64_t estimate_ns(const struct lab_step *st)
+{
+	const struct step_probe *p = &st->probe;
+	uint64_t wait = 0;
+
+	if (p->background)
+		return 0;
+	if (p->outcome == TCP_TIMEOUT)
+		wait = p->timeout_ns;
+	else if (p->outcome == TCP_UNREACHABLE && p->dst.family == AF_INET6)
+		wait = p->timeout_ns < SYN_RTO_NS ? p->timeout_ns : SYN_RTO_NS;
+	return (kernel_only(st) ? LAB_KERNEL_QUIET_NS : LAB_DEFAULT_QUIET_NS) + wait;
+}
+
 const struct step_ops step_tcp = {
 	.key = "tcp",
 	.kind = STEP_TCP,
@@ -68,4 +116,7 @@ const struct step_ops step_tcp = {
 	.run = run,
 	.release = step_probe_release,
 	.sender = step_probe_sender,
+	.kernel_only = kernel_only,
+	.frames = frames,
+	.estimate_ns = estimate_ns,
 };

@@ -51,6 +51,11 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 		snprintf(buf, len, "wait %.3g ms", (double)ns / 1e6);
 }
 
+static uint64_t estimate_ns(const struct lab_step *st)
+{
+	return *(const uint64_t *)st->ext.priv;
+}
+
 const struct step_ops step_wait = {
 	.key = "wait",
 	.kind = STEP_EXT,
@@ -58,4 +63,5 @@ const struct step_ops step_wait = {
 	.run = run,
 	.describe = describe,
 	.release = step_priv_free,
+	.estimate_ns = estimate_ns,
 };

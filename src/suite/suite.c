@@ -19,6 +19,7 @@
 #include "report/report.h"
 #include "report/suite_report.h"
 #include "run/run.h"
+#include "suite/estimate.h"
 #include "util/clock.h"
 #include "util/heap.h"
 #include "util/interrupt.h"
@@ -40,6 +41,8 @@ struct job {
 struct suite {
 	const struct suite_opts *o;
 	struct suite_result *res;
+	size_t *order; /* the runs, longest first: res->runs[order[0]] starts first */
+	bool *started; /* by run, as res->runs */
 	struct job *jobs;
 	size_t running;
 	int sigfd;		    /* SIGCHLD, SIGINT and SIGTERM as a file */
@@ -138,6 +141,7 @@ static int start(struct suite *s, size_t idx, struct diag *d)
 	if (j->pid == 0)
 		child(s->o, &s->child_mask, lr, j->out_fd, j->machine_fd);
 	setpgid(j->pid, j->pid); /* also here: no race with a kill at the timeout */
+	s->started[idx] = true;
 	j->start = now_mono_ns();
 	j->deadline = s->o->timeout_s > 0 ? j->start + (uint64_t)(s->o->timeout_s * 1e9) : 0;
 	s->running++;
@@ -430,6 +434,39 @@ static int wait_some(struct suite *s, struct diag *d)
 	return 0;
 }
 
+/*
+ * The order runs start in: the labs that take longest by design first, so that
+ * no worker is left idle while a long lab started last ends (runs of one lab
+ * stay together). Results are still reported in lab-list order.
+ */
+static void plan(struct suite *s, const struct lab_list *labs)
+{
+	size_t i, n = s->res->n;
+	uint64_t *cost = xcalloc(n + 1, sizeof(*cost)), lab_cost = 0;
+
+	for (i = 0; i < n; i++) {
+		if (i % s->o->repeat == 0)
+			lab_cost = lab_estimate_ns(labs->paths[i / s->o->repeat], s->o->topo_dir);
+		cost[i] = lab_cost;
+	}
+	s->order = xcalloc(n + 1, sizeof(*s->order));
+	s->started = xcalloc(n + 1, sizeof(*s->started));
+	longest_first(cost, s->order, n);
+	free(cost);
+}
+
+/* After an interrupt: only the runs that started stay, in lab-list order. */
+static void keep_started(struct suite *s)
+{
+	struct suite_result *res = s->res;
+	size_t i, k = 0;
+
+	for (i = 0; i < res->n; i++)
+		if (s->started[i])
+			res->runs[k++] = res->runs[i];
+	res->n = k;
+}
+
 /* Opens every output before anything runs: a bad path ends the suite at once. */
 static int open_outputs(struct suite *s, struct diag *d)
 {
@@ -516,11 +553,12 @@ int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct su
 	s.tty = isatty(fileno(o->out));
 	s.color = s.tty && !(nc && *nc);
 	s.start = now_mono_ns();
+	plan(&s, labs); /* in the suite's time: about 0.3 ms a lab */
 	if (o->tap)
 		suite_tap_plan(res->n, o->tap);
 	while (!rc && ((next < res->n && !res->interrupted) || s.running)) {
 		while (!rc && next < res->n && s.running < o->jobs && !res->interrupted)
-			rc = start(&s, next++, &d);
+			rc = start(&s, s.order[next++], &d);
 		if (!rc)
 			rc = wait_some(&s, &d);
 		done = res->passed + res->failed + res->skipped + res->errors;
@@ -536,10 +574,12 @@ int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct su
 	free(s.jobs);
 	res->ms = (double)(now_mono_ns() - s.start) / 1e6;
 	if (res->interrupted) {
-		res->n = next; /* runs are started in order: the rest never ran */
+		keep_started(&s);
 		if (o->tap)
 			fprintf(o->tap, "Bail out! interrupted by %s\n", res->interrupted);
 	}
+	free(s.order);
+	free(s.started);
 	if (rc) {
 		diag_print(&d, o->out);
 		outfile_discard(&s.junit);

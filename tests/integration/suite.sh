@@ -2,7 +2,8 @@
 # nflab test end to end: a passing, a failing and a hanging lab run in parallel;
 # the failure's mismatch appears in TAP (read by prove), JUnit (parsed as XML)
 # and JSON; the hanging lab is killed at --timeout and leaves nothing behind;
-# failed labs leave artifacts; shards split the labs exactly; --repeat repeats.
+# failed labs leave artifacts; shards split the labs exactly; --repeat repeats;
+# the longest lab starts first.
 # usage: suite.sh NFLAB SOURCE_DIR
 set -u
 nflab=$1 src=$2
@@ -95,6 +96,18 @@ sort "$dir/all" | cmp -s - "$dir/shards" || fail "shards do not add up to the wh
 "$nflab" test -j2 --repeat 3 --topologies "$src/topologies" "$dir/labs/ok.yaml" >"$dir/repeat" 2>&1 ||
 	fail "repeat failed"
 grep -q "3 passed, 0 failed, 0 skipped, 0 errors (3 runs" "$dir/repeat" || fail "repeat count"
+# Longest first: with one worker, the lab whose steps wait longest by design
+# starts, and so ends, first; the JSON report still lists labs in path order.
+mkdir "$dir/order"
+cp "$dir/labs/ok.yaml" "$dir/order/a-short.yaml"
+{ cat "$dir/labs/ok.yaml"; echo "  - wait: 200ms"; } >"$dir/order/b-long.yaml"
+"$nflab" test -j1 --tap --json "$dir/order.json" --topologies "$src/topologies" "$dir/order" \
+	>"$dir/order.tap" 2>"$dir/order.err" || fail "longest-first labs failed"
+grep -m1 "ok [0-9]" "$dir/order.tap" | grep -q "^ok 1 - .*b-long.yaml" ||
+	{ cat "$dir/order.tap"; fail "the longer lab did not start first"; }
+python3 -c 'import json, sys; l = [x["lab"] for x in json.load(open(sys.argv[1]))["labs"]]
+assert l[0].endswith("a-short.yaml") and l[1].endswith("b-long.yaml"), l' "$dir/order.json" ||
+	fail "JSON report not in path order"
 # Nothing matched is an error, not a green run of nothing.
 "$nflab" test --tap --filter nosuchthing "$src/labs" >"$dir/none" 2>&1
 rc=$?

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Lab discovery for `nflab test`: recursion, order, filters, and shards that add up. */
+/*
+ * Lab discovery for `nflab test`: recursion, order, filters, and shards that add
+ * up; and the order labs start in, longest by design first.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +15,7 @@
 #include <unistd.h>
 
 #include "suite/discover.h"
+#include "suite/estimate.h"
 
 static char root[] = "/tmp/nflab-discover.XXXXXX";
 
@@ -104,11 +108,55 @@ static void test_shards_partition(void **state)
 	assert_int_equal(lab_shard("anything", 1), 1);
 }
 
+/* A lab's estimate is its steps' designed waits plus 1 ms per node and per step. */
+static void test_estimate(void **state)
+{
+	static const char lab[] =
+		"name: est\n"
+		"nodes:\n"
+		"  a: {interfaces: {eth0: 10.0.0.1/24}}\n"
+		"  b: {interfaces: {eth0: 10.0.0.2/24}}\n"
+		"links: [[a:eth0, b:eth0]]\n"
+		"steps:\n"
+		"  - wait: 200ms\n"
+		"  - ping: {from: a, to: 10.0.0.2, outcome: no-reply, timeout: 100ms}\n"
+		"  - ping: {from: a, to: 10.0.0.2, count: 3, interval: 50ms}\n"
+		"  - ping: {from: a, to: 10.0.0.2}\n";
+	char path[256];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/est.lab", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(lab, f);
+	fclose(f);
+	/* 2 nodes, 4 steps, the wait, the timeout waited out, two intervals. */
+	assert_int_equal(lab_estimate_ns(path, NULL), (2 + 4 + 200 + 100 + 100) * 1000000ull);
+	unlink(path);
+	/* A file that does not load: its run ends at once with the error. */
+	assert_int_equal(lab_estimate_ns(path, NULL), 0);
+}
+
+static void test_longest_first(void **state)
+{
+	const uint64_t cost[] = {5, 30, 5, 0, 30, 7};
+	const size_t want[] = {1, 4, 5, 0, 2, 3}; /* equal costs keep their order */
+	size_t order[6], i;
+
+	(void)state;
+	longest_first(cost, order, 6);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(order[i], want[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_discover_and_filter),
 		cmocka_unit_test(test_shards_partition),
+		cmocka_unit_test(test_estimate),
+		cmocka_unit_test(test_longest_first),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
