@@ -26,17 +26,18 @@
  * 0), so without a baseline a lab would behave differently on every host.
  */
 static const struct sysctl_kv baseline[] = {
+	/* Grouped by directory: each key opens below the previous one's when they share it. */
 	{"net.ipv4.conf.all.rp_filter", "0", false},
-	{"net.ipv4.conf.default.rp_filter", "0", false},
 	{"net.ipv4.conf.all.accept_redirects", "0", false},
+	{"net.ipv4.conf.default.rp_filter", "0", false},
 	{"net.ipv4.conf.default.accept_redirects", "0", false},
 	{"net.ipv6.conf.all.accept_dad", "0", false},
+	{"net.ipv6.conf.all.accept_ra", "0", false},
 	{"net.ipv6.conf.default.accept_dad", "0", false},
 	{"net.ipv6.conf.default.router_solicitations", "0", false},
-	{"net.ipv6.conf.all.accept_ra", "0", false},
 	{"net.ipv6.conf.default.accept_ra", "0", false},
-	{"net.ipv4.icmp_ratelimit", "0", false},
 	{"net.ipv6.icmp.ratelimit", "0", false},
+	{"net.ipv4.icmp_ratelimit", "0", false},
 	/*
 	 * The global ICMP budget (1000/s, bursts of 50) cuts error bursts. Per-netns
 	 * only on newer kernels: where the key is absent from a node's netns it is
@@ -44,43 +45,57 @@ static const struct sysctl_kv baseline[] = {
 	 */
 	{"net.ipv4.icmp_msgs_per_sec", "1000000", true},
 	{"net.ipv4.icmp_msgs_burst", "1000000", true},
+	/* then net.ipv4.ip_forward and net.ipv6.conf.all.forwarding: node_baseline() */
 };
 
+static int inherited[sizeof(baseline) / sizeof(baseline[0]) + 1] = {-1};
+static char host_forward[8];
+
 /*
- * Writes the baseline into a new netns, skipping what it already has: IPv4
+ * Once per process: which baseline values a new netns already has. IPv4
  * settings are copied from the host's at creation (net.core.devconf_inherit_init_net
  * 0), IPv6 forwarding starts at 0. Each write is a /proc/sys lookup whose cost
  * grows with the number of namespaces, so a thousand-node lab feels every one.
  */
-static int set_baseline(int nsfd, const char *fwd, struct diag *d)
+static void baseline_probe(struct diag *d)
 {
-	static int inherited[sizeof(baseline) / sizeof(baseline[0]) + 1] = {-1};
-	static char host_forward[8];
-	struct sysctl_kv kv[sizeof(baseline) / sizeof(baseline[0]) + 2];
+	char mode[8] = "2";
+	bool inherit;
+	size_t i;
+
+	if (inherited[0] != -1)
+		return;
+	/* 2: new namespaces start from the kernel's defaults, not the host's values. */
+	if (sysctl_get(netns_home_fd(), "net.core.devconf_inherit_init_net", mode, sizeof(mode),
+		       d))
+		diag_clear(d);
+	inherit = strcmp(mode, "2") != 0;
+	for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++) {
+		char v[16];
+
+		inherited[i] = inherit && !strncmp(baseline[i].key, "net.ipv4.conf.", 14) &&
+			       !sysctl_get(netns_home_fd(), baseline[i].key, v, sizeof(v), d) &&
+			       !strcmp(v, baseline[i].value);
+		diag_clear(d);
+	}
+	if (!inherit || sysctl_get(netns_home_fd(), "net.ipv4.ip_forward", host_forward,
+				   sizeof(host_forward), d))
+		diag_clear(d);
+}
+
+/*
+ * The baseline a new netns of node k lacks, written by the namespace factory
+ * as it makes the netns (netns_expect()), before any of its links exists:
+ * they copy conf/default.
+ */
+static size_t node_baseline(void *arg, size_t k, struct sysctl_kv *kv)
+{
+	const struct lab *lab = arg;
+	const char *fwd = lab->nodes[k].router ? "1" : "0";
 	size_t i, n = 0;
 
-	if (inherited[0] == -1) { /* once: which IPv4 values the host already has */
-		char mode[8] = "2";
-		bool inherit;
-
-		/* 2: new namespaces start from the kernel's defaults, not the host's values. */
-		if (sysctl_get(netns_home_fd(), "net.core.devconf_inherit_init_net", mode,
-			       sizeof(mode), d))
-			diag_clear(d);
-		inherit = strcmp(mode, "2") != 0;
-		for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++) {
-			char v[16];
-
-			inherited[i] =
-				inherit && !strncmp(baseline[i].key, "net.ipv4.conf.", 14) &&
-				!sysctl_get(netns_home_fd(), baseline[i].key, v, sizeof(v), d) &&
-				!strcmp(v, baseline[i].value);
-			diag_clear(d);
-		}
-		if (!inherit || sysctl_get(netns_home_fd(), "net.ipv4.ip_forward", host_forward,
-					   sizeof(host_forward), d))
-			diag_clear(d);
-	}
+	_Static_assert(sizeof(baseline) / sizeof(baseline[0]) + 2 <= NETNS_PRESET_MAX,
+		       "the baseline fits a preset");
 	for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++)
 		if (!inherited[i])
 			kv[n++] = baseline[i];
@@ -88,7 +103,7 @@ static int set_baseline(int nsfd, const char *fwd, struct diag *d)
 		kv[n++] = (struct sysctl_kv){"net.ipv4.ip_forward", fwd, false};
 	if (strcmp(fwd, "0"))
 		kv[n++] = (struct sysctl_kv){"net.ipv6.conf.all.forwarding", fwd, false};
-	return sysctl_set_all(nsfd, kv, n, d);
+	return n;
 }
 
 /* A sysctl that names one of the node's interfaces only exists once the link does. */
@@ -131,17 +146,13 @@ static int apply_sysctls(struct built *b, size_t ni, bool iface_phase, struct di
 
 static int make_node(struct built *b, size_t ni, struct diag *d)
 {
-	const struct lab_node *node = &b->lab->nodes[ni];
 	struct built_node *bn = &b->nodes[ni];
-	const char *fwd = node->router ? "1" : "0";
 
-	bn->nsfd = netns_new(d);
+	bn->nsfd = netns_new(d); /* with its baseline (node_baseline()) */
 	if (bn->nsfd < 0)
 		return -1;
 	bn->rtnl = nl_open(bn->nsfd, NETLINK_ROUTE, d);
 	if (!bn->rtnl)
-		return -1;
-	if (set_baseline(bn->nsfd, fwd, d))
 		return -1;
 	return apply_sysctls(b, ni, false, d);
 }
@@ -378,9 +389,30 @@ err:
 	return -1;
 }
 
+/*
+ * The indexes below n sorted by key[index] (each below n_keys), equal keys in
+ * index order: a counting sort. The caller frees the array.
+ */
+static size_t *order_by(const size_t *key, size_t n, size_t n_keys)
+{
+	size_t *start = xcalloc(n_keys + 1, sizeof(*start));
+	size_t *order = xcalloc(n + 1, sizeof(*order));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		start[key[i] + 1]++;
+	for (i = 1; i <= n_keys; i++)
+		start[i] += start[i - 1];
+	for (i = 0; i < n; i++)
+		order[start[key[i]]++] = i;
+	free(start);
+	return order;
+}
+
 int build_lab(struct built *b, const struct lab *lab, struct diag *d)
 {
-	size_t i;
+	size_t *link_last = NULL, *node_last = NULL, *links = NULL, *nodes = NULL;
+	size_t i, nl, nn;
 
 	memset(b, 0, sizeof(*b));
 	b->lab = lab;
@@ -388,17 +420,43 @@ int build_lab(struct built *b, const struct lab *lab, struct diag *d)
 	b->nodes = xcalloc(lab->n_nodes, sizeof(*b->nodes));
 	for (i = 0; i < lab->n_nodes; i++)
 		b->nodes[i].nsfd = -1;
-	/* Order matters: links need both namespaces, routes need addresses on up links. */
-	netns_expect(lab->n_nodes);
+	/*
+	 * Order matters: links need both namespaces, routes need addresses on up
+	 * links. A link is made, and a node configured, as soon as the namespaces
+	 * it needs exist: the factory makes the next ones meanwhile.
+	 */
+	link_last = xcalloc(lab->n_links + 1, sizeof(*link_last));
+	node_last = xcalloc(lab->n_nodes, sizeof(*node_last));
 	for (i = 0; i < lab->n_nodes; i++)
+		node_last[i] = i;
+	for (i = 0; i < lab->n_links; i++) {
+		const struct lab_link *l = &lab->links[i];
+
+		link_last[i] = l->a.node > l->b.node ? l->a.node : l->b.node;
+		if (node_last[l->a.node] < link_last[i])
+			node_last[l->a.node] = link_last[i];
+		if (node_last[l->b.node] < link_last[i])
+			node_last[l->b.node] = link_last[i];
+	}
+	links = order_by(link_last, lab->n_links, lab->n_nodes);
+	nodes = order_by(node_last, lab->n_nodes, lab->n_nodes);
+	baseline_probe(d);
+	netns_expect(lab->n_nodes, node_baseline, (void *)lab);
+	for (i = 0, nl = 0, nn = 0; i < lab->n_nodes; i++) {
 		if (make_node(b, i, d))
 			goto err_node;
-	for (i = 0; i < lab->n_links; i++)
-		if (make_link(b, &lab->links[i], d))
-			goto err;
-	for (i = 0; i < lab->n_nodes; i++)
-		if (configure_node(b, i, d))
-			goto err;
+		for (; nl < lab->n_links && link_last[links[nl]] == i; nl++)
+			if (make_link(b, &lab->links[links[nl]], d))
+				goto err;
+		for (; nn < lab->n_nodes && node_last[nodes[nn]] == i; nn++)
+			if (configure_node(b, nodes[nn], d))
+				goto err;
+	}
+	free(link_last);
+	free(node_last);
+	free(links);
+	free(nodes);
+	link_last = node_last = links = nodes = NULL;
 	for (i = 0; i < lab->n_nodes; i++)
 		if (wait_links(b, i, d))
 			goto err;
@@ -418,6 +476,10 @@ err_node:
 		diag_prefix(d, "node %s", lab->nodes[i].name);
 	}
 err:
+	free(link_last);
+	free(node_last);
+	free(links);
+	free(nodes);
 	build_release(b);
 	return -1;
 }

@@ -141,36 +141,94 @@ void sysctl_procfs_close(void)
 	procfs = -1;
 }
 
-int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *d)
+/*
+ * Opens key's file below the directory of the previous key when they share it
+ * (*dir, *dir_path): every /proc/sys lookup leaves the kernel's fast path
+ * (proc_sys_revalidate) and takes its global sysctl lock once per component.
+ */
+static int open_below(int proc, const char *path, int *dir, char *dir_path, size_t len)
 {
-	size_t i;
-	int rc = 0, proc;
+	const char *leaf = strrchr(path, '/');
+	size_t n = (size_t)(leaf - path);
 
-	if (netns_enter(nsfd, d))
-		return -1;
-	proc = sysctl_procfs_shared();
-	/* One trip into the netns for all of them: they are resolved at open(). */
-	for (i = 0; i < n && !rc; i++) {
+	if (proc < 0)
+		return open(path, O_WRONLY | O_CLOEXEC);
+	if (*dir < 0 || strlen(dir_path) != n || strncmp(dir_path, path, n)) {
+		if (*dir >= 0)
+			close(*dir);
+		*dir = -1;
+		if (n >= len)
+			return openat(proc, path + strlen("/proc/"), O_WRONLY | O_CLOEXEC);
+		memcpy(dir_path, path, n);
+		dir_path[n] = '\0';
+		/* "/proc/sys/net/..." is "sys/net/..." below a procfs root. */
+		*dir = openat(proc, dir_path + strlen("/proc/"), O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (*dir < 0)
+			return -1;
+	}
+	return openat(*dir, leaf + 1, O_WRONLY | O_CLOEXEC);
+}
+
+int sysctl_write_here(int proc, const struct sysctl_kv *kv, size_t n, size_t *failed)
+{
+	char dir_path[256] = "";
+	int dir = -1, rc = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
 		char path[256];
 		size_t len = strlen(kv[i].value);
 		int fd;
 
 		if (sysctl_path(kv[i].key, path, sizeof(path))) {
-			rc = diag_set(d, "sysctl %s: only net.* keys belong to a namespace",
-				      kv[i].key);
+			errno = EINVAL;
+			rc = -1;
 			break;
 		}
-		/* "/proc/sys/net/..." is "sys/net/..." below a procfs root. */
-		fd = proc >= 0 ? openat(proc, path + strlen("/proc/"), O_WRONLY | O_CLOEXEC)
-			       : open(path, O_WRONLY | O_CLOEXEC);
+		fd = open_below(proc, path, &dir, dir_path, sizeof(dir_path));
 		if (fd < 0 && errno == ENOENT && kv[i].optional)
 			continue;
 		if (fd < 0 || write(fd, kv[i].value, len) != (ssize_t)len)
-			rc = diag_errno(d, "sysctl %s=%s", kv[i].key, kv[i].value);
-		if (fd >= 0)
+			rc = -1;
+		if (fd >= 0) {
+			int err = errno;
+
 			close(fd);
+			errno = err;
+		}
+		if (rc)
+			break;
 	}
+	if (dir >= 0) {
+		int err = errno;
+
+		close(dir);
+		errno = err;
+	}
+	*failed = i;
+	return rc;
+}
+
+int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *d)
+{
+	size_t failed;
+	int rc = 0;
+
+	if (netns_enter(nsfd, d))
+		return -1;
+	/* One trip into the netns for all of them: they are resolved at open(). */
+	if (sysctl_write_here(sysctl_procfs_shared(), kv, n, &failed))
+		rc = sysctl_failed(&kv[failed], d);
 	if (netns_restore(d))
 		return -1;
 	return rc;
+}
+
+int sysctl_failed(const struct sysctl_kv *kv, struct diag *d)
+{
+	char path[256];
+
+	if (sysctl_path(kv->key, path, sizeof(path)))
+		return diag_set(d, "sysctl %s: only net.* keys belong to a namespace", kv->key);
+	return diag_errno(d, "sysctl %s=%s", kv->key, kv->value);
 }
