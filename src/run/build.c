@@ -26,18 +26,17 @@
  * 0), so without a baseline a lab would behave differently on every host.
  */
 static const struct sysctl_kv baseline[] = {
-	/* Grouped by directory: each key opens below the previous one's when they share it. */
 	{"net.ipv4.conf.all.rp_filter", "0", false},
-	{"net.ipv4.conf.all.accept_redirects", "0", false},
 	{"net.ipv4.conf.default.rp_filter", "0", false},
+	{"net.ipv4.conf.all.accept_redirects", "0", false},
 	{"net.ipv4.conf.default.accept_redirects", "0", false},
 	{"net.ipv6.conf.all.accept_dad", "0", false},
-	{"net.ipv6.conf.all.accept_ra", "0", false},
 	{"net.ipv6.conf.default.accept_dad", "0", false},
 	{"net.ipv6.conf.default.router_solicitations", "0", false},
+	{"net.ipv6.conf.all.accept_ra", "0", false},
 	{"net.ipv6.conf.default.accept_ra", "0", false},
-	{"net.ipv6.icmp.ratelimit", "0", false},
 	{"net.ipv4.icmp_ratelimit", "0", false},
+	{"net.ipv6.icmp.ratelimit", "0", false},
 	/*
 	 * The global ICMP budget (1000/s, bursts of 50) cuts error bursts. Per-netns
 	 * only on newer kernels: where the key is absent from a node's netns it is
@@ -45,7 +44,6 @@ static const struct sysctl_kv baseline[] = {
 	 */
 	{"net.ipv4.icmp_msgs_per_sec", "1000000", true},
 	{"net.ipv4.icmp_msgs_burst", "1000000", true},
-	/* then net.ipv4.ip_forward and net.ipv6.conf.all.forwarding: node_baseline() */
 };
 
 static int inherited[sizeof(baseline) / sizeof(baseline[0]) + 1] = {-1};
@@ -409,10 +407,66 @@ static size_t *order_by(const size_t *key, size_t n, size_t n_keys)
 	return order;
 }
 
+/*
+ * When each part of a build can be done, as the number of the namespace after
+ * whose making all it needs exists: the build goes on with it while the factory
+ * makes the next namespaces. Each *_at array holds those steps, the array
+ * beside it its indexes in that order.
+ */
+struct build_plan {
+	size_t *link_at, *links;   /* a link: once both its namespaces exist */
+	size_t *config_at, *configs; /* a node's links up, addresses: once all its links exist */
+	size_t *ready_at, *readies; /* its links ready, routes and rules: its neighbours configured */
+};
+
+static size_t later(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+static void plan_make(struct build_plan *p, const struct lab *lab)
+{
+	size_t i;
+
+	p->link_at = xcalloc(lab->n_links + 1, sizeof(*p->link_at));
+	p->config_at = xcalloc(lab->n_nodes, sizeof(*p->config_at));
+	p->ready_at = xcalloc(lab->n_nodes, sizeof(*p->ready_at));
+	for (i = 0; i < lab->n_nodes; i++)
+		p->config_at[i] = i;
+	for (i = 0; i < lab->n_links; i++) {
+		const struct lab_link *l = &lab->links[i];
+
+		p->link_at[i] = later(l->a.node, l->b.node);
+		p->config_at[l->a.node] = later(p->config_at[l->a.node], p->link_at[i]);
+		p->config_at[l->b.node] = later(p->config_at[l->b.node], p->link_at[i]);
+	}
+	for (i = 0; i < lab->n_nodes; i++)
+		p->ready_at[i] = p->config_at[i];
+	for (i = 0; i < lab->n_links; i++) {
+		const struct lab_link *l = &lab->links[i];
+
+		p->ready_at[l->a.node] = later(p->ready_at[l->a.node], p->config_at[l->b.node]);
+		p->ready_at[l->b.node] = later(p->ready_at[l->b.node], p->config_at[l->a.node]);
+	}
+	p->links = order_by(p->link_at, lab->n_links, lab->n_nodes);
+	p->configs = order_by(p->config_at, lab->n_nodes, lab->n_nodes);
+	p->readies = order_by(p->ready_at, lab->n_nodes, lab->n_nodes);
+}
+
+static void plan_free(struct build_plan *p)
+{
+	free(p->link_at);
+	free(p->links);
+	free(p->config_at);
+	free(p->configs);
+	free(p->ready_at);
+	free(p->readies);
+}
+
 int build_lab(struct built *b, const struct lab *lab, struct diag *d)
 {
-	size_t *link_last = NULL, *node_last = NULL, *links = NULL, *nodes = NULL;
-	size_t i, nl, nn;
+	struct build_plan p;
+	size_t i, nl = 0, nc = 0, nr = 0;
 
 	memset(b, 0, sizeof(*b));
 	b->lab = lab;
@@ -422,50 +476,29 @@ int build_lab(struct built *b, const struct lab *lab, struct diag *d)
 		b->nodes[i].nsfd = -1;
 	/*
 	 * Order matters: links need both namespaces, routes need addresses on up
-	 * links. A link is made, and a node configured, as soon as the namespaces
-	 * it needs exist: the factory makes the next ones meanwhile.
+	 * links. Each is done as soon as what it needs exists (struct build_plan).
 	 */
-	link_last = xcalloc(lab->n_links + 1, sizeof(*link_last));
-	node_last = xcalloc(lab->n_nodes, sizeof(*node_last));
-	for (i = 0; i < lab->n_nodes; i++)
-		node_last[i] = i;
-	for (i = 0; i < lab->n_links; i++) {
-		const struct lab_link *l = &lab->links[i];
-
-		link_last[i] = l->a.node > l->b.node ? l->a.node : l->b.node;
-		if (node_last[l->a.node] < link_last[i])
-			node_last[l->a.node] = link_last[i];
-		if (node_last[l->b.node] < link_last[i])
-			node_last[l->b.node] = link_last[i];
-	}
-	links = order_by(link_last, lab->n_links, lab->n_nodes);
-	nodes = order_by(node_last, lab->n_nodes, lab->n_nodes);
+	plan_make(&p, lab);
 	baseline_probe(d);
 	netns_expect(lab->n_nodes, node_baseline, (void *)lab);
-	for (i = 0, nl = 0, nn = 0; i < lab->n_nodes; i++) {
+	for (i = 0; i < lab->n_nodes; i++) {
 		if (make_node(b, i, d))
 			goto err_node;
-		for (; nl < lab->n_links && link_last[links[nl]] == i; nl++)
-			if (make_link(b, &lab->links[links[nl]], d))
+		for (; nl < lab->n_links && p.link_at[p.links[nl]] == i; nl++)
+			if (make_link(b, &lab->links[p.links[nl]], d))
 				goto err;
-		for (; nn < lab->n_nodes && node_last[nodes[nn]] == i; nn++)
-			if (configure_node(b, nodes[nn], d))
+		for (; nc < lab->n_nodes && p.config_at[p.configs[nc]] == i; nc++)
+			if (configure_node(b, p.configs[nc], d))
+				goto err;
+		for (; nr < lab->n_nodes && p.ready_at[p.readies[nr]] == i; nr++)
+			if (wait_links(b, p.readies[nr], d) || add_routes(b, p.readies[nr], d) ||
+			    add_rules(b, p.readies[nr], d))
 				goto err;
 	}
-	free(link_last);
-	free(node_last);
-	free(links);
-	free(nodes);
-	link_last = node_last = links = nodes = NULL;
-	for (i = 0; i < lab->n_nodes; i++)
-		if (wait_links(b, i, d))
-			goto err;
-	for (i = 0; i < lab->n_nodes; i++)
-		if (add_routes(b, i, d) || add_rules(b, i, d))
-			goto err;
+	plan_free(&p);
 	for (i = 0; i < lab->n_nodes; i++)
 		if (apply_rulesets(b, i, d))
-			goto err;
+			goto err_built;
 	return 0;
 err_node:
 	if (d->outcome != NFLAB_SKIP && (d->err == EPERM || d->err == EACCES)) {
@@ -476,10 +509,8 @@ err_node:
 		diag_prefix(d, "node %s", lab->nodes[i].name);
 	}
 err:
-	free(link_last);
-	free(node_last);
-	free(links);
-	free(nodes);
+	plan_free(&p);
+err_built:
 	build_release(b);
 	return -1;
 }

@@ -141,72 +141,36 @@ void sysctl_procfs_close(void)
 	procfs = -1;
 }
 
-/*
- * Opens key's file below the directory of the previous key when they share it
- * (*dir, *dir_path): every /proc/sys lookup leaves the kernel's fast path
- * (proc_sys_revalidate) and takes its global sysctl lock once per component.
- */
-static int open_below(int proc, const char *path, int *dir, char *dir_path, size_t len)
-{
-	const char *leaf = strrchr(path, '/');
-	size_t n = (size_t)(leaf - path);
-
-	if (proc < 0)
-		return open(path, O_WRONLY | O_CLOEXEC);
-	if (*dir < 0 || strlen(dir_path) != n || strncmp(dir_path, path, n)) {
-		if (*dir >= 0)
-			close(*dir);
-		*dir = -1;
-		if (n >= len)
-			return openat(proc, path + strlen("/proc/"), O_WRONLY | O_CLOEXEC);
-		memcpy(dir_path, path, n);
-		dir_path[n] = '\0';
-		/* "/proc/sys/net/..." is "sys/net/..." below a procfs root. */
-		*dir = openat(proc, dir_path + strlen("/proc/"), O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (*dir < 0)
-			return -1;
-	}
-	return openat(*dir, leaf + 1, O_WRONLY | O_CLOEXEC);
-}
-
 int sysctl_write_here(int proc, const struct sysctl_kv *kv, size_t n, size_t *failed)
 {
-	char dir_path[256] = "";
-	int dir = -1, rc = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		char path[256];
 		size_t len = strlen(kv[i].value);
-		int fd;
+		int fd, err;
 
+		*failed = i;
 		if (sysctl_path(kv[i].key, path, sizeof(path))) {
 			errno = EINVAL;
-			rc = -1;
-			break;
+			return -1;
 		}
-		fd = open_below(proc, path, &dir, dir_path, sizeof(dir_path));
+		/* "/proc/sys/net/..." is "sys/net/..." below a procfs root. */
+		fd = proc >= 0 ? openat(proc, path + strlen("/proc/"), O_WRONLY | O_CLOEXEC)
+			       : open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT && kv[i].optional)
 			continue;
-		if (fd < 0 || write(fd, kv[i].value, len) != (ssize_t)len)
-			rc = -1;
-		if (fd >= 0) {
-			int err = errno;
-
+		if (fd < 0)
+			return -1;
+		if (write(fd, kv[i].value, len) != (ssize_t)len) {
+			err = errno;
 			close(fd);
 			errno = err;
+			return -1;
 		}
-		if (rc)
-			break;
+		close(fd);
 	}
-	if (dir >= 0) {
-		int err = errno;
-
-		close(dir);
-		errno = err;
-	}
-	*failed = i;
-	return rc;
+	return 0;
 }
 
 int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *d)
