@@ -496,6 +496,7 @@ int build_lab(struct built *b, const struct lab *lab, struct diag *d)
 				goto err;
 	}
 	plan_free(&p);
+	netns_expect(0, NULL, NULL);
 	for (i = 0; i < lab->n_nodes; i++)
 		if (apply_rulesets(b, i, d))
 			goto err_built;
@@ -510,6 +511,7 @@ err_node:
 	}
 err:
 	plan_free(&p);
+	netns_expect(0, NULL, NULL); /* lab is not for the namespaces made next */
 err_built:
 	build_release(b);
 	return -1;
