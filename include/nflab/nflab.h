@@ -114,7 +114,9 @@ NFLAB_API int nflab_last_outcome(void);
  * Runs one step, written as an item of a lab file's steps: a probe
  * ("udp: {from: client, to: 203.0.113.10:9}"), a crafted packet (send), a
  * program (run, service, stop), listen, close, or an expect. Returns
- * NFLAB_PASS, NFLAB_FAIL (*err says why), or NFLAB_ERROR (*err).
+ * NFLAB_PASS, NFLAB_FAIL (*err says why), NFLAB_SKIP for an expect that
+ * reads what the kernel cannot give (*err says which kernel lacks what), or
+ * NFLAB_ERROR (*err).
  */
 NFLAB_API int nflab_step(struct nflab_run *run, const char *yaml, char **err);
 /* As nflab_step(), the step formatted printf-style. */

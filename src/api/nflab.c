@@ -265,6 +265,8 @@ static int run_index(struct nflab_run *run, size_t i, char **err)
 	}
 	if (v == NFLAB_FAIL && err)
 		*err = xstrdup(run->r->last_detail ? run->r->last_detail : "the step failed");
+	if (v == NFLAB_SKIP && err)
+		*err = xstrdup(run->r->skip_now);
 	return v;
 }
 

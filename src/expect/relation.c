@@ -41,6 +41,7 @@ void ref_snap_take(struct ref_snap *s, const struct step_expect *e, const struct
 void ref_snap_release(struct ref_snap *s)
 {
 	free(s->record);
+	free(s->skipped);
 	free(s->f);
 	free(s->v);
 	memset(s, 0, sizeof(*s));

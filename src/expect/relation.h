@@ -17,6 +17,7 @@
 /* The fields of the first record a passed check with an id matched. */
 struct ref_snap {
 	bool set;
+	char *skipped; /* why the check was skipped (what the kernel cannot give), or NULL */
 	char *record; /* "at client:eth0 out: 10.0.0.2.40000 > ..." for messages */
 	const struct field_def **f;
 	struct value *v;

@@ -2,6 +2,8 @@
 /* What each expectation source is: its lab-file key, events, fields and words for reports. */
 #include "expect/source.h"
 
+#include <string.h>
+
 const struct source_def sources[SRC_COUNT] = {
 	[SRC_CAPTURE] = {"at",
 			 EV_PACKET,
@@ -69,4 +71,38 @@ const struct field_def *source_field(enum expect_source src, const char *name)
 	for (i = 0; i < 2 && !f && sources[src].fields[i]; i++)
 		f = field_find(sources[src].fields[i], name);
 	return f;
+}
+
+/* Whether f's name starts with one of prefixes (NULL-terminated). */
+static bool named(const struct field_def *f, const char *const *prefixes)
+{
+	for (; f && *prefixes; prefixes++)
+		if (!strncmp(f->name, *prefixes, strlen(*prefixes)))
+			return true;
+	return false;
+}
+
+/* The first field of e named with one of prefixes, in its match or distinct. */
+static const char *reads(const struct step_expect *e, const char *const *prefixes)
+{
+	size_t i;
+
+	for (i = 0; i < e->n_preds; i++)
+		if (named(e->preds[i].field, prefixes))
+			return e->preds[i].field->name;
+	return named(e->distinct, prefixes) ? e->distinct->name : NULL;
+}
+
+const char *expect_trace_ct_field(const struct step_expect *e)
+{
+	static const char *const prefixes[] = {"trace.ct.", "fate.ct.", NULL};
+
+	return e->source == SRC_TRACE || e->source == SRC_FATE ? reads(e, prefixes) : NULL;
+}
+
+const char *expect_log_ct_field(const struct step_expect *e)
+{
+	static const char *const prefixes[] = {"log.ct.", NULL};
+
+	return e->source == SRC_NFLOG ? reads(e, prefixes) : NULL;
 }

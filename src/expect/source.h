@@ -25,4 +25,13 @@ extern const struct source_def sources[SRC_COUNT];
 /* The field named name among the source's fields, or NULL. */
 const struct field_def *source_field(enum expect_source src, const char *name);
 
+/*
+ * The first field of check e that comes from the conntrack attributes of nft
+ * trace events (trace.ct.*, and fate.ct.*, which a fate takes from its
+ * trace), in its match or as its distinct field; NULL when it reads none.
+ */
+const char *expect_trace_ct_field(const struct step_expect *e);
+/* As expect_trace_ct_field(), for log.ct.* of an NFLOG check. */
+const char *expect_log_ct_field(const struct step_expect *e);
+
 #endif

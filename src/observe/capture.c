@@ -97,21 +97,18 @@ static void ring_layout(struct capture *c, unsigned int snaplen, unsigned int bu
 	c->ring_len = (size_t)blocks * c->block_size;
 }
 
-static int ring_open(struct capture *c, const char *ifname, unsigned int snaplen,
-		     unsigned int bufsize, struct diag *d)
+/*
+ * The socket and its ring, bound to no interface yet: protocol 0, so nothing
+ * arrives before ring_bind(). Setting up the ring waits out a grace period.
+ */
+static int ring_open(struct capture *c, unsigned int snaplen, unsigned int bufsize, struct diag *d)
 {
 	int version = TPACKET_V2, one = 1, copybuf = CAP_COPY_BUF;
 	struct tpacket_req req;
-	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL)};
-	socklen_t len = sizeof(sll);
 
-	/* Protocol 0: nothing arrives before the ring is there and the socket is bound. */
 	c->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->fd < 0)
-		return diag_errno(d, "cannot capture on %s: AF_PACKET socket", ifname);
-	sll.sll_ifindex = (int)if_nametoindex(ifname);
-	if (!sll.sll_ifindex)
-		return diag_errno(d, "cannot capture on %s", ifname);
+		return diag_errno(d, "AF_PACKET socket");
 	ring_layout(c, snaplen, bufsize);
 	req = (struct tpacket_req){
 		.tp_block_size = c->block_size,
@@ -121,23 +118,31 @@ static int ring_open(struct capture *c, const char *ifname, unsigned int snaplen
 	};
 	if (setsockopt(c->fd, SOL_PACKET, PACKET_VERSION, &version, sizeof(version)) ||
 	    setsockopt(c->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)))
-		return diag_errno(d, "cannot capture on %s: packet ring of %zu bytes", ifname,
-				  c->ring_len);
+		return diag_errno(d, "packet ring of %zu bytes", c->ring_len);
 	/*
 	 * Frames too big for a slot are queued whole as well (TPACKET_V1/V2 only):
 	 * their bytes are the kernel's skb, shared, so the budget costs nothing
 	 * until such frames come. Without CAP_NET_ADMIN the budget is rmem_max.
 	 */
 	if (setsockopt(c->fd, SOL_PACKET, PACKET_COPY_THRESH, &one, sizeof(one)))
-		return diag_errno(d, "cannot capture on %s: PACKET_COPY_THRESH", ifname);
+		return diag_errno(d, "PACKET_COPY_THRESH");
 	if (setsockopt(c->fd, SOL_SOCKET, SO_RCVBUFFORCE, &copybuf, sizeof(copybuf)))
 		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &copybuf, sizeof(copybuf));
 	c->ring = mmap(NULL, c->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
 	if (c->ring == MAP_FAILED) {
 		c->ring = NULL;
-		return diag_errno(d, "cannot capture on %s: mapping its ring", ifname);
+		return diag_errno(d, "mapping its ring");
 	}
-	if (bind(c->fd, (struct sockaddr *)&sll, sizeof(sll)) ||
+	return 0;
+}
+
+static int ring_bind(struct capture *c, const char *ifname, struct diag *d)
+{
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL)};
+	socklen_t len = sizeof(sll);
+
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	if (!sll.sll_ifindex || bind(c->fd, (struct sockaddr *)&sll, sizeof(sll)) ||
 	    getsockname(c->fd, (struct sockaddr *)&sll, &len))
 		return diag_errno(d, "cannot capture on %s", ifname);
 	/* Loopback frames carry an Ethernet header too; tunnels carry bare IP. */
@@ -154,8 +159,7 @@ static unsigned int slot_snaplen(unsigned int mtu)
 	return mtu < CAP_SLOT_MAX ? mtu : CAP_SLOT_MAX;
 }
 
-struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu, int bufsize,
-			 struct diag *d)
+struct capture *cap_prepare(int nsfd, size_t point, unsigned int mtu, int bufsize, struct diag *d)
 {
 	unsigned int snaplen = slot_snaplen(mtu);
 	struct capture *c;
@@ -167,13 +171,37 @@ struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned in
 	c->fd = -1;
 	c->point = point;
 	/* The socket is created here, so it belongs to the node's netns. */
-	rc = ring_open(c, ifname, snaplen, bufsize > 0 ? (unsigned int)bufsize : CAP_BUFFER, d);
+	rc = ring_open(c, snaplen, bufsize > 0 ? (unsigned int)bufsize : CAP_BUFFER, d);
 	if (netns_restore(rc ? NULL : d) || rc) {
 		cap_close(c);
 		return NULL;
 	}
 	c->tagged_len = c->frame_size + VLAN_TAG_LEN; /* more than any frame in a slot */
 	c->tagged = xmalloc(c->tagged_len);
+	return c;
+}
+
+int cap_bind(struct capture *c, int nsfd, const char *ifname, struct diag *d)
+{
+	int rc;
+
+	if (netns_enter(nsfd, d))
+		return -1;
+	rc = ring_bind(c, ifname, d);
+	return netns_restore(rc ? NULL : d) || rc ? -1 : 0;
+}
+
+struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu, int bufsize,
+			 struct diag *d)
+{
+	struct capture *c = cap_prepare(nsfd, point, mtu, bufsize, d);
+
+	if (!c)
+		diag_prefix(d, "cannot capture on %s", ifname);
+	else if (cap_bind(c, nsfd, ifname, d)) {
+		cap_close(c);
+		c = NULL;
+	}
 	return c;
 }
 

@@ -19,6 +19,15 @@ struct capture;
  */
 struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu, int bufsize,
 			 struct diag *d);
+/*
+ * cap_open() in two halves: the socket and its ring, made inside the netns held
+ * by nsfd but bound to no interface, so they can be made before the interface
+ * exists (setting up a ring waits out an RCU grace period: made while the lab
+ * is being built, that wait costs nothing); then, once it exists, bound to
+ * ifname, from when on it captures. cap_bind() returns 0 or -1.
+ */
+struct capture *cap_prepare(int nsfd, size_t point, unsigned int mtu, int bufsize, struct diag *d);
+int cap_bind(struct capture *c, int nsfd, const char *ifname, struct diag *d);
 void cap_close(struct capture *c);
 /*
  * Unmaps the capture's ring and hands its socket to the caller to close (cap_close()

@@ -14,6 +14,7 @@
 #include "observe/event.h"
 #include "observe/nlwatch.h"
 #include "rules/ruleset.h"
+#include "util/kernel.h"
 #include "util/xalloc.h"
 
 /* Conntrack attributes of trace events, newer than Debian 12's headers. */
@@ -34,6 +35,7 @@ struct trace {
 	size_t next;
 	struct evlog *all; /* every event, nflab's own included, or NULL */
 	size_t own_moves;  /* events of nflab's table in this read, of packets not chatter */
+	bool drop_ct;	   /* NFLAB_TEST_NO_TRACE_CT: events read as before 6.16 */
 };
 
 struct trace *trace_open(int nsfd, size_t node, const struct ifnames *names,
@@ -45,6 +47,7 @@ struct trace *trace_open(int nsfd, size_t node, const struct ifnames *names,
 	t->node = node;
 	t->names = names;
 	t->rules = rules;
+	t->drop_ct = kernel_test_no_trace_ct();
 	t->w = nlwatch_open(nsfd, 1u << (NFNLGRP_NFTRACE - 1), rcvbuf, what, d);
 	if (!t->w) {
 		free(t);
@@ -252,6 +255,9 @@ static int trace_cb(const struct nlmsghdr *nlh, void *data)
 		ifnames_get(t->names, attr_u32(tb[NFTA_TRACE_OIF]), r.oif);
 	if (tb[NFTA_TRACE_MARK])
 		r.mark = attr_u32(tb[NFTA_TRACE_MARK]);
+	if (t->drop_ct)
+		tb[TRACE_ATTR_CT_STATE] = tb[TRACE_ATTR_CT_DIRECTION] = tb[TRACE_ATTR_CT_ID] =
+			tb[TRACE_ATTR_CT_STATUS] = NULL;
 	if (tb[TRACE_ATTR_CT_STATE]) {
 		r.present |= TRACE_HAS_CT;
 		r.ct_state = attr_u32(tb[TRACE_ATTR_CT_STATE]);

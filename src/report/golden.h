@@ -34,6 +34,31 @@ int golden_write(const char *path, const char *text, struct diag *d);
  */
 char *golden_diff(const char *want, const char *got);
 
+/* Parts of a timeline a comparison can leave out: what one of the two kernels did not give. */
+enum golden_part {
+	/* " ct NEW reply [DST_NAT]" of trace lines, a fate's "[ct ...]" */
+	GOLDEN_TRACE_CT = 1 << 0,
+	/* the conntrack state of NFLOG lines ("NEW", "conntrack unknown") */
+	GOLDEN_NFLOG_CT = 1 << 1,
+	/* With GOLDEN_NFLOG_CT, in golden_compare()'s *left_out: the golden file had none. */
+	GOLDEN_NFLOG_CT_RECORDED_NONE = 1 << 2,
+	/*
+	 * The event that ends a chain's rules without a verdict: Linux 6.1 calls
+	 * it "return continue", 6.18 "rule continue" (no handle). Read as one.
+	 */
+	GOLDEN_CHAIN_END = 1 << 3,
+};
+
+/* text (a golden timeline) without the parts (enum golden_part). Returns a new string. */
+char *golden_without(const char *text, unsigned int parts);
+
+/*
+ * What the NFLOG lines of a golden timeline say of conntrack: 1 when they say
+ * "conntrack unknown" (the kernel gave none), 0 when they give a state, -1
+ * when there is no NFLOG line.
+ */
+int golden_nflog_ct_unknown(const char *text);
+
 /*
  * Compares got with the golden file at path. Returns 0 when equal; 1 when they
  * differ, with *diff a new message: a header line, "--- path", "+++ got_path",
@@ -42,7 +67,13 @@ char *golden_diff(const char *want, const char *got);
  * message says so and the comparison still returns 1. Returns -1 with d when
  * the golden file cannot be read.
  */
-int golden_compare(const char *path, const char *got, const char *got_path, char **diff,
-		   struct diag *d);
+/*
+ * Both texts are first stripped of the parts in without, and of the NFLOG
+ * lines' conntrack when one of the two says "conntrack unknown" and the other
+ * gives states; a chain's end is read as one event (GOLDEN_CHAIN_END) when
+ * the two name it apart; *left_out (unless NULL) says what was left out.
+ */
+int golden_compare(const char *path, const char *got, const char *got_path, unsigned int without,
+		   unsigned int *left_out, char **diff, struct diag *d);
 
 #endif

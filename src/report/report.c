@@ -64,18 +64,19 @@ void report_setup(struct report *r, const char *what, double ms)
 
 void report_step(struct report *r, size_t index, int verdict, const char *text, double ms)
 {
-	bool pass = verdict == NFLAB_PASS;
+	bool pass = verdict == NFLAB_PASS, skip = verdict == NFLAB_SKIP;
+	const char *word = pass ? "PASS" : skip ? "SKIP" : "FAIL";
+	const char *col = pass ? GREEN : skip ? YELLOW : RED;
 
 	if (r->machine) {
 		fprintf(r->machine, "step\t%zu\t%s\t%.3f\t", index + 1, outcome_name(verdict), ms);
 		machine_field(r->machine, text);
 		fputc('\n', r->machine);
 	}
-	if (r->quiet && pass)
+	if (r->quiet && (pass || skip))
 		return;
 	/* A lab's text: control characters escaped, and no line of it at the first column. */
-	fprintf(r->f, "  [%2zu] %s%s%s  ", index + 1, c(r, pass ? GREEN : RED),
-		pass ? "PASS" : "FAIL", c(r, RESET));
+	fprintf(r->f, "  [%2zu] %s%s%s  ", index + 1, c(r, col), word, c(r, RESET));
 	utf8_write_term_lines(r->f, text, "    ", false);
 	fprintf(r->f, " (%.1f ms)\n", ms);
 }
@@ -114,7 +115,7 @@ void report_diag(struct report *r, const struct diag *d)
 }
 
 void report_result(struct report *r, const struct lab *lab, int outcome, size_t failed,
-		   size_t steps, double ms)
+		   size_t steps, size_t skipped, const char *skip_why, double ms)
 {
 	const char *word = outcome_name(outcome);
 	const char *col = outcome == NFLAB_PASS ? GREEN : outcome == NFLAB_SKIP ? YELLOW : RED;
@@ -123,13 +124,25 @@ void report_result(struct report *r, const struct lab *lab, int outcome, size_t 
 
 	fprintf(r->f, "%sresult: %s%s %s", c(r, BOLD), c(r, col), word, c(r, RESET));
 	if (outcome == NFLAB_FAIL)
-		fprintf(r->f, "(%zu of %zu steps failed, %.1f ms) ", failed, steps, ms);
+		fprintf(r->f, "(%zu of %zu steps failed, ", failed, steps);
 	else
-		fprintf(r->f, "(%zu steps, %.1f ms) ", steps, ms);
+		fprintf(r->f, "(%zu steps, ", steps);
+	if (skipped) { /* checks the kernel could not answer: said, never counted as passed */
+		fprintf(r->f, "%zu check%s skipped: ", skipped, skipped == 1 ? "" : "s");
+		utf8_write_term(r->f, skip_why ? skip_why : "", false);
+		fputs(", ", r->f);
+	}
+	fprintf(r->f, "%.1f ms) ", ms);
 	utf8_write_term(r->f, lab->path, false);
 	if (guest) /* inside a --kernel VM: which kernel this was */
 		fprintf(r->f, " on kernel %s (waits x%.1f)", guest, clock_time_scale());
 	fputc('\n', r->f);
-	if (r->machine) /* the outcome itself travels as the exit status */
+	if (r->machine) { /* the outcome itself travels as the exit status */
+		if (skipped) {
+			fprintf(r->machine, "skipped\t%zu\t", skipped);
+			machine_field(r->machine, skip_why ? skip_why : "");
+			fputc('\n', r->machine);
+		}
 		fflush(r->machine);
+	}
 }

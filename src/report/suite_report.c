@@ -95,11 +95,19 @@ void suite_tap_result(const struct lab_result *lr, size_t number, unsigned int r
 		free(reason);
 	}
 	fputc('\n', f);
+	if (ok && lr->skipped_checks && lr->outcome != NFLAB_SKIP) {
+		/* Passed, but not every check was made: the YAML block says which were not. */
+		fprintf(f, "  ---\n  skipped_checks: %u\n", lr->skipped_checks);
+		yaml_block(f, "skip_reason", lr->skip_why ? lr->skip_why : "");
+		fputs("  ...\n", f);
+	}
 	if (!ok) {
 		char *why = mismatch_text(lr);
 
 		fprintf(f, "  ---\n  outcome: %s\n  duration_ms: %.1f\n", word(lr->outcome),
 			lr->ms);
+		if (lr->skipped_checks)
+			fprintf(f, "  skipped_checks: %u\n", lr->skipped_checks);
 		if (lr->interrupted)
 			fputs("  interrupted: true\n", f);
 		yaml_block(f, "message", why);
@@ -198,12 +206,23 @@ static char *junit_message(const struct lab_result *lr, const char *why)
 	return msg;
 }
 
+static bool any_skipped_checks(const struct suite_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++)
+		if (res->runs[i].skipped_checks)
+			return true;
+	return false;
+}
+
 void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE *f)
 {
 	time_t started = res->started ? res->started : time(NULL);
 	char stamp[32] = "1970-01-01T00:00:00", host[256] = "localhost";
 	struct tm tm;
 	size_t i;
+	bool props = res->interrupted || kernel_guest_release() || any_skipped_checks(res);
 
 	if (gmtime_r(&started, &tm))
 		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
@@ -222,7 +241,7 @@ void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE
 		res->errors, res->skipped, junit_seconds(res->ms), stamp);
 	xml_attr(f, host);
 	fputs("\">\n", f);
-	if (res->interrupted || kernel_guest_release())
+	if (props)
 		fputs("    <properties>\n", f);
 	if (kernel_guest_release()) { /* in a --kernel VM: which kernel the labs ran on */
 		fputs("      <property name=\"kernel\" value=\"", f);
@@ -234,7 +253,26 @@ void suite_write_junit(const struct suite_result *res, unsigned int repeat, FILE
 		xml_attr(f, res->interrupted);
 		fputs("\"/>\n", f);
 	}
-	if (res->interrupted || kernel_guest_release())
+	/* A testcase has no properties in the schema: the suite names each lab's skips. */
+	for (i = 0; i < res->n; i++) {
+		const struct lab_result *lr = &res->runs[i];
+		char *name, *value, *run;
+
+		if (!lr->skipped_checks)
+			continue;
+		run = run_name(lr, repeat);
+		name = xasprintf("skipped-checks:%s", run);
+		free(run);
+		value = xasprintf("%u: %s", lr->skipped_checks, lr->skip_why ? lr->skip_why : "");
+		fputs("      <property name=\"", f);
+		xml_attr(f, name);
+		fputs("\" value=\"", f);
+		xml_attr(f, value);
+		fputs("\"/>\n", f);
+		free(name);
+		free(value);
+	}
+	if (props)
 		fputs("    </properties>\n", f);
 	for (i = 0; i < res->n; i++) {
 		const struct lab_result *lr = &res->runs[i];
@@ -323,6 +361,11 @@ void suite_write_json(const struct suite_result *res, unsigned int repeat, FILE 
 		fputs(",\"error\":", f);
 		if (lr->diag && lr->outcome != NFLAB_PASS)
 			json_string(f, lr->diag);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"skipped_checks\":%u,\"skip_reason\":", lr->skipped_checks);
+		if (lr->skip_why)
+			json_string(f, lr->skip_why);
 		else
 			fputs("null", f);
 		fputs(",\"steps\":[", f);

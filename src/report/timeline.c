@@ -21,6 +21,12 @@
 
 #define GROUP_GAP_NS 100000000ull /* 100 ms: hops of one packet are closer than this */
 /*
+ * A trace event is stamped when nflab reads it, which can be the end of the
+ * step that sent the packet: 0.6 s after it in a loaded --kernel VM. It joins
+ * its packet's latest group within this gap (scaled too).
+ */
+#define TRACE_GAP_NS 1000000000ull /* 1 s */
+/*
  * A conntrack event is stamped when nflab reads it, a few microseconds to a few
  * milliseconds after the packet that caused it. Read later than CT_WINDOW_NS
  * after any packet of its connection at its node, it stands alone: nflab cannot
@@ -390,13 +396,14 @@ static struct item *group_events(const struct timeline_ctx *c, const struct ct_s
 	qsort(it, log->n, sizeof(*it), cmp_ts);
 	for (i = 0; i < log->n; i++) {
 		const struct pkt *p = event_pkt(it[i].ev);
-		uint64_t key;
+		uint64_t key, gap;
 
 		if (!p)
 			continue;
 		key = packet_key(p);
+		gap = clock_scaled_ns(it[i].ev->kind == EV_TRACE ? TRACE_GAP_NS : GROUP_GAP_NS);
 		for (j = groups; j > 0; j--)
-			if (gkey[j - 1] == key && it[i].ev->ts_ns <= last[j - 1] + clock_scaled_ns(GROUP_GAP_NS) &&
+			if (gkey[j - 1] == key && it[i].ev->ts_ns <= last[j - 1] + gap &&
 			    same_packet(c, cs, p, it, i, j, first[j - 1]))
 				break;
 		if (j == 0) {

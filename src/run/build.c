@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <linux/netlink.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -409,14 +410,14 @@ static size_t *order_by(const size_t *key, size_t n, size_t n_keys)
 
 /*
  * When each part of a build can be done, as the number of the namespace after
- * whose making all it needs exists: the build goes on with it while the factory
- * makes the next namespaces. Each *_at array holds those steps, the array
- * beside it its indexes in that order.
+ * whose making all it needs exists: a big lab's build goes on with it while the
+ * factory makes the next namespaces. Each *_at array holds those numbers, the
+ * array beside it its indexes in that order, the cursor how many are done.
  */
 struct build_plan {
-	size_t *link_at, *links;   /* a link: once both its namespaces exist */
-	size_t *config_at, *configs; /* a node's links up, addresses: once all its links exist */
-	size_t *ready_at, *readies; /* its links ready, routes and rules: its neighbours configured */
+	size_t *link_at, *links, n_links;     /* a link: once both its namespaces exist */
+	size_t *config_at, *configs, n_configs; /* links up, addresses: once all its links exist */
+	size_t *ready_at, *readies, n_readies;	/* links ready, routes, rules: neighbours configured */
 };
 
 static size_t later(size_t a, size_t b)
@@ -424,8 +425,9 @@ static size_t later(size_t a, size_t b)
 	return a > b ? a : b;
 }
 
-static void plan_make(struct build_plan *p, const struct lab *lab)
+static struct build_plan *plan_make(const struct lab *lab)
 {
+	struct build_plan *p = xcalloc(1, sizeof(*p));
 	size_t i;
 
 	p->link_at = xcalloc(lab->n_links + 1, sizeof(*p->link_at));
@@ -451,22 +453,60 @@ static void plan_make(struct build_plan *p, const struct lab *lab)
 	p->links = order_by(p->link_at, lab->n_links, lab->n_nodes);
 	p->configs = order_by(p->config_at, lab->n_nodes, lab->n_nodes);
 	p->readies = order_by(p->ready_at, lab->n_nodes, lab->n_nodes);
+	return p;
 }
 
 static void plan_free(struct build_plan *p)
 {
+	if (!p)
+		return;
 	free(p->link_at);
 	free(p->links);
 	free(p->config_at);
 	free(p->configs);
 	free(p->ready_at);
 	free(p->readies);
+	free(p);
 }
 
-int build_lab(struct built *b, const struct lab *lab, struct diag *d)
+/*
+ * Does what the plan has due once namespace upto exists, links first, then
+ * nodes, then their readiness: with every namespace there, that is the order
+ * of dependencies (links need both namespaces, routes addresses on up links).
+ */
+static int plan_run(struct built *b, size_t upto, struct diag *d)
 {
-	struct build_plan p;
-	size_t i, nl = 0, nc = 0, nr = 0;
+	struct build_plan *p = b->plan;
+	const struct lab *lab = b->lab;
+
+	for (; p->n_links < lab->n_links && p->link_at[p->links[p->n_links]] <= upto; p->n_links++)
+		if (make_link(b, &lab->links[p->links[p->n_links]], d))
+			return -1;
+	for (; p->n_configs < lab->n_nodes && p->config_at[p->configs[p->n_configs]] <= upto;
+	     p->n_configs++)
+		if (configure_node(b, p->configs[p->n_configs], d))
+			return -1;
+	for (; p->n_readies < lab->n_nodes && p->ready_at[p->readies[p->n_readies]] <= upto;
+	     p->n_readies++) {
+		size_t ni = p->readies[p->n_readies];
+
+		if (wait_links(b, ni, d) || add_routes(b, ni, d) || add_rules(b, ni, d))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Labs of more nodes are built as their namespaces come (struct build_plan).
+ * Fewer nodes' namespaces come within milliseconds, and what waits for all of
+ * them (capture rings, a grace period each) starts sooner with nothing between.
+ */
+#define BUILD_PIPELINE_NODES 16
+
+int build_nodes(struct built *b, const struct lab *lab, struct diag *d)
+{
+	bool pipeline = lab->n_nodes > BUILD_PIPELINE_NODES;
+	size_t i;
 
 	memset(b, 0, sizeof(*b));
 	b->lab = lab;
@@ -474,32 +514,17 @@ int build_lab(struct built *b, const struct lab *lab, struct diag *d)
 	b->nodes = xcalloc(lab->n_nodes, sizeof(*b->nodes));
 	for (i = 0; i < lab->n_nodes; i++)
 		b->nodes[i].nsfd = -1;
-	/*
-	 * Order matters: links need both namespaces, routes need addresses on up
-	 * links. Each is done as soon as what it needs exists (struct build_plan).
-	 */
-	plan_make(&p, lab);
+	b->plan = plan_make(lab);
 	baseline_probe(d);
 	netns_expect(lab->n_nodes, node_baseline, (void *)lab);
 	for (i = 0; i < lab->n_nodes; i++) {
 		if (make_node(b, i, d))
 			goto err_node;
-		for (; nl < lab->n_links && p.link_at[p.links[nl]] == i; nl++)
-			if (make_link(b, &lab->links[p.links[nl]], d))
-				goto err;
-		for (; nc < lab->n_nodes && p.config_at[p.configs[nc]] == i; nc++)
-			if (configure_node(b, p.configs[nc], d))
-				goto err;
-		for (; nr < lab->n_nodes && p.ready_at[p.readies[nr]] == i; nr++)
-			if (wait_links(b, p.readies[nr], d) || add_routes(b, p.readies[nr], d) ||
-			    add_rules(b, p.readies[nr], d))
-				goto err;
+		/* The last namespace's share is build_rest()'s: the rings start first. */
+		if (pipeline && i + 1 < lab->n_nodes && plan_run(b, i, d))
+			goto err;
 	}
-	plan_free(&p);
 	netns_expect(0, NULL, NULL);
-	for (i = 0; i < lab->n_nodes; i++)
-		if (apply_rulesets(b, i, d))
-			goto err_built;
 	return 0;
 err_node:
 	if (d->outcome != NFLAB_SKIP && (d->err == EPERM || d->err == EACCES)) {
@@ -510,9 +535,29 @@ err_node:
 		diag_prefix(d, "node %s", lab->nodes[i].name);
 	}
 err:
-	plan_free(&p);
 	netns_expect(0, NULL, NULL); /* lab is not for the namespaces made next */
-err_built:
+	build_release(b);
+	return -1;
+}
+
+int build_rest(struct built *b, struct diag *d)
+{
+	size_t i;
+
+	if (plan_run(b, SIZE_MAX, d))
+		return -1;
+	for (i = 0; i < b->lab->n_nodes; i++)
+		if (apply_rulesets(b, i, d))
+			return -1;
+	return 0;
+}
+
+int build_lab(struct built *b, const struct lab *lab, struct diag *d)
+{
+	if (build_nodes(b, lab, d))
+		return -1;
+	if (!build_rest(b, d))
+		return 0;
 	build_release(b);
 	return -1;
 }
@@ -528,6 +573,8 @@ void build_release(struct built *b)
 	}
 	free(b->nodes);
 	b->nodes = NULL;
+	plan_free(b->plan);
+	b->plan = NULL;
 	sysctl_procfs_close();
 	b->n_nodes = 0;
 }

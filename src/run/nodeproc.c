@@ -46,11 +46,82 @@ static void labfs_tun(struct labfs *fs)
 		unlinkat(fs->mfd, ".nflab/tun", 0);
 }
 
+/* The child that makes the holder: the lab's root in a mount namespace of its own. */
+static void hold_main(const struct labfs *fs, int userns, int ready)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL))
+		_exit(1);
+	if (userns >= 0 &&
+	    (setns(userns, CLONE_NEWUSER) || (setgroups(0, NULL) && errno != EPERM) ||
+	     setresgid(0, 0, 0) || setresuid(0, 0, 0)))
+		_exit(1);
+	/* Not cloned but moved here, the tmpfs is cloned with the namespace. */
+	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    move_mount(fs->mfd, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH))
+		_exit(1);
+	if (write(ready, "", 1) != 1)
+		_exit(1);
+	pause(); /* until nflab holds the namespace and kills this process */
+	_exit(0);
+}
+
+/*
+ * Makes fs->holder (see struct labfs), in the lab's user namespace when there
+ * is one, so that confined programs may enter it. Returns 0 or -1.
+ */
+static int labfs_hold(struct labfs *fs, struct diag *d)
+{
+	int ready[2], rc = -1;
+	char path[64], c;
+	pid_t pid;
+
+	if (pipe2(ready, O_CLOEXEC))
+		return diag_errno(d, "pipe");
+	pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		hold_main(fs, netns_userns_fd(), ready[1]);
+	}
+	close(ready[1]);
+	if (pid < 0) {
+		close(ready[0]);
+		return diag_errno(d, "fork");
+	}
+	if (read(ready[0], &c, 1) == 1) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+		fs->holder = open(path, O_RDONLY | O_CLOEXEC);
+		rc = fs->holder < 0 ? diag_errno(d, "cannot keep the lab's mount namespace") : 0;
+	} else {
+		diag_set(d, "cannot create the lab's /tmp: this kernel cannot clone a detached "
+			    "mount, and attaching it in a mount namespace of the lab failed");
+	}
+	close(ready[0]);
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return rc;
+}
+
+/* Can mounts be cloned from the detached tmpfs? NFLAB_TEST_NO_TREE_CLONE says no, for tests. */
+static bool tree_clones(const struct labfs *fs)
+{
+	const char *test = getenv("NFLAB_TEST_NO_TREE_CLONE");
+	int t;
+
+	if (test && *test && strcmp(test, "0"))
+		return false;
+	t = open_tree(fs->mfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (t < 0)
+		return errno != EINVAL;
+	close(t);
+	return true;
+}
+
 int labfs_open(struct labfs *fs, struct diag *d)
 {
 	int fsfd;
 
-	fs->mfd = -1;
+	fs->mfd = fs->holder = -1;
 	fs->lifeline[0] = fs->lifeline[1] = -1;
 	if (pipe2(fs->lifeline, O_CLOEXEC))
 		return diag_errno(d, "pipe");
@@ -74,13 +145,16 @@ int labfs_open(struct labfs *fs, struct diag *d)
 	if (mkdirat(fs->mfd, ".nflab", 0755))
 		return diag_errno(d, "cannot create the lab's /tmp/.nflab");
 	labfs_tun(fs);
-	return 0;
+	return tree_clones(fs) ? 0 : labfs_hold(fs, d);
 }
 
 void labfs_close(struct labfs *fs)
 {
 	if (fs->mfd >= 0)
 		close(fs->mfd);
+	if (fs->holder >= 0)
+		close(fs->holder);
+	fs->holder = -1;
 	if (fs->lifeline[0] >= 0)
 		close(fs->lifeline[0]);
 	if (fs->lifeline[1] >= 0)
@@ -284,13 +358,24 @@ static void init_main(const struct labfs *fs, const struct nodeproc_spec *s, int
 		report_err(status[1], "cannot make the init dumpable");
 	if (setns(s->nsfd, CLONE_NEWNET))
 		report_err(status[1], "cannot enter the node's network namespace");
+	/* A copy of the holder's namespace has the lab's /tmp already. */
+	if (fs->holder >= 0 && (setns(fs->holder, CLONE_NEWNS) || unshare(CLONE_NEWNS)))
+		report_err(status[1], "cannot enter a copy of the lab's mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 		report_err(status[1], "cannot make the mounts private");
 	if (s->userns >= 0 && confine_mounts())
 		report_err(status[1], "cannot make the host's files read-only");
-	t = open_tree(fs->mfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (t < 0 || move_mount(t, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH))
-		report_err(status[1], "cannot mount the lab's /tmp");
+	if (fs->holder >= 0) {
+		/* confine_mounts() made it read-only with the rest. */
+		struct mount_attr rw = {.attr_clr = MOUNT_ATTR_RDONLY};
+
+		if (mount_setattr(AT_FDCWD, "/tmp", 0, &rw, sizeof(rw)))
+			report_err(status[1], "cannot mount the lab's /tmp");
+	} else {
+		t = open_tree(fs->mfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		if (t < 0 || move_mount(t, "", AT_FDCWD, "/tmp", MOVE_MOUNT_F_EMPTY_PATH))
+			report_err(status[1], "cannot mount the lab's /tmp");
+	}
 	if (bind_file("/tmp/.nflab/hosts", "/etc/hosts", s->userns >= 0))
 		report_err(status[1], "cannot bind the lab's hosts file over /etc/hosts");
 	if (s->resolv) {

@@ -23,6 +23,12 @@
 struct labfs {
 	int mfd;	 /* the detached mount; files are reached with openat(mfd, ...) */
 	int lifeline[2]; /* only nflab holds [1]: its end tells children nflab died */
+	/*
+	 * Where the kernel refuses to clone a detached mount (open_tree() with
+	 * OPEN_TREE_CLONE before Linux 6.15 or so): a mount namespace, the lab's,
+	 * with the tmpfs attached at /tmp, that programs copy; else -1.
+	 */
+	int holder;
 };
 
 /*

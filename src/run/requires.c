@@ -10,6 +10,7 @@
 #include "observe/nflog.h"
 #include "rules/ruleset.h"
 #include "topo/netns.h"
+#include "step/step.h"
 #include "util/kernel.h"
 #include "util/rootless.h"
 #include "util/xalloc.h"
@@ -168,6 +169,20 @@ int requires_check(const struct lab *lab, struct diag *d)
 			missing = diag_skip(
 				d, "needs the %s conntrack helper, which kernel %s lacks",
 				req + strlen(HELPER_PREFIX), kernel_release());
+	}
+	/* What the lab's step kinds need of the kernel, asked of it. */
+	for (i = 0; i < lab->n_steps && !missing; i++) {
+		const struct step_ops *ops = lab->steps[i].ops;
+		const char *lacks;
+
+		if (!ops || !ops->kernel_lacks)
+			continue;
+		if (nsfd < 0 && (nsfd = netns_new(d)) < 0)
+			return -1;
+		lacks = ops->kernel_lacks(nsfd);
+		if (lacks)
+			missing = diag_skip(d, "step %zu (%s) needs %s, which kernel %s refuses",
+					    i + 1, ops->key, lacks, kernel_release());
 	}
 	if (nsfd >= 0)
 		close(nsfd);

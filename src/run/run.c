@@ -120,8 +120,29 @@ static bool traffic_bounded(const struct run *r)
 	return true;
 }
 
-/* Frames of a bounded lab's rings (both directions): several times one probe's packets. */
-#define CAP_BOUNDED_FRAMES 128
+/*
+ * Frames of a bounded lab's rings (both directions): for each frame a probe
+ * sends, room for it passing a link in, out again (a redirect, a hairpin) and
+ * its answer or error both ways, plus ARP, ND and MLD; each probe's frames are
+ * all read before the next probe. A ring that still overflows is an error.
+ */
+#define CAP_FRAMES_PER_SENT 6
+#define CAP_FRAMES_SLACK    16
+
+static unsigned int bounded_frames(const struct run *r)
+{
+	unsigned int most = 1, n;
+	size_t i;
+
+	for (i = 0; i < r->lab->n_steps; i++) {
+		const struct lab_step *st = &r->lab->steps[i];
+
+		n = st->kind != STEP_EXPECT && st->ops->frames ? st->ops->frames(st) : 1;
+		if (n > most)
+			most = n;
+	}
+	return CAP_FRAMES_PER_SENT * most + CAP_FRAMES_SLACK;
+}
 
 /*
  * Ring size of the i-th capture point in bytes (0: the capture default). Rings
@@ -134,7 +155,7 @@ static int ring_size(const struct run *r, size_t i, size_t checked, bool bounded
 	if (r->o->rcvbuf)
 		return r->o->rcvbuf;
 	if (bounded && (bytes = cap_ring_bytes(run_iface_mtu(r, &r->points[i].end),
-					       CAP_BOUNDED_FRAMES)) <= CAP_SMALL_RING)
+					       bounded_frames(r))) <= CAP_SMALL_RING)
 		return (int)bytes; /* not for jumbo frames, nor lo */
 	return i < checked ? 0 : CAP_SMALL_RING;
 }
@@ -143,52 +164,92 @@ struct ring_job {
 	struct run *r;
 	struct diag *d; /* one per point: the jobs run side by side */
 	int *bytes;
+	struct parallel *running;
 };
 
-static void open_ring(void *arg, size_t i)
+static void prepare_ring(void *arg, size_t i)
 {
 	struct ring_job *job = arg;
 	struct run *r = job->r;
 	struct point *pt = &r->points[i];
 
-	pt->cap = cap_open(r->b.nodes[pt->end.node].nsfd,
-			   r->lab->nodes[pt->end.node].ifaces[pt->end.iface].name, i,
-			   run_iface_mtu(r, &pt->end), job->bytes[i], &job->d[i]);
+	pt->cap = cap_prepare(r->b.nodes[pt->end.node].nsfd, i, run_iface_mtu(r, &pt->end),
+			      job->bytes[i], &job->d[i]);
 }
 
 /*
- * Opens every point's ring at once: each waits out a grace period, and side by
- * side they wait for one instead of one each.
+ * Starts making every point's ring, once the nodes' namespaces exist: each
+ * waits out a grace period, so they are made side by side, on threads of their
+ * own, while the caller builds the rest of the lab (rings_bind()).
  */
-static int open_rings(struct run *r, size_t checked, bool bounded)
+static void rings_start(struct run *r, size_t checked, bool bounded)
 {
-	struct ring_job job = {r, xcalloc(r->n_points + 1, sizeof(*job.d)),
-			       xcalloc(r->n_points + 1, sizeof(*job.bytes))};
+	struct ring_job *job = xzalloc(sizeof(*job));
+	size_t i;
+
+	job->r = r;
+	job->d = xcalloc(r->n_points + 1, sizeof(*job->d));
+	job->bytes = xcalloc(r->n_points + 1, sizeof(*job->bytes));
+	for (i = 0; i < r->n_points; i++)
+		job->bytes[i] = ring_size(r, i, checked, bounded);
+	job->running = parallel_start(r->n_points, prepare_ring, job);
+	r->rings = job;
+}
+
+/* Waits for the rings rings_start() makes; the first error, if any, goes to r->d. */
+static int rings_wait(struct run *r)
+{
+	struct ring_job *job = r->rings;
 	size_t i;
 	int rc = 0;
 
+	if (!job)
+		return 0;
+	parallel_wait(job->running);
 	for (i = 0; i < r->n_points; i++)
-		job.bytes[i] = ring_size(r, i, checked, bounded);
-	parallel_for(r->n_points, open_ring, &job);
-	for (i = 0; !rc && i < r->n_points; i++) {
-		struct point *pt = &r->points[i];
-		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
-
-		if (!pt->cap) {
-			r->d = job.d[i];
-			diag_prefix(&r->d, "%s", pt->name);
+		if (!r->points[i].cap && !rc) {
+			if (!r->d.set) { /* else the build's own error comes first */
+				r->d = job->d[i];
+				diag_prefix(&r->d, "%s: cannot capture on %s", r->points[i].name,
+					    r->lab->nodes[r->points[i].end.node]
+						    .ifaces[r->points[i].end.iface]
+						    .name);
+			}
 			rc = -1;
-		} else if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, cap_fd(pt->cap), &ev)) {
-			rc = diag_errno(&r->d, "epoll_ctl");
 		}
-	}
-	free(job.d);
-	free(job.bytes);
+	free(job->d);
+	free(job->bytes);
+	free(job);
+	r->rings = NULL;
 	return rc;
 }
 
-/* Every capture is open before the first step, so nothing a probe causes can be missed. */
-static int open_captures(struct run *r)
+/* Binds each ring to its interface, now that the lab is built, and polls it. */
+static int rings_bind(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_points; i++) {
+		struct point *pt = &r->points[i];
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
+
+		if (cap_bind(pt->cap, r->b.nodes[pt->end.node].nsfd,
+			     r->lab->nodes[pt->end.node].ifaces[pt->end.iface].name, &r->d)) {
+			diag_prefix(&r->d, "%s", pt->name);
+			return -1;
+		}
+		if (epoll_ctl(r->epfd, EPOLL_CTL_ADD, cap_fd(pt->cap), &ev))
+			return diag_errno(&r->d, "epoll_ctl");
+	}
+	return 0;
+}
+
+/*
+ * Every capture is open before the first step, so nothing a probe causes can be
+ * missed: the points are planned and their rings started here, after the nodes
+ * are made; rings_wait() and rings_bind() finish them once the lab is built.
+ */
+static void captures_start(struct run *r)
 {
 	const struct lab *lab = r->lab;
 	bool bounded = traffic_bounded(r);
@@ -215,7 +276,7 @@ static int open_captures(struct run *r)
 	/* Without a capture: list every interface is pcapped: full rings for wire-sized bulk. */
 	if (r->o->pcap_dir && !lab->n_capture)
 		checked = r->n_points;
-	return open_rings(r, checked, bounded);
+	rings_start(r, checked, bounded);
 }
 
 /* Interface names by index and nft rule comments of a node, for its observers. */
@@ -243,23 +304,6 @@ static int node_info_load(struct run *r, size_t node)
 	ni->ifnames.n = n->n_ifaces + 1;
 	return n->nft.text || n->step_rules ? nft_rules_read(r->b.nodes[node].nsfd, &ni->rules, &r->d)
 					  : 0;
-}
-
-/* True when an NFLOG check on node reads log.ct.* fields. */
-static bool checks_log_ct(const struct lab *lab, size_t node)
-{
-	size_t i, j;
-
-	for (i = 0; i < lab->n_steps; i++) {
-		const struct step_expect *e = &lab->steps[i].expect;
-
-		if (lab->steps[i].kind != STEP_EXPECT || e->source != SRC_NFLOG || e->node != node)
-			continue;
-		for (j = 0; j < e->n_preds; j++)
-			if (!strncmp(e->preds[j].field->name, "log.ct.", 7))
-				return true;
-	}
-	return false;
 }
 
 static int observer_open(struct run *r, enum expect_source src, size_t node)
@@ -297,12 +341,6 @@ static int observer_open(struct run *r, enum expect_source src, size_t node)
 		free(groups);
 		if (!o->log)
 			return -1;
-		if (!nflog_listener_has_ct(o->log) && checks_log_ct(r->lab, node))
-			return diag_skip(&r->d,
-					 "node %s: kernel %s cannot attach conntrack info to "
-					 "NFLOG records (CONFIG_NETFILTER_NETLINK_GLUE_CT is off), "
-					 "and a check reads log.ct.*",
-					 n->name, kernel_release());
 		fd = nflog_listener_fd(o->log);
 		break;
 	case SRC_TRACE:
@@ -1249,6 +1287,91 @@ static void mark_check(struct run *r, const struct lab_step *st, const struct ex
 		}
 }
 
+/* Did a trace event of this run carry the packet's conntrack? Then the kernel gives it. */
+static bool trace_ct_seen(const struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->log.n; i++)
+		if (r->log.ev[i].kind == EV_TRACE && (r->log.ev[i].trace.present & TRACE_HAS_CT))
+			return true;
+	return false;
+}
+
+/* Why this kernel's trace events cannot show conntrack, in r->skip_now; NULL if they can. */
+static const char *trace_ct_missing_here(struct run *r)
+{
+	return trace_ct_missing(kernel_release(), trace_ct_seen(r), kernel_test_no_trace_ct(),
+				r->skip_now, sizeof(r->skip_now));
+}
+
+/*
+ * Why the NFLOG records of check e's node carry no conntrack, in r->skip_now:
+ * the kernel refused to attach it (without CONFIG_NETFILTER_NETLINK_GLUE_CT);
+ * NULL when they do.
+ */
+static const char *log_ct_missing_here(struct run *r, const struct step_expect *e)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_obs; i++)
+		if (r->obs[i].src == SRC_NFLOG && r->obs[i].node == e->node &&
+		    !nflog_listener_has_ct(r->obs[i].log)) {
+			snprintf(r->skip_now, sizeof(r->skip_now),
+				 "kernel %s cannot attach conntrack to NFLOG records "
+				 "(CONFIG_NETFILTER_NETLINK_GLUE_CT)",
+				 kernel_release());
+			return r->skip_now;
+		}
+	return NULL;
+}
+
+/*
+ * A check of a field the kernel cannot give could never pass (or, with count:
+ * none, never fail): it is skipped, and says why. Returns 1 (skipped, *detail
+ * set), 0 or -1.
+ */
+static int expect_skip(struct run *r, const struct lab_step *st, char **detail)
+{
+	const char *field = expect_trace_ct_field(&st->expect), *why;
+	char *text;
+	size_t i;
+
+	/* A reference to a skipped check's record: there is none, for the same reason. */
+	for (i = 0; i < st->expect.n_preds; i++) {
+		const struct pred_ref *ref = st->expect.preds[i].ref;
+
+		if (ref && r->snaps[ref->step].skipped) {
+			text = xasprintf("%s:%d: skipped: %s refers to the check %s, which was "
+					 "skipped\n",
+					 st->loc.file, st->loc.line, ref->text,
+					 r->lab->steps[ref->step].expect.id);
+			*detail = run_indent(text);
+			free(text);
+			/* The lab's result gives that check's reason once more. */
+			snprintf(r->skip_now, sizeof(r->skip_now), "%s",
+				 r->snaps[ref->step].skipped);
+			return 1;
+		}
+	}
+	if (field) {
+		if (run_drain(r)) /* the evidence so far: every event already sent */
+			return -1;
+		why = trace_ct_missing_here(r);
+	} else if ((field = expect_log_ct_field(&st->expect))) {
+		why = log_ct_missing_here(r, &st->expect);
+	} else {
+		return 0;
+	}
+	if (!why)
+		return 0;
+	text = xasprintf("%s:%d: skipped: it reads %s, and %s\n", st->loc.file, st->loc.line, field,
+			 why);
+	*detail = run_indent(text);
+	free(text);
+	return 1;
+}
+
 static int expect_check(struct run *r, const struct lab_step *st, char **detail)
 {
 	const struct step_expect *e = &st->expect;
@@ -1261,6 +1384,10 @@ static int expect_check(struct run *r, const struct lab_step *st, char **detail)
 	enum verdict v;
 	int rc;
 
+	r->n_checks++;
+	rc = expect_skip(r, st, detail);
+	if (rc)
+		return rc < 0 ? -1 : NFLAB_SKIP;
 	/* References take their values from the records earlier checks matched. */
 	if (ref_resolve(r->lab, e, r->snaps, &preds, &note, &r->d))
 		return -1;
@@ -1369,6 +1496,18 @@ int run_rules_refresh(struct run *r, size_t node)
 	return nft_rules_read(r->b.nodes[node].nsfd, &r->info[node].rules, &r->d);
 }
 
+void run_note_skip(struct run *r, const char *why)
+{
+	char *all;
+
+	r->n_skipped++;
+	if (r->skip_why && strstr(r->skip_why, why))
+		return;
+	all = r->skip_why ? xasprintf("%s; %s", r->skip_why, why) : xstrdup(why);
+	free(r->skip_why);
+	r->skip_why = all;
+}
+
 int run_step(struct run *r, size_t i, size_t *failed)
 {
 	const struct lab *lab = r->lab;
@@ -1429,6 +1568,11 @@ int run_step(struct run *r, size_t i, size_t *failed)
 	}
 	if (v == NFLAB_FAIL)
 		(*failed)++;
+	if (v == NFLAB_SKIP) {
+		free(r->snaps[i].skipped);
+		r->snaps[i].skipped = xstrdup(r->skip_now);
+		run_note_skip(r, r->skip_now);
+	}
 	/* A service that ended on its own during the step fails at its own line, now. */
 	if (progs_judge_ends(r)) {
 		diag_locate(&r->d, &st->loc);
@@ -1674,6 +1818,29 @@ static void write_artifacts(struct run *r)
 	}
 }
 
+/* "the event stream matches F (compared without trace conntrack: kernel X sends none)". */
+static void golden_line(struct run *r, unsigned int left_out, char *line, size_t len)
+{
+	int n = snprintf(line, len, "the event stream matches %s", r->golden);
+
+	if ((left_out & GOLDEN_TRACE_CT) && n > 0 && (size_t)n < len)
+		n += snprintf(line + n, len - (size_t)n,
+			      " (compared without trace conntrack: kernel %s sends none%s)",
+			      kernel_release(),
+			      kernel_test_no_trace_ct() ? ", NFLAB_TEST_NO_TRACE_CT" : "");
+	if ((left_out & GOLDEN_CHAIN_END) && n > 0 && (size_t)n < len)
+		n += snprintf(line + n, len - (size_t)n,
+			      " (the end of a chain's rules read as one event: \"return continue\" "
+			      "on one kernel, \"rule continue\" on the other)");
+	if ((left_out & GOLDEN_NFLOG_CT) && n > 0 && (size_t)n < len)
+		snprintf(line + n, len - (size_t)n,
+			 (left_out & GOLDEN_NFLOG_CT_RECORDED_NONE)
+				 ? " (compared without NFLOG conntrack: the file was recorded on a "
+				   "kernel that gave none, kernel %s gives it)"
+				 : " (compared without NFLOG conntrack: kernel %s gives none)",
+			 kernel_release());
+}
+
 /*
  * Compares the lab's event stream with its golden timeline (or writes it with
  * --update-expected) as one more step of the report. A stream that differs is
@@ -1683,7 +1850,7 @@ static void write_artifacts(struct run *r)
 static int check_golden(struct run *r, size_t *failed)
 {
 	struct timeline_ctx c = timeline_of(r);
-	char *text = NULL, *diff = NULL, line[600];
+	char *text = NULL, *diff = NULL, line[1000];
 	size_t size = 0;
 	uint64_t t0 = now_mono_ns();
 	FILE *f = open_memstream(&text, &size);
@@ -1696,6 +1863,7 @@ static int check_golden(struct run *r, size_t *failed)
 		golden_lab_name(r->lab->path));
 	timeline_write_golden(&c, f);
 	fclose(f);
+	r->n_checks++;
 	if (r->o->update_expected) {
 		rc = golden_write(r->golden, text, &r->d);
 		snprintf(line, sizeof(line), "golden timeline written: %s", r->golden);
@@ -1706,9 +1874,11 @@ static int check_golden(struct run *r, size_t *failed)
 					 ? xasprintf("%s/timeline.got", r->o->artifacts_dir)
 					 : xasprintf("%s.got", r->golden);
 
-		rc = golden_compare(r->golden, text, got_path, &diff, &r->d);
+		unsigned int without = trace_ct_missing_here(r) ? GOLDEN_TRACE_CT : 0, left_out = 0;
+
+		rc = golden_compare(r->golden, text, got_path, without, &left_out, &diff, &r->d);
 		free(got_path);
-		snprintf(line, sizeof(line), "the event stream matches %s", r->golden);
+		golden_line(r, left_out, line, sizeof(line));
 		if (rc >= 0)
 			report_step(&r->rep, r->lab->n_steps, rc ? NFLAB_FAIL : NFLAB_PASS, line,
 				    ms_since(t0));
@@ -1862,7 +2032,12 @@ struct run *run_open(const struct lab *lab, const struct run_opts *o)
 		diag_errno(&r->d, "epoll_create1");
 		return r;
 	}
-	if (build_lab(&r->b, lab, &r->d))
+	if (build_nodes(&r->b, lab, &r->d))
+		return r;
+	if (!o->build_only) /* a shell runs no check: nothing to observe */
+		captures_start(r);
+	/* Both: the rings are waited for before a failed build is released. */
+	if (build_rest(&r->b, &r->d) | rings_wait(r))
 		return r;
 	snprintf(what, sizeof(what),
 		 "%zu node%s, %zu link%s, %zu address%s, %zu route%s, %zu ruleset%s", lab->n_nodes,
@@ -1874,8 +2049,8 @@ struct run *run_open(const struct lab *lab, const struct run_opts *o)
 			 r->b.n_rules, PLURAL(r->b.n_rules));
 	report_setup(&r->rep, what, ms_since(r->t0));
 	t1 = now_mono_ns();
-	if (!o->build_only) { /* a shell runs no check: nothing to observe */
-		if (open_captures(r) || open_observers(r))
+	if (!o->build_only) {
+		if (rings_bind(r) || open_observers(r))
 			return r;
 		snprintf(what, sizeof(what), "%zu capture point%s", r->n_points,
 			 PLURAL(r->n_points));
@@ -1895,6 +2070,9 @@ int run_close(struct run *r, size_t failed, bool ok)
 
 	failed += r->late_failed;
 	outcome = ok ? (failed ? NFLAB_FAIL : NFLAB_PASS) : NFLAB_ERROR;
+	/* Nothing was checked: not a pass. */
+	if (outcome == NFLAB_PASS && r->n_skipped && r->n_skipped == r->n_checks)
+		diag_skip(&r->d, "every check was skipped: %s", r->skip_why);
 
 	if ((o->timeline || o->events_path) && r->start_real)
 		report_events(r, o->timeline ? r->rep.f : NULL, o->events_path);
@@ -1909,7 +2087,9 @@ int run_close(struct run *r, size_t failed, bool ok)
 	run_release(r);
 	if (r->home_open)
 		netns_home_close();
-	report_result(&r->rep, r->lab, outcome, failed, r->lab->n_steps, ms_since(r->t0));
+	report_result(&r->rep, r->lab, outcome, failed, r->lab->n_steps, r->n_skipped, r->skip_why,
+		      ms_since(r->t0));
+	free(r->skip_why);
 	free(r);
 	return outcome;
 }

@@ -98,6 +98,7 @@ struct run {
 	struct built b;
 	struct point *points;
 	size_t n_points, cap_points;
+	struct ring_job *rings; /* rings being made while the lab is built, or NULL */
 	size_t *point_node;	 /* per point: its node, for timelines */
 	size_t *point_iface;	 /* per point: its interface in that node */
 	const char **point_name; /* per point: "node:iface" */
@@ -144,6 +145,10 @@ struct run {
 	bool home_open;		/* netns_home_open() succeeded: close it at the end */
 	struct progs progs;	/* programs started by run and service steps */
 	size_t late_failed;	/* failures reported outside a step's own line (services) */
+	size_t n_checks;	/* checks decided: expect steps and the golden timeline */
+	size_t n_skipped;	/* checks skipped: they read what this kernel cannot give */
+	char *skip_why;		/* the skips' reasons, each once, "; " between them */
+	char skip_now[300];	/* the reason of the step being skipped */
 	struct diag d;
 };
 
@@ -157,6 +162,8 @@ int run_pump(struct run *r, uint64_t deadline);
 int run_window_open(struct run *r);
 /* text with every line indented to sit under a step's line (caller frees). */
 char *run_indent(const char *text);
+/* Counts a skipped check, keeping why (once) for the lab's result. */
+void run_note_skip(struct run *r, const char *why);
 
 /*
  * The phases of a run, for run_lab() and the C API. run_open() builds the lab

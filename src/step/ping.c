@@ -98,6 +98,11 @@ static bool kernel_only(const struct lab_step *st)
 	return st->probe.count <= 10 && !st->probe.interval_ns;
 }
 
+static unsigned int frames(const struct lab_step *st)
+{
+	return st->probe.count * step_fragments(st->probe.size);
+}
+
 const struct step_ops step_ping = {
 	.key = "ping",
 	.kind = STEP_PING,
@@ -106,4 +111,5 @@ const struct step_ops step_ping = {
 	.release = step_probe_release,
 	.sender = step_probe_sender,
 	.kernel_only = kernel_only,
+	.frames = frames,
 };

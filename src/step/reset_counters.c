@@ -44,6 +44,14 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 	snprintf(buf, len, "nft counters of %s reset", lab->nodes[*node].name);
 }
 
+/* Resetting in an empty namespace: refused by kernels before 6.2 (Invalid argument). */
+static const char *kernel_lacks(int nsfd)
+{
+	struct diag d = DIAG_INIT;
+
+	return counters_reset(nsfd, &d) ? "resetting nft rule counters (Linux 6.2)" : NULL;
+}
+
 const struct step_ops step_reset_counters = {
 	.key = "reset-counters",
 	.kind = STEP_EXT,
@@ -51,4 +59,5 @@ const struct step_ops step_reset_counters = {
 	.run = run,
 	.describe = describe,
 	.release = step_priv_free,
+	.kernel_lacks = kernel_lacks,
 };

@@ -901,6 +901,13 @@ static bool kernel_only(const struct lab_step *st)
 	return st->send.count <= 10 && !st->send.rate;
 }
 
+static unsigned int frames(const struct lab_step *st)
+{
+	unsigned int each = step_fragments(st->send.payload_len);
+
+	return st->send.count * (st->send.fragments > each ? st->send.fragments : each);
+}
+
 const struct step_ops step_send = {
 	.key = "send",
 	.kind = STEP_SEND,
@@ -909,4 +916,5 @@ const struct step_ops step_send = {
 	.release = release,
 	.sender = sender,
 	.kernel_only = kernel_only,
+	.frames = frames,
 };

@@ -61,7 +61,29 @@ struct step_ops {
 	 * NULL: not (TCP, programs, bursts).
 	 */
 	bool (*kernel_only)(const struct lab_step *st);
+	/*
+	 * Optional, with kernel_only: the frames the step's packets take on a link
+	 * at most, fragments counted (step_fragments()), which sizes the capture
+	 * rings of a lab of kernel-only steps. NULL: one.
+	 */
+	unsigned int (*frames)(const struct lab_step *st);
+	/*
+	 * Optional: asks the kernel, in the scratch network namespace nsfd,
+	 * whether it can do what the kind needs. NULL when it can, else why not
+	 * ("resetting nft counters (Linux 6.2)"), and the lab is skipped before
+	 * it starts.
+	 */
+	const char *(*kernel_lacks)(int nsfd);
 };
+
+/*
+ * The fragments an IP packet of that many bytes of payload becomes at most on
+ * the lab's links (an MTU of 576 or more carries 512 bytes of it at least).
+ */
+static inline unsigned int step_fragments(size_t bytes)
+{
+	return (unsigned int)(bytes / 512) + 1;
+}
 
 /* The registered kinds, in the order lab files list them, and their count. */
 extern const struct step_ops *const step_registry[];

@@ -48,6 +48,11 @@ static bool kernel_only(const struct lab_step *st)
 	return true;
 }
 
+static unsigned int frames(const struct lab_step *st)
+{
+	return step_fragments(st->probe.payload_len);
+}
+
 const struct step_ops step_udp = {
 	.key = "udp",
 	.kind = STEP_UDP,
@@ -56,4 +61,5 @@ const struct step_ops step_udp = {
 	.release = step_probe_release,
 	.sender = step_probe_sender,
 	.kernel_only = kernel_only,
+	.frames = frames,
 };

@@ -219,6 +219,10 @@ static void parse_machine(struct lab_result *lr, char *text)
 		} else if (!strcmp(f[0], "diag") && n >= 3) {
 			free(lr->diag);
 			lr->diag = xstrdup(unescape(f[2]));
+		} else if (!strcmp(f[0], "skipped") && n >= 3) {
+			lr->skipped_checks = (unsigned int)strtoul(f[1], NULL, 10);
+			free(lr->skip_why);
+			lr->skip_why = xstrdup(unescape(f[2]));
 		}
 	}
 }
@@ -258,8 +262,11 @@ static void announce(struct suite *s, const struct lab_result *lr)
 			fprintf(f, " (run %u)", lr->run);
 		if (kernel_guest_release()) /* inside a --kernel VM */
 			fprintf(f, " on kernel %s", kernel_guest_release());
-		fprintf(f, " (%.0f ms)%s", lr->ms,
-			lr->outcome == NFLAB_SKIP && lr->diag ? ": " : "");
+		fprintf(f, " (%.0f ms", lr->ms);
+		if (lr->skipped_checks && lr->outcome != NFLAB_SKIP)
+			fprintf(f, ", %u check%s skipped", lr->skipped_checks,
+				lr->skipped_checks == 1 ? "" : "s");
+		fprintf(f, ")%s", lr->outcome == NFLAB_SKIP && lr->diag ? ": " : "");
 		if (lr->outcome == NFLAB_SKIP && lr->diag)
 			utf8_write_term(f, lr->diag, true);
 		fputc('\n', f);
@@ -276,6 +283,40 @@ enum stop {
 	STOP_TIMEOUT,
 	STOP_INTERRUPT
 };
+
+static bool is_job(const struct suite *s, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->running; i++)
+		if (s->jobs[i].pid == pid)
+			return true;
+	return false;
+}
+
+/*
+ * A lab's namespace factory outlives its lab's process for a grace period or
+ * two, closing the lab's packet sockets (netns_close_later()); the suite is
+ * their subreaper, so they come back to it. Reaps those that ended, or, with
+ * all, waits for every one: the suite leaves no process behind.
+ */
+static void reap_orphans(const struct suite *s, bool all)
+{
+	siginfo_t si;
+
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT | (all ? 0 : WNOHANG))) {
+			if (errno == EINTR)
+				continue;
+			return; /* ECHILD: none left */
+		}
+		if (!si.si_pid || is_job(s, si.si_pid))
+			return; /* none ended yet, or a lab's own: wait_some() takes it */
+		while (waitpid(si.si_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+}
 
 /*
  * A finished child (its wait status) or one stopped here (killed with its
@@ -369,7 +410,7 @@ static int wait_some(struct suite *s, struct diag *d)
 			wake = s->jobs[i].deadline;
 	if (poll(&pfd, 1, wake > now ? (int)((wake - now) / 1000000 + 1) : 0) < 0 && errno != EINTR)
 		return diag_errno(d, "poll");
-	/* SIGCHLDs merge: look at every child below. */
+	/* SIGCHLDs merge: look at every child below, and at the orphans (reap_orphans()). */
 	while (read(s->sigfd, &si, sizeof(si)) == sizeof(si))
 		if (si.ssi_signo != SIGCHLD && !s->res->interrupted)
 			s->res->interrupted = si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM";
@@ -385,6 +426,7 @@ static int wait_some(struct suite *s, struct diag *d)
 		else if (s->jobs[i].deadline && now >= s->jobs[i].deadline)
 			finish(s, &s->jobs[i], 0, STOP_TIMEOUT);
 	}
+	reap_orphans(s, false);
 	return 0;
 }
 
@@ -465,6 +507,7 @@ int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct su
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &s.child_mask);
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	s.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (s.sigfd < 0) {
 		diag_errno(&d, "signalfd");
@@ -485,6 +528,8 @@ int suite_run(const struct lab_list *labs, const struct suite_opts *o, struct su
 	}
 	while (s.running) /* only after an error: stop what runs */
 		finish(&s, &s.jobs[s.running - 1], 0, STOP_TIMEOUT);
+	reap_orphans(&s, true);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
 	close(s.sigfd);
 	sigprocmask(SIG_SETMASK, &s.child_mask, NULL);
 	progress_clear(&s);
@@ -523,6 +568,7 @@ void suite_result_release(struct suite_result *res)
 		free(lr->steps);
 		free(lr->output);
 		free(lr->diag);
+		free(lr->skip_why);
 	}
 	free(res->runs);
 	memset(res, 0, sizeof(*res));

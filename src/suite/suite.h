@@ -41,6 +41,8 @@ struct lab_result {
 	double ms;	  /* wall time of the run */
 	char *output;	  /* the lab's human report */
 	char *diag;	  /* the error or skip reason, or NULL */
+	unsigned int skipped_checks; /* checks skipped (the kernel cannot give what they read) */
+	char *skip_why;		     /* their reasons, or NULL */
 	struct step_result *steps;
 	size_t n_steps, cap_steps;
 	bool timed_out;

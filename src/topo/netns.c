@@ -258,11 +258,20 @@ static int hold(int **held, size_t *n_held, const int *fds, size_t n)
 static void factory_main(int sock, pid_t parent)
 {
 	struct sigaction ign = {.sa_handler = SIG_IGN};
-	int fds[CLOSE_BATCH], *held = NULL, proc = -1;
+	int fds[CLOSE_BATCH], *held = NULL, proc = -1, fd;
 	size_t n, len, n_held = 0;
 	static char req[REQUEST_MAX];
 	char c;
 
+	/*
+	 * It may outlive nflab while it closes sockets: it must not hold nflab's
+	 * standard streams, or whoever reads nflab's output would wait for it too.
+	 */
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		_exit(1);
+	if (fd > 2)
+		close(fd);
 	/* A Ctrl-C or SIGTERM is for nflab, which reports it; this ends with nflab. */
 	sigaction(SIGINT, &ign, NULL);
 	sigaction(SIGTERM, &ign, NULL);
@@ -293,7 +302,7 @@ static void factory_main(int sock, pid_t parent)
 			continue;
 		}
 		if (c == 'c') {
-			/* nflab goes on without waiting: this ends on its own, once they are closed. */
+			/* nflab goes on without waiting, and may end: this ends once they are closed. */
 			prctl(PR_SET_PDEATHSIG, 0);
 			if (hold(&held, &n_held, fds, n))
 				_exit(1); /* closed by the exit, one after another */
@@ -389,31 +398,15 @@ void netns_lab_root(uid_t *uid, gid_t *gid)
 }
 
 /*
- * Waits for every factory still closing handed sockets, when nflab exits: a
- * lab leaves no process behind. By then the report is out, and their grace
- * periods have run alongside the rest of the teardown.
- */
-static void wait_closers(void)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(closing) / sizeof(closing[0]); i++)
-		while (closing[i] && waitpid(closing[i], NULL, 0) < 0 && errno == EINTR)
-			;
-	memset(closing, 0, sizeof(closing));
-}
-
-/*
- * A factory that closes handed sockets ends on its own: reaped here when done,
- * by the next call, or at exit (wait_closers()).
+ * A factory that closes handed sockets ends on its own, a grace period or two
+ * after nflab has closed its copies (with a capture ring, a packet socket's
+ * close waits for two). Reaped here by a later call when done; nflab does not
+ * wait for it at exit: the last lab's factory outlives nflab by that much, and
+ * the suite (its subreaper) reaps its labs' factories. 16 at most at once.
  */
 static void reap_later(pid_t pid)
 {
-	static bool at_exit;
 	size_t i, free_slot = 0;
-
-	if (!at_exit)
-		at_exit = !atexit(wait_closers);
 
 	for (i = 0; i < sizeof(closing) / sizeof(closing[0]); i++) {
 		if (closing[i] && waitpid(closing[i], NULL, WNOHANG) == closing[i])

@@ -59,9 +59,10 @@ void netns_expect(size_t n, netns_preset_fn preset, void *arg);
 /*
  * Closes n fds without waiting: packet sockets, whose close waits out an RCU
  * grace period. They go to the factory, which closes them and ends on its own
- * while nflab tears the rest down and reports (netns_userns_close() does not
- * wait for it; nflab's exit does); without a factory they are closed here,
- * side by side.
+ * while nflab tears the rest down, reports and exits (neither
+ * netns_userns_close() nor nflab's exit waits for it: it ends a grace period
+ * or two later, and `nflab test` reaps it); without a factory they are closed
+ * here, side by side.
  */
 void netns_close_later(const int *fds, size_t n);
 /* Moves the calling thread into the netns held by fd. Returns 0 or -1. */

@@ -3,6 +3,9 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
+
+#include "util/xalloc.h"
 
 struct work {
 	size_t n, stride;
@@ -58,4 +61,45 @@ void parallel_for(size_t n, void (*job)(void *arg, size_t i), void *arg)
 	for (k = 1; k < want; k++)
 		if (started[k])
 			pthread_join(tid[k], NULL);
+}
+
+struct parallel {
+	struct work w;
+	struct share share[PARALLEL_MAX];
+	pthread_t tid[PARALLEL_MAX];
+	int started[PARALLEL_MAX];
+	size_t want;
+};
+
+struct parallel *parallel_start(size_t n, void (*job)(void *arg, size_t i), void *arg)
+{
+	struct parallel *p = xzalloc(sizeof(*p));
+	sigset_t all, old;
+	size_t k;
+
+	p->want = n < PARALLEL_MAX ? n : PARALLEL_MAX;
+	p->w = (struct work){.n = n, .stride = p->want ? p->want : 1, .job = job, .arg = arg};
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (k = 0; k < p->want; k++) {
+		p->share[k] = (struct share){&p->w, k};
+		p->started[k] = !pthread_create(&p->tid[k], NULL, worker, &p->share[k]);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return p;
+}
+
+void parallel_wait(struct parallel *p)
+{
+	size_t k;
+
+	if (!p)
+		return;
+	for (k = 0; k < p->want; k++)
+		if (!p->started[k])
+			worker(&p->share[k]);
+	for (k = 0; k < p->want; k++)
+		if (p->started[k])
+			pthread_join(p->tid[k], NULL);
+	free(p);
 }

@@ -18,6 +18,14 @@
  */
 void parallel_for(size_t n, void (*job)(void *arg, size_t i), void *arg);
 
+/*
+ * The same, but returns at once: the calls run on threads of their own while
+ * the caller goes on, until parallel_wait(), which returns when all calls have
+ * (those no thread could take run there, on the caller's thread) and frees p.
+ */
+struct parallel *parallel_start(size_t n, void (*job)(void *arg, size_t i), void *arg);
+void parallel_wait(struct parallel *p);
+
 #define PARALLEL_MAX 32
 
 #endif

@@ -456,7 +456,10 @@ static char *init_script(const struct kernel *k, size_t *len)
 	      "mount -t devtmpfs dev $r/dev && mount -t tmpfs run $r/run "
 	      "|| fail 'cannot mount inside the new root'\n"
 	      "mount -t bpf bpf $r/sys/fs/bpf 2>/dev/null\n"
-	      "mount -t debugfs debugfs $r/sys/kernel/debug 2>/dev/null\n",
+	      "mount -t debugfs debugfs $r/sys/kernel/debug 2>/dev/null\n"
+	      /* What udev's static nodes give a host: the first open loads tun. */
+	      "[ -e $r/dev/net/tun ] || { mkdir -p $r/dev/net && "
+	      "mknod -m 600 $r/dev/net/tun c 10 200; }\n",
 	      f);
 	if (*k->moddir) {
 		fprintf(f, "mkdir -p $r/lib/modules/%s && mount --bind /host", k->version);

@@ -2,9 +2,10 @@
 # nflab run/test --kernel (docs/kernels.md). Bad input fails fast with exit 2
 # and the reason, whatever the machine; a lab runs inside a VM booting
 # $NFLAB_TEST_KERNEL (a linux-image-*.deb) only when that is set: a boot
-# under TCG costs about 10 s, too much for every CI run. With it, the lab's
-# result line, TAP, JUnit and JSON must name the VM's kernel, a failing lab
-# must come back as exit 1, and a SIGKILLed nflab must take QEMU along.
+# under TCG costs about 10 s, too much for every CI run. With it, the labs'
+# result lines, TAP, JUnit and JSON must name the VM's kernel, the flagship
+# must pass (skips named where the kernel lacks trace conntrack), a failing
+# lab must come back as exit 1, and a SIGKILLed nflab must take QEMU along.
 # usage: kernel.sh NFLAB
 set -u
 nflab=$1
@@ -52,17 +53,48 @@ rc=$?
 cat "$dir/err"
 [ $rc = 2 ] && grep -q "did not boot within" "$dir/err" || fail "boot deadline: exit $rc"
 
-# The lab inside: passes, its reports come back and name the kernel.
+# The labs inside: pass, their reports come back and name the kernel. The
+# flagship passes on a kernel whose trace events carry no conntrack (before
+# 6.16), its trace.ct checks skipped and named; nflog-ct-state, skipped on a
+# host without NETLINK_GLUE_CT, passes where the kernel has it (Debian's);
+# conveniences starts programs (a run step's /tmp); mid-lab-steps resets
+# counters, which a kernel before 6.2 refuses: a skip that names it.
+labs=$(dirname "$0")/../../labs
 "$nflab" test --kernel "$deb" --tap --junit "$dir/r.xml" --json "$dir/r.json" "$lab" \
+	"$labs/nat/icmp-error-related.yaml" "$labs/conntrack/nflog-ct-state.yaml" \
+	"$labs/basics/conveniences.yaml" "$labs/changes/mid-lab-steps.yaml" \
 	>"$dir/tap" 2>"$dir/err"
 rc=$?
 cat "$dir/tap" "$dir/err"
-[ $rc = 0 ] || fail "lab inside: exit $rc, expected 0"
+[ $rc = 0 ] || fail "labs inside: exit $rc, expected 0"
 release=$(sed -n 's/^# kernel //p' "$dir/tap")
 [ -n "$release" ] && [ "$release" != "$(uname -r)" ] || fail "TAP names no VM kernel"
 grep -q "on kernel $release" "$dir/err" || fail "result line names no kernel"
 grep -q "<property name=\"kernel\" value=\"$release\"/>" "$dir/r.xml" || fail "JUnit"
 grep -q "\"kernel\":\"$release\"" "$dir/r.json" || fail "JSON"
+verdict() { # LAB-NAME: its verdict in the JSON report
+	tr '\n' ' ' <"$dir/r.json" | sed 's/{"lab":/\n&/g' | grep "$1" |
+		sed -n 's/.*"verdict":"\([a-z]*\)".*/\1/p'
+}
+[ "$(verdict nflog-ct-state)" = pass ] || fail "nflog-ct-state: $(verdict nflog-ct-state)"
+[ "$(verdict conveniences)" = pass ] || fail "conveniences: $(verdict conveniences)"
+[ "$(verdict 'icmp-error-related.yaml')" = pass ] || fail "the flagship did not pass"
+case $release in
+[0-5].* | 6.[0-9].* | 6.1[0-5].*) # no conntrack in trace events: the three checks skipped
+	grep -q "\"skipped_checks\":3,\"skip_reason\":\"kernel $release cannot give conntrack in trace events (added in 6.16)\"" \
+		"$dir/r.json" || fail "the flagship's skips are not named"
+	grep -q "PASS .*icmp-error-related.yaml on kernel $release (.*3 checks skipped)" \
+		"$dir/err" || fail "nflab test's line of the flagship"
+	;;
+esac
+case $release in
+[0-5].* | 6.[01].*)
+	[ "$(verdict mid-lab-steps)" = skip ] || fail "mid-lab-steps: $(verdict mid-lab-steps)"
+	grep -q "needs resetting nft rule counters (Linux 6.2), which kernel $release refuses" \
+		"$dir/r.json" || fail "reset-counters skip reason"
+	;;
+*) [ "$(verdict mid-lab-steps)" = pass ] || fail "mid-lab-steps: $(verdict mid-lab-steps)" ;;
+esac
 
 # A failing lab fails inside too (exit 1), not an error.
 sed 's/exactly 1 packet/exactly 7 packets/; s/count: 1$/count: 7/' "$lab" >"$dir/fails.yaml"

@@ -325,11 +325,11 @@ static void test_compare_saves(void **state)
 	golden = xasprintf("%s/expected/nat/x.timeline", dir);
 	got_path = xasprintf("%s.got", golden);
 	assert_int_equal(golden_write(golden, "a\nb\nc\n", &d), 0);
-	assert_int_equal(golden_compare(golden, "a\nb\nc\n", got_path, &diff, &d), 0);
+	assert_int_equal(golden_compare(golden, "a\nb\nc\n", got_path, 0, NULL, &diff, &d), 0);
 	assert_null(diff);
 	assert_int_equal(access(got_path, F_OK), -1);
 
-	assert_int_equal(golden_compare(golden, "a\nB\nc\n", got_path, &diff, &d), 1);
+	assert_int_equal(golden_compare(golden, "a\nB\nc\n", got_path, 0, NULL, &diff, &d), 1);
 	text = xasprintf(
 		"the event stream differs from %s (-expected +got):\n"
 		"--- %s\n+++ %s\n"
@@ -346,7 +346,7 @@ static void test_compare_saves(void **state)
 
 	/* Under a regular file: cannot be written, and the comparison still fails. */
 	bad = xasprintf("%s/sub/timeline.got", golden);
-	assert_int_equal(golden_compare(golden, "a\nB\nc\n", bad, &diff, &d), 1);
+	assert_int_equal(golden_compare(golden, "a\nB\nc\n", bad, 0, NULL, &diff, &d), 1);
 	assert_false(d.set);
 	assert_non_null(strstr(diff, "+++ got\n"));
 	assert_non_null(strstr(diff, "the stream got is not saved: cannot create the directories"));
@@ -354,12 +354,12 @@ static void test_compare_saves(void **state)
 	free(bad);
 
 	/* Without a place to save it. */
-	assert_int_equal(golden_compare(golden, "a\nB\nc\n", NULL, &diff, &d), 1);
+	assert_int_equal(golden_compare(golden, "a\nB\nc\n", NULL, 0, NULL, &diff, &d), 1);
 	assert_null(strstr(diff, "saved"));
 	free(diff);
 
 	text = xasprintf("%s/missing.timeline", dir);
-	assert_int_equal(golden_compare(text, "a\n", NULL, &diff, &d), -1);
+	assert_int_equal(golden_compare(text, "a\n", NULL, 0, NULL, &diff, &d), -1);
 	assert_true(d.set);
 	free(text);
 
@@ -401,15 +401,179 @@ static void test_write_replaces(void **state)
 	free(text);
 }
 
+/* Lines of a timeline recorded on 6.18 (trace conntrack, no NFLOG conntrack). */
+#define TL_TRACE                                                                                   \
+	"    fw trace           [TRACE *] filter forward rule handle * \"reject-published\" drop " \
+	"in=eth0 out=eth1 ct NEW [DST_NAT]: 198.51.100.10.EPH > 192.168.1.10.9: UDP, length 5\n"
+#define TL_TRACE_BARE                                                                              \
+	"    fw trace           [TRACE *] filter forward rule handle * \"reject-published\" drop " \
+	"in=eth0 out=eth1: 198.51.100.10.EPH > 192.168.1.10.9: UDP, length 5\n"
+#define TL_REPLY                                                                                  \
+	"    fw trace           [TRACE *] filter output policy accept out=eth0 ct RELATED reply " \
+	"[DST_NAT]: 192.168.42.1 > 198.51.100.10: ICMP port unreachable\n"
+#define TL_REPLY_BARE                                                                            \
+	"    fw trace           [TRACE *] filter output policy accept out=eth0: 192.168.42.1 > " \
+	"198.51.100.10: ICMP port unreachable\n"
+#define TL_FATE \
+	"    => fate: rejected at fw by ip filter forward rule \"r\" (handle *): drop [ct NEW]\n"
+#define TL_FATE_NONE                                                                           \
+	"    => fate: rejected at fw by ip filter forward rule \"r\" (handle *): drop [no ct " \
+	"entry]\n"
+#define TL_FATE_BARE \
+	"    => fate: rejected at fw by ip filter forward rule \"r\" (handle *): drop\n"
+#define TL_NFLOG(state)                                                                    \
+	"    fw nflog           [NFLOG 5] \"fwd: ct NEW\" forward in=eth0 out=eth1 " state \
+	": 198.51.100.10.EPH > 192.168.1.10.5353: UDP, length 2\n"
+#define TL_NFLOG_BARE                                                                 \
+	"    fw nflog           [NFLOG 5] \"fwd: ct NEW\" forward in=eth0 out=eth1: " \
+	"198.51.100.10.EPH > 192.168.1.10.5353: UDP, length 2\n"
+
+static void remove_dir(const char *dir)
+{
+	char *cmd = xasprintf("rm -rf '%s'", dir);
+
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static void check_without(const char *text, unsigned int parts, const char *want)
+{
+	char *got = golden_without(text, parts);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* Trace conntrack goes from trace and fate lines, and from nothing else. */
+static void test_without_trace_ct(void **state)
+{
+	(void)state;
+	check_without(TL_TRACE, GOLDEN_TRACE_CT, TL_TRACE_BARE);
+	check_without(TL_REPLY, GOLDEN_TRACE_CT, TL_REPLY_BARE);
+	check_without(TL_FATE, GOLDEN_TRACE_CT, TL_FATE_BARE);
+	check_without(TL_FATE_NONE, GOLDEN_TRACE_CT, TL_FATE_BARE);
+	/* Not asked: kept whole. */
+	check_without(TL_TRACE TL_FATE, 0, TL_TRACE TL_FATE);
+	check_without(TL_TRACE TL_FATE, GOLDEN_NFLOG_CT, TL_TRACE TL_FATE);
+	/* An NFLOG prefix saying "ct NEW" is the lab's text, not the kernel's conntrack. */
+	check_without(TL_NFLOG("NEW"), GOLDEN_TRACE_CT, TL_NFLOG("NEW"));
+	/* A packet line is never touched, nor a text without a final newline. */
+	check_without("- 1.2.3.4 > 5.6.7.8: ct NEW\n", GOLDEN_TRACE_CT,
+		      "- 1.2.3.4 > 5.6.7.8: ct NEW\n");
+	check_without("    => fate: dropped [ct NEW]", GOLDEN_TRACE_CT, "    => fate: dropped");
+}
+
+static void test_without_nflog_ct(void **state)
+{
+	(void)state;
+	check_without(TL_NFLOG("conntrack unknown"), GOLDEN_NFLOG_CT, TL_NFLOG_BARE);
+	check_without(TL_NFLOG("RELATED_REPLY"), GOLDEN_NFLOG_CT, TL_NFLOG_BARE);
+	check_without(TL_NFLOG("NEW") TL_TRACE, GOLDEN_NFLOG_CT, TL_NFLOG_BARE TL_TRACE);
+	assert_int_equal(golden_nflog_ct_unknown(TL_TRACE), -1);
+	assert_int_equal(golden_nflog_ct_unknown(TL_NFLOG("NEW")), 0);
+	assert_int_equal(golden_nflog_ct_unknown(TL_TRACE TL_NFLOG("conntrack unknown")), 1);
+}
+
+/* A chain's end: "return continue" (6.1) read as "rule continue" (6.18), and nothing else. */
+static void test_chain_end(void **state)
+{
+	char dir[] = "/tmp/nflab-test-golden.XXXXXX", *golden, *diff = NULL;
+	struct diag d = DIAG_INIT;
+	unsigned int left = 0;
+
+	(void)state;
+	check_without(
+		"    fw trace           [TRACE *] filter output return continue out=eth0 ct NEW: "
+		"x\n",
+		GOLDEN_CHAIN_END | GOLDEN_TRACE_CT,
+		"    fw trace           [TRACE *] filter output rule continue out=eth0: x\n");
+	/* A rule's own return verdict, with its handle, is another event. */
+	check_without("    fw trace           [TRACE *] filter sub rule handle * return\n",
+		      GOLDEN_CHAIN_END,
+		      "    fw trace           [TRACE *] filter sub rule handle * return\n");
+	check_without("    fw trace           [TRACE *] filter output return continue\n", 0,
+		      "    fw trace           [TRACE *] filter output return continue\n");
+	assert_non_null(mkdtemp(dir));
+	golden = xasprintf("%s/g.timeline", dir);
+	assert_int_equal(
+		golden_write(golden,
+			     TL_REPLY_BARE
+			     "    fw trace           [TRACE *] filter output rule continue\n",
+			     &d),
+		0);
+	assert_int_equal(golden_compare(golden,
+					TL_REPLY_BARE "    fw trace           [TRACE *] filter "
+						      "output return continue\n",
+					NULL, 0, &left, &diff, &d),
+			 0);
+	assert_int_equal(left, GOLDEN_CHAIN_END);
+	/* A policy that changed is still a difference. */
+	assert_int_equal(
+		golden_compare(golden,
+			       "    fw trace           [TRACE *] filter output policy drop\n"
+			       "    fw trace           [TRACE *] filter output return continue\n",
+			       NULL, 0, &left, &diff, &d),
+		1);
+	free(diff);
+	free(golden);
+	remove_dir(dir);
+}
+
+/* golden_compare(): what is left out, and that a real difference still fails. */
+static void test_compare_without(void **state)
+{
+	char dir[] = "/tmp/nflab-test-golden.XXXXXX", *golden, *diff = NULL;
+	struct diag d = DIAG_INIT;
+	unsigned int left = 99;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	golden = xasprintf("%s/g.timeline", dir);
+	assert_int_equal(golden_write(golden, TL_TRACE TL_FATE TL_NFLOG("conntrack unknown"), &d),
+			 0);
+	/* A kernel without trace conntrack, with NFLOG conntrack (Debian's 6.1). */
+	assert_int_equal(golden_compare(golden, TL_TRACE_BARE TL_FATE_NONE TL_NFLOG("NEW"), NULL,
+					GOLDEN_TRACE_CT, &left, &diff, &d),
+			 0);
+	assert_int_equal(left, GOLDEN_TRACE_CT | GOLDEN_NFLOG_CT | GOLDEN_NFLOG_CT_RECORDED_NONE);
+	/* Not told the kernel lacks trace conntrack: the lines differ. */
+	assert_int_equal(golden_compare(golden, TL_TRACE_BARE TL_FATE TL_NFLOG("NEW"), NULL, 0,
+					&left, &diff, &d),
+			 1);
+	assert_non_null(strstr(diff, "-" TL_TRACE));
+	free(diff);
+	/* The same kernel as the file's: nothing left out, and a changed verdict still shows. */
+	assert_int_equal(golden_compare(golden, TL_TRACE TL_FATE TL_NFLOG("conntrack unknown"),
+					NULL, 0, &left, &diff, &d),
+			 0);
+	assert_int_equal(left, 0);
+	assert_int_equal(golden_compare(golden, TL_REPLY_BARE TL_FATE_NONE TL_NFLOG("NEW"), NULL,
+					GOLDEN_TRACE_CT, &left, &diff, &d),
+			 1);
+	free(diff);
+	free(golden);
+	remove_dir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_two_changes),   cmocka_unit_test(test_hunks_merge),
-		cmocka_unit_test(test_insertion),     cmocka_unit_test(test_deletion),
-		cmocka_unit_test(test_identical),     cmocka_unit_test(test_all_different),
-		cmocka_unit_test(test_empty),	      cmocka_unit_test(test_no_newline),
-		cmocka_unit_test(test_random),	      cmocka_unit_test(test_big),
-		cmocka_unit_test(test_compare_saves), cmocka_unit_test(test_write_replaces),
+		cmocka_unit_test(test_two_changes),
+		cmocka_unit_test(test_hunks_merge),
+		cmocka_unit_test(test_insertion),
+		cmocka_unit_test(test_deletion),
+		cmocka_unit_test(test_identical),
+		cmocka_unit_test(test_all_different),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_no_newline),
+		cmocka_unit_test(test_random),
+		cmocka_unit_test(test_big),
+		cmocka_unit_test(test_compare_saves),
+		cmocka_unit_test(test_write_replaces),
+		cmocka_unit_test(test_without_trace_ct),
+		cmocka_unit_test(test_without_nflog_ct),
+		cmocka_unit_test(test_compare_without),
+		cmocka_unit_test(test_chain_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
