@@ -63,15 +63,11 @@ void netns_home_close(void)
 	netns_userns_close();
 }
 
-/*
- * Passes fd (or, for fd < 0, the error err) over the factory's socket; failed
- * is the index of the preset sysctl that err is about, or -1.
- */
-static int send_fd(int sock, int fd, int err, int failed)
+/* Sends len bytes of buf over sock, with fd attached unless it is negative. */
+static int send_with_fd(int sock, const void *buf, size_t len, int fd)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	int msg[2] = {err, failed};
-	struct iovec iov = {.iov_base = msg, .iov_len = sizeof(msg)};
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	struct cmsghdr *c;
 
@@ -85,6 +81,17 @@ static int send_fd(int sock, int fd, int err, int failed)
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
 	return sendmsg(sock, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
+/*
+ * Passes fd (or, for fd < 0, the error err) over the factory's socket; failed
+ * is the index of the preset sysctl that err is about, or -1.
+ */
+static int send_fd(int sock, int fd, int err, int failed)
+{
+	int msg[2] = {err, failed};
+
+	return send_with_fd(sock, msg, sizeof(msg), fd);
 }
 
 /*
@@ -497,26 +504,12 @@ static long next_preset(struct sysctl_kv *kv, size_t *n)
  */
 static int give_procfs(struct diag *d)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	struct iovec iov = {.iov_base = "p", .iov_len = 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	int proc;
 
 	if (procfs_uses++ % PROCFS_SHARE)
 		return 0;
 	proc = sysctl_procfs_open();
-	if (proc >= 0) {
-		struct cmsghdr *c;
-
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &proc, sizeof(int));
-	}
-	if (sendmsg(factory, &mh, MSG_NOSIGNAL) < 0) {
+	if (send_with_fd(factory, "p", 1, proc)) {
 		if (proc >= 0)
 			close(proc);
 		return diag_errno(d, "cannot create a network namespace");
