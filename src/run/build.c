@@ -83,9 +83,9 @@ static void baseline_probe(struct diag *d)
 }
 
 /*
- * The baseline a new netns of node k lacks, written by the namespace factory
- * as it makes the netns (netns_expect()), before any of its links exists:
- * they copy conf/default.
+ * The baseline a new netns of node k lacks, written before any of its links
+ * exists (they copy conf/default): by the namespace factory as it makes the
+ * netns (netns_expect()), or by make_node().
  */
 static size_t node_baseline(void *arg, size_t k, struct sysctl_kv *kv)
 {
@@ -143,15 +143,19 @@ static int apply_sysctls(struct built *b, size_t ni, bool iface_phase, struct di
 	return 0;
 }
 
-static int make_node(struct built *b, size_t ni, struct diag *d)
+/* preset: the factory wrote the node's baseline (netns_expect()); else it is written here. */
+static int make_node(struct built *b, size_t ni, bool preset, struct diag *d)
 {
 	struct built_node *bn = &b->nodes[ni];
+	struct sysctl_kv kv[NETNS_PRESET_MAX];
 
-	bn->nsfd = netns_new(d); /* with its baseline (node_baseline()) */
+	bn->nsfd = netns_new(d);
 	if (bn->nsfd < 0)
 		return -1;
 	bn->rtnl = nl_open(bn->nsfd, NETLINK_ROUTE, d);
 	if (!bn->rtnl)
+		return -1;
+	if (!preset && sysctl_set_all(bn->nsfd, kv, node_baseline((void *)b->lab, ni, kv), d))
 		return -1;
 	return apply_sysctls(b, ni, false, d);
 }
@@ -497,9 +501,11 @@ static int plan_run(struct built *b, size_t upto, struct diag *d)
 }
 
 /*
- * Labs of more nodes are built as their namespaces come (struct build_plan).
- * Fewer nodes' namespaces come within milliseconds, and what waits for all of
- * them (capture rings, a grace period each) starts sooner with nothing between.
+ * Labs of more nodes are built as their namespaces come (struct build_plan),
+ * the factory writing each one's baseline. Fewer nodes' namespaces come within
+ * milliseconds: then nflab writes the baselines while the factory makes the
+ * next namespaces, and what waits for all of them (capture rings, a grace
+ * period each) starts sooner with nothing else between.
  */
 #define BUILD_PIPELINE_NODES 16
 
@@ -516,9 +522,9 @@ int build_nodes(struct built *b, const struct lab *lab, struct diag *d)
 		b->nodes[i].nsfd = -1;
 	b->plan = plan_make(lab);
 	baseline_probe(d);
-	netns_expect(lab->n_nodes, node_baseline, (void *)lab);
+	netns_expect(lab->n_nodes, pipeline ? node_baseline : NULL, (void *)lab);
 	for (i = 0; i < lab->n_nodes; i++) {
-		if (make_node(b, i, d))
+		if (make_node(b, i, pipeline, d))
 			goto err_node;
 		/* The last namespace's share is build_rest()'s: the rings start first. */
 		if (pipeline && i + 1 < lab->n_nodes && plan_run(b, i, d))
