@@ -65,8 +65,7 @@ static void baseline_probe(struct diag *d)
 	if (inherited[0] != -1)
 		return;
 	/* 2: new namespaces start from the kernel's defaults, not the host's values. */
-	if (sysctl_get(netns_home_fd(), "net.core.devconf_inherit_init_net", mode, sizeof(mode),
-		       d))
+	if (sysctl_get(netns_home_fd(), "net.core.devconf_inherit_init_net", mode, sizeof(mode), d))
 		diag_clear(d);
 	inherit = strcmp(mode, "2") != 0;
 	for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++) {
@@ -419,9 +418,9 @@ static size_t *order_by(const size_t *key, size_t n, size_t n_keys)
  * array beside it its indexes in that order, the cursor how many are done.
  */
 struct build_plan {
-	size_t *link_at, *links, n_links;     /* a link: once both its namespaces exist */
-	size_t *config_at, *configs, n_configs; /* links up, addresses: once all its links exist */
-	size_t *ready_at, *readies, n_readies;	/* links ready, routes, rules: neighbours configured */
+	size_t *link_at, *links, n_links;	/* once both its namespaces exist */
+	size_t *config_at, *configs, n_configs; /* links up, addresses: all its links exist */
+	size_t *ready_at, *readies, n_readies;	/* routes, rules: its neighbours configured */
 };
 
 static size_t later(size_t a, size_t b)

@@ -26,8 +26,8 @@
 #include "util/rootless.h"
 
 #define NETNS_AHEAD 8
-#define REQUEST_MAX 4096    /* bytes of one request to the factory */
-#define PROCFS_SHARE 32	    /* namespaces the factory sets up through one procfs */
+#define REQUEST_MAX  4096 /* bytes of one request to the factory */
+#define PROCFS_SHARE 32	  /* namespaces the factory sets up through one procfs */
 
 static int home_fd = -1;
 static int userns_fd = -1; /* the lab's user namespace */
@@ -37,11 +37,12 @@ static bool handed;	     /* the factory has sockets to close: not waited for */
 static pid_t closing[16]; /* factories closing handed sockets, to reap */
 static size_t asked;  /* namespaces asked of the factory and not received yet */
 static size_t upcoming; /* namespaces the caller said it will want, not asked yet */
-static netns_preset_fn preset;	  /* sysctls of each expected namespace, or NULL */
+static netns_preset_fn preset; /* sysctls of each expected namespace, or NULL */
 static void *preset_arg;
-static size_t expected;		  /* namespaces netns_expect() announced */
+static size_t expected;			/* namespaces netns_expect() announced */
 static long in_flight[NETNS_AHEAD + 1]; /* each asked one's preset number, -1 for none */
-static size_t in_head, procfs_uses;
+static size_t in_head;			/* in_flight's next one to receive */
+static size_t procfs_uses;		/* presets sent through the factory's procfs */
 static uid_t lab_uid; /* lab root's ids on nflab's side */
 static gid_t lab_gid;
 
