@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <linux/netlink.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -46,41 +47,53 @@ static const struct sysctl_kv baseline[] = {
 	{"net.ipv4.icmp_msgs_burst", "1000000", true},
 };
 
+static int inherited[sizeof(baseline) / sizeof(baseline[0]) + 1] = {-1};
+static char host_forward[8];
+
 /*
- * Writes the baseline into a new netns, skipping what it already has: IPv4
+ * Once per process: which baseline values a new netns already has. IPv4
  * settings are copied from the host's at creation (net.core.devconf_inherit_init_net
  * 0), IPv6 forwarding starts at 0. Each write is a /proc/sys lookup whose cost
  * grows with the number of namespaces, so a thousand-node lab feels every one.
  */
-static int set_baseline(int nsfd, const char *fwd, struct diag *d)
+static void baseline_probe(struct diag *d)
 {
-	static int inherited[sizeof(baseline) / sizeof(baseline[0]) + 1] = {-1};
-	static char host_forward[8];
-	struct sysctl_kv kv[sizeof(baseline) / sizeof(baseline[0]) + 2];
+	char mode[8] = "2";
+	bool inherit;
+	size_t i;
+
+	if (inherited[0] != -1)
+		return;
+	/* 2: new namespaces start from the kernel's defaults, not the host's values. */
+	if (sysctl_get(netns_home_fd(), "net.core.devconf_inherit_init_net", mode, sizeof(mode), d))
+		diag_clear(d);
+	inherit = strcmp(mode, "2") != 0;
+	for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++) {
+		char v[16];
+
+		inherited[i] = inherit && !strncmp(baseline[i].key, "net.ipv4.conf.", 14) &&
+			       !sysctl_get(netns_home_fd(), baseline[i].key, v, sizeof(v), d) &&
+			       !strcmp(v, baseline[i].value);
+		diag_clear(d);
+	}
+	if (!inherit || sysctl_get(netns_home_fd(), "net.ipv4.ip_forward", host_forward,
+				   sizeof(host_forward), d))
+		diag_clear(d);
+}
+
+/*
+ * The baseline a new netns of node k lacks, written before any of its links
+ * exists (they copy conf/default): by the namespace factory as it makes the
+ * netns (netns_expect()), or by make_node().
+ */
+static size_t node_baseline(void *arg, size_t k, struct sysctl_kv *kv)
+{
+	const struct lab *lab = arg;
+	const char *fwd = lab->nodes[k].router ? "1" : "0";
 	size_t i, n = 0;
 
-	if (inherited[0] == -1) { /* once: which IPv4 values the host already has */
-		char mode[8] = "2";
-		bool inherit;
-
-		/* 2: new namespaces start from the kernel's defaults, not the host's values. */
-		if (sysctl_get(netns_home_fd(), "net.core.devconf_inherit_init_net", mode,
-			       sizeof(mode), d))
-			diag_clear(d);
-		inherit = strcmp(mode, "2") != 0;
-		for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++) {
-			char v[16];
-
-			inherited[i] =
-				inherit && !strncmp(baseline[i].key, "net.ipv4.conf.", 14) &&
-				!sysctl_get(netns_home_fd(), baseline[i].key, v, sizeof(v), d) &&
-				!strcmp(v, baseline[i].value);
-			diag_clear(d);
-		}
-		if (!inherit || sysctl_get(netns_home_fd(), "net.ipv4.ip_forward", host_forward,
-					   sizeof(host_forward), d))
-			diag_clear(d);
-	}
+	_Static_assert(sizeof(baseline) / sizeof(baseline[0]) + 2 <= NETNS_PRESET_MAX,
+		       "the baseline fits a preset");
 	for (i = 0; i < sizeof(baseline) / sizeof(baseline[0]); i++)
 		if (!inherited[i])
 			kv[n++] = baseline[i];
@@ -88,7 +101,7 @@ static int set_baseline(int nsfd, const char *fwd, struct diag *d)
 		kv[n++] = (struct sysctl_kv){"net.ipv4.ip_forward", fwd, false};
 	if (strcmp(fwd, "0"))
 		kv[n++] = (struct sysctl_kv){"net.ipv6.conf.all.forwarding", fwd, false};
-	return sysctl_set_all(nsfd, kv, n, d);
+	return n;
 }
 
 /* A sysctl that names one of the node's interfaces only exists once the link does. */
@@ -129,11 +142,11 @@ static int apply_sysctls(struct built *b, size_t ni, bool iface_phase, struct di
 	return 0;
 }
 
-static int make_node(struct built *b, size_t ni, struct diag *d)
+/* preset: the factory wrote the node's baseline (netns_expect()); else it is written here. */
+static int make_node(struct built *b, size_t ni, bool preset, struct diag *d)
 {
-	const struct lab_node *node = &b->lab->nodes[ni];
 	struct built_node *bn = &b->nodes[ni];
-	const char *fwd = node->router ? "1" : "0";
+	struct sysctl_kv kv[NETNS_PRESET_MAX];
 
 	bn->nsfd = netns_new(d);
 	if (bn->nsfd < 0)
@@ -141,7 +154,7 @@ static int make_node(struct built *b, size_t ni, struct diag *d)
 	bn->rtnl = nl_open(bn->nsfd, NETLINK_ROUTE, d);
 	if (!bn->rtnl)
 		return -1;
-	if (set_baseline(bn->nsfd, fwd, d))
+	if (!preset && sysctl_set_all(bn->nsfd, kv, node_baseline((void *)b->lab, ni, kv), d))
 		return -1;
 	return apply_sysctls(b, ni, false, d);
 }
@@ -378,8 +391,126 @@ err:
 	return -1;
 }
 
+/*
+ * The indexes below n sorted by key[index] (each below n_keys), equal keys in
+ * index order: a counting sort. The caller frees the array.
+ */
+static size_t *order_by(const size_t *key, size_t n, size_t n_keys)
+{
+	size_t *start = xcalloc(n_keys + 1, sizeof(*start));
+	size_t *order = xcalloc(n + 1, sizeof(*order));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		start[key[i] + 1]++;
+	for (i = 1; i <= n_keys; i++)
+		start[i] += start[i - 1];
+	for (i = 0; i < n; i++)
+		order[start[key[i]]++] = i;
+	free(start);
+	return order;
+}
+
+/*
+ * When each part of a build can be done, as the number of the namespace after
+ * whose making all it needs exists: a big lab's build goes on with it while the
+ * factory makes the next namespaces. Each *_at array holds those numbers, the
+ * array beside it its indexes in that order, the cursor how many are done.
+ */
+struct build_plan {
+	size_t *link_at, *links, n_links;	/* once both its namespaces exist */
+	size_t *config_at, *configs, n_configs; /* links up, addresses: all its links exist */
+	size_t *ready_at, *readies, n_readies;	/* routes, rules: its neighbours configured */
+};
+
+static size_t later(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+static struct build_plan *plan_make(const struct lab *lab)
+{
+	struct build_plan *p = xcalloc(1, sizeof(*p));
+	size_t i;
+
+	p->link_at = xcalloc(lab->n_links + 1, sizeof(*p->link_at));
+	p->config_at = xcalloc(lab->n_nodes, sizeof(*p->config_at));
+	p->ready_at = xcalloc(lab->n_nodes, sizeof(*p->ready_at));
+	for (i = 0; i < lab->n_nodes; i++)
+		p->config_at[i] = i;
+	for (i = 0; i < lab->n_links; i++) {
+		const struct lab_link *l = &lab->links[i];
+
+		p->link_at[i] = later(l->a.node, l->b.node);
+		p->config_at[l->a.node] = later(p->config_at[l->a.node], p->link_at[i]);
+		p->config_at[l->b.node] = later(p->config_at[l->b.node], p->link_at[i]);
+	}
+	for (i = 0; i < lab->n_nodes; i++)
+		p->ready_at[i] = p->config_at[i];
+	for (i = 0; i < lab->n_links; i++) {
+		const struct lab_link *l = &lab->links[i];
+
+		p->ready_at[l->a.node] = later(p->ready_at[l->a.node], p->config_at[l->b.node]);
+		p->ready_at[l->b.node] = later(p->ready_at[l->b.node], p->config_at[l->a.node]);
+	}
+	p->links = order_by(p->link_at, lab->n_links, lab->n_nodes);
+	p->configs = order_by(p->config_at, lab->n_nodes, lab->n_nodes);
+	p->readies = order_by(p->ready_at, lab->n_nodes, lab->n_nodes);
+	return p;
+}
+
+static void plan_free(struct build_plan *p)
+{
+	if (!p)
+		return;
+	free(p->link_at);
+	free(p->links);
+	free(p->config_at);
+	free(p->configs);
+	free(p->ready_at);
+	free(p->readies);
+	free(p);
+}
+
+/*
+ * Does what the plan has due once namespace upto exists, links first, then
+ * nodes, then their readiness: with every namespace there, that is the order
+ * of dependencies (links need both namespaces, routes addresses on up links).
+ */
+static int plan_run(struct built *b, size_t upto, struct diag *d)
+{
+	struct build_plan *p = b->plan;
+	const struct lab *lab = b->lab;
+
+	for (; p->n_links < lab->n_links && p->link_at[p->links[p->n_links]] <= upto; p->n_links++)
+		if (make_link(b, &lab->links[p->links[p->n_links]], d))
+			return -1;
+	for (; p->n_configs < lab->n_nodes && p->config_at[p->configs[p->n_configs]] <= upto;
+	     p->n_configs++)
+		if (configure_node(b, p->configs[p->n_configs], d))
+			return -1;
+	for (; p->n_readies < lab->n_nodes && p->ready_at[p->readies[p->n_readies]] <= upto;
+	     p->n_readies++) {
+		size_t ni = p->readies[p->n_readies];
+
+		if (wait_links(b, ni, d) || add_routes(b, ni, d) || add_rules(b, ni, d))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Labs of more nodes are built as their namespaces come (struct build_plan),
+ * the factory writing each one's baseline. Fewer nodes' namespaces come within
+ * milliseconds: then nflab writes the baselines while the factory makes the
+ * next namespaces, and what waits for all of them (capture rings, a grace
+ * period each) starts sooner with nothing else between.
+ */
+#define BUILD_PIPELINE_NODES 16
+
 int build_nodes(struct built *b, const struct lab *lab, struct diag *d)
 {
+	bool pipeline = lab->n_nodes > BUILD_PIPELINE_NODES;
 	size_t i;
 
 	memset(b, 0, sizeof(*b));
@@ -388,12 +519,19 @@ int build_nodes(struct built *b, const struct lab *lab, struct diag *d)
 	b->nodes = xcalloc(lab->n_nodes, sizeof(*b->nodes));
 	for (i = 0; i < lab->n_nodes; i++)
 		b->nodes[i].nsfd = -1;
-	netns_expect(lab->n_nodes);
-	for (i = 0; i < lab->n_nodes; i++)
-		if (make_node(b, i, d))
+	b->plan = plan_make(lab);
+	baseline_probe(d);
+	netns_expect(lab->n_nodes, pipeline ? node_baseline : NULL, (void *)lab);
+	for (i = 0; i < lab->n_nodes; i++) {
+		if (make_node(b, i, pipeline, d))
+			goto err_node;
+		/* The last namespace's share is build_rest()'s: the rings start first. */
+		if (pipeline && i + 1 < lab->n_nodes && plan_run(b, i, d))
 			goto err;
+	}
+	netns_expect(0, NULL, NULL);
 	return 0;
-err:
+err_node:
 	if (d->outcome != NFLAB_SKIP && (d->err == EPERM || d->err == EACCES)) {
 		/* Not the lab's fault: the harness lacks the privilege to build it. */
 		d->outcome = NFLAB_SKIP;
@@ -401,29 +539,19 @@ err:
 	} else {
 		diag_prefix(d, "node %s", lab->nodes[i].name);
 	}
+err:
+	netns_expect(0, NULL, NULL); /* lab is not for the namespaces made next */
 	build_release(b);
 	return -1;
 }
 
 int build_rest(struct built *b, struct diag *d)
 {
-	const struct lab *lab = b->lab;
 	size_t i;
 
-	/* Order matters: links need both namespaces, routes need addresses on up links. */
-	for (i = 0; i < lab->n_links; i++)
-		if (make_link(b, &lab->links[i], d))
-			return -1;
-	for (i = 0; i < lab->n_nodes; i++)
-		if (configure_node(b, i, d))
-			return -1;
-	for (i = 0; i < lab->n_nodes; i++)
-		if (wait_links(b, i, d))
-			return -1;
-	for (i = 0; i < lab->n_nodes; i++)
-		if (add_routes(b, i, d) || add_rules(b, i, d))
-			return -1;
-	for (i = 0; i < lab->n_nodes; i++)
+	if (plan_run(b, SIZE_MAX, d))
+		return -1;
+	for (i = 0; i < b->lab->n_nodes; i++)
 		if (apply_rulesets(b, i, d))
 			return -1;
 	return 0;
@@ -450,6 +578,8 @@ void build_release(struct built *b)
 	}
 	free(b->nodes);
 	b->nodes = NULL;
+	plan_free(b->plan);
+	b->plan = NULL;
 	sysctl_procfs_close();
 	b->n_nodes = 0;
 }

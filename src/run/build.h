@@ -12,10 +12,13 @@ struct built_node {
 	struct nl_sock *rtnl; /* route socket living in that netns */
 };
 
+struct build_plan;
+
 struct built {
 	const struct lab *lab; /* borrowed */
 	struct built_node *nodes;
 	size_t n_nodes;
+	struct build_plan *plan; /* what build_rest() has left to do (build.c's) */
 	/* figures for the report */
 	size_t n_addrs, n_routes, n_rules, n_rulesets, n_sysctls;
 };
@@ -29,7 +32,9 @@ struct built {
 int build_lab(struct built *b, const struct lab *lab, struct diag *d);
 /*
  * build_lab() in two halves: the nodes' network namespaces, then the rest. In
- * between, work that needs only the namespaces (capture rings) can start. On
+ * between, work that needs only the namespaces (capture rings) can start. A lab
+ * of many nodes has most of the rest done in build_nodes() already, each part
+ * as soon as the namespaces it needs exist, while the next ones are made. On
  * failure build_nodes() releases what it made; after build_rest() fails, the
  * caller calls build_release() (once that work no longer uses the namespaces).
  */

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include "topo/sysctl.h"
 #include "util/diag.h"
 
 /*
@@ -42,10 +43,19 @@ void netns_lab_root(uid_t *uid, gid_t *gid);
  */
 int netns_new(struct diag *d);
 /*
- * Says the next n netns_new() calls are coming: the factory makes a few ahead
- * while the caller sets up the one it has.
+ * Fills kv (room for NETNS_PRESET_MAX) with the sysctls the k-th expected
+ * namespace starts with; returns how many.
  */
-void netns_expect(size_t n);
+#define NETNS_PRESET_MAX 32
+typedef size_t (*netns_preset_fn)(void *arg, size_t k, struct sysctl_kv *kv);
+/*
+ * Says the next n netns_new() calls are coming: the factory makes a few ahead
+ * while the caller sets up the one it has. When preset is not NULL, the k-th
+ * of them (from 0) comes with the sysctls preset(arg, k, ...) gives already
+ * set, by the factory from inside it; a failure is netns_new()'s, worded as
+ * sysctl_set_all() words it. arg must live until the n namespaces are made.
+ */
+void netns_expect(size_t n, netns_preset_fn preset, void *arg);
 /*
  * Closes n fds without waiting: packet sockets, whose close waits out an RCU
  * grace period. They go to the factory, which closes them and ends on its own

@@ -141,36 +141,58 @@ void sysctl_procfs_close(void)
 	procfs = -1;
 }
 
-int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *d)
+int sysctl_write_here(int proc, const struct sysctl_kv *kv, size_t n, size_t *failed)
 {
 	size_t i;
-	int rc = 0, proc;
 
-	if (netns_enter(nsfd, d))
-		return -1;
-	proc = sysctl_procfs_shared();
-	/* One trip into the netns for all of them: they are resolved at open(). */
-	for (i = 0; i < n && !rc; i++) {
+	for (i = 0; i < n; i++) {
 		char path[256];
 		size_t len = strlen(kv[i].value);
-		int fd;
+		int fd, err;
 
+		*failed = i;
 		if (sysctl_path(kv[i].key, path, sizeof(path))) {
-			rc = diag_set(d, "sysctl %s: only net.* keys belong to a namespace",
-				      kv[i].key);
-			break;
+			errno = EINVAL;
+			return -1;
 		}
 		/* "/proc/sys/net/..." is "sys/net/..." below a procfs root. */
 		fd = proc >= 0 ? openat(proc, path + strlen("/proc/"), O_WRONLY | O_CLOEXEC)
 			       : open(path, O_WRONLY | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT && kv[i].optional)
 			continue;
-		if (fd < 0 || write(fd, kv[i].value, len) != (ssize_t)len)
-			rc = diag_errno(d, "sysctl %s=%s", kv[i].key, kv[i].value);
-		if (fd >= 0)
+		if (fd < 0)
+			return -1;
+		if (write(fd, kv[i].value, len) != (ssize_t)len) {
+			err = errno;
 			close(fd);
+			errno = err;
+			return -1;
+		}
+		close(fd);
 	}
+	return 0;
+}
+
+int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *d)
+{
+	size_t failed;
+	int rc = 0;
+
+	if (netns_enter(nsfd, d))
+		return -1;
+	/* One trip into the netns for all of them: they are resolved at open(). */
+	if (sysctl_write_here(sysctl_procfs_shared(), kv, n, &failed))
+		rc = sysctl_failed(&kv[failed], d);
 	if (netns_restore(d))
 		return -1;
 	return rc;
+}
+
+int sysctl_failed(const struct sysctl_kv *kv, struct diag *d)
+{
+	char path[256];
+
+	if (sysctl_path(kv->key, path, sizeof(path)))
+		return diag_set(d, "sysctl %s: only net.* keys belong to a namespace", kv->key);
+	return diag_errno(d, "sysctl %s=%s", kv->key, kv->value);
 }

@@ -33,6 +33,16 @@ struct sysctl_kv {
 int sysctl_set_all(int nsfd, const struct sysctl_kv *kv, size_t n, struct diag *d);
 
 /*
+ * Sets n sysctls of the calling thread's netns through the procfs proc (from
+ * sysctl_procfs_open(); -1: /proc), in order, without a diag: for the
+ * namespace factory, a process of its own. Returns 0, or -1 with errno set and
+ * *failed the index of the one that failed (sysctl_failed() words it).
+ */
+int sysctl_write_here(int proc, const struct sysctl_kv *kv, size_t n, size_t *failed);
+/* Records the failure of kv, from errno, as sysctl_set_all() does. Returns -1. */
+int sysctl_failed(const struct sysctl_kv *kv, struct diag *d);
+
+/*
  * A procfs of nflab's own, attached nowhere (an fd for openat()), or -1. In
  * /proc, the ipv4 and ipv6 directories of every netns are entries of one
  * directory under the same names, and the first lookup of one in a new netns
