@@ -123,10 +123,13 @@ static bool traffic_bounded(const struct run *r)
 /*
  * Frames of a bounded lab's rings (both directions): for each frame a probe
  * sends, room for it passing a link in, out again (a redirect, a hairpin) and
- * its answer or error both ways, plus ARP, ND and MLD; each probe's frames are
- * all read before the next probe. A ring that still overflows is an error.
+ * its answer or error both ways, and for a routing loop, which sends it over
+ * one link up to its TTL's times (64 unless the probes say less, the kernel's
+ * default); plus ARP, ND and MLD. Each probe's frames are all read before the
+ * next probe. A ring that still overflows is an error.
  */
 #define CAP_FRAMES_PER_SENT 6
+#define CAP_FRAMES_LOOP	    64
 #define CAP_FRAMES_SLACK    16
 
 static unsigned int bounded_frames(const struct run *r)
@@ -141,7 +144,7 @@ static unsigned int bounded_frames(const struct run *r)
 		if (n > most)
 			most = n;
 	}
-	return CAP_FRAMES_PER_SENT * most + CAP_FRAMES_SLACK;
+	return (CAP_FRAMES_PER_SENT + CAP_FRAMES_LOOP) * most + CAP_FRAMES_SLACK;
 }
 
 /*
