@@ -106,3 +106,14 @@ const char *expect_log_ct_field(const struct step_expect *e)
 
 	return e->source == SRC_NFLOG ? reads(e, prefixes) : NULL;
 }
+
+size_t expect_without_ct(const struct step_expect *e, struct pred *out)
+{
+	static const char *const prefixes[] = {"trace.ct.", "fate.ct.", "log.ct.", NULL};
+	size_t i, n = 0;
+
+	for (i = 0; i < e->n_preds; i++)
+		if (!named(e->preds[i].field, prefixes))
+			out[n++] = e->preds[i];
+	return n;
+}

@@ -33,5 +33,11 @@ const struct field_def *source_field(enum expect_source src, const char *name);
 const char *expect_trace_ct_field(const struct step_expect *e);
 /* As expect_trace_ct_field(), for log.ct.* of an NFLOG check. */
 const char *expect_log_ct_field(const struct step_expect *e);
+/*
+ * Copies e's predicates but those on conntrack fields a kernel may not give
+ * (trace.ct.*, fate.ct.*, log.ct.*) to out (room for e->n_preds); returns how
+ * many.
+ */
+size_t expect_without_ct(const struct step_expect *e, struct pred *out);
 
 #endif

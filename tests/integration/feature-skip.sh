@@ -61,6 +61,17 @@ cat "$dir/out"
 [ $rc = 1 ] || fail "broken lab: exit $rc, expected 1"
 grep -q "result: FAIL (1 of 13 steps failed, 3 checks skipped" "$dir/out" || fail "FAIL line"
 
+# The rest of a skipped check is still checked: a wrong address in a check
+# that also reads trace.ct.* fails it, naming what the kernel did give.
+sed 's/^        ip.dst: 192.168.1.10$/        ip.dst: 192.168.1.99/' "$flagship" >"$dir/rest.yaml"
+[ "$(cmp "$flagship" "$dir/rest.yaml" | wc -l)" = 1 ] || fail "the address mutation must change one check"
+NFLAB_TEST_NO_TRACE_CT=1 "$nflab" run --topologies "$src/topologies" "$dir/rest.yaml" >"$dir/out" 2>&1
+rc=$?
+cat "$dir/out"
+[ $rc = 1 ] || fail "a skipped check's wrong address: exit $rc, expected 1"
+grep -q "even without those fields it fails" "$dir/out" || fail "no word of the rest failing"
+grep -q "result: FAIL (1 of 13 steps failed, 2 checks skipped" "$dir/out" || fail "rest FAIL line"
+
 # Every check reads trace conntrack (one of them count: none, which would pass
 # vacuously; one only through a reference to another): the lab is a skip, not
 # a pass.
