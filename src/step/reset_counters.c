@@ -4,6 +4,7 @@
  * and named counter of the node (iptables-nft rules included; iptables-legacy
  * counters are not reset), so a later counters check counts from there.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "lab/parse.h"
@@ -44,12 +45,18 @@ static void describe(const struct lab *lab, const struct lab_step *st, char *buf
 	snprintf(buf, len, "nft counters of %s reset", lab->nodes[*node].name);
 }
 
-/* Resetting in an empty namespace: refused by kernels before 6.2 (Invalid argument). */
+/*
+ * Resetting in an empty namespace: refused by kernels before 6.2 (Invalid
+ * argument). Any other failure is not the kernel's age: the step then runs,
+ * and reports it as the error it is.
+ */
 static const char *kernel_lacks(int nsfd)
 {
 	struct diag d = DIAG_INIT;
 
-	return counters_reset(nsfd, &d) ? "resetting nft rule counters (Linux 6.2)" : NULL;
+	return counters_reset(nsfd, &d) && d.err == EINVAL
+		       ? "resetting nft rule counters (Linux 6.2)"
+		       : NULL;
 }
 
 const struct step_ops step_reset_counters = {
