@@ -1216,10 +1216,10 @@ static void snap_take(struct run *r, const struct lab_step *st, const struct exp
 }
 
 /* A snapshot check: read, count, and read again whenever something new was seen. */
-static int expect_snapshot(struct run *r, const struct lab_step *st, struct expect_state *es,
-			   const struct pred *preds, const char *note, char **detail)
+static int expect_snapshot(struct run *r, const struct lab_step *st, const struct step_expect *e,
+			   bool mark, struct expect_state *es, const struct pred *preds,
+			   const char *note, char **detail)
 {
-	const struct step_expect *e = &st->expect;
 	uint64_t deadline = now_mono_ns() + clock_scaled_ns(e->within_ns);
 	bool first = true;
 	enum verdict v;
@@ -1252,7 +1252,7 @@ static int expect_snapshot(struct run *r, const struct lab_step *st, struct expe
 			*detail = explain(st, es, &dump, source_name(r, e, 0, name, sizeof(name)),
 					  NULL);
 			/* What it read is no event of the story: one cross, at the check. */
-			if (wants_story(r))
+			if (mark && wants_story(r))
 				mark_add(r, st, false, SIZE_MAX, es->matched);
 		}
 		if (v == VERDICT_PASS && e->id && es->matched)
@@ -1395,7 +1395,7 @@ static int expect_eval(struct run *r, const struct lab_step *st, const struct st
 	if (ref_resolve(r->lab, e, r->snaps, &preds, &note, &r->d))
 		return -1;
 	if (sources[e->source].snapshot) {
-		rc = expect_snapshot(r, st, &es, preds, note, detail);
+		rc = expect_snapshot(r, st, e, mark, &es, preds, note, detail);
 		goto out;
 	}
 	rc = -1;
