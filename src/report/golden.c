@@ -520,21 +520,30 @@ static bool chain_end_span(const char *line, const char *eol, const char **from,
 	return true;
 }
 
+/* The end of the line that starts at line: its '\n', or the end of the text. */
+static const char *line_end(const char *line)
+{
+	const char *eol = strchr(line, '\n');
+
+	return eol ? eol : line + strlen(line);
+}
+
+/* The line after the one that ends at eol (the text's end stays there). */
+#define NEXT_LINE(eol) (*(eol) ? (eol) + 1 : (eol))
+
 char *golden_without(const char *text, unsigned int parts)
 {
 	char *out = NULL;
 	size_t size = 0;
 	FILE *f = open_memstream(&out, &size);
-	const char *line = text;
+	const char *line, *eol;
 
-	while (*line) {
-		const char *eol = strchr(line, '\n'), *from, *to;
+	for (line = text; *line; line = NEXT_LINE(eol)) {
+		const char *from, *to, *at = line, *end_from, *end_to;
+		bool cut;
 
-		if (!eol)
-			eol = line + strlen(line);
-		const char *at = line, *end_from, *end_to;
-
-		bool cut = ((parts & GOLDEN_TRACE_CT) && (trace_ct_span(line, eol, &from, &to) ||
+		eol = line_end(line);
+		cut = ((parts & GOLDEN_TRACE_CT) && (trace_ct_span(line, eol, &from, &to) ||
 							  fate_ct_span(line, eol, &from, &to))) ||
 			   ((parts & GOLDEN_NFLOG_CT) && nflog_ct_span(line, eol, &from, &to));
 
@@ -551,7 +560,6 @@ char *golden_without(const char *text, unsigned int parts)
 		fwrite(to, 1, (size_t)(eol - to), f);
 		if (*eol)
 			fputc('\n', f);
-		line = *eol ? eol + 1 : eol;
 	}
 	fclose(f);
 	return out;
@@ -559,20 +567,16 @@ char *golden_without(const char *text, unsigned int parts)
 
 int golden_nflog_ct_unknown(const char *text)
 {
-	const char *line = text, *from, *to;
+	const char *line, *eol, *from, *to;
 	int said = -1;
 
-	while (*line) {
-		const char *eol = strchr(line, '\n');
-
-		if (!eol)
-			eol = line + strlen(line);
+	for (line = text; *line; line = NEXT_LINE(eol)) {
+		eol = line_end(line);
 		if (nflog_ct_span(line, eol, &from, &to)) {
 			if (!strncmp(from, " conntrack unknown", 18))
 				return 1;
 			said = 0;
 		}
-		line = *eol ? eol + 1 : eol;
 	}
 	return said;
 }
@@ -580,16 +584,12 @@ int golden_nflog_ct_unknown(const char *text)
 /* Does a trace line of text end a chain with "return continue"? */
 static bool has_chain_end(const char *text)
 {
-	const char *line = text, *from, *to;
+	const char *line, *eol, *from, *to;
 
-	while (*line) {
-		const char *eol = strchr(line, '\n');
-
-		if (!eol)
-			eol = line + strlen(line);
+	for (line = text; *line; line = NEXT_LINE(eol)) {
+		eol = line_end(line);
 		if (chain_end_span(line, eol, &from, &to))
 			return true;
-		line = *eol ? eol + 1 : eol;
 	}
 	return false;
 }
