@@ -544,9 +544,8 @@ char *golden_without(const char *text, unsigned int parts)
 
 		eol = line_end(line);
 		cut = ((parts & GOLDEN_TRACE_CT) && (trace_ct_span(line, eol, &from, &to) ||
-							  fate_ct_span(line, eol, &from, &to))) ||
-			   ((parts & GOLDEN_NFLOG_CT) && nflog_ct_span(line, eol, &from, &to));
-
+						     fate_ct_span(line, eol, &from, &to))) ||
+		      ((parts & GOLDEN_NFLOG_CT) && nflog_ct_span(line, eol, &from, &to));
 		if (!cut)
 			from = to = eol;
 		/* The end of a chain comes before the ct part on the same line. */
