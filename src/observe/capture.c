@@ -191,20 +191,6 @@ int cap_bind(struct capture *c, int nsfd, const char *ifname, struct diag *d)
 	return netns_restore(rc ? NULL : d) || rc ? -1 : 0;
 }
 
-struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu, int bufsize,
-			 struct diag *d)
-{
-	struct capture *c = cap_prepare(nsfd, point, mtu, bufsize, d);
-
-	if (!c)
-		diag_prefix(d, "cannot capture on %s", ifname);
-	else if (cap_bind(c, nsfd, ifname, d)) {
-		cap_close(c);
-		c = NULL;
-	}
-	return c;
-}
-
 void cap_close(struct capture *c)
 {
 	if (!c)

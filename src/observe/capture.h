@@ -9,22 +9,18 @@
 struct capture;
 
 /*
- * Opens a capture of the packets going both ways on ifname inside the netns held
- * by nsfd: non-blocking, nanosecond timestamps, and each packet readable the
- * moment the kernel has it. point tags the events it produces. The ring holds
+ * A capture of the packets going both ways on an interface, in two halves.
+ * cap_prepare() makes the socket and its ring inside the netns held by nsfd,
+ * bound to no interface, so they can be made before the interface exists
+ * (setting up a ring waits out an RCU grace period: made while the lab is being
+ * built, that wait costs nothing). cap_bind() then binds it to ifname, from when
+ * on it captures: non-blocking, nanosecond timestamps, and each packet readable
+ * the moment the kernel has it. point tags the events it produces. The ring holds
  * fixed-size slots for frames of the interface's mtu (0: 1500), so a smaller mtu
  * means more slots; a bigger frame (a super-frame of offloads) is read whole from
- * the socket, up to cap_snaplen() bytes. bufsize is the ring in bytes (0: sized for
- * bursts). Returns a new capture; caller frees it with cap_close(). NULL on error.
- */
-struct capture *cap_open(int nsfd, const char *ifname, size_t point, unsigned int mtu, int bufsize,
-			 struct diag *d);
-/*
- * cap_open() in two halves: the socket and its ring, made inside the netns held
- * by nsfd but bound to no interface, so they can be made before the interface
- * exists (setting up a ring waits out an RCU grace period: made while the lab
- * is being built, that wait costs nothing); then, once it exists, bound to
- * ifname, from when on it captures. cap_bind() returns 0 or -1.
+ * the socket, up to cap_snaplen() bytes. bufsize is the ring in bytes (0: sized
+ * for bursts). cap_prepare() returns a new capture, which the caller frees with
+ * cap_close(), or NULL on error; cap_bind() returns 0 or -1.
  */
 struct capture *cap_prepare(int nsfd, size_t point, unsigned int mtu, int bufsize, struct diag *d);
 int cap_bind(struct capture *c, int nsfd, const char *ifname, struct diag *d);

@@ -148,17 +148,18 @@ static unsigned int bounded_frames(const struct run *r)
 }
 
 /*
- * Ring size of the i-th capture point in bytes (0: the capture default). Rings
- * are most of the capture setup time: the kernel allocates and maps every page.
+ * Ring size of the i-th capture point in bytes (0: the capture default); frames:
+ * what a bounded lab's rings hold (bounded_frames()), 0 for others. Rings are
+ * most of the capture setup time: the kernel allocates and maps every page.
  */
-static int ring_size(const struct run *r, size_t i, size_t checked, bool bounded)
+static int ring_size(const struct run *r, size_t i, size_t checked, unsigned int frames)
 {
 	size_t bytes;
 
 	if (r->o->rcvbuf)
 		return r->o->rcvbuf;
-	if (bounded && (bytes = cap_ring_bytes(run_iface_mtu(r, &r->points[i].end),
-					       bounded_frames(r))) <= CAP_SMALL_RING)
+	bytes = frames ? cap_ring_bytes(run_iface_mtu(r, &r->points[i].end), frames) : 0;
+	if (bytes && bytes <= CAP_SMALL_RING)
 		return (int)bytes; /* not for jumbo frames, nor lo */
 	return i < checked ? 0 : CAP_SMALL_RING;
 }
@@ -188,13 +189,14 @@ static void prepare_ring(void *arg, size_t i)
 static void rings_start(struct run *r, size_t checked, bool bounded)
 {
 	struct ring_job *job = xzalloc(sizeof(*job));
+	unsigned int frames = bounded ? bounded_frames(r) : 0; /* 0: rings for bulk */
 	size_t i;
 
 	job->r = r;
 	job->d = xcalloc(r->n_points + 1, sizeof(*job->d));
 	job->bytes = xcalloc(r->n_points + 1, sizeof(*job->bytes));
 	for (i = 0; i < r->n_points; i++)
-		job->bytes[i] = ring_size(r, i, checked, bounded);
+		job->bytes[i] = ring_size(r, i, checked, frames);
 	job->running = parallel_start(r->n_points, prepare_ring, job);
 	r->rings = job;
 }

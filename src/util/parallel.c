@@ -33,36 +33,6 @@ static void *worker(void *p)
 	return NULL;
 }
 
-void parallel_for(size_t n, void (*job)(void *arg, size_t i), void *arg)
-{
-	size_t want = n < PARALLEL_MAX ? n : PARALLEL_MAX, k;
-	struct work w = {.n = n, .stride = want ? want : 1, .job = job, .arg = arg};
-	struct share share[PARALLEL_MAX];
-	pthread_t tid[PARALLEL_MAX];
-	int started[PARALLEL_MAX] = {0};
-	sigset_t all, old;
-
-	for (k = 0; k < want; k++)
-		share[k] = (struct share){&w, k};
-	if (want > 1) {
-		/* Signals stay with the main thread, which polls for them. */
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		/* The caller works too: one thread fewer to start. */
-		for (k = 1; k < want; k++)
-			started[k] = !pthread_create(&tid[k], NULL, worker, &share[k]);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
-	if (n)
-		worker(&share[0]);
-	for (k = 1; k < want; k++)
-		if (!started[k])
-			worker(&share[k]); /* no thread for these: here, after the caller's own */
-	for (k = 1; k < want; k++)
-		if (started[k])
-			pthread_join(tid[k], NULL);
-}
-
 struct parallel {
 	struct work w;
 	struct share share[PARALLEL_MAX];
@@ -71,35 +41,65 @@ struct parallel {
 	size_t want;
 };
 
-struct parallel *parallel_start(size_t n, void (*job)(void *arg, size_t i), void *arg)
+/*
+ * Sets p up for n calls, and starts a thread for each share from first on
+ * (signals stay with the main thread, which polls for them).
+ */
+static void spawn(struct parallel *p, size_t n, void (*job)(void *arg, size_t i), void *arg,
+		  size_t first)
 {
-	struct parallel *p = xzalloc(sizeof(*p));
 	sigset_t all, old;
 	size_t k;
 
 	p->want = n < PARALLEL_MAX ? n : PARALLEL_MAX;
 	p->w = (struct work){.n = n, .stride = p->want ? p->want : 1, .job = job, .arg = arg};
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (k = 0; k < p->want; k++) {
 		p->share[k] = (struct share){&p->w, k};
-		p->started[k] = !pthread_create(&p->tid[k], NULL, worker, &p->share[k]);
+		p->started[k] = 0;
 	}
+	if (first >= p->want)
+		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (k = first; k < p->want; k++)
+		p->started[k] = !pthread_create(&p->tid[k], NULL, worker, &p->share[k]);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return p;
 }
 
-void parallel_wait(struct parallel *p)
+/* Runs the shares no thread took, here, then joins the threads. */
+static void finish(struct parallel *p)
 {
 	size_t k;
 
-	if (!p)
-		return;
 	for (k = 0; k < p->want; k++)
 		if (!p->started[k])
 			worker(&p->share[k]);
 	for (k = 0; k < p->want; k++)
 		if (p->started[k])
 			pthread_join(p->tid[k], NULL);
+}
+
+void parallel_for(size_t n, void (*job)(void *arg, size_t i), void *arg)
+{
+	struct parallel p;
+
+	/* The caller works too, on the first share: one thread fewer to start. */
+	spawn(&p, n, job, arg, 1);
+	finish(&p);
+}
+
+struct parallel *parallel_start(size_t n, void (*job)(void *arg, size_t i), void *arg)
+{
+	struct parallel *p = xzalloc(sizeof(*p));
+
+	spawn(p, n, job, arg, 0);
+	return p;
+}
+
+void parallel_wait(struct parallel *p)
+{
+	if (!p)
+		return;
+	finish(p);
 	free(p);
 }
